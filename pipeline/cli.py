@@ -1,0 +1,438 @@
+"""The ``influence`` command line: a thin Typer layer over the library.
+
+Each command parses options, calls one library function, prints or writes the
+result. User mistakes (:class:`~pipeline.errors.InputError`) become one line on
+stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import __version__
+from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    from pipeline.graph_io import FollowerGraph
+
+app = typer.Typer(
+    name="influence",
+    help=(
+        "Choose influencers for a brand by simulating how its message spreads through "
+        "a follower graph."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console()
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(fn: F) -> F:
+    """Turn InputError into ``error: ...`` on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"influence {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Choose influencers by simulating spread through a follower graph."""
+
+
+class EdgeMeaningOpt(StrEnum):
+    follows = "follows"
+    influences = "influences"
+
+
+class EdgeFormatOpt(StrEnum):
+    csv = "csv"
+    tsv = "tsv"
+    parquet = "parquet"
+    snap = "snap"
+
+
+class TableFormatOpt(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    json = "json"
+
+
+GraphArg = Annotated[
+    Path,
+    typer.Argument(
+        help="Edge file: CSV, TSV, Parquet or SNAP whitespace text (.gz accepted).",
+        show_default=False,
+    ),
+]
+EdgeMeaningO = Annotated[
+    EdgeMeaningOpt,
+    typer.Option(
+        "--edge-meaning",
+        help="'follows': row a,b means a follows b (b's posts reach a). "
+        "'influences': row a,b means a's posts reach b.",
+    ),
+]
+FormatO = Annotated[
+    EdgeFormatOpt | None,
+    typer.Option("--format", help="Edge-file format; default from the file extension."),
+]
+SourceColO = Annotated[
+    str | None, typer.Option("--source-col", help="Column of the first endpoint (default: 1st).")
+]
+TargetColO = Annotated[
+    str | None, typer.Option("--target-col", help="Column of the second endpoint (default: 2nd).")
+]
+OutO = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Write the table here (.parquet, .csv or .json).", dir_okay=False
+    ),
+]
+OutFormatO = Annotated[
+    TableFormatOpt | None,
+    typer.Option("--out-format", help="Format of --out; default from its extension."),
+]
+QuietO = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+@contextmanager
+def _spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A transient progress line on stderr; yields a function that updates its text."""
+    if quiet or not err_console.is_terminal:
+        yield lambda _msg: None
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(bar_width=None),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(text, total=None)
+        yield lambda msg: progress.update(task, description=f"{text}: {msg}")
+
+
+def _load(
+    graph: Path,
+    fmt: EdgeFormatOpt | None,
+    meaning: EdgeMeaningOpt,
+    source_col: str | None,
+    target_col: str | None,
+    quiet: bool,
+) -> FollowerGraph:
+    from pipeline.graph_io import load_graph
+
+    with _spinner(f"loading {graph}", quiet):
+        g = load_graph(
+            graph,
+            format=fmt.value if fmt else None,
+            edge_meaning=meaning.value,
+            source_col=source_col,
+            target_col=target_col,
+        )
+    if not quiet:
+        err_console.print(str(g.report), highlight=False, soft_wrap=True)
+    return g
+
+
+def _emit(
+    df: pl.DataFrame,
+    out: Path | None,
+    out_format: TableFormatOpt | None,
+    title: str,
+    quiet: bool,
+    max_rows: int = 20,
+) -> None:
+    from pipeline.export import write_table
+
+    if out is not None:
+        write_table(df, out, out_format.value if out_format else None)
+        if not quiet:
+            err_console.print(f"wrote {df.height:,} rows to {out}", highlight=False)
+        return
+    if quiet:
+        return
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        table.add_column(col, overflow="fold")
+    for row in df.head(max_rows).iter_rows():
+        table.add_row(*(_cell(v) for v in row))
+    out_console.print(table)
+    if df.height > max_rows:
+        err_console.print(f"... {df.height - max_rows:,} more rows (use --out to save all)")
+
+
+def _cell(v: object) -> str:
+    if isinstance(v, float):
+        if v != v:  # NaN
+            return "NaN"
+        return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return "" if v is None else str(v)
+
+
+@app.command()
+@handle_errors
+def info(
+    graph: GraphArg,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Load a follower graph and report nodes, edges, merged duplicates and dropped self-loops."""
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet=True)
+    r = g.report
+    followers = g.follower_count
+    data = {
+        "path": r.path,
+        "rows": r.rows,
+        "nodes": r.nodes,
+        "edges": r.edges,
+        "duplicates_merged": r.duplicates_merged,
+        "self_loops_dropped": r.self_loops_dropped,
+        "max_followers_in_graph": int(followers.max()),
+        "mean_followers_in_graph": round(float(followers.mean()), 3),
+        "has_probability": g.probability is not None,
+        "has_weight": g.weight is not None,
+    }
+    if json_out:
+        typer.echo(json.dumps(data))
+        return
+    t = Table(show_header=False)
+    for k, v in data.items():
+        t.add_row(k, _cell(v))
+    out_console.print(t)
+
+
+@app.command()
+@handle_errors
+def generate(
+    out_dir: Annotated[
+        Path, typer.Argument(help="Folder to write follows.csv, profiles.csv, brands.csv.")
+    ],
+    nodes: Annotated[int, typer.Option("--nodes", "-n", help="Number of accounts.")] = 20_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    quiet: QuietO = False,
+) -> None:
+    """Generate a synthetic follower network with profiles and brands (deterministic by --seed)."""
+    from pipeline.synth import generate as make
+    from pipeline.synth import write_synthetic
+
+    if nodes < 100:
+        raise InputError(f"--nodes must be at least 100, got {nodes}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _spinner(f"generating {nodes:,} accounts", quiet):
+        data = make(nodes=nodes, seed=seed)
+        paths = write_synthetic(data, out_dir)
+    if not quiet:
+        err_console.print(
+            f"{data.edges.height:,} follows, {data.profiles.height:,} profiles, "
+            f"{data.brands.height} brands",
+            highlight=False,
+        )
+        for p in paths:
+            out_console.print(str(p), highlight=False)
+
+
+@app.command("centrality")
+@handle_errors
+def centrality_cmd(
+    graph: GraphArg,
+    measures: Annotated[
+        str,
+        typer.Option(
+            "--measures",
+            "-m",
+            help="Comma-separated: followers, pagerank, coreness, hub, harmonic, betweenness.",
+        ),
+    ] = "followers,pagerank,coreness,hub,harmonic,betweenness",
+    exact_max_nodes: Annotated[
+        int,
+        typer.Option(
+            help="Exact betweenness and harmonic centrality up to this many nodes; sampled above."
+        ),
+    ] = 5_000,
+    samples: Annotated[int, typer.Option(help="Sampled sources/targets above that size.")] = 256,
+    seed: Annotated[int, typer.Option(help="Seed for the sampled sources.")] = 0,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    top: Annotated[int, typer.Option(help="Rows to print when not writing --out.")] = 20,
+    quiet: QuietO = False,
+) -> None:
+    """Centrality of every account (keyed by external ID): followers, PageRank, k-core, hub
+    score, harmonic and betweenness (exact on small graphs, sampled above a size; the method
+    used is in the *_method columns)."""
+    from pipeline.centrality import centrality
+
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    names = [m.strip() for m in measures.split(",") if m.strip()]
+    with _spinner("centrality", quiet) as update:
+        res = centrality(
+            g, names, exact_max_nodes=exact_max_nodes, samples=samples, seed=seed, progress=update
+        )
+    if not quiet:
+        for m, how in res.methods.items():
+            err_console.print(f"{m}: {how}", highlight=False)
+    df = res.table
+    if out is None and names:
+        df = df.sort(names[0], descending=True)
+    _emit(df, out, out_format, "centrality", quiet, max_rows=top)
+
+
+@app.command()
+@handle_errors
+def rank(
+    graph: GraphArg,
+    profiles: Annotated[
+        Path,
+        typer.Option(
+            "--profiles",
+            "-p",
+            help="Profile table (id, handle, followers, engagement_rate, cost, topics).",
+        ),
+    ],
+    brands: Annotated[
+        Path, typer.Option("--brands", "-b", help="Brands table (brand, topics, budget).")
+    ],
+    brand: Annotated[
+        str | None, typer.Option("--brand", help="Brand to rank for; default: every brand.")
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", "-k", help="Keep the best N per brand.")
+    ] = None,
+    reach: Annotated[
+        str,
+        typer.Option(
+            help="Reach metric: followers (real audience), followers_in_graph, pagerank, "
+            "coreness, hub, harmonic, betweenness."
+        ),
+    ] = "followers",
+    w_reach: Annotated[float, typer.Option(help="Weight of the reach score.")] = 1.0,
+    w_engagement: Annotated[float, typer.Option(help="Weight of the engagement score.")] = 1.0,
+    w_cost: Annotated[float, typer.Option(help="Weight of the cost-efficiency score.")] = 1.0,
+    tier: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tier", help="Keep only these tiers (repeatable): nano, micro, mid, macro, mega."
+        ),
+    ] = None,
+    min_relevance: Annotated[
+        float, typer.Option(help="Drop candidates below this relevance (0..1).")
+    ] = 0.0,
+    max_cost: Annotated[
+        float | None, typer.Option(help="Drop candidates costing more per post.")
+    ] = None,
+    tiers: Annotated[
+        str | None,
+        typer.Option(
+            "--tier-thresholds",
+            help="Lower follower bounds of micro,mid,macro,mega "
+            "(default 10000,100000,500000,1000000).",
+        ),
+    ] = None,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """Rank influencers for a brand: score = relevance x weighted mix of reach, engagement and
+    cost efficiency, with every component as a column."""
+    from pipeline.profiles import TierThresholds, load_brands, load_profiles
+    from pipeline.rank import RankWeights, rank_candidates
+
+    weights = RankWeights(reach=w_reach, engagement=w_engagement, cost=w_cost)
+    thresholds = TierThresholds.parse(tiers) if tiers else TierThresholds()
+    b = load_brands(brands)
+    if brand is not None:
+        b.check(brand)
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    prof = load_profiles(profiles, g, thresholds=thresholds)
+    if prof.unmatched and not quiet:
+        err_console.print(
+            f"warning: {prof.unmatched:,} profile rows have IDs not in the graph; ignored",
+            highlight=False,
+        )
+    with _spinner("ranking", quiet):
+        df = rank_candidates(
+            g,
+            prof,
+            b,
+            brand,
+            reach=reach,
+            weights=weights,
+            tiers=tier,
+            min_relevance=min_relevance,
+            max_cost=max_cost,
+            top=top,
+        )
+    if out is None and not quiet:
+        shown = [
+            "rank",
+            "handle",
+            "tier",
+            "followers",
+            "relevance",
+            "engagement_rate",
+            "cost",
+            "score",
+            "within_budget",
+        ]
+        for name in df["brand"].unique(maintain_order=True).to_list():
+            part = df.filter(pl.col("brand") == name).select(shown)
+            _emit(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
+        return
+    _emit(df, out, out_format, "candidates", quiet)
+
+
+def run() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

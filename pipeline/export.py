@@ -1,0 +1,109 @@
+"""Writing tables: Parquet first, CSV and JSON for people; always atomic.
+
+Every output is written to a temporary file in the target folder and then
+renamed over the target (``os.replace``), so an interrupted run never leaves a
+half-written file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Literal
+
+import polars as pl
+
+from pipeline.errors import InputError
+
+__all__ = ["TABLE_FORMATS", "atomic_path", "read_table", "table_format", "write_table"]
+
+TableFormat = Literal["parquet", "csv", "json"]
+TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "json")
+_SUFFIX = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".json": "json"}
+
+
+def table_format(path: str | Path, format: str | None = None) -> TableFormat:
+    """The table format named by ``format`` or, failing that, by the file extension."""
+    if format is not None:
+        if format not in TABLE_FORMATS:
+            raise InputError(
+                f"unknown table format {format!r}; expected {', '.join(TABLE_FORMATS)}"
+            )
+        return format  # type: ignore[return-value]
+    fmt = _SUFFIX.get(Path(path).suffix.lower())
+    if fmt is None:
+        raise InputError(
+            f"{path}: cannot tell the table format from the extension; "
+            f"use .parquet, .csv or .json (or pass --format)"
+        )
+    return fmt  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it to ``path``.
+
+    On an exception the temporary file is removed and ``path`` is untouched.
+    """
+    target = Path(path)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{target}: the folder {parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_table(df: pl.DataFrame, path: str | Path, format: str | None = None) -> Path:
+    """Write ``df`` atomically as Parquet, CSV or JSON (an array of row objects)."""
+    fmt = table_format(path, format)
+    with atomic_path(path) as tmp:
+        if fmt == "parquet":
+            df.write_parquet(tmp)
+        elif fmt == "csv":
+            df.write_csv(tmp)
+        else:
+            df.write_json(tmp)
+    return Path(path)
+
+
+def read_table(path: str | Path, what: str = "table") -> pl.DataFrame:
+    """Read a CSV, TSV, Parquet or JSON table for ``what`` (used in error messages)."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: no such file ({what})")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pl.read_parquet(p)
+        if suffix == ".json":
+            return pl.read_json(p)
+        if suffix in (".csv", ".tsv", ".gz"):
+            sep = "\t" if ".tsv" in [s.lower() for s in p.suffixes] else ","
+            return pl.read_csv(p, separator=sep, infer_schema_length=10_000)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{p}: cannot read the {what}: {msg}") from None
+    raise InputError(
+        f"{p}: unknown {what} format {suffix!r}; expected .csv, .tsv, .parquet or .json"
+    )
+
+
+def open_atomic_text(path: str | Path) -> contextlib.AbstractContextManager[IO[str]]:
+    """Open a text file for writing that appears at ``path`` only when closed cleanly."""
+
+    @contextlib.contextmanager
+    def _cm() -> Iterator[IO[str]]:
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+            yield fh
+
+    return _cm()

@@ -1,0 +1,171 @@
+"""Ranked candidate lists: which influencers a brand should look at first.
+
+For brand B, every profiled account u gets
+
+``score(u) = relevance(u, B) * (w_r * reach_score + w_e * engagement_score
++ w_c * cost_score) / (w_r + w_e + w_c)``
+
+- ``relevance``: cosine topic relevance in [0, 1] (see :mod:`pipeline.profiles`);
+  it multiplies, because reach with no tie to the brand's topic is worth little.
+- ``reach_score``: percentile (0, 1] of the reach metric among profiled
+  accounts (``followers``, the real audience, by default; or a centrality).
+- ``engagement_score``: percentile of ``engagement_rate``.
+- ``cost_score``: percentile of ``engagements_per_cost = followers *
+  engagement_rate / cost``, expected engagements per currency unit.
+
+Percentiles are taken over all profiled accounts *before* filters, so a
+filter never changes anyone's score. A missing value scores 0 on its part.
+Each component is a column of the output so a user sees why. O(n log n).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from pipeline.centrality import MEASURES, centrality
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph
+from pipeline.profiles import TIER_NAMES, Brands, Profiles, relevance
+
+__all__ = ["REACH_METRICS", "RankWeights", "rank_candidates"]
+
+REACH_METRICS: tuple[str, ...] = ("followers", "followers_in_graph", *MEASURES[1:])
+
+
+@dataclass(frozen=True)
+class RankWeights:
+    """Relative weights of the additive score components (each >= 0, not all 0)."""
+
+    reach: float = 1.0
+    engagement: float = 1.0
+    cost: float = 1.0
+
+    def __post_init__(self) -> None:
+        values = (self.reach, self.engagement, self.cost)
+        if any(not np.isfinite(v) or v < 0 for v in values) or sum(values) <= 0:
+            raise InputError(
+                f"score weights must be >= 0 and not all 0; got reach={self.reach}, "
+                f"engagement={self.engagement}, cost={self.cost}"
+            )
+
+
+def _pct(col: str) -> pl.Expr:
+    c = pl.col(col)
+    valid = c.is_not_null() & ~c.is_nan()
+    return pl.when(valid).then(c.rank("average") / valid.sum()).otherwise(0.0).fill_null(0.0)
+
+
+def rank_candidates(
+    graph: FollowerGraph,
+    profiles: Profiles,
+    brands: Brands,
+    brand: str | None = None,
+    *,
+    reach: str = "followers",
+    weights: RankWeights | None = None,
+    tiers: Sequence[str] | None = None,
+    min_relevance: float = 0.0,
+    max_cost: float | None = None,
+    top: int | None = None,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """Ranked candidates for ``brand`` (or every brand when None), best first.
+
+    Columns: brand, rank, id, handle, tier, followers, reach metric, reach_score,
+    relevance, engagement_rate, engagement_score, cost, engagements_per_cost,
+    cost_score, score, cumulative_cost, within_budget (cumulative cost <= the
+    brand's budget). Filters: ``tiers``, ``min_relevance``, ``max_cost``; ``top``
+    keeps the first N per brand.
+    """
+    weights = weights or RankWeights()
+    if reach not in REACH_METRICS:
+        raise InputError(
+            f"unknown reach metric {reach!r}; expected one of {', '.join(REACH_METRICS)}"
+        )
+    if tiers:
+        bad = [t for t in tiers if t not in TIER_NAMES]
+        if bad:
+            raise InputError(
+                f"unknown tier(s) {', '.join(map(repr, bad))}; "
+                f"expected any of {', '.join(TIER_NAMES)}"
+            )
+    if not 0.0 <= min_relevance <= 1.0:
+        raise InputError(f"min relevance must be in [0, 1], got {min_relevance}")
+    if max_cost is not None and max_cost < 0:
+        raise InputError(f"max cost must be >= 0, got {max_cost}")
+    if top is not None and top < 1:
+        raise InputError(f"top must be >= 1, got {top}")
+    names = [brands.check(brand)] if brand is not None else brands.names
+    if not profiles.has_profile.any():
+        raise InputError(
+            f"{profiles.path}: no profile matches a node of the graph; check that the "
+            f"profiles' id column uses the edge file's IDs"
+        )
+
+    base = profiles.table
+    if reach not in base.columns:
+        cent = centrality(graph, [reach], seed=seed).table
+        base = base.with_columns(cent[reach].alias(reach))
+    base = base.filter(pl.col("has_profile")).with_columns(
+        (pl.col("followers") * pl.col("engagement_rate") / pl.col("cost")).alias(
+            "engagements_per_cost"
+        )
+    )
+    base = base.with_columns(
+        _pct(reach).alias("reach_score"),
+        _pct("engagement_rate").alias("engagement_score"),
+        _pct("engagements_per_cost").alias("cost_score"),
+    )
+    total_w = weights.reach + weights.engagement + weights.cost
+    mix = (
+        weights.reach * pl.col("reach_score")
+        + weights.engagement * pl.col("engagement_score")
+        + weights.cost * pl.col("cost_score")
+    ) / total_w
+    nodes = base["node"].to_numpy()
+    out = []
+    for name in names:
+        rel = relevance(profiles, brands, name)[nodes]
+        df = base.with_columns(pl.Series("relevance", rel)).with_columns(
+            (pl.col("relevance") * mix).alias("score")
+        )
+        if tiers:
+            df = df.filter(pl.col("tier").cast(pl.String).is_in(list(tiers)))
+        if min_relevance > 0:
+            df = df.filter(pl.col("relevance") >= min_relevance)
+        if max_cost is not None:
+            df = df.filter(pl.col("cost").is_not_null() & (pl.col("cost") <= max_cost))
+        df = df.sort(["score", "id"], descending=[True, False])
+        if top is not None:
+            df = df.head(top)
+        budget = brands.budget(name)
+        df = df.with_columns(
+            pl.lit(name).alias("brand"),
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("rank"),
+            pl.col("cost").fill_null(0.0).cum_sum().alias("cumulative_cost"),
+        ).with_columns((pl.col("cumulative_cost") <= budget).alias("within_budget"))
+        out.append(df)
+    cols = [
+        "brand",
+        "rank",
+        "id",
+        "handle",
+        "tier",
+        "followers",
+        *([reach] if reach != "followers" else []),
+        "reach_score",
+        "relevance",
+        "engagement_rate",
+        "engagement_score",
+        "cost",
+        "engagements_per_cost",
+        "cost_score",
+        "score",
+        "cumulative_cost",
+        "within_budget",
+    ]
+    return pl.concat([d.select(cols) for d in out])

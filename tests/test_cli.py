@@ -1,0 +1,159 @@
+"""The CLI in-process: exit codes, clean errors, outputs, and help/README coverage."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import __version__
+from pipeline.cli import app
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "f.csv").write_text(
+        "follower,followed\nb,a\nc,a\nd,a\nc,b\nd,b\ne,c\na,c\nb,a\nq,q\n"
+    )
+    (tmp_path / "p.csv").write_text(
+        "id,handle,followers,engagement_rate,cost,topics\n"
+        "a,@celeb,1500000,0.01,12000,music:0.6;travel:0.3;food:0.1\n"
+        "b,@chef,50000,0.03,400,food\n"
+        "c,@cook,8000,0.05,80,food:0.8;fitness:0.2\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "brand,topics,budget\nYum,food:0.9;fitness:0.1,500\nGo,travel,20000\n"
+    )
+    return {
+        "edges": tmp_path / "f.csv",
+        "profiles": tmp_path / "p.csv",
+        "brands": tmp_path / "b.csv",
+        "dir": tmp_path,
+    }
+
+
+def test_version() -> None:
+    r = runner.invoke(app, ["--version"])
+    assert r.exit_code == 0 and r.output.strip() == f"influence {__version__}"
+
+
+def test_info_reports_merges(files: dict[str, Path]) -> None:
+    r = runner.invoke(app, ["info", str(files["edges"]), "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["duplicates_merged"] == 1 and data["self_loops_dropped"] == 1
+    assert data["nodes"] == 6 and data["edges"] == 7
+
+
+def test_rank_writes_every_format(files: dict[str, Path]) -> None:
+    for ext in ("csv", "parquet", "json"):
+        out = files["dir"] / f"ranked.{ext}"
+        r = runner.invoke(
+            app,
+            [
+                "rank",
+                str(files["edges"]),
+                "-p",
+                str(files["profiles"]),
+                "-b",
+                str(files["brands"]),
+                "--top",
+                "2",
+                "--out",
+                str(out),
+            ],
+        )
+        assert r.exit_code == 0, r.output
+        df = {"csv": pl.read_csv, "parquet": pl.read_parquet, "json": pl.read_json}[ext](out)
+        assert df.height == 4 and set(df["brand"]) == {"Yum", "Go"}
+        assert {"relevance", "reach_score", "engagement_score", "cost_score", "score"} <= set(
+            df.columns
+        )
+
+
+def test_rank_prints_a_table(files: dict[str, Path]) -> None:
+    r = runner.invoke(
+        app,
+        [
+            "rank",
+            str(files["edges"]),
+            "-p",
+            str(files["profiles"]),
+            "-b",
+            str(files["brands"]),
+            "--brand",
+            "Yum",
+            "--tier",
+            "nano",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "@cook" in r.stdout and "@chef" not in r.stdout
+
+
+def test_centrality_to_parquet(files: dict[str, Path]) -> None:
+    out = files["dir"] / "c.parquet"
+    r = runner.invoke(
+        app, ["centrality", str(files["edges"]), "-m", "followers,pagerank", "-o", str(out)]
+    )
+    assert r.exit_code == 0, r.output
+    df = pl.read_parquet(out)
+    assert df.columns == ["id", "followers", "pagerank"]
+    assert dict(zip(df["id"], df["followers"], strict=True))["a"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["info", "{dir}/missing.csv"], "no such file"),
+        (
+            ["rank", "{edges}", "-p", "{profiles}", "-b", "{brands}", "--brand", "Nope"],
+            "unknown brand 'Nope'",
+        ),
+        (
+            ["rank", "{edges}", "-p", "{profiles}", "-b", "{brands}", "--tier", "giga"],
+            "unknown tier",
+        ),
+        (["rank", "{edges}", "-p", "{dir}/nope.csv", "-b", "{brands}"], "no such file"),
+        (["centrality", "{edges}", "-m", "fame"], "unknown centrality measure"),
+        (["centrality", "{edges}", "-o", "{dir}/out.xlsx"], "cannot tell the table format"),
+        (["info", "{edges}", "--source-col", "who"], "no column 'who'"),
+    ],
+)
+def test_user_errors_exit_2_without_traceback(
+    files: dict[str, Path], args: list[str], message: str
+) -> None:
+    fmt = {k: str(v) for k, v in files.items()}
+    r = runner.invoke(app, [a.format(**fmt) for a in args])
+    assert r.exit_code == 2, r.output
+    assert message in r.output
+    assert "Traceback" not in r.output
+
+
+def test_failed_write_leaves_no_file(files: dict[str, Path]) -> None:
+    out = files["dir"] / "sub" / "x.csv"  # folder does not exist
+    r = runner.invoke(app, ["centrality", str(files["edges"]), "-o", str(out)])
+    assert r.exit_code == 2 and "does not exist" in r.output
+    assert not out.exists()
+
+
+def _commands() -> list[str]:
+    from typer.main import get_command
+
+    return sorted(get_command(app).commands)  # type: ignore[attr-defined]
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for name in _commands():
+        r = runner.invoke(app, [name, "--help"])
+        assert r.exit_code == 0
+        assert len(re.sub(r"\s+", " ", r.output)) > 200, name
+        assert f"influence {name}" in readme, f"README does not document `influence {name}`"

@@ -1,0 +1,194 @@
+"""Profiles, tiers, brands and topic relevance."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.graph_io import load_graph
+from pipeline.profiles import (
+    TierThresholds,
+    brand_sender_factor,
+    default_profiles,
+    load_brands,
+    load_profiles,
+    parse_topics,
+    relevance,
+)
+
+
+@pytest.fixture()
+def world(tmp_path: Path) -> tuple[Path, Path, Path]:
+    edges = tmp_path / "f.csv"
+    edges.write_text("follower,followed\nb,a\nc,a\nd,a\nc,b\nd,b\ne,c\na,c\n")
+    prof = tmp_path / "p.csv"
+    prof.write_text(
+        "id,handle,followers,engagement_rate,cost,topics\n"
+        "a,@a,1500000,0.01,12000,food:0.3;travel:0.7\n"
+        "b,@b,50000,0.03,400,food\n"
+        "c,@c,8000,0.05,80,food:0.8;fitness:0.2\n"
+        "zz,@ghost,10,0.1,1,food\n"
+    )
+    brands = tmp_path / "b.csv"
+    brands.write_text("brand,topics,budget\nYum,food:0.9;fitness:0.1,1000\nGo,travel,20000\n")
+    return edges, prof, brands
+
+
+@pytest.mark.parametrize(
+    ("followers", "tier"),
+    [
+        (0, "nano"),
+        (9_999, "nano"),
+        (10_000, "micro"),
+        (99_999, "micro"),
+        (100_000, "mid"),
+        (499_999, "mid"),
+        (500_000, "macro"),
+        (999_999, "macro"),
+        (1_000_000, "mega"),
+        (50_000_000, "mega"),
+    ],
+)
+def test_tier_boundaries(followers: int, tier: str) -> None:
+    assert TierThresholds().assign([followers]) == [tier]
+
+
+def test_custom_tier_thresholds() -> None:
+    t = TierThresholds.parse("1000,5000,20000,100000")
+    assert t.assign([999, 1000, 5000, 20000, 100000]) == ["nano", "micro", "mid", "macro", "mega"]
+    with pytest.raises(InputError, match="increasing"):
+        TierThresholds.parse("10,5,20,30")
+    with pytest.raises(InputError, match="four integers"):
+        TierThresholds.parse("10,20")
+
+
+def test_parse_topics_normalises_and_accepts_bare_names() -> None:
+    long = parse_topics(pl.Series(["food:2;travel:2", "Tech", None]), pl.Series([1, 2, 3]))
+    rows = {(r["key"], r["topic"]): r["weight"] for r in long.iter_rows(named=True)}
+    assert rows == {(1, "food"): 0.5, (1, "travel"): 0.5, (2, "tech"): 1.0}
+
+
+@pytest.mark.parametrize("bad", ["food:x", "food:-1", ":0.5", "food:0;travel:0"])
+def test_parse_topics_errors_name_the_line(bad: str) -> None:
+    with pytest.raises(InputError, match=r"line 3, column 'topics'"):
+        parse_topics(pl.Series(["food:1", bad]), pl.Series([1, 2]), path="p.csv")
+
+
+def test_load_profiles_joins_and_defaults(world: tuple[Path, Path, Path]) -> None:
+    edges, prof, _ = world
+    g = load_graph(edges)
+    p = load_profiles(prof, g)
+    t = p.table
+    assert t.height == g.n == 5
+    assert p.unmatched == 1  # 'zz' is not in the graph
+    row = {r["id"]: r for r in t.iter_rows(named=True)}
+    assert row["a"]["tier"] == "mega" and row["a"]["has_profile"]
+    assert row["c"]["tier"] == "nano"
+    # No profile: followers default to the in-graph follower count, handle to the ID.
+    assert not row["d"]["has_profile"]
+    assert row["d"]["followers"] == 0 and row["d"]["handle"] == "d"
+    assert row["a"]["followers_in_graph"] == 3
+
+
+def test_relevance_is_cosine(world: tuple[Path, Path, Path]) -> None:
+    edges, prof, brands = world
+    g = load_graph(edges)
+    p = load_profiles(prof, g)
+    b = load_brands(brands)
+    rel = relevance(p, b, "Yum")
+    idx = {i: k for k, i in enumerate(g.ids.to_list())}
+    brand = np.array([0.9, 0.1, 0.0])  # food, fitness, travel
+    a = np.array([0.3, 0.0, 0.7])
+    c = np.array([0.8, 0.2, 0.0])
+    cos = lambda x, y: float(x @ y / np.linalg.norm(x) / np.linalg.norm(y))  # noqa: E731
+    assert rel[idx["a"]] == pytest.approx(cos(a, brand))
+    assert rel[idx["b"]] == pytest.approx(0.9 / math.sqrt(0.82))
+    assert rel[idx["c"]] == pytest.approx(cos(c, brand))
+    assert rel[idx["d"]] == 0.0  # no profile, no topics
+    with pytest.raises(InputError, match="unknown brand 'Nope'"):
+        relevance(p, b, "Nope")
+
+
+def test_brand_sender_factor(world: tuple[Path, Path, Path]) -> None:
+    edges, prof, brands = world
+    g = load_graph(edges)
+    p = load_profiles(prof, g)
+    b = load_brands(brands)
+    f = brand_sender_factor(p, b, "Yum", beta=0.1)
+    rel = relevance(p, b, "Yum")
+    idx = {i: k for k, i in enumerate(g.ids.to_list())}
+    has = [idx["a"], idx["b"], idx["c"]]
+    mean_r = rel[has].mean()
+    expected_c = (0.05 / 0.03) * (0.1 + rel[idx["c"]]) / (0.1 + mean_r)
+    assert f[idx["c"]] == pytest.approx(expected_c, rel=1e-6)
+    assert f[idx["d"]] == 1.0 and f[idx["e"]] == 1.0  # no profile: factor 1
+    assert f.dtype == np.float32
+
+
+def test_default_profiles_have_no_profile_rows(world: tuple[Path, Path, Path]) -> None:
+    g = load_graph(world[0])
+    p = default_profiles(g)
+    assert not p.has_profile.any()
+    assert p.table["followers"].to_list() == g.follower_count.tolist()
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("handle,followers\n@a,10\n", "no 'id' column"),
+        ("id,followers\na,ten\n", r"line 2, column 'followers': expected an integer >= 0"),
+        ("id,followers\na,1.5\n", r"line 2, column 'followers'"),
+        (
+            "id,engagement_rate\na,0.1\nb,1.5\n",
+            r"line 3, column 'engagement_rate': expected a number in \[0, 1\]",
+        ),
+        ("id,cost\na,-3\n", r"line 2, column 'cost'"),
+        ("id,topics\na,food:abc\n", r"line 2, column 'topics'"),
+        ("id,cost\na,1\na,2\n", r"line 3, column 'id': duplicate ID 'a'"),
+    ],
+)
+def test_profile_bad_input(
+    tmp_path: Path, world: tuple[Path, Path, Path], content: str, match: str
+) -> None:
+    g = load_graph(world[0])
+    f = tmp_path / "bad.csv"
+    f.write_text(content)
+    with pytest.raises(InputError, match=match) as exc:
+        load_profiles(f, g)
+    assert "bad.csv" in str(exc.value)
+
+
+def test_profile_ids_must_match_integer_graph(tmp_path: Path) -> None:
+    e = tmp_path / "e.csv"
+    e.write_text("a,b\n1,2\n2,3\n")
+    g = load_graph(e)
+    f = tmp_path / "p.csv"
+    f.write_text("id,cost\n1,5\nxyz,3\n")
+    with pytest.raises(InputError, match=r"line 3, column 'id': the graph's IDs are integers"):
+        load_profiles(f, g)
+    f.write_text("id,cost\n1,5\n3,3\n")
+    p = load_profiles(f, g)
+    assert p.table.filter(pl.col("has_profile"))["id"].to_list() == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("brand,topics\nX,food\n", "missing column.*'budget'"),
+        ("brand,topics,budget\nX,food,-5\n", r"line 2, column 'budget'"),
+        ("brand,topics,budget\nX,food,abc\n", r"line 2, column 'budget'"),
+        ("brand,topics,budget\nX,food,5\nX,tech,5\n", "duplicate brand 'X'"),
+        ("brand,topics,budget\nX,food:?,5\n", r"line 2, column 'topics'"),
+        ("brand,topics,budget\n", "no brands"),
+    ],
+)
+def test_brand_bad_input(tmp_path: Path, content: str, match: str) -> None:
+    f = tmp_path / "brands.csv"
+    f.write_text(content)
+    with pytest.raises(InputError, match=match):
+        load_brands(f)

@@ -1,0 +1,112 @@
+"""Ranked candidate lists: score formula, filters, and the micro-vs-celebrity intuition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.graph_io import load_graph
+from pipeline.profiles import load_brands, load_profiles
+from pipeline.rank import RankWeights, rank_candidates
+
+
+@pytest.fixture()
+def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
+    (tmp_path / "f.csv").write_text("follower,followed\nb,a\nc,a\nd,a\nc,b\nd,b\ne,c\na,c\n")
+    (tmp_path / "p.csv").write_text(
+        "id,handle,followers,engagement_rate,cost,topics\n"
+        "a,@celeb,1500000,0.01,12000,music:0.6;travel:0.3;food:0.1\n"
+        "b,@chef,50000,0.03,400,food\n"
+        "c,@cook,8000,0.05,80,food:0.8;fitness:0.2\n"
+        "d,@nocost,20000,0.02,,food\n"
+    )
+    (tmp_path / "b.csv").write_text(
+        "brand,topics,budget\nYum,food:0.9;fitness:0.1,500\nGo,travel,20000\n"
+    )
+    g = load_graph(tmp_path / "f.csv")
+    return g, load_profiles(tmp_path / "p.csv", g), load_brands(tmp_path / "b.csv")
+
+
+def test_score_is_relevance_times_mean_of_percentiles(setup) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    df = rank_candidates(g, p, b, "Yum")
+    assert df["brand"].unique().to_list() == ["Yum"]
+    assert df["rank"].to_list() == [1, 2, 3, 4]
+    for r in df.iter_rows(named=True):
+        mix = (r["reach_score"] + r["engagement_score"] + r["cost_score"]) / 3
+        assert r["score"] == pytest.approx(r["relevance"] * mix)
+    row = {r["handle"]: r for r in df.iter_rows(named=True)}
+    # Percentiles among the 4 profiled accounts (ranks 1..4 / 4).
+    assert row["@celeb"]["reach_score"] == 1.0
+    assert row["@cook"]["engagement_score"] == 1.0
+    assert row["@nocost"]["cost_score"] == 0.0  # unknown cost scores 0 on that part
+    assert row["@cook"]["engagements_per_cost"] == pytest.approx(8000 * 0.05 / 80)
+    # The on-topic micro voice beats the celebrity with a weak tie to food.
+    assert row["@cook"]["rank"] < row["@celeb"]["rank"]
+    assert df["score"].is_sorted(descending=True)
+
+
+def test_budget_columns(setup) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    df = rank_candidates(g, p, b, "Yum")
+    costs = df["cost"].fill_null(0).cum_sum().to_list()
+    assert df["cumulative_cost"].to_list() == pytest.approx(costs)
+    assert df["within_budget"].to_list() == [c <= 500 for c in costs]
+
+
+def test_filters_do_not_change_scores(setup) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    full = rank_candidates(g, p, b, "Yum")
+    micro = rank_candidates(g, p, b, "Yum", tiers=["micro"])
+    assert micro["handle"].to_list() == ["@chef", "@nocost"]
+    merged = micro.join(full, on="handle", suffix="_full")
+    assert (merged["score"] == merged["score_full"]).all()
+    cheap = rank_candidates(g, p, b, "Yum", max_cost=100)
+    assert cheap["handle"].to_list() == ["@cook"]
+    rel = rank_candidates(g, p, b, "Yum", min_relevance=0.5)
+    assert (rel["relevance"] >= 0.5).all() and "@celeb" not in rel["handle"].to_list()
+    top = rank_candidates(g, p, b, None, top=2)
+    assert top.group_by("brand").len().sort("brand")["len"].to_list() == [2, 2]
+
+
+def test_weights_and_reach_metric(setup) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    only_reach = rank_candidates(g, p, b, "Go", weights=RankWeights(1, 0, 0))
+    assert only_reach["handle"][0] == "@celeb"
+    pr = rank_candidates(g, p, b, "Yum", reach="pagerank")
+    assert "pagerank" in pr.columns
+    with pytest.raises(InputError, match="unknown reach metric"):
+        rank_candidates(g, p, b, "Yum", reach="fame")
+    with pytest.raises(InputError, match="not all 0"):
+        RankWeights(0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"brand": "Nope"}, "unknown brand 'Nope'"),
+        ({"tiers": ["giga"]}, "unknown tier"),
+        ({"min_relevance": 2.0}, "min relevance"),
+        ({"max_cost": -1.0}, "max cost"),
+        ({"top": 0}, "top must be"),
+    ],
+)
+def test_bad_options(setup, kwargs, match) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    kwargs = {"brand": "Yum", **kwargs}
+    brand = kwargs.pop("brand")
+    with pytest.raises(InputError, match=match):
+        rank_candidates(g, p, b, brand, **kwargs)
+
+
+def test_profiles_matching_no_node(tmp_path: Path, setup) -> None:  # type: ignore[no-untyped-def]
+    g, _, b = setup
+    f = tmp_path / "other.csv"
+    f.write_text("id,cost\nq,1\n")
+    p = load_profiles(f, g)
+    with pytest.raises(InputError, match="no profile matches a node"):
+        rank_candidates(g, p, b, "Yum")
+    assert isinstance(p.table, pl.DataFrame)
