@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import polars as pl
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -188,11 +189,17 @@ def _emit(
         return
     if quiet:
         return
-    table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        table.add_column(col, overflow="fold")
-    for row in df.head(max_rows).iter_rows():
-        table.add_row(*(_cell(v) for v in row))
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    ident = [c in ("id", "node") for c in df.columns]  # identifiers: no thousands separator
+    rows = [
+        [str(v) if i else _cell(v) for v, i in zip(row, ident, strict=True)]
+        for row in df.head(max_rows).iter_rows()
+    ]
+    for j, col in enumerate(df.columns):
+        widest = max([len(col)] + [len(r[j]) for r in rows])
+        table.add_column(col, min_width=min(widest, 24), overflow="fold")
+    for r in rows:
+        table.add_row(*r)
     out_console.print(table)
     if df.height > max_rows:
         err_console.print(f"... {df.height - max_rows:,} more rows (use --out to save all)")
@@ -251,22 +258,50 @@ def generate(
     ],
     nodes: Annotated[int, typer.Option("--nodes", "-n", help="Number of accounts.")] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    topics: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated topic names, one community each "
+            "(default: food,travel,fitness,fashion,beauty,tech,gaming,music)."
+        ),
+    ] = None,
+    mean_follows: Annotated[
+        float, typer.Option(help="Mean number of accounts each account follows.")
+    ] = 12.0,
+    within_share: Annotated[
+        float, typer.Option(help="Share of follows that stay inside the follower's community.")
+    ] = 0.8,
+    alpha: Annotated[
+        float, typer.Option(help="In-graph attractiveness grows like audience ** alpha.")
+    ] = 0.8,
+    profile_min_followers: Annotated[
+        int, typer.Option(help="Accounts with at least this real audience get a profile.")
+    ] = 1_000,
     quiet: QuietO = False,
 ) -> None:
     """Generate a synthetic follower network with profiles and brands (deterministic by --seed)."""
+    from pipeline.synth import DEFAULT_TOPICS, write_synthetic
     from pipeline.synth import generate as make
-    from pipeline.synth import write_synthetic
 
-    if nodes < 100:
-        raise InputError(f"--nodes must be at least 100, got {nodes}")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    topic_list = (
+        tuple(t.strip() for t in topics.split(",") if t.strip()) if topics else DEFAULT_TOPICS
+    )
     with _spinner(f"generating {nodes:,} accounts", quiet):
-        data = make(nodes=nodes, seed=seed)
+        data = make(
+            nodes=nodes,
+            seed=seed,
+            topics=topic_list,
+            mean_follows=mean_follows,
+            within_share=within_share,
+            alpha=alpha,
+            profile_min_followers=profile_min_followers,
+        )
+        out_dir.mkdir(parents=True, exist_ok=True)
         paths = write_synthetic(data, out_dir)
     if not quiet:
         err_console.print(
-            f"{data.edges.height:,} follows, {data.profiles.height:,} profiles, "
-            f"{data.brands.height} brands",
+            f"seed {seed}: {nodes:,} accounts, {data.edges.height:,} follows, "
+            f"{data.profiles.height:,} profiles, {data.brands.height} brands",
             highlight=False,
         )
         for p in paths:
@@ -302,9 +337,12 @@ def centrality_cmd(
     top: Annotated[int, typer.Option(help="Rows to print when not writing --out.")] = 20,
     quiet: QuietO = False,
 ) -> None:
-    """Centrality of every account (keyed by external ID): followers, PageRank, k-core, hub
-    score, harmonic and betweenness (exact on small graphs, sampled above a size; the method
-    used is in the *_method columns)."""
+    """Centrality of every account, keyed by external ID.
+
+    Measures: followers (in-graph), PageRank of the follows graph, k-core, hub score,
+    harmonic and betweenness. The last two are exact up to --exact-max-nodes nodes and
+    sampled above; the method used is printed and kept in the *_method columns.
+    """
     from pipeline.centrality import centrality
 
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
@@ -381,8 +419,12 @@ def rank(
     out_format: OutFormatO = None,
     quiet: QuietO = False,
 ) -> None:
-    """Rank influencers for a brand: score = relevance x weighted mix of reach, engagement and
-    cost efficiency, with every component as a column."""
+    """Rank influencers for a brand, with the reasons as columns.
+
+    score = relevance x (w_reach * reach + w_engagement * engagement + w_cost * cost
+    efficiency) / (sum of weights), each part a percentile among profiled accounts.
+    Without --brand, every brand in --brands is ranked.
+    """
     from pipeline.profiles import TierThresholds, load_brands, load_profiles
     from pipeline.rank import RankWeights, rank_candidates
 
@@ -412,19 +454,19 @@ def rank(
             top=top,
         )
     if out is None and not quiet:
-        shown = [
-            "rank",
-            "handle",
-            "tier",
-            "followers",
-            "relevance",
-            "engagement_rate",
-            "cost",
-            "score",
-            "within_budget",
-        ]
+        shown = {
+            "rank": "rank",
+            "handle": "handle",
+            "tier": "tier",
+            "followers": "followers",
+            "relevance": "relevance",
+            "engagement_rate": "eng_rate",
+            "cost": "cost",
+            "score": "score",
+            "within_budget": "in_budget",
+        }
         for name in df["brand"].unique(maintain_order=True).to_list():
-            part = df.filter(pl.col("brand") == name).select(shown)
+            part = df.filter(pl.col("brand") == name).select(list(shown)).rename(shown)
             _emit(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
         return
     _emit(df, out, out_format, "candidates", quiet)

@@ -37,6 +37,7 @@ __all__ = [
     "from_edges",
     "load_graph",
     "read_edge_table",
+    "read_id_list",
 ]
 
 EdgeMeaning = Literal["follows", "influences"]
@@ -544,3 +545,31 @@ def load_graph(
         weight=table["weight"].to_numpy() if "weight" in table.columns else None,
         path=str(path),
     )
+
+
+def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
+    """Read node IDs from a file: a table (.csv/.tsv/.parquet/.json) with an ``id``
+    column (else its first column), or plain text with one ID per line (``#`` comments).
+    """
+    from pipeline.export import read_table
+
+    p = Path(path)
+    suffixes = [s.lower() for s in p.suffixes]
+    if any(s in (".csv", ".tsv", ".parquet", ".pq", ".json") for s in suffixes):
+        df = read_table(p, "ID list")
+        if df.width == 0 or df.height == 0:
+            raise InputError(f"{p}: no IDs; expected a column {column!r} with one ID per row")
+        s = df[column] if column in df.columns else df[df.columns[0]]
+        if s.null_count():
+            row = int(s.is_null().arg_true()[0])
+            raise InputError(f"{p}: line {row + 2}: missing ID")
+        return s.to_list()
+    text = _read_bytes(p).decode("utf-8", errors="replace")
+    ids: list[object] = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+    if not ids:
+        raise InputError(f"{p}: no IDs; expected one ID per line")
+    return ids

@@ -157,3 +157,47 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert r.exit_code == 0
         assert len(re.sub(r"\s+", " ", r.output)) > 200, name
         assert f"influence {name}" in readme, f"README does not document `influence {name}`"
+
+
+def test_generate_is_deterministic_and_loads(tmp_path: Path) -> None:
+    args = ["--nodes", "400", "--seed", "3", "--topics", "food,travel,tech", "--mean-follows", "6"]
+    r1 = runner.invoke(app, ["generate", str(tmp_path / "a"), *args])
+    r2 = runner.invoke(app, ["generate", str(tmp_path / "b"), *args])
+    assert r1.exit_code == 0 and r2.exit_code == 0, r1.output
+    assert "seed 3: 400 accounts" in r1.output
+    for name in ("follows.csv", "profiles.csv", "brands.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    r3 = runner.invoke(app, ["generate", str(tmp_path / "c"), *args[:3], "4", *args[4:]])
+    assert (tmp_path / "c" / "follows.csv").read_bytes() != (
+        tmp_path / "a" / "follows.csv"
+    ).read_bytes()
+    assert r3.exit_code == 0
+    # the generated files feed straight into rank
+    a = tmp_path / "a"
+    r = runner.invoke(
+        app,
+        [
+            *("rank", str(a / "follows.csv"), "-p", str(a / "profiles.csv")),
+            *("-b", str(a / "brands.csv"), "--top", "3", "-o", str(tmp_path / "c.csv")),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    df = pl.read_csv(tmp_path / "c.csv")
+    assert df.height == 3 * pl.read_csv(a / "brands.csv").height
+    topics = set(pl.read_csv(a / "profiles.csv")["topics"].str.extract_all(r"[a-z]+").explode())
+    assert topics == {"food", "travel", "tech"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--nodes", "10"], "nodes must be at least 100"),
+        (["--within-share", "1.5"], "within_share must be in [0, 1]"),
+        (["--mean-follows", "-1"], "mean_follows"),
+    ],
+)
+def test_generate_bad_options_exit_2(tmp_path: Path, extra: list[str], message: str) -> None:
+    r = runner.invoke(app, ["generate", str(tmp_path / "out"), *extra])
+    assert r.exit_code == 2
+    assert message in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "out").exists()  # nothing written on bad input
