@@ -2,7 +2,9 @@
 
 Every output is written to a temporary file in the target folder and then
 renamed over the target (``os.replace``), so an interrupted run never leaves a
-half-written file behind.
+half-written file behind. The file gets the usual ``0o666 & ~umask`` mode.
+CSV cannot hold nested values, so list and struct columns are written to CSV
+as JSON text (``[1,2]``); Parquet and JSON keep them as they are.
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ def table_format(path: str | Path, format: str | None = None) -> TableFormat:
     return fmt  # type: ignore[return-value]
 
 
+def _umask() -> int:
+    """The process umask. Read without changing it where Linux allows
+    (``/proc/self/status``); otherwise set and restore it at once."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it to ``path``.
@@ -56,6 +70,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp makes the file 0600; give it the mode open() would have.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -70,10 +86,31 @@ def write_table(df: pl.DataFrame, path: str | Path, format: str | None = None) -
         if fmt == "parquet":
             df.write_parquet(tmp)
         elif fmt == "csv":
-            df.write_csv(tmp)
+            _csv_ready(df).write_csv(tmp)
         else:
             df.write_json(tmp)
     return Path(path)
+
+
+def _csv_ready(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with nested columns (lists, arrays, structs) as JSON text, which CSV can hold.
+
+    A list ``[1, 2]`` becomes the cell ``[1,2]`` and a struct ``{"a": 1}`` the cell
+    ``{"a":1}``; a missing value stays an empty cell. Reading the CSV back gives
+    those strings (use Parquet or JSON to keep the types). Flat columns are
+    untouched. O(rows) per nested column.
+    """
+    nested = [c for c, t in df.schema.items() if t.is_nested()]
+    if not nested:
+        return df
+    # json_encode of a one-field struct gives {"c":<value>}; strip the wrapper.
+    return df.with_columns(
+        pl.when(pl.col(c).is_not_null())
+        .then(pl.struct(pl.col(c).alias("v")).struct.json_encode().str.slice(5))
+        .str.strip_suffix("}")
+        .alias(c)
+        for c in nested
+    )
 
 
 def read_table(path: str | Path, what: str = "table") -> pl.DataFrame:

@@ -164,20 +164,39 @@ class FollowerGraph:
         IDs given as strings are matched against integer IDs by value
         (``"42"`` finds node 42), so IDs typed on a command line work. O(k + n).
         """
-        wanted = pl.Series("id", list(ids) if not isinstance(ids, pl.Series) else ids)
+        where = f"not in the graph {self.report.path}"
+        if isinstance(ids, pl.Series):
+            wanted = ids.alias("id")
+        else:
+            items = list(ids)
+            try:
+                wanted = pl.Series("id", items)
+            except (TypeError, ValueError, pl.exceptions.PolarsError):
+                # Mixed types (e.g. 42 and "u7"): compare as text.
+                wanted = pl.Series("id", [_id_text(v) for v in items], dtype=pl.String)
         if wanted.len() == 0:
             return np.empty(0, dtype=np.int32)
+        given = wanted  # as the caller wrote them, for messages
         if wanted.dtype != self.ids.dtype:
-            cast = wanted.cast(self.ids.dtype, strict=False)
+            if wanted.dtype.is_float():
+                # 42.0 may name node 42; 42.5 names no node (a plain cast would truncate).
+                frac = wanted.is_not_null() & (wanted.floor() != wanted)
+                if frac.any():
+                    bad = wanted.filter(frac).to_list()[:5]
+                    raise InputError(f"unknown {what}(s) {_fmt_list(bad)}: {where}")
+            if self.ids.dtype == pl.String and not wanted.dtype.is_float():
+                cast = wanted.cast(pl.String)
+            else:
+                cast = wanted.cast(self.ids.dtype, strict=False)
             if cast.null_count() > wanted.null_count():
                 bad = wanted.filter(cast.is_null() & wanted.is_not_null()).to_list()[:5]
-                raise InputError(f"unknown {what}(s) {_fmt_list(bad)}: not in the graph")
+                raise InputError(f"unknown {what}(s) {_fmt_list(bad)}: {where}")
             wanted = cast
         table = pl.DataFrame({"id": self.ids, "node": np.arange(self.n, dtype=np.int32)})
         found = pl.DataFrame({"id": wanted}).join(table, on="id", how="left", maintain_order="left")
-        missing = found.filter(pl.col("node").is_null())["id"].to_list()
+        missing = given.filter(found["node"].is_null()).to_list()
         if missing:
-            raise InputError(f"unknown {what}(s) {_fmt_list(missing[:5])}: not in the graph")
+            raise InputError(f"unknown {what}(s) {_fmt_list(missing[:5])}: {where}")
         return found["node"].to_numpy().astype(np.int32, copy=False)
 
     def to_networkx(self) -> Any:
@@ -196,6 +215,14 @@ class FollowerGraph:
                 attrs["weight"] = float(self.weight[e])
             g.add_edge(ids[src[e]], ids[self.out_idx[e]], **attrs)
         return g
+
+
+def _id_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _fmt_list(values: list[object]) -> str:
@@ -243,25 +270,85 @@ def _polars_message(exc: Exception) -> str:
 
 def _read_delimited(path: Path, separator: str) -> pl.DataFrame:
     data = _read_bytes(path)
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError(f"{path}: the file is empty; expected a header and edge rows")
     try:
-        return pl.read_csv(io.BytesIO(data), separator=separator, infer_schema_length=10_000)
+        df = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema_length=10_000)
     except pl.exceptions.PolarsError:
-        pass
-    # Inference failed (e.g. a column of IDs that turns from numbers to text
-    # far down the file): read every column as text; columns are typed later.
+        # Inference failed (e.g. a column of IDs that turns from numbers to text
+        # far down the file): read every column as text; columns are typed later.
+        try:
+            df = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema=False)
+        except pl.exceptions.PolarsError as exc:
+            raise InputError(
+                f"{path}: not a valid {('CSV', 'TSV')[separator == chr(9)]} file: "
+                f"{_polars_message(exc)}"
+            ) from None
+    return _drop_blank_rows(df)
+
+
+def _drop_blank_rows(df: pl.DataFrame) -> pl.DataFrame:
+    """Drop the all-empty rows polars makes of blank lines, keeping file line numbers
+    (in a ``_line`` column) when there were any. O(rows)."""
+    if df.width == 0 or df.height == 0:
+        return df
+    blank = df.select(pl.all_horizontal(pl.all().is_null()))[:, 0]
+    if not blank.any():
+        return df
+    return df.with_row_index("_line", offset=2).filter(~blank)
+
+
+def _snap_fast(data: bytes) -> pl.DataFrame | None:
+    """The common case of SNAP text, parsed by polars' CSV reader: one separator
+    (a single space or a tab) used consistently, no leading or trailing blanks, no
+    blank or one-field lines. Returns None whenever that does not hold, and the
+    line-by-line parser (which can name a bad line) takes over. ``#`` comments
+    are allowed at the top (as in SNAP's own files), not further down."""
+    start = 0
+    while data.startswith(b"#", start):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            return None  # comments only
+    data = data[start:]
+    if b"#" in data:
+        return None
+    has_tab, has_space = b"\t" in data, b" " in data
+    if has_tab == has_space:
+        return None
+    sep = b"\t" if has_tab else b" "
+    if (
+        data.startswith(sep)
+        or sep + sep in data
+        or b"\n" + sep in data
+        or sep + b"\n" in data
+        or sep + b"\r" in data
+    ):
+        return None
     try:
-        return pl.read_csv(io.BytesIO(data), separator=separator, infer_schema=False)
-    except pl.exceptions.PolarsError as exc:
-        raise InputError(
-            f"{path}: not a valid {('CSV', 'TSV')[separator == chr(9)]} file: "
-            f"{_polars_message(exc)}"
-        ) from None
+        df = pl.read_csv(
+            io.BytesIO(data),
+            separator=sep.decode(),
+            has_header=False,
+            infer_schema=False,
+            quote_char=None,  # as the careful parser: a quote is part of an ID
+            truncate_ragged_lines=True,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if df.width < 2:
+        return None
+    df = df.select(pl.col(df.columns[0]).alias("source"), pl.col(df.columns[1]).alias("target"))
+    if df["source"].null_count() or df["target"].null_count():
+        return None
+    return df
 
 
 def _read_snap(path: Path) -> pl.DataFrame:
-    text = _read_bytes(path).decode("utf-8", errors="replace")
+    data = _read_bytes(path)
+    fast = _snap_fast(data)
+    if fast is not None:
+        return fast
+    text = data.decode("utf-8", errors="replace")
     lines = pl.Series("text", text.split("\n"), dtype=pl.String)
     df = (
         pl.DataFrame({"text": lines})
@@ -305,7 +392,9 @@ def read_edge_table(
     p = Path(path)
     fmt = format or detect_format(p)
     if fmt not in EDGE_FORMATS:
-        raise InputError(f"unknown edge format {fmt!r}; expected one of {', '.join(EDGE_FORMATS)}")
+        raise InputError(
+            f"{p}: unknown edge format {fmt!r}; expected one of {', '.join(EDGE_FORMATS)}"
+        )
     if fmt == "parquet":
         try:
             raw = pl.read_parquet(p)
@@ -341,7 +430,8 @@ def read_edge_table(
     if source_col == target_col:
         raise InputError(f"{p}: source and target must be different columns (both {source_col!r})")
     if raw.height == 0:
-        raise InputError(f"{p}: no edges; expected at least one row after the header")
+        expected = "an edge line" if fmt == "snap" else "one row after the header"
+        raise InputError(f"{p}: no edges; expected at least {expected}")
 
     out = {"source": raw[source_col], "target": raw[target_col]}
     for col in ("source", "target"):
@@ -357,8 +447,12 @@ def read_edge_table(
         if not (s.dtype.is_integer() or s.dtype == pl.String):
             out[col] = s.cast(pl.String)
     if out["source"].dtype != out["target"].dtype:
-        # One column all numbers and the other text: compare them as text.
-        out = {k: v.cast(pl.String) for k, v in out.items()}
+        if out["source"].dtype.is_integer() and out["target"].dtype.is_integer():
+            # e.g. Int32 and Int64 columns in a Parquet file: the same integer IDs.
+            out = {k: v.cast(pl.Int64) for k, v in out.items()}
+        else:
+            # One column all numbers and the other text: compare them as text.
+            out = {k: v.cast(pl.String) for k, v in out.items()}
     if out["source"].dtype == pl.String and fmt == "snap":
         # SNAP files are numeric by convention; keep integers when every ID is one.
         s_int = out["source"].cast(pl.Int64, strict=False)
@@ -431,6 +525,20 @@ def from_edges(
         raise InputError(f"{path}: the graph is empty; expected at least one edge")
     src = np.asarray(src, dtype=np.int64)
     dst = np.asarray(dst, dtype=np.int64)
+    if src.shape != dst.shape or src.ndim != 1:
+        raise InputError(f"{path}: source and target arrays must be 1-D and the same length")
+    for name, arr in (("source", src), ("target", dst)):
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0 or hi >= n:
+            raise InputError(
+                f"{path}: {name} node index {lo if lo < 0 else hi} is out of range; "
+                f"expected 0..{n - 1} (one per ID)"
+            )
+    for name, values in (("probability", probability), ("weight", weight)):
+        if values is not None and len(values) != rows:
+            raise InputError(
+                f"{path}: {len(values)} {name} values for {rows} edges; expected one per edge"
+            )
     keep = src != dst
     loops = rows - int(keep.sum())
     key = src[keep] * n + dst[keep]
@@ -468,7 +576,12 @@ def from_edges(
     e_dst = (ukey - e_src.astype(np.int64) * n).astype(np.int32)
     out_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
-    in_order = np.argsort(e_dst, kind="stable")
+    # Stable order by target (ties keep source order): sort (target, edge id)
+    # packed into one int64, several times faster than a stable argsort.
+    eid_bits = max(1, int(ukey.size - 1).bit_length())
+    packed_in = (e_dst.astype(np.int64) << eid_bits) | np.arange(ukey.size, dtype=np.int64)
+    packed_in.sort()
+    in_order = packed_in & ((1 << eid_bits) - 1)
     in_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(e_dst, minlength=n), out=in_ptr[1:])
     report = LoadReport(
@@ -496,9 +609,13 @@ def dense_ids(values: pl.Series) -> tuple[pl.Series, NDArray[np.int64]]:
     """Sorted unique IDs and each value's index among them. O(k log k).
 
     Integers use a lookup table when their range is compact, else a binary
-    search; text goes through a polars ``Enum`` cast (hash lookup).
+    search; text goes through a hash join against the sorted IDs.
     """
+    if values.null_count():
+        raise InputError("missing node ID: node IDs must not be empty")
     ids = values.unique().sort()
+    if ids.len() == 0:
+        return ids, np.empty(0, dtype=np.int64)
     if values.dtype.is_integer():
         v = values.to_numpy()
         u = ids.to_numpy()
@@ -508,7 +625,13 @@ def dense_ids(values: pl.Series) -> tuple[pl.Series, NDArray[np.int64]]:
             lut[u - lo] = np.arange(u.size, dtype=np.int64)
             return ids, lut[v - lo]
         return ids, np.searchsorted(u, v).astype(np.int64)
-    codes = values.cast(pl.Enum(ids)).to_physical().to_numpy().astype(np.int64)
+    # A hash join against the sorted IDs: several times faster than an Enum cast.
+    table = pl.DataFrame({"v": ids, "code": pl.int_range(ids.len(), dtype=pl.Int64, eager=True)})
+    codes = (
+        pl.DataFrame({"v": values})
+        .join(table, on="v", how="left", maintain_order="left")["code"]
+        .to_numpy()
+    )
     return ids, codes
 
 
@@ -557,12 +680,18 @@ def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
     suffixes = [s.lower() for s in p.suffixes]
     if any(s in (".csv", ".tsv", ".parquet", ".pq", ".json") for s in suffixes):
         df = read_table(p, "ID list")
+        text_table = not p.name.lower().endswith((".parquet", ".pq", ".json"))
+        if text_table:
+            df = _drop_blank_rows(df)
         if df.width == 0 or df.height == 0:
             raise InputError(f"{p}: no IDs; expected a column {column!r} with one ID per row")
-        s = df[column] if column in df.columns else df[df.columns[0]]
+        first = next(c for c in df.columns if c != "_line")
+        s = df[column] if column in df.columns else df[first]
         if s.null_count():
             row = int(s.is_null().arg_true()[0])
-            raise InputError(f"{p}: line {row + 2}: missing ID")
+            line = int(df["_line"][row]) if "_line" in df.columns else row + 2
+            where = f"line {line}" if text_table else f"row {row + 1}"
+            raise InputError(f"{p}: {where}: missing ID")
         return s.to_list()
     text = _read_bytes(p).decode("utf-8", errors="replace")
     ids: list[object] = [

@@ -1,0 +1,203 @@
+"""Table output: formats, atomic writes, file modes, nested columns in CSV."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from pipeline.errors import InputError
+from pipeline.export import (
+    atomic_path,
+    open_atomic_text,
+    read_table,
+    table_format,
+    write_table,
+)
+
+DF = pl.DataFrame(
+    {
+        "id": ["a", "b", "c"],
+        "score": [0.5, 1.25, None],
+        "rank": [1, 2, 3],
+        "tier": ["nano", "micro", "mega"],
+    }
+)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".pq", ".csv", ".json"])
+def test_round_trip(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"out{suffix}"
+    assert write_table(DF, path) == path
+    assert_frame_equal(read_table(path), DF)
+    assert _leftovers(tmp_path) == []
+
+
+def test_json_is_an_array_of_row_objects(tmp_path: Path) -> None:
+    path = write_table(DF, tmp_path / "out.json")
+    rows = json.loads(path.read_text())
+    assert rows[0] == {"id": "a", "score": 0.5, "rank": 1, "tier": "nano"}
+    assert len(rows) == 3
+
+
+def test_explicit_format_overrides_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "out.data"
+    write_table(DF, path, format="csv")
+    assert path.read_text().splitlines()[0] == "id,score,rank,tier"
+    write_table(DF, tmp_path / "x.csv", format="parquet")
+    assert (tmp_path / "x.csv").read_bytes()[:4] == b"PAR1"
+
+
+def test_table_format() -> None:
+    assert table_format("a.parquet") == "parquet"
+    assert table_format("a.PQ") == "parquet"
+    assert table_format("a.csv") == "csv"
+    assert table_format("dir.v2/a.json") == "json"
+    assert table_format("a.txt", "json") == "json"
+    with pytest.raises(InputError, match=r"out\.xlsx: cannot tell the table format"):
+        table_format("out.xlsx")
+    with pytest.raises(InputError, match="unknown table format 'xml'"):
+        table_format("a.csv", "xml")
+
+
+def test_unknown_suffix_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"out\.xlsx.*\.parquet, \.csv or \.json"):
+        write_table(DF, tmp_path / "out.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"the folder .*nope does not exist"):
+        write_table(DF, tmp_path / "nope" / "out.csv")
+
+
+def test_read_table_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"gone\.csv: no such file \(profiles\)"):
+        read_table(tmp_path / "gone.csv", "profiles")
+    bad = tmp_path / "bad.parquet"
+    bad.write_text("not parquet")
+    with pytest.raises(InputError, match=r"bad\.parquet: cannot read the table"):
+        read_table(bad)
+    odd = tmp_path / "t.xlsx"
+    odd.write_text("x")
+    with pytest.raises(InputError, match=r"t\.xlsx: unknown table format '\.xlsx'"):
+        read_table(odd)
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text("a\tb\n1\tx\n")
+    assert read_table(tsv).rows() == [(1, "x")]
+
+
+# ------------------------------------------------------------------ atomicity
+
+
+def test_failure_leaves_no_file_and_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        assert tmp.parent == tmp_path and tmp != target
+        tmp.write_text("half a table")
+        raise RuntimeError("boom")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_leaves_existing_file_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old contents\n")
+    with pytest.raises(KeyboardInterrupt), atomic_path(target) as tmp:
+        tmp.write_text("new")
+        raise KeyboardInterrupt
+    assert target.read_text() == "old contents\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_write_table_failure_keeps_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.parquet"
+    write_table(DF, target)
+    before = target.read_bytes()
+    bad = pl.DataFrame({"x": [object()]}, schema={"x": pl.Object})
+    with pytest.raises(Exception):  # noqa: B017 - polars' own error for Object columns
+        write_table(bad, target)
+    assert target.read_bytes() == before
+    assert _leftovers(tmp_path) == []
+
+
+def test_success_replaces_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    write_table(DF, target)
+    assert read_table(target).height == 3
+    assert _leftovers(tmp_path) == []
+
+
+def test_open_atomic_text(tmp_path: Path) -> None:
+    target = tmp_path / "note.md"
+    with open_atomic_text(target) as fh:
+        fh.write("héllo\n")
+        assert not target.exists()
+    assert target.read_text(encoding="utf-8") == "héllo\n"
+    with pytest.raises(ValueError), open_atomic_text(target) as fh:
+        fh.write("partial")
+        raise ValueError
+    assert target.read_text(encoding="utf-8") == "héllo\n"
+    assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077, 0o002])
+def test_new_files_get_the_umask_mode(tmp_path: Path, mask: int) -> None:
+    old = os.umask(mask)
+    try:
+        path = write_table(DF, tmp_path / f"out{mask:o}.csv")
+        with open_atomic_text(tmp_path / f"note{mask:o}.txt") as fh:
+            fh.write("x")
+    finally:
+        os.umask(old)
+    expected = 0o666 & ~mask
+    assert stat.S_IMODE(path.stat().st_mode) == expected
+    assert stat.S_IMODE((tmp_path / f"note{mask:o}.txt").stat().st_mode) == expected
+    # The same mode a plain open() gives.
+    os.umask(mask)
+    try:
+        plain = tmp_path / f"plain{mask:o}"
+        plain.write_text("x")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(plain.stat().st_mode) == expected
+
+
+# ------------------------------------------------------------------ nested columns
+
+
+def test_nested_columns_become_json_text_in_csv(tmp_path: Path) -> None:
+    df = pl.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "seeds": [["a", "b"], [], None],
+            "ints": [[1, 2], [3], [4]],
+            "topic": [{"name": "food", "w": 0.5}, {"name": 'x,"y"', "w": None}, None],
+        }
+    )
+    path = write_table(df, tmp_path / "out.csv")
+    back = read_table(path)
+    assert back["id"].to_list() == [1, 2, 3]
+    assert back["seeds"].to_list() == ['["a","b"]', "[]", None]
+    assert back["ints"].to_list() == ["[1,2]", "[3]", "[4]"]
+    assert json.loads(back["topic"][0]) == {"name": "food", "w": 0.5}
+    assert json.loads(back["topic"][1]) == {"name": 'x,"y"', "w": None}
+    assert back["topic"][2] is None
+    # Parquet and JSON keep the nested types.
+    for suffix in (".parquet", ".json"):
+        assert_frame_equal(read_table(write_table(df, tmp_path / f"out{suffix}")), df)
+
+
+def test_flat_csv_is_written_unchanged(tmp_path: Path) -> None:
+    path = write_table(DF, tmp_path / "out.csv")
+    assert path.read_text() == DF.write_csv()
