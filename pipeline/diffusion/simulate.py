@@ -1,0 +1,330 @@
+"""Monte Carlo cascade simulation: :func:`simulate` and :class:`SimulationResult`.
+
+:func:`simulate` validates its inputs, builds the model's per-edge
+parameters (:mod:`pipeline.diffusion.models`) and calls
+:func:`run_cascades`, the lower-level entry point that takes a precomputed
+:class:`~pipeline.diffusion.models.DiffusionSpec` (e.g. a per-edge
+probability array). Run ``r`` of a given ``seed`` always uses the same key
+(``SeedSequence(seed, spawn_key=(0,)).generate_state(runs)[r]``, a prefix
+that does not depend on ``runs``), hence the same live-edge graph for any
+seed set: common random numbers for comparing seed sets.
+
+References
+----------
+Kempe, Kleinberg, Tardos (2003). Maximizing the spread of influence through
+a social network. KDD.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numba
+import numpy as np
+import polars as pl
+from numpy.typing import ArrayLike, NDArray
+
+from pipeline.diffusion import kernels
+from pipeline.diffusion.models import (
+    DiffusionSpec,
+    build_model,
+    check_seed,
+    check_seeds,
+    node_log_inverse,
+    run_key_sequence,
+)
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph
+
+__all__ = ["SimulationResult", "run_cascades", "run_keys", "simulate"]
+
+_STEP_CAP = 64
+_MAX_STEP_CELLS = 50_000_000
+
+
+@dataclass(frozen=True, eq=False)
+class SimulationResult:
+    """Per-run outcomes of ``runs`` simulations from one seed set.
+
+    Attributes
+    ----------
+    model, runs, seed, max_steps : what was simulated (``max_steps`` None = unbounded).
+    seeds : int32 seed nodes (dense indices, duplicates dropped, order kept).
+    activated : int64 per run, nodes activated (seeds included).
+    exposed : int64 per run, ``|activated ∪ followers of activated|``
+        (all zero if exposure was not counted).
+    steps : int32 per run, the last step with a new activation (seeds = step 0).
+    new_per_step : int32, runs x (max(steps) + 1), new activations per step
+        (column 0 = seeds; zero-padded after a run's last step). Columns are
+        truncated when runs x columns would exceed 50 million cells.
+    node_counts : int64 per node, runs in which it was activated, or None.
+    credits : int32 runs x seeds, activations credited to each seed per run
+        (each row sums to ``activated``), or None.
+    """
+
+    model: str
+    runs: int
+    seed: int
+    max_steps: int | None
+    seeds: NDArray[np.int32]
+    activated: NDArray[np.int64]
+    exposed: NDArray[np.int64]
+    steps: NDArray[np.int32]
+    new_per_step: NDArray[np.int32]
+    node_counts: NDArray[np.int64] | None = None
+    credits: NDArray[np.int32] | None = None
+
+    @property
+    def attribution(self) -> NDArray[np.int64] | None:
+        """Activations credited to each seed, summed over runs (int64 per seed), or None."""
+        return None if self.credits is None else self.credits.sum(axis=0, dtype=np.int64)
+
+    def summary(self) -> dict[str, Any]:
+        """Means, standard deviations (ddof 1) and standard errors, as plain Python numbers."""
+        out: dict[str, Any] = {"model": self.model, "runs": self.runs, "seed": self.seed}
+        for name, arr in (("activated", self.activated), ("exposed", self.exposed)):
+            x = arr.astype(np.float64)
+            std = float(x.std(ddof=1)) if x.size > 1 else 0.0
+            out[f"mean_{name}"] = float(x.mean())
+            out[f"std_{name}"] = std
+            out[f"stderr_{name}"] = std / math.sqrt(x.size)
+        out["mean_steps"] = float(self.steps.mean())
+        return out
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per run: ``run``, ``activated``, ``exposed``, ``steps``."""
+        return pl.DataFrame(
+            {
+                "run": np.arange(self.runs, dtype=np.int64),
+                "activated": self.activated,
+                "exposed": self.exposed,
+                "steps": self.steps,
+            }
+        )
+
+    def attribution_table(self, g: FollowerGraph) -> pl.DataFrame:
+        """Expected reach each seed earned: ``id``, ``node``, ``expected_reach``, ``share``.
+
+        ``expected_reach`` is the mean number of activations per run credited
+        to the seed (itself included); ``share`` its fraction of the mean
+        activated. Needs ``attribution=True`` when simulating.
+        """
+        credit = self.attribution
+        if credit is None:
+            raise InputError("no attribution recorded; simulate with attribution=True")
+        reach = credit / self.runs
+        total = float(self.activated.mean())
+        return pl.DataFrame(
+            {
+                "id": g.ids.gather(self.seeds),
+                "node": self.seeds,
+                "expected_reach": reach,
+                "share": reach / total if total > 0 else np.zeros_like(reach),
+            }
+        )
+
+
+def run_keys(seed: int, runs: int) -> NDArray[np.uint64]:
+    """The 64-bit key of each run; key ``r`` does not depend on ``runs``. O(runs)."""
+    keys = run_key_sequence(check_seed(seed), 0).generate_state(runs, np.uint64)
+    return keys.astype(np.uint64, copy=False)
+
+
+def _check_runs(runs: object) -> int:
+    if isinstance(runs, bool) or not isinstance(runs, int | np.integer) or int(runs) < 1:
+        raise InputError(f"runs must be an integer >= 1, got {runs!r}")
+    return int(runs)
+
+
+def _check_max_steps(max_steps: object) -> int:
+    if max_steps is None:
+        return -1
+    if (
+        isinstance(max_steps, bool)
+        or not isinstance(max_steps, int | np.integer)
+        or int(max_steps) < 0
+    ):
+        raise InputError(f"max_steps must be an integer >= 0 (or None), got {max_steps!r}")
+    return int(max_steps)
+
+
+def run_cascades(
+    g: FollowerGraph,
+    seed_idx: ArrayLike,
+    spec: DiffusionSpec,
+    *,
+    runs: int = 1000,
+    seed: int = 0,
+    max_steps: int | None = None,
+    attribution: bool = False,
+    node_counts: bool = False,
+    exposed: bool = True,
+    threads: int | None = None,
+) -> SimulationResult:
+    """Run ``runs`` cascades of a precomputed model (lower-level entry point).
+
+    ``spec`` carries a per-source probability (skip-sampled IC), a per-edge
+    probability array (IC) or LT weights. Same ``seed`` -> same live-edge
+    graph in run ``r`` for any seed set. ``exposed=False`` skips counting
+    the audience (faster for skip-sampled IC: only live edges are touched).
+    ``threads`` temporarily sets numba's thread count; results do not depend
+    on it. Time O(runs x (k + out-edges of activated nodes) / threads).
+    """
+    seeds = check_seeds(g, seed_idx)
+    runs = _check_runs(runs)
+    seed = check_seed(seed)
+    horizon = _check_max_steps(max_steps)
+    if threads is not None and (
+        isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
+    ):
+        raise InputError(f"threads must be an integer >= 1, got {threads!r}")
+    keys = run_keys(seed, runs)
+    old_threads = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        nchunks = min(runs, numba.get_num_threads())
+        cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
+        while True:
+            out = _call_kernel(
+                g, spec, seeds, keys, horizon, exposed, attribution, node_counts, nchunks, cap
+            )
+            need = int(out[2].max()) + 1
+            if need <= cap or cap >= _MAX_STEP_CELLS // runs:
+                break
+            cap = max(1, min(need, _MAX_STEP_CELLS // runs))
+    finally:
+        if threads is not None:
+            numba.set_num_threads(old_threads)
+    act, exp, steps, per_step, credits, counts = out
+    width = min(cap, int(steps.max()) + 1)
+    return SimulationResult(
+        model=spec.model,
+        runs=runs,
+        seed=seed,
+        max_steps=None if horizon < 0 else horizon,
+        seeds=seeds,
+        activated=act,
+        exposed=exp,
+        steps=steps,
+        new_per_step=np.ascontiguousarray(per_step[:, :width]),
+        node_counts=counts.sum(axis=0) if node_counts else None,
+        credits=credits if attribution else None,
+    )
+
+
+def _call_kernel(
+    g: FollowerGraph,
+    spec: DiffusionSpec,
+    seeds: NDArray[np.int32],
+    keys: NDArray[np.uint64],
+    horizon: int,
+    exposed: bool,
+    attribution: bool,
+    node_counts: bool,
+    nchunks: int,
+    cap: int,
+) -> tuple[NDArray[Any], ...]:
+    # Fixed argument types, so each kernel compiles (and caches) one specialisation.
+    flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
+    sizes = (np.int64(nchunks), np.int64(cap))
+    if spec.weight is not None:
+        w = _edge_array(spec.weight, g.m, "weight")
+        return kernels.lt_runs(g.out_ptr, g.out_idx, w, seeds, keys, *flags, *sizes)
+    if spec.node_prob is not None:
+        node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
+        if node_p.shape != (g.n,):
+            raise InputError(f"node_prob has shape {node_p.shape}; expected ({g.n},)")
+        edge_p = np.zeros(0, dtype=np.float32)
+        inv = node_log_inverse(node_p)
+        per_edge = False
+    elif spec.edge_prob is not None:
+        edge_p = _edge_array(spec.edge_prob, g.m, "edge_prob")
+        node_p = inv = np.zeros(0, dtype=np.float64)
+        per_edge = True
+    else:
+        raise InputError("the diffusion spec has no node_prob, edge_prob or weight")
+    return kernels.ic_runs(
+        g.out_ptr, g.out_idx, edge_p, node_p, inv, per_edge, seeds, keys, *flags, *sizes
+    )
+
+
+def _edge_array(a: NDArray[Any], m: int, what: str) -> NDArray[np.float32]:
+    arr = np.ascontiguousarray(a, dtype=np.float32)
+    if arr.shape != (m,):
+        raise InputError(f"{what} has shape {arr.shape}; expected one value per edge ({m},)")
+    return arr
+
+
+def simulate(
+    g: FollowerGraph,
+    seed_idx: ArrayLike,
+    model: str,
+    *,
+    runs: int = 1000,
+    seed: int = 0,
+    p: float | None = None,
+    max_steps: int | None = None,
+    sender_factor: ArrayLike | None = None,
+    attribution: bool = False,
+    node_counts: bool = False,
+    threads: int | None = None,
+) -> SimulationResult:
+    """Simulate ``runs`` cascades of ``model`` from the seed nodes ``seed_idx``.
+
+    Parameters
+    ----------
+    g : the follower graph (influence direction).
+    seed_idx : dense node indices of the seeds (duplicates dropped, first kept).
+    model : ``"ic"`` (uniform ``p`` or the probability column), ``"wc"``
+        (1 / in-degree), ``"tv"`` (trivalency) or ``"lt"`` (Linear Threshold).
+    runs : number of simulations (>= 1).
+    seed : non-negative integer; same seed -> bit-identical results for any
+        thread count.
+    p : uniform IC probability in [0, 1] (``ic`` only).
+    max_steps : horizon in steps (seeds are step 0); None = until no change.
+    sender_factor : per-node brand factor (see :mod:`pipeline.diffusion.models`).
+    attribution : record per-run credits of each seed (first cascade to reach a node).
+    node_counts : record how many runs activated each node.
+    threads : numba threads to use (default: numba's setting).
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    InputError
+        Empty or out-of-range seeds, unknown model, bad ``p``/``runs``/
+        ``max_steps``/``seed``, missing probabilities, LT weights over 1.
+
+    Notes
+    -----
+    Attribution: a seed credits itself; a node activated at step t is
+    credited to the seed label of the parent that activated it, parents
+    being processed in activation order (seeds in the given order), so among
+    several parents at step t - 1 the one activated first wins (IC), and for
+    LT the parent whose weight pushed the node over its threshold.
+
+    Examples
+    --------
+    >>> import numpy as np, polars as pl
+    >>> from pipeline.graph_io import from_edges
+    >>> g = from_edges(np.array([0, 1]), np.array([1, 2]), pl.Series(["a", "b", "c"]))
+    >>> simulate(g, [0], "ic", p=1.0, runs=10).summary()["mean_activated"]
+    3.0
+    """
+    spec = build_model(g, model, p=p, sender_factor=sender_factor, seed=check_seed(seed))
+    return run_cascades(
+        g,
+        seed_idx,
+        spec,
+        runs=runs,
+        seed=seed,
+        max_steps=max_steps,
+        attribution=attribution,
+        node_counts=node_counts,
+        threads=threads,
+    )

@@ -1,0 +1,462 @@
+"""Diffusion engine: exact oracle, reference kernel, determinism, attribution, brands, errors."""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import polars as pl
+import pytest
+
+from pipeline.diffusion import (
+    DiffusionSpec,
+    ExactSpread,
+    build_model,
+    exact_ic,
+    exact_lt,
+    run_cascades,
+    run_keys,
+    simulate,
+    wc_probabilities,
+)
+from pipeline.diffusion.models import node_log_inverse
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph, from_edges
+from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+
+RUNS = 20_000
+
+
+def graph(
+    edges: list[tuple[int, int]],
+    n: int | None = None,
+    probability: list[float] | None = None,
+    weight: list[float] | None = None,
+) -> FollowerGraph:
+    src = np.array([a for a, _ in edges])
+    dst = np.array([b for _, b in edges])
+    n = n or int(max(src.max(), dst.max())) + 1
+    ids = pl.Series([f"n{i}" for i in range(n)])
+    return from_edges(
+        src,
+        dst,
+        ids,
+        probability=None if probability is None else np.array(probability),
+        weight=None if weight is None else np.array(weight),
+    )
+
+
+def random_graph(n: int, m: int, seed: int) -> FollowerGraph:
+    rng = np.random.default_rng(seed)
+    pairs = {(0, 1), (1, 2)}
+    while len(pairs) < m:
+        a, b = (int(x) for x in rng.integers(0, n, 2))
+        if a != b:
+            pairs.add((a, b))
+    edges = sorted(pairs)
+    probs = rng.choice([0.05, 0.2, 0.5, 0.8, 1.0], size=len(edges)).tolist()
+    return graph(edges, n=n, probability=probs)
+
+
+PATH = graph([(0, 1), (1, 2), (2, 3)], probability=[0.7, 0.5, 0.9])
+STAR = graph([(0, i) for i in range(1, 6)], probability=[0.1, 0.3, 0.5, 0.7, 0.9])
+DIAMOND = graph([(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)], probability=[0.6, 0.4, 0.5, 0.7, 0.3])
+RANDOM = random_graph(9, 14, seed=3)
+GRAPHS = {"path": PATH, "star": STAR, "diamond": DIAMOND, "random": RANDOM}
+
+
+def exact_for(
+    g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, max_steps: int | None = None
+) -> ExactSpread:
+    if spec.weight is not None:
+        return exact_lt(g, seeds, spec.weight, max_steps=max_steps)
+    assert spec.edge_prob is not None
+    return exact_ic(g, seeds, spec.edge_prob, max_steps=max_steps)
+
+
+def within(arr: np.ndarray, exact: float, k: float = 4.0) -> None:
+    se = float(arr.std(ddof=1)) / math.sqrt(arr.size)
+    assert abs(float(arr.mean()) - exact) <= k * se + 1e-9, (float(arr.mean()), exact, se)
+
+
+# --- Tier 1: exact answers by live-edge enumeration --------------------------------------
+
+
+@pytest.mark.parametrize("name", list(GRAPHS))
+@pytest.mark.parametrize("model", ["ic", "wc", "tv", "lt"])
+def test_monte_carlo_matches_exact(name: str, model: str) -> None:
+    g = GRAPHS[name]
+    seeds = [0] if name != "random" else [0, 5]
+    spec = build_model(g, model, seed=7)
+    ex = exact_for(g, seeds, spec)
+    res = simulate(g, seeds, model, runs=RUNS, seed=7)
+    within(res.activated, ex.activated)
+    within(res.exposed, ex.exposed)
+
+
+@pytest.mark.parametrize("p", [0.0, 0.15, 0.5, 1.0])
+def test_uniform_p_skip_sampling_matches_exact(p: float) -> None:
+    g = RANDOM
+    ex = exact_ic(g, [0], np.full(g.m, p))
+    res = simulate(g, [0], "ic", p=p, runs=RUNS, seed=1)
+    within(res.activated, ex.activated)
+    within(res.exposed, ex.exposed)
+
+
+def test_uniform_p_on_hub_with_many_followers() -> None:
+    # Skip-sampling: a hub with 300 followers and p = 0.01 activates Binomial(300, 0.01).
+    g = graph([(0, i) for i in range(1, 301)])
+    res = simulate(g, [0], "ic", p=0.01, runs=RUNS, seed=2)
+    within(res.activated - 1, 3.0)
+    assert res.exposed.min() == 301
+
+
+def test_max_steps_one_is_seeds_plus_direct_activations() -> None:
+    g = graph([(0, 1), (1, 2), (2, 3)])
+    res = simulate(g, [0], "ic", p=1.0, runs=5, max_steps=1)
+    assert res.activated.tolist() == [2] * 5
+    assert res.exposed.tolist() == [3] * 5
+    assert res.steps.tolist() == [1] * 5
+    res0 = simulate(g, [0], "ic", p=1.0, runs=5, max_steps=0)
+    assert res0.activated.tolist() == [1] * 5 and res0.exposed.tolist() == [2] * 5
+
+
+@pytest.mark.parametrize("model", ["ic", "lt"])
+def test_max_steps_matches_exact(model: str) -> None:
+    g = DIAMOND
+    spec = build_model(g, model)
+    for t in (1, 2):
+        ex = exact_for(g, [0], spec, max_steps=t)
+        res = simulate(g, [0], model, runs=RUNS, seed=3, max_steps=t)
+        within(res.activated, ex.activated)
+        within(res.exposed, ex.exposed)
+        assert res.steps.max() <= t
+
+
+def test_lt_uses_weight_column() -> None:
+    g = graph([(0, 2), (1, 2), (2, 3)], weight=[0.2, 0.5, 0.9])
+    spec = build_model(g, "lt")
+    assert spec.weight is not None
+    np.testing.assert_allclose(spec.weight, np.array([0.2, 0.5, 0.9]), rtol=1e-6)
+    ex = exact_for(g, [0, 1], spec)
+    assert ex.activated == pytest.approx(2 + 0.7 + 0.7 * 0.9)
+    within(simulate(g, [0, 1], "lt", runs=RUNS).activated, ex.activated)
+
+
+# --- Tier 2: kernel against a slow pure-Python reference on the same hash stream -------
+
+_MASK = (1 << 64) - 1
+_GAMMA = 0x9E3779B97F4A7C15
+_NODE_SALT = 0x8CB92BA72F3D8DD7
+_LT_SALT = 0xD1B54A32D192ED03
+
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+    return z ^ (z >> 31)
+
+
+def _h(key: int, i: int) -> int:
+    return _mix((key + (i + 1) * _GAMMA) & _MASK)
+
+
+def _unit(h: int) -> float:
+    return (h >> 11) * 2.0**-53
+
+
+def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: int):
+    """One cascade, node by node in Python, with the kernels' coins and tie rule."""
+    order, label = list(seeds), {s: i for i, s in enumerate(seeds)}
+    credits = [1] * len(seeds)
+    seen = set(seeds)
+    acc: dict[int, float] = {}
+    per_step = [len(seeds)]
+    lo, hi = 0, len(order)
+    inv = None if spec.node_prob is None else node_log_inverse(spec.node_prob)
+
+    def activate(v: int, u: int) -> None:
+        label[v] = label[u]
+        credits[label[u]] += 1
+        order.append(v)
+
+    while lo < hi:
+        for u in order[lo:hi]:
+            a, b = int(g.out_ptr[u]), int(g.out_ptr[u + 1])
+            seen.update(int(v) for v in g.out_idx[a:b])
+            if spec.weight is not None:
+                for e in range(a, b):
+                    v = int(g.out_idx[e])
+                    if v in label:
+                        continue
+                    acc[v] = acc.get(v, 0.0) + float(spec.weight[e])
+                    if acc[v] > _unit(_h(key ^ _LT_SALT, v)):
+                        activate(v, u)
+            elif spec.edge_prob is not None:
+                for e in range(a, b):
+                    v = int(g.out_idx[e])
+                    if v not in label and _unit(_h(key, e)) < float(spec.edge_prob[e]):
+                        activate(v, u)
+            else:
+                assert spec.node_prob is not None and inv is not None
+                pu, ku, j, pos = float(spec.node_prob[u]), _h(key ^ _NODE_SALT, u), 0, a - 1
+                while pu > 0:
+                    if pu >= 1:
+                        pos += 1
+                        if pos >= b:
+                            break
+                    else:
+                        gap = math.log(((_h(ku, j) >> 11) + 1) * 2.0**-53) * float(inv[u])
+                        j += 1
+                        if gap >= b - 1 - pos:
+                            break
+                        pos += 1 + int(gap)
+                    v = int(g.out_idx[pos])
+                    if v not in label:
+                        activate(v, u)
+        if len(order) == hi:
+            break
+        per_step.append(len(order) - hi)
+        lo, hi = hi, len(order)
+    return len(order), len(seen), len(per_step) - 1, per_step, credits
+
+
+@pytest.mark.parametrize("model", ["ic_p", "ic_edge", "wc", "lt"])
+def test_kernel_matches_python_reference(model: str) -> None:
+    g = random_graph(60, 240, seed=11)
+    if model == "ic_p":
+        spec = build_model(g, "ic", p=0.2)
+    elif model == "ic_edge":
+        spec = build_model(g, "ic")
+    else:
+        spec = build_model(g, model)
+    seeds = [0, 7, 3]
+    res = run_cascades(g, seeds, spec, runs=40, seed=5, attribution=True)
+    keys = run_keys(5, 40)
+    for r in range(40):
+        act, exp, steps, per_step, credits = reference_run(g, seeds, spec, int(keys[r]))
+        assert res.activated[r] == act
+        assert res.exposed[r] == exp
+        assert res.steps[r] == steps
+        assert res.new_per_step[r, : len(per_step)].tolist() == per_step
+        assert res.new_per_step[r, len(per_step) :].sum() == 0
+        assert res.credits is not None and res.credits[r].tolist() == credits
+
+
+# --- Tier 3: determinism and common random numbers --------------------------------------
+
+
+@pytest.mark.parametrize("model", ["ic", "wc", "tv", "lt"])
+def test_same_seed_same_arrays_any_thread_count(model: str) -> None:
+    g = random_graph(200, 1200, seed=4)
+    p = 0.1 if model == "ic" else None
+    threads = min(2, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
+
+    def run(seed: int, threads: int):
+        return simulate(
+            g,
+            [0, 1, 2],
+            model,
+            p=p,
+            runs=301,
+            seed=seed,
+            threads=threads,
+            attribution=True,
+            node_counts=True,
+        )
+
+    one, two = run(42, 1), run(42, threads)
+    for name in ("activated", "exposed", "steps", "new_per_step", "node_counts", "credits"):
+        np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
+    other = run(43, threads)
+    assert not np.array_equal(one.activated, other.activated)
+
+
+def test_run_keys_do_not_depend_on_runs() -> None:
+    g = random_graph(100, 500, seed=5)
+    short = simulate(g, [0], "ic", p=0.2, runs=10, seed=9)
+    long = simulate(g, [0], "ic", p=0.2, runs=100, seed=9)
+    np.testing.assert_array_equal(short.activated, long.activated[:10])
+
+
+@pytest.mark.parametrize("model", ["ic", "wc", "lt"])
+def test_common_random_numbers_make_spread_monotone_per_run(model: str) -> None:
+    # Same live-edge graph in run r for any seed set, so adding a seed never loses a node.
+    g = random_graph(200, 1000, seed=6)
+    p = 0.15 if model == "ic" else None
+    a = simulate(g, [0], model, p=p, runs=200, seed=1, node_counts=True)
+    b = simulate(g, [0, 50], model, p=p, runs=200, seed=1, node_counts=True)
+    assert (b.activated >= a.activated).all()
+    assert a.node_counts is not None and b.node_counts is not None
+    assert (b.node_counts >= a.node_counts).all()
+
+
+# --- attribution, per-step counts, node counts, result tables ---------------------------
+
+
+def test_attribution_two_hub_star_matches_exact() -> None:
+    # Hubs 0 and 1 with own leaves and two shared leaves (7, 8): a shared leaf reached
+    # by both at step 1 goes to the hub processed first (the first seed given).
+    edges = [(0, 2), (0, 3), (0, 4), (1, 5), (1, 6), (0, 7), (1, 7), (0, 8), (1, 8)]
+    g = graph(edges, probability=[0.5, 0.3, 0.8, 0.6, 0.4, 0.5, 0.7, 0.9, 0.2])
+    closed_form = {  # hub 0: leaves 2,3,4 (0.5, 0.3, 0.8); hub 1: 5,6 (0.6, 0.4); shared 7, 8
+        (0, 1): (1 + 1.6 + 0.5 + 0.9, 1 + 1.0 + 0.5 * 0.7 + 0.1 * 0.2),
+        (1, 0): (1 + 1.0 + 0.7 + 0.2, 1 + 1.6 + 0.3 * 0.5 + 0.8 * 0.9),
+    }
+    for seeds, expected in closed_form.items():
+        res = simulate(g, list(seeds), "ic", runs=RUNS, seed=4, attribution=True)
+        assert res.credits is not None
+        np.testing.assert_array_equal(res.credits.sum(axis=1), res.activated)
+        ex = exact_ic(g, list(seeds), np.asarray(g.probability))
+        assert ex.credits == pytest.approx(expected)
+        for i in range(2):
+            within(res.credits[:, i].astype(float), ex.credits[i])
+
+
+def test_attribution_table_and_summary() -> None:
+    res = simulate(DIAMOND, [3, 0, 3], "ic", runs=500, seed=2, attribution=True)
+    assert res.seeds.tolist() == [3, 0]  # duplicates dropped, order kept
+    table = res.attribution_table(DIAMOND)
+    assert table.columns == ["id", "node", "expected_reach", "share"]
+    assert table["id"].to_list() == ["n3", "n0"]
+    assert table["expected_reach"].sum() == pytest.approx(res.activated.mean())
+    assert table["share"].sum() == pytest.approx(1.0)
+    s = res.summary()
+    assert set(s) == {
+        "model",
+        "runs",
+        "seed",
+        "mean_activated",
+        "std_activated",
+        "stderr_activated",
+        "mean_exposed",
+        "std_exposed",
+        "stderr_exposed",
+        "mean_steps",
+    }
+    assert all(isinstance(v, (int, float, str)) for v in s.values())
+    assert s["stderr_activated"] == pytest.approx(s["std_activated"] / math.sqrt(500))
+    df = res.to_polars()
+    assert df.columns == ["run", "activated", "exposed", "steps"] and df.height == 500
+    with pytest.raises(InputError, match="attribution=True"):
+        simulate(DIAMOND, [0], "ic", runs=5).attribution_table(DIAMOND)
+
+
+def test_long_cascade_records_every_step_and_node_counts() -> None:
+    n = 150
+    g = graph([(i, i + 1) for i in range(n - 1)])
+    res = simulate(g, [0], "ic", p=1.0, runs=3, node_counts=True)
+    assert res.steps.tolist() == [n - 1] * 3
+    assert res.new_per_step.shape == (3, n)
+    assert (res.new_per_step == 1).all()
+    assert res.node_counts is not None and res.node_counts.tolist() == [3] * n
+
+
+def test_per_step_rows_sum_to_activated() -> None:
+    res = simulate(random_graph(100, 600, seed=8), [0, 1], "wc", runs=200, node_counts=True)
+    np.testing.assert_array_equal(res.new_per_step.sum(axis=1), res.activated)
+    assert res.node_counts is not None and res.node_counts.sum() == res.activated.sum()
+
+
+# --- brand-aware models -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", ["ic", "wc", "tv", "lt"])
+def test_factor_one_reproduces_plain_model(model: str) -> None:
+    g = random_graph(150, 800, seed=9)
+    p = 0.1 if model == "ic" else None
+    plain = simulate(g, [0, 1], model, p=p, runs=200, seed=3)
+    ones = simulate(g, [0, 1], model, p=p, runs=200, seed=3, sender_factor=np.ones(g.n))
+    np.testing.assert_array_equal(plain.activated, ones.activated)
+    np.testing.assert_array_equal(plain.exposed, ones.exposed)
+
+
+def test_brand_lt_renormalises_boosted_weights() -> None:
+    g = graph([(0, 2), (1, 2)], weight=[0.5, 0.4])
+    spec = build_model(g, "lt", sender_factor=np.array([3.0, 1.0, 1.0]))
+    assert spec.weight is not None
+    np.testing.assert_allclose(spec.weight, [1.5 / 1.9, 0.4 / 1.9], rtol=1e-6)
+
+
+def test_matching_brand_spreads_further_from_its_community(tmp_path) -> None:
+    rng = np.random.default_rng(0)
+    size = 150
+    edges: set[tuple[int, int]] = set()
+    for base in (0, size):  # two dense communities, a few bridges
+        while len(edges) < (base // size + 1) * 6 * size:
+            a, b = (int(x) + base for x in rng.integers(0, size, 2))
+            if a != b:
+                edges.add((a, b))
+    edges |= {(int(a), int(b) + size) for a, b in rng.integers(0, size, (20, 2))}
+    g = graph(sorted(edges), n=2 * size)
+    ids = g.ids.to_list()
+    pl.DataFrame(
+        {
+            "id": ids,
+            "engagement_rate": [0.02] * (2 * size),
+            "topics": ["food"] * size + ["tech"] * size,
+        }
+    ).write_csv(tmp_path / "profiles.csv")
+    pl.DataFrame(
+        {"brand": ["foodco", "techco"], "topics": ["food", "tech"], "budget": [1.0, 1.0]}
+    ).write_csv(tmp_path / "brands.csv")
+    profiles = load_profiles(tmp_path / "profiles.csv", g)
+    brands = load_brands(tmp_path / "brands.csv")
+    food = brand_sender_factor(profiles, brands, "foodco")
+    tech = brand_sender_factor(profiles, brands, "techco")
+    seeds = [0, 1, 2, 3, 4]
+    for model, p in (("ic", 0.08), ("lt", None)):
+        sa = simulate(g, seeds, model, p=p, runs=2000, seed=1, sender_factor=food).summary()
+        sb = simulate(g, seeds, model, p=p, runs=2000, seed=1, sender_factor=tech).summary()
+        gap = sa["mean_activated"] - sb["mean_activated"]
+        assert gap > 4 * math.hypot(sa["stderr_activated"], sb["stderr_activated"]), model
+
+
+# --- bad inputs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed_idx": []}, "seed set is empty"),
+        ({"seed_idx": [99]}, "out of range"),
+        ({"seed_idx": [0.5]}, "integer node indices"),
+        ({"p": 1.5}, r"p must be in \[0, 1\]"),
+        ({"p": -0.1}, r"p must be in \[0, 1\]"),
+        ({"p": float("nan")}, r"p must be in \[0, 1\]"),
+        ({"runs": 0}, "runs must be an integer >= 1"),
+        ({"max_steps": -1}, "max_steps must be"),
+        ({"seed": -3}, "seed must be a non-negative integer"),
+        ({"model": "sir"}, "unknown model 'sir'"),
+        ({"model": "wc", "p": 0.1}, "p applies to the ic model only"),
+        ({"sender_factor": np.ones(3)}, "one per node"),
+        ({"threads": 0}, "threads must be"),
+    ],
+)
+def test_bad_inputs_raise_input_error(kwargs: dict, message: str) -> None:
+    args = {"seed_idx": [0], "model": "ic", "p": 0.1, "runs": 10, **kwargs}
+    with pytest.raises(InputError, match=message):
+        simulate(DIAMOND, args.pop("seed_idx"), args.pop("model"), **args)
+
+
+def test_ic_without_probability_asks_for_p() -> None:
+    g = graph([(0, 1)])
+    with pytest.raises(InputError, match="pass --p or give the edge file a 'probability'"):
+        simulate(g, [0], "ic")
+
+
+def test_probability_column_out_of_range() -> None:
+    g = graph([(0, 1), (1, 2)], probability=[0.5, 1.5])
+    with pytest.raises(InputError, match=r"probability of edge 1 is 1.5; expected .* \[0, 1\]"):
+        simulate(g, [0], "ic")
+
+
+def test_lt_weights_over_one_name_the_node() -> None:
+    g = graph([(0, 2), (1, 2), (0, 1)], weight=[0.7, 0.6, 0.2])
+    with pytest.raises(InputError, match=r"into node 'n2' sum to 1\.3"):
+        simulate(g, [0], "lt")
+
+
+def test_wc_probabilities_are_inverse_in_degree() -> None:
+    np.testing.assert_allclose(wc_probabilities(DIAMOND), [1.0, 1.0, 0.5, 0.5, 1.0])
