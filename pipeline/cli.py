@@ -411,6 +411,20 @@ def rank(
             "(default 10000,100000,500000,1000000).",
         ),
     ] = None,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="score: the weighted score; imm: IMM's greedy order of expected marginal "
+            "reach under --model (keeps --top, default 20; audiences that overlap count once).",
+        ),
+    ] = "score",
+    model: Annotated[
+        str, typer.Option("--model", help="Model for --by imm: ic, wc, tv or lt.")
+    ] = "wc",
+    p: Annotated[float | None, typer.Option("--p", help="Uniform probability for ic.")] = None,
+    epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = 0.5,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --by imm.")] = 0,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
@@ -452,6 +466,11 @@ def rank(
             min_relevance=min_relevance,
             max_cost=max_cost,
             top=top,
+            by=by,
+            model=model,
+            p=p,
+            epsilon=epsilon,
+            seed=seed,
         )
     if out is None and not quiet:
         shown = {
@@ -464,12 +483,274 @@ def rank(
             "cost": "cost",
             "score": "score",
             "within_budget": "in_budget",
+            **({"marginal_reach": "marginal_reach"} if by == "imm" else {}),
         }
         for name in df["brand"].unique(maintain_order=True).to_list():
             part = df.filter(pl.col("brand") == name).select(list(shown)).rename(shown)
             _emit(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
         return
     _emit(df, out, out_format, "candidates", quiet)
+
+
+class ModelOpt(StrEnum):
+    ic = "ic"
+    wc = "wc"
+    tv = "tv"
+    lt = "lt"
+
+
+@app.command()
+@handle_errors
+def simulate(
+    graph: GraphArg,
+    seeds: Annotated[
+        str | None, typer.Option("--seeds", "-s", help="Seed accounts: comma-separated IDs.")
+    ] = None,
+    seeds_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--seeds-file",
+            help="Seed IDs: a table with an 'id' column (or first column), or one ID per line.",
+        ),
+    ] = None,
+    model: Annotated[
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="ic: independent cascade (--p, or the edge file's probability column); "
+            "wc: weighted cascade p=1/in-degree; tv: trivalency {0.1, 0.01, 0.001}; "
+            "lt: linear threshold (weight column, or 1/in-degree).",
+        ),
+    ] = ModelOpt.ic,
+    p: Annotated[
+        float | None, typer.Option("--p", help="Uniform activation probability for ic, in [0, 1].")
+    ] = None,
+    brand: Annotated[
+        str | None,
+        typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
+    ] = None,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
+    ] = None,
+    brands: Annotated[
+        Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
+    max_steps: Annotated[
+        int | None,
+        typer.Option("--max-steps", help="Stop cascades after this many steps (default: none)."),
+    ] = None,
+    attribution: Annotated[
+        bool,
+        typer.Option(
+            "--attribution", help="Credit each activation to the seed that reached it first."
+        ),
+    ] = False,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON summary object.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write one row per run (.parquet, .csv or .json).", dir_okay=False
+        ),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Simulate cascades from a seed set and report expected reach (activated and exposed).
+
+    exposed = activated accounts plus every follower of an activated account (the audience
+    that saw a post). With --attribution, each seed's expected earned reach is shown.
+    """
+    from pipeline.diffusion import simulate as run_simulation
+    from pipeline.graph_io import read_id_list
+    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+
+    if (seeds is None) == (seeds_file is None):
+        raise InputError("give the seed accounts with exactly one of --seeds or --seeds-file")
+    ids: list[object] = (
+        [x.strip() for x in seeds.split(",") if x.strip()] if seeds is not None else []
+    )
+    if seeds_file is not None:
+        ids = read_id_list(seeds_file)
+    if not ids:
+        raise InputError("the seed set is empty; expected at least one account ID")
+    if p is not None and not 0.0 <= p <= 1.0:
+        raise InputError(f"--p must be in [0, 1], got {p}")
+    if runs < 1:
+        raise InputError(f"--runs must be >= 1, got {runs}")
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("--brand needs --profiles and --brands")
+    quiet = quiet or json_out
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    seed_idx = g.index_of(ids, what="seed ID")
+    factor = None
+    if brand is not None and profiles is not None and brands is not None:
+        b = load_brands(brands)
+        b.check(brand)
+        factor = brand_sender_factor(load_profiles(profiles, g), b, brand)
+    with _spinner(f"simulating {runs:,} runs", quiet):
+        result = run_simulation(
+            g,
+            seed_idx,
+            model.value,
+            runs=runs,
+            seed=seed,
+            p=p,
+            max_steps=max_steps,
+            sender_factor=factor,
+            attribution=attribution,
+        )
+    summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand}
+    if out is not None:
+        _emit(result.to_polars(), out, None, "runs", quiet)
+    if json_out:
+        if attribution:
+            summary["attribution"] = result.attribution_table(g).to_dicts()
+        typer.echo(json.dumps(summary, default=str))
+        return
+    if quiet:
+        return
+    t = Table(show_header=False, title="simulation")
+    for k, v in summary.items():
+        t.add_row(k, _cell(v))
+    out_console.print(t)
+    if attribution:
+        _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
+
+
+class StrategyOpt(StrEnum):
+    random = "random"
+    macro = "macro"
+    micro = "micro"
+    pagerank = "pagerank"
+    degree_discount = "degree-discount"
+    community = "community"
+    celf = "celf"
+    imm = "imm"
+
+
+def _id_option(text: str | None) -> list[object]:
+    return [x.strip() for x in text.split(",") if x.strip()] if text else []
+
+
+@app.command("seed")
+@handle_errors
+def seed_cmd(
+    graph: GraphArg,
+    strategy: Annotated[
+        StrategyOpt,
+        typer.Option(
+            "--strategy",
+            help="random, macro (largest audience), micro (micro tier by engagement x "
+            "relevance), pagerank, degree-discount, community, celf (lazy greedy, small "
+            "graphs), imm (reverse-reachable sets, large graphs).",
+        ),
+    ],
+    k: Annotated[int | None, typer.Option("--k", "-k", help="Number of seeds.")] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option("--budget", help="Total cost of the seeds (currency units; needs costs)."),
+    ] = None,
+    model: Annotated[
+        ModelOpt, typer.Option("--model", help="Diffusion model: ic, wc, tv or lt.")
+    ] = ModelOpt.wc,
+    p: Annotated[
+        float | None, typer.Option("--p", help="Uniform activation probability for ic.")
+    ] = None,
+    brand: Annotated[
+        str | None, typer.Option(help="Brand-aware probabilities (needs --profiles, --brands).")
+    ] = None,
+    profiles: Annotated[
+        Path | None,
+        typer.Option("--profiles", help="Profile table; candidates are its accounts."),
+    ] = None,
+    brands: Annotated[Path | None, typer.Option("--brands", help="Brands table.")] = None,
+    exclude: Annotated[str | None, typer.Option(help="Comma-separated IDs never to pick.")] = None,
+    include: Annotated[
+        str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
+    ] = None,
+    epsilon: Annotated[
+        float, typer.Option(help="IMM accuracy: (1 - 1/e - epsilon) guarantee.")
+    ] = 0.5,
+    celf_runs: Annotated[int, typer.Option(help="Monte Carlo runs per CELF estimate.")] = 200,
+    max_steps: Annotated[
+        int | None, typer.Option("--max-steps", help="Campaign horizon in steps (default none).")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same seeds.")] = 0,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
+    ] = False,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """Choose seed influencers with a strategy, for k seeds or a budget.
+
+    One row per seed, in order: id, handle, tier, cost, marginal_gain (expected extra
+    accounts activated), cumulative_reach. Gains for every strategy come from the same
+    independent reverse-reachable-set estimate, so strategies compare fairly.
+    """
+    from pipeline.profiles import load_brands, load_profiles
+    from pipeline.seeding import select_seeds
+
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("--brand needs --profiles and --brands")
+    quiet = quiet or json_out
+    b = load_brands(brands) if brands is not None else None
+    if brand is not None and b is not None:
+        b.check(brand)
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    prof = load_profiles(profiles, g) if profiles is not None else None
+    exc = g.index_of(_id_option(exclude), what="--exclude ID")
+    inc = g.index_of(_id_option(include), what="--include ID")
+    with _spinner(f"{strategy.value} seeds", quiet) as update:
+        result = select_seeds(
+            g,
+            strategy.value,
+            k=k,
+            budget=budget,
+            model=model.value,
+            p=p,
+            profiles=prof,
+            brands=b,
+            brand=brand,
+            exclude=exc,
+            include=inc,
+            seed=seed,
+            max_steps=max_steps,
+            epsilon=epsilon,
+            celf_runs=celf_runs,
+            progress=update,
+        )
+    df = result.to_polars()
+    if out is not None:
+        _emit(df, out, out_format, "seeds", quiet)
+    if json_out:
+        payload = {**result.summary(), "seeds": df.drop("node").to_dicts()}
+        typer.echo(json.dumps(payload, default=str))
+        return
+    if quiet:
+        return
+    summary = result.summary()
+    err_console.print(
+        f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
+        f"expected reach {summary['expected_reach']:,.1f} "
+        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts activated",
+        highlight=False,
+    )
+    if out is None:
+        shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
+        _emit(df.select(shown), None, None, "seeds", quiet, max_rows=50)
 
 
 def run() -> None:  # pragma: no cover - console entry point

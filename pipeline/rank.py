@@ -72,6 +72,11 @@ def rank_candidates(
     max_cost: float | None = None,
     top: int | None = None,
     seed: int = 0,
+    by: str = "score",
+    model: str = "wc",
+    p: float | None = None,
+    epsilon: float = 0.5,
+    max_steps: int | None = None,
 ) -> pl.DataFrame:
     """Ranked candidates for ``brand`` (or every brand when None), best first.
 
@@ -80,7 +85,14 @@ def rank_candidates(
     cost_score, score, cumulative_cost, within_budget (cumulative cost <= the
     brand's budget). Filters: ``tiers``, ``min_relevance``, ``max_cost``; ``top``
     keeps the first N per brand.
+
+    ``by="imm"`` orders the (filtered) candidates by IMM's greedy choice under the
+    brand-aware ``model`` instead, keeping ``top`` (default 20) of them, and adds
+    ``marginal_reach`` (expected extra nodes activated given the candidates above)
+    and ``cumulative_reach``: the list then accounts for overlapping audiences.
     """
+    if by not in ("score", "imm"):
+        raise InputError(f"rank by 'score' or 'imm', not {by!r}")
     weights = weights or RankWeights()
     if reach not in REACH_METRICS:
         raise InputError(
@@ -139,9 +151,13 @@ def rank_candidates(
             df = df.filter(pl.col("relevance") >= min_relevance)
         if max_cost is not None:
             df = df.filter(pl.col("cost").is_not_null() & (pl.col("cost") <= max_cost))
-        df = df.sort(["score", "id"], descending=[True, False])
-        if top is not None:
-            df = df.head(top)
+        if by == "imm":
+            df = _by_imm(graph, profiles, brands, name, df, top or 20, model, p, epsilon,
+                         max_steps, seed)  # fmt: skip
+        else:
+            df = df.sort(["score", "id"], descending=[True, False])
+            if top is not None:
+                df = df.head(top)
         budget = brands.budget(name)
         df = df.with_columns(
             pl.lit(name).alias("brand"),
@@ -167,5 +183,54 @@ def rank_candidates(
         "score",
         "cumulative_cost",
         "within_budget",
+        *(["marginal_reach", "cumulative_reach"] if by == "imm" else []),
     ]
     return pl.concat([d.select(cols) for d in out])
+
+
+def _by_imm(
+    graph: FollowerGraph,
+    profiles: Profiles,
+    brands: Brands,
+    brand: str,
+    df: pl.DataFrame,
+    top: int,
+    model: str,
+    p: float | None,
+    epsilon: float,
+    max_steps: int | None,
+    seed: int,
+) -> pl.DataFrame:
+    """The filtered candidates ``df`` in IMM order (at most ``top``), with marginal reach."""
+    from pipeline.seeding import select_seeds
+
+    if df.height == 0:
+        return df.with_columns(
+            pl.lit(None, pl.Float64).alias("marginal_reach"),
+            pl.lit(None, pl.Float64).alias("cumulative_reach"),
+        )
+    keep = np.zeros(graph.n, dtype=np.bool_)
+    keep[df["node"].to_numpy()] = True
+    seeds = select_seeds(
+        graph,
+        "imm",
+        k=min(top, df.height),
+        model=model,
+        p=p,
+        profiles=profiles,
+        brands=brands,
+        brand=brand,
+        exclude=np.flatnonzero(profiles.has_profile & ~keep),
+        seed=seed,
+        epsilon=epsilon,
+        max_steps=max_steps,
+    )
+    order = pl.DataFrame(
+        {
+            "node": seeds.nodes,
+            "marginal_reach": seeds.marginal_gain,
+            "cumulative_reach": np.cumsum(seeds.marginal_gain),
+            "_order": np.arange(len(seeds)),
+        }
+    )
+    return order.join(df, on="node", how="left").sort("_order").drop("_order")

@@ -201,3 +201,152 @@ def test_generate_bad_options_exit_2(tmp_path: Path, extra: list[str], message: 
     assert r.exit_code == 2
     assert message in r.output and "Traceback" not in r.output
     assert not (tmp_path / "out").exists()  # nothing written on bad input
+
+
+def test_seed_command_writes_the_ordered_list(tmp_path: Path) -> None:
+    data = ROOT / "data"
+    common = ["--profiles", str(data / "profiles.csv"), "--brands", str(data / "brands.csv")]
+    out = tmp_path / "seeds.csv"
+    r = runner.invoke(
+        app,
+        [
+            "seed",
+            str(data / "follows.csv"),
+            "--strategy",
+            "imm",
+            "--k",
+            "4",
+            *common,
+            "--brand",
+            "glowhaus",
+            "--include",
+            "8890",
+            "--seed",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    df = pl.read_csv(out)
+    assert df.columns[:6] == ["id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
+    assert df.height == 4 and df["id"][0] == 8890
+    assert df["cumulative_reach"].to_list() == pytest.approx(df["marginal_gain"].cum_sum())
+    r = runner.invoke(
+        app,
+        [
+            "seed",
+            str(data / "follows.csv"),
+            "--strategy",
+            "micro",
+            "--budget",
+            "1500",
+            *common,
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    payload = json.loads(r.output)
+    assert payload["strategy"] == "micro" and payload["total_cost"] <= 1500
+    assert {s["tier"] for s in payload["seeds"]} == {"micro"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--strategy", "imm"], "exactly one of k"),
+        (["--strategy", "imm", "--budget", "1"], "infeasible budget"),
+        (["--strategy", "macro", "--k", "2", "--exclude", "nosuch"], "unknown --exclude ID"),
+        (["--strategy", "imm", "--k", "2", "--epsilon", "2"], "epsilon"),
+    ],
+)
+def test_seed_bad_input_exits_2(extra: list[str], message: str) -> None:
+    data = ROOT / "data"
+    r = runner.invoke(
+        app,
+        ["seed", str(data / "follows.csv"), "--profiles", str(data / "profiles.csv"), *extra],
+    )
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
+
+
+def test_rank_by_imm_adds_marginal_reach(files: dict[str, Path]) -> None:
+    out = files["dir"] / "r.csv"
+    r = runner.invoke(
+        app,
+        [
+            "rank",
+            str(files["edges"]),
+            "-p",
+            str(files["profiles"]),
+            "-b",
+            str(files["brands"]),
+            "--brand",
+            "Yum",
+            "--by",
+            "imm",
+            "--top",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    df = pl.read_csv(out)
+    assert df.height == 2 and "marginal_reach" in df.columns
+    assert df["marginal_reach"][0] >= 1.0  # a seed reaches at least itself
+
+
+def test_simulate_json_and_runs_table(tmp_path: Path) -> None:
+    data = ROOT / "data"
+    out = tmp_path / "runs.parquet"
+    args = ["simulate", str(data / "follows.csv"), "--seeds", "1336,4308", "--model", "ic"]
+    r = runner.invoke(app, [*args, "--p", "0.05", "--runs", "300", "--seed", "4", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.output)
+    for key in ("model", "runs", "seed", "mean_activated", "std_activated", "stderr_activated"):
+        assert key in s
+    assert s["mean_exposed"] >= s["mean_activated"] >= 2 and s["runs"] == 300
+    r2 = runner.invoke(app, [*args, "--p", "0.05", "--runs", "300", "--seed", "4", "--json"])
+    assert json.loads(r2.output) == s  # same seed, same numbers
+    r = runner.invoke(app, [*args, "--p", "0.05", "--runs", "50", "-q", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    runs = pl.read_parquet(out)
+    assert runs.height == 50 and {"run", "activated", "exposed"} <= set(runs.columns)
+    seeds_file = tmp_path / "seeds.txt"
+    seeds_file.write_text("# two food creators\n1336\n4308\n")
+    r = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(data / "follows.csv"),
+            "--seeds-file",
+            str(seeds_file),
+            "--model",
+            "lt",
+            "--runs",
+            "100",
+            "--attribution",
+            "--json",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    credits = json.loads(r.output)["attribution"]
+    assert [c["id"] for c in credits] == [1336, 4308]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--seeds", "1336,nosuch", "--model", "wc"], "nosuch"),
+        (["--seeds", " , ", "--model", "wc"], "empty"),
+        (["--seeds", "1336", "--model", "ic", "--p", "1.5"], "[0, 1]"),
+        (["--seeds", "1336", "--model", "wc", "--runs", "0"], "runs"),
+        (["--seeds", "1336", "--model", "ic"], "--p"),
+        (["--model", "wc"], "exactly one of --seeds or --seeds-file"),
+    ],
+)
+def test_simulate_bad_input_exits_2(extra: list[str], message: str) -> None:
+    r = runner.invoke(app, ["simulate", str(ROOT / "data" / "follows.csv"), *extra])
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output

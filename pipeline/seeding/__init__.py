@@ -1,0 +1,286 @@
+"""Seeding strategies behind one interface: :func:`select_seeds`.
+
+``select_seeds(graph, strategy, k=... | budget=..., model=..., ...) -> SeedSet``
+returns seeds in order, each with its cost, tier and estimated marginal gain in
+expected reach (nodes activated under the model). Strategies:
+
+- ``random`` (baseline), ``macro`` (largest audience first), ``micro`` (micro
+  tier by engagement x relevance), ``pagerank``, ``degree-discount`` (Chen et
+  al. 2009), ``community`` (spread over Leiden communities),
+- ``celf`` (lazy greedy on Monte Carlo estimates with common random numbers,
+  Leskovec et al. 2007), ``imm`` (Tang, Shi, Xiao 2015, with Chen 2018's fix).
+
+With ``budget`` (sum of profile ``cost``), ``celf`` and ``imm`` return the better
+of the plain and cost-effective greedy picks; the others fill the budget in their
+own order. With ``brand``, the model's probabilities are brand-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph
+from pipeline.profiles import Brands, Profiles, brand_sender_factor, default_profiles, relevance
+from pipeline.seeding.base import ReachEstimator, SeedingProblem, SeedSet, check_budget
+from pipeline.seeding.rrsets import RRSets, sample_rr_sets
+
+__all__ = [
+    "STRATEGIES",
+    "RRSets",
+    "ReachEstimator",
+    "SeedSet",
+    "SeedingProblem",
+    "edge_values",
+    "make_problem",
+    "sample_rr_sets",
+    "select_seeds",
+]
+
+STRATEGIES: tuple[str, ...] = (
+    "random",
+    "macro",
+    "micro",
+    "pagerank",
+    "degree-discount",
+    "community",
+    "celf",
+    "imm",
+)
+
+
+def edge_values(
+    graph: FollowerGraph,
+    model: str,
+    *,
+    p: float | None = None,
+    sender_factor: NDArray[np.floating] | None = None,
+    seed: int = 0,
+) -> tuple[NDArray[np.float32], bool]:
+    """Per-edge probability (cascades) or weight (LT) of ``model``, and whether it is LT.
+
+    The same values the simulator uses (:func:`pipeline.diffusion.models.build_model`),
+    brand-aware when ``sender_factor`` is given. O(n + m).
+    """
+    from pipeline.diffusion.models import build_model
+
+    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=seed)
+    if spec.weight is not None:
+        return np.asarray(spec.weight, dtype=np.float32), True
+    if spec.edge_prob is not None:
+        return np.asarray(spec.edge_prob, dtype=np.float32), False
+    assert spec.node_prob is not None
+    return spec.node_prob[graph.edge_sources].astype(np.float32), False
+
+
+def make_problem(
+    graph: FollowerGraph,
+    *,
+    k: int | None = None,
+    budget: float | None = None,
+    model: str = "ic",
+    p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
+    brand: str | None = None,
+    exclude: Iterable[int] | NDArray[np.integer] = (),
+    include: Iterable[int] | NDArray[np.integer] = (),
+    seed: int = 0,
+    max_steps: int | None = None,
+    pool: str = "auto",
+    threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedingProblem:
+    """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
+
+    ``exclude``/``include`` are dense node indices. ``pool``: ``"profiled"``
+    (accounts with a profile: the influencers a brand can contract), ``"all"``,
+    or ``"auto"`` (profiled when profiles are given, else all).
+    """
+    if (k is None) == (budget is None):
+        raise InputError("give exactly one of k (number of seeds) or budget")
+    if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
+        raise InputError(f"k must be a positive integer, got {k}")
+    if max_steps is not None and max_steps < 0:
+        raise InputError(f"max_steps must be >= 0, got {max_steps}")
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("a brand-aware seeding needs profiles and brands")
+    prof = profiles if profiles is not None else default_profiles(graph)
+    factor = rel = None
+    if brand is not None and brands is not None and profiles is not None:
+        brands.check(brand)
+        factor = brand_sender_factor(profiles, brands, brand)
+        rel = relevance(profiles, brands, brand)
+    values, lt = edge_values(graph, model, p=p, sender_factor=factor, seed=seed)
+    n = graph.n
+    if pool not in ("auto", "profiled", "all"):
+        raise InputError(f"pool must be auto, profiled or all, got {pool!r}")
+    if pool == "all" or (pool == "auto" and profiles is None):
+        eligible = np.ones(n, dtype=np.bool_)
+    else:
+        eligible = prof.has_profile.copy()
+    exc = np.unique(np.asarray(list(exclude) if not isinstance(exclude, np.ndarray) else exclude,
+                               dtype=np.int64))  # fmt: skip
+    inc_raw = np.asarray(
+        list(include) if not isinstance(include, np.ndarray) else include, dtype=np.int64
+    )
+    for name, arr in (("exclude", exc), ("include", inc_raw)):
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise InputError(f"{name} holds a node index outside 0..{n - 1}")
+    _, first = np.unique(inc_raw, return_index=True)
+    inc = inc_raw[np.sort(first)].astype(np.int32)
+    clash = np.intersect1d(inc, exc)
+    if clash.size:
+        raise InputError(f"account {graph.ids[int(clash[0])]!r} is both excluded and included")
+    eligible[exc] = False
+    cost = prof.table["cost"].to_numpy().astype(np.float64)
+    cost = np.where(np.isfinite(cost), cost, np.nan)
+    if budget is not None:
+        if np.isnan(cost[inc]).any():
+            bad = inc[np.isnan(cost[inc])][0]
+            raise InputError(f"must-include account {graph.ids[int(bad)]!r} has no known cost")
+        eligible &= ~np.isnan(cost)
+        check_budget(cost, eligible, float(budget), float(cost[inc].sum()), prof)
+    if k is not None:
+        if inc.size > k:
+            raise InputError(f"{inc.size} must-include accounts exceed k = {k}")
+        k_rest = int(k) - int(inc.size)
+        avail = int((eligible & ~np.isin(np.arange(n), inc)).sum())
+        if avail < k_rest:
+            raise InputError(f"k = {k} but only {avail + inc.size} eligible candidates")
+    else:
+        k_rest = None
+    return SeedingProblem(
+        graph=graph,
+        model=model,
+        values=values,
+        lt=lt,
+        profiles=prof,
+        cost=cost,
+        eligible=eligible,
+        include=inc,
+        k=k_rest,
+        budget=None if budget is None else float(budget),
+        seed=seed,
+        max_steps=max_steps,
+        brand=brand,
+        relevance=rel,
+        threads=threads,
+        progress=progress,
+    )
+
+
+def select_seeds(
+    graph: FollowerGraph,
+    strategy: str,
+    *,
+    k: int | None = None,
+    budget: float | None = None,
+    model: str = "ic",
+    p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
+    brand: str | None = None,
+    exclude: Iterable[int] | NDArray[np.integer] = (),
+    include: Iterable[int] | NDArray[np.integer] = (),
+    seed: int = 0,
+    max_steps: int | None = None,
+    epsilon: float = 0.5,
+    celf_runs: int = 200,
+    estimate_rr_sets: int = 100_000,
+    pool: str = "auto",
+    threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedSet:
+    """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
+
+    Returns a :class:`SeedSet` whose marginal gains come from an independent
+    RR-set estimate (``estimate_rr_sets`` sets). Reproducible from ``seed``.
+    """
+    if strategy not in STRATEGIES:
+        raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    problem = make_problem(
+        graph,
+        k=k,
+        budget=budget,
+        model=model,
+        p=p,
+        profiles=profiles,
+        brands=brands,
+        brand=brand,
+        exclude=exclude,
+        include=include,
+        seed=seed,
+        max_steps=max_steps,
+        pool=pool,
+        threads=threads,
+        progress=progress,
+    )
+    nodes, info = run_strategy(problem, strategy, epsilon=epsilon, celf_runs=celf_runs)
+    problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
+    est = ReachEstimator.build(problem, rr_sets=estimate_rr_sets)
+    gains, stderr = est.gains(nodes)
+    info = {**info, "estimate_rr_sets": est.theta}
+    if budget is not None:
+        assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
+    return SeedSet(strategy, nodes, gains, stderr, problem, info)
+
+
+def run_strategy(
+    problem: SeedingProblem, strategy: str, *, epsilon: float = 0.5, celf_runs: int = 200
+) -> tuple[NDArray[np.int32], dict[str, Any]]:
+    """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info."""
+    from pipeline.seeding import heuristics as h
+
+    problem.report(f"choosing seeds: {strategy}")
+    if strategy == "random":
+        return h.random_seeds(problem)
+    if strategy == "macro":
+        return h.macro_seeds(problem)
+    if strategy == "micro":
+        return h.micro_seeds(problem)
+    if strategy == "pagerank":
+        return h.pagerank_seeds(problem)
+    if strategy == "degree-discount":
+        return h.degree_discount_seeds(problem)
+    if strategy == "community":
+        return h.community_seeds(problem)
+    if strategy == "imm":
+        from pipeline.seeding.imm import imm
+
+        if not 0 < epsilon < 1:
+            raise InputError(f"epsilon must be in (0, 1), got {epsilon}")
+        g = problem.graph
+        res = imm(
+            g.in_ptr,
+            g.in_idx,
+            g.in_eid,
+            problem.values,
+            lt=problem.lt,
+            k=problem.k,
+            seed=problem.seed,
+            epsilon=epsilon,
+            budget=problem.budget,
+            cost=problem.key_cost() if problem.budget is not None else None,
+            eligible=problem.eligible,
+            forced=problem.include,
+            max_steps=problem.max_steps,
+            threads=problem.threads,
+            progress=problem.progress,
+        )
+        return res.seeds, {
+            "epsilon": epsilon,
+            "rr_sets": res.rr_sets,
+            "rr_sets_phase1": res.rr_sets_phase1,
+            "lower_bound": res.lower_bound,
+            "rule": res.rule,
+        }
+    if strategy == "celf":
+        from pipeline.seeding.celf import celf
+
+        return celf(problem, runs=celf_runs)
+    raise InputError(f"unknown strategy {strategy!r}")  # pragma: no cover

@@ -1,0 +1,283 @@
+"""The seeding problem, the seed set it returns, and the shared reach estimator.
+
+Every strategy solves the same :class:`SeedingProblem` (graph, model, size ``k``
+*or* ``budget``, candidate pool, exclusions, must-includes, seed) and returns a
+:class:`SeedSet`: seeds in order with their cost, tier and estimated marginal
+gain in expected reach.
+
+Marginal gains are estimated for every strategy by the same independent
+collection of reverse-reachable sets (stream 7 of the seed), never by the samples
+a strategy used to choose: reusing them would overstate the chosen seeds'
+reach (the winner's curse), and a shared estimator makes strategies comparable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+from numba import njit
+from numpy.typing import NDArray
+
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph
+from pipeline.profiles import Profiles, default_profiles
+from pipeline.seeding.rrsets import CoverIndex, RRSets, prefix_coverage, sample_rr_sets, stream_key
+
+__all__ = ["ReachEstimator", "SeedSet", "SeedingProblem", "fill_in_order"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, eq=False)
+class SeedingProblem:
+    """What to choose: from which pool, how many or for how much, under which model.
+
+    ``values`` are the model's per-edge probabilities (cascades) or weights (LT,
+    ``lt=True``), brand-aware if a brand was given. ``cost`` is per node in
+    currency units (NaN where unknown). ``eligible`` marks the candidate pool
+    (profiled accounts when profiles are given, else every node), exclusions
+    removed, and, with a budget, accounts of unknown cost removed.
+    """
+
+    graph: FollowerGraph
+    model: str
+    values: NDArray[np.float32]
+    lt: bool
+    profiles: Profiles
+    cost: NDArray[np.float64]
+    eligible: NDArray[np.bool_]
+    include: NDArray[np.int32]
+    k: int | None
+    budget: float | None
+    seed: int
+    max_steps: int | None = None
+    brand: str | None = None
+    relevance: NDArray[np.float64] | None = None
+    threads: int | None = None
+    progress: Progress | None = None
+
+    @property
+    def n(self) -> int:
+        return self.graph.n
+
+    def key_cost(self) -> NDArray[np.float64]:
+        """Costs usable as divisors: unknown -> inf, zero -> a tiny positive number."""
+        c = np.where(np.isfinite(self.cost), self.cost, np.inf)
+        return np.maximum(c, 1e-9)
+
+    def report(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress(text)
+
+
+@njit(cache=True, nogil=True)
+def _fill(
+    order: NDArray[np.int64],
+    cost: NDArray[np.float64],
+    budget: float,
+    k: int,
+    taken: NDArray[np.bool_],
+) -> NDArray[np.int64]:
+    """Walk ``order``, keep each node that is not taken and still fits. O(len(order))."""
+    out = np.empty(order.shape[0], dtype=np.int64)
+    c = 0
+    left = budget
+    for u in order:
+        if k >= 0 and c >= k:
+            break
+        if taken[u]:
+            continue
+        if budget >= 0:
+            if not cost[u] <= left:  # also skips NaN costs
+                continue
+            left -= cost[u]
+        out[c] = u
+        c += 1
+    return out[:c].copy()
+
+
+def fill_in_order(problem: SeedingProblem, score: NDArray[np.floating]) -> NDArray[np.int32]:
+    """Must-includes, then eligible nodes by descending ``score`` (ties: lower node index),
+    each kept if it fits the remaining k or budget."""
+    inc = problem.include
+    taken = np.zeros(problem.n, dtype=np.bool_)
+    taken[inc] = True
+    cand = np.flatnonzero(problem.eligible & ~taken)
+    order = cand[np.lexsort((cand, -np.asarray(score, dtype=np.float64)[cand]))]
+    k = -1 if problem.k is None else problem.k
+    if problem.budget is None:
+        budget = -1.0
+    else:
+        budget = problem.budget - float(np.nansum(problem.cost[inc]))
+    chosen = _fill(order.astype(np.int64), problem.cost, budget, k, taken)
+    return np.concatenate((inc, chosen.astype(np.int32)))
+
+
+@dataclass(eq=False)
+class ReachEstimator:
+    """Expected spread of any seed set from a fixed collection of RR sets.
+
+    ``spread(S) = n * (sets hit by S) / (number of sets)``, unbiased; the standard
+    error is ``n * sqrt(f (1 - f) / theta)``. Sets are drawn until ``rr_sets`` are
+    made or ``max_entries`` node entries are stored (memory ~ 4 bytes each), so
+    dense, high-probability models degrade gracefully to fewer sets.
+    """
+
+    index: CoverIndex
+
+    @classmethod
+    def build(
+        cls,
+        problem: SeedingProblem,
+        *,
+        rr_sets: int = 100_000,
+        max_entries: int = 50_000_000,
+        stream: int = 7,
+    ) -> ReachEstimator:
+        g = problem.graph
+        key = stream_key(problem.seed, stream)
+        rr: RRSets | None = None
+        step = min(rr_sets, 16_384)
+        while rr is None or (len(rr) < rr_sets and rr.total_size < max_entries):
+            have = 0 if rr is None else len(rr)
+            part = sample_rr_sets(
+                g.in_ptr,
+                g.in_idx,
+                g.in_eid,
+                problem.values,
+                lt=problem.lt,
+                count=min(step, rr_sets - have),
+                key=key,
+                start=have,
+                max_steps=problem.max_steps,
+                threads=problem.threads,
+            )
+            rr = part if rr is None else rr.extend(part)
+            step = min(step * 2, 1 << 20)
+        return cls(CoverIndex.build(rr))
+
+    @property
+    def theta(self) -> int:
+        return len(self.index.rr)
+
+    def gains(self, seeds: NDArray[np.int32]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(marginal expected spread of each seed in order, standard error of the cumulative)."""
+        n, theta = self.index.rr.n, self.theta
+        cov = prefix_coverage(self.index, seeds).astype(np.float64)
+        f = np.cumsum(cov) / theta
+        return cov * n / theta, n * np.sqrt(f * (1.0 - f) / theta)
+
+
+@dataclass(frozen=True, eq=False)
+class SeedSet:
+    """An ordered seed list with what each seed costs and is expected to add.
+
+    ``marginal_gain[i]``: expected extra nodes activated by adding seed i to the
+    seeds before it (model of the problem, RR-set estimate); ``cumulative_reach``
+    is their running sum with standard error ``cumulative_stderr``.
+    """
+
+    strategy: str
+    nodes: NDArray[np.int32]
+    marginal_gain: NDArray[np.float64]
+    cumulative_stderr: NDArray[np.float64]
+    problem: SeedingProblem = field(repr=False)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.nodes.shape[0])
+
+    @property
+    def cost(self) -> NDArray[np.float64]:
+        return self.problem.cost[self.nodes]
+
+    @property
+    def total_cost(self) -> float:
+        return float(np.nansum(self.cost))
+
+    @property
+    def expected_reach(self) -> float:
+        return float(self.marginal_gain.sum())
+
+    def to_polars(self) -> pl.DataFrame:
+        """One row per seed: rank, id, handle, tier, cost, followers, relevance,
+        marginal_gain, cumulative_reach, cumulative_stderr, cumulative_cost."""
+        t = self.problem.profiles.table
+        rows = t[self.nodes.tolist()] if len(self) else t.clear()
+        df = rows.select("id", "handle", "tier", "cost", "followers").with_columns(
+            pl.Series("rank", np.arange(1, len(self) + 1, dtype=np.int32)),
+            pl.Series("node", self.nodes),
+            pl.Series("marginal_gain", self.marginal_gain),
+            pl.Series("cumulative_reach", np.cumsum(self.marginal_gain)),
+            pl.Series("cumulative_stderr", self.cumulative_stderr),
+            pl.Series("cumulative_cost", np.cumsum(np.nan_to_num(self.cost))),
+            pl.Series(
+                "relevance",
+                self.problem.relevance[self.nodes]
+                if self.problem.relevance is not None
+                else np.full(len(self), np.nan),
+            ),
+            pl.Series("forced", np.isin(self.nodes, self.problem.include)),
+        )
+        return df.select(
+            "id",
+            "handle",
+            "tier",
+            "cost",
+            "marginal_gain",
+            "cumulative_reach",
+            "cumulative_stderr",
+            "cumulative_cost",
+            "followers",
+            "relevance",
+            "rank",
+            "node",
+            "forced",
+        )
+
+    def summary(self) -> dict[str, Any]:
+        p = self.problem
+        return {
+            "strategy": self.strategy,
+            "model": p.model,
+            "brand": p.brand,
+            "k": p.k,
+            "budget": p.budget,
+            "seed": p.seed,
+            "seeds": len(self),
+            "total_cost": self.total_cost,
+            "expected_reach": self.expected_reach,
+            "expected_reach_stderr": float(self.cumulative_stderr[-1]) if len(self) else 0.0,
+            **self.info,
+        }
+
+
+def profiles_or_default(graph: FollowerGraph, profiles: Profiles | None) -> Profiles:
+    return profiles if profiles is not None else default_profiles(graph)
+
+
+def check_budget(problem_cost: NDArray[np.float64], eligible: NDArray[np.bool_], budget: float,
+                 include_cost: float, profiles: Profiles) -> None:  # fmt: skip
+    """Refuse a budget that buys nothing (InputError naming the cheapest candidate)."""
+    if not math.isfinite(budget) or budget < 0:
+        raise InputError(f"budget must be a non-negative number, got {budget}")
+    if include_cost > budget:
+        raise InputError(
+            f"the must-include accounts cost {include_cost:,.2f}, over the budget {budget:,.2f}"
+        )
+    pool = np.flatnonzero(eligible)
+    if pool.size == 0:
+        raise InputError("no candidate has a known cost; a budget needs a 'cost' column")
+    cheapest = pool[np.argmin(problem_cost[pool])]
+    if problem_cost[cheapest] > budget - include_cost:
+        handle = profiles.table["handle"][int(cheapest)]
+        raise InputError(
+            f"infeasible budget {budget:,.2f}: the cheapest candidate ({handle}) costs "
+            f"{problem_cost[cheapest]:,.2f}"
+            + (f" and the must-includes already take {include_cost:,.2f}" if include_cost else "")
+        )

@@ -1,0 +1,252 @@
+"""Seeding heuristics: random, macro, micro, pagerank, degree-discount, community.
+
+Each takes a :class:`~pipeline.seeding.base.SeedingProblem` and returns the seed
+nodes in order (must-includes first). With a budget, each walks its own order
+and keeps every candidate that still fits ("fill the budget in its own order").
+"""
+
+from __future__ import annotations
+
+import random as _random
+from typing import Any
+
+import igraph as ig
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from pipeline.errors import InputError
+from pipeline.seeding.base import SeedingProblem, fill_in_order
+
+__all__ = [
+    "community_seeds",
+    "degree_discount_seeds",
+    "macro_seeds",
+    "micro_seeds",
+    "pagerank_seeds",
+    "random_seeds",
+]
+
+Chosen = tuple[NDArray[np.int32], dict[str, Any]]
+
+
+def random_seeds(problem: SeedingProblem) -> Chosen:
+    """Uniformly random candidates (the baseline), from stream 3 of the seed. O(n)."""
+    rng = np.random.default_rng(np.random.SeedSequence([problem.seed, 3]))
+    return fill_in_order(problem, rng.random(problem.n)), {}
+
+
+def _audience(problem: SeedingProblem) -> NDArray[np.float64]:
+    followers = problem.profiles.table["followers"].to_numpy().astype(np.float64)
+    return np.nan_to_num(followers, nan=0.0)
+
+
+def macro_seeds(problem: SeedingProblem) -> Chosen:
+    """Largest real audience (profile ``followers``) first. O(n log n)."""
+    return fill_in_order(problem, _audience(problem)), {}
+
+
+def micro_seeds(problem: SeedingProblem, tiers: tuple[str, ...] = ("micro",)) -> Chosen:
+    """Micro-tier accounts by engagement rate x topic relevance (x 1 without a brand),
+    ties by audience. Many small seeds: with a budget, as many as it buys. O(n log n)."""
+    t = problem.profiles.table
+    in_tier = t["tier"].cast(str).is_in(list(tiers)).to_numpy() & problem.profiles.has_profile
+    if not (in_tier & problem.eligible).any():
+        raise InputError(
+            f"the micro strategy found no eligible {'/'.join(tiers)}-tier account with a profile"
+        )
+    er = np.nan_to_num(t["engagement_rate"].to_numpy().astype(np.float64), nan=0.0)
+    rel = problem.relevance if problem.relevance is not None else np.ones(problem.n)
+    score = er * rel
+    # audience breaks ties: a tiny multiple keeps the main order
+    aud = _audience(problem)
+    score = score + 1e-12 * aud / max(float(aud.max()), 1.0)
+    sub = SeedingProblem(**{**problem.__dict__, "eligible": problem.eligible & in_tier})
+    return fill_in_order(sub, score), {"tiers": ",".join(tiers)}
+
+
+def pagerank_seeds(problem: SeedingProblem) -> Chosen:
+    """Highest PageRank of the follows graph first (igraph PRPACK). O(m) per iteration."""
+    from pipeline.centrality import follows_graph
+
+    pr = np.asarray(follows_graph(problem.graph).pagerank(directed=True), dtype=np.float64)
+    return fill_in_order(problem, pr), {}
+
+
+@njit(cache=True, nogil=True)
+def _degree_discount(
+    out_ptr: NDArray[np.int64],
+    out_idx: NDArray[np.int32],
+    eligible: NDArray[np.bool_],
+    forced: NDArray[np.int32],
+    cost: NDArray[np.float64],
+    per_cost: bool,
+    k: int,
+    budget: float,
+    p: float,
+) -> NDArray[np.int32]:
+    n = out_ptr.shape[0] - 1
+    d = np.empty(n, dtype=np.float64)
+    for u in range(n):
+        d[u] = out_ptr[u + 1] - out_ptr[u]
+    t = np.zeros(n, dtype=np.float64)
+    dd = d.copy()
+    chosen = np.zeros(n, dtype=np.bool_)
+    out = np.empty(n, dtype=np.int32)
+    c = 0
+    left = budget
+    for f in forced:
+        chosen[f] = True
+        out[c] = f
+        c += 1
+        if budget >= 0:
+            left -= cost[f]
+        for q in range(out_ptr[f], out_ptr[f + 1]):
+            v = out_idx[q]
+            t[v] += 1.0
+            dd[v] = d[v] - 2.0 * t[v] - (d[v] - t[v]) * t[v] * p
+    picked = 0
+    limit = n if k < 0 else k
+    while picked < limit:
+        best = -1
+        best_key = -np.inf
+        for u in range(n):
+            if chosen[u] or not eligible[u]:
+                continue
+            if budget >= 0 and not cost[u] <= left:
+                continue
+            key = dd[u] / cost[u] if per_cost else dd[u]
+            if key > best_key:
+                best_key = key
+                best = u
+        if best < 0:
+            break
+        chosen[best] = True
+        out[c] = best
+        c += 1
+        picked += 1
+        if budget >= 0:
+            left -= cost[best]
+        for q in range(out_ptr[best], out_ptr[best + 1]):
+            v = out_idx[q]
+            t[v] += 1.0
+            dd[v] = d[v] - 2.0 * t[v] - (d[v] - t[v]) * t[v] * p
+    return out[:c].copy()
+
+
+def degree_discount_seeds(problem: SeedingProblem) -> Chosen:
+    """DegreeDiscountIC (Chen, Wang, Yang, KDD 2009), directed.
+
+    ``dd_v = d_v - 2 t_v - (d_v - t_v) t_v p`` with ``d_v`` v's in-graph followers and
+    ``t_v`` the chosen seeds v follows; ``p`` is the mean edge probability of the model.
+    With a budget the key is ``dd_v / cost_v``. O(k n + m).
+    """
+    g = problem.graph
+    p = float(np.mean(problem.values)) if problem.values.size else 0.0
+    per_cost = problem.budget is not None
+    budget = -1.0 if problem.budget is None else problem.budget
+    seeds = _degree_discount(
+        g.out_ptr,
+        g.out_idx,
+        problem.eligible,
+        problem.include.astype(np.int32),
+        problem.key_cost() if per_cost else problem.cost,
+        per_cost,
+        -1 if problem.k is None else problem.k,
+        budget,
+        p,
+    )
+    return seeds, {"p": p}
+
+
+def community_seeds(problem: SeedingProblem, resolution: float = 1.0) -> Chosen:
+    """Seeds spread over Leiden communities of the undirected follower graph.
+
+    Communities (modularity, igraph Leiden, seeded from stream 5) take seeds in
+    proportion to their size (D'Hondt: next seed to the community with the largest
+    size / (seeds + 1)); within a community the best remaining candidate by
+    audience x relevance that fits goes first. O(m) for Leiden, O(n log n) after.
+    """
+    g = problem.graph
+    und = g.graph.as_undirected(mode="collapse")
+    rng = _random.Random(int(np.random.SeedSequence([problem.seed, 5]).generate_state(1)[0]))
+    previous = ig.set_random_number_generator(rng)
+    try:
+        parts = und.community_leiden(
+            objective_function="modularity", resolution=resolution, n_iterations=-1
+        )
+    finally:
+        ig.set_random_number_generator(previous if previous is not None else _random)
+    member = np.asarray(parts.membership, dtype=np.int64)
+    n_comm = int(member.max()) + 1 if member.size else 0
+    size = np.bincount(member, minlength=n_comm).astype(np.float64)
+    aud = np.nan_to_num(problem.profiles.table["followers"].to_numpy().astype(np.float64))
+    rel = problem.relevance if problem.relevance is not None else np.ones(problem.n)
+    score = aud * rel
+    taken = np.zeros(problem.n, dtype=np.bool_)
+    inc = problem.include
+    taken[inc] = True
+    cand = np.flatnonzero(problem.eligible & ~taken)
+    # candidates grouped by community, best first
+    order = cand[np.lexsort((cand, -score[cand], member[cand]))]
+    bounds = np.searchsorted(member[order], np.arange(n_comm + 1))
+    chosen = _dhondt(
+        order.astype(np.int64),
+        bounds.astype(np.int64),
+        size,
+        np.bincount(member[inc], minlength=n_comm).astype(np.float64),
+        problem.cost,
+        -1 if problem.k is None else problem.k,
+        -1.0 if problem.budget is None else problem.budget - float(np.nansum(problem.cost[inc])),
+    )
+    seeds = np.concatenate((inc, chosen.astype(np.int32)))
+    used = np.unique(member[seeds]).size if seeds.size else 0
+    return seeds, {"communities": n_comm, "communities_seeded": int(used),
+                   "modularity": float(parts.modularity)}  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def _dhondt(
+    order: NDArray[np.int64],
+    bounds: NDArray[np.int64],
+    size: NDArray[np.float64],
+    seeded: NDArray[np.float64],
+    cost: NDArray[np.float64],
+    k: int,
+    budget: float,
+) -> NDArray[np.int64]:
+    n_comm = size.shape[0]
+    head = bounds[:-1].copy()
+    count = seeded.copy()
+    out = np.empty(order.shape[0], dtype=np.int64)
+    c = 0
+    left = budget
+    alive = np.ones(n_comm, dtype=np.bool_)
+    while k < 0 or c < k:
+        best = -1
+        best_q = -1.0
+        for j in range(n_comm):
+            if alive[j]:
+                q = size[j] / (count[j] + 1.0)
+                if q > best_q:
+                    best_q = q
+                    best = j
+        if best < 0:
+            break
+        # best remaining candidate of that community that fits
+        picked = -1
+        while head[best] < bounds[best + 1]:
+            u = order[head[best]]
+            head[best] += 1
+            if budget < 0 or cost[u] <= left:
+                picked = u
+                break
+        if picked < 0:
+            alive[best] = False
+            continue
+        out[c] = picked
+        c += 1
+        count[best] += 1.0
+        if budget >= 0:
+            left -= cost[picked]
+    return out[:c].copy()
