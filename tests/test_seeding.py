@@ -280,6 +280,12 @@ def test_optimized_beats_random_and_macro_on_bundled_data() -> None:
         s = select_seeds(g, strategy, **size, **kw)  # type: ignore[arg-type]
         res = simulate(g, s.nodes, "wc", runs=500, seed=7, sender_factor=factor)
         out[strategy, *size] = res.summary()["mean_activated"]
+    celf = select_seeds(g, "celf", k=10, celf_runs=100, **kw)  # type: ignore[arg-type]
+    res = simulate(g, celf.nodes, "wc", runs=500, seed=7, sender_factor=factor)
+    out["celf", "k"] = res.summary()["mean_activated"]
+    for good in ("imm", "celf"):
+        assert out[good, "k"] > 1.02 * out["macro", "k"], out
+        assert out[good, "k"] > 1.5 * out["random", "k"], out
     assert out["imm", "k"] > 1.02 * out["macro", "k"], out
     assert out["imm", "k"] > 1.5 * out["random", "k"], out
     assert out["imm", "budget"] > 1.5 * out["macro", "budget"], out
