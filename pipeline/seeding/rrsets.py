@@ -30,6 +30,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from pipeline.diffusion.kernels import hash2, mix64, unit
+
 __all__ = [
     "CoverIndex",
     "RRSets",
@@ -46,17 +48,14 @@ _CHUNK = 8192  # RR sets per kernel call: small enough to balance two threads
 
 @njit(inline="always")
 def _mix(z: np.uint64) -> np.uint64:
-    """splitmix64 finaliser: a bijective 64-bit hash."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """splitmix64 finaliser (the diffusion kernels' ``mix64``)."""
+    return mix64(z)
 
 
 @njit(inline="always")
 def _u01(key: np.uint64, counter: np.uint64) -> float:
-    """Uniform double in [0, 1) from (key, counter)."""
-    z = _mix(key + (counter + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15))
-    return float(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    """Uniform double in [0, 1) from (key, counter): the kernels' ``unit(hash2(...))``."""
+    return unit(hash2(key, counter))
 
 
 def stream_key(seed: int, stream: int) -> np.uint64:
