@@ -360,6 +360,18 @@ def centrality_cmd(
     _emit(df, out, out_format, "centrality", quiet, max_rows=top)
 
 
+class ModelOpt(StrEnum):
+    ic = "ic"
+    wc = "wc"
+    tv = "tv"
+    lt = "lt"
+
+
+class RankByOpt(StrEnum):
+    score = "score"
+    imm = "imm"
+
+
 @app.command()
 @handle_errors
 def rank(
@@ -412,16 +424,16 @@ def rank(
         ),
     ] = None,
     by: Annotated[
-        str,
+        RankByOpt,
         typer.Option(
             "--by",
             help="score: the weighted score; imm: IMM's greedy order of expected marginal "
             "reach under --model (keeps --top, default 20; audiences that overlap count once).",
         ),
-    ] = "score",
+    ] = RankByOpt.score,
     model: Annotated[
-        str, typer.Option("--model", help="Model for --by imm: ic, wc, tv or lt.")
-    ] = "wc",
+        ModelOpt, typer.Option("--model", help="Model for --by imm: ic, wc, tv or lt.")
+    ] = ModelOpt.wc,
     p: Annotated[float | None, typer.Option("--p", help="Uniform probability for ic.")] = None,
     epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = 0.5,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --by imm.")] = 0,
@@ -466,8 +478,8 @@ def rank(
             min_relevance=min_relevance,
             max_cost=max_cost,
             top=top,
-            by=by,
-            model=model,
+            by=by.value,
+            model=model.value,
             p=p,
             epsilon=epsilon,
             seed=seed,
@@ -490,13 +502,6 @@ def rank(
             _emit(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
         return
     _emit(df, out, out_format, "candidates", quiet)
-
-
-class ModelOpt(StrEnum):
-    ic = "ic"
-    wc = "wc"
-    tv = "tv"
-    lt = "lt"
 
 
 @app.command()

@@ -350,3 +350,21 @@ def test_simulate_bad_input_exits_2(extra: list[str], message: str) -> None:
     r = runner.invoke(app, ["simulate", str(ROOT / "data" / "follows.csv"), *extra])
     assert r.exit_code == 2, r.output
     assert message in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seed", "--strategy", "celf", "--k", "2", "--celf-runs", "0"], "celf_runs"),
+        (["rank", "-p", "P", "-b", "B", "--by", "fame"], "fame"),
+        (["rank", "-p", "P", "-b", "B", "--by", "imm", "--model", "sir"], "sir"),
+    ],
+)
+def test_seed_and_rank_options_are_checked(
+    files: dict[str, Path], args: list[str], message: str
+) -> None:
+    args = [str(files["profiles"]) if a == "P" else str(files["brands"]) if a == "B" else a
+            for a in args]  # fmt: skip
+    r = runner.invoke(app, [args[0], str(files["edges"]), *args[1:]])
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output

@@ -203,6 +203,9 @@ def select_seeds(
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    for name, value in (("celf_runs", celf_runs), ("estimate_rr_sets", estimate_rr_sets)):
+        if isinstance(value, bool) or int(value) != value or value < 1:
+            raise InputError(f"{name} must be a positive integer, got {value}")
     problem = make_problem(
         graph,
         k=k,

@@ -101,14 +101,21 @@ def _fill(
     return out[:c].copy()
 
 
-def fill_in_order(problem: SeedingProblem, score: NDArray[np.floating]) -> NDArray[np.int32]:
-    """Must-includes, then eligible nodes by descending ``score`` (ties: lower node index),
-    each kept if it fits the remaining k or budget."""
+def fill_in_order(
+    problem: SeedingProblem,
+    score: NDArray[np.floating],
+    tiebreak: NDArray[np.floating] | None = None,
+) -> NDArray[np.int32]:
+    """Must-includes, then eligible nodes by descending ``score`` (ties: descending
+    ``tiebreak``, then lower node index), each kept if it fits the remaining k or budget.
+    O(n log n)."""
     inc = problem.include
     taken = np.zeros(problem.n, dtype=np.bool_)
     taken[inc] = True
     cand = np.flatnonzero(problem.eligible & ~taken)
-    order = cand[np.lexsort((cand, -np.asarray(score, dtype=np.float64)[cand]))]
+    second = np.zeros(problem.n) if tiebreak is None else np.asarray(tiebreak, np.float64)
+    first = np.asarray(score, dtype=np.float64)
+    order = cand[np.lexsort((cand, -second[cand], -first[cand]))]
     k = -1 if problem.k is None else problem.k
     if problem.budget is None:
         budget = -1.0

@@ -8,6 +8,7 @@ and keeps every candidate that still fits ("fill the budget in its own order").
 from __future__ import annotations
 
 import random as _random
+from dataclasses import replace
 from typing import Any
 
 import igraph as ig
@@ -57,12 +58,8 @@ def micro_seeds(problem: SeedingProblem, tiers: tuple[str, ...] = ("micro",)) ->
         )
     er = np.nan_to_num(t["engagement_rate"].to_numpy().astype(np.float64), nan=0.0)
     rel = problem.relevance if problem.relevance is not None else np.ones(problem.n)
-    score = er * rel
-    # audience breaks ties: a tiny multiple keeps the main order
-    aud = _audience(problem)
-    score = score + 1e-12 * aud / max(float(aud.max()), 1.0)
-    sub = SeedingProblem(**{**problem.__dict__, "eligible": problem.eligible & in_tier})
-    return fill_in_order(sub, score), {"tiers": ",".join(tiers)}
+    sub = replace(problem, eligible=problem.eligible & in_tier)
+    return fill_in_order(sub, er * rel, tiebreak=_audience(problem)), {"tiers": ",".join(tiers)}
 
 
 def pagerank_seeds(problem: SeedingProblem) -> Chosen:
@@ -71,6 +68,23 @@ def pagerank_seeds(problem: SeedingProblem) -> Chosen:
 
     pr = np.asarray(follows_graph(problem.graph).pagerank(directed=True), dtype=np.float64)
     return fill_in_order(problem, pr), {}
+
+
+@njit(inline="always")
+def _discount(
+    u: int,
+    out_ptr: NDArray[np.int64],
+    out_idx: NDArray[np.int32],
+    d: NDArray[np.float64],
+    t: NDArray[np.float64],
+    dd: NDArray[np.float64],
+    p: float,
+) -> None:
+    """u became a seed: each follower v now follows one more seed (t_v + 1); rescore v."""
+    for q in range(out_ptr[u], out_ptr[u + 1]):
+        v = out_idx[q]
+        t[v] += 1.0
+        dd[v] = d[v] - 2.0 * t[v] - (d[v] - t[v]) * t[v] * p
 
 
 @njit(cache=True, nogil=True)
@@ -101,10 +115,7 @@ def _degree_discount(
         c += 1
         if budget >= 0:
             left -= cost[f]
-        for q in range(out_ptr[f], out_ptr[f + 1]):
-            v = out_idx[q]
-            t[v] += 1.0
-            dd[v] = d[v] - 2.0 * t[v] - (d[v] - t[v]) * t[v] * p
+        _discount(f, out_ptr, out_idx, d, t, dd, p)
     picked = 0
     limit = n if k < 0 else k
     while picked < limit:
@@ -127,10 +138,7 @@ def _degree_discount(
         picked += 1
         if budget >= 0:
             left -= cost[best]
-        for q in range(out_ptr[best], out_ptr[best + 1]):
-            v = out_idx[q]
-            t[v] += 1.0
-            dd[v] = d[v] - 2.0 * t[v] - (d[v] - t[v]) * t[v] * p
+        _discount(best, out_ptr, out_idx, d, t, dd, p)
     return out[:c].copy()
 
 

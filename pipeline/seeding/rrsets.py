@@ -47,15 +47,20 @@ _CHUNK = 8192  # RR sets per kernel call: small enough to balance two threads
 
 
 @njit(inline="always")
-def _mix(z: np.uint64) -> np.uint64:
-    """splitmix64 finaliser (the diffusion kernels' ``mix64``)."""
-    return mix64(z)
-
-
-@njit(inline="always")
 def _u01(key: np.uint64, counter: np.uint64) -> float:
     """Uniform double in [0, 1) from (key, counter): the kernels' ``unit(hash2(...))``."""
     return unit(hash2(key, counter))
+
+
+@njit(inline="always")
+def _append(out: NDArray[np.int32], pos: int, x: int) -> NDArray[np.int32]:
+    """``out`` with ``out[pos] = x``, doubled first when full (amortised O(1))."""
+    if pos >= out.shape[0]:
+        new = np.empty(out.shape[0] * 2, dtype=np.int32)
+        new[:pos] = out[:pos]
+        out = new
+    out[pos] = x
+    return out
 
 
 def stream_key(seed: int, stream: int) -> np.uint64:
@@ -82,23 +87,17 @@ def _rr_chunk(
     stamp = np.zeros(n, dtype=np.int64)  # stamp[v] == j + 1: v is in RR set j
     depth = np.zeros(n, dtype=np.int32)
     sizes = np.empty(count, dtype=np.int64)
-    cap = max(1024, count * 4)
-    out = np.empty(cap, dtype=np.int32)
+    out = np.empty(max(1024, count * 4), dtype=np.int32)
     pos = 0
     for c in range(count):
         j = start + c
-        kj = _mix(key ^ (np.uint64(j) * _GOLDEN))
+        kj = mix64(key ^ (np.uint64(j) * _GOLDEN))
         root = min(int(_u01(kj, np.uint64(0)) * n), n - 1)
         mark = j + 1
-        if pos >= cap:
-            new = np.empty(cap * 2, dtype=np.int32)
-            new[:pos] = out[:pos]
-            out = new
-            cap = out.shape[0]
         begin = pos
         stamp[root] = mark
         depth[root] = 0
-        out[pos] = root
+        out = _append(out, pos, root)
         pos += 1
         head = begin
         if lt:
@@ -116,12 +115,7 @@ def _rr_chunk(
                 if nxt < 0 or stamp[nxt] == mark:
                     break
                 stamp[nxt] = mark
-                if pos >= cap:
-                    new = np.empty(cap * 2, dtype=np.int32)
-                    new[:pos] = out[:pos]
-                    out = new
-                    cap = out.shape[0]
-                out[pos] = nxt
+                out = _append(out, pos, nxt)
                 pos += 1
                 v = nxt
                 d += 1
@@ -141,7 +135,7 @@ def _rr_chunk(
                     if pv <= 0.0:
                         continue
                     inv = 1.0 / np.log1p(-pv) if pv < 1.0 else 0.0
-                    vk = _mix(kj ^ (np.uint64(v) * np.uint64(0xD1B54A32D192ED03)))
+                    vk = mix64(kj ^ (np.uint64(v) * np.uint64(0xD1B54A32D192ED03)))
                     t = np.uint64(0)
                     s = a - 1
                     while True:
@@ -161,12 +155,7 @@ def _rr_chunk(
                             continue
                         stamp[u] = mark
                         depth[u] = dv + 1
-                        if pos >= cap:
-                            new = np.empty(cap * 2, dtype=np.int32)
-                            new[:pos] = out[:pos]
-                            out = new
-                            cap = out.shape[0]
-                        out[pos] = u
+                        out = _append(out, pos, u)
                         pos += 1
                     continue
                 for s in range(a, b):
@@ -177,12 +166,7 @@ def _rr_chunk(
                     if _u01(kj, np.uint64(e) + np.uint64(n) + np.uint64(1)) < value[e]:
                         stamp[u] = mark
                         depth[u] = dv + 1
-                        if pos >= cap:
-                            new = np.empty(cap * 2, dtype=np.int32)
-                            new[:pos] = out[:pos]
-                            out = new
-                            cap = out.shape[0]
-                        out[pos] = u
+                        out = _append(out, pos, u)
                         pos += 1
         sizes[c] = pos - begin
     return sizes, out[:pos].copy()
@@ -336,6 +320,28 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
     return size
 
 
+@njit(inline="always")
+def _cover(
+    u: int,
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    nptr: NDArray[np.int64],
+    sets: NDArray[np.int64],
+    covered: NDArray[np.bool_],
+    deg: NDArray[np.int64],
+) -> int:
+    """Mark u's uncovered sets covered, lower their members' counts; return how many."""
+    g = 0
+    for q in range(nptr[u], nptr[u + 1]):
+        j = sets[q]
+        if not covered[j]:
+            covered[j] = True
+            g += 1
+            for r in range(ptr[j], ptr[j + 1]):
+                deg[nodes[r]] -= 1
+    return g
+
+
 @njit(nogil=True, cache=True)
 def _greedy(
     n: int,
@@ -366,14 +372,7 @@ def _greedy(
     left = budget
     # forced seeds (must-includes) first, in the order given
     for f in forced:
-        g = 0
-        for q in range(nptr[f], nptr[f + 1]):
-            j = sets[q]
-            if not covered[j]:
-                covered[j] = True
-                g += 1
-                for r in range(ptr[j], ptr[j + 1]):
-                    deg[nodes[r]] -= 1
+        g = _cover(f, ptr, nodes, nptr, sets, covered, deg)
         chosen[f] = True
         out[taken] = f
         gains[taken] = g
@@ -398,14 +397,7 @@ def _greedy(
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
             continue
-        g = 0
-        for q in range(nptr[u], nptr[u + 1]):
-            j = sets[q]
-            if not covered[j]:
-                covered[j] = True
-                g += 1
-                for r in range(ptr[j], ptr[j + 1]):
-                    deg[nodes[r]] -= 1
+        g = _cover(u, ptr, nodes, nptr, sets, covered, deg)
         chosen[u] = True
         out[taken] = u
         gains[taken] = g
