@@ -20,7 +20,15 @@ import polars as pl
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from pipeline import __version__
@@ -756,6 +764,258 @@ def seed_cmd(
     if out is None:
         shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
         _emit(df.select(shown), None, None, "seeds", quiet, max_rows=50)
+
+
+class ExecutorOpt(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+@app.command()
+@handle_errors
+def campaign(
+    config: Annotated[
+        Path, typer.Argument(help="Campaign TOML file (see configs/demo.toml).", show_default=False)
+    ],
+    executor: Annotated[
+        ExecutorOpt,
+        typer.Option(
+            "--executor",
+            help="local: this machine's cores; ray: one Ray task per cell (same numbers).",
+        ),
+    ] = ExecutorOpt.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Ray cluster address (e.g. ray://head:10001 or auto); "
+            "default: start a local cluster.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="local: threads per cell; ray: CPUs of the local cluster (default: all cores).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume/--no-resume",
+            help="Skip cells already in the results folder (--no-resume recomputes them).",
+        ),
+    ] = True,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Results folder; default: the config's 'output'."),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Run a campaign: every brand x model x strategy x budget cell, seeds then simulations.
+
+    Writes a results folder (Parquet, partitioned by brand) that summarize, compare,
+    report and export read; re-running resumes it. Prints the verdict per brand.
+    """
+    from pipeline.campaign import CampaignProgress, run_campaign
+
+    state = {"start": 0.0, "runs": 0}
+    progress_bar: Progress | None = None
+    task = None
+
+    def note(p: CampaignProgress) -> None:
+        nonlocal progress_bar, task
+        if quiet:
+            return
+        if p.cells_total == 0:
+            if not err_console.is_terminal:
+                err_console.print(p.message, highlight=False)
+            return
+        if p.message == "running":
+            import time
+
+            state["start"] = time.perf_counter()
+            if err_console.is_terminal:
+                progress_bar = Progress(
+                    SpinnerColumn(),
+                    TextColumn("cells"),
+                    BarColumn(bar_width=None),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                )
+                progress_bar.start()
+                task = progress_bar.add_task(
+                    "cells", total=p.cells_total, completed=p.cells_done, rate=""
+                )
+            elif p.cells_done:
+                err_console.print(
+                    f"{p.cells_done} of {p.cells_total} cells already done", highlight=False
+                )
+            return
+        import time
+
+        rate = p.runs_done / max(time.perf_counter() - state["start"], 1e-9)
+        if progress_bar is not None and task is not None:
+            progress_bar.update(task, completed=p.cells_done, rate=f"{rate:,.0f} runs/s")
+        else:
+            err_console.print(
+                f"[{p.cells_done}/{p.cells_total}] {p.message} ({rate:,.0f} runs/s)",
+                highlight=False,
+            )
+
+    try:
+        report = run_campaign(
+            config,
+            executor=executor.value,
+            address=address,
+            workers=workers,
+            resume=resume,
+            output=output,
+            progress=note,
+        )
+    finally:
+        if progress_bar is not None:
+            progress_bar.stop()
+    if quiet:
+        return
+    err_console.print(
+        f"{report.cells_run} cells run, {report.cells_skipped} already done, "
+        f"{report.runs:,} simulations in {report.seconds:,.1f} s; results in {report.output}",
+        highlight=False,
+    )
+    _print_verdicts(report.output)
+
+
+def _print_verdicts(folder: Path) -> None:
+    from pipeline.aggregate import load_results, verdicts
+
+    for row in verdicts(load_results(folder)).iter_rows(named=True):
+        out_console.print(f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False)
+
+
+ResultsArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A campaign results folder (written by `influence campaign`).", show_default=False
+    ),
+]
+
+
+@app.command()
+@handle_errors
+def summarize(
+    results: ResultsArg,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """Per brand x model x strategy x budget: mean reach with 95% CI, reach per cost, tiers.
+
+    Columns: runs, mean_activated (accounts), activated_ci_low/high, mean_exposed,
+    exposed_ci_low/high, cost_spent (currency units), seeds_used, activated_per_cost and
+    exposed_per_cost (accounts per currency unit), seeds_<tier>, reached_<tier>.
+    """
+    from pipeline.aggregate import load_results
+    from pipeline.aggregate import summarize as summarize_results
+
+    df = summarize_results(load_results(results))
+    if out is not None:
+        _emit(df, out, out_format, "summary", quiet)
+        return
+    shown = [
+        "brand", "model", "strategy", "budget", "k", "mean_activated", "activated_ci_low",
+        "activated_ci_high", "mean_exposed", "cost_spent", "seeds_used", "activated_per_cost",
+    ]  # fmt: skip
+    _emit(df.select(shown), None, None, "summary", quiet, max_rows=200)
+
+
+@app.command()
+@handle_errors
+def compare(
+    results: ResultsArg,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="Strategy to compare against (default: the campaign's, or macro)."
+        ),
+    ] = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """Paired differences of every strategy against a baseline, and the verdict per brand.
+
+    Runs of one brand and model share their random numbers, so each difference is taken
+    run by run: mean_diff_activated with its 95% CI and win_share_activated (share of runs
+    where the strategy reaches more; ties count half), the same for exposed.
+    """
+    from pipeline.aggregate import compare as compare_results
+    from pipeline.aggregate import load_results, verdicts
+
+    res = load_results(results)
+    df = compare_results(res, baseline)
+    if out is not None:
+        _emit(df, out, out_format, "paired differences", quiet)
+    elif not quiet:
+        shown = [
+            "brand", "model", "budget", "k", "strategy", "baseline", "mean_diff_activated",
+            "diff_activated_ci_low", "diff_activated_ci_high", "win_share_activated", "ratio",
+        ]  # fmt: skip
+        _emit(df.select(shown), None, None, "paired differences", quiet, max_rows=200)
+    if quiet:
+        return
+    for row in verdicts(res, baseline).iter_rows(named=True):
+        out_console.print(f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False)
+
+
+export_app = typer.Typer(
+    help="Export tables from campaign results.", no_args_is_help=True, add_completion=False
+)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("candidates")
+@handle_errors
+def export_candidates(
+    results: ResultsArg,
+    brand: Annotated[str, typer.Option("--brand", help="The brand.", show_default=False)],
+    top: Annotated[int, typer.Option("--top", help="Number of candidates.")] = 20,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model label (default: the first).")
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Budget level (default: the largest).")
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Seed-count level (k grids).")] = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """The ranked candidate list behind the brand's best strategy at a budget.
+
+    One row per influencer in seeding order: rank, id, handle, tier, cost, relevance,
+    followers, marginal_reach (expected extra accounts activated given those above),
+    cumulative_reach, and the brand, model, strategy and level it comes from.
+    """
+    from pipeline.aggregate import candidates, load_results
+
+    df = candidates(load_results(results), brand, top=top, model=model, budget=budget, k=k)
+    if out is None and not quiet and df.height:
+        first = df.row(0, named=True)
+        level = (
+            f"budget {first['budget']:,.0f}"
+            if first["budget"] is not None
+            else (f"k = {first['k']}")
+        )
+        err_console.print(
+            f"{brand}: best strategy at {level} ({first['model']}) is {first['strategy']}",
+            highlight=False,
+        )
+        df = df.drop("brand", "model", "strategy", "budget", "k")
+    _emit(df, out, out_format, "candidates", quiet, max_rows=top)
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -1,0 +1,685 @@
+"""Reading a campaign results folder and turning it into summaries and verdicts.
+
+``influence campaign CONFIG`` writes one folder per campaign::
+
+    OUT/campaign.json                      manifest, "format": "influence-campaign/1"
+    OUT/runs/brand=<B>/<cell>.parquet      one row per simulation run (marks the cell finished)
+    OUT/seeds/brand=<B>/<cell>.parquet     one row per chosen seed
+    OUT/audience/brand=<B>/<cell>.parquet  one row per tier of the activated accounts
+    OUT/curves/brand=<B>/<cell>.parquet    one row per cascade step
+
+A *cell* is one brand x model x strategy x level, where the level is a
+``budget`` (currency units) or a number of seeds ``k`` (the other is null). A
+cell is finished iff its runs file exists; companion files of unfinished cells
+and the hidden ``.<name>.parquet.<random>.tmp`` files of interrupted writes are
+ignored. The brand is read from the ``brand`` column, never from the folder
+name.
+
+- :func:`load_results` reads the folder into :class:`Results`.
+- :func:`summarize_runs` / :func:`summarize`: mean reach per cell with 95%
+  normal confidence intervals, reach per currency unit, seeds and reach by tier.
+- :func:`compare_runs` / :func:`compare`: paired differences against a baseline
+  strategy. Run ``r`` of every strategy of a brand and model shares its random
+  numbers, so the difference is taken run by run, which removes the shared
+  noise (common random numbers).
+- :func:`verdicts`: per brand and model, the strategy that wins the most
+  levels, with a one-sentence verdict. It is separate from :func:`compare`
+  because it needs only the summary.
+- :func:`candidates`: the ranked seed list behind the best strategy for a brand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline.errors import InputError
+from pipeline.profiles import TIER_NAMES
+
+__all__ = [
+    "AUDIENCE_SCHEMA",
+    "CURVES_SCHEMA",
+    "FAMILIES",
+    "KEY",
+    "RESULTS_FORMAT",
+    "RUNS_SCHEMA",
+    "SEEDS_SCHEMA",
+    "Results",
+    "candidates",
+    "compare",
+    "compare_runs",
+    "load_results",
+    "summarize",
+    "summarize_runs",
+    "verdicts",
+]
+
+RESULTS_FORMAT = "influence-campaign/1"
+DEFAULT_BASELINE = "macro"
+Z95 = 1.96  # two-sided 95% normal quantile
+
+#: The cell key every table starts with.
+KEY: tuple[str, ...] = ("cell", "brand", "model", "strategy", "budget", "k")
+# One summary row per group; the cell id is unique per group in a sane campaign.
+_GROUP = ["brand", "model", "strategy", "budget", "k"]
+# A level of comparison: strategies compete within it.
+_LEVEL = ["brand", "model", "budget", "k"]
+
+_KEY_SCHEMA: dict[str, pl.DataType] = {
+    "cell": pl.String(),
+    "brand": pl.String(),
+    "model": pl.String(),
+    "strategy": pl.String(),
+    "budget": pl.Float64(),
+    "k": pl.Int64(),
+}
+RUNS_SCHEMA: dict[str, pl.DataType] = {
+    **_KEY_SCHEMA,
+    "run": pl.Int64(),
+    "activated": pl.Int64(),
+    "exposed": pl.Int64(),
+    "steps": pl.Int32(),
+    "cost_spent": pl.Float64(),
+    "seeds_used": pl.Int64(),
+}
+SEEDS_SCHEMA: dict[str, pl.DataType] = {
+    **_KEY_SCHEMA,
+    "rank": pl.Int32(),
+    "id": pl.String(),
+    "handle": pl.String(),
+    "tier": pl.String(),
+    "cost": pl.Float64(),
+    "followers": pl.Int64(),
+    "relevance": pl.Float64(),
+    "marginal_gain": pl.Float64(),
+    "cumulative_reach": pl.Float64(),
+    "forced": pl.Boolean(),
+}
+AUDIENCE_SCHEMA: dict[str, pl.DataType] = {
+    **_KEY_SCHEMA,
+    "tier": pl.String(),
+    "expected_activated": pl.Float64(),
+    "accounts": pl.Int64(),
+}
+CURVES_SCHEMA: dict[str, pl.DataType] = {
+    **_KEY_SCHEMA,
+    "step": pl.Int32(),
+    "mean_new": pl.Float64(),
+    "mean_cumulative": pl.Float64(),
+}
+
+#: Strategy -> family, as named in verdicts.
+FAMILIES: dict[str, str] = {
+    "random": "baseline",
+    "macro": "macro",
+    "micro": "micro",
+    "pagerank": "heuristic",
+    "degree-discount": "heuristic",
+    "community": "heuristic",
+    "celf": "optimized",
+    "imm": "optimized",
+}
+
+# Files are scanned with the widest integer type so that a writer using Int32
+# where Int64 is documented (or the reverse) still reads; documented types are
+# restored after the scan.
+_CAST = pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast")
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A campaign results folder, restricted to its finished cells.
+
+    ``runs`` is lazy (it can hold millions of rows); the companion tables are
+    small and eager. All four start with the :data:`KEY` columns.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pl.LazyFrame
+    seeds: pl.DataFrame
+    audience: pl.DataFrame
+    curves: pl.DataFrame
+
+    @property
+    def baseline(self) -> str:
+        """The manifest's default baseline strategy, ``"macro"`` when absent."""
+        value = self.manifest.get("baseline")
+        return value if isinstance(value, str) and value else DEFAULT_BASELINE
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _parquet_files(folder: Path) -> dict[Path, Path]:
+    """``relative path -> path`` of the finished ``*.parquet`` files under ``folder``.
+
+    Hidden files (temporary writes) are skipped. O(files).
+    """
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder): p
+        for p in sorted(folder.rglob("*.parquet"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
+
+
+def _scan(files: Sequence[Path], schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """Lazy scan of ``files`` as ``schema`` (extra columns dropped; no hive partitioning)."""
+    if not files:
+        return pl.LazyFrame(schema=schema)
+    wide = {c: (pl.Int64() if t.is_integer() else t) for c, t in schema.items()}
+    lf = pl.scan_parquet(
+        list(files),
+        schema=wide,
+        hive_partitioning=False,
+        extra_columns="ignore",
+        cast_options=_CAST,
+    )
+    narrow = [pl.col(c).cast(t) for c, t in schema.items() if wide[c] != t]
+    return lf.with_columns(narrow) if narrow else lf
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    not_results = (
+        f"{path} is not a campaign results folder (no campaign.json); "
+        "run `influence campaign CONFIG` first"
+    )
+    manifest_path = path / "campaign.json"
+    if not manifest_path.is_file():
+        raise InputError(not_results)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(not_results) from None
+    if not isinstance(manifest, dict) or manifest.get("format") != RESULTS_FORMAT:
+        raise InputError(not_results)
+    return manifest
+
+
+def load_results(path: str | Path) -> Results:
+    """Read the results folder written by ``influence campaign``.
+
+    Only finished cells count: a cell is finished iff ``runs/.../<cell>.parquet``
+    exists, and its seeds, audience and curves files are those at the same
+    relative path. O(files) to list; the runs are scanned lazily, the companion
+    tables read at once.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a folder, has no ``campaign.json`` of format
+        ``influence-campaign/1``, or holds no finished cell.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError(f"{root}: no such results folder")
+    manifest = _read_manifest(root)
+    runs_files = _parquet_files(root / "runs")
+    if not runs_files:
+        raise InputError(f"{root}: no finished cells yet; run `influence campaign CONFIG`")
+
+    def companion(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        files = [p for rel, p in _parquet_files(root / name).items() if rel in runs_files]
+        try:
+            return _scan(files, schema).collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{root / name}: cannot read the {name} tables: {msg}") from None
+
+    return Results(
+        path=root,
+        manifest=manifest,
+        runs=_scan(list(runs_files.values()), RUNS_SCHEMA),
+        seeds=companion("seeds", SEEDS_SCHEMA),
+        audience=companion("audience", AUDIENCE_SCHEMA),
+        curves=companion("curves", CURVES_SCHEMA),
+    )
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def _mean_ci(col: str, name: str) -> list[pl.Expr]:
+    """``mean_<name>``, ``<name>_ci_low``, ``<name>_ci_high``: mean ± 1.96 sd/√n (ddof=1).
+
+    The interval has zero width for a single run (no spread to estimate).
+    """
+    x = pl.col(col).cast(pl.Float64)
+    half = (Z95 * x.std(ddof=1) / x.count().sqrt()).fill_null(0.0).fill_nan(0.0)
+    return [
+        x.mean().alias(f"mean_{name}"),
+        (x.mean() - half).alias(f"{name}_ci_low"),
+        (x.mean() + half).alias(f"{name}_ci_high"),
+    ]
+
+
+def _per_cost(mean: str) -> pl.Expr:
+    """``mean / cost_spent``, null when the cost is 0, null or NaN."""
+    cost = pl.col("cost_spent")
+    ok = cost.is_not_null() & cost.is_not_nan() & (cost != 0)
+    return pl.when(ok).then(pl.col(mean) / cost).otherwise(None)
+
+
+def _sort_levels(df: pl.DataFrame, last: str = "strategy") -> pl.DataFrame:
+    return df.sort(["brand", "model", "budget", "k", last], nulls_last=True)
+
+
+def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """One row per brand x model x strategy x budget x k from the per-run table.
+
+    Columns: the group key, ``runs``; ``mean_activated``, ``activated_ci_low``,
+    ``activated_ci_high`` and the same three for ``exposed`` (accounts, 95%
+    normal interval mean ± 1.96·sd/√n with sd of ddof 1, zero width for one
+    run); ``cost_spent`` (currency units, mean over runs); ``seeds_used`` (mean
+    over runs); ``activated_per_cost`` and ``exposed_per_cost`` (accounts per
+    currency unit, null when nothing was spent). Sorted by brand, model,
+    budget, k, strategy (nulls last). One hash group-by, O(rows).
+    """
+    out = (
+        runs.lazy()
+        .group_by(_GROUP)
+        .agg(
+            pl.len().cast(pl.Int64).alias("runs"),
+            *_mean_ci("activated", "activated"),
+            *_mean_ci("exposed", "exposed"),
+            pl.col("cost_spent").mean(),
+            pl.col("seeds_used").cast(pl.Float64).mean(),
+        )
+        .with_columns(
+            _per_cost("mean_activated").alias("activated_per_cost"),
+            _per_cost("mean_exposed").alias("exposed_per_cost"),
+        )
+        .collect()
+    )
+    return _sort_levels(out)
+
+
+def summarize(results: Results) -> pl.DataFrame:
+    """:func:`summarize_runs` plus seeds and reached accounts by tier.
+
+    Extra columns: ``seeds_<tier>`` (Int64, number of seeds of that tier, 0
+    when none) and ``reached_<tier>`` (Float64, mean accounts of that tier
+    activated per run, 0.0 when absent) for each tier of
+    :data:`~pipeline.profiles.TIER_NAMES`. O(rows of runs + seeds + audience).
+    """
+    summary = summarize_runs(results.runs)
+    seeds = results.seeds.group_by(_GROUP).agg(
+        (pl.col("tier") == t).sum().cast(pl.Int64).alias(f"seeds_{t}") for t in TIER_NAMES
+    )
+    reached = results.audience.group_by(_GROUP).agg(
+        pl.col("expected_activated").filter(pl.col("tier") == t).sum().alias(f"reached_{t}")
+        for t in TIER_NAMES
+    )
+    out = summary.join(seeds, on=_GROUP, how="left", nulls_equal=True).join(
+        reached, on=_GROUP, how="left", nulls_equal=True
+    )
+    return out.with_columns(
+        *(pl.col(f"seeds_{t}").fill_null(0) for t in TIER_NAMES),
+        *(pl.col(f"reached_{t}").fill_null(0.0) for t in TIER_NAMES),
+    )
+
+
+# --------------------------------------------------------------------------- comparisons
+
+
+def _strategies(runs: pl.LazyFrame) -> list[str]:
+    return sorted(
+        s for s in runs.select(pl.col("strategy").unique()).collect().to_series() if s is not None
+    )
+
+
+def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFrame:
+    """Paired differences of every other strategy against ``baseline``.
+
+    Run ``r`` of a strategy is paired with run ``r`` of the baseline at the
+    same brand, model, budget and k; only runs present in both count. Columns:
+    brand, model, budget, k, strategy, baseline, ``runs`` (pairs);
+    ``mean_diff_activated``, ``diff_activated_ci_low``/``_high`` (accounts,
+    mean ± 1.96·sd/√n of the per-run differences) and ``win_share_activated``
+    (share of runs where the strategy activated more than the baseline, ties
+    count half), the same four for ``exposed``; ``mean_activated`` and
+    ``baseline_mean_activated`` (over the paired runs) and ``ratio`` of the two
+    (null when the baseline's mean is 0). Groups without the baseline are
+    skipped. Sorted like :func:`summarize_runs`. O(rows).
+
+    Raises
+    ------
+    InputError
+        If ``baseline`` is not among the strategies, or no group has both the
+        baseline and another strategy.
+    """
+    lf = runs.lazy()
+    present = _strategies(lf)
+    if baseline not in present:
+        raise InputError(
+            f"unknown baseline strategy {baseline!r}; the results hold {', '.join(present)}"
+        )
+    if present == [baseline]:
+        raise InputError(f"only the baseline strategy {baseline!r} was run; nothing to compare")
+    pair = [*_LEVEL, "run"]
+    base = lf.filter(pl.col("strategy") == baseline).select(
+        *pair,
+        pl.col("activated").alias("_base_activated"),
+        pl.col("exposed").alias("_base_exposed"),
+    )
+    joined = (
+        lf.filter(pl.col("strategy") != baseline)
+        .select(*pair, "strategy", "activated", "exposed")
+        .join(base, on=pair, how="inner", nulls_equal=True)
+        .with_columns(
+            (pl.col("activated") - pl.col("_base_activated")).alias("_d_activated"),
+            (pl.col("exposed") - pl.col("_base_exposed")).alias("_d_exposed"),
+        )
+    )
+
+    def win_share(col: str) -> pl.Expr:
+        d = pl.col(col)
+        return ((d > 0).cast(pl.Float64) + 0.5 * (d == 0).cast(pl.Float64)).mean()
+
+    out = (
+        joined.group_by([*_LEVEL, "strategy"])
+        .agg(
+            pl.len().cast(pl.Int64).alias("runs"),
+            *_mean_ci("_d_activated", "diff_activated"),
+            win_share("_d_activated").alias("win_share_activated"),
+            *_mean_ci("_d_exposed", "diff_exposed"),
+            win_share("_d_exposed").alias("win_share_exposed"),
+            pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
+            pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
+        )
+        .with_columns(
+            pl.lit(baseline).alias("baseline"),
+            pl.when(pl.col("baseline_mean_activated") != 0)
+            .then(pl.col("mean_activated") / pl.col("baseline_mean_activated"))
+            .otherwise(None)
+            .alias("ratio"),
+        )
+        .collect()
+    )
+    if out.height == 0:
+        raise InputError(
+            f"no brand, model and level has both the baseline {baseline!r} and another "
+            "strategy with the same runs; nothing to compare"
+        )
+    columns = [*_LEVEL, "strategy", "baseline", "runs"]
+    for what in ("activated", "exposed"):
+        columns += [
+            f"mean_diff_{what}",
+            f"diff_{what}_ci_low",
+            f"diff_{what}_ci_high",
+            f"win_share_{what}",
+        ]
+    columns += ["mean_activated", "baseline_mean_activated", "ratio"]
+    return _sort_levels(out.select(columns))
+
+
+def compare(results: Results, baseline: str | None = None) -> pl.DataFrame:
+    """:func:`compare_runs` on the results; ``baseline`` defaults to the manifest's
+    (``"macro"`` when the manifest names none). For the winners, see :func:`verdicts`."""
+    return compare_runs(results.runs, baseline or results.baseline)
+
+
+def _level_winners(summary: pl.DataFrame) -> pl.DataFrame:
+    """The winning row of each brand x model x level: highest ``mean_activated``,
+    then highest ``activated_per_cost``, then strategy name."""
+    return (
+        summary.sort(
+            [*_LEVEL, "mean_activated", "activated_per_cost", "strategy"],
+            descending=[False, False, False, False, True, True, False],
+            nulls_last=True,
+        )
+        .group_by(_LEVEL, maintain_order=True)
+        .first()
+    )
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def _sentence(
+    best: str,
+    won: int,
+    levels: int,
+    unit: tuple[str, str],
+    baseline: str,
+    gain: float | None,
+) -> str:
+    """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level."""
+    family = FAMILIES.get(best, "other")
+    text = f"{best} ({family}) gives the most reach at {won} of {levels} {_plural(levels, *unit)}"
+    if best == baseline:
+        return text + f"; it is the {baseline} baseline"
+    if gain is None:
+        return text + f"; no {baseline} baseline to compare with"
+    if gain >= 0:
+        return text + f", {gain:+,.0f} accounts over {baseline} on average"
+    return text + f", {-gain:,.0f} fewer accounts than {baseline} on average"
+
+
+def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.DataFrame:
+    """Per brand x model, the strategy that gives the most reach per budget.
+
+    ``source`` is a :class:`Results` or the output of :func:`summarize_runs`
+    (or :func:`summarize`). At each level (budget or k) the strategy with the
+    highest ``mean_activated`` wins (ties: higher ``activated_per_cost``, then
+    name); the best strategy wins the most levels (ties: higher mean
+    ``activated_per_cost`` over its levels, then name). ``baseline`` defaults
+    to the manifest's for :class:`Results`, else ``"macro"``.
+
+    Columns: brand, model, best_strategy, family (see :data:`FAMILIES`),
+    levels_won, levels, mean_activated_per_cost (accounts per currency unit of
+    the best strategy, mean over levels), gain_vs_baseline (accounts, mean over
+    the levels with both of best minus baseline ``mean_activated``; null when
+    the best is the baseline or the baseline is missing), verdict (one
+    sentence). O(summary rows · log).
+
+    Raises
+    ------
+    InputError
+        If ``baseline`` is given but was not run at all.
+    """
+    if isinstance(source, Results):
+        summary = summarize_runs(source.runs)
+        default = source.baseline
+    else:
+        summary = source
+        default = DEFAULT_BASELINE
+    if baseline is not None and baseline not in summary["strategy"].to_list():
+        present = sorted(set(summary["strategy"].drop_nulls().to_list()))
+        raise InputError(
+            f"unknown baseline strategy {baseline!r}; the results hold {', '.join(present)}"
+        )
+    base_name = baseline or default
+    bm = ["brand", "model"]
+
+    winners = _level_winners(summary)
+    levels = winners.group_by(bm).agg(
+        pl.len().cast(pl.Int64).alias("levels"),
+        pl.col("budget").is_not_null().all().alias("_by_budget"),
+        pl.col("budget").is_null().all().alias("_by_k"),
+    )
+    won = winners.group_by([*bm, "strategy"]).agg(pl.len().cast(pl.Int64).alias("levels_won"))
+    per_strategy = summary.group_by([*bm, "strategy"]).agg(
+        pl.col("activated_per_cost").mean().alias("mean_activated_per_cost")
+    )
+    best = (
+        per_strategy.join(won, on=[*bm, "strategy"], how="left")
+        .with_columns(pl.col("levels_won").fill_null(0))
+        .sort(
+            [*bm, "levels_won", "mean_activated_per_cost", "strategy"],
+            descending=[False, False, True, True, False],
+            nulls_last=True,
+        )
+        .group_by(bm, maintain_order=True)
+        .first()
+        .rename({"strategy": "best_strategy"})
+    )
+    level_means = summary.select(*_LEVEL, "strategy", "mean_activated")
+    best_means = level_means.join(
+        best.select(*bm, pl.col("best_strategy").alias("strategy")), on=[*bm, "strategy"]
+    )
+    base_means = level_means.filter(pl.col("strategy") == base_name).select(
+        *_LEVEL, pl.col("mean_activated").alias("_base")
+    )
+    gains = (
+        best_means.join(base_means, on=_LEVEL, nulls_equal=True)
+        .group_by(bm)
+        .agg((pl.col("mean_activated") - pl.col("_base")).mean().alias("gain_vs_baseline"))
+    )
+    out = (
+        best.join(levels, on=bm)
+        .join(gains, on=bm, how="left")
+        .with_columns(
+            pl.col("best_strategy").replace_strict(FAMILIES, default="other").alias("family"),
+            pl.when(pl.col("best_strategy") == base_name)
+            .then(None)
+            .otherwise(pl.col("gain_vs_baseline"))
+            .alias("gain_vs_baseline"),
+        )
+        .sort(bm)
+    )
+    sentences = []
+    for row in out.iter_rows(named=True):
+        unit = (
+            ("budget", "budgets")
+            if row["_by_budget"]
+            else ("seed count", "seed counts")
+            if row["_by_k"]
+            else ("level", "levels")
+        )
+        sentences.append(
+            _sentence(
+                row["best_strategy"],
+                row["levels_won"],
+                row["levels"],
+                unit,
+                base_name,
+                row["gain_vs_baseline"],
+            )
+        )
+    return out.with_columns(pl.Series("verdict", sentences, dtype=pl.String)).select(
+        "brand",
+        "model",
+        "best_strategy",
+        "family",
+        "levels_won",
+        "levels",
+        "mean_activated_per_cost",
+        "gain_vs_baseline",
+        "verdict",
+    )
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def candidates(
+    results: Results,
+    brand: str,
+    top: int = 20,
+    model: str | None = None,
+    budget: float | None = None,
+    k: int | None = None,
+) -> pl.DataFrame:
+    """The ranked seed list behind the best strategy for ``brand``.
+
+    The model is ``model``, else the first in sorted order; the level is
+    ``budget`` (or ``k``), else the largest budget, or the largest k when the
+    grid is by number of seeds; the strategy is the one with the highest
+    ``mean_activated`` at that level (ties as in :func:`verdicts`). Returns its
+    first ``top`` seeds by rank with columns rank, id, handle, tier, cost
+    (currency units), relevance, followers, marginal_reach (expected extra
+    accounts activated given the seeds above), cumulative_reach, brand, model,
+    strategy, budget, k. O(rows of the brand's runs + seeds).
+
+    Raises
+    ------
+    InputError
+        If ``top`` < 1, or ``brand``, ``model``, ``budget`` or ``k`` is not in
+        the results (the message lists the valid ones), or the chosen cell has
+        no seeds table.
+    """
+    if top < 1:
+        raise InputError(f"top must be at least 1, got {top}")
+    brands = sorted(
+        b
+        for b in results.runs.select(pl.col("brand").unique()).collect().to_series()
+        if b is not None
+    )
+    if brand not in brands:
+        raise InputError(f"unknown brand {brand!r}; the results hold {', '.join(brands)}")
+    summary = summarize_runs(results.runs.filter(pl.col("brand") == brand))
+    models = sorted(summary["model"].unique().to_list())
+    if model is None:
+        model = models[0]
+    elif model not in models:
+        raise InputError(
+            f"unknown model {model!r} for brand {brand!r}; the results hold {', '.join(models)}"
+        )
+    summary = summary.filter(pl.col("model") == model)
+    budgets = sorted(summary["budget"].drop_nulls().unique().to_list())
+    ks = sorted(summary["k"].drop_nulls().unique().to_list())
+    if budget is not None:
+        match = [b for b in budgets if math.isclose(b, budget, rel_tol=1e-9, abs_tol=1e-9)]
+        if not match:
+            valid = ", ".join(map(_fmt, budgets)) or "none (the grid is by number of seeds)"
+            raise InputError(
+                f"no budget {_fmt(budget)} for brand {brand!r} and model {model!r}; "
+                f"budgets: {valid}"
+            )
+        level = pl.col("budget") == match[0]
+    elif k is not None:
+        if k not in ks:
+            valid = ", ".join(map(str, ks)) or "none (the grid is by budget)"
+            raise InputError(
+                f"no k {k} for brand {brand!r} and model {model!r}; numbers of seeds: {valid}"
+            )
+        level = pl.col("k") == k
+    elif budgets:
+        level = pl.col("budget") == budgets[-1]
+    else:
+        level = pl.col("budget").is_null() & (pl.col("k") == ks[-1])
+    chosen = _level_winners(summary.filter(level)).row(0, named=True)
+    key = {c: chosen[c] for c in _GROUP}
+    match_key = pl.all_horizontal(
+        pl.col(c).is_null() if v is None else pl.col(c) == v for c, v in key.items()
+    )
+    seeds = results.seeds.filter(match_key)
+    if seeds.height == 0:
+        raise InputError(
+            f"{results.path}: no seeds recorded for brand {brand!r}, model {model!r}, "
+            f"strategy {key['strategy']!r}"
+        )
+    return (
+        seeds.sort("rank")
+        .head(top)
+        .select(
+            "rank",
+            "id",
+            "handle",
+            "tier",
+            "cost",
+            "relevance",
+            "followers",
+            pl.col("marginal_gain").alias("marginal_reach"),
+            "cumulative_reach",
+            "brand",
+            "model",
+            "strategy",
+            "budget",
+            "k",
+        )
+    )

@@ -1,0 +1,917 @@
+"""Campaign batches: a TOML scenario, its grid of cells, two executors, resumable results.
+
+A campaign (:class:`CampaignConfig`, from a TOML file) names the inputs, the
+models, the seeding strategies and a grid of budgets (or seed counts). Its
+grid is brand x model x strategy x budget (or k); each *cell* selects seeds
+with :func:`pipeline.seeding.select_seeds` and simulates them with
+:func:`pipeline.diffusion.simulate`. Every cell of one brand and model
+simulates with the same run keys (common random numbers), so run ``r`` of
+two strategies saw the same live-edge graph and their difference is paired.
+
+:func:`run_campaign` writes a results folder (:data:`RESULTS_FORMAT`)::
+
+    OUT/campaign.json                    manifest: settings, inputs' hashes, fingerprint
+    OUT/runs/brand=B/CELL.parquet        one row per run (written last: marks the cell done)
+    OUT/seeds/brand=B/CELL.parquet       one row per chosen seed
+    OUT/audience/brand=B/CELL.parquet    expected activated accounts per tier
+    OUT/curves/brand=B/CELL.parquet      mean new and cumulative activations per step
+
+Every file is written atomically, so a killed run leaves finished cells and
+hidden temporary files only; re-running skips finished cells and ends with
+exactly the files of an uninterrupted run. The local and Ray executors run
+the same :func:`run_cell` and give identical files for the same seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from pipeline.aggregate import RESULTS_FORMAT
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph, load_graph
+from pipeline.profiles import (
+    TIER_NAMES,
+    Brands,
+    Profiles,
+    brand_sender_factor,
+    load_brands,
+    load_profiles,
+    relevance,
+)
+
+__all__ = [
+    "RESULTS_FORMAT",
+    "CampaignConfig",
+    "CampaignContext",
+    "CampaignProgress",
+    "CampaignReport",
+    "Cell",
+    "CellTables",
+    "ModelSpec",
+    "cells_of",
+    "load_config",
+    "prepare",
+    "run_campaign",
+    "run_cell",
+]
+
+EXECUTORS = ("local", "ray")
+_MODELS = ("ic", "wc", "tv", "lt")
+_TABLES = ("seeds", "audience", "curves", "runs")  # "runs" last: it marks a cell finished
+#: Test hook: ``kill-driver-after:N`` ends the process after N cells are written;
+#: ``kill-worker-once:PATH`` makes the first Ray task to find no PATH create it and die.
+FAULT_ENV = "INFLUENCE_FAULT"
+
+
+# --------------------------------------------------------------------------- config
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A diffusion model of the grid: ``name`` (ic, wc, tv, lt), IC's uniform ``p``, a label."""
+
+    name: str
+    p: float | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.p is None else f"{self.name} p={self.p:g}"
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """A validated campaign scenario; see ``configs/demo.toml`` for the file format.
+
+    Paths are absolute (the file's relative paths are resolved against its
+    folder). ``budgets`` are currency units; ``budget_shares`` are fractions
+    of each brand's budget in the brands table. ``brands`` None = all brands.
+    """
+
+    path: Path
+    name: str
+    output: Path
+    graph: Path
+    profiles: Path
+    brands_file: Path
+    graph_format: str | None = None
+    edge_meaning: str = "follows"
+    source_col: str | None = None
+    target_col: str | None = None
+    brands: tuple[str, ...] | None = None
+    models: tuple[ModelSpec, ...] = (ModelSpec("wc"),)
+    strategies: tuple[str, ...] = ("random", "macro", "micro", "imm")
+    budgets: tuple[float, ...] = ()
+    budget_shares: tuple[float, ...] = ()
+    k: tuple[int, ...] = ()
+    runs: int = 1000
+    seed: int = 0
+    max_steps: int | None = None
+    brand_aware: bool = True
+    epsilon: float = 0.5
+    celf_runs: int = 200
+    estimate_rr_sets: int = 20_000
+    baseline: str = "macro"
+
+    def settings(self) -> dict[str, Any]:
+        """What determines each cell's numbers besides the grid and the inputs' content."""
+        return {
+            "runs": self.runs,
+            "seed": self.seed,
+            "max_steps": self.max_steps,
+            "brand_aware": self.brand_aware,
+            "epsilon": self.epsilon,
+            "celf_runs": self.celf_runs,
+            "estimate_rr_sets": self.estimate_rr_sets,
+            "edge_meaning": self.edge_meaning,
+            "graph_format": self.graph_format,
+            "source_col": self.source_col,
+            "target_col": self.target_col,
+        }
+
+
+_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("name", "output", "seed", "runs", "baseline"),
+    "inputs": ("graph", "format", "edge_meaning", "source_col", "target_col", "profiles", "brands"),
+    "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
+    "simulation": ("max_steps", "brand_aware"),
+    "seeding": ("epsilon", "celf_runs", "estimate_rr_sets"),
+}
+
+
+class _Reader:
+    """Typed access to a parsed TOML document with errors naming file and key."""
+
+    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
+        self.path = path
+        self.doc = doc
+
+    def fail(self, key: str, message: str) -> InputError:
+        return InputError(f"{self.path}: {key}: {message}")
+
+    def raw(self, key: str) -> Any:
+        node: Any = self.doc
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return None
+            node = node[part]
+        return node
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        v = self.raw(key)
+        if v is None:
+            return default
+        if not isinstance(v, str) or not v.strip():
+            raise self.fail(key, f"expected a non-empty string, got {v!r}")
+        return v
+
+    def integer(self, key: str, default: int | None, minimum: int) -> int | None:
+        v = self.raw(key)
+        if v is None:
+            return default
+        if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+            raise self.fail(key, f"expected an integer >= {minimum}, got {v!r}")
+        return v
+
+    def number(self, key: str, default: float, low: float, high: float) -> float:
+        v = self.raw(key)
+        if v is None:
+            return default
+        if isinstance(v, bool) or not isinstance(v, int | float) or not low < v < high:
+            raise self.fail(key, f"expected a number in ({low:g}, {high:g}), got {v!r}")
+        return float(v)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        v = self.raw(key)
+        if v is None:
+            return default
+        if not isinstance(v, bool):
+            raise self.fail(key, f"expected true or false, got {v!r}")
+        return v
+
+    def array(self, key: str) -> list[Any] | None:
+        v = self.raw(key)
+        if v is None:
+            return None
+        if not isinstance(v, list) or not v:
+            raise self.fail(key, f"expected a non-empty array, got {v!r}")
+        return v
+
+    def file(self, key: str, required: bool = True) -> Path | None:
+        v = self.text(key)
+        if v is None:
+            if required:
+                raise self.fail(key, "missing; expected the path of a file")
+            return None
+        p = (self.path.parent / v).resolve()
+        if not p.is_file():
+            raise self.fail(key, f"no such file {v!r} (looked for {p})")
+        return p
+
+
+def load_config(path: str | Path) -> CampaignConfig:
+    """Read and validate a campaign TOML file (no input is loaded yet). O(size of file).
+
+    Raises InputError naming the file and key for malformed TOML, unknown
+    keys, wrong types, unknown strategies or models, missing files and
+    non-positive budgets.
+    """
+    from pipeline.seeding import STRATEGIES
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: no such campaign file")
+    try:
+        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise InputError(f"{p}: not a UTF-8 text file; expected a TOML campaign") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{p}: malformed TOML: {exc}") from None
+    r = _Reader(p.resolve(), doc)
+    r.path = p  # messages name the path as the user gave it
+    for section, value in doc.items():
+        if isinstance(value, dict):
+            if section not in _KEYS or section == "":
+                raise r.fail(section, f"unknown section; expected {', '.join(list(_KEYS)[1:])}")
+            for key in value:
+                if key not in _KEYS[section]:
+                    raise r.fail(
+                        f"{section}.{key}",
+                        f"unknown key; expected one of {', '.join(_KEYS[section])}",
+                    )
+        elif section not in _KEYS[""]:
+            raise r.fail(section, f"unknown key; expected one of {', '.join(_KEYS[''])}")
+    base = p.resolve().parent
+
+    def strings(key: str) -> tuple[str, ...] | None:
+        arr = r.array(key)
+        if arr is None:
+            return None
+        if not all(isinstance(x, str) and x for x in arr):
+            raise r.fail(key, f"expected an array of names, got {arr!r}")
+        if len(set(arr)) != len(arr):
+            raise r.fail(key, f"repeated entries in {arr!r}")
+        return tuple(arr)
+
+    strategies = strings("grid.strategies") or CampaignConfig.strategies
+    for s in strategies:
+        if s not in STRATEGIES:
+            raise r.fail("grid.strategies", f"unknown strategy {s!r}; expected {_or(STRATEGIES)}")
+    models = _models(r)
+    budgets = _positive_numbers(r, "grid.budgets")
+    shares = _positive_numbers(r, "grid.budget_shares")
+    ks = r.array("grid.k") or []
+    for x in ks:
+        if isinstance(x, bool) or not isinstance(x, int) or x < 1:
+            raise r.fail("grid.k", f"expected positive integers (seed counts), got {x!r}")
+    if len(set(ks)) != len(ks):
+        raise r.fail("grid.k", f"repeated entries in {ks!r}")
+    if not (budgets or shares or ks):
+        raise r.fail("grid", "no budgets, budget_shares or k; the grid needs at least one level")
+    baseline = r.text("baseline", "macro") or "macro"
+    if baseline not in strategies:
+        raise r.fail("baseline", f"{baseline!r} is not one of grid.strategies ({_or(strategies)})")
+    meaning = r.text("inputs.edge_meaning", "follows") or "follows"
+    if meaning not in ("follows", "influences"):
+        raise r.fail("inputs.edge_meaning", f"expected 'follows' or 'influences', got {meaning!r}")
+    fmt = r.text("inputs.format")
+    if fmt is not None and fmt not in ("csv", "tsv", "parquet", "snap"):
+        raise r.fail("inputs.format", f"expected csv, tsv, parquet or snap, got {fmt!r}")
+    output = r.text("output")
+    if output is None:
+        raise r.fail("output", "missing; expected the results folder")
+    graph = r.file("inputs.graph")
+    profiles = r.file("inputs.profiles")
+    brands_file = r.file("inputs.brands")
+    assert graph is not None and profiles is not None and brands_file is not None
+    max_steps = r.integer("simulation.max_steps", None, 0)
+    return CampaignConfig(
+        path=p,
+        name=r.text("name", p.stem) or p.stem,
+        output=(base / output).resolve(),
+        graph=graph,
+        profiles=profiles,
+        brands_file=brands_file,
+        graph_format=fmt,
+        edge_meaning=meaning,
+        source_col=r.text("inputs.source_col"),
+        target_col=r.text("inputs.target_col"),
+        brands=strings("grid.brands"),
+        models=models,
+        strategies=strategies,
+        budgets=budgets,
+        budget_shares=shares,
+        k=tuple(ks),
+        runs=r.integer("runs", 1000, 1) or 1000,
+        seed=r.integer("seed", 0, 0) or 0,
+        max_steps=max_steps,
+        brand_aware=r.boolean("simulation.brand_aware", True),
+        epsilon=r.number("seeding.epsilon", 0.5, 0.0, 1.0),
+        celf_runs=r.integer("seeding.celf_runs", 200, 1) or 200,
+        estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
+        baseline=baseline,
+    )
+
+
+def _or(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _models(r: _Reader) -> tuple[ModelSpec, ...]:
+    arr = r.array("grid.models")
+    if arr is None:
+        return CampaignConfig.models
+    out: list[ModelSpec] = []
+    for x in arr:
+        if isinstance(x, str):
+            name, p = x, None
+        elif isinstance(x, dict) and set(x) <= {"name", "p"} and isinstance(x.get("name"), str):
+            name, p = x["name"], x.get("p")
+        else:
+            raise r.fail(
+                "grid.models", f"expected model names or {{ name = ..., p = ... }}, got {x!r}"
+            )
+        if name not in _MODELS:
+            raise r.fail("grid.models", f"unknown model {name!r}; expected {_or(_MODELS)}")
+        if p is not None and (
+            name != "ic" or isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p <= 1
+        ):
+            raise r.fail("grid.models", f"p applies to ic only and must be in (0, 1], got {x!r}")
+        spec = ModelSpec(name, None if p is None else float(p))
+        if spec in out:
+            raise r.fail("grid.models", f"model {spec.label!r} listed twice")
+        out.append(spec)
+    return tuple(out)
+
+
+def _positive_numbers(r: _Reader, key: str) -> tuple[float, ...]:
+    arr = r.array(key) or []
+    for x in arr:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x <= 0:
+            raise r.fail(key, f"expected positive numbers, got {x!r}")
+    if len(set(arr)) != len(arr):
+        raise r.fail(key, f"repeated entries in {arr!r}")
+    return tuple(float(x) for x in arr)
+
+
+# --------------------------------------------------------------------------- grid
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One point of the grid: a brand, a model, a strategy and a budget or a seed count."""
+
+    brand: str
+    model: ModelSpec
+    strategy: str
+    budget: float | None = None
+    k: int | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable file-safe identifier (readable part + hash of the coordinates)."""
+        level = f"b{self.budget:g}" if self.budget is not None else f"k{self.k}"
+        coords = json.dumps([self.brand, self.model.label, self.strategy, self.budget, self.k])
+        digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
+        return _slug(f"{self.model.label}_{self.strategy}_{level}") + f"_{digest}"
+
+    def key_columns(self) -> dict[str, Any]:
+        return {
+            "cell": self.key,
+            "brand": self.brand,
+            "model": self.model.label,
+            "strategy": self.strategy,
+            "budget": self.budget,
+            "k": self.k,
+        }
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.=-]+", "-", text).strip("-")
+
+
+def cells_of(config: CampaignConfig, brands: Brands) -> list[Cell]:
+    """The grid, brand-major (brand, model, budget or k, strategy). O(cells)."""
+    names = list(config.brands) if config.brands is not None else brands.names
+    out: list[Cell] = []
+    for brand in names:
+        levels: list[tuple[float | None, int | None]] = []
+        budgets = list(config.budgets) + [s * brands.budget(brand) for s in config.budget_shares]
+        for b in dict.fromkeys(round(x, 6) for x in budgets):
+            levels.append((b, None))
+        levels += [(None, k) for k in config.k]
+        for model in config.models:
+            for budget, k in levels:
+                for strategy in config.strategies:
+                    out.append(Cell(brand, model, strategy, budget, k))
+    return out
+
+
+def _derive(seed: int, *parts: str) -> int:
+    """An independent 63-bit seed for ``parts`` (stable across processes and orderings)."""
+    words = [int.from_bytes(hashlib.blake2b(x.encode(), digest_size=8).digest(), "little")
+             for x in parts]  # fmt: skip
+    state = np.random.SeedSequence([seed, *words]).generate_state(1, np.uint64)[0]
+    return int(state) >> 1
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignContext:
+    """Everything a cell needs, loaded once: graph, profiles, brands and the settings.
+
+    Picklable; the Ray executor puts it in the object store once, and the
+    graph's NumPy arrays are then shared zero-copy by the workers.
+    """
+
+    config: CampaignConfig
+    graph: FollowerGraph
+    profiles: Profiles
+    brands: Brands
+    fingerprint: str
+    inputs: dict[str, str] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def brand_arrays(self, brand: str) -> tuple[Any, Any]:
+        """(relevance, sender factor or None) of ``brand``, computed once per process."""
+        if brand not in self._cache:
+            rel = relevance(self.profiles, self.brands, brand)
+            factor = (
+                brand_sender_factor(self.profiles, self.brands, brand)
+                if self.config.brand_aware
+                else None
+            )
+            self._cache[brand] = (rel, factor)
+        return self._cache[brand]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def prepare(
+    config: CampaignConfig, progress: Callable[[str], None] | None = None
+) -> CampaignContext:
+    """Load the inputs of ``config`` and check the grid against them.
+
+    Raises InputError for an unknown brand or a budget that buys no
+    influencer (below the cheapest candidate's cost). O(input size).
+    """
+    say = progress or (lambda _msg: None)
+    say(f"loading {config.graph.name}")
+    graph = load_graph(
+        config.graph,
+        format=config.graph_format,
+        edge_meaning=config.edge_meaning,  # type: ignore[arg-type]
+        source_col=config.source_col,
+        target_col=config.target_col,
+    )
+    say(f"loading {config.profiles.name}")
+    profiles = load_profiles(config.profiles, graph)
+    brands = load_brands(config.brands_file)
+    for b in config.brands or ():
+        if b not in brands.names:
+            raise InputError(
+                f"{config.path}: grid.brands: unknown brand {b!r}; {config.brands_file.name} "
+                f"has {_or(brands.names)}"
+            )
+    cost = profiles.table["cost"].to_numpy().astype(np.float64)
+    ok = profiles.has_profile & np.isfinite(cost)
+    if (config.budgets or config.budget_shares) and not ok.any():
+        raise InputError(
+            f"{config.profiles}: no influencer has a cost; budgets in {config.path} need a "
+            f"'cost' column"
+        )
+    if ok.any():
+        cheapest = int(np.flatnonzero(ok)[np.argmin(cost[ok])])
+        floor = float(cost[cheapest])
+        who = profiles.table["handle"][cheapest] or str(graph.ids[cheapest])
+        for amount in config.budgets:
+            if amount < floor:
+                raise InputError(
+                    f"{config.path}: grid.budgets: {amount:,.2f} is below the cheapest "
+                    f"influencer's cost ({who} costs {floor:,.2f}); no seed could be bought"
+                )
+        for s in config.budget_shares:
+            for brand in config.brands or brands.names:
+                if s * brands.budget(brand) < floor:
+                    raise InputError(
+                        f"{config.path}: grid.budget_shares: {s:g} of {brand}'s budget "
+                        f"({brands.budget(brand):,.2f}) is {s * brands.budget(brand):,.2f}, below "
+                        f"the cheapest influencer's cost ({who} costs {floor:,.2f})"
+                    )
+    say("hashing inputs")
+    inputs = {
+        "graph": _sha256(config.graph),
+        "profiles": _sha256(config.profiles),
+        "brands": _sha256(config.brands_file),
+    }
+    blob = json.dumps({"settings": config.settings(), "inputs": inputs}, sort_keys=True)
+    fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return CampaignContext(config, graph, profiles, brands, fingerprint, inputs)
+
+
+# --------------------------------------------------------------------------- one cell
+
+
+@dataclass(frozen=True)
+class CellTables:
+    """The four result tables of one cell (see the module doc)."""
+
+    cell: Cell
+    runs: pl.DataFrame
+    seeds: pl.DataFrame
+    audience: pl.DataFrame
+    curves: pl.DataFrame
+
+    def table(self, name: str) -> pl.DataFrame:
+        return getattr(self, name)
+
+
+def _with_key(df: pl.DataFrame, cell: Cell) -> pl.DataFrame:
+    kc = cell.key_columns()
+    keys = [
+        pl.lit(kc["cell"], pl.String).alias("cell"),
+        pl.lit(kc["brand"], pl.String).alias("brand"),
+        pl.lit(kc["model"], pl.String).alias("model"),
+        pl.lit(kc["strategy"], pl.String).alias("strategy"),
+        pl.lit(kc["budget"], pl.Float64).alias("budget"),
+        pl.lit(kc["k"], pl.Int64).alias("k"),
+    ]
+    return df.select(*keys, *[pl.col(c) for c in df.columns])
+
+
+def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> CellTables:
+    """Select the seeds of ``cell`` and simulate them ``runs`` times.
+
+    The seed selection uses a stream derived from (seed, brand, model); the
+    simulation's run keys are derived from (seed, brand, model) too, shared
+    by every strategy and level of that brand and model (common random
+    numbers). Deterministic: the result does not depend on ``threads`` or on
+    the process. Time: the strategy's, plus O(runs x cascade size).
+    """
+    from pipeline.diffusion import simulate
+    from pipeline.seeding import select_seeds
+
+    cfg = ctx.config
+    rel, factor = ctx.brand_arrays(cell.brand)
+    label = cell.model.label
+    chosen = select_seeds(
+        ctx.graph,
+        cell.strategy,
+        k=cell.k,
+        budget=cell.budget,
+        model=cell.model.name,
+        p=cell.model.p,
+        profiles=ctx.profiles,
+        brands=ctx.brands,
+        brand=cell.brand if cfg.brand_aware else None,
+        seed=_derive(cfg.seed, "select", cell.brand, label),
+        max_steps=cfg.max_steps,
+        epsilon=cfg.epsilon,
+        celf_runs=cfg.celf_runs,
+        estimate_rr_sets=cfg.estimate_rr_sets,
+        threads=threads,
+    )
+    nodes = chosen.nodes
+    runs = cfg.runs
+    tiers = ctx.profiles.table["tier"].cast(pl.String)
+    tier_code = tiers.replace_strict(list(TIER_NAMES), list(range(5)), default=0).to_numpy()
+    if len(nodes):
+        sim = simulate(
+            ctx.graph,
+            nodes,
+            cell.model.name,
+            runs=runs,
+            seed=_derive(cfg.seed, "simulate", cell.brand, label),
+            p=cell.model.p,
+            max_steps=cfg.max_steps,
+            sender_factor=factor,
+            node_counts=True,
+            threads=threads,
+        )
+        activated, exposed, steps = sim.activated, sim.exposed, sim.steps
+        counts = sim.node_counts
+        assert counts is not None
+        per_step = sim.new_per_step.mean(axis=0)
+    else:  # a strategy with no affordable candidate: nothing happens
+        activated = exposed = np.zeros(runs, dtype=np.int64)
+        steps = np.zeros(runs, dtype=np.int32)
+        counts = np.zeros(ctx.graph.n, dtype=np.int64)
+        per_step = np.zeros(1)
+    cost_spent = chosen.total_cost
+    runs_df = pl.DataFrame(
+        {
+            "run": np.arange(runs, dtype=np.int64),
+            "activated": activated.astype(np.int64),
+            "exposed": exposed.astype(np.int64),
+            "steps": steps.astype(np.int32),
+        }
+    ).with_columns(
+        pl.lit(cost_spent, pl.Float64).alias("cost_spent"),
+        pl.lit(len(nodes), pl.Int64).alias("seeds_used"),
+    )
+    sd = chosen.to_polars()
+    seeds_df = sd.select(
+        pl.col("rank").cast(pl.Int32),
+        pl.col("id").cast(pl.String),
+        pl.col("handle").cast(pl.String),
+        pl.col("tier").cast(pl.String),
+        pl.col("cost").cast(pl.Float64),
+        pl.col("followers").cast(pl.Int64),
+        pl.Series("relevance", rel[nodes], dtype=pl.Float64),
+        pl.col("marginal_gain").cast(pl.Float64),
+        pl.col("cumulative_reach").cast(pl.Float64),
+        pl.col("cumulative_stderr").cast(pl.Float64),
+        pl.col("cumulative_cost").cast(pl.Float64),
+        pl.col("forced").cast(pl.Boolean),
+    )
+    reached = np.bincount(tier_code, weights=counts.astype(np.float64), minlength=5) / runs
+    accounts = np.bincount(tier_code, minlength=5)
+    audience_df = pl.DataFrame(
+        {
+            "tier": list(TIER_NAMES),
+            "expected_activated": reached.astype(np.float64),
+            "accounts": accounts.astype(np.int64),
+        }
+    )
+    curves_df = pl.DataFrame(
+        {
+            "step": np.arange(per_step.shape[0], dtype=np.int32),
+            "mean_new": per_step.astype(np.float64),
+            "mean_cumulative": np.cumsum(per_step).astype(np.float64),
+        }
+    )
+    return CellTables(
+        cell,
+        _with_key(runs_df, cell),
+        _with_key(seeds_df, cell),
+        _with_key(audience_df, cell),
+        _with_key(curves_df, cell),
+    )
+
+
+# --------------------------------------------------------------------------- the folder
+
+
+def cell_path(output: Path, table: str, cell: Cell) -> Path:
+    """Where ``table`` of ``cell`` lives in the results folder."""
+    return output / table / f"brand={_slug(cell.brand) or 'brand'}" / f"{cell.key}.parquet"
+
+
+def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
+    cfg = ctx.config
+    return {
+        "format": RESULTS_FORMAT,
+        "fingerprint": ctx.fingerprint,
+        "name": cfg.name,
+        "config": str(cfg.path),
+        "baseline": cfg.baseline,
+        "settings": cfg.settings(),
+        "inputs": {
+            "graph": {"path": str(cfg.graph), "sha256": ctx.inputs["graph"]},
+            "profiles": {"path": str(cfg.profiles), "sha256": ctx.inputs["profiles"]},
+            "brands": {"path": str(cfg.brands_file), "sha256": ctx.inputs["brands"]},
+        },
+        "graph": {"nodes": ctx.graph.n, "edges": ctx.graph.m},
+        "grid": {
+            "brands": sorted({c.brand for c in cells}),
+            "models": [asdict(m) | {"label": m.label} for m in cfg.models],
+            "strategies": list(cfg.strategies),
+            "budgets": list(cfg.budgets),
+            "budget_shares": list(cfg.budget_shares),
+            "k": list(cfg.k),
+        },
+        "cells": len(cells),
+        "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def _claim_folder(ctx: CampaignContext, output: Path, cells: Sequence[Cell]) -> None:
+    """Create ``output`` or check it holds this campaign; write the manifest atomically."""
+    from pipeline.export import open_atomic_text
+
+    manifest_path = output / "campaign.json"
+    if manifest_path.is_file():
+        try:
+            old = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(
+                f"{manifest_path}: unreadable manifest; not a results folder"
+            ) from None
+        if old.get("format") != RESULTS_FORMAT:
+            raise InputError(f"{output}: not a results folder of this version ({RESULTS_FORMAT})")
+        if old.get("fingerprint") != ctx.fingerprint:
+            new = _manifest(ctx, cells)
+            diffs = [
+                f"{k} {old['settings'].get(k)!r} -> {v!r}"
+                for k, v in new["settings"].items()
+                if old.get("settings", {}).get(k) != v
+            ] + [
+                f"{k} file content changed"
+                for k, v in new["inputs"].items()
+                if old.get("inputs", {}).get(k, {}).get("sha256") != v["sha256"]
+            ]
+            raise InputError(
+                f"{output} holds results of a different campaign ({'; '.join(diffs) or 'other'}"
+                f"); refusing to mix them. Use another output folder or delete this one."
+            )
+    elif output.exists() and (not output.is_dir() or any(output.iterdir())):
+        raise InputError(
+            f"{output} exists and is not a campaign results folder (no campaign.json); "
+            f"choose a new or empty folder"
+        )
+    output.mkdir(parents=True, exist_ok=True)
+    with open_atomic_text(manifest_path) as f:
+        json.dump(_manifest(ctx, cells), f, indent=2)
+        f.write("\n")
+
+
+def _write_cell(output: Path, tables: CellTables) -> None:
+    from pipeline.export import write_table
+
+    for name in _TABLES:  # runs last: a cell with a runs file is complete
+        path = cell_path(output, name, tables.cell)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_table(tables.table(name), path, "parquet")
+
+
+def is_done(output: Path, cell: Cell) -> bool:
+    return cell_path(output, "runs", cell).is_file()
+
+
+# --------------------------------------------------------------------------- executors
+
+
+def _fault(kind: str) -> str | None:
+    spec = os.environ.get(FAULT_ENV, "")
+    return spec.split(":", 1)[1] if spec.startswith(kind + ":") else None
+
+
+def _local(
+    ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
+) -> Iterator[CellTables]:
+    if address is not None:
+        raise InputError("--address applies to the ray executor only")
+    for cell in cells:
+        yield run_cell(ctx, cell, threads=workers)
+
+
+_WORKER_CONTEXTS: dict[str, CampaignContext] = {}
+
+
+def _ray_cell(refs: list[Any], key: str, cell: Cell) -> CellTables:
+    """Ray task body: the context is fetched once per worker process and kept."""
+    marker = _fault("kill-worker-once")
+    if marker is not None and not os.path.exists(marker):
+        Path(marker).write_text("killed\n")
+        os._exit(1)
+    ctx = _WORKER_CONTEXTS.get(key)
+    if ctx is None:
+        import ray
+
+        ctx = ray.get(refs[0])
+        _WORKER_CONTEXTS.clear()
+        _WORKER_CONTEXTS[key] = ctx
+    return run_cell(ctx, cell, threads=1)
+
+
+def _ray(
+    ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
+) -> Iterator[CellTables]:
+    try:
+        import ray
+    except ImportError:
+        raise InputError(
+            "the ray executor needs Ray: pip install 'influence-pipeline[ray]'"
+        ) from None
+    started = False
+    if not ray.is_initialized():
+        try:
+            ray.init(
+                address=address,
+                num_cpus=workers if address is None else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        except ConnectionError as exc:
+            raise InputError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
+        started = True
+    try:
+        task = ray.remote(num_cpus=1, max_retries=3)(_ray_cell)
+        ctx_ref = ray.put(ctx)
+        key = f"{ctx.fingerprint}-{ctx_ref.hex()}"
+        pending = {task.remote([ctx_ref], key, c): c for c in cells}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                pending.pop(ref)
+                yield ray.get(ref)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+# --------------------------------------------------------------------------- driver
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """Where a running campaign is: cells finished (of ``cells_total``), runs simulated."""
+
+    cells_done: int
+    cells_total: int
+    runs_done: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CampaignReport:
+    """What :func:`run_campaign` did."""
+
+    output: Path
+    fingerprint: str
+    cells_total: int
+    cells_run: int
+    cells_skipped: int
+    runs: int
+    seconds: float
+
+
+def run_campaign(
+    config: CampaignConfig | str | Path,
+    *,
+    executor: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
+    resume: bool = True,
+    output: str | Path | None = None,
+    progress: Callable[[CampaignProgress], None] | None = None,
+) -> CampaignReport:
+    """Run every cell of a campaign and write its results folder (see the module doc).
+
+    ``executor``: ``"local"`` (this process; ``workers`` = numba threads per
+    cell) or ``"ray"`` (one task per cell on a Ray cluster at ``address``, or
+    a local one with ``workers`` CPUs). ``resume`` skips cells already in
+    the folder; without it every cell is recomputed and overwritten. A folder
+    holding another campaign's results (other settings or inputs) is refused.
+    Results are identical for both executors and any ``workers``.
+    """
+    t0 = time.perf_counter()
+    cfg = config if isinstance(config, CampaignConfig) else load_config(config)
+    if executor not in EXECUTORS:
+        raise InputError(f"unknown executor {executor!r}; expected local or ray")
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
+        raise InputError(f"workers must be a positive integer, got {workers}")
+    out = Path(output).resolve() if output is not None else cfg.output
+    note = progress or (lambda _p: None)
+    ctx = prepare(cfg, lambda msg: note(CampaignProgress(0, 0, 0, msg)))
+    cells = cells_of(cfg, ctx.brands)
+    _claim_folder(ctx, out, cells)
+    todo = [c for c in cells if not (resume and is_done(out, c))]
+    skipped = len(cells) - len(todo)
+    kill_after = _fault("kill-driver-after")
+    run = _ray if executor == "ray" else _local
+    note(CampaignProgress(skipped, len(cells), 0, "running"))
+    for written, tables in enumerate(run(ctx, todo, workers, address), start=1):
+        _write_cell(out, tables)
+        note(CampaignProgress(skipped + written, len(cells), written * cfg.runs, tables.cell.key))
+        if kill_after is not None and written >= int(kill_after):
+            os._exit(137)
+    return CampaignReport(
+        output=out,
+        fingerprint=ctx.fingerprint,
+        cells_total=len(cells),
+        cells_run=len(todo),
+        cells_skipped=skipped,
+        runs=len(todo) * cfg.runs,
+        seconds=time.perf_counter() - t0,
+    )

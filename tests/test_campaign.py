@@ -1,0 +1,285 @@
+"""Campaign batches: config validation, the grid, common random numbers, resume, executors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.campaign import (
+    FAULT_ENV,
+    _derive,
+    cell_path,
+    cells_of,
+    load_config,
+    prepare,
+    run_campaign,
+)
+from pipeline.cli import app
+from pipeline.diffusion import simulate
+from pipeline.errors import InputError
+from pipeline.profiles import brand_sender_factor
+from pipeline.synth import generate, write_synthetic
+
+runner = CliRunner()
+TABLES = ("runs", "seeds", "audience", "curves")
+
+BASE = """
+name = "t"
+output = "out"
+seed = 11
+runs = 200
+baseline = "macro"
+
+[inputs]
+graph = "follows.csv"
+profiles = "profiles.csv"
+brands = "brands.csv"
+
+[grid]
+brands = ["freshbite", "pixelforge"]
+models = ["wc"]
+strategies = ["random", "macro", "micro", "imm"]
+budgets = [300, 1500]
+
+[seeding]
+estimate_rr_sets = 2000
+"""
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("campaign_data")
+    write_synthetic(generate(nodes=2000, seed=3), folder)
+    return folder
+
+
+def config(data: Path, tmp_path: Path, text: str = BASE, name: str = "c.toml") -> Path:
+    """Write a campaign file into ``data`` whose output folder is inside ``tmp_path``."""
+    path = data / name
+    out = (tmp_path / "out").as_posix()
+    path.write_text(text.replace('output = "out"', f'output = "{out}"'))
+    return path
+
+
+def frames(folder: Path) -> dict[str, pl.DataFrame]:
+    """Every table of a results folder, sorted, for exact comparison."""
+    out = {}
+    for t in TABLES:
+        files = sorted((folder / t).rglob("*.parquet"))
+        df = pl.concat([pl.read_parquet(f) for f in files])
+        out[t] = df.sort(df.columns[: min(len(df.columns), 8)])
+    return out
+
+
+def assert_same(a: Path, b: Path) -> None:
+    fa, fb = frames(a), frames(b)
+    for t in TABLES:
+        assert fa[t].equals(fb[t]), f"{t} differs"
+
+
+# --- configuration -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s: s.replace("runs = 200", "runs = [200"), "malformed TOML"),
+        (lambda s: s.replace("runs = 200", "runs = 200\nrunz = 3"), "runz: unknown key"),
+        (lambda s: s.replace('"micro"', '"nano-blast"'), "unknown strategy 'nano-blast'"),
+        (lambda s: s.replace('"follows.csv"', '"nope.csv"'), "inputs.graph: no such file"),
+        (lambda s: s.replace("[300, 1500]", "[-5, 1500]"), "grid.budgets: expected positive"),
+        (lambda s: s.replace("budgets = [300, 1500]", "k = [0]"), "grid.k: expected positive"),
+        (lambda s: s.replace('baseline = "macro"', 'baseline = "celf"'), "baseline: 'celf'"),
+        (lambda s: s.replace('["wc"]', '["sir"]'), "unknown model 'sir'"),
+        (lambda s: s.replace('["wc"]', '[{ name = "wc", p = 0.1 }]'), "p applies to ic only"),
+        (lambda s: s.replace("runs = 200", "runs = 0"), "runs: expected an integer >= 1"),
+        (lambda s: s.replace("budgets = [300, 1500]", ""), "no budgets, budget_shares or k"),
+        (lambda s: s.replace("[seeding]", "[seeds]"), "seeds: unknown section"),
+    ],
+)
+def test_bad_configs_are_refused_with_the_key(
+    data: Path, tmp_path: Path, edit: object, message: str
+) -> None:
+    path = config(data, tmp_path, edit(BASE))  # type: ignore[operator]
+    with pytest.raises(InputError, match=message) as info:
+        load_config(path)
+    assert str(path) in str(info.value)
+
+
+def test_malformed_toml_names_line_and_column(data: Path, tmp_path: Path) -> None:
+    path = config(data, tmp_path, BASE.replace("runs = 200", "runs = [200"))
+    r = runner.invoke(app, ["campaign", str(path)])
+    assert r.exit_code == 2
+    assert "line" in r.output and "column" in r.output and "Traceback" not in r.output
+
+
+def test_unknown_brand_and_infeasible_budget(data: Path, tmp_path: Path) -> None:
+    path = config(data, tmp_path, BASE.replace('"pixelforge"]', '"acme"]'))
+    with pytest.raises(InputError, match=r"grid.brands: unknown brand 'acme'.*freshbite"):
+        prepare(load_config(path))
+    path = config(data, tmp_path, BASE.replace("[300, 1500]", "[1, 1500]"))
+    r = runner.invoke(app, ["campaign", str(path)])
+    assert r.exit_code == 2 and "below the cheapest influencer" in r.output
+    assert not (tmp_path / "out").exists()  # nothing started
+
+
+def test_grid_and_budget_shares(data: Path, tmp_path: Path) -> None:
+    text = BASE.replace("budgets = [300, 1500]", "budget_shares = [0.1, 0.5]\nk = [3]")
+    cfg = load_config(config(data, tmp_path, text))
+    ctx = prepare(cfg)
+    cells = cells_of(cfg, ctx.brands)
+    assert len(cells) == 2 * 1 * 3 * 4
+    fresh = {c.budget for c in cells if c.brand == "freshbite" and c.budget is not None}
+    assert fresh == {1000.0, 5000.0}  # 10% and 50% of freshbite's 10,000
+    assert {c.k for c in cells if c.k is not None} == {3}
+    assert len({(c.brand, c.key) for c in cells}) == len(cells)
+
+
+# --- running --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One uninterrupted local run of the base campaign."""
+    tmp = tmp_path_factory.mktemp("finished")
+    report = run_campaign(config(data, tmp, name="finished.toml"))
+    assert report.cells_run == report.cells_total == 16
+    return report.output
+
+
+def test_results_layout_and_contents(finished: Path, data: Path) -> None:
+    f = frames(finished)
+    runs = f["runs"]
+    assert runs.height == 16 * 200
+    counts = runs.group_by("cell").len()
+    assert counts["len"].unique().to_list() == [200]
+    assert runs.columns[:6] == ["cell", "brand", "model", "strategy", "budget", "k"]
+    assert {"run", "activated", "exposed", "steps", "cost_spent", "seeds_used"} <= set(runs.columns)
+    assert (runs["cost_spent"] <= runs["budget"] + 1e-9).all()
+    assert (runs["activated"] >= runs["seeds_used"]).all()
+    assert (runs["exposed"] >= runs["activated"]).all()
+    # every seed row belongs to a finished cell, and the seed counts agree
+    per_cell = f["seeds"].group_by("cell").len().rename({"len": "n"})
+    used = runs.group_by("cell").agg(pl.col("seeds_used").first()).join(per_cell, on="cell")
+    assert (used["seeds_used"] == used["n"]).all()
+    # the audience by tier adds up to the mean activated
+    aud = f["audience"].group_by("cell").agg(pl.col("expected_activated").sum())
+    mean = runs.group_by("cell").agg(pl.col("activated").mean())
+    both = aud.join(mean, on="cell")
+    assert np.allclose(both["expected_activated"], both["activated"])
+    curves = f["curves"].group_by("cell").agg(pl.col("mean_cumulative").last())
+    assert np.allclose(curves.join(mean, on="cell")["mean_cumulative"], both["activated"])
+
+
+def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data: Path) -> None:
+    """Run r of every cell of a brand saw one live-edge graph: the union of two cells'
+    seeds, simulated with the brand's run keys, activates at least as many in every run."""
+    f = frames(finished)
+    cfg = load_config(data / "finished.toml")
+    ctx = prepare(cfg)
+    fresh = f["seeds"].filter(pl.col("brand") == "freshbite")
+    a = fresh.filter((pl.col("strategy") == "macro") & (pl.col("budget") == 1500))
+    b = fresh.filter((pl.col("strategy") == "micro") & (pl.col("budget") == 300))
+    union = ctx.graph.index_of(a["id"].to_list() + b["id"].to_list())
+    sim = simulate(
+        ctx.graph,
+        union,
+        "wc",
+        runs=200,
+        seed=_derive(11, "simulate", "freshbite", "wc"),
+        sender_factor=brand_sender_factor(ctx.profiles, ctx.brands, "freshbite"),
+    )
+    runs = f["runs"].filter(pl.col("brand") == "freshbite")
+    for cell in (a["cell"][0], b["cell"][0]):
+        act = runs.filter(pl.col("cell") == cell).sort("run")["activated"].to_numpy()
+        assert (sim.activated >= act).all()
+        assert (sim.activated > act).any()
+
+
+def test_same_results_with_any_thread_count(data: Path, tmp_path: Path, finished: Path) -> None:
+    report = run_campaign(config(data, tmp_path, name="w1.toml"), workers=1)
+    assert_same(report.output, finished)
+
+
+def test_killed_run_resumes_to_the_same_results(data: Path, tmp_path: Path, finished: Path) -> None:
+    path = config(data, tmp_path, name="killed.toml")
+    env = {**os.environ, FAULT_ENV: "kill-driver-after:5"}
+    cmd = [sys.executable, "-m", "pipeline.cli", "campaign", str(path), "--quiet"]
+    first = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 137, first.stderr
+    out = tmp_path / "out"
+    assert len(list((out / "runs").rglob("*.parquet"))) == 5
+    again = subprocess.run(cmd[:-1], capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    assert "11 cells run, 5 already done" in again.stderr
+    assert_same(out, finished)
+    assert not list(out.rglob("*.tmp"))
+    # a third run has nothing left to do
+    report = run_campaign(path)
+    assert report.cells_run == 0 and report.cells_skipped == 16
+
+
+def test_no_resume_recomputes_identically(data: Path, tmp_path: Path, finished: Path) -> None:
+    path = config(data, tmp_path, BASE.replace('"pixelforge"', '"glowhaus"'), "nr.toml")
+    first = run_campaign(path)
+    cfg = load_config(path)
+    cell = cells_of(cfg, prepare(cfg).brands)[0]
+    runs_file = cell_path(first.output, "runs", cell)
+    before = runs_file.stat().st_mtime_ns
+    second = run_campaign(path, resume=False)
+    assert second.cells_run == 16 and runs_file.stat().st_mtime_ns > before
+    fr = frames(first.output)["runs"].filter(pl.col("brand") == "freshbite")
+    assert fr.equals(frames(finished)["runs"].filter(pl.col("brand") == "freshbite"))
+
+
+def test_grid_can_grow_but_settings_cannot_change(data: Path, tmp_path: Path) -> None:
+    small = BASE.replace('"random", "macro", "micro", "imm"', '"macro", "micro"')
+    path = config(data, tmp_path, small, "grow.toml")
+    assert run_campaign(path).cells_run == 8
+    path = config(data, tmp_path, BASE, "grow.toml")
+    grown = run_campaign(path)
+    assert (grown.cells_run, grown.cells_skipped) == (8, 8)
+    path = config(data, tmp_path, BASE.replace("seed = 11", "seed = 12"), "grow.toml")
+    r = runner.invoke(app, ["campaign", str(path)])
+    assert r.exit_code == 2
+    assert "different campaign" in r.output and "seed 11 -> 12" in r.output
+    assert "refusing to mix" in r.output
+
+
+def test_foreign_folder_is_refused(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match="not a campaign results folder"):
+        run_campaign(config(data, tmp_path, name="foreign.toml"))
+    assert (tmp_path / "out" / "notes.txt").read_text() == "mine"
+
+
+# --- Ray ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_ray_gives_identical_results_despite_a_dead_worker(
+    data: Path, tmp_path: Path, finished: Path
+) -> None:
+    ray = pytest.importorskip("ray")
+    marker = tmp_path / "worker-killed"
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {FAULT_ENV: f"kill-worker-once:{marker}"}},
+    )
+    try:
+        report = run_campaign(config(data, tmp_path, name="ray.toml"), executor="ray")
+    finally:
+        ray.shutdown()
+    assert marker.exists(), "the fault was not injected"
+    assert report.cells_run == 16
+    assert_same(report.output, finished)
