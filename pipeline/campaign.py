@@ -388,6 +388,12 @@ class Cell:
         digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
         return _slug(f"{self.model.label}_{self.strategy}_{level}") + f"_{digest}"
 
+    @property
+    def label(self) -> str:
+        """For people: ``brand model strategy budget 2,500`` (or ``k 10``)."""
+        level = f"budget {self.budget:,.0f}" if self.budget is not None else f"k {self.k}"
+        return f"{self.brand} {self.model.label} {self.strategy} {level}"
+
     def key_columns(self) -> dict[str, Any]:
         return {
             "cell": self.key,
@@ -903,7 +909,7 @@ def run_campaign(
     note(CampaignProgress(skipped, len(cells), 0, "running"))
     for written, tables in enumerate(run(ctx, todo, workers, address), start=1):
         _write_cell(out, tables)
-        note(CampaignProgress(skipped + written, len(cells), written * cfg.runs, tables.cell.key))
+        note(CampaignProgress(skipped + written, len(cells), written * cfg.runs, tables.cell.label))
         if kill_after is not None and written >= int(kill_after):
             os._exit(137)
     return CampaignReport(

@@ -893,7 +893,9 @@ def _print_verdicts(folder: Path) -> None:
     from pipeline.aggregate import load_results, verdicts
 
     for row in verdicts(load_results(folder)).iter_rows(named=True):
-        out_console.print(f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False)
+        out_console.print(
+            f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False, soft_wrap=True
+        )
 
 
 ResultsArg = Annotated[
@@ -927,9 +929,14 @@ def summarize(
         return
     shown = [
         "brand", "model", "strategy", "budget", "k", "mean_activated", "activated_ci_low",
-        "activated_ci_high", "mean_exposed", "cost_spent", "seeds_used", "activated_per_cost",
+        "activated_ci_high", "mean_exposed", "seeds_used", "activated_per_cost",
     ]  # fmt: skip
-    _emit(df.select(shown), None, None, "summary", quiet, max_rows=200)
+    _emit(_drop_null_columns(df.select(shown)), None, None, "summary", quiet, max_rows=200)
+
+
+def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """For display: drop columns that are null in every row (e.g. k in a budget grid)."""
+    return df.select([c for c in df.columns if df[c].null_count() < df.height])
 
 
 @app.command()
@@ -961,14 +968,17 @@ def compare(
         _emit(df, out, out_format, "paired differences", quiet)
     elif not quiet:
         shown = [
-            "brand", "model", "budget", "k", "strategy", "baseline", "mean_diff_activated",
+            "brand", "model", "budget", "k", "strategy", "mean_diff_activated",
             "diff_activated_ci_low", "diff_activated_ci_high", "win_share_activated", "ratio",
         ]  # fmt: skip
-        _emit(df.select(shown), None, None, "paired differences", quiet, max_rows=200)
+        title = f"paired differences against {df['baseline'][0] if df.height else baseline}"
+        _emit(_drop_null_columns(df.select(shown)), None, None, title, quiet, max_rows=200)
     if quiet:
         return
     for row in verdicts(res, baseline).iter_rows(named=True):
-        out_console.print(f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False)
+        out_console.print(
+            f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False, soft_wrap=True
+        )
 
 
 export_app = typer.Typer(

@@ -283,3 +283,47 @@ def test_ray_gives_identical_results_despite_a_dead_worker(
     assert marker.exists(), "the fault was not injected"
     assert report.cells_run == 16
     assert_same(report.output, finished)
+
+
+# --- reading results from the CLI -------------------------------------------------------
+
+
+def test_cli_summarize_compare_export(finished: Path, tmp_path: Path) -> None:
+    out = tmp_path / "summary.csv"
+    r = runner.invoke(app, ["summarize", str(finished), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    summary = pl.read_csv(out)
+    assert summary.height == 16 and "activated_ci_low" in summary.columns
+    r = runner.invoke(app, ["compare", str(finished), "--baseline", "random"])
+    assert r.exit_code == 0, r.output
+    assert "over random on average" in r.output
+    assert "freshbite (wc):" in r.output and "pixelforge (wc):" in r.output
+    out = tmp_path / "cand.json"
+    r = runner.invoke(
+        app, ["export", "candidates", str(finished), "--brand", "freshbite", "--top", "3",
+              "--budget", "1500", "--out", str(out)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    cand = pl.read_json(out)
+    assert cand["rank"].to_list() == [1, 2, 3] and (cand["budget"] == 1500).all()
+    best = summary.filter((pl.col("brand") == "freshbite") & (pl.col("budget") == 1500)).sort(
+        "mean_activated", descending=True
+    )
+    assert cand["strategy"][0] == best["strategy"][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["compare", "{res}", "--baseline", "celf"], "celf"),
+        (["export", "candidates", "{res}", "--brand", "acme"], "unknown brand 'acme'"),
+        (["export", "candidates", "{res}", "--brand", "freshbite", "--budget", "7"], "budget 7"),
+        (["summarize", "{tmp}"], "not a campaign results folder"),
+        (["summarize", "{tmp}/nope"], "no such results folder"),
+    ],
+)
+def test_cli_results_errors(finished: Path, tmp_path: Path, args: list[str], message: str) -> None:
+    argv = [a.format(res=finished, tmp=tmp_path) for a in args]
+    r = runner.invoke(app, argv)
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
