@@ -876,6 +876,14 @@ def campaign(
             output=output,
             progress=note,
         )
+    except KeyboardInterrupt:
+        if progress_bar is not None:
+            progress_bar.stop()
+        err_console.print(
+            "interrupted: finished cells are saved; run the same command again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
     finally:
         if progress_bar is not None:
             progress_bar.stop()
