@@ -20,6 +20,7 @@ import polars as pl
 import typer
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -61,7 +62,10 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except InputError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            # escaped: a message may hold brackets (e.g. an install hint '...[report]')
+            err_console.print(
+                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -1034,6 +1038,66 @@ def export_candidates(
         )
         df = df.drop("brand", "model", "strategy", "budget", "k")
     _emit(df, out, out_format, "candidates", quiet, max_rows=top)
+
+
+class ReportFormatOpt(StrEnum):
+    html = "html"
+    png = "png"
+
+
+@app.command()
+@handle_errors
+def report(
+    results: ResultsArg,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="html: the page to write (e.g. report.html). png: a folder for one "
+            "<chart-id>.png per chart (created; a name without extension counts as a "
+            "folder), or a file name whose stem prefixes the PNGs written beside it.",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        ReportFormatOpt,
+        typer.Option(
+            "--format",
+            help="html: one self-contained page (opens offline). png: one image per chart, "
+            "for slides.",
+        ),
+    ] = ReportFormatOpt.html,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            help="Strategy the paired differences are taken against "
+            "(default: the campaign's, or macro).",
+        ),
+    ] = None,
+    top: Annotated[
+        int, typer.Option("--top", help="Rows of each brand's top-candidates table.")
+    ] = 20,
+    quiet: QuietO = False,
+) -> None:
+    """Write a report of a campaign: charts, verdicts, top candidates and parameters.
+
+    Per brand: expected reach (activated and exposed) against budget with 95% bands, one
+    line per strategy; reach per currency unit; paired differences against the baseline;
+    the seed mix by tier; the reach curve of the best strategy; the top candidates
+    (sortable table). Then the verdicts and every parameter needed to reproduce the
+    campaign. Needs the report extra: pip install 'influence-pipeline\\[report]'.
+    """
+    from pipeline.report import write_report
+
+    with _spinner(f"report of {results}", quiet):
+        paths = write_report(results, out, format=fmt.value, baseline=baseline, top=top)
+    if quiet:
+        return
+    for p in paths:
+        out_console.print(str(p), highlight=False)
+    err_console.print(f"wrote {len(paths)} {fmt.value} file(s)", highlight=False)
 
 
 def run() -> None:  # pragma: no cover - console entry point

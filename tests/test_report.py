@@ -1,0 +1,375 @@
+"""`influence report`: the page's content against the aggregates, its rendering in a real
+browser (offline, one line per strategy, sortable table), PNG export, k grids and errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.aggregate import compare, load_results, summarize, verdicts
+from pipeline.campaign import run_campaign
+from pipeline.cli import app
+from pipeline.errors import InputError
+from pipeline.synth import generate, write_synthetic
+
+pytest.importorskip("altair", reason="the report extra (altair) is not installed")
+pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
+
+from pipeline.report import CHART_KINDS, build_report, write_report
+
+runner = CliRunner()
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+STRATEGIES = ["random", "macro", "micro", "imm"]
+
+CAMPAIGN = """
+name = "report-test"
+output = "{output}"
+seed = 11
+runs = 200
+baseline = "macro"
+
+[inputs]
+graph = "follows.csv"
+profiles = "profiles.csv"
+brands = "brands.csv"
+
+[grid]
+brands = ["freshbite", "pixelforge"]
+models = ["wc"]
+strategies = ["random", "macro", "micro", "imm"]
+budgets = [300, 1500]
+
+[seeding]
+estimate_rr_sets = 2000
+"""
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("report_data")
+    write_synthetic(generate(nodes=2000, seed=3), folder)
+    return folder
+
+
+def _campaign(data: Path, out: Path, text: str, name: str) -> Path:
+    path = data / name
+    path.write_text(text.replace("{output}", out.as_posix()))
+    run_campaign(path)
+    return out
+
+
+@pytest.fixture(scope="module")
+def results(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 brands x 4 strategies x 2 budgets, model wc, 200 runs (a few seconds)."""
+    return _campaign(data, tmp_path_factory.mktemp("report") / "out", CAMPAIGN, "c.toml")
+
+
+@pytest.fixture(scope="module")
+def page(results: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The HTML report of ``results``, written through the CLI."""
+    out = tmp_path_factory.mktemp("page") / "report.html"
+    r = runner.invoke(app, ["report", str(results), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    assert str(out) in r.output
+    return out
+
+
+def _specs(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="report-specs">(.*?)</script>', html, re.S)
+    assert m is not None
+    specs: dict[str, Any] = json.loads(m.group(1))
+    return specs
+
+
+def _values(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inline rows of a spec (``data.values``, or ``datasets`` when Altair moved them)."""
+    rows: list[dict[str, Any]] = list(spec.get("data", {}).get("values", []))
+    for values in spec.get("datasets", {}).values():
+        rows.extend(values)
+    return rows
+
+
+# --- content ---------------------------------------------------------------------------
+
+
+def test_page_holds_every_chart_table_verdict_and_parameter(results: Path, page: Path) -> None:
+    html = page.read_text(encoding="utf-8")
+    res = load_results(results)
+    specs = _specs(html)
+    for slug in ("freshbite", "pixelforge"):
+        for kind in CHART_KINDS:
+            assert f'id="{kind}-{slug}"' in html
+            assert f"{kind}-{slug}" in specs
+        assert f'id="candidates-{slug}"' in html
+    reach = re.search(r'<div class="chart" id="reach-freshbite"[^>]*>', html)
+    assert reach is not None
+    assert 'data-strategies="random,macro,micro,imm"' in reach.group(0)
+    assert 'data-level="budget"' in reach.group(0)
+    for sentence in verdicts(res)["verdict"]:
+        assert sentence in html
+    manifest = res.manifest
+    for needle in (
+        manifest["inputs"]["graph"]["sha256"],
+        manifest["inputs"]["profiles"]["sha256"],
+        manifest["inputs"]["graph"]["path"],
+        f"{manifest['graph']['nodes']:,}",
+        f"{manifest['graph']['edges']:,}",
+        "influence campaign",
+        "random, macro, micro, imm",
+    ):
+        assert needle in html, needle
+
+
+def test_chart_values_are_the_aggregates(results: Path, page: Path) -> None:
+    """The points drawn are summarize's means and CIs and compare's paired differences."""
+    specs = _specs(page.read_text(encoding="utf-8"))
+    res = load_results(results)
+    summary = summarize(res).filter(pl.col("brand") == "pixelforge")
+    drawn = {(v["strategy"], v["budget"]): v for v in _values(specs["reach-pixelforge"])}
+    assert len(drawn) == summary.height == 8
+    for row in summary.iter_rows(named=True):
+        v = drawn[(row["strategy"], row["budget"])]
+        assert v["mean_activated"] == pytest.approx(row["mean_activated"])
+        assert v["activated_ci_low"] == pytest.approx(row["activated_ci_low"])
+        assert v["activated_ci_high"] == pytest.approx(row["activated_ci_high"])
+    diffs = compare(res).filter(pl.col("brand") == "pixelforge")
+    drawn_d = {(v["strategy"], v["budget"]): v for v in _values(specs["diff-pixelforge"])}
+    assert {s for s, _ in drawn_d} == {"random", "micro", "imm"}  # not the baseline
+    for row in diffs.iter_rows(named=True):
+        v = drawn_d[(row["strategy"], row["budget"])]
+        assert v["mean_diff_activated"] == pytest.approx(row["mean_diff_activated"])
+        assert v["diff_activated_ci_high"] == pytest.approx(row["diff_activated_ci_high"])
+    # The seed mix adds up to the seeds of each cell.
+    mix = pl.DataFrame(_values(specs["mix-pixelforge"]))
+    totals = mix.group_by("strategy", "level").agg(pl.col("seeds").sum())
+    expected = summary.select(
+        "strategy",
+        pl.col("budget").alias("level"),
+        pl.sum_horizontal(pl.col("^seeds_(nano|micro|mid|macro|mega)$")).alias("seeds"),
+    )
+    joined = totals.join(expected, on=["strategy", "level"])
+    assert joined.height == 8 and (joined["seeds"] == joined["seeds_right"]).all()
+    # The curve is the verdict's best strategy (solid) and the baseline at the top budget.
+    best = verdicts(res).filter(pl.col("brand") == "pixelforge")["best_strategy"][0]
+    curve = pl.DataFrame(_values(specs["curve-pixelforge"]))
+    assert set(curve["strategy"]) == {best, "macro"} - ({"macro"} if best == "macro" else set())
+    assert set(curve["level"]) == {1500.0}
+
+
+def test_baseline_option_changes_the_differences(results: Path) -> None:
+    report = build_report(results, baseline="random")
+    diff = next(f for f in report.figures if f.id == "diff-freshbite")
+    assert diff.attrs["baseline"] == "random"
+    assert {v["strategy"] for v in _values(diff.chart.to_dict())} == {"macro", "micro", "imm"}
+
+
+def test_script_blocks_cannot_be_closed_by_data(results: Path) -> None:
+    from pipeline.report import _script_json
+
+    text = _script_json({"handle": "</script><script>alert(1)</script>", "x": None})
+    assert "</script" not in text and json.loads(text)["handle"].startswith("</script>")
+
+
+# --- errors ----------------------------------------------------------------------------
+
+
+def test_empty_and_foreign_folders_exit_2_with_a_clear_message(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "campaign.json").write_text('{"format": "something-else/3"}')
+    (foreign / "notes.csv").write_text("a,b\n1,2\n")
+    out = tmp_path / "r.html"
+    for folder in (empty, foreign, tmp_path / "missing"):
+        r = runner.invoke(app, ["report", str(folder), "--out", str(out)])
+        assert r.exit_code == 2, r.output
+        assert isinstance(r.exception, SystemExit)  # no traceback
+        assert "error:" in r.output and str(folder) in r.output
+        assert "results folder" in r.output
+        assert not out.exists()
+
+
+def test_bad_options_exit_2(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--baseline", "nope"])
+    assert r.exit_code == 2 and "unknown baseline strategy 'nope'" in r.output
+    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--format", "pdf"])
+    assert r.exit_code == 2 and "pdf" in r.output and "html" in r.output
+    r = runner.invoke(app, ["report", str(results), "--out", str(tmp_path / "no" / "r.html")])
+    assert r.exit_code == 2 and "does not exist" in r.output
+    assert not out.exists()
+
+
+def test_missing_altair_says_how_to_install(
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "altair", None)  # import altair -> ImportError
+    with pytest.raises(InputError, match=r"influence-pipeline\[report\]"):
+        build_report(results)
+    r = runner.invoke(app, ["report", str(results), "--out", str(tmp_path / "r.html")])
+    assert r.exit_code == 2
+    assert "pip install 'influence-pipeline[report]'" in r.output  # not eaten as markup
+
+
+# --- PNG and k grids -------------------------------------------------------------------
+
+
+def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
+    out = tmp_path / "slides"  # no extension: a folder, created
+    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--format", "png"])
+    assert r.exit_code == 0, r.output
+    files = sorted(out.glob("*.png"))
+    expected = {f"{kind}-{b}.png" for kind in CHART_KINDS for b in ("freshbite", "pixelforge")}
+    assert {f.name for f in files} == expected
+    for f in files:
+        head = f.read_bytes()[:24]
+        assert head[:8] == PNG_SIGNATURE
+        width = int.from_bytes(head[16:20], "big")
+        assert width > 300 and f.stat().st_size > 5_000
+    assert not list(out.glob(".*"))  # no temporary files left
+
+
+def test_k_grid_campaign(data: Path, tmp_path: Path) -> None:
+    text = (
+        CAMPAIGN.replace('["freshbite", "pixelforge"]', '["freshbite"]')
+        .replace('["random", "macro", "micro", "imm"]', '["random", "macro", "micro"]')
+        .replace("budgets = [300, 1500]", "k = [2, 5]")
+        .replace("runs = 200", "runs = 100")
+    )
+    results = _campaign(data, tmp_path / "kout", text, "k.toml")
+    out = tmp_path / "k.html"
+    paths = write_report(results, out)
+    assert paths == [out]
+    html = out.read_text(encoding="utf-8")
+    specs = _specs(html)
+    assert 'id="reach-freshbite"' in html and 'data-level="k"' in html
+    reach = specs["reach-freshbite"]
+    assert "number of seeds (k)" in json.dumps(reach)
+    assert sorted({v["level"] for v in _values(reach)}) == [2.0, 5.0]
+    assert 'id="candidates-freshbite"' in html and "k = 5" in html
+    # PNGs beside a file name: its stem prefixes each chart id.
+    pngs = write_report(results, tmp_path / "deck.png", format="png")
+    assert pngs[0] == tmp_path / "deck-reach-freshbite.png"
+    assert all(p.read_bytes()[:8] == PNG_SIGNATURE for p in pngs)
+
+
+# --- in a real browser -----------------------------------------------------------------
+
+
+def _browser(tmp_path: Path) -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1400,2400",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+    ):
+        options.add_argument(arg)
+    # Every request the page makes is in the performance log (Network events).
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    return webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
+    pytest.importorskip("selenium", reason="selenium is in the test extra")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    html = page.read_text(encoding="utf-8")
+    # Nothing is loaded from elsewhere: every script is inline, and outside the scripts
+    # (whose code holds URL strings of its own) no tag or style points anywhere.
+    scripts = list(re.finditer(r"<script\b([^>]*)>(.*?)</script>", html, re.S | re.I))
+    assert len(scripts) == 4 and not any("src" in m.group(1) for m in scripts)
+    markup = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", markup, re.I)
+    assert not re.search(r"https?:|@import|url\(", markup, re.I)
+
+    driver = _browser(tmp_path)
+    try:
+        driver.get(page.as_uri())
+        charts = driver.find_elements(By.CSS_SELECTOR, "div.chart")
+        assert len(charts) == 2 * len(CHART_KINDS)
+        WebDriverWait(driver, 20).until(
+            lambda d: all(
+                c.get_attribute("data-rendered") and c.find_elements(By.CSS_SELECTOR, "svg.marks")
+                for c in charts
+            )
+        )
+        assert {c.get_attribute("data-rendered") for c in charts} == {"true"}
+
+        for slug in ("freshbite", "pixelforge"):
+            for kind in ("reach", "exposed"):
+                chart = driver.find_element(By.ID, f"{kind}-{slug}")
+                assert chart.get_attribute("data-strategies") == ",".join(STRATEGIES)
+                lines = chart.find_elements(By.CSS_SELECTOR, "g.mark-line.role-mark path")
+                assert len(lines) == len(STRATEGIES), (kind, slug)
+                colours = {line.get_attribute("stroke") for line in lines}
+                assert len(colours) == len(STRATEGIES)  # one line per strategy
+                bands = chart.find_elements(By.CSS_SELECTOR, "g.mark-area.role-mark path")
+                assert len(bands) == len(STRATEGIES)
+
+        table = driver.find_element(By.ID, "candidates-freshbite")
+        rows = table.find_elements(By.CSS_SELECTOR, "tbody tr")
+        assert len(rows) > 3
+
+        def column(name: str) -> list[str]:
+            heads = [h.get_attribute("data-column") for h in table.find_elements(By.TAG_NAME, "th")]
+            j = heads.index(name) + 1
+            cells = table.find_elements(By.CSS_SELECTOR, f"tbody tr td:nth-child({j})")
+            return [str(c.get_attribute("data-sort")) for c in cells]
+
+        ranks = [int(x) for x in column("rank")]
+        assert ranks == sorted(ranks)  # seeding order first
+        cost_header = table.find_element(By.CSS_SELECTOR, 'th[data-column="cost"]')
+        cost_header.click()
+        costs = [float(x) for x in column("cost")]
+        assert costs == sorted(costs) and costs != [float(x) for x in sorted(ranks)]
+        assert cost_header.get_attribute("aria-sort") == "ascending"
+        cost_header.click()
+        assert [float(x) for x in column("cost")] == sorted(costs, reverse=True)
+        table.find_element(By.CSS_SELECTOR, 'th[data-column="handle"]').click()
+        handles = column("handle")
+        assert handles == sorted(handles, key=str.lower) or handles == sorted(handles)
+
+        # No request left the machine: the file itself, in-page data/blob URLs and the
+        # browser's own chrome:// pages (its start tab) are all there is.
+        urls = []
+        for entry in driver.get_log("performance"):
+            message = json.loads(entry["message"])["message"]
+            if message["method"] == "Network.requestWillBeSent":
+                urls.append(message["params"]["request"]["url"])
+        assert page.as_uri() in urls
+        local = ("file", "data", "blob", "about", "chrome")
+        assert [u for u in urls if u.split(":", 1)[0] not in local] == []
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+
+        shot = tmp_path / "report.png"
+        assert driver.save_screenshot(str(shot))
+        assert shot.read_bytes()[:8] == PNG_SIGNATURE and shot.stat().st_size > 50_000
+    finally:
+        driver.quit()
