@@ -87,6 +87,7 @@ RUNS_SCHEMA: dict[str, pl.DataType] = {
     "steps": pl.Int32(),
     "cost_spent": pl.Float64(),
     "seeds_used": pl.Int64(),
+    "cpm": pl.Float64(),
 }
 SEEDS_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
@@ -181,6 +182,7 @@ def _scan(files: Sequence[Path], schema: dict[str, pl.DataType]) -> pl.LazyFrame
         schema=wide,
         hive_partitioning=False,
         extra_columns="ignore",
+        missing_columns="insert",  # e.g. ``cpm``, absent from folders of older versions
         cast_options=_CAST,
     )
     narrow = [pl.col(c).cast(t) for c, t in schema.items() if wide[c] != t]
@@ -268,6 +270,12 @@ def _per_cost(mean: str) -> pl.Expr:
     return pl.when(ok).then(pl.col(mean) / cost).otherwise(None)
 
 
+def _cost_per(mean: str) -> pl.Expr:
+    """``cost_spent / mean`` (currency units per account), null when the mean is 0."""
+    m = pl.col(mean)
+    return pl.when(m > 0).then(pl.col("cost_spent") / m).otherwise(None)
+
+
 def _sort_levels(df: pl.DataFrame, last: str = "strategy") -> pl.DataFrame:
     return df.sort(["brand", "model", "budget", "k", last], nulls_last=True)
 
@@ -280,7 +288,11 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     normal interval mean ± 1.96·sd/√n with sd of ddof 1, zero width for one
     run); ``cost_spent`` (currency units, mean over runs); ``seeds_used`` (mean
     over runs); ``activated_per_cost`` and ``exposed_per_cost`` (accounts per
-    currency unit, null when nothing was spent). Sorted by brand, model,
+    currency unit, null when nothing was spent); ``cpm`` (currency units per
+    1,000 impressions valuing the cell's exposures, null if unknown); ``emv``
+    (earned media value, ``mean_exposed x cpm / 1000``, currency units);
+    ``emv_per_cost``; ``cost_per_exposure`` and ``cost_per_activation``
+    (currency units per account, null when the mean is 0). Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
     """
     out = (
@@ -292,11 +304,16 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             *_mean_ci("exposed", "exposed"),
             pl.col("cost_spent").mean(),
             pl.col("seeds_used").cast(pl.Float64).mean(),
+            pl.col("cpm").mean(),
         )
         .with_columns(
             _per_cost("mean_activated").alias("activated_per_cost"),
             _per_cost("mean_exposed").alias("exposed_per_cost"),
+            (pl.col("mean_exposed") * pl.col("cpm") / 1000.0).alias("emv"),
+            _cost_per("mean_exposed").alias("cost_per_exposure"),
+            _cost_per("mean_activated").alias("cost_per_activation"),
         )
+        .with_columns(_per_cost("emv").alias("emv_per_cost"))
         .collect()
     )
     return _sort_levels(out)
@@ -347,7 +364,10 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     (share of runs where the strategy activated more than the baseline, ties
     count half), the same four for ``exposed``; ``mean_activated`` and
     ``baseline_mean_activated`` (over the paired runs) and ``ratio`` of the two
-    (null when the baseline's mean is 0). Groups without the baseline are
+    (null when the baseline's mean is 0); ``emv`` and ``baseline_emv`` (earned
+    media value, currency units, null without a CPM) and ``cost_per_activation``
+    and ``baseline_cost_per_activation`` (currency units per account; inf when
+    nothing is activated). Groups without the baseline are
     skipped. Sorted like :func:`summarize_runs`. O(rows).
 
     Raises
@@ -369,10 +389,12 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
         *pair,
         pl.col("activated").alias("_base_activated"),
         pl.col("exposed").alias("_base_exposed"),
+        pl.col("cpm").alias("_base_cpm"),
+        pl.col("cost_spent").alias("_base_cost"),
     )
     joined = (
         lf.filter(pl.col("strategy") != baseline)
-        .select(*pair, "strategy", "activated", "exposed")
+        .select(*pair, "strategy", "activated", "exposed", "cpm", "cost_spent")
         .join(base, on=pair, how="inner", nulls_equal=True)
         .with_columns(
             (pl.col("activated") - pl.col("_base_activated")).alias("_d_activated"),
@@ -394,6 +416,20 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             win_share("_d_exposed").alias("win_share_exposed"),
             pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
             pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
+            (pl.col("exposed").cast(pl.Float64).mean() * pl.col("cpm").first() / 1000.0).alias(
+                "emv"
+            ),
+            (
+                pl.col("_base_exposed").cast(pl.Float64).mean()
+                * pl.col("_base_cpm").first()
+                / 1000.0
+            ).alias("baseline_emv"),
+            (pl.col("cost_spent").first() / pl.col("activated").cast(pl.Float64).mean()).alias(
+                "cost_per_activation"
+            ),
+            (
+                pl.col("_base_cost").first() / pl.col("_base_activated").cast(pl.Float64).mean()
+            ).alias("baseline_cost_per_activation"),
         )
         .with_columns(
             pl.lit(baseline).alias("baseline"),
@@ -417,7 +453,15 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             f"diff_{what}_ci_high",
             f"win_share_{what}",
         ]
-    columns += ["mean_activated", "baseline_mean_activated", "ratio"]
+    columns += [
+        "mean_activated",
+        "baseline_mean_activated",
+        "ratio",
+        "emv",
+        "baseline_emv",
+        "cost_per_activation",
+        "baseline_cost_per_activation",
+    ]
     return _sort_levels(out.select(columns))
 
 

@@ -125,6 +125,7 @@ class CampaignConfig:
     celf_runs: int = 200
     estimate_rr_sets: int = 20_000
     baseline: str = "macro"
+    default_cpm: float | None = None
 
     def settings(self) -> dict[str, Any]:
         """What determines each cell's numbers besides the grid and the inputs' content."""
@@ -140,6 +141,7 @@ class CampaignConfig:
             "graph_format": self.graph_format,
             "source_col": self.source_col,
             "target_col": self.target_col,
+            "default_cpm": self.default_cpm,
         }
 
 
@@ -149,6 +151,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
     "seeding": ("epsilon", "celf_runs", "estimate_rr_sets"),
+    "valuation": ("default_cpm",),
 }
 
 
@@ -323,7 +326,18 @@ def load_config(path: str | Path) -> CampaignConfig:
         celf_runs=r.integer("seeding.celf_runs", 200, 1) or 200,
         estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
         baseline=baseline,
+        default_cpm=_cpm(r),
     )
+
+
+def _cpm(r: _Reader) -> float | None:
+    v = r.raw("valuation.default_cpm")
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+        raise r.fail("valuation.default_cpm", f"expected a number >= 0 (currency per 1,000 "
+                     f"impressions), got {v!r}")  # fmt: skip
+    return float(v)
 
 
 def _or(names: Sequence[str]) -> str:
@@ -633,6 +647,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         counts = np.zeros(ctx.graph.n, dtype=np.int64)
         per_step = np.zeros(1)
     cost_spent = chosen.total_cost
+    cpm = cell_cpm(ctx.profiles, nodes, chosen.marginal_gain, cfg.default_cpm)
     runs_df = pl.DataFrame(
         {
             "run": np.arange(runs, dtype=np.int64),
@@ -643,6 +658,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     ).with_columns(
         pl.lit(cost_spent, pl.Float64).alias("cost_spent"),
         pl.lit(len(nodes), pl.Int64).alias("seeds_used"),
+        pl.lit(cpm, pl.Float64).alias("cpm"),
     )
     sd = chosen.to_polars()
     seeds_df = sd.select(
@@ -682,6 +698,33 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         _with_key(audience_df, cell),
         _with_key(curves_df, cell),
     )
+
+
+def cell_cpm(
+    profiles: Profiles,
+    nodes: Any,
+    weights: Any,
+    default: float | None,
+) -> float | None:
+    """The CPM (currency per 1,000 impressions) that values a cell's exposures.
+
+    The mean of the seeds' ``cpm`` weighted by their marginal reach (seeds
+    without a CPM take ``default``; equal weights when no seed adds reach);
+    None when no seed has a CPM and there is no default. O(seeds).
+    """
+    if "cpm" in profiles.table.columns and len(nodes):
+        cpm = profiles.table["cpm"].cast(pl.Float64).to_numpy()[nodes]
+    else:
+        cpm = np.full(len(nodes), np.nan)
+    if default is not None:
+        cpm = np.where(np.isfinite(cpm), cpm, default)
+    known = np.isfinite(cpm)
+    if not known.any():
+        return default if len(nodes) == 0 else None
+    w = np.clip(np.asarray(weights, dtype=np.float64)[known], 0.0, None)
+    if w.sum() <= 0:
+        w = np.ones_like(w)
+    return float(np.average(cpm[known], weights=w))
 
 
 # --------------------------------------------------------------------------- the folder

@@ -117,6 +117,8 @@ def _write_cell(
         },
         RUNS_SCHEMA,
     )
+    if brand == "acme":  # zeta's files have no cpm column (older writers): null EMV
+        runs = runs.with_columns(pl.lit(20.0 if strategy == "micro" else 10.0).alias("cpm"))
     if strategy == "micro":
         runs = runs.reverse()
     if brand == "zeta":
@@ -324,6 +326,26 @@ def test_summarize_runs_accepts_dataframe(results: Results) -> None:
     assert lazy.equals(eager)
 
 
+def test_valuation_columns(results: Results) -> None:
+    s = summarize(results)
+    micro = _row(s, brand="acme", strategy="micro", budget=100.0)
+    mean_exposed = float(np.mean(_exposed("micro", [105, 115, 125, 135])))
+    assert micro["cpm"] == 20.0
+    assert micro["emv"] == pytest.approx(mean_exposed * 20.0 / 1000)
+    assert micro["emv_per_cost"] == pytest.approx(mean_exposed * 20.0 / 1000 / 100.0)
+    assert micro["cost_per_exposure"] == pytest.approx(100.0 / mean_exposed)
+    assert micro["cost_per_activation"] == pytest.approx(100.0 / 120.0)
+    free = _row(s, brand="acme", strategy="micro", budget=200.0)  # cost 0: no ratio
+    assert free["emv_per_cost"] is None and free["cost_per_activation"] == 0.0
+    zeta = s.filter(pl.col("brand") == "zeta")
+    assert zeta["cpm"].null_count() == zeta.height and zeta["emv"].null_count() == zeta.height
+    d = _row(compare(results), brand="acme", strategy="micro", budget=100.0)
+    base_exposed = float(np.mean(_exposed("macro", [100, 110, 120, 130])))
+    assert d["emv"] == pytest.approx(mean_exposed * 20.0 / 1000)
+    assert d["baseline_emv"] == pytest.approx(base_exposed * 10.0 / 1000)
+    assert d["baseline_cost_per_activation"] == pytest.approx(90.0 / 115.0)
+
+
 # --------------------------------------------------------------------------- comparisons
 
 
@@ -348,6 +370,10 @@ def test_compare_paired(results: Results) -> None:
         "mean_activated",
         "baseline_mean_activated",
         "ratio",
+        "emv",
+        "baseline_emv",
+        "cost_per_activation",
+        "baseline_cost_per_activation",
     ]
     assert diff.height == 8
     assert set(diff["baseline"]) == {"macro"}

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from pipeline.campaign import (
     FAULT_ENV,
     _derive,
+    cell_cpm,
     cell_path,
     cells_of,
     load_config,
@@ -102,6 +103,7 @@ def assert_same(a: Path, b: Path) -> None:
         (lambda s: s.replace("runs = 200", "runs = 0"), "runs: expected an integer >= 1"),
         (lambda s: s.replace("budgets = [300, 1500]", ""), "no budgets, budget_shares or k"),
         (lambda s: s.replace("[seeding]", "[seeds]"), "seeds: unknown section"),
+        (lambda s: s + "[valuation]\ndefault_cpm = -1\n", "valuation.default_cpm"),
     ],
 )
 def test_bad_configs_are_refused_with_the_key(
@@ -128,6 +130,23 @@ def test_unknown_brand_and_infeasible_budget(data: Path, tmp_path: Path) -> None
     r = runner.invoke(app, ["campaign", str(path)])
     assert r.exit_code == 2 and "below the cheapest influencer" in r.output
     assert not (tmp_path / "out").exists()  # nothing started
+
+
+def test_cell_cpm_weights_seeds_by_marginal_reach(data: Path) -> None:
+    import dataclasses
+
+    cfg = load_config(config(data, data, name="cpm.toml"))
+    ctx = prepare(cfg)
+    n = ctx.graph.n
+    cpm = np.full(n, np.nan)
+    cpm[[0, 1]] = [10.0, 40.0]
+    table = ctx.profiles.table.with_columns(pl.Series("cpm", cpm))
+    prof = dataclasses.replace(ctx.profiles, table=table)
+    nodes = np.array([0, 1, 2])
+    assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], None) == pytest.approx(17.5)
+    assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], 5.0) == pytest.approx((30.0 + 40.0 + 20.0) / 8.0)
+    assert cell_cpm(prof, np.array([2]), [1.0], None) is None
+    assert cell_cpm(prof, np.array([0, 1]), [0.0, 0.0], None) == pytest.approx(25.0)
 
 
 def test_grid_and_budget_shares(data: Path, tmp_path: Path) -> None:
@@ -165,6 +184,7 @@ def test_results_layout_and_contents(finished: Path, data: Path) -> None:
     assert (runs["cost_spent"] <= runs["budget"] + 1e-9).all()
     assert (runs["activated"] >= runs["seeds_used"]).all()
     assert (runs["exposed"] >= runs["activated"]).all()
+    assert runs["cpm"].null_count() == runs.height  # no cpm column, no default
     # every seed row belongs to a finished cell, and the seed counts agree
     per_cell = f["seeds"].group_by("cell").len().rename({"len": "n"})
     used = runs.group_by("cell").agg(pl.col("seeds_used").first()).join(per_cell, on="cell")
