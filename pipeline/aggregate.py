@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from pipeline.profiles import TIER_NAMES
 
 __all__ = [
     "AUDIENCE_SCHEMA",
+    "COMPETITION_SCHEMA",
     "CURVES_SCHEMA",
     "FAMILIES",
     "KEY",
@@ -54,6 +55,7 @@ __all__ = [
     "candidates",
     "compare",
     "compare_runs",
+    "competition_summary",
     "load_results",
     "summarize",
     "summarize_runs",
@@ -115,6 +117,20 @@ CURVES_SCHEMA: dict[str, pl.DataType] = {
     "mean_cumulative": pl.Float64(),
 }
 
+COMPETITION_SCHEMA: dict[str, pl.DataType] = {
+    "contest": pl.String(),
+    "brands": pl.String(),
+    "model": pl.String(),
+    "strategy": pl.String(),
+    "level": pl.String(),
+    "brand": pl.String(),
+    "budget": pl.Float64(),
+    "k": pl.Int64(),
+    "run": pl.Int64(),
+    "adopters": pl.Int64(),
+    "alone": pl.Int64(),
+}
+
 #: Strategy -> family, as named in verdicts.
 FAMILIES: dict[str, str] = {
     "random": "baseline",
@@ -147,6 +163,9 @@ class Results:
     seeds: pl.DataFrame
     audience: pl.DataFrame
     curves: pl.DataFrame
+    competition: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=COMPETITION_SCHEMA)
+    )
 
     @property
     def baseline(self) -> str:
@@ -236,7 +255,13 @@ def load_results(path: str | Path) -> Results:
             msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise InputError(f"{root / name}: cannot read the {name} tables: {msg}") from None
 
+    contest_files = list(_parquet_files(root / "competition").values())
+    try:
+        competition = _scan(contest_files, COMPETITION_SCHEMA).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"{root / 'competition'}: cannot read the tables: {exc}") from None
     return Results(
+        competition=competition,
         path=root,
         manifest=manifest,
         runs=_scan(list(runs_files.values()), RUNS_SCHEMA),
@@ -621,6 +646,47 @@ def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.
         "gain_vs_baseline",
         "verdict",
     )
+
+
+# --------------------------------------------------------------------------- competition
+
+
+def competition_summary(results: Results) -> pl.DataFrame:
+    """Competing brands (the campaign's ``[competition]``): one row per contest and brand.
+
+    Columns: brands, model, strategy, level, brand, budget, k, runs,
+    ``mean_adopters`` with ``adopters_ci_low``/``_high`` (accounts, 95%),
+    ``share`` (mean over runs of the brand's adopters / all adopters; runs
+    with no adopter are left out), ``mean_alone`` (accounts it activates
+    seeding alone, same random numbers), ``loss = mean_alone - mean_adopters``
+    and ``loss_share = loss / mean_alone``. Empty when there was no
+    competition. O(rows).
+    """
+    df = results.competition
+    if df.height == 0:
+        return df.clear().select("brands", "model", "strategy", "level", "brand", "budget", "k")
+    total = pl.col("adopters").sum().over("contest", "run")
+    out = (
+        df.with_columns(
+            pl.when(total > 0).then(pl.col("adopters") / total).otherwise(None).alias("_share")
+        )
+        .group_by("contest", "brands", "model", "strategy", "level", "brand", "budget", "k")
+        .agg(
+            pl.len().cast(pl.Int64).alias("runs"),
+            *_mean_ci("adopters", "adopters"),
+            pl.col("_share").mean().alias("share"),
+            pl.col("alone").cast(pl.Float64).mean().alias("mean_alone"),
+        )
+        .with_columns((pl.col("mean_alone") - pl.col("mean_adopters")).alias("loss"))
+        .with_columns(
+            pl.when(pl.col("mean_alone") > 0)
+            .then(pl.col("loss") / pl.col("mean_alone"))
+            .otherwise(None)
+            .alias("loss_share")
+        )
+        .sort("brands", "model", "level", "strategy", "brand")
+    )
+    return out.drop("contest")
 
 
 # --------------------------------------------------------------------------- candidates

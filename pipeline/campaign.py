@@ -61,12 +61,15 @@ __all__ = [
     "CampaignReport",
     "Cell",
     "CellTables",
+    "Contest",
     "ModelSpec",
     "cells_of",
+    "contests_of",
     "load_config",
     "prepare",
     "run_campaign",
     "run_cell",
+    "run_contest",
 ]
 
 EXECUTORS = ("local", "ray")
@@ -126,6 +129,7 @@ class CampaignConfig:
     estimate_rr_sets: int = 20_000
     baseline: str = "macro"
     default_cpm: float | None = None
+    competition: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, Any]:
         """What determines each cell's numbers besides the grid and the inputs' content."""
@@ -152,6 +156,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "simulation": ("max_steps", "brand_aware"),
     "seeding": ("epsilon", "celf_runs", "estimate_rr_sets"),
     "valuation": ("default_cpm",),
+    "competition": ("brands",),
 }
 
 
@@ -327,6 +332,7 @@ def load_config(path: str | Path) -> CampaignConfig:
         estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
         baseline=baseline,
         default_cpm=_cpm(r),
+        competition=_competition(r, strings("grid.brands"), models),
     )
 
 
@@ -338,6 +344,25 @@ def _cpm(r: _Reader) -> float | None:
         raise r.fail("valuation.default_cpm", f"expected a number >= 0 (currency per 1,000 "
                      f"impressions), got {v!r}")  # fmt: skip
     return float(v)
+
+
+def _competition(
+    r: _Reader, grid_brands: tuple[str, ...] | None, models: tuple[ModelSpec, ...]
+) -> tuple[str, ...]:
+    arr = r.array("competition.brands")
+    if arr is None:
+        return ()
+    if not all(isinstance(x, str) and x for x in arr) or len(set(arr)) != len(arr):
+        raise r.fail("competition.brands", f"expected distinct brand names, got {arr!r}")
+    if len(arr) < 2:
+        raise r.fail("competition.brands", "a competition needs two or more brands")
+    if grid_brands is not None:
+        for b in arr:
+            if b not in grid_brands:
+                raise r.fail("competition.brands", f"{b!r} is not one of grid.brands")
+    if any(m.name == "lt" for m in models):
+        raise r.fail("competition.brands", "competition supports the cascade models ic, wc, tv")
+    return tuple(arr)
 
 
 def _or(names: Sequence[str]) -> str:
@@ -423,20 +448,70 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9.=-]+", "-", text).strip("-")
 
 
+def _levels(
+    config: CampaignConfig, brands: Brands, brand: str
+) -> list[tuple[str, float | None, int | None]]:
+    """(label, budget, k) of each level of ``brand``: a budget, a budget share or a k."""
+    out: list[tuple[str, float | None, int | None]] = []
+    seen: set[float] = set()
+    entries = [(f"budget {b:g}", b) for b in config.budgets] + [
+        (f"share {s:g}", s * brands.budget(brand)) for s in config.budget_shares
+    ]
+    for label, amount in entries:
+        b = round(amount, 6)
+        if b not in seen:  # an absolute budget equal to a share's is one level
+            seen.add(b)
+            out.append((label, b, None))
+    return out + [(f"k {k}", None, k) for k in config.k]
+
+
 def cells_of(config: CampaignConfig, brands: Brands) -> list[Cell]:
     """The grid, brand-major (brand, model, budget or k, strategy). O(cells)."""
     names = list(config.brands) if config.brands is not None else brands.names
     out: list[Cell] = []
     for brand in names:
-        levels: list[tuple[float | None, int | None]] = []
-        budgets = list(config.budgets) + [s * brands.budget(brand) for s in config.budget_shares]
-        for b in dict.fromkeys(round(x, 6) for x in budgets):
-            levels.append((b, None))
-        levels += [(None, k) for k in config.k]
         for model in config.models:
-            for budget, k in levels:
+            for _, budget, k in _levels(config, brands, brand):
                 for strategy in config.strategies:
                     out.append(Cell(brand, model, strategy, budget, k))
+    return out
+
+
+@dataclass(frozen=True)
+class Contest:
+    """A competition cell: the competing brands' cells of one model, strategy and level."""
+
+    model: ModelSpec
+    strategy: str
+    level: str
+    cells: tuple[Cell, ...]
+
+    @property
+    def key(self) -> str:
+        coords = json.dumps([[c.brand for c in self.cells], self.model.label, self.strategy,
+                             self.level])  # fmt: skip
+        digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
+        return _slug(f"{self.model.label}_{self.strategy}_{self.level}") + f"_{digest}"
+
+
+def contests_of(config: CampaignConfig, brands: Brands) -> list[Contest]:
+    """Competition cells: for each model, strategy and level entry of the config, the
+    cells of the competing brands (matched by the entry, e.g. ``share 0.5``). O(cells)."""
+    if not config.competition:
+        return []
+    levels = {b: {lab: (bud, k) for lab, bud, k in _levels(config, brands, b)}
+              for b in config.competition}  # fmt: skip
+    common = [lab for lab, _, _ in _levels(config, brands, config.competition[0])
+              if all(lab in levels[b] for b in config.competition)]  # fmt: skip
+    out = []
+    for model in config.models:
+        for label in common:
+            for strategy in config.strategies:
+                cells = tuple(
+                    Cell(b, model, strategy, levels[b][label][0], levels[b][label][1])
+                    for b in config.competition
+                )
+                out.append(Contest(model, strategy, label, cells))
     return out
 
 
@@ -521,6 +596,12 @@ def prepare(
             raise InputError(
                 f"{config.path}: grid.brands: unknown brand {b!r}; {config.brands_file.name} "
                 f"has {_or(brands.names)}"
+            )
+    for b in config.competition:
+        if b not in brands.names:
+            raise InputError(
+                f"{config.path}: competition.brands: unknown brand {b!r}; "
+                f"{config.brands_file.name} has {_or(brands.names)}"
             )
     cost = profiles.table["cost"].to_numpy().astype(np.float64)
     ok = profiles.has_profile & np.isfinite(cost)
@@ -725,6 +806,78 @@ def cell_cpm(
     if w.sum() <= 0:
         w = np.ones_like(w)
     return float(np.average(cpm[known], weights=w))
+
+
+def run_contest(
+    ctx: CampaignContext, contest: Contest, output: Path, threads: int | None = None
+) -> pl.DataFrame:
+    """Simulate the competing brands of ``contest`` seeding at once (their cells' seeds).
+
+    Uses :func:`pipeline.diffusion.compete.compete` with run keys derived from
+    (seed, model, brands): one row per brand and run with ``adopters`` (nodes
+    that adopted the brand) and ``alone`` (nodes it activates seeding alone,
+    same random numbers). Needs the brands' cells finished. A brand whose cell
+    chose no seed takes no part. Time O(runs x cascade size).
+    """
+    from pipeline.diffusion.compete import compete
+
+    cfg = ctx.config
+    seeds: dict[str, Any] = {}
+    for c in contest.cells:
+        ids = pl.read_parquet(cell_path(output, "seeds", c), columns=["id"])["id"]
+        if ids.len():
+            seeds[c.brand] = ctx.graph.index_of(ids, what=f"seed ID of {c.brand}")
+    brands_in = [c.brand for c in contest.cells]
+    if len(seeds) >= 2:
+        factors = {b: ctx.brand_arrays(b)[1] for b in seeds} if cfg.brand_aware else None
+        res = compete(
+            ctx.graph,
+            seeds,
+            contest.model.name,
+            runs=cfg.runs,
+            seed=_derive(cfg.seed, "compete", contest.model.label, *brands_in),
+            p=contest.model.p,
+            max_steps=cfg.max_steps,
+            sender_factors=factors,
+            threads=threads,
+        )
+        df = res.to_polars().select(
+            pl.col("brand").cast(pl.String),
+            pl.col("run").cast(pl.Int64),
+            pl.col("adopters").cast(pl.Int64),
+            pl.col("alone").cast(pl.Int64),
+        )
+    else:
+        df = pl.DataFrame(
+            schema={"brand": pl.String, "run": pl.Int64, "adopters": pl.Int64, "alone": pl.Int64}
+        )
+    level = pl.DataFrame(
+        {
+            "brand": [c.brand for c in contest.cells],
+            "budget": [c.budget for c in contest.cells],
+            "k": [c.k for c in contest.cells],
+        },
+        schema={"brand": pl.String, "budget": pl.Float64, "k": pl.Int64},
+    )
+    df = df.join(level, on="brand", how="left")
+    return df.select(
+        pl.lit(contest.key, pl.String).alias("contest"),
+        pl.lit("+".join(brands_in), pl.String).alias("brands"),
+        pl.lit(contest.model.label, pl.String).alias("model"),
+        pl.lit(contest.strategy, pl.String).alias("strategy"),
+        pl.lit(contest.level, pl.String).alias("level"),
+        "brand",
+        "budget",
+        "k",
+        "run",
+        "adopters",
+        "alone",
+    )
+
+
+def contest_path(output: Path, contest: Contest) -> Path:
+    """Where the competition table of ``contest`` lives in the results folder."""
+    return output / "competition" / f"{contest.key}.parquet"
 
 
 # --------------------------------------------------------------------------- the folder
@@ -955,6 +1108,16 @@ def run_campaign(
         note(CampaignProgress(skipped + written, len(cells), written * cfg.runs, tables.cell.label))
         if kill_after is not None and written >= int(kill_after):
             os._exit(137)
+    contests = [c for c in contests_of(cfg, ctx.brands)
+                if not (resume and contest_path(out, c).is_file())]  # fmt: skip
+    if contests:
+        from pipeline.export import write_table
+
+        (out / "competition").mkdir(exist_ok=True)
+        for i, contest in enumerate(contests, start=1):
+            df = run_contest(ctx, contest, out, threads=workers if executor == "local" else None)
+            write_table(df, contest_path(out, contest), "parquet")
+            note(CampaignProgress(len(cells), len(cells), 0, f"competition {i}/{len(contests)}"))
     return CampaignReport(
         output=out,
         fingerprint=ctx.fingerprint,

@@ -347,3 +347,63 @@ def test_cli_results_errors(finished: Path, tmp_path: Path, args: list[str], mes
     r = runner.invoke(app, argv)
     assert r.exit_code == 2, r.output
     assert message in r.output and "Traceback" not in r.output
+
+
+# --- competing brands ------------------------------------------------------------------
+
+
+def test_competition_section(data: Path, tmp_path: Path) -> None:
+    from pipeline.aggregate import competition_summary, load_results
+    from pipeline.diffusion.compete import compete
+
+    text = BASE.replace('"random", "macro", "micro", "imm"', '"macro", "micro"')
+    text += '[competition]\nbrands = ["freshbite", "pixelforge"]\n'
+    path = config(data, tmp_path, text, "compete.toml")
+    report = run_campaign(path)
+    res = load_results(report.output)
+    comp = res.competition
+    assert comp.height == 2 * 2 * 2 * 200  # strategies x levels x brands x runs
+    assert (comp["adopters"] <= comp["alone"]).all()  # same live-edge graph per brand
+    summary = competition_summary(res)
+    assert summary.height == 8
+    shares = summary.group_by("strategy", "level").agg(pl.col("share").sum())
+    assert np.allclose(shares["share"], 1.0)
+    assert (summary["loss"] >= 0).all() and (summary["loss_share"] <= 1).all()
+    # one contest, recomputed by hand from the cells' seeds, gives the same numbers
+    cfg = load_config(path)
+    ctx = prepare(cfg)
+    seeds = {
+        b: ctx.graph.index_of(
+            res.seeds.filter(
+                (pl.col("brand") == b) & (pl.col("strategy") == "micro") & (pl.col("budget") == 300)
+            ).sort("rank")["id"]
+        )
+        for b in ("freshbite", "pixelforge")
+    }
+    direct = compete(
+        ctx.graph,
+        seeds,
+        "wc",
+        runs=200,
+        seed=_derive(11, "compete", "wc", "freshbite", "pixelforge"),
+        sender_factors={
+            b: brand_sender_factor(ctx.profiles, ctx.brands, b) for b in ("freshbite", "pixelforge")
+        },
+    ).to_polars()
+    mine = comp.filter((pl.col("strategy") == "micro") & (pl.col("level") == "budget 300"))
+    joined = mine.join(direct, on=["brand", "run"], suffix="_direct")
+    assert joined.height == 400 and (joined["adopters"] == joined["adopters_direct"]).all()
+    # resuming does not redo the contests
+    assert run_campaign(path).cells_run == 0
+
+
+def test_competition_config_errors(data: Path, tmp_path: Path) -> None:
+    one = BASE + '[competition]\nbrands = ["freshbite"]\n'
+    with pytest.raises(InputError, match="two or more brands"):
+        load_config(config(data, tmp_path, one, "c1.toml"))
+    other = BASE + '[competition]\nbrands = ["freshbite", "glowhaus"]\n'
+    with pytest.raises(InputError, match=r"'glowhaus' is not one of grid\.brands"):
+        load_config(config(data, tmp_path, other, "c2.toml"))
+    lt = BASE.replace('["wc"]', '["lt"]') + '[competition]\nbrands = ["freshbite", "pixelforge"]\n'
+    with pytest.raises(InputError, match="cascade models"):
+        load_config(config(data, tmp_path, lt, "c3.toml"))
