@@ -103,6 +103,7 @@ SEEDS_SCHEMA: dict[str, pl.DataType] = {
     "marginal_gain": pl.Float64(),
     "cumulative_reach": pl.Float64(),
     "forced": pl.Boolean(),
+    "overlap_above": pl.Float64(),
 }
 AUDIENCE_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
@@ -712,7 +713,8 @@ def candidates(
     ``mean_activated`` at that level (ties as in :func:`verdicts`). Returns its
     first ``top`` seeds by rank with columns rank, id, handle, tier, cost
     (currency units), relevance, followers, marginal_reach (expected extra
-    accounts activated given the seeds above), cumulative_reach, brand, model,
+    accounts activated given the seeds above), cumulative_reach, overlap_above
+    (share of its followers who already follow a seed ranked above), brand, model,
     strategy, budget, k. O(rows of the brand's runs + seeds).
 
     Raises
@@ -786,6 +788,7 @@ def candidates(
             "followers",
             pl.col("marginal_gain").alias("marginal_reach"),
             "cumulative_reach",
+            "overlap_above",
             "brand",
             "model",
             "strategy",

@@ -679,6 +679,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     the process. Time: the strategy's, plus O(runs x cascade size).
     """
     from pipeline.diffusion import simulate
+    from pipeline.overlap import overlap_with_above
     from pipeline.seeding import select_seeds
 
     cfg = ctx.config
@@ -755,6 +756,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.col("cumulative_stderr").cast(pl.Float64),
         pl.col("cumulative_cost").cast(pl.Float64),
         pl.col("forced").cast(pl.Boolean),
+        pl.Series("overlap_above", overlap_with_above(ctx.graph, nodes), dtype=pl.Float64),
     )
     reached = np.bincount(tier_code, weights=counts.astype(np.float64), minlength=5) / runs
     accounts = np.bincount(tier_code, minlength=5)

@@ -462,6 +462,8 @@ def rank(
     score = relevance x (w_reach * reach + w_engagement * engagement + w_cost * cost
     efficiency) / (sum of weights), each part a percentile among profiled accounts.
     Without --brand, every brand in --brands is ranked.
+    overlap_above: share of a candidate's in-graph followers who already follow a
+    candidate ranked above it (high all down the list = hubs sharing one audience).
     """
     from pipeline.profiles import TierThresholds, load_brands, load_profiles
     from pipeline.rank import RankWeights, rank_candidates
@@ -507,6 +509,7 @@ def rank(
             "cost": "cost",
             "score": "score",
             "within_budget": "in_budget",
+            "overlap_above": "overlap_above",
             **({"marginal_reach": "marginal_reach"} if by == "imm" else {}),
         }
         for name in df["brand"].unique(maintain_order=True).to_list():
@@ -1098,6 +1101,152 @@ def report(
     for p in paths:
         out_console.print(str(p), highlight=False)
     err_console.print(f"wrote {len(paths)} {fmt.value} file(s)", highlight=False)
+
+
+@app.command()
+@handle_errors
+def overlap(
+    graph: GraphArg,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Candidate accounts: comma-separated IDs (2-64).")
+    ] = None,
+    seeds_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--seeds-file",
+            help="Candidate IDs: a table with an 'id' column (or first column), or one per line.",
+        ),
+    ] = None,
+    model: Annotated[
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="Cascade model of the simulated reach: ic (needs --p or a probability "
+            "column), wc, tv or lt.",
+        ),
+    ] = ModelOpt.wc,
+    p: Annotated[
+        float | None, typer.Option("--p", help="Uniform activation probability for ic, in [0, 1].")
+    ] = None,
+    brand: Annotated[
+        str | None,
+        typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
+    ] = None,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
+    ] = None,
+    brands: Annotated[
+        Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
+    max_steps: Annotated[
+        int | None,
+        typer.Option("--max-steps", help="Stop cascades after this many steps (default: none)."),
+    ] = None,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON object: summary, candidates and pairs."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the pairwise table (.parquet, .csv or .json).",
+            dir_okay=False,
+        ),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Audience overlap of candidate influencers, and the unique reach of the set.
+
+    Per candidate: in-graph followers, mean exposed and activated when seeding alone, and
+    overlap_above (share of its followers who already follow a candidate listed before it).
+    Per pair: shared followers, follower_overlap = shared / min(followers), and
+    exposed_overlap = E|exposed_a ∩ exposed_b| / min(E|exposed_a|, E|exposed_b|), each
+    candidate simulated alone with the same random numbers. Then the unique reach (mean
+    exposed when all seed together) against the sum of individual reaches.
+    """
+    from pipeline.graph_io import read_id_list
+    from pipeline.overlap import audience_overlap
+    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+
+    if (ids is None) == (seeds_file is None):
+        raise InputError("give the candidates with exactly one of --ids or --seeds-file")
+    wanted = _id_option(ids) if ids is not None else []
+    if seeds_file is not None:
+        wanted = read_id_list(seeds_file)
+    if len(wanted) < 2:
+        raise InputError(f"overlap needs at least 2 candidate IDs, got {len(wanted)}")
+    if p is not None and not 0.0 <= p <= 1.0:
+        raise InputError(f"--p must be in [0, 1], got {p}")
+    if runs < 1:
+        raise InputError(f"--runs must be >= 1, got {runs}")
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("--brand needs --profiles and --brands")
+    quiet = quiet or json_out
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    nodes = g.index_of(wanted, what="candidate ID")
+    factor = None
+    if brand is not None and profiles is not None and brands is not None:
+        b = load_brands(brands)
+        b.check(brand)
+        factor = brand_sender_factor(load_profiles(profiles, g), b, brand)
+    with _spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
+        result = audience_overlap(
+            g,
+            nodes,
+            model.value,
+            runs=runs,
+            seed=seed,
+            p=p,
+            max_steps=max_steps,
+            sender_factor=factor,
+        )
+    pairs = result.pairs()
+    if out is not None:
+        _emit(pairs, out, None, "pairs", quiet)
+    summary = {"graph": str(graph), **result.summary(), "brand": brand}
+    if json_out:
+        payload = {
+            **summary,
+            "per_candidate": result.per_candidate().to_dicts(),
+            "pairs": pairs.to_dicts(),
+        }
+        typer.echo(json.dumps(payload, default=str))
+        return
+    if quiet:
+        return
+    _emit(result.per_candidate(), None, None, "candidates", quiet, max_rows=64)
+    if out is None:
+        shown = {
+            "id_a": "id_a",
+            "id_b": "id_b",
+            "followers_a": "foll_a",
+            "followers_b": "foll_b",
+            "shared_followers": "shared",
+            "follower_overlap": "foll_overlap",
+            "exposed_overlap": "exp_overlap",
+        }
+        # IDs as text: the table prints numbers with thousands separators.
+        part = pairs.select(list(shown)).rename(shown)
+        part = part.with_columns(pl.col("id_a", "id_b").cast(pl.String))
+        _emit(part, None, None, "pairs", quiet, max_rows=100)
+    out_console.print(
+        f"unique reach {summary['unique_reach']:,.1f} exposed "
+        f"({summary['unique_reach_activated']:,.1f} activated) when all {len(nodes)} seed "
+        f"together vs {summary['sum_individual']:,.1f} "
+        f"({summary['sum_individual_activated']:,.1f}) summed alone: redundancy "
+        f"{summary['redundancy']:.1%} ({summary['redundancy_activated']:.1%} activated); "
+        f"{model.value}, {runs:,} runs, seed {seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def run() -> None:  # pragma: no cover - console entry point

@@ -15,7 +15,8 @@ For brand B, every profiled account u gets
 
 Percentiles are taken over all profiled accounts *before* filters, so a
 filter never changes anyone's score. A missing value scores 0 on its part.
-Each component is a column of the output so a user sees why. O(n log n).
+Each component is a column of the output so a user sees why. O(n log n), plus
+O(n + followers of the listed candidates) per brand for ``overlap_above``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import polars as pl
 from pipeline.centrality import MEASURES, centrality
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.overlap import overlap_with_above
 from pipeline.profiles import TIER_NAMES, Brands, Profiles, relevance
 
 __all__ = ["REACH_METRICS", "RankWeights", "rank_candidates"]
@@ -83,7 +85,10 @@ def rank_candidates(
     Columns: brand, rank, id, handle, tier, followers, reach metric, reach_score,
     relevance, engagement_rate, engagement_score, cost, engagements_per_cost,
     cost_score, score, cumulative_cost, within_budget (cumulative cost <= the
-    brand's budget). Filters: ``tiers``, ``min_relevance``, ``max_cost``; ``top``
+    brand's budget), overlap_above (share of the candidate's in-graph followers who
+    already follow a candidate ranked above it for the same brand, see
+    :func:`pipeline.overlap.overlap_with_above`: a list of hubs sharing one audience
+    shows it). Filters: ``tiers``, ``min_relevance``, ``max_cost``; ``top``
     keeps the first N per brand.
 
     ``by="imm"`` orders the (filtered) candidates by IMM's greedy choice under the
@@ -163,7 +168,12 @@ def rank_candidates(
             pl.lit(name).alias("brand"),
             pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("rank"),
             pl.col("cost").fill_null(0.0).cum_sum().alias("cumulative_cost"),
-        ).with_columns((pl.col("cumulative_cost") <= budget).alias("within_budget"))
+        ).with_columns(
+            (pl.col("cumulative_cost") <= budget).alias("within_budget"),
+            pl.Series(
+                "overlap_above", overlap_with_above(graph, df["node"].to_numpy()), pl.Float64
+            ),
+        )
         out.append(df)
     cols = [
         "brand",
@@ -183,6 +193,7 @@ def rank_candidates(
         "score",
         "cumulative_cost",
         "within_budget",
+        "overlap_above",
         *(["marginal_reach", "cumulative_reach"] if by == "imm" else []),
     ]
     return pl.concat([d.select(cols) for d in out])

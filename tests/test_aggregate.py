@@ -571,6 +571,7 @@ def test_candidates_default_level(results: Results) -> None:
         "followers",
         "marginal_reach",
         "cumulative_reach",
+        "overlap_above",
         "brand",
         "model",
         "strategy",

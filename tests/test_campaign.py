@@ -189,6 +189,9 @@ def test_results_layout_and_contents(finished: Path, data: Path) -> None:
     per_cell = f["seeds"].group_by("cell").len().rename({"len": "n"})
     used = runs.group_by("cell").agg(pl.col("seeds_used").first()).join(per_cell, on="cell")
     assert (used["seeds_used"] == used["n"]).all()
+    seeds = f["seeds"]
+    assert seeds["overlap_above"].is_between(0.0, 1.0).all()
+    assert (seeds.filter(pl.col("rank") == 1)["overlap_above"] == 0.0).all()
     # the audience by tier adds up to the mean activated
     aud = f["audience"].group_by("cell").agg(pl.col("expected_activated").sum())
     mean = runs.group_by("cell").agg(pl.col("activated").mean())

@@ -110,3 +110,22 @@ def test_profiles_matching_no_node(tmp_path: Path, setup) -> None:  # type: igno
     with pytest.raises(InputError, match="no profile matches a node"):
         rank_candidates(g, p, b, "Yum")
     assert isinstance(p.table, pl.DataFrame)
+
+
+def test_overlap_above_per_brand_in_rank_order(setup) -> None:  # type: ignore[no-untyped-def]
+    g, p, b = setup
+    # Followers in the graph: F_a = {b, c, d}, F_b = {c, d}, F_c = {a, e}, F_d = {}.
+    df = rank_candidates(g, p, b)
+    got = {
+        name: list(zip(part["id"], part["overlap_above"], strict=True))
+        for (name,), part in df.group_by("brand", maintain_order=True)
+    }
+    # Yum ranks c, b, d, a: b's {c, d} share nothing with {a, e}; d has no followers;
+    # a's {b, c, d} meets {a, e, c, d} in c and d.
+    assert got["Yum"] == [("c", 0.0), ("b", 0.0), ("d", 0.0), ("a", pytest.approx(2 / 3))]
+    # Go ranks the celebrity first: every follower of b already follows a.
+    assert got["Go"] == [("a", 0.0), ("b", 1.0), ("c", 0.0), ("d", 0.0)]
+    # Taken over the list as shown, after filters: b first now, then d.
+    micro = rank_candidates(g, p, b, "Go", tiers=["micro"])
+    assert micro["id"].to_list() == ["b", "d"] and micro["overlap_above"].to_list() == [0, 0]
+    assert df.columns[df.columns.index("within_budget") + 1] == "overlap_above"
