@@ -567,6 +567,15 @@ def simulate(
             "--attribution", help="Credit each activation to the seed that reached it first."
         ),
     ] = False,
+    compete: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compete",
+            help="Competing brands: BRAND=ID,ID,... (repeat, two or more). They seed at once "
+            "and each account adopts the first brand to reach it; with --profiles and "
+            "--brands each brand is brand-aware. Replaces --seeds.",
+        ),
+    ] = None,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
@@ -591,6 +600,14 @@ def simulate(
     from pipeline.graph_io import read_id_list
     from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
 
+    if compete:
+        if seeds is not None or seeds_file is not None or brand is not None or attribution:
+            raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
+        _simulate_competition(
+            graph, compete, model.value, p, runs, seed, max_steps, profiles, brands,
+            (fmt, edge_meaning, source_col, target_col), json_out, out, quiet,
+        )  # fmt: skip
+        return
     if (seeds is None) == (seeds_file is None):
         raise InputError("give the seed accounts with exactly one of --seeds or --seeds-file")
     ids: list[object] = (
@@ -642,6 +659,65 @@ def simulate(
     out_console.print(t)
     if attribution:
         _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
+
+
+def _simulate_competition(
+    graph: Path,
+    specs: list[str],
+    model: str,
+    p: float | None,
+    runs: int,
+    seed: int,
+    max_steps: int | None,
+    profiles: Path | None,
+    brands: Path | None,
+    load_opts: tuple[Any, Any, Any, Any],
+    json_out: bool,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    from pipeline.diffusion import compete
+    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+
+    seeds_by_brand: dict[str, list[object]] = {}
+    for spec in specs:
+        name, sep, ids = spec.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--compete {spec!r}: expected BRAND=ID,ID,...")
+        name = name.strip()
+        if name in seeds_by_brand:
+            raise InputError(f"--compete: brand {name!r} given twice")
+        seeds_by_brand[name] = _id_option(ids)
+        if not seeds_by_brand[name]:
+            raise InputError(f"--compete {spec!r}: brand {name!r} has no seed IDs")
+    if len(seeds_by_brand) < 2:
+        raise InputError("--compete needs two or more brands (repeat the option)")
+    if (profiles is None) != (brands is None):
+        raise InputError("brand-aware competition needs both --profiles and --brands")
+    b = load_brands(brands) if brands is not None else None
+    if b is not None:
+        for name in seeds_by_brand:
+            b.check(name)
+    quiet = quiet or json_out
+    g = _load(graph, *load_opts, quiet)
+    idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
+    factors = None
+    if b is not None and profiles is not None:
+        prof = load_profiles(profiles, g)
+        factors = {k: brand_sender_factor(prof, b, k) for k in idx}
+    with _spinner(f"simulating {runs:,} competitive runs", quiet):
+        result = compete(
+            g, idx, model, runs=runs, seed=seed, p=p, max_steps=max_steps, sender_factors=factors
+        )
+    summary = result.summary()
+    if out is not None:
+        _emit(result.to_polars(), out, None, "runs", quiet)
+    if json_out:
+        payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
+                   "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
+        typer.echo(json.dumps(payload, default=str))
+        return
+    _emit(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
 
 
 class StrategyOpt(StrEnum):

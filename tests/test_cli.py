@@ -368,3 +368,39 @@ def test_seed_and_rank_options_are_checked(
     r = runner.invoke(app, [args[0], str(files["edges"]), *args[1:]])
     assert r.exit_code == 2, r.output
     assert message in r.output and "Traceback" not in r.output
+
+
+def test_simulate_compete(files: dict[str, Path]) -> None:
+    base = ["simulate", str(files["edges"]), "--model", "ic", "--p", "1", "--runs", "20"]
+    r = runner.invoke(app, [*base, "--compete", "Yum=c", "--compete", "Go=a", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = {b["brand"]: b for b in json.loads(r.stdout)["brands"]}
+    # p = 1: a reaches b,c,d (and e via c) unless c gets there first; all runs agree
+    assert rows["Yum"]["mean_adopters"] + rows["Go"]["mean_adopters"] == 5
+    assert rows["Yum"]["mean_alone"] == 5 and rows["Go"]["mean_alone"] == 5
+    assert rows["Yum"]["share"] + rows["Go"]["share"] == pytest.approx(1.0)
+    brand_aware = [*base, "--profiles", str(files["profiles"]), "--brands", str(files["brands"])]
+    r = runner.invoke(app, [*brand_aware, "--compete", "Yum=c", "--compete", "Go=a"])
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--compete", "Yum=c"], "two or more brands"),
+        (["--compete", "Yum=c", "--compete", "Yum=a"], "given twice"),
+        (["--compete", "Yum", "--compete", "Go=a"], "expected BRAND=ID"),
+        (["--compete", "Yum=zz", "--compete", "Go=a"], "zz"),
+        (["--compete", "Yum=c", "--compete", "Go=a", "--seeds", "a"], "replaces"),
+        (["--compete", "Yum=c", "--compete", "Nope=a", "--brands", "{b}", "--profiles", "{p}"],
+         "unknown brand 'Nope'"),
+        (["--compete", "Yum=c", "--compete", "Go=a", "--model", "lt"], "cascade models"),
+    ],
+)  # fmt: skip
+def test_simulate_compete_errors(files: dict[str, Path], extra: list[str], message: str) -> None:
+    argv = ["simulate", str(files["edges"]), "--runs", "5"] + [
+        a.format(b=files["brands"], p=files["profiles"]) for a in extra
+    ]
+    r = runner.invoke(app, argv)
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
