@@ -1020,7 +1020,8 @@ def summarize(
         return
     shown = [
         "brand", "model", "strategy", "budget", "k", "mean_activated", "activated_ci_low",
-        "activated_ci_high", "mean_exposed", "seeds_used", "activated_per_cost",
+        "activated_ci_high", "mean_exposed", "seeds_used", "activated_per_cost", "emv",
+        "cost_per_activation",
     ]  # fmt: skip
     _emit(_drop_null_columns(df.select(shown)), None, None, "summary", quiet, max_rows=200)
 
@@ -1051,7 +1052,7 @@ def compare(
     where the strategy reaches more; ties count half), the same for exposed.
     """
     from pipeline.aggregate import compare as compare_results
-    from pipeline.aggregate import load_results, verdicts
+    from pipeline.aggregate import competition_summary, load_results, verdicts
 
     res = load_results(results)
     df = compare_results(res, baseline)
@@ -1066,6 +1067,11 @@ def compare(
         _emit(_drop_null_columns(df.select(shown)), None, None, title, quiet, max_rows=200)
     if quiet:
         return
+    contests = competition_summary(res)
+    if contests.height:
+        shown = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
+                 "mean_alone", "loss", "loss_share"]  # fmt: skip
+        _emit(contests.select(shown), None, None, "competing brands", quiet, max_rows=200)
     for row in verdicts(res, baseline).iter_rows(named=True):
         out_console.print(
             f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False, soft_wrap=True

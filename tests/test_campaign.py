@@ -396,6 +396,8 @@ def test_competition_section(data: Path, tmp_path: Path) -> None:
     mine = comp.filter((pl.col("strategy") == "micro") & (pl.col("level") == "budget 300"))
     joined = mine.join(direct, on=["brand", "run"], suffix="_direct")
     assert joined.height == 400 and (joined["adopters"] == joined["adopters_direct"]).all()
+    r = runner.invoke(app, ["compare", str(report.output)])
+    assert r.exit_code == 0 and "competing brands" in r.output
     # resuming does not redo the contests
     assert run_campaign(path).cells_run == 0
 
