@@ -5,10 +5,17 @@ external ID. Columns (all but ``id`` optional):
 
 - ``id``: the account's ID, as in the edge file.
 - ``handle``: display name (default: the ID as text).
-- ``followers``: the account's real audience size on the platform, a count
-  (default: its in-graph follower count).
+- ``followers``: the account's audience size on the platform (all its
+  followers, real or not), a count (default: its in-graph follower count).
 - ``engagement_rate``: engagements per follower per post, a fraction in [0, 1].
 - ``cost``: currency units per sponsored post, >= 0.
+- ``cpm``: currency units per 1,000 impressions, >= 0 (the account's rate
+  card for impression-priced deals; unknown if absent).
+- ``real_audience``: the share of the account's followers that are real (not
+  bots or inactive), a fraction in [0, 1], as audience-quality tools
+  estimate it (default 1: every follower counts). The simulations take it as
+  the audience quality ``q_u`` (``simulate(..., quality=profiles.real_audience)``):
+  each follow edge of u is real with probability ``q_u``.
 - ``topics``: topic weights ``food:0.7;travel:0.3`` (a bare ``food`` weighs 1);
   weights are >= 0 and normalised to sum to 1.
 
@@ -201,9 +208,13 @@ def _numeric(
 class Profiles:
     """Profiles of every node of a graph (one row per node, in node order).
 
-    ``table`` columns: ``node``, ``id``, ``handle``, ``followers`` (real audience,
-    a count), ``engagement_rate`` (fraction, null if unknown), ``cost``
-    (currency units per post, null if unknown), ``has_profile``, ``tier``.
+    ``table`` columns: ``node``, ``id``, ``handle``, ``followers`` (audience
+    on the platform, a count), ``followers_in_graph``, ``engagement_rate``
+    (fraction, null if unknown), ``cost`` (currency units per post, null if
+    unknown), ``cpm`` (Float64, currency units per 1,000 impressions, null if
+    unknown), ``real_audience`` (Float64 share of real followers in [0, 1];
+    1.0 where unknown, i.e. for nodes without a profile, without the column
+    or with an empty cell), ``has_profile``, ``tier``.
     ``topics`` is the long table (node, topic, weight), weights summing to 1.
     """
 
@@ -221,9 +232,23 @@ class Profiles:
     def has_profile(self) -> NDArray[np.bool_]:
         return self.table["has_profile"].to_numpy()
 
+    @property
+    def real_audience(self) -> NDArray[np.float64]:
+        """Share of each node's followers that are real (float64, length n, 1.0 if unknown).
+
+        The audience quality ``q`` taken by :func:`pipeline.diffusion.simulate`.
+        """
+        return self.table["real_audience"].fill_null(1.0).to_numpy().astype(np.float64)
+
+    @property
+    def cpm(self) -> NDArray[np.float64]:
+        """Currency units per 1,000 impressions per node (float64, length n, NaN if unknown)."""
+        return self.table["cpm"].cast(pl.Float64).fill_null(np.nan).to_numpy()
+
 
 def default_profiles(graph: FollowerGraph, thresholds: TierThresholds | None = None) -> Profiles:
-    """Profiles with no file: followers = in-graph follower count, nothing else known."""
+    """Profiles with no file: followers = in-graph follower count, real audience 1.0,
+    nothing else known (engagement rate, cost and CPM null)."""
     return _assemble(graph, None, None, thresholds or TierThresholds(), "<graph>")
 
 
@@ -237,8 +262,9 @@ def load_profiles(
     """Read a profile table (CSV, TSV, Parquet or JSON) and join it to ``graph`` on ID.
 
     Rows whose ID is not in the graph are counted in ``unmatched`` and ignored.
-    Duplicate IDs, bad numbers and unparsable topics raise :class:`InputError`
-    naming the file, line and column. O(n + rows).
+    Duplicate IDs, bad numbers (e.g. ``cpm`` < 0, ``real_audience`` outside
+    [0, 1]) and unparsable topics raise :class:`InputError` naming the file,
+    line and column. O(n + rows).
     """
     p = str(path)
     raw = read_table(path, "profiles")
@@ -274,6 +300,10 @@ def load_profiles(
         cols["engagement_rate"] = _numeric(raw, "engagement_rate", p, 0.0, 1.0)
     if "cost" in raw.columns:
         cols["cost"] = _numeric(raw, "cost", p, 0.0, None)
+    if "cpm" in raw.columns:
+        cols["cpm"] = _numeric(raw, "cpm", p, 0.0, None)
+    if "real_audience" in raw.columns:
+        cols["real_audience"] = _numeric(raw, "real_audience", p, 0.0, 1.0)
     prof = pl.DataFrame(cols)
     topics = None
     if "topics" in raw.columns:
@@ -306,12 +336,15 @@ def _assemble(
         ("followers", pl.Int64),
         ("engagement_rate", pl.Float64),
         ("cost", pl.Float64),
+        ("cpm", pl.Float64),
+        ("real_audience", pl.Float64),
     ):
         if col not in table.columns:
             table = table.with_columns(pl.lit(None, dtype=dtype).alias(col))
     table = table.with_columns(
         pl.col("handle").fill_null(pl.col("id").cast(pl.String)),
         pl.col("followers").fill_null(pl.col("followers_in_graph")).cast(pl.Int64),
+        pl.col("real_audience").cast(pl.Float64).fill_null(1.0),
     )
     table = table.with_columns(thresholds.expr(pl.col("followers")).alias("tier")).select(
         "node",
@@ -321,6 +354,8 @@ def _assemble(
         "followers_in_graph",
         "engagement_rate",
         "cost",
+        "cpm",
+        "real_audience",
         "has_profile",
         "tier",
     )

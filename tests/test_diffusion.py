@@ -69,10 +69,12 @@ GRAPHS = {"path": PATH, "star": STAR, "diamond": DIAMOND, "random": RANDOM}
 def exact_for(
     g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, max_steps: int | None = None
 ) -> ExactSpread:
+    q = spec.quality
     if spec.weight is not None:
-        return exact_lt(g, seeds, spec.weight, max_steps=max_steps)
-    assert spec.edge_prob is not None
-    return exact_ic(g, seeds, spec.edge_prob, max_steps=max_steps)
+        return exact_lt(g, seeds, spec.weight, max_steps=max_steps, quality=q)
+    p = spec.edge_prob if spec.node_prob is None else spec.node_prob[g.edge_sources]
+    assert p is not None
+    return exact_ic(g, seeds, p, max_steps=max_steps, quality=q)
 
 
 def within(arr: np.ndarray, exact: float, k: float = 4.0) -> None:
@@ -150,6 +152,7 @@ _MASK = (1 << 64) - 1
 _GAMMA = 0x9E3779B97F4A7C15
 _NODE_SALT = 0x8CB92BA72F3D8DD7
 _LT_SALT = 0xD1B54A32D192ED03
+_QUALITY_SALT = 0xA0761D6478BD642F
 
 
 def _mix(z: int) -> int:
@@ -168,6 +171,11 @@ def _unit(h: int) -> float:
 
 def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: int):
     """One cascade, node by node in Python, with the kernels' coins and tie rule."""
+    q = spec.quality
+
+    def real(u: int, e: int) -> bool:
+        return q is None or q[u] >= 1 or _unit(_h(key ^ _QUALITY_SALT, e)) < q[u]
+
     order, label = list(seeds), {s: i for i, s in enumerate(seeds)}
     credits = [1] * len(seeds)
     seen = set(seeds)
@@ -184,11 +192,11 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
     while lo < hi:
         for u in order[lo:hi]:
             a, b = int(g.out_ptr[u]), int(g.out_ptr[u + 1])
-            seen.update(int(v) for v in g.out_idx[a:b])
+            seen.update(int(g.out_idx[e]) for e in range(a, b) if real(u, e))
             if spec.weight is not None:
                 for e in range(a, b):
                     v = int(g.out_idx[e])
-                    if v in label:
+                    if v in label or not real(u, e):
                         continue
                     acc[v] = acc.get(v, 0.0) + float(spec.weight[e])
                     if acc[v] > _unit(_h(key ^ _LT_SALT, v)):
@@ -196,7 +204,8 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
             elif spec.edge_prob is not None:
                 for e in range(a, b):
                     v = int(g.out_idx[e])
-                    if v not in label and _unit(_h(key, e)) < float(spec.edge_prob[e]):
+                    coin = _unit(_h(key, e)) < float(spec.edge_prob[e])
+                    if v not in label and coin and real(u, e):
                         activate(v, u)
             else:
                 assert spec.node_prob is not None and inv is not None
@@ -213,7 +222,7 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
                             break
                         pos += 1 + int(gap)
                     v = int(g.out_idx[pos])
-                    if v not in label:
+                    if v not in label and real(u, pos):
                         activate(v, u)
         if len(order) == hi:
             break
@@ -222,15 +231,19 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
     return len(order), len(seen), len(per_step) - 1, per_step, credits
 
 
+@pytest.mark.parametrize("with_quality", [False, True])
 @pytest.mark.parametrize("model", ["ic_p", "ic_edge", "wc", "lt"])
-def test_kernel_matches_python_reference(model: str) -> None:
+def test_kernel_matches_python_reference(model: str, with_quality: bool) -> None:
     g = random_graph(60, 240, seed=11)
+    q = None
+    if with_quality:  # a mix of 0, 1 and values in between
+        q = np.random.default_rng(1).choice([0.0, 0.3, 0.7, 1.0], size=g.n)
     if model == "ic_p":
-        spec = build_model(g, "ic", p=0.2)
+        spec = build_model(g, "ic", p=0.2, quality=q)
     elif model == "ic_edge":
-        spec = build_model(g, "ic")
+        spec = build_model(g, "ic", quality=q)
     else:
-        spec = build_model(g, model)
+        spec = build_model(g, model, quality=q)
     seeds = [0, 7, 3]
     res = run_cascades(g, seeds, spec, runs=40, seed=5, attribution=True)
     keys = run_keys(5, 40)
@@ -247,10 +260,12 @@ def test_kernel_matches_python_reference(model: str) -> None:
 # --- Tier 3: determinism and common random numbers --------------------------------------
 
 
+@pytest.mark.parametrize("with_quality", [False, True])
 @pytest.mark.parametrize("model", ["ic", "wc", "tv", "lt"])
-def test_same_seed_same_arrays_any_thread_count(model: str) -> None:
+def test_same_seed_same_arrays_any_thread_count(model: str, with_quality: bool) -> None:
     g = random_graph(200, 1200, seed=4)
     p = 0.1 if model == "ic" else None
+    q = np.random.default_rng(2).uniform(0.2, 1.0, g.n) if with_quality else None
     threads = min(2, int(numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
 
     def run(seed: int, threads: int):
@@ -264,6 +279,7 @@ def test_same_seed_same_arrays_any_thread_count(model: str) -> None:
             threads=threads,
             attribution=True,
             node_counts=True,
+            quality=q,
         )
 
     one, two = run(42, 1), run(42, threads)
@@ -432,6 +448,12 @@ def test_matching_brand_spreads_further_from_its_community(tmp_path) -> None:
         ({"model": "wc", "p": 0.1}, "p applies to the ic model only"),
         ({"sender_factor": np.ones(3)}, "one per node"),
         ({"threads": 0}, "threads must be"),
+        ({"quality": np.ones(3)}, r"quality has shape \(3,\); expected one value per node \(5,\)"),
+        ({"quality": np.ones((5, 1))}, "quality has shape"),
+        ({"quality": [1, 1, 1.5, 1, 1]}, r"quality of node 'n2' is 1.5; expected .* \[0, 1\]"),
+        ({"quality": [-0.1, 1, 1, 1, 1]}, r"quality of node 'n0' is -0.1"),
+        ({"quality": [1, float("nan"), 1, 1, 1]}, r"quality of node 'n1' is nan"),
+        ({"quality": ["a"] * 5}, "quality must be an array of numbers"),
     ],
 )
 def test_bad_inputs_raise_input_error(kwargs: dict, message: str) -> None:
@@ -460,3 +482,134 @@ def test_lt_weights_over_one_name_the_node() -> None:
 
 def test_wc_probabilities_are_inverse_in_degree() -> None:
     np.testing.assert_allclose(wc_probabilities(DIAMOND), [1.0, 1.0, 0.5, 0.5, 1.0])
+
+
+# --- audience quality (fake followers) --------------------------------------------------
+
+
+def _all_arrays_equal(a, b) -> None:
+    for name in ("activated", "exposed", "steps", "new_per_step", "node_counts", "credits"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+@pytest.mark.parametrize("exposed", [True, False])
+@pytest.mark.parametrize("model", ["ic_p", "ic", "wc", "tv", "lt"])
+def test_quality_one_reproduces_plain_model_run_by_run(model: str, exposed: bool) -> None:
+    g = random_graph(150, 900, seed=12)
+    kw = {"p": 0.15} if model == "ic_p" else {}
+    name = "ic" if model == "ic_p" else model
+    plain = build_model(g, name, seed=3, **kw)
+    ones = build_model(g, name, seed=3, quality=np.ones(g.n), **kw)
+    for horizon in (None, 2):
+        args = {"runs": 300, "seed": 3, "max_steps": horizon, "exposed": exposed}
+        a = run_cascades(g, [0, 1, 2], plain, attribution=True, node_counts=True, **args)
+        b = run_cascades(g, [0, 1, 2], ones, attribution=True, node_counts=True, **args)
+        _all_arrays_equal(a, b)
+        assert exposed == bool(b.exposed.any())
+
+
+@pytest.mark.parametrize("model", ["ic_p", "ic", "lt"])
+def test_quality_zero_silences_a_seed_but_not_the_others(model: str) -> None:
+    # Seed 0 -> 1, 2 and 1 -> 3; seed 4 -> 5 -> 6; all edges sure (p = 1 / weight 1).
+    edges = [(0, 1), (0, 2), (1, 3), (4, 5), (5, 6)]
+    g = graph(edges, probability=[1.0] * 5, weight=[1.0] * 5)
+    kw = {"p": 1.0} if model == "ic_p" else {}
+    name = "ic" if model == "ic_p" else model
+    q = np.ones(g.n)
+    plain = simulate(g, [0, 4], name, runs=50, **kw)
+    assert plain.activated.tolist() == plain.exposed.tolist() == [7] * 50
+    q[0] = 0.0
+    res = simulate(g, [0, 4], name, runs=50, quality=q, attribution=True, **kw)
+    assert res.activated.tolist() == res.exposed.tolist() == [4] * 50  # 0, 4, 5, 6
+    assert res.credits is not None and res.credits.sum(axis=0).tolist() == [50, 150]
+    alone = simulate(g, [0], name, runs=50, quality=q, **kw)
+    assert alone.activated.tolist() == alone.exposed.tolist() == [1] * 50
+    q[5] = 0.0  # a silent relay: 5 is reached and exposed, 6 is not
+    res = simulate(g, [0, 4], name, runs=50, quality=q, **kw)
+    assert res.activated.tolist() == res.exposed.tolist() == [3] * 50
+
+
+def test_exact_quality_on_a_star_has_a_closed_form() -> None:
+    # Leaf i is exposed iff its edge is real (q) and activated iff real and live (q p_i).
+    q = np.full(STAR.n, 0.4)
+    p = np.asarray(STAR.probability, dtype=np.float64)
+    ex = exact_ic(STAR, [0], p, quality=q)
+    assert ex.activated == pytest.approx(1 + 0.4 * p.sum())
+    assert ex.exposed == pytest.approx(1 + 0.4 * 5)
+    w = np.full(STAR.m, 0.5)
+    ex_lt = exact_lt(STAR, [0], w, quality=q)
+    assert (ex_lt.activated, ex_lt.exposed) == pytest.approx((1 + 5 * 0.4 * 0.5, 1 + 5 * 0.4))
+
+
+def test_exact_quality_exposure_counts_real_dead_edges() -> None:
+    # 0 -> 1 (p), 1 -> 2 (p) and 0 -> 2 (p'), seed 0, q_0 = a, q_1 = b. Node 1 is active
+    # w.p. a p; node 2 is exposed iff 0 -> 2 is real, or 1 is active and 1 -> 2 real:
+    # a + (1 - a) a p b (if 0 -> 2 is fake, 1 may still be active: 0 -> 1 is real).
+    a, b, p, p2 = 0.6, 0.3, 0.5, 0.25
+    g = graph([(0, 1), (0, 2), (1, 2)], probability=[p, p2, p])
+    ex = exact_ic(g, [0], np.asarray(g.probability), quality=[a, b, 1.0])
+    act2 = 1 - (1 - a * p2) * (1 - a * p * b * p)
+    assert ex.activated == pytest.approx(1 + a * p + act2)
+    assert ex.exposed == pytest.approx(1 + a + a + (1 - a) * a * p * b)
+
+
+@pytest.mark.parametrize(
+    ("name", "model", "horizon"),
+    [
+        ("diamond", "ic", None),
+        ("diamond", "ic_p", None),
+        ("diamond", "lt", None),
+        ("diamond", "ic", 1),
+        ("diamond", "lt", 1),
+        ("path", "ic", None),
+        ("path", "lt", None),
+    ],
+)
+def test_quality_monte_carlo_matches_exact(name: str, model: str, horizon: int | None) -> None:
+    g = GRAPHS[name]
+    q = np.full(g.n, 0.5)
+    kw = {"p": 0.6} if model == "ic_p" else {}
+    mname = "ic" if model == "ic_p" else model
+    spec = build_model(g, mname, quality=q, **kw)
+    ex = exact_for(g, [0], spec, max_steps=horizon)
+    plain = exact_for(g, [0], build_model(g, mname, **kw), max_steps=horizon)
+    assert ex.activated < plain.activated and ex.exposed < plain.exposed
+    res = simulate(g, [0], mname, runs=RUNS, seed=8, quality=q, max_steps=horizon, **kw)
+    within(res.activated, ex.activated)
+    within(res.exposed, ex.exposed)
+
+
+@pytest.mark.parametrize("model", ["ic", "lt"])
+def test_quality_mixed_monte_carlo_matches_exact_two_seeds(model: str) -> None:
+    g = DIAMOND
+    q = np.array([0.3, 0.9, 0.6, 0.5, 0.8])
+    spec = build_model(g, model, quality=q)
+    ex = exact_for(g, [0, 2], spec)
+    res = run_cascades(g, [0, 2], spec, runs=RUNS, seed=9)
+    within(res.activated, ex.activated)
+    within(res.exposed, ex.exposed)
+
+
+@pytest.mark.parametrize("model", ["ic_p", "ic", "lt"])
+def test_lower_quality_never_reaches_more_in_any_run(model: str) -> None:
+    # Same key -> edge e is real iff its coin < q_u: lowering q only removes real edges.
+    g = random_graph(200, 1000, seed=6)
+    kw = {"p": 0.2} if model == "ic_p" else {}
+    name = "ic" if model == "ic_p" else model
+    hi_q = np.random.default_rng(3).uniform(0.5, 1.0, g.n)
+    lo_q = hi_q * np.random.default_rng(4).uniform(0.3, 1.0, g.n)
+    hi = simulate(g, [0, 1], name, runs=300, seed=2, quality=hi_q, **kw)
+    lo = simulate(g, [0, 1], name, runs=300, seed=2, quality=lo_q, **kw)
+    assert (lo.activated <= hi.activated).all() and (lo.exposed <= hi.exposed).all()
+    assert lo.exposed.sum() < hi.exposed.sum()
+
+
+def test_quality_given_twice_or_via_run_cascades() -> None:
+    q = np.full(DIAMOND.n, 0.5)
+    spec = build_model(DIAMOND, "ic", quality=q)
+    with pytest.raises(InputError, match="quality is given twice"):
+        run_cascades(DIAMOND, [0], spec, runs=5, quality=q)
+    via_arg = run_cascades(DIAMOND, [0], build_model(DIAMOND, "ic"), runs=200, quality=q)
+    _all_arrays_equal(run_cascades(DIAMOND, [0], spec, runs=200), via_arg)
+    with pytest.raises(InputError, match="quality of node 'n4'"):
+        build_model(DIAMOND, "lt", quality=[1, 1, 1, 1, 2])

@@ -93,6 +93,29 @@ def test_load_profiles_joins_and_defaults(world: tuple[Path, Path, Path]) -> Non
     assert not row["d"]["has_profile"]
     assert row["d"]["followers"] == 0 and row["d"]["handle"] == "d"
     assert row["a"]["followers_in_graph"] == 3
+    # No cpm / real_audience column: CPM unknown, every follower real.
+    assert t["cpm"].dtype == pl.Float64 and t["cpm"].null_count() == g.n
+    assert t["real_audience"].dtype == pl.Float64 and t["real_audience"].to_list() == [1.0] * 5
+    assert p.real_audience.tolist() == [1.0] * 5 and p.real_audience.dtype == np.float64
+
+
+def test_cpm_and_real_audience_columns(tmp_path: Path, world: tuple[Path, Path, Path]) -> None:
+    g = load_graph(world[0])
+    f = tmp_path / "p.csv"
+    f.write_text("id,cpm,real_audience\na,12.5,0.8\nb,,0\nc,0,\nzz,3,0.5\n")
+    p = load_profiles(f, g)
+    row = {r["id"]: r for r in p.table.iter_rows(named=True)}
+    assert (row["a"]["cpm"], row["a"]["real_audience"]) == (12.5, 0.8)
+    assert (row["b"]["cpm"], row["b"]["real_audience"]) == (None, 0.0)  # empty cpm: unknown
+    assert (row["c"]["cpm"], row["c"]["real_audience"]) == (0.0, 1.0)  # empty share: 1.0
+    assert (row["d"]["cpm"], row["d"]["real_audience"]) == (None, 1.0)  # no profile
+    assert p.table["cpm"].dtype == pl.Float64 == p.table["real_audience"].dtype
+    idx = {i: k for k, i in enumerate(g.ids.to_list())}
+    expected = np.ones(g.n)
+    expected[[idx["a"], idx["b"]]] = [0.8, 0.0]
+    np.testing.assert_array_equal(p.real_audience, expected)
+    cpm = p.cpm
+    assert cpm[idx["a"]] == 12.5 and cpm[idx["c"]] == 0.0 and np.isnan(cpm[idx["b"]])
 
 
 def test_relevance_is_cosine(world: tuple[Path, Path, Path]) -> None:
@@ -135,6 +158,8 @@ def test_default_profiles_have_no_profile_rows(world: tuple[Path, Path, Path]) -
     p = default_profiles(g)
     assert not p.has_profile.any()
     assert p.table["followers"].to_list() == g.follower_count.tolist()
+    assert p.table["cpm"].dtype == pl.Float64 and p.table["cpm"].null_count() == g.n
+    assert p.real_audience.tolist() == [1.0] * g.n
 
 
 @pytest.mark.parametrize(
@@ -148,6 +173,16 @@ def test_default_profiles_have_no_profile_rows(world: tuple[Path, Path, Path]) -
             r"line 3, column 'engagement_rate': expected a number in \[0, 1\]",
         ),
         ("id,cost\na,-3\n", r"line 2, column 'cost'"),
+        ("id,cpm\na,5\nb,-0.5\n", r"line 3, column 'cpm': expected a number >= 0, got -0.5"),
+        ("id,cpm\na,cheap\n", r"line 2, column 'cpm': expected a number >= 0"),
+        ("id,cpm\na,inf\n", r"line 2, column 'cpm'"),
+        (
+            "id,real_audience\na,0.9\nb,1.2\n",
+            r"line 3, column 'real_audience': expected a number in \[0, 1\], got 1.2",
+        ),
+        ("id,real_audience\na,-0.1\n", r"line 2, column 'real_audience': expected a number in"),
+        ("id,real_audience\na,NaN\n", r"line 2, column 'real_audience'"),
+        ("id,real_audience\na,80%\n", r"line 2, column 'real_audience'"),
         ("id,topics\na,food:abc\n", r"line 2, column 'topics'"),
         ("id,cost\na,1\na,2\n", r"line 3, column 'id': duplicate ID 'a'"),
     ],

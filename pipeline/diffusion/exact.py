@@ -7,8 +7,33 @@ in-edge, edge ``(u, v)`` with probability ``w(u, v)`` and none with
 ``1 - sum_u w(u, v)``. Both equivalences hold step by step (activation step
 = live-path distance), so a horizon ``max_steps`` is exact too.
 
+Audience quality ``q`` (see :mod:`pipeline.diffusion.models`): edge
+``e = (u, v)`` is real with probability ``q_u``, independently of its coin,
+and only real edges transmit or expose. Activation alone would follow from
+IC with ``p_e q_u``, but exposure needs the realness of the edges that did
+not transmit, and that is correlated with transmission: a live edge is
+always real, a dead one is real with probability
+``q_u (1 - p_e) / (1 - q_u p_e)``. So the oracle enumerates the joint state
+of each edge instead:
+
+- IC: each edge is *live* (real and coin passes, ``q_u p_e``), *real but
+  dead* (``q_u (1 - p_e)``) or *fake* (``1 - q_u``); 3^m worlds.
+- LT: given the real edges, LT runs on ``w_e real_e`` (fake edges add no
+  weight) and is the live-edge process in which v keeps one *real* in-edge
+  ``e`` with probability ``w_e`` or none with ``1 - sum_{real e into v} w_e``.
+  Each node's choice therefore ranges over (realness pattern of its
+  in-edges, kept edge): probability ``prod q^real (1 - q)^fake * w_e`` (or
+  ``* (1 - sum)`` for none), independent across nodes.
+
+In every world, ``activated = |A|`` for the set ``A`` reachable from the
+seeds over live edges (within the horizon) and
+``exposed = |A ∪ {v : (u, v) real, u in A}|``; the expectations are the
+probability-weighted sums. A node with ``q_u = 1`` has only the "real"
+states, so ``quality=None`` (all ones) is the plain enumeration.
+
 Everything here is pure Python over all live-edge graphs: O(2^m (n + m))
-for IC, O(prod_v (in-degree(v) + 1) (n + m)) for LT. Meant for m <= ~16.
+for IC (3^m with a quality in (0, 1)), O(prod_v (in-degree(v) + 1) (n + m))
+for LT (more with a quality). Meant for m <= ~16 (~10 with a quality in (0, 1)).
 """
 
 from __future__ import annotations
@@ -38,13 +63,19 @@ class ExactSpread:
 
 
 def live_edge_cascade(
-    g: FollowerGraph, seeds: Sequence[int], live: NDArray[np.bool_], max_steps: int | None = None
+    g: FollowerGraph,
+    seeds: Sequence[int],
+    live: NDArray[np.bool_],
+    max_steps: int | None = None,
+    real: NDArray[np.bool_] | None = None,
 ) -> tuple[int, int, list[int]]:
     """BFS over live edges from ``seeds``, processing parents in activation order.
 
     Returns (activated, exposed, credits per seed). A node is credited to the
     label of the first parent (in processing order) with a live edge to it,
-    which is the kernels' rule for IC. O(n + m).
+    which is the kernels' rule for IC. Exposed counts the activated nodes and
+    their followers over ``real`` edges (all edges if None; live edges must
+    be real). O(n + m).
     """
     n = g.n
     label = [-1] * n
@@ -65,8 +96,18 @@ def live_edge_cascade(
         lo, hi, t = hi, len(order), t + 1
     seen = set(order)
     for u in order:
-        seen.update(int(v) for v in g.out_idx[g.out_ptr[u] : g.out_ptr[u + 1]])
+        a, b = int(g.out_ptr[u]), int(g.out_ptr[u + 1])
+        seen.update(int(g.out_idx[e]) for e in range(a, b) if real is None or real[e])
     return len(order), len(seen), credits
+
+
+def _quality(g: FollowerGraph, quality: ArrayLike | None) -> NDArray[np.float64]:
+    if quality is None:
+        return np.ones(g.n)
+    q = np.asarray(quality, dtype=np.float64)
+    if q.shape != (g.n,) or not np.all((q >= 0) & (q <= 1)):
+        raise InputError(f"quality must be {g.n} numbers in [0, 1]")
+    return q
 
 
 def _worlds_check(count: int) -> None:
@@ -79,21 +120,34 @@ def exact_ic(
     seeds: Sequence[int],
     probability: ArrayLike,
     max_steps: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> ExactSpread:
-    """Exact IC expectations, enumerating all ``2^m`` live-edge graphs.
+    """Exact IC expectations, enumerating every edge's live / real-dead / fake state.
 
-    Credits follow the kernels' tie rule (first parent in activation order).
+    Edge ``e = (u, v)`` is live with probability ``q_u p_e``, real but dead
+    with ``q_u (1 - p_e)`` and fake with ``1 - q_u`` (states of probability 0
+    skipped, so ``2^m`` worlds without a quality). Credits follow the
+    kernels' tie rule (first parent in activation order).
     """
     p = np.asarray(probability, dtype=np.float64)
-    _worlds_check(1 << g.m)
+    qe = _quality(g, quality)[g.edge_sources]
+    # Per edge: (live, real, probability) for each state of nonzero probability.
+    states = [
+        [
+            s
+            for s in ((True, True, q * pe), (False, True, q * (1.0 - pe)), (False, False, 1.0 - q))
+            if s[2] > 0.0
+        ]
+        for pe, q in zip(p.tolist(), qe.tolist(), strict=True)
+    ]
+    _worlds_check(int(np.prod([len(s) for s in states], dtype=np.float64)))
     act = exp = 0.0
     cred = np.zeros(len(seeds))
-    for bits in itertools.product((False, True), repeat=g.m):
-        live = np.array(bits, dtype=bool)
-        prob = float(np.prod(np.where(live, p, 1.0 - p)))
-        if prob == 0.0:
-            continue
-        a, x, c = live_edge_cascade(g, seeds, live, max_steps)
+    for world in itertools.product(*states):
+        live = np.array([s[0] for s in world], dtype=bool)
+        real = np.array([s[1] for s in world], dtype=bool)
+        prob = float(np.prod([s[2] for s in world]))
+        a, x, c = live_edge_cascade(g, seeds, live, max_steps, real)
         act += prob * a
         exp += prob * x
         cred += prob * np.asarray(c)
@@ -105,8 +159,13 @@ def exact_lt(
     seeds: Sequence[int],
     weight: ArrayLike,
     max_steps: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> ExactSpread:
     """Exact LT expectations: each node keeps one in-edge (prob = weight) or none.
+
+    With ``quality``, each node's choice also fixes which of its in-edges are
+    real (``q`` of the source each), and only a real in-edge can be kept (see
+    the module docstring).
 
     ``credits`` here are those of the live-edge reachability tree (a node is
     credited to the seed its kept in-edge leads back to), which is the seed
@@ -115,24 +174,36 @@ def exact_lt(
     graphs where cascades do not meet.
     """
     w = np.asarray(weight, dtype=np.float64)
-    choices: list[list[tuple[int, float]]] = []
+    qe = _quality(g, quality)[g.edge_sources]
+    # Per node: (kept in-edge or -1, its real in-edges, probability).
+    choices: list[list[tuple[int, tuple[int, ...], float]]] = []
     for v in range(g.n):
-        slots = range(int(g.in_ptr[v]), int(g.in_ptr[v + 1]))
-        opts = [(int(g.in_eid[s]), float(w[g.in_eid[s]])) for s in slots]
-        opts.append((-1, 1.0 - sum(x for _, x in opts)))
+        eids = [int(g.in_eid[s]) for s in range(int(g.in_ptr[v]), int(g.in_ptr[v + 1]))]
+        opts: list[tuple[int, tuple[int, ...], float]] = []
+        for bits in itertools.product((True, False), repeat=len(eids)):
+            pr = float(
+                np.prod([qe[e] if r else 1.0 - qe[e] for e, r in zip(eids, bits, strict=True)])
+            )
+            if pr <= 0.0:
+                continue
+            real = tuple(e for e, r in zip(eids, bits, strict=True) if r)
+            opts += [(e, real, pr * float(w[e])) for e in real]
+            opts.append((-1, real, pr * (1.0 - sum(float(w[e]) for e in real))))
         choices.append(opts)
     _worlds_check(int(np.prod([len(c) for c in choices], dtype=np.float64)))
     act = exp = 0.0
     cred = np.zeros(len(seeds))
     for pick in itertools.product(*choices):
-        prob = float(np.prod([q for _, q in pick]))
+        prob = float(np.prod([q for _, _, q in pick]))
         if prob <= 0.0:
             continue
         live = np.zeros(g.m, dtype=bool)
-        for e, _ in pick:
+        real_edges = np.zeros(g.m, dtype=bool)
+        for e, reals, _ in pick:
+            real_edges[list(reals)] = True
             if e >= 0:
                 live[e] = True
-        a, x, c = live_edge_cascade(g, seeds, live, max_steps)
+        a, x, c = live_edge_cascade(g, seeds, live, max_steps, real_edges)
         act += prob * a
         exp += prob * x
         cred += prob * np.asarray(c)

@@ -21,6 +21,30 @@ Brand-aware variants take a per-node sender factor ``f``
   so a node with strongly boosted senders is activated surely once all of
   them are active, and never more than surely.
 
+Audience quality (fake followers) takes a per-node share ``q_u`` in [0, 1] of
+u's followers that are real (e.g. the profiles' ``real_audience`` column):
+in each run every follow edge ``u -> v`` is independently *real* with
+probability ``q_u`` (a counter-based coin of the run key and the edge,
+independent of the cascade coins and shared by all models), and a fake edge
+does nothing. Hence, per run:
+
+- exposure is discounted: ``exposed = |A ∪ {v : u -> v real, u in A}|`` for
+  the activated set ``A``, so an activated u exposes ``q_u * out-degree(u)``
+  followers in expectation (before overlaps), where it exposed all of them;
+- spread is discounted: a cascade edge transmits with probability
+  ``q_u * p(u, v)`` (real and its coin passes), and in LT a fake edge adds
+  no weight, i.e. LT runs on ``w(u, v) * real(u, v)``, so v's chance of
+  being activated by a given set of active in-neighbours S is
+  ``sum_{u in S} q_u w(u, v)`` on average.
+
+``q_u = 1`` draws no coin, so quality 1 (or None) is the undiscounted model
+bit for bit; ``q_u = 0`` silences u entirely (it can still be activated and
+exposed itself). Realness and liveness are correlated for exposure: a live
+(transmitting) edge is always real, while a dead edge is still real with
+probability ``q_u (1 - p) / (1 - q_u p)`` (see :mod:`pipeline.diffusion.exact`).
+Quality is not folded into ``p`` because exposure needs the realness of dead
+edges too.
+
 All builders are vectorised NumPy, O(n + m).
 """
 
@@ -42,6 +66,7 @@ __all__ = [
     "DiffusionSpec",
     "ModelName",
     "build_model",
+    "check_quality",
     "check_seed",
     "check_seeds",
     "node_log_inverse",
@@ -62,12 +87,15 @@ class DiffusionSpec:
     ``node_prob`` (float64, n): IC where all out-edges of u share ``p_u``
     (skip-sampled). ``edge_prob`` (float32, m): IC with per-edge ``p``.
     ``weight`` (float32, m): LT edge weights, incoming sums <= 1.
+    ``quality`` (float64, n, in [0, 1]) or None: the share ``q_u`` of u's
+    followers that are real (see the module docstring); None = all real.
     """
 
     model: str
     node_prob: NDArray[np.float64] | None = None
     edge_prob: NDArray[np.float32] | None = None
     weight: NDArray[np.float32] | None = None
+    quality: NDArray[np.float64] | None = None
 
     @property
     def kind(self) -> Literal["ic", "lt"]:
@@ -118,6 +146,30 @@ def _check_factor(g: FollowerGraph, factor: ArrayLike | None) -> NDArray[np.floa
     if not np.all(np.isfinite(f)) or (f < 0).any():
         raise InputError("sender_factor must be finite and >= 0 for every node")
     return f
+
+
+def check_quality(g: FollowerGraph, quality: ArrayLike | None) -> NDArray[np.float64] | None:
+    """Validated per-node audience quality ``q_u`` (float64, length n, in [0, 1]) or None.
+
+    Wrong length, non-numbers, NaN and values outside [0, 1] raise InputError
+    naming the first bad node. O(n).
+    """
+    if quality is None:
+        return None
+    try:
+        q = np.array(quality, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("quality must be an array of numbers in [0, 1], one per node") from None
+    if q.ndim != 1 or q.shape[0] != g.n:
+        raise InputError(f"quality has shape {q.shape}; expected one value per node ({g.n},)")
+    bad = ~np.isfinite(q) | (q < 0) | (q > 1)
+    if bad.any():
+        v = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"quality of node {g.ids[v]!r} is {q[v]:g}; expected a number in [0, 1] "
+            f"(the share of its followers that are real; {int(bad.sum())} node(s) bad)"
+        )
+    return q
 
 
 def _check_prob_array(p: NDArray[np.floating], what: str) -> None:
@@ -173,6 +225,7 @@ def build_model(
     p: float | None = None,
     sender_factor: ArrayLike | None = None,
     seed: int = 0,
+    quality: ArrayLike | None = None,
 ) -> DiffusionSpec:
     """Per-edge parameters of ``model`` on ``g``, validated. O(n + m).
 
@@ -183,16 +236,21 @@ def build_model(
         ``probability`` column is used).
     sender_factor : per-node brand factor ``f`` (length n, >= 0) or None.
     seed : the simulation seed; ``tv`` draws its probabilities from it.
+    quality : per-node share of real followers ``q_u`` (length n, in [0, 1])
+        or None (all real); stored in the spec, applied by the kernels (see
+        the module docstring). The other arrays are not changed by it.
 
     Raises
     ------
     InputError
         Unknown model, ``p`` out of range or given for another model, ``ic``
-        without ``p`` or a probability column, bad probabilities or LT weights.
+        without ``p`` or a probability column, bad probabilities, LT weights
+        or quality.
     """
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
     f = _check_factor(g, sender_factor)
+    q = check_quality(g, quality)
     if p is not None:
         if model != "ic":
             raise InputError(f"p applies to the ic model only, not {model!r}")
@@ -201,12 +259,12 @@ def build_model(
         if not (np.isfinite(p) and 0.0 <= float(p) <= 1.0):
             raise InputError(f"p must be in [0, 1], got {p}")
     if model == "lt":
-        return DiffusionSpec(model, weight=_lt_weights(g, f))
+        return DiffusionSpec(model, weight=_lt_weights(g, f), quality=q)
     if model == "ic" and p is not None:
         node_p = np.full(g.n, float(p), dtype=np.float64)
         if f is not None:
             node_p = np.minimum(1.0, node_p * f)
-        return DiffusionSpec(model, node_prob=node_p)
+        return DiffusionSpec(model, node_prob=node_p, quality=q)
     if model == "ic":
         if g.probability is None:
             raise InputError(
@@ -222,4 +280,4 @@ def build_model(
         edge_p = tv_probabilities(g.m, key)
     if f is not None:
         edge_p = np.minimum(1.0, edge_p.astype(np.float64) * f[g.edge_sources]).astype(np.float32)
-    return DiffusionSpec(model, edge_prob=edge_p)
+    return DiffusionSpec(model, edge_prob=edge_p, quality=q)

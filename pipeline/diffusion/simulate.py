@@ -7,7 +7,11 @@ parameters (:mod:`pipeline.diffusion.models`) and calls
 probability array). Run ``r`` of a given ``seed`` always uses the same key
 (``SeedSequence(seed, spawn_key=(0,)).generate_state(runs)[r]``, a prefix
 that does not depend on ``runs``), hence the same live-edge graph for any
-seed set: common random numbers for comparing seed sets.
+seed set: common random numbers for comparing seed sets. With an audience
+quality ``q`` (share of each account's followers that are real), edge
+``u -> v`` is real in run ``r`` with probability ``q_u`` by a coin of the same
+key (see :mod:`pipeline.diffusion.models`); fake edges neither expose nor
+transmit.
 
 References
 ----------
@@ -30,6 +34,7 @@ from pipeline.diffusion import kernels
 from pipeline.diffusion.models import (
     DiffusionSpec,
     build_model,
+    check_quality,
     check_seed,
     check_seeds,
     node_log_inverse,
@@ -53,8 +58,9 @@ class SimulationResult:
     model, runs, seed, max_steps : what was simulated (``max_steps`` None = unbounded).
     seeds : int32 seed nodes (dense indices, duplicates dropped, order kept).
     activated : int64 per run, nodes activated (seeds included).
-    exposed : int64 per run, ``|activated ∪ followers of activated|``
-        (all zero if exposure was not counted).
+    exposed : int64 per run, ``|activated ∪ real followers of activated|``
+        (every follower is real without a quality; all zero if exposure was
+        not counted).
     steps : int32 per run, the last step with a new activation (seeds = step 0).
     new_per_step : int32, runs x (max(steps) + 1), new activations per step
         (column 0 = seeds; zero-padded after a run's last step). Columns are
@@ -162,17 +168,24 @@ def run_cascades(
     node_counts: bool = False,
     exposed: bool = True,
     threads: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> SimulationResult:
     """Run ``runs`` cascades of a precomputed model (lower-level entry point).
 
     ``spec`` carries a per-source probability (skip-sampled IC), a per-edge
-    probability array (IC) or LT weights. Same ``seed`` -> same live-edge
-    graph in run ``r`` for any seed set. ``exposed=False`` skips counting
-    the audience (faster for skip-sampled IC: only live edges are touched).
-    ``threads`` temporarily sets numba's thread count; results do not depend
-    on it. Time O(runs x (k + out-edges of activated nodes) / threads).
+    probability array (IC) or LT weights, and optionally an audience quality.
+    ``quality`` (per-node share of real followers, length n, in [0, 1]) is an
+    alternative to ``spec.quality``; giving both is an error. Same ``seed`` ->
+    same live-edge graph (and the same real edges) in run ``r`` for any seed
+    set. ``exposed=False`` skips counting the audience (faster for
+    skip-sampled IC: only live edges are touched). ``threads`` temporarily
+    sets numba's thread count; results do not depend on it.
+    Time O(runs x (k + out-edges of activated nodes) / threads).
     """
     seeds = check_seeds(g, seed_idx)
+    if quality is not None and spec.quality is not None:
+        raise InputError("quality is given twice (in the spec and as an argument); give it once")
+    q = check_quality(g, spec.quality if quality is None else quality)
     runs = _check_runs(runs)
     seed = check_seed(seed)
     horizon = _check_max_steps(max_steps)
@@ -189,7 +202,7 @@ def run_cascades(
         cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
         while True:
             out = _call_kernel(
-                g, spec, seeds, keys, horizon, exposed, attribution, node_counts, nchunks, cap
+                g, spec, q, seeds, keys, horizon, exposed, attribution, node_counts, nchunks, cap
             )
             need = int(out[2].max()) + 1
             if need <= cap or cap >= _MAX_STEP_CELLS // runs:
@@ -218,6 +231,7 @@ def run_cascades(
 def _call_kernel(
     g: FollowerGraph,
     spec: DiffusionSpec,
+    quality: NDArray[np.float64] | None,
     seeds: NDArray[np.int32],
     keys: NDArray[np.uint64],
     horizon: int,
@@ -230,9 +244,11 @@ def _call_kernel(
     # Fixed argument types, so each kernel compiles (and caches) one specialisation.
     flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
     sizes = (np.int64(nchunks), np.int64(cap))
+    # No quality: an empty array, and the kernels branch on its length once.
+    q = np.zeros(0, dtype=np.float64) if quality is None else np.ascontiguousarray(quality)
     if spec.weight is not None:
         w = _edge_array(spec.weight, g.m, "weight")
-        return kernels.lt_runs(g.out_ptr, g.out_idx, w, seeds, keys, *flags, *sizes)
+        return kernels.lt_runs(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes)
     if spec.node_prob is not None:
         node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
         if node_p.shape != (g.n,):
@@ -247,7 +263,7 @@ def _call_kernel(
     else:
         raise InputError("the diffusion spec has no node_prob, edge_prob or weight")
     return kernels.ic_runs(
-        g.out_ptr, g.out_idx, edge_p, node_p, inv, per_edge, seeds, keys, *flags, *sizes
+        g.out_ptr, g.out_idx, edge_p, node_p, inv, per_edge, q, seeds, keys, *flags, *sizes
     )
 
 
@@ -271,6 +287,7 @@ def simulate(
     attribution: bool = False,
     node_counts: bool = False,
     threads: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> SimulationResult:
     """Simulate ``runs`` cascades of ``model`` from the seed nodes ``seed_idx``.
 
@@ -289,6 +306,16 @@ def simulate(
     attribution : record per-run credits of each seed (first cascade to reach a node).
     node_counts : record how many runs activated each node.
     threads : numba threads to use (default: numba's setting).
+    quality : audience quality, the share ``q_u`` in [0, 1] of each node's
+        followers that are real (length n; e.g. ``Profiles.real_audience``),
+        or None for no discount. Each follow edge ``u -> v`` is real in a run
+        with probability ``q_u``, independently of the cascade coins; a fake
+        edge neither exposes ``v`` nor transmits. So an activated ``u``
+        exposes ``q_u * out-degree(u)`` followers in expectation (counts of
+        nodes, before overlaps), a cascade edge transmits with probability
+        ``q_u * p(u, v)``, and an LT edge adds its weight ``w(u, v)`` only
+        when real (``q_u * w(u, v)`` on average). ``q_u = 1`` reproduces the
+        undiscounted run exactly; ``q_u = 0`` silences ``u``.
 
     Returns
     -------
@@ -298,7 +325,8 @@ def simulate(
     ------
     InputError
         Empty or out-of-range seeds, unknown model, bad ``p``/``runs``/
-        ``max_steps``/``seed``, missing probabilities, LT weights over 1.
+        ``max_steps``/``seed``/``quality``, missing probabilities, LT
+        weights over 1.
 
     Notes
     -----
@@ -316,7 +344,9 @@ def simulate(
     >>> simulate(g, [0], "ic", p=1.0, runs=10).summary()["mean_activated"]
     3.0
     """
-    spec = build_model(g, model, p=p, sender_factor=sender_factor, seed=check_seed(seed))
+    spec = build_model(
+        g, model, p=p, sender_factor=sender_factor, seed=check_seed(seed), quality=quality
+    )
     return run_cascades(
         g,
         seed_idx,
