@@ -554,6 +554,13 @@ class CampaignContext:
             self._cache[brand] = (rel, factor)
         return self._cache[brand]
 
+    def quality(self) -> Any:
+        """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
+        if "quality" not in self._cache:
+            q = self.profiles.real_audience
+            self._cache["quality"] = q if (q < 1.0).any() else None
+        return self._cache["quality"]
+
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cache"] = {}
@@ -716,6 +723,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
             p=cell.model.p,
             max_steps=cfg.max_steps,
             sender_factor=factor,
+            quality=ctx.quality(),
             node_counts=True,
             threads=threads,
         )

@@ -424,6 +424,14 @@ def rank(
     min_relevance: Annotated[
         float, typer.Option(help="Drop candidates below this relevance (0..1).")
     ] = 0.0,
+    min_real_audience: Annotated[
+        float,
+        typer.Option(
+            "--min-real-audience",
+            help="Keep candidates whose share of real followers (profile column "
+            "real_audience, 1 when unknown) is at least this, in [0, 1].",
+        ),
+    ] = 0.0,
     max_cost: Annotated[
         float | None, typer.Option(help="Drop candidates costing more per post.")
     ] = None,
@@ -490,6 +498,7 @@ def rank(
             weights=weights,
             tiers=tier,
             min_relevance=min_relevance,
+            min_real_audience=min_real_audience,
             max_cost=max_cost,
             top=top,
             by=by.value,
@@ -550,7 +559,12 @@ def simulate(
         typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
     ] = None,
     profiles: Annotated[
-        Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
+        Path | None,
+        typer.Option(
+            "--profiles",
+            help="Profile table (needed with --brand; its real_audience column discounts "
+            "exposure and spread).",
+        ),
     ] = None,
     brands: Annotated[
         Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
@@ -626,11 +640,14 @@ def simulate(
     quiet = quiet or json_out
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
     seed_idx = g.index_of(ids, what="seed ID")
-    factor = None
-    if brand is not None and profiles is not None and brands is not None:
+    factor = quality = None
+    prof = load_profiles(profiles, g) if profiles is not None else None
+    if prof is not None and (prof.real_audience < 1.0).any():
+        quality = prof.real_audience  # audience quality discounts exposure and spread
+    if brand is not None and prof is not None and brands is not None:
         b = load_brands(brands)
         b.check(brand)
-        factor = brand_sender_factor(load_profiles(profiles, g), b, brand)
+        factor = brand_sender_factor(prof, b, brand)
     with _spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
@@ -641,9 +658,11 @@ def simulate(
             p=p,
             max_steps=max_steps,
             sender_factor=factor,
+            quality=quality,
             attribution=attribution,
         )
-    summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand}
+    summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
+               "audience_quality": quality is not None}  # fmt: skip
     if out is not None:
         _emit(result.to_polars(), out, None, "runs", quiet)
     if json_out:

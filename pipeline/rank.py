@@ -72,6 +72,7 @@ def rank_candidates(
     tiers: Sequence[str] | None = None,
     min_relevance: float = 0.0,
     max_cost: float | None = None,
+    min_real_audience: float = 0.0,
     top: int | None = None,
     seed: int = 0,
     by: str = "score",
@@ -88,7 +89,8 @@ def rank_candidates(
     brand's budget), overlap_above (share of the candidate's in-graph followers who
     already follow a candidate ranked above it for the same brand, see
     :func:`pipeline.overlap.overlap_with_above`: a list of hubs sharing one audience
-    shows it). Filters: ``tiers``, ``min_relevance``, ``max_cost``; ``top``
+    shows it), real_audience (share of real followers, 1 when unknown). Filters:
+    ``tiers``, ``min_relevance``, ``max_cost``, ``min_real_audience``; ``top``
     keeps the first N per brand.
 
     ``by="imm"`` orders the (filtered) candidates by IMM's greedy choice under the
@@ -112,6 +114,8 @@ def rank_candidates(
             )
     if not 0.0 <= min_relevance <= 1.0:
         raise InputError(f"min relevance must be in [0, 1], got {min_relevance}")
+    if not 0.0 <= min_real_audience <= 1.0:
+        raise InputError(f"min real audience must be in [0, 1], got {min_real_audience}")
     if max_cost is not None and max_cost < 0:
         raise InputError(f"max cost must be >= 0, got {max_cost}")
     if top is not None and top < 1:
@@ -156,6 +160,8 @@ def rank_candidates(
             df = df.filter(pl.col("relevance") >= min_relevance)
         if max_cost is not None:
             df = df.filter(pl.col("cost").is_not_null() & (pl.col("cost") <= max_cost))
+        if min_real_audience > 0:
+            df = df.filter(pl.col("real_audience").fill_null(1.0) >= min_real_audience)
         if by == "imm":
             df = _by_imm(graph, profiles, brands, name, df, top or 20, model, p, epsilon,
                          max_steps, seed)  # fmt: skip
@@ -194,6 +200,7 @@ def rank_candidates(
         "cumulative_cost",
         "within_budget",
         "overlap_above",
+        "real_audience",
         *(["marginal_reach", "cumulative_reach"] if by == "imm" else []),
     ]
     return pl.concat([d.select(cols) for d in out])

@@ -412,3 +412,21 @@ def test_competition_config_errors(data: Path, tmp_path: Path) -> None:
     lt = BASE.replace('["wc"]', '["lt"]') + '[competition]\nbrands = ["freshbite", "pixelforge"]\n'
     with pytest.raises(InputError, match="cascade models"):
         load_config(config(data, tmp_path, lt, "c3.toml"))
+
+
+def test_audience_quality_reaches_the_cells(data: Path, tmp_path: Path) -> None:
+    profiles = pl.read_csv(data / "profiles.csv").with_columns(pl.lit(0.3).alias("real_audience"))
+    profiles.write_csv(data / "profiles_q.csv")
+    small = BASE.replace('"random", "macro", "micro", "imm"', '"macro"').replace(
+        "[300, 1500]", "[1500]"
+    )
+    plain = run_campaign(config(data, tmp_path / "a", small, "q0.toml"))
+    fake = run_campaign(
+        config(data, tmp_path / "b", small.replace("profiles.csv", "profiles_q.csv"), "q1.toml")
+    )
+    assert prepare(load_config(data / "q0.toml")).quality() is None
+    ctx = prepare(load_config(data / "q1.toml"))
+    q, has = ctx.quality(), ctx.profiles.has_profile
+    assert np.allclose(q[has], 0.3) and np.allclose(q[~has], 1.0)  # no profile: all real
+    a, b = frames(plain.output)["runs"], frames(fake.output)["runs"]
+    assert b["exposed"].mean() < 0.8 * a["exposed"].mean()

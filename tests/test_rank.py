@@ -129,3 +129,23 @@ def test_overlap_above_per_brand_in_rank_order(setup) -> None:  # type: ignore[n
     micro = rank_candidates(g, p, b, "Go", tiers=["micro"])
     assert micro["id"].to_list() == ["b", "d"] and micro["overlap_above"].to_list() == [0, 0]
     assert df.columns[df.columns.index("within_budget") + 1] == "overlap_above"
+
+
+def test_min_real_audience_filters_and_reports(tmp_path: Path) -> None:
+    (tmp_path / "f.csv").write_text("follower,followed\nb,a\nc,a\nd,b\ne,c\n")
+    (tmp_path / "p.csv").write_text(
+        "id,followers,engagement_rate,cost,topics,real_audience\n"
+        "a,5000,0.02,100,food,0.4\nb,3000,0.03,50,food,0.9\nc,2000,0.05,20,food,\n"
+    )
+    (tmp_path / "b.csv").write_text("brand,topics,budget\nYum,food,1000\n")
+    g = load_graph(tmp_path / "f.csv")
+    prof = load_profiles(tmp_path / "p.csv", g)
+    brands = load_brands(tmp_path / "b.csv")
+    all_ = rank_candidates(g, prof, brands, "Yum")
+    assert dict(zip(all_["id"], all_["real_audience"], strict=True)) == {
+        "a": 0.4, "b": 0.9, "c": 1.0
+    }  # fmt: skip
+    kept = rank_candidates(g, prof, brands, "Yum", min_real_audience=0.5)
+    assert sorted(kept["id"]) == ["b", "c"]
+    with pytest.raises(InputError, match="min real audience"):
+        rank_candidates(g, prof, brands, "Yum", min_real_audience=1.5)

@@ -115,6 +115,13 @@ def make_problem(
         brands.check(brand)
         factor = brand_sender_factor(profiles, brands, brand)
         rel = relevance(profiles, brands, brand)
+    quality = prof.real_audience
+    if (quality < 1.0).any():
+        # Audience quality discounts onward spread: an edge transmits with p * q_u (exact
+        # in distribution for the cascade models; LT weights are scaled by q_u).
+        factor = (
+            quality.astype(np.float32) if factor is None else (factor * quality).astype(np.float32)
+        )
     values, lt = edge_values(graph, model, p=p, sender_factor=factor, seed=seed)
     n = graph.n
     if pool not in ("auto", "profiled", "all"):
