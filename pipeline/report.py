@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHART_KINDS",
+    "OPTIONAL_CHART_KINDS",
     "REPORT_FORMATS",
     "BrandSection",
     "Figure",
@@ -66,6 +67,8 @@ __all__ = [
 
 #: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
 CHART_KINDS: tuple[str, ...] = ("reach", "exposed", "efficiency", "diff", "mix", "curve")
+#: Charts drawn only when the data allow: ``emv`` needs a CPM (profiles or the config).
+OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
 REPORT_FORMATS: tuple[str, ...] = ("html", "png")
 INSTALL_HINT = "pip install 'influence-pipeline[report]'"
 
@@ -364,6 +367,42 @@ def _efficiency_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
         "efficiency",
         "reach per currency unit",
         "Mean accounts activated divided by the mean cost spent (currency units).",
+        chart,
+        strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
+    )
+
+
+def _emv_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
+    """Earned media value (exposures x CPM / 1000) against the level, when a CPM is known."""
+    alt = ctx.alt
+    if "emv" not in df.columns:
+        return None
+    df = df.filter(pl.col("emv").is_not_null() & pl.col("emv").is_not_nan())
+    if df.height == 0:
+        return None
+    x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
+    y = alt.Y("emv:Q", title="earned media value (currency units)")
+    tooltip = [
+        alt.Tooltip("strategy:N"),
+        alt.Tooltip("level:Q", title=ctx.level, format=","),
+        alt.Tooltip("emv:Q", title="EMV", format=",.0f"),
+        alt.Tooltip("cpm:Q", title="CPM", format=",.2f"),
+        alt.Tooltip("cost_spent:Q", title="cost spent", format=",.0f"),
+    ]
+    line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour())
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, opacity=1, size=40)
+        .encode(x=x, y=y, color=ctx.colour(), tooltip=tooltip)
+    )
+    chart = alt.layer(line, points, data=alt.Data(values=_values(df))).properties(
+        width=ctx.width, height=_HEIGHT
+    )
+    return ctx.figure(
+        "emv",
+        "earned media value",
+        "Mean accounts exposed x the cell's CPM / 1,000: what the same impressions would "
+        "cost as ads. Compare with the budget on the x axis.",
         chart,
         strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
     )
@@ -721,6 +760,9 @@ def build_report(
             notes.append("No reach per currency unit: no cost was spent (no cost data).")
         else:
             figures.append(eff)
+        emv = _emv_chart(ctx, mine)
+        if emv is not None:
+            figures.append(emv)
         brand_diffs = (
             _level_frame(diffs.filter(pl.col("brand") == brand), level)
             if diffs is not None

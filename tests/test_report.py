@@ -373,3 +373,17 @@ def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
         assert shot.read_bytes()[:8] == PNG_SIGNATURE and shot.stat().st_size > 50_000
     finally:
         driver.quit()
+
+
+def test_emv_chart_when_a_cpm_is_known(data: Path, tmp_path: Path) -> None:
+    text = CAMPAIGN.replace('"random", "macro", "micro", "imm"', '"macro", "micro"')
+    out = _campaign(data, tmp_path / "out", text + "[valuation]\ndefault_cpm = 12.5\n", "v.toml")
+    report = build_report(out)
+    emv = [f for f in report.figures if f.kind == "emv"]
+    assert [f.id for f in emv] == ["emv-freshbite", "emv-pixelforge"]
+    rows = _values(emv[0].chart.to_dict())
+    summary = summarize(load_results(out)).filter(pl.col("brand") == "freshbite")
+    expected = dict(zip(summary["strategy"] + summary["budget"].cast(pl.String),
+                        summary["mean_exposed"] * 12.5 / 1000, strict=True))  # fmt: skip
+    got = {r["strategy"] + str(float(r["level"])): r["emv"] for r in rows}
+    assert got == pytest.approx(expected)
