@@ -340,71 +340,77 @@ def _reach_chart(ctx: _Ctx, df: pl.DataFrame, measure: str) -> Figure:
     )
 
 
-def _efficiency_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
+def _level_line_chart(
+    ctx: _Ctx,
+    df: pl.DataFrame,
+    column: str,
+    y_title: str,
+    tooltip: list[tuple[str, str, str]],
+    kind: str,
+    title: str,
+    note: str,
+) -> Figure | None:
+    """One line per strategy of ``column`` against the level; None when it has no value.
+
+    ``tooltip``: (column, title, d3 format) beside the strategy and the level.
+    """
     alt = ctx.alt
-    df = df.filter(pl.col("activated_per_cost").is_not_null())
+    if column not in df.columns:
+        return None
+    df = df.filter(pl.col(column).is_not_null() & pl.col(column).is_not_nan())
     if df.height == 0:
         return None
     x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
-    y = alt.Y("activated_per_cost:Q", title="accounts activated per currency unit")
-    tooltip = [
+    y = alt.Y(f"{column}:Q", title=y_title)
+    tips = [
         alt.Tooltip("strategy:N"),
         alt.Tooltip("level:Q", title=ctx.level, format=","),
-        alt.Tooltip("activated_per_cost:Q", title="activated per unit", format=",.3f"),
-        alt.Tooltip("exposed_per_cost:Q", title="exposed per unit", format=",.3f"),
-        alt.Tooltip("cost_spent:Q", title="cost spent", format=",.0f"),
+        *(alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip),
     ]
     line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour())
     points = (
         alt.Chart()
         .mark_point(filled=True, opacity=1, size=40)
-        .encode(x=x, y=y, color=ctx.colour(), tooltip=tooltip)
+        .encode(x=x, y=y, color=ctx.colour(), tooltip=tips)
     )
     chart = alt.layer(line, points, data=alt.Data(values=_values(df))).properties(
         width=ctx.width, height=_HEIGHT
     )
+    present = set(df["strategy"])
     return ctx.figure(
+        kind, title, note, chart, strategies=",".join(s for s in ctx.strategies if s in present)
+    )
+
+
+def _efficiency_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
+    return _level_line_chart(
+        ctx,
+        df,
+        "activated_per_cost",
+        "accounts activated per currency unit",
+        [
+            ("activated_per_cost", "activated per unit", ",.3f"),
+            ("exposed_per_cost", "exposed per unit", ",.3f"),
+            ("cost_spent", "cost spent", ",.0f"),
+        ],
         "efficiency",
         "reach per currency unit",
         "Mean accounts activated divided by the mean cost spent (currency units).",
-        chart,
-        strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
     )
 
 
 def _emv_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
     """Earned media value (exposures x CPM / 1000) against the level, when a CPM is known."""
-    alt = ctx.alt
-    if "emv" not in df.columns:
-        return None
-    df = df.filter(pl.col("emv").is_not_null() & pl.col("emv").is_not_nan())
-    if df.height == 0:
-        return None
-    x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
-    y = alt.Y("emv:Q", title="earned media value (currency units)")
-    tooltip = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("level:Q", title=ctx.level, format=","),
-        alt.Tooltip("emv:Q", title="EMV", format=",.0f"),
-        alt.Tooltip("cpm:Q", title="CPM", format=",.2f"),
-        alt.Tooltip("cost_spent:Q", title="cost spent", format=",.0f"),
-    ]
-    line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour())
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=40)
-        .encode(x=x, y=y, color=ctx.colour(), tooltip=tooltip)
-    )
-    chart = alt.layer(line, points, data=alt.Data(values=_values(df))).properties(
-        width=ctx.width, height=_HEIGHT
-    )
-    return ctx.figure(
+    return _level_line_chart(
+        ctx,
+        df,
+        "emv",
+        "earned media value (currency units)",
+        [("emv", "EMV", ",.0f"), ("cpm", "CPM", ",.2f"), ("cost_spent", "cost spent", ",.0f")],
         "emv",
         "earned media value",
         "Mean accounts exposed x the cell's CPM / 1,000: what the same impressions would "
         "cost as ads. Compare with the budget on the x axis.",
-        chart,
-        strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
     )
 
 
