@@ -143,6 +143,30 @@ OutFormatO = Annotated[
 QuietO = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 
 
+PO = Annotated[
+    float | None, typer.Option("--p", help="Uniform activation probability for ic, in [0, 1].")
+]
+BrandAwareO = Annotated[
+    str | None,
+    typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
+]
+BrandsTableO = Annotated[
+    Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
+]
+SeedO = Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")]
+MaxStepsO = Annotated[
+    int | None,
+    typer.Option("--max-steps", help="Stop cascades after this many steps (default: none)."),
+]
+SeedsFileO = Annotated[
+    Path | None,
+    typer.Option(
+        "--seeds-file",
+        help="IDs: a table with an 'id' column (or first column), or one ID per line.",
+    ),
+]
+
+
 @contextmanager
 def _spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """A transient progress line on stderr; yields a function that updates its text."""
@@ -535,13 +559,7 @@ def simulate(
     seeds: Annotated[
         str | None, typer.Option("--seeds", "-s", help="Seed accounts: comma-separated IDs.")
     ] = None,
-    seeds_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--seeds-file",
-            help="Seed IDs: a table with an 'id' column (or first column), or one ID per line.",
-        ),
-    ] = None,
+    seeds_file: SeedsFileO = None,
     model: Annotated[
         ModelOpt,
         typer.Option(
@@ -551,13 +569,8 @@ def simulate(
             "lt: linear threshold (weight column, or 1/in-degree).",
         ),
     ] = ModelOpt.ic,
-    p: Annotated[
-        float | None, typer.Option("--p", help="Uniform activation probability for ic, in [0, 1].")
-    ] = None,
-    brand: Annotated[
-        str | None,
-        typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
-    ] = None,
+    p: PO = None,
+    brand: BrandAwareO = None,
     profiles: Annotated[
         Path | None,
         typer.Option(
@@ -566,15 +579,10 @@ def simulate(
             "exposure and spread).",
         ),
     ] = None,
-    brands: Annotated[
-        Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
-    ] = None,
+    brands: BrandsTableO = None,
     runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 1000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
-    max_steps: Annotated[
-        int | None,
-        typer.Option("--max-steps", help="Stop cascades after this many steps (default: none)."),
-    ] = None,
+    seed: SeedO = 0,
+    max_steps: MaxStepsO = None,
     attribution: Annotated[
         bool,
         typer.Option(
@@ -1211,13 +1219,7 @@ def overlap(
     ids: Annotated[
         str | None, typer.Option("--ids", help="Candidate accounts: comma-separated IDs (2-64).")
     ] = None,
-    seeds_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--seeds-file",
-            help="Candidate IDs: a table with an 'id' column (or first column), or one per line.",
-        ),
-    ] = None,
+    seeds_file: SeedsFileO = None,
     model: Annotated[
         ModelOpt,
         typer.Option(
@@ -1226,25 +1228,15 @@ def overlap(
             "column), wc, tv or lt.",
         ),
     ] = ModelOpt.wc,
-    p: Annotated[
-        float | None, typer.Option("--p", help="Uniform activation probability for ic, in [0, 1].")
-    ] = None,
-    brand: Annotated[
-        str | None,
-        typer.Option(help="Brand-aware variant: scale each sender by engagement and relevance."),
-    ] = None,
+    p: PO = None,
+    brand: BrandAwareO = None,
     profiles: Annotated[
         Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
     ] = None,
-    brands: Annotated[
-        Path | None, typer.Option("--brands", help="Brands table (needed with --brand).")
-    ] = None,
+    brands: BrandsTableO = None,
     runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 200,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")] = 0,
-    max_steps: Annotated[
-        int | None,
-        typer.Option("--max-steps", help="Stop cascades after this many steps (default: none)."),
-    ] = None,
+    seed: SeedO = 0,
+    max_steps: MaxStepsO = None,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
