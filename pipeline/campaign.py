@@ -128,7 +128,7 @@ class CampaignConfig:
     celf_runs: int = 200
     estimate_rr_sets: int = 20_000
     baseline: str = "macro"
-    default_cpm: float | None = None
+    default_cpm: float | dict[str, float] | None = None
     competition: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, Any]:
@@ -336,14 +336,23 @@ def load_config(path: str | Path) -> CampaignConfig:
     )
 
 
-def _cpm(r: _Reader) -> float | None:
+def _cpm(r: _Reader) -> float | dict[str, float] | None:
+    """``valuation.default_cpm``: one number, or a table of numbers per platform."""
     v = r.raw("valuation.default_cpm")
     if v is None:
         return None
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-        raise r.fail("valuation.default_cpm", f"expected a number >= 0 (currency per 1,000 "
-                     f"impressions), got {v!r}")  # fmt: skip
-    return float(v)
+    items = v.items() if isinstance(v, dict) else [("", v)]
+    out: dict[str, float] = {}
+    for name, x in items:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x < 0:
+            raise r.fail(
+                "valuation.default_cpm" + (f".{name}" if name else ""),
+                f"expected a number >= 0 (currency per 1,000 impressions), got {x!r}",
+            )
+        out[str(name).strip().lower()] = float(x)
+    if not out:
+        raise r.fail("valuation.default_cpm", "empty table; expected platform = number pairs")
+    return out[""] if not isinstance(v, dict) else out
 
 
 def _competition(
@@ -795,23 +804,32 @@ def cell_cpm(
     profiles: Profiles,
     nodes: Any,
     weights: Any,
-    default: float | None,
+    default: float | dict[str, float] | None,
 ) -> float | None:
     """The CPM (currency per 1,000 impressions) that values a cell's exposures.
 
-    The mean of the seeds' ``cpm`` weighted by their marginal reach (seeds
-    without a CPM take ``default``; equal weights when no seed adds reach);
-    None when no seed has a CPM and there is no default. O(seeds).
+    The mean of the seeds' ``cpm`` weighted by their marginal reach. A seed
+    without a CPM takes ``default``: one number, or a mapping platform -> CPM
+    looked up by the profile's ``platform`` (key ``"*"`` for any other
+    platform). Equal weights when no seed adds reach; None when no seed has a
+    CPM. O(seeds).
     """
-    if "cpm" in profiles.table.columns and len(nodes):
-        cpm = profiles.table["cpm"].cast(pl.Float64).to_numpy()[nodes]
-    else:
-        cpm = np.full(len(nodes), np.nan)
-    if default is not None:
+    nodes = np.asarray(nodes, dtype=np.int64)
+    if len(nodes) == 0:
+        return None
+    cpm = profiles.table["cpm"].cast(pl.Float64).to_numpy()[nodes].astype(np.float64)
+    if isinstance(default, dict):
+        platform = profiles.table["platform"].gather(nodes).fill_null("")
+        fallback = np.array(
+            [default.get(x, default.get("*", np.nan)) for x in platform.to_list()],
+            dtype=np.float64,
+        )
+        cpm = np.where(np.isfinite(cpm), cpm, fallback)
+    elif default is not None:
         cpm = np.where(np.isfinite(cpm), cpm, default)
     known = np.isfinite(cpm)
     if not known.any():
-        return default if len(nodes) == 0 else None
+        return None
     w = np.clip(np.asarray(weights, dtype=np.float64)[known], 0.0, None)
     if w.sum() <= 0:
         w = np.ones_like(w)

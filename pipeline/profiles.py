@@ -11,6 +11,8 @@ external ID. Columns (all but ``id`` optional):
 - ``cost``: currency units per sponsored post, >= 0.
 - ``cpm``: currency units per 1,000 impressions, >= 0 (the account's rate
   card for impression-priced deals; unknown if absent).
+- ``platform``: the account's platform (text, lower-cased), which picks the
+  default CPM of a campaign's ``[valuation] default_cpm`` table.
 - ``real_audience``: the share of the account's followers that are real (not
   bots or inactive), a fraction in [0, 1], as audience-quality tools
   estimate it (default 1: every follower counts). The simulations take it as
@@ -212,9 +214,10 @@ class Profiles:
     on the platform, a count), ``followers_in_graph``, ``engagement_rate``
     (fraction, null if unknown), ``cost`` (currency units per post, null if
     unknown), ``cpm`` (Float64, currency units per 1,000 impressions, null if
-    unknown), ``real_audience`` (Float64 share of real followers in [0, 1];
-    1.0 where unknown, i.e. for nodes without a profile, without the column
-    or with an empty cell), ``has_profile``, ``tier``.
+    unknown), ``platform`` (lower-case text or null), ``real_audience``
+    (Float64 share of real followers in [0, 1]; 1.0 where unknown, i.e. for
+    nodes without a profile, without the column or with an empty cell),
+    ``has_profile``, ``tier``.
     ``topics`` is the long table (node, topic, weight), weights summing to 1.
     """
 
@@ -302,6 +305,8 @@ def load_profiles(
         cols["cost"] = _numeric(raw, "cost", p, 0.0, None)
     if "cpm" in raw.columns:
         cols["cpm"] = _numeric(raw, "cpm", p, 0.0, None)
+    if "platform" in raw.columns:
+        cols["platform"] = raw["platform"].cast(pl.String).str.strip_chars().str.to_lowercase()
     if "real_audience" in raw.columns:
         cols["real_audience"] = _numeric(raw, "real_audience", p, 0.0, 1.0)
     prof = pl.DataFrame(cols)
@@ -337,6 +342,7 @@ def _assemble(
         ("engagement_rate", pl.Float64),
         ("cost", pl.Float64),
         ("cpm", pl.Float64),
+        ("platform", pl.String),
         ("real_audience", pl.Float64),
     ):
         if col not in table.columns:
@@ -355,6 +361,7 @@ def _assemble(
         "engagement_rate",
         "cost",
         "cpm",
+        "platform",
         "real_audience",
         "has_profile",
         "tier",

@@ -147,6 +147,24 @@ def test_cell_cpm_weights_seeds_by_marginal_reach(data: Path) -> None:
     assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], 5.0) == pytest.approx((30.0 + 40.0 + 20.0) / 8.0)
     assert cell_cpm(prof, np.array([2]), [1.0], None) is None
     assert cell_cpm(prof, np.array([0, 1]), [0.0, 0.0], None) == pytest.approx(25.0)
+    platform = [None] * n
+    platform[2], platform[3] = "tiktok", "instagram"
+    prof = dataclasses.replace(
+        prof, table=table.with_columns(pl.Series("platform", platform, dtype=pl.String))
+    )
+    per_platform = {"tiktok": 6.0, "*": 2.0}
+    # node 2 (tiktok) -> 6, node 3 (instagram, not listed) -> the "*" default 2
+    assert cell_cpm(prof, np.array([2, 3]), [1.0, 3.0], per_platform) == pytest.approx(3.0)
+    assert cell_cpm(prof, np.array([3]), [1.0], {"tiktok": 6.0}) is None
+
+
+def test_default_cpm_per_platform_in_the_config(data: Path, tmp_path: Path) -> None:
+    text = BASE + '[valuation]\ndefault_cpm = { TikTok = 6.0, "*" = 2 }\n'
+    cfg = load_config(config(data, tmp_path, text, "plat.toml"))
+    assert cfg.default_cpm == {"tiktok": 6.0, "*": 2.0}
+    bad = BASE + "[valuation]\ndefault_cpm = { tiktok = -1 }\n"
+    with pytest.raises(InputError, match=r"valuation\.default_cpm\.tiktok"):
+        load_config(config(data, tmp_path, bad, "plat2.toml"))
 
 
 def test_grid_and_budget_shares(data: Path, tmp_path: Path) -> None:

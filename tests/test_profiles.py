@@ -118,6 +118,17 @@ def test_cpm_and_real_audience_columns(tmp_path: Path, world: tuple[Path, Path, 
     assert cpm[idx["a"]] == 12.5 and cpm[idx["c"]] == 0.0 and np.isnan(cpm[idx["b"]])
 
 
+def test_platform_column_is_lower_case_text(
+    tmp_path: Path, world: tuple[Path, Path, Path]
+) -> None:
+    g = load_graph(world[0])
+    f = tmp_path / "p.csv"
+    f.write_text("id,platform\na, TikTok \nb,\n")
+    t = load_profiles(f, g).table
+    row = {r["id"]: r["platform"] for r in t.iter_rows(named=True)}
+    assert row["a"] == "tiktok" and row["b"] is None and row["d"] is None
+
+
 def test_relevance_is_cosine(world: tuple[Path, Path, Path]) -> None:
     edges, prof, brands = world
     g = load_graph(edges)
