@@ -118,9 +118,7 @@ def test_cpm_and_real_audience_columns(tmp_path: Path, world: tuple[Path, Path, 
     assert cpm[idx["a"]] == 12.5 and cpm[idx["c"]] == 0.0 and np.isnan(cpm[idx["b"]])
 
 
-def test_platform_column_is_lower_case_text(
-    tmp_path: Path, world: tuple[Path, Path, Path]
-) -> None:
+def test_platform_column_is_lower_case_text(tmp_path: Path, world: tuple[Path, Path, Path]) -> None:
     g = load_graph(world[0])
     f = tmp_path / "p.csv"
     f.write_text("id,platform\na, TikTok \nb,\n")
