@@ -21,7 +21,7 @@ best of 3 of ``summarize_runs(pl.scan_parquet(files))`` (target: under 5 s) and
 ``compare_runs(..., "macro")``.
 
 Run, from the repository root: ``/work/venv/bin/python benchmarks/campaign_bench.py``
-(about an hour at 100k nodes on 2 shared cores, almost all of it in IMM cells;
+(about 45 minutes at 100k nodes on 2 shared cores, three quarters of it in IMM cells;
 ``--nodes 20000`` or ``--skip-campaign`` for a quick look).
 """
 
