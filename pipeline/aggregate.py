@@ -226,6 +226,25 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+#: Columns a runs file must hold (``cpm`` came later and may be missing).
+_RUNS_REQUIRED = tuple(c for c in RUNS_SCHEMA if c != "cpm")
+
+
+def _check_runs_file(path: Path) -> None:
+    """Refuse a runs file that is not Parquet or lacks a column, naming it (footer only)."""
+    try:
+        columns = pl.read_parquet_schema(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable Parquet runs table ({first})") from None
+    missing = [c for c in _RUNS_REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; a runs table has "
+            f"{', '.join(_RUNS_REQUIRED)}"
+        )
+
+
 def load_results(path: str | Path) -> Results:
     """Read the results folder written by ``influence campaign``.
 
@@ -247,6 +266,8 @@ def load_results(path: str | Path) -> Results:
     runs_files = _parquet_files(root / "runs")
     if not runs_files:
         raise InputError(f"{root}: no finished cells yet; run `influence campaign CONFIG`")
+    for path in runs_files.values():
+        _check_runs_file(path)
 
     def companion(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
         files = [p for rel, p in _parquet_files(root / name).items() if rel in runs_files]

@@ -448,3 +448,20 @@ def test_audience_quality_reaches_the_cells(data: Path, tmp_path: Path) -> None:
     assert np.allclose(q[has], 0.3) and np.allclose(q[~has], 1.0)  # no profile: all real
     a, b = frames(plain.output)["runs"], frames(fake.output)["runs"]
     assert b["exposed"].mean() < 0.8 * a["exposed"].mean()
+
+
+def test_corrupt_or_foreign_runs_files_are_named(finished: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "res"
+    shutil.copytree(finished, copy)
+    victim = sorted((copy / "runs").rglob("*.parquet"))[0]
+    victim.write_text("not parquet")
+    for cmd in (["summarize", str(copy)], ["report", str(copy), "--out", str(tmp_path / "r.html")]):
+        r = runner.invoke(app, cmd)
+        assert r.exit_code == 2, r.output
+        assert victim.name in r.output and "not a readable Parquet runs table" in r.output
+    pl.DataFrame({"run": [0], "activated": [1]}).write_parquet(victim)
+    r = runner.invoke(app, ["compare", str(copy)])
+    assert r.exit_code == 2 and "missing column(s)" in r.output and "Traceback" not in r.output
+    assert not (tmp_path / "r.html").exists()
