@@ -549,19 +549,27 @@ class CampaignContext:
     brands: Brands
     fingerprint: str
     inputs: dict[str, str] = field(default_factory=dict)
-    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     def brand_arrays(self, brand: str) -> tuple[Any, Any]:
         """(relevance, sender factor or None) of ``brand``, computed once per process."""
-        if brand not in self._cache:
+        if ("brand", brand) not in self._cache:
             rel = relevance(self.profiles, self.brands, brand)
             factor = (
                 brand_sender_factor(self.profiles, self.brands, brand)
                 if self.config.brand_aware
                 else None
             )
-            self._cache[brand] = (rel, factor)
-        return self._cache[brand]
+            self._cache[("brand", brand)] = (rel, factor)
+        return self._cache[("brand", brand)]
+
+    def tier_codes(self) -> Any:
+        """Index in :data:`~pipeline.profiles.TIER_NAMES` of every node's tier (int64), once."""
+        if "tiers" not in self._cache:
+            tiers = self.profiles.table["tier"].cast(pl.String)
+            codes = tiers.replace_strict(list(TIER_NAMES), list(range(len(TIER_NAMES))), default=0)
+            self._cache["tiers"] = codes.cast(pl.Int64).to_numpy()
+        return self._cache["tiers"]
 
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
@@ -720,8 +728,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     )
     nodes = chosen.nodes
     runs = cfg.runs
-    tiers = ctx.profiles.table["tier"].cast(pl.String)
-    tier_code = tiers.replace_strict(list(TIER_NAMES), list(range(5)), default=0).to_numpy()
+    tier_code = ctx.tier_codes()
     if len(nodes):
         sim = simulate(
             ctx.graph,

@@ -37,6 +37,7 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
+    from pipeline.profiles import Brands, Profiles
 
 app = typer.Typer(
     name="influence",
@@ -165,6 +166,27 @@ SeedsFileO = Annotated[
         help="IDs: a table with an 'id' column (or first column), or one ID per line.",
     ),
 ]
+
+
+def _brands_for(brand: str | None, profiles: Path | None, brands: Path | None) -> Brands | None:
+    """The brands table, with ``--brand`` checked before the (slow) graph load."""
+    from pipeline.profiles import load_brands
+
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("--brand needs --profiles and --brands")
+    b = load_brands(brands) if brands is not None else None
+    if brand is not None and b is not None:
+        b.check(brand)
+    return b
+
+
+def _factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
+    """The brand's sender factor (``--brand``), or None."""
+    from pipeline.profiles import brand_sender_factor
+
+    if brand is None or prof is None or b is None:
+        return None
+    return brand_sender_factor(prof, b, brand)
 
 
 @contextmanager
@@ -620,7 +642,7 @@ def simulate(
     """
     from pipeline.diffusion import simulate as run_simulation
     from pipeline.graph_io import read_id_list
-    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+    from pipeline.profiles import load_profiles
 
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
@@ -643,19 +665,15 @@ def simulate(
         raise InputError(f"--p must be in [0, 1], got {p}")
     if runs < 1:
         raise InputError(f"--runs must be >= 1, got {runs}")
-    if brand is not None and (profiles is None or brands is None):
-        raise InputError("--brand needs --profiles and --brands")
+    b = _brands_for(brand, profiles, brands)
     quiet = quiet or json_out
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
     seed_idx = g.index_of(ids, what="seed ID")
-    factor = quality = None
     prof = load_profiles(profiles, g) if profiles is not None else None
+    quality = None
     if prof is not None and (prof.real_audience < 1.0).any():
         quality = prof.real_audience  # audience quality discounts exposure and spread
-    if brand is not None and prof is not None and brands is not None:
-        b = load_brands(brands)
-        b.check(brand)
-        factor = brand_sender_factor(prof, b, brand)
+    factor = _factor(prof, b, brand)
     with _spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
@@ -823,15 +841,11 @@ def seed_cmd(
     accounts activated), cumulative_reach. Gains for every strategy come from the same
     independent reverse-reachable-set estimate, so strategies compare fairly.
     """
-    from pipeline.profiles import load_brands, load_profiles
+    from pipeline.profiles import load_profiles
     from pipeline.seeding import select_seeds
 
-    if brand is not None and (profiles is None or brands is None):
-        raise InputError("--brand needs --profiles and --brands")
     quiet = quiet or json_out
-    b = load_brands(brands) if brands is not None else None
-    if brand is not None and b is not None:
-        b.check(brand)
+    b = _brands_for(brand, profiles, brands)
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
     prof = load_profiles(profiles, g) if profiles is not None else None
     exc = g.index_of(_id_option(exclude), what="--exclude ID")
@@ -1267,7 +1281,7 @@ def overlap(
     """
     from pipeline.graph_io import read_id_list
     from pipeline.overlap import audience_overlap
-    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+    from pipeline.profiles import load_profiles
 
     if (ids is None) == (seeds_file is None):
         raise InputError("give the candidates with exactly one of --ids or --seeds-file")
@@ -1280,16 +1294,12 @@ def overlap(
         raise InputError(f"--p must be in [0, 1], got {p}")
     if runs < 1:
         raise InputError(f"--runs must be >= 1, got {runs}")
-    if brand is not None and (profiles is None or brands is None):
-        raise InputError("--brand needs --profiles and --brands")
+    b = _brands_for(brand, profiles, brands)
     quiet = quiet or json_out
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
     nodes = g.index_of(wanted, what="candidate ID")
-    factor = None
-    if brand is not None and profiles is not None and brands is not None:
-        b = load_brands(brands)
-        b.check(brand)
-        factor = brand_sender_factor(load_profiles(profiles, g), b, brand)
+    prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
+    factor = _factor(prof, b, brand)
     with _spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(
             g,
