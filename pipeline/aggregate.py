@@ -48,6 +48,8 @@ __all__ = [
     "CURVES_SCHEMA",
     "FAMILIES",
     "KEY",
+    "METRICS",
+    "METRIC_WORDS",
     "RESULTS_FORMAT",
     "RUNS_SCHEMA",
     "SEEDS_SCHEMA",
@@ -57,6 +59,7 @@ __all__ = [
     "compare_runs",
     "competition_summary",
     "load_results",
+    "robustness",
     "summarize",
     "summarize_runs",
     "verdicts",
@@ -90,7 +93,19 @@ RUNS_SCHEMA: dict[str, pl.DataType] = {
     "cost_spent": pl.Float64(),
     "seeds_used": pl.Int64(),
     "cpm": pl.Float64(),
+    "earned_activated": pl.Int64(),
+    "earned_exposed": pl.Int64(),
 }
+#: What a run can be judged by: counts per run, the earned ones without the paid seeds.
+METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
+#: Plain words for each metric, as verdicts name them.
+METRIC_WORDS: dict[str, str] = {
+    "activated": "activated accounts",
+    "exposed": "exposure",
+    "earned_activated": "earned activations",
+    "earned_exposed": "earned exposure",
+}
+DEFAULT_OBJECTIVE = "earned_exposed"
 SEEDS_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
     "rank": pl.Int32(),
@@ -136,6 +151,7 @@ COMPETITION_SCHEMA: dict[str, pl.DataType] = {
 FAMILIES: dict[str, str] = {
     "random": "baseline",
     "macro": "macro",
+    "macro-any": "macro",
     "micro": "micro",
     "pagerank": "heuristic",
     "degree-discount": "heuristic",
@@ -173,6 +189,13 @@ class Results:
         """The manifest's default baseline strategy, ``"macro"`` when absent."""
         value = self.manifest.get("baseline")
         return value if isinstance(value, str) and value else DEFAULT_BASELINE
+
+    @property
+    def objective(self) -> str:
+        """What the campaign judges strategies by (:data:`METRICS`); ``activated`` for
+        folders written before objectives existed."""
+        value = self.manifest.get("settings", {}).get("objective")
+        return value if value in METRICS else "activated"
 
 
 # --------------------------------------------------------------------------- loading
@@ -226,8 +249,11 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-#: Columns a runs file must hold (``cpm`` came later and may be missing).
-_RUNS_REQUIRED = tuple(c for c in RUNS_SCHEMA if c != "cpm")
+#: Columns a runs file must hold (``cpm`` and the earned counts came later and may be
+#: missing; the earned counts are then derived as count minus ``seeds_used``).
+_RUNS_REQUIRED = tuple(
+    c for c in RUNS_SCHEMA if c not in ("cpm", "earned_activated", "earned_exposed")
+)
 
 
 def _check_runs_file(path: Path) -> None:
@@ -286,7 +312,10 @@ def load_results(path: str | Path) -> Results:
         competition=competition,
         path=root,
         manifest=manifest,
-        runs=_scan(list(runs_files.values()), RUNS_SCHEMA),
+        runs=_scan(list(runs_files.values()), RUNS_SCHEMA).with_columns(
+            pl.coalesce("earned_activated", pl.col("activated") - pl.col("seeds_used")),
+            pl.coalesce("earned_exposed", pl.col("exposed") - pl.col("seeds_used")),
+        ),
         seeds=companion("seeds", SEEDS_SCHEMA),
         audience=companion("audience", AUDIENCE_SCHEMA),
         curves=companion("curves", CURVES_SCHEMA),
@@ -330,37 +359,43 @@ def _sort_levels(df: pl.DataFrame, last: str = "strategy") -> pl.DataFrame:
 def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     """One row per brand x model x strategy x budget x k from the per-run table.
 
-    Columns: the group key, ``runs``; ``mean_activated``, ``activated_ci_low``,
-    ``activated_ci_high`` and the same three for ``exposed`` (accounts, 95%
-    normal interval mean ± 1.96·sd/√n with sd of ddof 1, zero width for one
-    run); ``cost_spent`` (currency units, mean over runs); ``seeds_used`` (mean
-    over runs); ``activated_per_cost`` and ``exposed_per_cost`` (accounts per
-    currency unit, null when nothing was spent); ``cpm`` (currency units per
-    1,000 impressions valuing the cell's exposures, null if unknown); ``emv``
-    (earned media value, ``mean_exposed x cpm / 1000``, currency units);
-    ``emv_per_cost``; ``cost_per_exposure`` and ``cost_per_activation``
-    (currency units per account, null when the mean is 0). Sorted by brand, model,
+    Columns: the group key, ``runs``; for each metric M of :data:`METRICS`
+    (``activated``, ``exposed``, and the *earned* ``earned_activated`` and
+    ``earned_exposed``, which leave out the contracted seeds themselves):
+    ``mean_M``, ``M_ci_low``, ``M_ci_high`` (accounts, 95% normal interval
+    mean ± 1.96·sd/√n with sd of ddof 1, zero width for one run), ``M_per_cost``
+    (accounts per currency unit, null when nothing was spent) and ``cost_per_M``
+    (currency units per account, null when the mean is 0). Also ``cost_spent``
+    (currency units, fees plus per-creator overhead, mean over runs); ``seeds_used``
+    (mean over runs); ``cpm`` (currency units per 1,000 impressions valuing the
+    cell's exposures, null if unknown); ``emv`` (earned media value, ``mean_exposed
+    x cpm / 1000``, currency units); ``emv_per_cost``. Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
     """
+    lf = runs.lazy()
+    names = lf.collect_schema().names()
+    if "earned_activated" not in names:
+        lf = lf.with_columns((pl.col("activated") - pl.col("seeds_used")).alias("earned_activated"))
+    if "earned_exposed" not in names:
+        lf = lf.with_columns((pl.col("exposed") - pl.col("seeds_used")).alias("earned_exposed"))
     out = (
-        runs.lazy()
-        .group_by(_GROUP)
+        lf.group_by(_GROUP)
         .agg(
             pl.len().cast(pl.Int64).alias("runs"),
-            *_mean_ci("activated", "activated"),
-            *_mean_ci("exposed", "exposed"),
+            *(e for m in METRICS for e in _mean_ci(m, m)),
             pl.col("cost_spent").mean(),
             pl.col("seeds_used").cast(pl.Float64).mean(),
             pl.col("cpm").mean(),
         )
         .with_columns(
-            _per_cost("mean_activated").alias("activated_per_cost"),
-            _per_cost("mean_exposed").alias("exposed_per_cost"),
+            *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in METRICS),
+            *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in METRICS),
             (pl.col("mean_exposed") * pl.col("cpm") / 1000.0).alias("emv"),
-            _cost_per("mean_exposed").alias("cost_per_exposure"),
-            _cost_per("mean_activated").alias("cost_per_activation"),
         )
         .with_columns(_per_cost("emv").alias("emv_per_cost"))
+        .rename(
+            {"cost_per_activated": "cost_per_activation", "cost_per_exposed": "cost_per_exposure"}
+        )
         .collect()
     )
     return _sort_levels(out)
@@ -409,7 +444,8 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     ``mean_diff_activated``, ``diff_activated_ci_low``/``_high`` (accounts,
     mean ± 1.96·sd/√n of the per-run differences) and ``win_share_activated``
     (share of runs where the strategy activated more than the baseline, ties
-    count half), the same four for ``exposed``; ``mean_activated`` and
+    count half), the same four for ``exposed``, ``earned_activated`` and
+    ``earned_exposed``; ``mean_M`` and ``baseline_mean_M`` for every metric; ``mean_activated`` and
     ``baseline_mean_activated`` (over the paired runs) and ``ratio`` of the two
     (null when the baseline's mean is 0); ``emv`` and ``baseline_emv`` (earned
     media value, currency units, null without a CPM) and ``cost_per_activation``
@@ -432,21 +468,21 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     if present == [baseline]:
         raise InputError(f"only the baseline strategy {baseline!r} was run; nothing to compare")
     pair = [*_LEVEL, "run"]
+    names = lf.collect_schema().names()
+    for m, raw in (("earned_activated", "activated"), ("earned_exposed", "exposed")):
+        if m not in names:
+            lf = lf.with_columns((pl.col(raw) - pl.col("seeds_used")).alias(m))
     base = lf.filter(pl.col("strategy") == baseline).select(
         *pair,
-        pl.col("activated").alias("_base_activated"),
-        pl.col("exposed").alias("_base_exposed"),
+        *(pl.col(m).alias(f"_base_{m}") for m in METRICS),
         pl.col("cpm").alias("_base_cpm"),
         pl.col("cost_spent").alias("_base_cost"),
     )
     joined = (
         lf.filter(pl.col("strategy") != baseline)
-        .select(*pair, "strategy", "activated", "exposed", "cpm", "cost_spent")
+        .select(*pair, "strategy", *METRICS, "cpm", "cost_spent")
         .join(base, on=pair, how="inner", nulls_equal=True)
-        .with_columns(
-            (pl.col("activated") - pl.col("_base_activated")).alias("_d_activated"),
-            (pl.col("exposed") - pl.col("_base_exposed")).alias("_d_exposed"),
-        )
+        .with_columns((pl.col(m) - pl.col(f"_base_{m}")).alias(f"_d_{m}") for m in METRICS)
     )
 
     def win_share(col: str) -> pl.Expr:
@@ -457,10 +493,19 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
         joined.group_by([*_LEVEL, "strategy"])
         .agg(
             pl.len().cast(pl.Int64).alias("runs"),
-            *_mean_ci("_d_activated", "diff_activated"),
-            win_share("_d_activated").alias("win_share_activated"),
-            *_mean_ci("_d_exposed", "diff_exposed"),
-            win_share("_d_exposed").alias("win_share_exposed"),
+            *(
+                e
+                for m in METRICS
+                for e in (
+                    *_mean_ci(f"_d_{m}", f"diff_{m}"),
+                    win_share(f"_d_{m}").alias(f"win_share_{m}"),
+                )
+            ),
+            *(pl.col(m).cast(pl.Float64).mean().alias(f"mean_{m}") for m in METRICS[1:]),
+            *(
+                pl.col(f"_base_{m}").cast(pl.Float64).mean().alias(f"baseline_mean_{m}")
+                for m in METRICS[1:]
+            ),
             pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
             pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
             (pl.col("exposed").cast(pl.Float64).mean() * pl.col("cpm").first() / 1000.0).alias(
@@ -493,7 +538,7 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             "strategy with the same runs; nothing to compare"
         )
     columns = [*_LEVEL, "strategy", "baseline", "runs"]
-    for what in ("activated", "exposed"):
+    for what in METRICS:
         columns += [
             f"mean_diff_{what}",
             f"diff_{what}_ci_low",
@@ -503,6 +548,7 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     columns += [
         "mean_activated",
         "baseline_mean_activated",
+        *(c for m in METRICS[1:] for c in (f"mean_{m}", f"baseline_mean_{m}")),
         "ratio",
         "emv",
         "baseline_emv",
@@ -518,12 +564,19 @@ def compare(results: Results, baseline: str | None = None) -> pl.DataFrame:
     return compare_runs(results.runs, baseline or results.baseline)
 
 
-def _level_winners(summary: pl.DataFrame) -> pl.DataFrame:
-    """The winning row of each brand x model x level: highest ``mean_activated``,
-    then highest ``activated_per_cost``, then strategy name."""
+def _check_objective(objective: str) -> str:
+    if objective not in METRICS:
+        raise InputError(f"unknown objective {objective!r}; expected one of {', '.join(METRICS)}")
+    return objective
+
+
+def _level_winners(summary: pl.DataFrame, objective: str = "activated") -> pl.DataFrame:
+    """The winning row of each brand x model x level: highest ``mean_<objective>``,
+    then highest ``<objective>_per_cost``, then strategy name."""
+    mean, per = f"mean_{objective}", f"{objective}_per_cost"
     return (
         summary.sort(
-            [*_LEVEL, "mean_activated", "activated_per_cost", "strategy"],
+            [*_LEVEL, mean, per, "strategy"],
             descending=[False, False, False, False, True, True, False],
             nulls_last=True,
         )
@@ -543,10 +596,11 @@ def _sentence(
     unit: tuple[str, str],
     baseline: str,
     gain: float | None,
+    words: str = "reach",
 ) -> str:
     """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level."""
     family = FAMILIES.get(best, "other")
-    text = f"{best} ({family}) gives the most reach at {won} of {levels} {_plural(levels, *unit)}"
+    text = f"{best} ({family}) gives the most {words} at {won} of {levels} {_plural(levels, *unit)}"
     if best == baseline:
         return text + f"; it is the {baseline} baseline"
     if gain is None:
@@ -556,34 +610,51 @@ def _sentence(
     return text + f", {-gain:,.0f} fewer accounts than {baseline} on average"
 
 
-def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.DataFrame:
-    """Per brand x model, the strategy that gives the most reach per budget.
+def _source(source: Results | pl.DataFrame, objective: str | None) -> tuple[pl.DataFrame, str, str]:
+    """(summary, default baseline, objective) of a verdict's source."""
+    if isinstance(source, Results):
+        return summarize_runs(source.runs), source.baseline, objective or source.objective
+    if objective is None:
+        objective = (
+            DEFAULT_OBJECTIVE if f"mean_{DEFAULT_OBJECTIVE}" in source.columns else "activated"
+        )
+    return source, DEFAULT_BASELINE, objective
+
+
+def _unit(by_budget: bool, by_k: bool) -> tuple[str, str]:
+    if by_budget:
+        return ("budget", "budgets")
+    return ("seed count", "seed counts") if by_k else ("level", "levels")
+
+
+def verdicts(
+    source: Results | pl.DataFrame, baseline: str | None = None, objective: str | None = None
+) -> pl.DataFrame:
+    """Per brand x model, the strategy that gives the most ``objective`` per budget.
 
     ``source`` is a :class:`Results` or the output of :func:`summarize_runs`
-    (or :func:`summarize`). At each level (budget or k) the strategy with the
-    highest ``mean_activated`` wins (ties: higher ``activated_per_cost``, then
+    (or :func:`summarize`). ``objective`` (:data:`METRICS`) defaults to the
+    campaign's (``earned_exposed`` for a summary that has it, else
+    ``activated``). At each level (budget or k) the strategy with the highest
+    ``mean_<objective>`` wins (ties: higher ``<objective>_per_cost``, then
     name); the best strategy wins the most levels (ties: higher mean
-    ``activated_per_cost`` over its levels, then name). ``baseline`` defaults
-    to the manifest's for :class:`Results`, else ``"macro"``.
+    ``<objective>_per_cost`` over its levels, then name). ``baseline``
+    defaults to the manifest's for :class:`Results`, else ``"macro"``.
 
-    Columns: brand, model, best_strategy, family (see :data:`FAMILIES`),
-    levels_won, levels, mean_activated_per_cost (accounts per currency unit of
-    the best strategy, mean over levels), gain_vs_baseline (accounts, mean over
-    the levels with both of best minus baseline ``mean_activated``; null when
-    the best is the baseline or the baseline is missing), verdict (one
-    sentence). O(summary rows · log).
+    Columns: brand, model, objective, best_strategy, family (see
+    :data:`FAMILIES`), levels_won, levels, mean_per_cost (accounts of the
+    objective per currency unit of the best strategy, mean over levels),
+    gain_vs_baseline (accounts of the objective, mean over the levels with both
+    of best minus baseline; null when the best is the baseline or the baseline
+    is missing), verdict (one sentence). O(summary rows · log).
 
     Raises
     ------
     InputError
-        If ``baseline`` is given but was not run at all.
+        If ``baseline`` is given but was not run at all, or the objective is unknown.
     """
-    if isinstance(source, Results):
-        summary = summarize_runs(source.runs)
-        default = source.baseline
-    else:
-        summary = source
-        default = DEFAULT_BASELINE
+    summary, default, objective = _source(source, objective)
+    _check_objective(objective)
     if baseline is not None and baseline not in summary["strategy"].to_list():
         present = sorted(set(summary["strategy"].drop_nulls().to_list()))
         raise InputError(
@@ -591,8 +662,9 @@ def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.
         )
     base_name = baseline or default
     bm = ["brand", "model"]
+    mean, per = f"mean_{objective}", f"{objective}_per_cost"
 
-    winners = _level_winners(summary)
+    winners = _level_winners(summary, objective)
     levels = winners.group_by(bm).agg(
         pl.len().cast(pl.Int64).alias("levels"),
         pl.col("budget").is_not_null().all().alias("_by_budget"),
@@ -600,13 +672,13 @@ def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.
     )
     won = winners.group_by([*bm, "strategy"]).agg(pl.len().cast(pl.Int64).alias("levels_won"))
     per_strategy = summary.group_by([*bm, "strategy"]).agg(
-        pl.col("activated_per_cost").mean().alias("mean_activated_per_cost")
+        pl.col(per).mean().alias("mean_per_cost")
     )
     best = (
         per_strategy.join(won, on=[*bm, "strategy"], how="left")
         .with_columns(pl.col("levels_won").fill_null(0))
         .sort(
-            [*bm, "levels_won", "mean_activated_per_cost", "strategy"],
+            [*bm, "levels_won", "mean_per_cost", "strategy"],
             descending=[False, False, True, True, False],
             nulls_last=True,
         )
@@ -614,17 +686,17 @@ def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.
         .first()
         .rename({"strategy": "best_strategy"})
     )
-    level_means = summary.select(*_LEVEL, "strategy", "mean_activated")
+    level_means = summary.select(*_LEVEL, "strategy", pl.col(mean).alias("_mean"))
     best_means = level_means.join(
         best.select(*bm, pl.col("best_strategy").alias("strategy")), on=[*bm, "strategy"]
     )
     base_means = level_means.filter(pl.col("strategy") == base_name).select(
-        *_LEVEL, pl.col("mean_activated").alias("_base")
+        *_LEVEL, pl.col("_mean").alias("_base")
     )
     gains = (
         best_means.join(base_means, on=_LEVEL, nulls_equal=True)
         .group_by(bm)
-        .agg((pl.col("mean_activated") - pl.col("_base")).mean().alias("gain_vs_baseline"))
+        .agg((pl.col("_mean") - pl.col("_base")).mean().alias("gain_vs_baseline"))
     )
     out = (
         best.join(levels, on=bm)
@@ -638,36 +710,123 @@ def verdicts(source: Results | pl.DataFrame, baseline: str | None = None) -> pl.
         )
         .sort(bm)
     )
-    sentences = []
-    for row in out.iter_rows(named=True):
-        unit = (
-            ("budget", "budgets")
-            if row["_by_budget"]
-            else ("seed count", "seed counts")
-            if row["_by_k"]
-            else ("level", "levels")
+    sentences = [
+        _sentence(
+            row["best_strategy"],
+            row["levels_won"],
+            row["levels"],
+            _unit(row["_by_budget"], row["_by_k"]),
+            base_name,
+            row["gain_vs_baseline"],
+            METRIC_WORDS[objective],
         )
-        sentences.append(
-            _sentence(
-                row["best_strategy"],
-                row["levels_won"],
-                row["levels"],
-                unit,
-                base_name,
-                row["gain_vs_baseline"],
-            )
-        )
-    return out.with_columns(pl.Series("verdict", sentences, dtype=pl.String)).select(
+        for row in out.iter_rows(named=True)
+    ]
+    return out.with_columns(
+        pl.Series("verdict", sentences, dtype=pl.String), pl.lit(objective).alias("objective")
+    ).select(
         "brand",
         "model",
+        "objective",
         "best_strategy",
         "family",
         "levels_won",
         "levels",
-        "mean_activated_per_cost",
+        "mean_per_cost",
         "gain_vs_baseline",
         "verdict",
     )
+
+
+def robustness(source: Results | pl.DataFrame, objective: str | None = None) -> pl.DataFrame:
+    """Per brand, the strategy that wins the most (model, level) pairs, and under how
+    many models it holds (wins every level of that model).
+
+    Columns: brand, objective, best_strategy, family, wins (model x level pairs
+    won), pairs, models_held, models, levels (per model, the most of any model),
+    exceptions (``model: winner (n of L)`` for each model where it does not hold,
+    ``; ``-joined), verdict (one sentence, e.g. "micro (micro) gives the most earned
+    exposure at all 3 budgets under 2 of 3 models; under high-virality, imm wins 3
+    of 3"). O(summary rows · log).
+    """
+    summary, _, objective = _source(source, objective)
+    _check_objective(objective)
+    winners = _level_winners(summary, objective)
+    rows = []
+    for (brand,), part in winners.group_by(["brand"], maintain_order=True):
+        by_model: dict[str, dict[str, int]] = {}
+        levels_of: dict[str, int] = {}
+        for r in part.iter_rows(named=True):
+            by_model.setdefault(r["model"], {})
+            by_model[r["model"]][r["strategy"]] = by_model[r["model"]].get(r["strategy"], 0) + 1
+            levels_of[r["model"]] = levels_of.get(r["model"], 0) + 1
+        totals: dict[str, int] = {}
+        for counts in by_model.values():
+            for strat, c in counts.items():
+                totals[strat] = totals.get(strat, 0) + c
+        per_cost = (
+            summary.filter(pl.col("brand") == brand)
+            .group_by("strategy")
+            .agg(pl.col(f"{objective}_per_cost").mean())
+        )
+        pc = dict(zip(per_cost["strategy"].to_list(), per_cost[f"{objective}_per_cost"].to_list(),
+                      strict=True))  # fmt: skip
+        best = sorted(totals, key=lambda x: (-totals[x], -(pc.get(x) or 0.0), x))[0]
+        models = sorted(by_model)
+        held = [m for m in models if by_model[m].get(best, 0) == levels_of[m]]
+        others = []
+        for m in models:
+            if m in held:
+                continue
+            top = sorted(by_model[m], key=lambda x: (-by_model[m][x], x))[0]
+            others.append((m, top, by_model[m][top], levels_of[m]))
+        unit = _unit(bool(part["budget"].is_not_null().all()), bool(part["budget"].is_null().all()))
+        levels = max(levels_of.values())
+        words = METRIC_WORDS[objective]
+        if len(held) == len(models):
+            under = "the model" if len(models) == 1 else f"all {len(models)} models"
+            scope = f"at every {unit[0]} under {under}"
+        elif held:
+            scope = (
+                f"at all {levels} {_plural(levels, *unit)} under {len(held)} of {len(models)} "
+                f"models ({', '.join(held)})"
+            )
+        else:
+            scope = (
+                f"at {totals[best]} of {len(part)} model x {unit[0]} pairs, "
+                f"but at every {unit[0]} under no model"
+            )
+        text = f"{best} ({FAMILIES.get(best, 'other')}) gives the most {words} {scope}"
+        if others:
+            parts = []
+            for m, top, n, L in others:
+                mine = by_model[m].get(best, 0)
+                if top == best:  # it leads there too, but not at every level
+                    rest = ", ".join(x for x in sorted(by_model[m]) if x != best)
+                    parts.append(f"under {m} it wins {mine} of {L} ({rest} the rest)")
+                else:
+                    parts.append(f"under {m}, {top} wins {n} of {L}")
+            text += "; " + "; ".join(parts)
+        rows.append(
+            {
+                "brand": brand,
+                "objective": objective,
+                "best_strategy": best,
+                "family": FAMILIES.get(best, "other"),
+                "wins": totals[best],
+                "pairs": len(part),
+                "models_held": len(held),
+                "models": len(models),
+                "levels": levels,
+                "exceptions": "; ".join(f"{m}: {t} ({n} of {L})" for m, t, n, L in others),
+                "verdict": text,
+            }
+        )
+    schema = {"brand": pl.String, "objective": pl.String, "best_strategy": pl.String,
+              "family": pl.String, "wins": pl.Int64, "pairs": pl.Int64, "models_held": pl.Int64,
+              "models": pl.Int64, "levels": pl.Int64, "exceptions": pl.String,
+              "verdict": pl.String}  # fmt: skip
+    return pl.DataFrame(rows, schema=schema).sort("brand")
 
 
 # --------------------------------------------------------------------------- competition

@@ -85,14 +85,25 @@ FAULT_ENV = "INFLUENCE_FAULT"
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A diffusion model of the grid: ``name`` (ic, wc, tv, lt), IC's uniform ``p``, a label."""
+    """A diffusion model of the grid: ``name`` (ic, wc, tv, lt), IC's uniform ``p``, and
+    the virality preset it came from (:mod:`pipeline.diffusion.presets`), if any."""
 
     name: str
     p: float | None = None
+    preset: str | None = None
 
     @property
     def label(self) -> str:
+        if self.preset is not None:
+            return self.preset
         return self.name if self.p is None else f"{self.name} p={self.p:g}"
+
+    @classmethod
+    def of_preset(cls, name: str) -> ModelSpec:
+        from pipeline.diffusion.presets import preset
+
+        ps = preset(name)
+        return cls(ps.model, ps.p, ps.name)
 
 
 @dataclass(frozen=True)
@@ -115,7 +126,7 @@ class CampaignConfig:
     source_col: str | None = None
     target_col: str | None = None
     brands: tuple[str, ...] | None = None
-    models: tuple[ModelSpec, ...] = (ModelSpec("wc"),)
+    models: tuple[ModelSpec, ...] = (ModelSpec("ic", 0.025, "medium"),)
     strategies: tuple[str, ...] = ("random", "macro", "micro", "imm")
     budgets: tuple[float, ...] = ()
     budget_shares: tuple[float, ...] = ()
@@ -130,6 +141,18 @@ class CampaignConfig:
     baseline: str = "macro"
     default_cpm: float | dict[str, float] | None = None
     competition: tuple[str, ...] = ()
+    objective: str = "earned_exposed"
+    min_relevance: float = 0.3
+    max_creators: int | None = None
+    per_creator: float = 0.0
+    cost_fixed: float | None = None
+    cost_per_follower: float | None = None
+
+    def costs(self) -> Any:
+        """The :class:`pipeline.costs.CostModel` of ``[costs]``."""
+        from pipeline.costs import CostModel
+
+        return CostModel(self.per_creator, self.cost_fixed, self.cost_per_follower)
 
     def settings(self) -> dict[str, Any]:
         """What determines each cell's numbers besides the grid and the inputs' content."""
@@ -146,15 +169,22 @@ class CampaignConfig:
             "source_col": self.source_col,
             "target_col": self.target_col,
             "default_cpm": self.default_cpm,
+            "objective": self.objective,
+            "min_relevance": self.min_relevance,
+            "max_creators": self.max_creators,
+            "per_creator": self.per_creator,
+            "cost_fixed": self.cost_fixed,
+            "cost_per_follower": self.cost_per_follower,
         }
 
 
 _KEYS: dict[str, tuple[str, ...]] = {
-    "": ("name", "output", "seed", "runs", "baseline"),
+    "": ("name", "output", "seed", "runs", "baseline", "objective"),
     "inputs": ("graph", "format", "edge_meaning", "source_col", "target_col", "profiles", "brands"),
     "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
-    "seeding": ("epsilon", "celf_runs", "estimate_rr_sets"),
+    "seeding": ("epsilon", "celf_runs", "estimate_rr_sets", "min_relevance", "max_creators"),
+    "costs": ("per_creator", "fixed", "per_follower"),
     "valuation": ("default_cpm",),
     "competition": ("brands",),
 }
@@ -333,7 +363,40 @@ def load_config(path: str | Path) -> CampaignConfig:
         baseline=baseline,
         default_cpm=_cpm(r),
         competition=_competition(r, strings("grid.brands"), models),
+        objective=_objective(r),
+        min_relevance=_fraction(r, "seeding.min_relevance", 0.3),
+        max_creators=r.integer("seeding.max_creators", None, 1),
+        per_creator=_amount(r, "costs.per_creator") or 0.0,
+        cost_fixed=_amount(r, "costs.fixed"),
+        cost_per_follower=_amount(r, "costs.per_follower"),
     )
+
+
+def _objective(r: _Reader) -> str:
+    from pipeline.seeding import OBJECTIVES
+
+    v = r.text("objective", "earned_exposed") or "earned_exposed"
+    if v not in OBJECTIVES:
+        raise r.fail("objective", f"unknown objective {v!r}; expected {_or(OBJECTIVES)}")
+    return v
+
+
+def _fraction(r: _Reader, key: str, default: float) -> float:
+    v = r.raw(key)
+    if v is None:
+        return default
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+        raise r.fail(key, f"expected a number in [0, 1], got {v!r}")
+    return float(v)
+
+
+def _amount(r: _Reader, key: str) -> float | None:
+    v = r.raw(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
+        raise r.fail(key, f"expected a number >= 0 (currency units), got {v!r}")
+    return float(v)
 
 
 def _cpm(r: _Reader) -> float | dict[str, float] | None:
@@ -382,8 +445,16 @@ def _models(r: _Reader) -> tuple[ModelSpec, ...]:
     arr = r.array("grid.models")
     if arr is None:
         return CampaignConfig.models
+    from pipeline.diffusion.presets import PRESETS
+
     out: list[ModelSpec] = []
     for x in arr:
+        if isinstance(x, str) and x in PRESETS:
+            spec = ModelSpec.of_preset(x)
+            if spec in out:
+                raise r.fail("grid.models", f"model {spec.label!r} listed twice")
+            out.append(spec)
+            continue
         if isinstance(x, str):
             name, p = x, None
         elif isinstance(x, dict) and set(x) <= {"name", "p"} and isinstance(x.get("name"), str):
@@ -393,7 +464,11 @@ def _models(r: _Reader) -> tuple[ModelSpec, ...]:
                 "grid.models", f"expected model names or {{ name = ..., p = ... }}, got {x!r}"
             )
         if name not in _MODELS:
-            raise r.fail("grid.models", f"unknown model {name!r}; expected {_or(_MODELS)}")
+            raise r.fail(
+                "grid.models",
+                f"unknown model {name!r}; expected a preset ({_or(list(PRESETS))}) "
+                f"or a model ({_or(_MODELS)})",
+            )
         if p is not None and (
             name != "ic" or isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p <= 1
         ):
@@ -627,14 +702,31 @@ def prepare(
                 f"{config.path}: competition.brands: unknown brand {b!r}; "
                 f"{config.brands_file.name} has {_or(brands.names)}"
             )
-    cost = profiles.table["cost"].to_numpy().astype(np.float64)
-    ok = profiles.has_profile & np.isfinite(cost)
-    if (config.budgets or config.budget_shares) and not ok.any():
+    from pipeline.seeding import fit_pool
+
+    try:
+        cost = config.costs().contract_costs(
+            profiles.table["cost"].to_numpy().astype(np.float64),
+            profiles.table["followers"].to_numpy().astype(np.float64)
+            if "followers" in profiles.given
+            else None,
+        )
+    except InputError as exc:
+        raise InputError(f"{config.path}: costs: {exc}; {config.profiles.name} has none") from None
+    known = profiles.has_profile & np.isfinite(cost)
+    if (config.budgets or config.budget_shares) and not known.any():
         raise InputError(
             f"{config.profiles}: no influencer has a cost; budgets in {config.path} need a "
-            f"'cost' column"
+            f"'cost' column or a cost model ([costs] fixed and per_follower)"
         )
-    if ok.any():
+    for brand in config.brands or brands.names:
+        try:
+            _, pool = fit_pool(profiles, brands, brand, config.min_relevance)
+        except InputError as exc:
+            raise InputError(f"{config.path}: seeding.min_relevance: {exc}") from None
+        ok = pool & np.isfinite(cost)
+        if not ok.any() or not (config.budgets or config.budget_shares):
+            continue
         cheapest = int(np.flatnonzero(ok)[np.argmin(cost[ok])])
         floor = float(cost[cheapest])
         who = profiles.table["handle"][cheapest] or str(graph.ids[cheapest])
@@ -642,16 +734,16 @@ def prepare(
             if amount < floor:
                 raise InputError(
                     f"{config.path}: grid.budgets: {amount:,.2f} is below the cheapest "
-                    f"influencer's cost ({who} costs {floor:,.2f}); no seed could be bought"
+                    f"{brand} candidate's cost ({who} costs {floor:,.2f} with overhead); "
+                    "no seed could be bought"
                 )
-        for s in config.budget_shares:
-            for brand in config.brands or brands.names:
-                if s * brands.budget(brand) < floor:
-                    raise InputError(
-                        f"{config.path}: grid.budget_shares: {s:g} of {brand}'s budget "
-                        f"({brands.budget(brand):,.2f}) is {s * brands.budget(brand):,.2f}, below "
-                        f"the cheapest influencer's cost ({who} costs {floor:,.2f})"
-                    )
+        for sh in config.budget_shares:
+            if sh * brands.budget(brand) < floor:
+                raise InputError(
+                    f"{config.path}: grid.budget_shares: {sh:g} of {brand}'s budget "
+                    f"({brands.budget(brand):,.2f}) is {sh * brands.budget(brand):,.2f}, below "
+                    f"the cheapest candidate's cost ({who} costs {floor:,.2f} with overhead)"
+                )
     say("hashing inputs")
     inputs = {
         "graph": _sha256(config.graph),
@@ -718,7 +810,12 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         p=cell.model.p,
         profiles=ctx.profiles,
         brands=ctx.brands,
-        brand=cell.brand if cfg.brand_aware else None,
+        brand=cell.brand,
+        brand_aware=cfg.brand_aware,
+        min_relevance=cfg.min_relevance,
+        max_creators=cfg.max_creators,
+        costs=cfg.costs(),
+        objective=cfg.objective,
         seed=_derive(cfg.seed, "select", cell.brand, label),
         max_steps=cfg.max_steps,
         epsilon=cfg.epsilon,
@@ -765,6 +862,10 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.lit(cost_spent, pl.Float64).alias("cost_spent"),
         pl.lit(len(nodes), pl.Int64).alias("seeds_used"),
         pl.lit(cpm, pl.Float64).alias("cpm"),
+        # earned: what the campaign reaches beyond the creators it pays (seeds are
+        # always activated and exposed, so this is count minus seeds, run by run)
+        (pl.col("activated") - len(nodes)).alias("earned_activated"),
+        (pl.col("exposed") - len(nodes)).alias("earned_exposed"),
     )
     sd = chosen.to_polars()
     seeds_df = sd.select(

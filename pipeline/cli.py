@@ -467,9 +467,10 @@ def rank(
             "--tier", help="Keep only these tiers (repeatable): nano, micro, mid, macro, mega."
         ),
     ] = None,
-    min_relevance: Annotated[
-        float, typer.Option(help="Drop candidates below this relevance (0..1).")
-    ] = 0.0,
+    min_relevance: MinRelevanceO = 0.3,
+    per_creator_cost: PerCreatorO = 0.0,
+    cost_fixed: CostFixedO = None,
+    cost_per_follower: CostPerFollowerO = None,
     min_real_audience: Annotated[
         float,
         typer.Option(
@@ -546,6 +547,7 @@ def rank(
             min_relevance=min_relevance,
             min_real_audience=min_real_audience,
             max_cost=max_cost,
+            costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
             model=model.value,
@@ -765,9 +767,52 @@ def _simulate_competition(
     _emit(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
 
 
+MinRelevanceO = Annotated[
+    float,
+    typer.Option(
+        "--min-relevance",
+        help="Brand fit: only accounts with topic relevance >= this (0..1) are candidates, "
+        "for every strategy (0 turns it off; needs --brand).",
+    ),
+]
+PerCreatorO = Annotated[
+    float,
+    typer.Option(
+        "--per-creator-cost",
+        help="Overhead per contracted creator (briefing, contract, product, shipping), "
+        "added to each fee; currency units.",
+    ),
+]
+CostFixedO = Annotated[
+    float | None,
+    typer.Option(
+        "--cost-fixed",
+        help="Fee model for profiles without a cost: fee = fixed + per-follower x followers.",
+    ),
+]
+CostPerFollowerO = Annotated[
+    float | None,
+    typer.Option("--cost-per-follower", help="Fee model: currency units per follower."),
+]
+
+
+def _costs(per_creator: float, fixed: float | None, per_follower: float | None) -> Any:
+    from pipeline.costs import CostModel
+
+    try:
+        return CostModel(per_creator, fixed, per_follower)
+    except InputError as exc:
+        msg = str(exc)
+        for name, flag in (("per_creator", "--per-creator-cost"), ("per_follower",
+                           "--cost-per-follower"), ("fixed", "--cost-fixed")):  # fmt: skip
+            msg = msg.replace(name, flag, 1) if msg.startswith(name) else msg
+        raise InputError(msg) from None
+
+
 class StrategyOpt(StrEnum):
     random = "random"
     macro = "macro"
+    macro_any = "macro-any"
     micro = "micro"
     pagerank = "pagerank"
     degree_discount = "degree-discount"
@@ -788,9 +833,10 @@ def seed_cmd(
         StrategyOpt,
         typer.Option(
             "--strategy",
-            help="random, macro (largest audience), micro (micro tier by engagement x "
-            "relevance), pagerank, degree-discount, community, celf (lazy greedy, small "
-            "graphs), imm (reverse-reachable sets, large graphs).",
+            help="random, macro (largest on-topic audiences), macro-any (largest audiences, "
+            "topic-blind), micro (micro tier by engagement x relevance), pagerank, "
+            "degree-discount, community, celf (lazy greedy, small graphs), imm "
+            "(reverse-reachable sets, large graphs).",
         ),
     ],
     k: Annotated[int | None, typer.Option("--k", "-k", help="Number of seeds.")] = None,
@@ -816,6 +862,22 @@ def seed_cmd(
     include: Annotated[
         str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
     ] = None,
+    min_relevance: MinRelevanceO = 0.3,
+    max_creators: Annotated[
+        int | None,
+        typer.Option("--max-creators", help="At most this many creators (with --k or --budget)."),
+    ] = None,
+    per_creator_cost: PerCreatorO = 0.0,
+    cost_fixed: CostFixedO = None,
+    cost_per_follower: CostPerFollowerO = None,
+    objective: Annotated[
+        str,
+        typer.Option(
+            "--objective",
+            help="What imm/celf maximise: activated, earned_activated (beyond the seeds), "
+            "exposed or earned_exposed (optimised through their activation counterparts).",
+        ),
+    ] = "activated",
     epsilon: Annotated[
         float, typer.Option(help="IMM accuracy: (1 - 1/e - epsilon) guarantee.")
     ] = 0.5,
@@ -861,6 +923,10 @@ def seed_cmd(
             profiles=prof,
             brands=b,
             brand=brand,
+            min_relevance=min_relevance,
+            max_creators=max_creators,
+            costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
+            objective=objective,
             exclude=exc,
             include=inc,
             seed=seed,
@@ -872,8 +938,10 @@ def seed_cmd(
     df = result.to_polars()
     if out is not None:
         _emit(df, out, out_format, "seeds", quiet)
+    tail = result.diminishing_returns()
     if json_out:
-        payload = {**result.summary(), "seeds": df.drop("node").to_dicts()}
+        payload = {**result.summary(), "diminishing_returns": tail,
+                   "seeds": df.drop("node").to_dicts()}  # fmt: skip
         typer.echo(json.dumps(payload, default=str))
         return
     if quiet:
@@ -882,9 +950,14 @@ def seed_cmd(
     err_console.print(
         f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
         f"expected reach {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts activated",
+        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts activated, "
+        f"{summary['expected_earned_reach']:,.1f} beyond the seeds",
         highlight=False,
     )
+    if tail is not None:
+        err_console.print(
+            f"diminishing returns from rank {tail['from_rank']}: {tail['text']}", highlight=False
+        )
     if out is None:
         shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
         _emit(df.select(shown), None, None, "seeds", quiet, max_rows=50)
@@ -1021,13 +1094,23 @@ def campaign(
     _print_verdicts(report.output)
 
 
-def _print_verdicts(folder: Path) -> None:
-    from pipeline.aggregate import load_results, verdicts
+def _print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
+    """Per brand, the verdict across models, then the verdict under each model."""
+    from pipeline.aggregate import Results, load_results, robustness, verdicts
 
-    for row in verdicts(load_results(folder)).iter_rows(named=True):
-        out_console.print(
-            f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False, soft_wrap=True
-        )
+    res = folder if isinstance(folder, Results) else load_results(folder)
+    per_model = verdicts(res, baseline)
+    for row in robustness(res).iter_rows(named=True):
+        mine = per_model.filter(pl.col("brand") == row["brand"])
+        if row["models"] == 1:  # nothing to be robust across: the verdict with its gain
+            text = f"{row['brand']} ({mine['model'][0]}): {mine['verdict'][0]}"
+            out_console.print(text, highlight=False, soft_wrap=True)
+            continue
+        out_console.print(f"{row['brand']}: {row['verdict']}", highlight=False, soft_wrap=True)
+        for r in mine.iter_rows(named=True):
+            out_console.print(
+                f"  under {r['model']}: {r['verdict']}", highlight=False, soft_wrap=True
+            )
 
 
 ResultsArg = Annotated[
@@ -1048,21 +1131,24 @@ def summarize(
 ) -> None:
     """Per brand x model x strategy x budget: mean reach with 95% CI, reach per cost, tiers.
 
-    Columns: runs, mean_activated (accounts), activated_ci_low/high, mean_exposed,
-    exposed_ci_low/high, cost_spent (currency units), seeds_used, activated_per_cost and
-    exposed_per_cost (accounts per currency unit), seeds_<tier>, reached_<tier>.
+    Columns: runs; for activated, exposed and the earned counts (earned_activated,
+    earned_exposed: beyond the paid creators) mean_<m> (accounts), <m>_ci_low/high,
+    <m>_per_cost (accounts per currency unit) and cost_per_<m>; cost_spent (fees plus
+    per-creator overhead), seeds_used, emv, seeds_<tier>, reached_<tier>. The screen
+    shows the campaign's objective; --out writes every column.
     """
     from pipeline.aggregate import load_results
     from pipeline.aggregate import summarize as summarize_results
 
-    df = summarize_results(load_results(results))
+    res = load_results(results)
+    df = summarize_results(res)
     if out is not None:
         _emit(df, out, out_format, "summary", quiet)
         return
+    o = res.objective
     shown = [
-        "brand", "model", "strategy", "budget", "k", "mean_activated", "activated_ci_low",
-        "activated_ci_high", "mean_exposed", "seeds_used", "activated_per_cost", "emv",
-        "cost_per_activation",
+        "brand", "model", "strategy", "budget", "k", f"mean_{o}", f"{o}_ci_low",
+        f"{o}_ci_high", "seeds_used", "cost_spent", f"{o}_per_cost", "emv",
     ]  # fmt: skip
     _emit(_drop_null_columns(df.select(shown)), None, None, "summary", quiet, max_rows=200)
 
@@ -1089,22 +1175,28 @@ def compare(
     """Paired differences of every strategy against a baseline, and the verdict per brand.
 
     Runs of one brand and model share their random numbers, so each difference is taken
-    run by run: mean_diff_activated with its 95% CI and win_share_activated (share of runs
-    where the strategy reaches more; ties count half), the same for exposed.
+    run by run: mean_diff_<m> with its 95% CI and win_share_<m> (share of runs where the
+    strategy reaches more; ties count half) for activated, exposed, earned_activated and
+    earned_exposed; the screen shows the campaign's objective, per model, then the
+    verdict per brand across models and under each.
     """
     from pipeline.aggregate import compare as compare_results
-    from pipeline.aggregate import competition_summary, load_results, verdicts
+    from pipeline.aggregate import competition_summary, load_results
 
     res = load_results(results)
     df = compare_results(res, baseline)
     if out is not None:
         _emit(df, out, out_format, "paired differences", quiet)
     elif not quiet:
+        o = res.objective
         shown = [
-            "brand", "model", "budget", "k", "strategy", "mean_diff_activated",
-            "diff_activated_ci_low", "diff_activated_ci_high", "win_share_activated", "ratio",
+            "brand", "model", "budget", "k", "strategy", f"mean_diff_{o}",
+            f"diff_{o}_ci_low", f"diff_{o}_ci_high", f"win_share_{o}",
         ]  # fmt: skip
-        title = f"paired differences against {df['baseline'][0] if df.height else baseline}"
+        title = (
+            f"paired differences in {o.replace('_', ' ')} against "
+            f"{df['baseline'][0] if df.height else baseline}, per model"
+        )
         _emit(_drop_null_columns(df.select(shown)), None, None, title, quiet, max_rows=200)
     if quiet:
         return
@@ -1113,10 +1205,7 @@ def compare(
         shown = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
                  "mean_alone", "loss", "loss_share"]  # fmt: skip
         _emit(contests.select(shown), None, None, "competing brands", quiet, max_rows=200)
-    for row in verdicts(res, baseline).iter_rows(named=True):
-        out_console.print(
-            f"{row['brand']} ({row['model']}): {row['verdict']}", highlight=False, soft_wrap=True
-        )
+    _print_verdicts(res, baseline)
 
 
 export_app = typer.Typer(

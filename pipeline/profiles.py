@@ -34,6 +34,7 @@ diffuse one for how its weights are spread, only for where they point.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,9 @@ __all__ = [
     "Profiles",
     "TierThresholds",
     "brand_sender_factor",
+    "check_fraction",
     "default_profiles",
+    "fit_pool",
     "load_brands",
     "load_profiles",
     "parse_topics",
@@ -219,6 +222,7 @@ class Profiles:
     nodes without a profile, without the column or with an empty cell),
     ``has_profile``, ``tier``.
     ``topics`` is the long table (node, topic, weight), weights summing to 1.
+    ``given`` names the columns the file had (empty without a file).
     """
 
     table: pl.DataFrame
@@ -226,6 +230,7 @@ class Profiles:
     thresholds: TierThresholds
     path: str
     unmatched: int
+    given: tuple[str, ...] = ()  # the columns the profile file had
 
     @property
     def n(self) -> int:
@@ -378,7 +383,15 @@ def _assemble(
             .select("node", "topic", "weight")
             .sort("node", "topic")
         )
-    return Profiles(table=table, topics=long, thresholds=thresholds, path=path, unmatched=unmatched)
+    given = () if prof is None else (*prof.columns, *(("topics",) if topics is not None else ()))
+    return Profiles(
+        table=table,
+        topics=long,
+        thresholds=thresholds,
+        path=path,
+        unmatched=unmatched,
+        given=tuple(given),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -494,3 +507,43 @@ def brand_sender_factor(
         mean_r = float(rel[has].mean())
         factor[has] *= (beta + rel[has]) / (beta + mean_r)
     return factor.astype(np.float32)
+
+
+_STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def check_fraction(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
+        raise InputError(f"{name} must be a number in [0, 1], got {value!r}")
+    if not (math.isfinite(float(value)) and 0.0 <= float(value) <= 1.0):
+        raise InputError(f"{name} must be in [0, 1], got {value}")
+    return float(value)
+
+
+def fit_pool(
+    profiles: Profiles, brands: Brands, brand: str, min_relevance: float
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """(relevance of every node to ``brand``, mask of profiled nodes at or above
+    ``min_relevance``): the brand-fit pool every strategy chooses from. O(n).
+
+    Raises InputError naming the brand when no profiled account shares a topic
+    with it, or when the threshold leaves no account (with the counts above
+    0.1, 0.2, ... so the user can pick a threshold).
+    """
+    thr = check_fraction("min_relevance", min_relevance)
+    rel = relevance(profiles, brands, brand)
+    has = profiles.has_profile
+    if not (rel[has] > 0).any():
+        topics = brands.table.filter(pl.col("brand") == brand)["topics"][0]
+        raise InputError(
+            f"brand {brand!r} matches no topic of any profiled account (its topics: {topics}); "
+            "check the topic names in the brands and profiles tables"
+        )
+    pool = has & (rel >= thr)
+    if not pool.any():
+        counts = ", ".join(f"{int((has & (rel >= t)).sum()):,} at >= {t:g}" for t in _STEPS)
+        raise InputError(
+            f"min_relevance {thr:g} leaves no candidate for brand {brand!r}: "
+            f"{counts} (best {rel[has].max():.3f})"
+        )
+    return rel, pool

@@ -28,10 +28,11 @@ import numpy as np
 import polars as pl
 
 from pipeline.centrality import MEASURES, centrality
+from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.overlap import overlap_with_above
-from pipeline.profiles import TIER_NAMES, Brands, Profiles, relevance
+from pipeline.profiles import TIER_NAMES, Brands, Profiles, fit_pool, relevance
 
 __all__ = ["REACH_METRICS", "RankWeights", "rank_candidates"]
 
@@ -70,8 +71,9 @@ def rank_candidates(
     reach: str = "followers",
     weights: RankWeights | None = None,
     tiers: Sequence[str] | None = None,
-    min_relevance: float = 0.0,
+    min_relevance: float = 0.3,
     max_cost: float | None = None,
+    costs: CostModel | None = None,
     min_real_audience: float = 0.0,
     top: int | None = None,
     seed: int = 0,
@@ -89,9 +91,12 @@ def rank_candidates(
     brand's budget), overlap_above (share of the candidate's in-graph followers who
     already follow a candidate ranked above it for the same brand, see
     :func:`pipeline.overlap.overlap_with_above`: a list of hubs sharing one audience
-    shows it), real_audience (share of real followers, 1 when unknown). Filters:
-    ``tiers``, ``min_relevance``, ``max_cost``, ``min_real_audience``; ``top``
-    keeps the first N per brand.
+    shows it), real_audience (share of real followers, 1 when unknown). ``cost`` is
+    what contracting the account costs: its fee (or the cost model's) plus the
+    per-creator overhead of ``costs``. Filters: ``tiers``, ``min_relevance`` (the
+    brand-fit threshold, default 0.3 as in seeding; 0 turns it off; a brand with
+    no candidate at or above it is an error), ``max_cost``, ``min_real_audience``;
+    ``top`` keeps the first N per brand.
 
     ``by="imm"`` orders the (filtered) candidates by IMM's greedy choice under the
     brand-aware ``model`` instead, keeping ``top`` (default 20) of them, and adds
@@ -128,6 +133,14 @@ def rank_candidates(
         )
 
     base = profiles.table
+    if costs is not None:
+        contract = costs.contract_costs(
+            base["cost"].to_numpy().astype(np.float64),
+            base["followers"].to_numpy().astype(np.float64)
+            if "followers" in profiles.given
+            else None,
+        )
+        base = base.with_columns(pl.Series("cost", contract, dtype=pl.Float64).fill_nan(None))
     if reach not in base.columns:
         cent = centrality(graph, [reach], seed=seed).table
         base = base.with_columns(cent[reach].alias(reach))
@@ -157,6 +170,7 @@ def rank_candidates(
         if tiers:
             df = df.filter(pl.col("tier").cast(pl.String).is_in(list(tiers)))
         if min_relevance > 0:
+            fit_pool(profiles, brands, name, min_relevance)  # errors naming the brand
             df = df.filter(pl.col("relevance") >= min_relevance)
         if max_cost is not None:
             df = df.filter(pl.col("cost").is_not_null() & (pl.col("cost") <= max_cost))
@@ -164,7 +178,7 @@ def rank_candidates(
             df = df.filter(pl.col("real_audience").fill_null(1.0) >= min_real_audience)
         if by == "imm":
             df = _by_imm(graph, profiles, brands, name, df, top or 20, model, p, epsilon,
-                         max_steps, seed)  # fmt: skip
+                         max_steps, seed, min_relevance, costs)  # fmt: skip
         else:
             df = df.sort(["score", "id"], descending=[True, False])
             if top is not None:
@@ -218,6 +232,8 @@ def _by_imm(
     epsilon: float,
     max_steps: int | None,
     seed: int,
+    min_relevance: float = 0.0,
+    costs: CostModel | None = None,
 ) -> pl.DataFrame:
     """The filtered candidates ``df`` in IMM order (at most ``top``), with marginal reach."""
     from pipeline.seeding import select_seeds
@@ -239,6 +255,8 @@ def _by_imm(
         brands=brands,
         brand=brand,
         exclude=np.flatnonzero(profiles.has_profile & ~keep),
+        min_relevance=min_relevance,
+        costs=costs,
         seed=seed,
         epsilon=epsilon,
         max_steps=max_steps,

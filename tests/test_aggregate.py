@@ -351,6 +351,7 @@ def test_valuation_columns(results: Results) -> None:
 
 def test_compare_paired(results: Results) -> None:
     diff = compare(results)
+    metrics = ("activated", "exposed", "earned_activated", "earned_exposed")
     assert diff.columns == [
         "brand",
         "model",
@@ -359,16 +360,14 @@ def test_compare_paired(results: Results) -> None:
         "strategy",
         "baseline",
         "runs",
-        "mean_diff_activated",
-        "diff_activated_ci_low",
-        "diff_activated_ci_high",
-        "win_share_activated",
-        "mean_diff_exposed",
-        "diff_exposed_ci_low",
-        "diff_exposed_ci_high",
-        "win_share_exposed",
+        *(
+            c
+            for m in metrics
+            for c in (f"mean_diff_{m}", f"diff_{m}_ci_low", f"diff_{m}_ci_high", f"win_share_{m}")
+        ),
         "mean_activated",
         "baseline_mean_activated",
+        *(c for m in metrics[1:] for c in (f"mean_{m}", f"baseline_mean_{m}")),
         "ratio",
         "emv",
         "baseline_emv",
@@ -457,11 +456,12 @@ def test_verdicts(results: Results) -> None:
     assert v.columns == [
         "brand",
         "model",
+        "objective",
         "best_strategy",
         "family",
         "levels_won",
         "levels",
-        "mean_activated_per_cost",
+        "mean_per_cost",
         "gain_vs_baseline",
         "verdict",
     ]
@@ -469,10 +469,10 @@ def test_verdicts(results: Results) -> None:
     # micro wins budget 100, imm budget 200; imm has the higher reach per cost.
     assert (acme["best_strategy"], acme["family"]) == ("imm", "optimized")
     assert (acme["levels_won"], acme["levels"]) == (1, 2)
-    assert acme["mean_activated_per_cost"] == pytest.approx((110 / 80 + 2331 / 150) / 2)
+    assert acme["mean_per_cost"] == pytest.approx((110 / 80 + 2331 / 150) / 2)
     assert acme["gain_vs_baseline"] == pytest.approx(((110 - 115) + (2331 - 230)) / 2)
     assert acme["verdict"] == (
-        "imm (optimized) gives the most reach at 1 of 2 budgets, "
+        "imm (optimized) gives the most activated accounts at 1 of 2 budgets, "
         "+1,048 accounts over macro on average"
     )
     zeta = _row(v, brand="zeta")
@@ -480,7 +480,7 @@ def test_verdicts(results: Results) -> None:
     assert (zeta["best_strategy"], zeta["family"], zeta["levels_won"]) == ("micro", "micro", 1)
     assert zeta["gain_vs_baseline"] == pytest.approx(5.0)
     assert zeta["verdict"] == (
-        "micro (micro) gives the most reach at 1 of 2 seed counts, "
+        "micro (micro) gives the most activated accounts at 1 of 2 seed counts, "
         "+5 accounts over macro on average"
     )
 
@@ -531,10 +531,10 @@ def test_verdicts_majority_and_ties() -> None:
     )
     row = verdicts(s).row(0, named=True)
     assert (row["best_strategy"], row["levels_won"], row["levels"]) == ("imm", 2, 3)
-    assert row["mean_activated_per_cost"] == pytest.approx((1.0 + 1.5 + 1.6) / 3)
+    assert row["mean_per_cost"] == pytest.approx((1.0 + 1.5 + 1.6) / 3)
     assert row["gain_vs_baseline"] == pytest.approx((500 + 1500 + 3000) / 3)
     assert row["verdict"] == (
-        "imm (optimized) gives the most reach at 2 of 3 budgets, "
+        "imm (optimized) gives the most activated accounts at 2 of 3 budgets, "
         "+1,667 accounts over macro on average"
     )
     # Equal wins and equal reach per cost: the name decides; below the baseline.
@@ -551,7 +551,7 @@ def test_verdicts_majority_and_ties() -> None:
     row = verdicts(s).row(0, named=True)
     assert (row["best_strategy"], row["family"]) == ("community", "heuristic")
     assert row["verdict"] == (
-        "community (heuristic) gives the most reach at 1 of 2 budgets, "
+        "community (heuristic) gives the most activated accounts at 1 of 2 budgets, "
         "2 fewer accounts than macro on average"
     )
 

@@ -128,7 +128,7 @@ def test_unknown_brand_and_infeasible_budget(data: Path, tmp_path: Path) -> None
         prepare(load_config(path))
     path = config(data, tmp_path, BASE.replace("[300, 1500]", "[1, 1500]"))
     r = runner.invoke(app, ["campaign", str(path)])
-    assert r.exit_code == 2 and "below the cheapest influencer" in r.output
+    assert r.exit_code == 2 and "below the cheapest" in r.output
     assert not (tmp_path / "out").exists()  # nothing started
 
 
@@ -435,10 +435,13 @@ def test_competition_config_errors(data: Path, tmp_path: Path) -> None:
 def test_audience_quality_reaches_the_cells(data: Path, tmp_path: Path) -> None:
     profiles = pl.read_csv(data / "profiles.csv").with_columns(pl.lit(0.3).alias("real_audience"))
     profiles.write_csv(data / "profiles_q.csv")
+    profiles.drop("real_audience").write_csv(data / "profiles_1.csv")  # all real
     small = BASE.replace('"random", "macro", "micro", "imm"', '"macro"').replace(
         "[300, 1500]", "[1500]"
     )
-    plain = run_campaign(config(data, tmp_path / "a", small, "q0.toml"))
+    plain = run_campaign(
+        config(data, tmp_path / "a", small.replace("profiles.csv", "profiles_1.csv"), "q0.toml")
+    )
     fake = run_campaign(
         config(data, tmp_path / "b", small.replace("profiles.csv", "profiles_q.csv"), "q1.toml")
     )

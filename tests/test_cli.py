@@ -66,6 +66,8 @@ def test_rank_writes_every_format(files: dict[str, Path]) -> None:
                 str(files["brands"]),
                 "--top",
                 "2",
+                "--min-relevance",
+                "0",
                 "--out",
                 str(out),
             ],

@@ -13,6 +13,13 @@ from pipeline.profiles import load_brands, load_profiles
 from pipeline.rank import RankWeights, rank_candidates
 
 
+def _rank(*args: object, **kwargs: object) -> pl.DataFrame:
+    """rank_candidates with the brand-fit threshold off unless a test sets one (the tiny
+    graphs here test the score itself)."""
+    kwargs.setdefault("min_relevance", 0.0)
+    return rank_candidates(*args, **kwargs)  # type: ignore[arg-type]
+
+
 @pytest.fixture()
 def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
     (tmp_path / "f.csv").write_text("follower,followed\nb,a\nc,a\nd,a\nc,b\nd,b\ne,c\na,c\n")
@@ -32,7 +39,7 @@ def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_score_is_relevance_times_mean_of_percentiles(setup) -> None:  # type: ignore[no-untyped-def]
     g, p, b = setup
-    df = rank_candidates(g, p, b, "Yum")
+    df = _rank(g, p, b, "Yum")
     assert df["brand"].unique().to_list() == ["Yum"]
     assert df["rank"].to_list() == [1, 2, 3, 4]
     for r in df.iter_rows(named=True):
@@ -51,7 +58,7 @@ def test_score_is_relevance_times_mean_of_percentiles(setup) -> None:  # type: i
 
 def test_budget_columns(setup) -> None:  # type: ignore[no-untyped-def]
     g, p, b = setup
-    df = rank_candidates(g, p, b, "Yum")
+    df = _rank(g, p, b, "Yum")
     costs = df["cost"].fill_null(0).cum_sum().to_list()
     assert df["cumulative_cost"].to_list() == pytest.approx(costs)
     assert df["within_budget"].to_list() == [c <= 500 for c in costs]
@@ -59,27 +66,27 @@ def test_budget_columns(setup) -> None:  # type: ignore[no-untyped-def]
 
 def test_filters_do_not_change_scores(setup) -> None:  # type: ignore[no-untyped-def]
     g, p, b = setup
-    full = rank_candidates(g, p, b, "Yum")
-    micro = rank_candidates(g, p, b, "Yum", tiers=["micro"])
+    full = _rank(g, p, b, "Yum")
+    micro = _rank(g, p, b, "Yum", tiers=["micro"])
     assert micro["handle"].to_list() == ["@chef", "@nocost"]
     merged = micro.join(full, on="handle", suffix="_full")
     assert (merged["score"] == merged["score_full"]).all()
-    cheap = rank_candidates(g, p, b, "Yum", max_cost=100)
+    cheap = _rank(g, p, b, "Yum", max_cost=100)
     assert cheap["handle"].to_list() == ["@cook"]
-    rel = rank_candidates(g, p, b, "Yum", min_relevance=0.5)
+    rel = _rank(g, p, b, "Yum", min_relevance=0.5)
     assert (rel["relevance"] >= 0.5).all() and "@celeb" not in rel["handle"].to_list()
-    top = rank_candidates(g, p, b, None, top=2)
+    top = _rank(g, p, b, None, top=2)
     assert top.group_by("brand").len().sort("brand")["len"].to_list() == [2, 2]
 
 
 def test_weights_and_reach_metric(setup) -> None:  # type: ignore[no-untyped-def]
     g, p, b = setup
-    only_reach = rank_candidates(g, p, b, "Go", weights=RankWeights(1, 0, 0))
+    only_reach = _rank(g, p, b, "Go", weights=RankWeights(1, 0, 0))
     assert only_reach["handle"][0] == "@celeb"
-    pr = rank_candidates(g, p, b, "Yum", reach="pagerank")
+    pr = _rank(g, p, b, "Yum", reach="pagerank")
     assert "pagerank" in pr.columns
     with pytest.raises(InputError, match="unknown reach metric"):
-        rank_candidates(g, p, b, "Yum", reach="fame")
+        _rank(g, p, b, "Yum", reach="fame")
     with pytest.raises(InputError, match="not all 0"):
         RankWeights(0, 0, 0)
 
@@ -99,7 +106,7 @@ def test_bad_options(setup, kwargs, match) -> None:  # type: ignore[no-untyped-d
     kwargs = {"brand": "Yum", **kwargs}
     brand = kwargs.pop("brand")
     with pytest.raises(InputError, match=match):
-        rank_candidates(g, p, b, brand, **kwargs)
+        _rank(g, p, b, brand, **kwargs)
 
 
 def test_profiles_matching_no_node(tmp_path: Path, setup) -> None:  # type: ignore[no-untyped-def]
@@ -108,14 +115,14 @@ def test_profiles_matching_no_node(tmp_path: Path, setup) -> None:  # type: igno
     f.write_text("id,cost\nq,1\n")
     p = load_profiles(f, g)
     with pytest.raises(InputError, match="no profile matches a node"):
-        rank_candidates(g, p, b, "Yum")
+        _rank(g, p, b, "Yum")
     assert isinstance(p.table, pl.DataFrame)
 
 
 def test_overlap_above_per_brand_in_rank_order(setup) -> None:  # type: ignore[no-untyped-def]
     g, p, b = setup
     # Followers in the graph: F_a = {b, c, d}, F_b = {c, d}, F_c = {a, e}, F_d = {}.
-    df = rank_candidates(g, p, b)
+    df = _rank(g, p, b)
     got = {
         name: list(zip(part["id"], part["overlap_above"], strict=True))
         for (name,), part in df.group_by("brand", maintain_order=True)
@@ -126,7 +133,7 @@ def test_overlap_above_per_brand_in_rank_order(setup) -> None:  # type: ignore[n
     # Go ranks the celebrity first: every follower of b already follows a.
     assert got["Go"] == [("a", 0.0), ("b", 1.0), ("c", 0.0), ("d", 0.0)]
     # Taken over the list as shown, after filters: b first now, then d.
-    micro = rank_candidates(g, p, b, "Go", tiers=["micro"])
+    micro = _rank(g, p, b, "Go", tiers=["micro"])
     assert micro["id"].to_list() == ["b", "d"] and micro["overlap_above"].to_list() == [0, 0]
     assert df.columns[df.columns.index("within_budget") + 1] == "overlap_above"
 
@@ -141,11 +148,11 @@ def test_min_real_audience_filters_and_reports(tmp_path: Path) -> None:
     g = load_graph(tmp_path / "f.csv")
     prof = load_profiles(tmp_path / "p.csv", g)
     brands = load_brands(tmp_path / "b.csv")
-    all_ = rank_candidates(g, prof, brands, "Yum")
+    all_ = _rank(g, prof, brands, "Yum")
     assert dict(zip(all_["id"], all_["real_audience"], strict=True)) == {
         "a": 0.4, "b": 0.9, "c": 1.0
     }  # fmt: skip
-    kept = rank_candidates(g, prof, brands, "Yum", min_real_audience=0.5)
+    kept = _rank(g, prof, brands, "Yum", min_real_audience=0.5)
     assert sorted(kept["id"]) == ["b", "c"]
     with pytest.raises(InputError, match="min real audience"):
-        rank_candidates(g, prof, brands, "Yum", min_real_audience=1.5)
+        _rank(g, prof, brands, "Yum", min_real_audience=1.5)

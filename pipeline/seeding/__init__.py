@@ -4,15 +4,19 @@
 returns seeds in order, each with its cost, tier and estimated marginal gain in
 expected reach (nodes activated under the model). Strategies:
 
-- ``random`` (baseline), ``macro`` (largest audience first), ``micro`` (micro
-  tier by engagement x relevance), ``pagerank``, ``degree-discount`` (Chen et
-  al. 2009), ``community`` (spread over Leiden communities),
+- ``random`` (baseline), ``macro`` (largest audience of the brand-fit pool
+  first), ``macro-any`` (largest audience whatever the topic: the topic-blind
+  baseline), ``micro`` (micro tier by engagement x relevance), ``pagerank``,
+  ``degree-discount`` (Chen et al. 2009), ``community`` (Leiden communities),
 - ``celf`` (lazy greedy on Monte Carlo estimates with common random numbers,
   Leskovec et al. 2007), ``imm`` (Tang, Shi, Xiao 2015, with Chen 2018's fix).
 
-With ``budget`` (sum of profile ``cost``), ``celf`` and ``imm`` return the better
-of the plain and cost-effective greedy picks; the others fill the budget in their
-own order. With ``brand``, the model's probabilities are brand-aware.
+With ``budget`` (sum of contract costs: fee plus per-creator overhead),
+``celf`` and ``imm`` return the better of the plain and cost-effective greedy
+picks; the others fill the budget in their own order. ``max_creators`` caps the
+number of seeds of every strategy, with or without a budget. With ``brand``,
+every strategy except ``macro-any`` draws from the same brand-fit pool
+(relevance >= ``min_relevance``) and the model's probabilities are brand-aware.
 """
 
 from __future__ import annotations
@@ -23,19 +27,31 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
-from pipeline.profiles import Brands, Profiles, brand_sender_factor, default_profiles, relevance
+from pipeline.profiles import (
+    Brands,
+    Profiles,
+    brand_sender_factor,
+    check_fraction,
+    default_profiles,
+    fit_pool,
+)
 from pipeline.seeding.base import ReachEstimator, SeedingProblem, SeedSet, check_budget
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets
 
 __all__ = [
+    "DEFAULT_MIN_RELEVANCE",
+    "OBJECTIVES",
     "STRATEGIES",
+    "CostModel",
     "RRSets",
     "ReachEstimator",
     "SeedSet",
     "SeedingProblem",
     "edge_values",
+    "fit_pool",
     "make_problem",
     "sample_rr_sets",
     "select_seeds",
@@ -44,6 +60,7 @@ __all__ = [
 STRATEGIES: tuple[str, ...] = (
     "random",
     "macro",
+    "macro-any",
     "micro",
     "pagerank",
     "degree-discount",
@@ -77,6 +94,12 @@ def edge_values(
     return spec.node_prob[graph.edge_sources].astype(np.float32), False
 
 
+#: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`).
+OBJECTIVES: tuple[str, ...] = ("earned_exposed", "exposed", "earned_activated", "activated")
+#: Default brand-fit threshold: accounts below this cosine relevance are not candidates.
+DEFAULT_MIN_RELEVANCE = 0.3
+
+
 def make_problem(
     graph: FollowerGraph,
     *,
@@ -87,6 +110,11 @@ def make_problem(
     profiles: Profiles | None = None,
     brands: Brands | None = None,
     brand: str | None = None,
+    brand_aware: bool = True,
+    min_relevance: float | None = None,
+    max_creators: int | None = None,
+    costs: CostModel | None = None,
+    objective: str = "activated",
     exclude: Iterable[int] | NDArray[np.integer] = (),
     include: Iterable[int] | NDArray[np.integer] = (),
     seed: int = 0,
@@ -99,22 +127,41 @@ def make_problem(
 
     ``exclude``/``include`` are dense node indices. ``pool``: ``"profiled"``
     (accounts with a profile: the influencers a brand can contract), ``"all"``,
-    or ``"auto"`` (profiled when profiles are given, else all).
+    or ``"auto"`` (profiled when profiles are given, else all). With a
+    ``brand``, candidates are further limited to relevance >= ``min_relevance``
+    (default :data:`DEFAULT_MIN_RELEVANCE`; 0 turns the filter off; must-includes
+    are kept whatever their relevance), and ``brand_aware`` makes the model's
+    probabilities brand-aware. ``max_creators`` caps the number of seeds
+    (must-includes included), also together with a budget. ``costs`` adds the
+    per-creator overhead and fills missing fees from a cost model.
     """
     if (k is None) == (budget is None):
         raise InputError("give exactly one of k (number of seeds) or budget")
     if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
         raise InputError(f"k must be a positive integer, got {k}")
+    if max_creators is not None and (
+        isinstance(max_creators, bool) or int(max_creators) != max_creators or max_creators < 1
+    ):
+        raise InputError(f"max_creators must be a positive integer, got {max_creators}")
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}"
+        )
     if max_steps is not None and max_steps < 0:
         raise InputError(f"max_steps must be >= 0, got {max_steps}")
     if brand is not None and (profiles is None or brands is None):
         raise InputError("a brand-aware seeding needs profiles and brands")
+    thr = DEFAULT_MIN_RELEVANCE if min_relevance is None else min_relevance
+    thr = check_fraction("min_relevance", thr)
     prof = profiles if profiles is not None else default_profiles(graph)
-    factor = rel = None
+    factor = rel = fit = None
     if brand is not None and brands is not None and profiles is not None:
         brands.check(brand)
-        factor = brand_sender_factor(profiles, brands, brand)
-        rel = relevance(profiles, brands, brand)
+        rel, fit = fit_pool(profiles, brands, brand, thr)
+        if brand_aware:
+            factor = brand_sender_factor(profiles, brands, brand)
+    else:
+        thr = 0.0
     quality = prof.real_audience
     if (quality < 1.0).any():
         # Audience quality discounts onward spread: an edge transmits with p * q_u (exact
@@ -143,24 +190,40 @@ def make_problem(
     clash = np.intersect1d(inc, exc)
     if clash.size:
         raise InputError(f"account {graph.ids[int(clash[0])]!r} is both excluded and included")
+    if max_creators is not None and inc.size > max_creators:
+        raise InputError(f"{inc.size} must-include accounts exceed max_creators = {max_creators}")
     eligible[exc] = False
-    cost = prof.table["cost"].to_numpy().astype(np.float64)
+    cm = costs if costs is not None else CostModel()
+    fee = prof.table["cost"].to_numpy().astype(np.float64)
+    followers = (
+        prof.table["followers"].to_numpy().astype(np.float64) if "followers" in prof.given else None
+    )
+    cost = cm.contract_costs(np.where(np.isfinite(fee), fee, np.nan), followers)
     cost = np.where(np.isfinite(cost), cost, np.nan)
+    eligible_any = eligible.copy()
+    if fit is not None:
+        eligible &= fit
     if budget is not None:
         if np.isnan(cost[inc]).any():
             bad = inc[np.isnan(cost[inc])][0]
             raise InputError(f"must-include account {graph.ids[int(bad)]!r} has no known cost")
         eligible &= ~np.isnan(cost)
+        eligible_any &= ~np.isnan(cost)
         check_budget(cost, eligible, float(budget), float(cost[inc].sum()), prof)
+    k_rest: int | None
     if k is not None:
-        if inc.size > k:
-            raise InputError(f"{inc.size} must-include accounts exceed k = {k}")
-        k_rest = int(k) - int(inc.size)
+        k_all = int(k) if max_creators is None else min(int(k), int(max_creators))
+        if inc.size > k_all:
+            raise InputError(f"{inc.size} must-include accounts exceed k = {k_all}")
+        k_rest = k_all - int(inc.size)
         avail = int((eligible & ~np.isin(np.arange(n), inc)).sum())
         if avail < k_rest:
-            raise InputError(f"k = {k} but only {avail + inc.size} eligible candidates")
+            raise InputError(
+                f"k = {k_all} but only {avail + inc.size} eligible candidates"
+                + (f" at relevance >= {thr:g}" if fit is not None and thr > 0 else "")
+            )
     else:
-        k_rest = None
+        k_rest = None if max_creators is None else int(max_creators) - int(inc.size)
     return SeedingProblem(
         graph=graph,
         model=model,
@@ -178,6 +241,11 @@ def make_problem(
         relevance=rel,
         threads=threads,
         progress=progress,
+        min_relevance=thr,
+        eligible_any=eligible_any,
+        max_creators=max_creators,
+        objective=objective,
+        per_creator=cm.per_creator,
     )
 
 
@@ -192,6 +260,11 @@ def select_seeds(
     profiles: Profiles | None = None,
     brands: Brands | None = None,
     brand: str | None = None,
+    brand_aware: bool = True,
+    min_relevance: float | None = None,
+    max_creators: int | None = None,
+    costs: CostModel | None = None,
+    objective: str = "activated",
     exclude: Iterable[int] | NDArray[np.integer] = (),
     include: Iterable[int] | NDArray[np.integer] = (),
     seed: int = 0,
@@ -205,8 +278,18 @@ def select_seeds(
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
-    Returns a :class:`SeedSet` whose marginal gains come from an independent
-    RR-set estimate (``estimate_rr_sets`` sets). Reproducible from ``seed``.
+    With a ``brand``, every strategy but ``macro-any`` chooses among accounts of
+    relevance >= ``min_relevance`` (default 0.3) and must-includes; see
+    :func:`make_problem` for ``max_creators`` and ``costs``. ``objective``
+    (:data:`OBJECTIVES`) is what ``imm`` and ``celf`` maximise: ``activated``
+    the expected spread; ``earned_activated`` the spread minus the number of
+    seeds (each seed's net gain is its marginal spread minus 1, so they stop
+    adding creators who pay for little more than themselves); ``exposed`` and
+    ``earned_exposed`` are optimised through ``activated`` and
+    ``earned_activated`` (exposure grows with activation; the simulation then
+    measures exposure itself). Returns a :class:`SeedSet` whose marginal gains
+    come from an independent RR-set estimate (``estimate_rr_sets`` sets).
+    Reproducible from ``seed``.
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -222,6 +305,11 @@ def select_seeds(
         profiles=profiles,
         brands=brands,
         brand=brand,
+        brand_aware=brand_aware,
+        min_relevance=min_relevance,
+        max_creators=max_creators,
+        costs=costs,
+        objective=objective,
         exclude=exclude,
         include=include,
         seed=seed,
@@ -237,6 +325,8 @@ def select_seeds(
     info = {**info, "estimate_rr_sets": est.theta}
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
+    if max_creators is not None:
+        assert len(nodes) <= max_creators
     return SeedSet(strategy, nodes, gains, stderr, problem, info)
 
 
@@ -251,6 +341,8 @@ def run_strategy(
         return h.random_seeds(problem)
     if strategy == "macro":
         return h.macro_seeds(problem)
+    if strategy == "macro-any":
+        return h.macro_any_seeds(problem)
     if strategy == "micro":
         return h.micro_seeds(problem)
     if strategy == "pagerank":
@@ -274,6 +366,7 @@ def run_strategy(
             k=problem.k,
             seed=problem.seed,
             epsilon=epsilon,
+            earned=problem.earned,
             budget=problem.budget,
             cost=problem.key_cost() if problem.budget is not None else None,
             eligible=problem.eligible,

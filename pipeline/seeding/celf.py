@@ -222,13 +222,16 @@ def _lazy_greedy(
     problem: SeedingProblem, state: _State, init: NDArray[np.int64], cands: NDArray[np.int64],
     per_cost: bool, evaluations: list[int],
 ) -> tuple[list[int], int]:  # fmt: skip
-    """Lazy greedy from ``state`` (forced seeds already added); returns (seeds, total gain)."""
+    """Lazy greedy from ``state`` (forced seeds already added); returns (seeds, total net
+    gain). Under an earned objective each seed's gain is net of itself (``runs`` per seed,
+    one per run) and greedy stops when no candidate's net gain is positive."""
+    pen = float(state.runs) if problem.earned else 0.0
     cost = problem.key_cost()
     budget = problem.budget
     left = (budget - float(np.nansum(problem.cost[problem.include]))) if budget is not None else 0.0
     limit = problem.k if problem.k is not None else len(cands)
     heap = [
-        (-(g / cost[u] if per_cost else float(g)), int(u), 0)
+        (-((g - pen) / cost[u] if per_cost else float(g) - pen), int(u), 0)
         for u, g in zip(cands.tolist(), init.tolist(), strict=True)
     ]
     heapq.heapify(heap)
@@ -236,11 +239,13 @@ def _lazy_greedy(
     total = 0
     rnd = 0
     while heap and len(chosen) < limit:
+        if pen > 0 and heap[0][0] >= 0:
+            break  # stale keys are upper bounds: nobody gains more than it costs
         _, u, seen = heapq.heappop(heap)
         if budget is not None and cost[u] > left:
             continue  # never fits again: the budget only shrinks
         if seen == rnd:
-            total += state.add(u)
+            total += state.add(u) - int(pen)
             chosen.append(u)
             rnd += 1
             if budget is not None:
@@ -248,7 +253,7 @@ def _lazy_greedy(
             continue
         g = int(state.gains(np.array([u], dtype=np.int64))[0])
         evaluations[0] += 1
-        heapq.heappush(heap, (-(g / cost[u] if per_cost else float(g)), u, rnd))
+        heapq.heappush(heap, (-((g - pen) / cost[u] if per_cost else float(g) - pen), u, rnd))
     return chosen, total
 
 

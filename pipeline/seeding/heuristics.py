@@ -1,4 +1,4 @@
-"""Seeding heuristics: random, macro, micro, pagerank, degree-discount, community.
+"""Seeding heuristics: random, macro, macro-any, micro, pagerank, degree-discount, community.
 
 Each takes a :class:`~pipeline.seeding.base.SeedingProblem` and returns the seed
 nodes in order (must-includes first). With a budget, each walks its own order
@@ -22,6 +22,7 @@ from pipeline.seeding.base import SeedingProblem, fill_in_order
 __all__ = [
     "community_seeds",
     "degree_discount_seeds",
+    "macro_any_seeds",
     "macro_seeds",
     "micro_seeds",
     "pagerank_seeds",
@@ -43,8 +44,16 @@ def _audience(problem: SeedingProblem) -> NDArray[np.float64]:
 
 
 def macro_seeds(problem: SeedingProblem) -> Chosen:
-    """Largest real audience (profile ``followers``) first. O(n log n)."""
+    """Largest audience (profile ``followers``) of the brand-fit pool first: the
+    biggest on-topic accounts the budget buys. O(n log n)."""
     return fill_in_order(problem, _audience(problem)), {}
+
+
+def macro_any_seeds(problem: SeedingProblem) -> Chosen:
+    """Largest audience first, whatever the topic (the topic-blind baseline; ignores
+    ``min_relevance`` by design). O(n log n)."""
+    pool = problem.eligible if problem.eligible_any is None else problem.eligible_any
+    return fill_in_order(replace(problem, eligible=pool), _audience(problem)), {"topic_blind": True}
 
 
 def micro_seeds(problem: SeedingProblem, tiers: tuple[str, ...] = ("micro",)) -> Chosen:

@@ -20,6 +20,16 @@ Budgeted IMM (costs and a budget instead of k) runs both the plain and the
 cost-effective greedy on the same RR sets and keeps the better coverage
 (Khuller, Moss, Naor 1999; Nguyen and Zheng 2013); the phase-1 bound then uses
 ``k`` = the most seeds the budget can buy, capped at ``k_cap``.
+
+Guarantees on the RR-set coverage: with ``k`` alone, greedy is a (1 - 1/e)
+approximation; with a budget alone, the better of plain and cost-effective
+greedy is a (1 - 1/e)/2 approximation (Khuller et al. 1999; Leskovec et al.
+2007, Theorem 2); with a budget *and* a creator cap (``max_creators``) the
+constraint is a knapsack intersected with a cardinality bound: the
+(1 - 1/e) bound against sets of at most k seeds holds when the budget does
+not bind, the (1 - 1/e)/2 bound when the cap does not bind, and when both
+bind no constant factor is claimed (constant factors for two knapsack
+constraints need partial enumeration, Kulik, Shachnai, Tamir 2009).
 """
 
 from __future__ import annotations
@@ -81,6 +91,7 @@ def imm(
     eligible: NDArray[np.bool_] | None = None,
     forced: NDArray[np.int32] | None = None,
     max_steps: int | None = None,
+    earned: bool = False,
     k_cap: int = 1000,
     max_rr_sets: int = 50_000_000,
     threads: int | None = None,
@@ -88,8 +99,13 @@ def imm(
 ) -> IMMResult:
     """Select seeds by IMM on the model given by per-edge ``value`` (IC-like or LT).
 
-    ``k`` seeds besides ``forced``, or as many as ``budget`` buys at ``cost``.
-    ``eligible`` masks the candidates. Reproducible from ``seed`` for any thread count.
+    ``k`` seeds besides ``forced``, or as many as ``budget`` buys at ``cost`` (and
+    at most ``k`` when both are given). ``eligible`` masks the candidates.
+    ``earned``: maximise spread minus the number of seeds (each seed's net gain
+    is its coverage gain minus ``theta / n`` sets; greedy stops when no candidate
+    gains more than it costs in reach); phase 1 still bounds OPT of the plain
+    spread, which is an upper bound of the earned one, so theta stays sufficient.
+    Reproducible from ``seed`` for any thread count.
     Expected time O((k + l) (n + m) log n / eps^2) (Tang et al. 2015, Theorem 2).
     """
     n = int(in_ptr.shape[0] - 1)
@@ -97,13 +113,16 @@ def imm(
         raise ValueError(f"epsilon must be in (0, 1), got {epsilon}")
     nf = max(n, 2)
     n_forced = 0 if forced is None else len(forced)
-    if k is not None:
+    if budget is None:
+        assert k is not None
         k_eff = max(1, min(k + n_forced, n))
     else:
-        assert budget is not None and cost is not None
+        assert cost is not None
         pool = cost[eligible] if eligible is not None else cost
         cheapest = float(np.min(pool)) if pool.size else math.inf
         buys = int(budget // cheapest) if cheapest > 0 else n
+        if k is not None:
+            buys = min(buys, k)
         k_eff = max(1, min(buys + n_forced, n, k_cap))
     ell = ell * (1.0 + math.log(2) / math.log(nf))
     log_c = _log_comb(n, k_eff)
@@ -137,17 +156,24 @@ def imm(
         )
         return new if rr is None else rr.extend(new)
 
-    def select(index: CoverIndex) -> tuple[NDArray[np.int32], NDArray[np.int64], str]:
+    def select(
+        index: CoverIndex, net: bool = True
+    ) -> tuple[NDArray[np.int32], NDArray[np.int64], str]:
+        pen = len(index.rr) / nf if earned and net else 0.0
+
+        def value(sg: tuple[NDArray[np.int32], NDArray[np.int64]]) -> float:
+            return float(sg[1].sum()) - pen * len(sg[0])
+
         if budget is None:
-            s, g = greedy_cover(index, k=k, eligible=eligible, forced=forced)
+            s, g = greedy_cover(index, k=k, eligible=eligible, forced=forced, penalty=pen)
             return s, g, "greedy (k)"
-        plain = greedy_cover(index, k=None, budget=budget, cost=cost, eligible=eligible,
-                             forced=forced)  # fmt: skip
+        plain = greedy_cover(index, k=k, budget=budget, cost=cost, eligible=eligible,
+                             forced=forced, penalty=pen)  # fmt: skip
         ce = greedy_cover(
-            index, k=None, budget=budget, cost=cost, eligible=eligible, forced=forced,
-            per_cost=True,
+            index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
+            per_cost=True, penalty=pen,
         )  # fmt: skip
-        if ce[1].sum() > plain[1].sum():
+        if value(ce) > value(plain):
             return ce[0], ce[1], "cost-effective"
         return plain[0], plain[1], "greedy"
 
@@ -161,7 +187,7 @@ def imm(
         rr = draw(rr, key1, theta_i)
         if progress:
             progress(f"IMM phase 1: {len(rr):,} RR sets (x = {x:,.0f})")
-        _, g, _ = select(CoverIndex.build(rr))
+        _, g, _ = select(CoverIndex.build(rr), net=False)  # the bound is on plain OPT
         spread = nf * float(g.sum()) / len(rr)
         if spread >= (1.0 + eps_p) * x:
             lb = spread / (1.0 + eps_p)

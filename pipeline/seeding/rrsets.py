@@ -355,11 +355,13 @@ def _greedy(
     k: int,
     budget: float,
     per_cost: bool,
+    penalty: float,
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy maximum coverage: forced nodes first, then up to k nodes (k < 0:
     no count limit) of total cost <= budget (budget < 0: no budget); the key is the
-    number of uncovered sets hit, divided by cost when ``per_cost``. Returns the
-    chosen nodes and the sets each newly covered. O(total size + n log n)."""
+    number of uncovered sets hit minus ``penalty``, divided by cost when ``per_cost``;
+    with ``penalty > 0`` greedy stops when no key is positive. Returns the chosen
+    nodes and the sets each newly covered. O(total size + n log n)."""
     deg = np.zeros(n, dtype=np.int64)
     for u in range(n):
         deg[u] = nptr[u + 1] - nptr[u]
@@ -384,16 +386,20 @@ def _greedy(
     size = 0
     for u in range(n):
         if eligible[u] and not chosen[u] and (budget < 0 or cost[u] <= left):
-            key = deg[u] / cost[u] if per_cost else float(deg[u])
+            net = deg[u] - penalty
+            key = net / cost[u] if per_cost else net
             size = _heap_push(hk, hv, size, key, u)
     picked = 0
     while size > 0 and picked < limit:
         key = hk[0]
+        if penalty > 0 and key <= 0:
+            break  # keys are upper bounds: no candidate gains more than it costs
         u = hv[0]
         size = _heap_pop(hk, hv, size)
         if budget >= 0 and cost[u] > left:
             continue  # can never fit again: the budget only shrinks
-        cur = deg[u] / cost[u] if per_cost else float(deg[u])
+        net = deg[u] - penalty
+        cur = net / cost[u] if per_cost else net
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
             continue
@@ -431,8 +437,12 @@ def greedy_cover(
     eligible: NDArray[np.bool_] | None = None,
     forced: NDArray[np.int32] | None = None,
     per_cost: bool = False,
+    penalty: float = 0.0,
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Greedy maximum coverage over ``index``: (chosen nodes in order, sets newly covered).
+
+    ``penalty`` (sets) is subtracted from every candidate's gain: the earned
+    objective, where a seed must cover more than ``penalty`` sets to be worth it.
 
     ``k`` bounds the number of chosen nodes besides ``forced``; ``budget`` bounds
     their total ``cost`` (forced included); ``per_cost`` ranks by coverage per unit
@@ -455,6 +465,7 @@ def greedy_cover(
         -1 if k is None else int(k),
         -1.0 if budget is None else float(budget),
         per_cost,
+        float(penalty),
     )
 
 
