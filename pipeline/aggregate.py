@@ -889,11 +889,13 @@ def candidates(
 
     The model is ``model``, else the first in sorted order; the level is
     ``budget`` (or ``k``), else the largest budget, or the largest k when the
-    grid is by number of seeds; the strategy is the one with the highest
-    ``mean_activated`` at that level (ties as in :func:`verdicts`). Returns its
-    first ``top`` seeds by rank with columns rank, id, handle, tier, cost
-    (currency units), relevance, followers, marginal_reach (expected extra
-    accounts activated given the seeds above), cumulative_reach, overlap_above
+    grid is by number of seeds; the strategy is the one with the highest mean of
+    the campaign's objective (``mean_earned_exposed`` by default) at that level
+    (ties as in :func:`verdicts`). Returns its first ``top`` seeds by rank with
+    columns rank, id, handle, tier, cost (currency units: fee plus per-creator
+    overhead), relevance, followers, marginal_reach (expected extra accounts
+    given the seeds above, exposed under an exposure objective, else
+    activated), cumulative_reach, overlap_above
     (share of its followers who already follow a seed ranked above), brand, model,
     strategy, budget, k. O(rows of the brand's runs + seeds).
 
@@ -944,7 +946,7 @@ def candidates(
         level = pl.col("budget") == budgets[-1]
     else:
         level = pl.col("budget").is_null() & (pl.col("k") == ks[-1])
-    chosen = _level_winners(summary.filter(level)).row(0, named=True)
+    chosen = _level_winners(summary.filter(level), results.objective).row(0, named=True)
     key = {c: chosen[c] for c in _GROUP}
     match_key = pl.all_horizontal(
         pl.col(c).is_null() if v is None else pl.col(c) == v for c, v in key.items()

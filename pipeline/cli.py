@@ -950,7 +950,8 @@ def seed_cmd(
     err_console.print(
         f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
         f"expected reach {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts activated, "
+        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts "
+        f"{summary.get('gain_unit', 'activated')}, "
         f"{summary['expected_earned_reach']:,.1f} beyond the seeds",
         highlight=False,
     )

@@ -4,9 +4,12 @@
 (only through :mod:`pipeline.aggregate`) and writes a page that a marketer can
 open offline and a reviewer can reproduce:
 
-- per brand, expected reach (accounts activated, then accounts exposed) against
-  the budget (or the number of seeds ``k``): one line per strategy with its 95%
-  confidence band, so crossovers (micro against macro) show;
+- per brand, the robustness verdict (under how many models the winner holds),
+  then expected *earned* reach (the campaign's objective when it is an earned one,
+  else earned exposure: accounts beyond the paid creators), accounts activated and
+  accounts exposed against the budget (or the number of seeds ``k``): one line
+  per strategy with its 95% confidence band, so crossovers (micro against macro)
+  show;
 - reach per currency unit against the budget;
 - the paired difference of every strategy against the baseline, with its 95%
   interval (common random numbers, see :func:`pipeline.aggregate.compare`);
@@ -45,7 +48,15 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from pipeline.aggregate import Results, candidates, compare, load_results, summarize, verdicts
+from pipeline.aggregate import (
+    Results,
+    candidates,
+    compare,
+    load_results,
+    robustness,
+    summarize,
+    verdicts,
+)
 from pipeline.errors import InputError
 from pipeline.export import atomic_path, open_atomic_text
 from pipeline.profiles import TIER_NAMES
@@ -66,7 +77,17 @@ __all__ = [
 ]
 
 #: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
-CHART_KINDS: tuple[str, ...] = ("reach", "exposed", "efficiency", "diff", "mix", "curve")
+CHART_KINDS: tuple[str, ...] = (
+    "earned", "reach", "exposed", "efficiency", "diff", "mix", "curve",
+)  # fmt: skip
+_NOUNS = {
+    "activated": "accounts activated",
+    "exposed": "accounts exposed",
+    "earned_activated": "accounts activated beyond the paid creators",
+    "earned_exposed": "accounts exposed beyond the paid creators",
+}
+_KIND = {"activated": "reach", "exposed": "exposed", "earned_activated": "earned",
+         "earned_exposed": "earned"}  # fmt: skip
 #: Charts drawn only when the data allow: ``emv`` needs a CPM (profiles or the config).
 OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
 REPORT_FORMATS: tuple[str, ...] = ("html", "png")
@@ -129,6 +150,7 @@ class Report:
     parameters: tuple[tuple[str, str], ...]
     verdicts: pl.DataFrame
     sections: tuple[BrandSection, ...]
+    robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
 
     @property
     def figures(self) -> list[Figure]:
@@ -293,7 +315,7 @@ class _Ctx:
 
 def _reach_chart(ctx: _Ctx, df: pl.DataFrame, measure: str) -> Figure:
     alt = ctx.alt
-    noun = "accounts activated" if measure == "activated" else "accounts exposed"
+    noun = _NOUNS[measure]
     x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
     tooltip = [
         alt.Tooltip("strategy:N"),
@@ -329,7 +351,7 @@ def _reach_chart(ctx: _Ctx, df: pl.DataFrame, measure: str) -> Figure:
     )
     where = "budget" if ctx.level == "budget" else "number of seeds"
     return ctx.figure(
-        "reach" if measure == "activated" else "exposed",
+        _KIND[measure],
         f"expected {noun} by {where}",
         f"Mean over {ctx.runs} runs per point; the band is the 95% confidence interval "
         "of the mean. Where two lines cross, the better strategy changes with the "
@@ -382,20 +404,22 @@ def _level_line_chart(
     )
 
 
-def _efficiency_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
+def _efficiency_chart(ctx: _Ctx, df: pl.DataFrame, measure: str = "activated") -> Figure | None:
     return _level_line_chart(
         ctx,
         df,
-        "activated_per_cost",
-        "accounts activated per currency unit",
+        f"{measure}_per_cost",
+        f"{_NOUNS[measure]} per currency unit",
         [
+            (f"{measure}_per_cost", "per unit", ",.3f"),
             ("activated_per_cost", "activated per unit", ",.3f"),
-            ("exposed_per_cost", "exposed per unit", ",.3f"),
-            ("cost_spent", "cost spent", ",.0f"),
+            ("cost_spent", "cost spent (fees and overhead)", ",.0f"),
+            ("seeds_used", "creators", ",.0f"),
         ],
         "efficiency",
         "reach per currency unit",
-        "Mean accounts activated divided by the mean cost spent (currency units).",
+        f"Mean {_NOUNS[measure]} divided by the mean cost spent (fees plus per-creator "
+        "overhead, currency units).",
     )
 
 
@@ -414,8 +438,9 @@ def _emv_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure | None:
     )
 
 
-def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str) -> Figure:
+def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str, measure: str = "activated") -> Figure:
     alt = ctx.alt
+    m = measure
     labels = _level_labels(df)
     x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
     others = [s for s in ctx.strategies if s != baseline]
@@ -423,10 +448,10 @@ def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str) -> Figure:
     tooltip = [
         alt.Tooltip("strategy:N"),
         alt.Tooltip("level_label:N", title=ctx.level),
-        alt.Tooltip("mean_diff_activated:Q", title=f"minus {baseline}", format="+,.1f"),
-        alt.Tooltip("diff_activated_ci_low:Q", title="95% CI low", format="+,.1f"),
-        alt.Tooltip("diff_activated_ci_high:Q", title="95% CI high", format="+,.1f"),
-        alt.Tooltip("win_share_activated:Q", title="share of runs won", format=".0%"),
+        alt.Tooltip(f"mean_diff_{m}:Q", title=f"minus {baseline}", format="+,.1f"),
+        alt.Tooltip(f"diff_{m}_ci_low:Q", title="95% CI low", format="+,.1f"),
+        alt.Tooltip(f"diff_{m}_ci_high:Q", title="95% CI high", format="+,.1f"),
+        alt.Tooltip(f"win_share_{m}:Q", title="share of runs won", format=".0%"),
         alt.Tooltip("runs:Q", title="paired runs", format=","),
     ]
     intervals = (
@@ -436,10 +461,10 @@ def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str) -> Figure:
             x=x,
             xOffset=offset,
             y=alt.Y(
-                "diff_activated_ci_low:Q",
-                title=f"accounts activated minus {baseline}",
+                f"diff_{m}_ci_low:Q",
+                title=f"{_NOUNS[m]} minus {baseline}",
             ),
-            y2="diff_activated_ci_high:Q",
+            y2=f"diff_{m}_ci_high:Q",
             color=ctx.colour(only=others),
         )
     )
@@ -449,7 +474,7 @@ def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str) -> Figure:
         .encode(
             x=x,
             xOffset=offset,
-            y="mean_diff_activated:Q",
+            y=f"mean_diff_{m}:Q",
             color=ctx.colour(only=others),
             tooltip=tooltip,
         )
@@ -461,7 +486,7 @@ def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str) -> Figure:
     return ctx.figure(
         "diff",
         f"paired difference against {baseline}",
-        f"Mean per-run difference in accounts activated against {baseline} (run r of each "
+        f"Mean per-run difference in {_NOUNS[m]} against {baseline} (run r of each "
         "strategy shares its random numbers with run r of the baseline) with its 95% "
         "interval; above the dashed line the strategy beats the baseline.",
         chart,
@@ -727,6 +752,9 @@ def build_report(
     res = results if isinstance(results, Results) else load_results(results)
     summary = summarize(res)
     verdict_df = verdicts(res, baseline)
+    robust = robustness(res)
+    objective = res.objective
+    earned = objective if objective.startswith("earned") else "earned_exposed"
     base = baseline or res.baseline
     diff_note = None
     try:
@@ -758,10 +786,11 @@ def build_report(
             models=models,
             runs=_num(runs) if isinstance(runs, int) else "all",
         )
-        figures: list[Figure] = [_reach_chart(ctx, mine, "activated")]
+        figures: list[Figure] = [_reach_chart(ctx, mine, earned)]
+        figures.append(_reach_chart(ctx, mine, "activated"))
         figures.append(_reach_chart(ctx, mine, "exposed"))
         notes: list[str] = []
-        eff = _efficiency_chart(ctx, mine)
+        eff = _efficiency_chart(ctx, mine, objective)
         if eff is None:
             notes.append("No reach per currency unit: no cost was spent (no cost data).")
         else:
@@ -775,7 +804,7 @@ def build_report(
             else None
         )
         if brand_diffs is not None and brand_diffs.height:
-            figures.append(_diff_chart(ctx, brand_diffs, base))
+            figures.append(_diff_chart(ctx, brand_diffs, base, objective))
         else:
             notes.append(diff_note or f"No paired differences against {base} for this brand.")
         figures.append(_mix_chart(ctx, mine))
@@ -801,8 +830,13 @@ def build_report(
                 level=level,
                 figures=tuple(figures),
                 notes=tuple(notes),
-                verdicts=tuple(
-                    f"{r['model']}: {r['verdict']}" for r in mine_verdicts.iter_rows(named=True)
+                verdicts=(
+                    *(
+                        f"Across models: {r['verdict']}"
+                        for r in robust.filter(pl.col("brand") == brand).iter_rows(named=True)
+                        if r["models"] > 1
+                    ),
+                    *(f"{r['model']}: {r['verdict']}" for r in mine_verdicts.iter_rows(named=True)),
                 ),
                 candidates=table,
                 candidates_caption=caption,
@@ -816,6 +850,7 @@ def build_report(
         parameters=_parameters(res, base),
         verdicts=verdict_df,
         sections=tuple(sections),
+        robustness=robust,
     )
 
 
@@ -980,7 +1015,13 @@ def render_html(report: Report) -> str:
     bundle = vlc.javascript_bundle(vl_version=_vl_version()).replace("</script", "<\\/script")
     specs = {f.id: f.chart.to_dict() for f in report.figures}
     nav = "".join(f'<a href="#brand-{s.slug}">{html.escape(s.brand)}</a>' for s in report.sections)
+    across = report.robustness
     verdict_items = "".join(
+        f"<li><strong>{html.escape(r['brand'])}</strong> (across models): "
+        f"{html.escape(r['verdict'])}</li>"
+        for r in (across.iter_rows(named=True) if across is not None else [])
+        if r["models"] > 1
+    ) + "".join(
         f"<li><strong>{html.escape(r['brand'])}</strong> ({html.escape(r['model'])}): "
         f"{html.escape(r['verdict'])}</li>"
         for r in report.verdicts.iter_rows(named=True)

@@ -259,7 +259,7 @@ def test_k_grid_campaign(data: Path, tmp_path: Path) -> None:
     assert 'id="candidates-freshbite"' in html and "k = 5" in html
     # PNGs beside a file name: its stem prefixes each chart id.
     pngs = write_report(results, tmp_path / "deck.png", format="png")
-    assert pngs[0] == tmp_path / "deck-reach-freshbite.png"
+    assert pngs[0] == tmp_path / "deck-earned-freshbite.png"  # page order: earned first
     assert all(p.read_bytes()[:8] == PNG_SIGNATURE for p in pngs)
 
 

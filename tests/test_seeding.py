@@ -56,6 +56,39 @@ def test_rr_estimate_matches_exact_ic_and_lt(seed: int) -> None:
             assert abs(g.n * f - exact) < 4 * se + 1e-9, (lt, seeds, g.n * f, exact)
 
 
+@pytest.mark.parametrize("case", ["quality", "wc", "horizon"])
+def test_exposure_rr_sets_match_exact_exposure(case: str) -> None:
+    """Exposure RR sets: n x coverage estimates the expected number of exposed accounts
+    (activated, or following an activated account through a real follow), against the
+    exact live-edge enumeration, with fake followers, uniform in-probabilities (the
+    skip-sampling branch) and a horizon."""
+    g = _random_graph(8, 12, 2)
+    rng = np.random.default_rng(4)
+    q = rng.uniform(0.4, 1.0, g.n) if case == "quality" else np.ones(g.n)
+    if case == "wc":
+        p = 1.0 / np.maximum(np.bincount(g.out_idx, minlength=g.n), 1)[g.out_idx]
+    else:
+        p = np.asarray(g.probability, dtype=np.float64)
+    live = (p * q[g.edge_sources]).astype(np.float32)
+    real = q[g.edge_sources].astype(np.float32)
+    steps = 1 if case == "horizon" else None
+    rr = sample_rr_sets(
+        g.in_ptr, g.in_idx, g.in_eid, live, lt=False, count=200_000, key=np.uint64(3),
+        max_steps=steps, expose=real, threads=2,
+    )  # fmt: skip
+    index = CoverIndex.build(rr)
+    for seeds in ([0], [1, 5], [2, 3, 7]):
+        exact = exact_ic(g, seeds, p, max_steps=steps, quality=q).exposed
+        f = prefix_coverage(index, np.array(seeds, np.int32)).sum() / len(rr)
+        se = g.n * np.sqrt(f * (1 - f) / len(rr))
+        assert abs(g.n * f - exact) < 4 * se + 1e-9, (case, seeds, g.n * f, exact)
+    one = sample_rr_sets(
+        g.in_ptr, g.in_idx, g.in_eid, live, lt=False, count=20_000, key=np.uint64(3),
+        max_steps=steps, expose=real, threads=1,
+    )  # fmt: skip
+    assert np.array_equal(one.nodes, rr.nodes[: one.total_size])
+
+
 def test_rr_sets_same_for_any_thread_count_and_extend() -> None:
     g = _random_graph(30, 90, 3)
     v, _ = edge_values(g, "ic")

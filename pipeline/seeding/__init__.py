@@ -224,6 +224,9 @@ def make_problem(
             )
     else:
         k_rest = None if max_creators is None else int(max_creators) - int(inc.size)
+    expose = None
+    if objective in ("exposed", "earned_exposed") and not lt:
+        expose = quality[graph.edge_sources].astype(np.float32)
     return SeedingProblem(
         graph=graph,
         model=model,
@@ -246,6 +249,7 @@ def make_problem(
         max_creators=max_creators,
         objective=objective,
         per_creator=cm.per_creator,
+        expose=expose,
     )
 
 
@@ -285,11 +289,12 @@ def select_seeds(
     the expected spread; ``earned_activated`` the spread minus the number of
     seeds (each seed's net gain is its marginal spread minus 1, so they stop
     adding creators who pay for little more than themselves); ``exposed`` and
-    ``earned_exposed`` are optimised through ``activated`` and
-    ``earned_activated`` (exposure grows with activation; the simulation then
-    measures exposure itself). Returns a :class:`SeedSet` whose marginal gains
-    come from an independent RR-set estimate (``estimate_rr_sets`` sets).
-    Reproducible from ``seed``.
+    ``earned_exposed`` the same for the expected number of exposed accounts,
+    which ``imm`` maximises on exposure RR sets under the IC-like models. CELF,
+    and IMM under LT, optimise the activation counterpart instead (stated in
+    ``info["optimised"]``). Returns a :class:`SeedSet` whose marginal gains come
+    from an independent RR-set estimate (``estimate_rr_sets`` sets) in the
+    objective's unit (activations or exposures). Reproducible from ``seed``.
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -322,7 +327,13 @@ def select_seeds(
     problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
     est = ReachEstimator.build(problem, rr_sets=estimate_rr_sets)
     gains, stderr = est.gains(nodes)
-    info = {**info, "estimate_rr_sets": est.theta}
+    unit = "exposed" if problem.expose is not None else "activated"
+    optimised = unit if strategy == "imm" else "activated"
+    if problem.earned:
+        optimised = "earned_" + optimised
+    info = {**info, "estimate_rr_sets": est.theta, "gain_unit": unit}
+    if strategy in ("imm", "celf"):
+        info["optimised"] = optimised
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
     if max_creators is not None:
@@ -367,6 +378,7 @@ def run_strategy(
             seed=problem.seed,
             epsilon=epsilon,
             earned=problem.earned,
+            expose=problem.expose,
             budget=problem.budget,
             cost=problem.key_cost() if problem.budget is not None else None,
             eligible=problem.eligible,

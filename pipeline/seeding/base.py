@@ -49,8 +49,9 @@ class SeedingProblem:
     ``k`` caps the seeds besides must-includes, also with a budget (from
     ``max_creators``). ``objective`` is what the optimizers maximise:
     ``activated`` (expected spread, seeds included) or ``earned_activated``
-    (spread minus the seeds); the exposure objectives are optimised through their
-    activation counterparts (see :func:`pipeline.seeding.select_seeds`).
+    (spread minus the seeds), ``exposed`` and ``earned_exposed`` on exposure RR
+    sets (``expose`` set) for the IC-like models; see
+    :func:`pipeline.seeding.select_seeds` for what CELF and LT do.
     """
 
     graph: FollowerGraph
@@ -74,6 +75,7 @@ class SeedingProblem:
     max_creators: int | None = None
     objective: str = "activated"
     per_creator: float = 0.0
+    expose: NDArray[np.float32] | None = None  # per-edge realness, for exposure objectives
 
     @property
     def n(self) -> int:
@@ -148,7 +150,8 @@ def fill_in_order(
 class ReachEstimator:
     """Expected spread of any seed set from a fixed collection of RR sets.
 
-    ``spread(S) = n * (sets hit by S) / (number of sets)``, unbiased; the standard
+    ``spread(S) = n * (sets hit by S) / (number of sets)``, unbiased (expected
+    exposure instead when the problem's ``expose`` is set); the standard
     error is ``n * sqrt(f (1 - f) / theta)``. Sets are drawn until ``rr_sets`` are
     made or ``max_entries`` node entries are stored (memory ~ 4 bytes each), so
     dense, high-probability models degrade gracefully to fewer sets.
@@ -182,6 +185,7 @@ class ReachEstimator:
                 start=have,
                 max_steps=problem.max_steps,
                 threads=problem.threads,
+                expose=problem.expose,
             )
             rr = part if rr is None else rr.extend(part)
             step = min(step * 2, 1 << 20)
@@ -204,8 +208,9 @@ class SeedSet:
     """An ordered seed list with what each seed costs and is expected to add.
 
     ``marginal_gain[i]``: expected extra nodes activated by adding seed i to the
-    seeds before it (model of the problem, RR-set estimate); ``cumulative_reach``
-    is their running sum with standard error ``cumulative_stderr``.
+    seeds before it (model of the problem, RR-set estimate; extra nodes *exposed*
+    when the objective is an exposure one, ``info["gain_unit"]`` says which);
+    ``cumulative_reach`` is their running sum with standard error ``cumulative_stderr``.
     """
 
     strategy: str

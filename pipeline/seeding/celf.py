@@ -16,7 +16,8 @@ candidate whose fresh gain still tops the queue is the greedy choice.
 
 With a budget, both the plain and the cost-effective (gain per cost) lazy greedy
 run and the one with the larger estimated spread is kept, as in the paper's
-budgeted CELF.
+budgeted CELF; with a creator cap too, a third rule (gain per share of budget
+plus share of cap, as in :mod:`pipeline.seeding.imm`) competes.
 """
 
 from __future__ import annotations
@@ -220,13 +221,14 @@ class _State:
 
 def _lazy_greedy(
     problem: SeedingProblem, state: _State, init: NDArray[np.int64], cands: NDArray[np.int64],
-    per_cost: bool, evaluations: list[int],
+    per_cost: bool, evaluations: list[int], divisor: NDArray[np.float64] | None = None,
 ) -> tuple[list[int], int]:  # fmt: skip
     """Lazy greedy from ``state`` (forced seeds already added); returns (seeds, total net
     gain). Under an earned objective each seed's gain is net of itself (``runs`` per seed,
     one per run) and greedy stops when no candidate's net gain is positive."""
     pen = float(state.runs) if problem.earned else 0.0
-    cost = problem.key_cost()
+    spend = problem.key_cost()
+    cost = spend if divisor is None else divisor
     budget = problem.budget
     left = (budget - float(np.nansum(problem.cost[problem.include]))) if budget is not None else 0.0
     limit = problem.k if problem.k is not None else len(cands)
@@ -242,7 +244,7 @@ def _lazy_greedy(
         if pen > 0 and heap[0][0] >= 0:
             break  # stale keys are upper bounds: nobody gains more than it costs
         _, u, seen = heapq.heappop(heap)
-        if budget is not None and cost[u] > left:
+        if budget is not None and spend[u] > left:
             continue  # never fits again: the budget only shrinks
         if seen == rnd:
             total += state.add(u) - int(pen)
@@ -279,9 +281,18 @@ def celf(problem: SeedingProblem, runs: int = 200) -> tuple[NDArray[np.int32], d
         chosen, _ = _lazy_greedy(problem, state, init, cands, False, evaluations)
         rule = "greedy (k)"
     else:
+        from pipeline.seeding.imm import mixed_cost
+
         other = state.copy()
+        third = state.copy() if problem.k is not None else None
         plain, g_plain = _lazy_greedy(problem, state, init, cands, False, evaluations)
         ce, g_ce = _lazy_greedy(problem, other, init, cands, True, evaluations)
-        chosen, rule = (ce, "cost-effective") if g_ce > g_plain else (plain, "greedy")
+        options = [(g_plain, 0, plain, "greedy"), (g_ce, 1, ce, "cost-effective")]
+        if third is not None and problem.k is not None:  # budget and a creator cap
+            rest = problem.budget - float(np.nansum(problem.cost[problem.include]))
+            div = mixed_cost(problem.key_cost(), rest, problem.k)
+            both, g_both = _lazy_greedy(problem, third, init, cands, True, evaluations, div)
+            options.append((g_both, 2, both, "cost-and-cap"))
+        _, _, chosen, rule = max(options, key=lambda o: (o[0], -o[1]))
     seeds = np.concatenate((problem.include, np.asarray(chosen, dtype=np.int32)))
     return seeds.astype(np.int32), {"runs": runs, "evaluations": evaluations[0], "rule": rule}

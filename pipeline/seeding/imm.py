@@ -29,7 +29,11 @@ constraint is a knapsack intersected with a cardinality bound: the
 (1 - 1/e) bound against sets of at most k seeds holds when the budget does
 not bind, the (1 - 1/e)/2 bound when the cap does not bind, and when both
 bind no constant factor is claimed (constant factors for two knapsack
-constraints need partial enumeration, Kulik, Shachnai, Tamir 2009).
+constraints need partial enumeration, Kulik, Shachnai, Tamir 2009). With
+both, a third rule runs too, coverage per ``cost / budget + 1 / cap`` (the
+aggregated-weight greedy of multi-dimensional knapsack), and the best of the
+three coverages is kept, so the plan uses neither only cheap accounts nor
+only the biggest.
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from pipeline.seeding.rrsets import (
     stream_key,
 )
 
-__all__ = ["IMMResult", "imm"]
+__all__ = ["IMMResult", "imm", "mixed_cost"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,13 @@ class IMMResult:
     rr_sets_phase1: int
     lower_bound: float
     theta: int
-    rule: str  # "greedy", "cost-effective" or "greedy (k)"
+    rule: str  # "greedy", "cost-effective", "cost-and-cap" or "greedy (k)"
+
+
+def mixed_cost(cost: NDArray[np.float64], budget: float, cap: int) -> NDArray[np.float64]:
+    """The weight of the budget-and-cap rule: share of the budget plus share of the
+    creator cap a node uses, ``cost / budget + 1 / cap``. O(n)."""
+    return np.asarray(cost, dtype=np.float64) / max(budget, 1e-12) + 1.0 / max(cap, 1)
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -92,6 +102,7 @@ def imm(
     forced: NDArray[np.int32] | None = None,
     max_steps: int | None = None,
     earned: bool = False,
+    expose: NDArray[np.float32] | None = None,
     k_cap: int = 1000,
     max_rr_sets: int = 50_000_000,
     threads: int | None = None,
@@ -105,6 +116,9 @@ def imm(
     is its coverage gain minus ``theta / n`` sets; greedy stops when no candidate
     gains more than it costs in reach); phase 1 still bounds OPT of the plain
     spread, which is an upper bound of the earned one, so theta stays sufficient.
+    ``expose`` (per-edge realness, IC-like models): maximise expected *exposure*
+    on exposure RR sets (:func:`~pipeline.seeding.rrsets.sample_rr_sets`); both
+    phases and the guarantee then hold for exposure, a coverage function too.
     Reproducible from ``seed`` for any thread count.
     Expected time O((k + l) (n + m) log n / eps^2) (Tang et al. 2015, Theorem 2).
     """
@@ -153,6 +167,7 @@ def imm(
             start=have,
             max_steps=max_steps,
             threads=threads,
+            expose=expose,
         )
         return new if rr is None else rr.extend(new)
 
@@ -173,9 +188,18 @@ def imm(
             index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
             per_cost=True, penalty=pen,
         )  # fmt: skip
-        if value(ce) > value(plain):
-            return ce[0], ce[1], "cost-effective"
-        return plain[0], plain[1], "greedy"
+        options = [(value(plain), 0, plain, "greedy"), (value(ce), 1, ce, "cost-effective")]
+        if k is not None and cost is not None:
+            # budget and creator cap together: divide by the share of both resources a
+            # node uses, so a plan neither runs out of money nor of contracts first
+            rest = budget - (float(cost[forced].sum()) if forced is not None else 0.0)
+            both = greedy_cover(
+                index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
+                per_cost=True, penalty=pen, key_cost=mixed_cost(cost, rest, k),
+            )  # fmt: skip
+            options.append((value(both), 2, both, "cost-and-cap"))
+        best = max(options, key=lambda o: (o[0], -o[1]))
+        return best[2][0], best[2][1], best[3]
 
     # Phase 1: a lower bound on OPT (Algorithm 2, lines 1-12)
     key1 = stream_key(seed, 1)

@@ -44,6 +44,7 @@ __all__ = [
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 8192  # RR sets per kernel call: small enough to balance two threads
+_EXPOSE_SALT = np.uint64(0x5851F42D4C957F2D)  # realness coins of exposure RR sets
 
 
 @njit(inline="always")
@@ -81,8 +82,15 @@ def _rr_chunk(
     uniform: NDArray[np.float64],
     lt: bool,
     max_depth: int,
+    expose: NDArray[np.float32],
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-    """RR sets ``start .. start+count-1``: (sizes, concatenated nodes). O(sum of set work)."""
+    """RR sets ``start .. start+count-1``: (sizes, concatenated nodes). O(sum of set work).
+
+    With a non-empty ``expose`` (per-edge probability that the follow is real), the
+    sets are *exposure* RR sets (IC-like models only): the root's in-neighbours
+    whose edge is real join at depth 0, the root is not expanded, and the backward
+    search runs from them; S hits the set iff the root is a seed or a real
+    follower-of-an-activated account, i.e. the root is exposed."""
     n = in_ptr.shape[0] - 1
     stamp = np.zeros(n, dtype=np.int64)  # stamp[v] == j + 1: v is in RR set j
     depth = np.zeros(n, dtype=np.int32)
@@ -100,6 +108,20 @@ def _rr_chunk(
         out = _append(out, pos, root)
         pos += 1
         head = begin
+        if expose.shape[0] > 0:
+            # exposure: every real in-edge of the root counts, live or not; the root's
+            # in-edges are never looked at again (it is stamped and skipped)
+            head = begin + 1
+            for s in range(in_ptr[root], in_ptr[root + 1]):
+                u = in_idx[s]
+                if stamp[u] == mark:
+                    continue
+                e = in_eid[s]
+                if expose[e] >= 1.0 or _u01(kj ^ _EXPOSE_SALT, np.uint64(e)) < expose[e]:
+                    stamp[u] = mark
+                    depth[u] = 0
+                    out = _append(out, pos, u)
+                    pos += 1
         if lt:
             v = root
             d = 0
@@ -236,20 +258,30 @@ def sample_rr_sets(
     start: int = 0,
     max_steps: int | None = None,
     threads: int | None = None,
+    expose: NDArray[np.float32] | None = None,
 ) -> RRSets:
     """Sample RR sets ``start .. start+count-1`` of stream ``key``.
 
     ``value`` is the per-edge probability (IC-like) or weight (LT), by edge id.
-    Bit-identical for any ``threads``. Time O(count * E[edges examined per set]).
+    ``expose`` (IC-like only): per-edge probability that the follow is real (the
+    sender's ``real_audience``; ones for a graph without fake followers) to draw
+    *exposure* RR sets instead, whose coverage times ``n / count`` estimates the
+    expected number of exposed accounts (activated or following an activated
+    account through a real follow). Bit-identical for any ``threads``. Time
+    O(count * E[edges examined per set]).
     """
+    if expose is not None and lt:
+        raise ValueError("exposure RR sets are defined for the IC-like models only")
     n = int(in_ptr.shape[0] - 1)
     depth = -1 if max_steps is None else int(max_steps)
     uniform = np.full(n, -1.0) if lt else uniform_in_probability(in_ptr, in_eid, value)
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
+    ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
+
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-        return _rr_chunk(b[0], b[1], key, in_ptr, in_idx, in_eid, value, uniform, lt, depth)
+        return _rr_chunk(b[0], b[1], key, in_ptr, in_idx, in_eid, value, uniform, lt, depth, ex)
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -356,11 +388,13 @@ def _greedy(
     budget: float,
     per_cost: bool,
     penalty: float,
+    key_cost: NDArray[np.float64],
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy maximum coverage: forced nodes first, then up to k nodes (k < 0:
     no count limit) of total cost <= budget (budget < 0: no budget); the key is the
     number of uncovered sets hit minus ``penalty``, divided by cost when ``per_cost``;
-    with ``penalty > 0`` greedy stops when no key is positive. Returns the chosen
+    with ``penalty > 0`` greedy stops when no key is positive. ``key_cost`` is the
+    divisor of the key (``cost`` itself, or another weight). Returns the chosen
     nodes and the sets each newly covered. O(total size + n log n)."""
     deg = np.zeros(n, dtype=np.int64)
     for u in range(n):
@@ -387,7 +421,7 @@ def _greedy(
     for u in range(n):
         if eligible[u] and not chosen[u] and (budget < 0 or cost[u] <= left):
             net = deg[u] - penalty
-            key = net / cost[u] if per_cost else net
+            key = net / key_cost[u] if per_cost else net
             size = _heap_push(hk, hv, size, key, u)
     picked = 0
     while size > 0 and picked < limit:
@@ -399,7 +433,7 @@ def _greedy(
         if budget >= 0 and cost[u] > left:
             continue  # can never fit again: the budget only shrinks
         net = deg[u] - penalty
-        cur = net / cost[u] if per_cost else net
+        cur = net / key_cost[u] if per_cost else net
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
             continue
@@ -438,8 +472,13 @@ def greedy_cover(
     forced: NDArray[np.int32] | None = None,
     per_cost: bool = False,
     penalty: float = 0.0,
+    key_cost: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Greedy maximum coverage over ``index``: (chosen nodes in order, sets newly covered).
+
+    ``key_cost`` replaces ``cost`` as the divisor of the ``per_cost`` key (the budget
+    still counts ``cost``): e.g. the share of the budget plus the share of the
+    creator cap a node uses.
 
     ``penalty`` (sets) is subtracted from every candidate's gain: the earned
     objective, where a seed must cover more than ``penalty`` sets to be worth it.
@@ -466,6 +505,7 @@ def greedy_cover(
         -1.0 if budget is None else float(budget),
         per_cost,
         float(penalty),
+        c if key_cost is None else np.asarray(key_cost, dtype=np.float64),
     )
 
 
