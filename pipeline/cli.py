@@ -423,6 +423,21 @@ class ModelOpt(StrEnum):
     wc = "wc"
     tv = "tv"
     lt = "lt"
+    low_virality = "low-virality"
+    medium = "medium"
+    high_virality = "high-virality"
+
+
+def _resolve(model: ModelOpt, p: float | None) -> tuple[str, float | None]:
+    """(model name, p) of a --model option: a virality preset stands for its model and p."""
+    from pipeline.diffusion.presets import PRESETS
+
+    if model.value not in PRESETS:
+        return model.value, p
+    if p is not None:
+        raise InputError(f"--p applies to --model ic, not to the preset {model.value!r}")
+    ps = PRESETS[model.value]
+    return ps.model, ps.p
 
 
 class RankByOpt(StrEnum):
@@ -499,7 +514,12 @@ def rank(
         ),
     ] = RankByOpt.score,
     model: Annotated[
-        ModelOpt, typer.Option("--model", help="Model for --by imm: ic, wc, tv or lt.")
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="Model for --by imm: a virality preset (low-virality, medium, "
+            "high-virality) or ic, wc, tv, lt.",
+        ),
     ] = ModelOpt.wc,
     p: Annotated[float | None, typer.Option("--p", help="Uniform probability for ic.")] = None,
     epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = 0.5,
@@ -550,8 +570,8 @@ def rank(
             costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
-            model=model.value,
-            p=p,
+            model=_resolve(model, p)[0],
+            p=_resolve(model, p)[1],
             epsilon=epsilon,
             seed=seed,
         )
@@ -590,7 +610,8 @@ def simulate(
             "--model",
             help="ic: independent cascade (--p, or the edge file's probability column); "
             "wc: weighted cascade p=1/in-degree; tv: trivalency {0.1, 0.01, 0.001}; "
-            "lt: linear threshold (weight column, or 1/in-degree).",
+            "lt: linear threshold (weight column, or 1/in-degree); or a virality preset: "
+            "low-virality (ic p=0.01), medium (ic p=0.025), high-virality (wc).",
         ),
     ] = ModelOpt.ic,
     p: PO = None,
@@ -646,11 +667,12 @@ def simulate(
     from pipeline.graph_io import read_id_list
     from pipeline.profiles import load_profiles
 
+    mname, p = _resolve(model, p)
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
         _simulate_competition(
-            graph, compete, model.value, p, runs, seed, max_steps, profiles, brands,
+            graph, compete, mname, p, runs, seed, max_steps, profiles, brands,
             (fmt, edge_meaning, source_col, target_col), json_out, out, quiet,
         )  # fmt: skip
         return
@@ -680,7 +702,7 @@ def simulate(
         result = run_simulation(
             g,
             seed_idx,
-            model.value,
+            mname,
             runs=runs,
             seed=seed,
             p=p,
@@ -845,7 +867,12 @@ def seed_cmd(
         typer.Option("--budget", help="Total cost of the seeds (currency units; needs costs)."),
     ] = None,
     model: Annotated[
-        ModelOpt, typer.Option("--model", help="Diffusion model: ic, wc, tv or lt.")
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="Diffusion model: a virality preset (low-virality, medium, high-virality) "
+            "or ic, wc, tv, lt.",
+        ),
     ] = ModelOpt.wc,
     p: Annotated[
         float | None, typer.Option("--p", help="Uniform activation probability for ic.")
@@ -918,8 +945,8 @@ def seed_cmd(
             strategy.value,
             k=k,
             budget=budget,
-            model=model.value,
-            p=p,
+            model=_resolve(model, p)[0],
+            p=_resolve(model, p)[1],
             profiles=prof,
             brands=b,
             brand=brand,
@@ -1329,7 +1356,7 @@ def overlap(
         typer.Option(
             "--model",
             help="Cascade model of the simulated reach: ic (needs --p or a probability "
-            "column), wc, tv or lt.",
+            "column), wc, tv, lt, or a preset (low-virality, medium, high-virality).",
         ),
     ] = ModelOpt.wc,
     p: PO = None,
@@ -1394,10 +1421,10 @@ def overlap(
         result = audience_overlap(
             g,
             nodes,
-            model.value,
+            _resolve(model, p)[0],
             runs=runs,
             seed=seed,
-            p=p,
+            p=_resolve(model, p)[1],
             max_steps=max_steps,
             sender_factor=factor,
         )
