@@ -61,6 +61,9 @@ def test_contract_pool_budget_cap_and_overhead(strategy: str) -> None:
     assert 1 <= len(s) <= 7 and s.nodes[0] == include[0]
     fee = prof.table["cost"].to_numpy()[s.nodes]
     assert np.allclose(s.cost, fee + 40.0)  # every contracted seed pays the overhead
+    table = s.to_polars()
+    assert np.allclose(table["cost"].to_numpy(), fee + 40.0)  # what tables and exports show
+    assert np.allclose(table["fee"].to_numpy(), fee)
     assert s.total_cost <= 4000.0 + 1e-9
     others = s.nodes[1:]
     if strategy == "macro-any":

@@ -236,11 +236,16 @@ class SeedSet:
         return float(self.marginal_gain.sum())
 
     def to_polars(self) -> pl.DataFrame:
-        """One row per seed: rank, id, handle, tier, cost, followers, relevance,
-        marginal_gain, cumulative_reach, cumulative_stderr, cumulative_cost."""
+        """One row per seed: id, handle, tier, cost (what contracting it costs: fee plus
+        per-creator overhead), marginal_gain, cumulative_reach, cumulative_stderr,
+        cumulative_cost, followers, relevance, rank, node, forced, fee (the profile's
+        post fee, null if unknown)."""
         t = self.problem.profiles.table
         rows = t[self.nodes.tolist()] if len(self) else t.clear()
-        df = rows.select("id", "handle", "tier", "cost", "followers").with_columns(
+        df = rows.select(
+            "id", "handle", "tier", pl.col("cost").alias("fee"), "followers"
+        ).with_columns(
+            pl.Series("cost", self.cost, dtype=pl.Float64),
             pl.Series("rank", np.arange(1, len(self) + 1, dtype=np.int32)),
             pl.Series("node", self.nodes),
             pl.Series("marginal_gain", self.marginal_gain),
@@ -269,6 +274,7 @@ class SeedSet:
             "rank",
             "node",
             "forced",
+            "fee",
         )
 
     def summary(self) -> dict[str, Any]:
