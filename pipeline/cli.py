@@ -1174,11 +1174,15 @@ def summarize(
         _emit(df, out, out_format, "summary", quiet)
         return
     o = res.objective
-    shown = [
-        "brand", "model", "strategy", "budget", "k", f"mean_{o}", f"{o}_ci_low",
-        f"{o}_ci_high", "seeds_used", "cost_spent", f"{o}_per_cost", "emv",
-    ]  # fmt: skip
-    _emit(_drop_null_columns(df.select(shown)), None, None, "summary", quiet, max_rows=200)
+    shown = {
+        "brand": "brand", "model": "model", "strategy": "strategy", "budget": "budget",
+        "k": "k", f"mean_{o}": o, f"{o}_ci_low": "ci_low", f"{o}_ci_high": "ci_high",
+        "seeds_used": "creators", "cost_spent": "cost", f"{o}_per_cost": "per_cost",
+        "emv": "emv",
+    }  # fmt: skip
+    table = _drop_null_columns(df.select(list(shown)).rename(shown))
+    title = f"{o.replace('_', ' ')} per cell (mean over runs, 95% CI; per_cost: per currency unit)"
+    _emit(table, None, None, title, quiet, max_rows=200)
 
 
 def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:
@@ -1217,15 +1221,17 @@ def compare(
         _emit(df, out, out_format, "paired differences", quiet)
     elif not quiet:
         o = res.objective
-        shown = [
-            "brand", "model", "budget", "k", "strategy", f"mean_diff_{o}",
-            f"diff_{o}_ci_low", f"diff_{o}_ci_high", f"win_share_{o}",
-        ]  # fmt: skip
+        shown = {
+            "brand": "brand", "model": "model", "budget": "budget", "k": "k",
+            "strategy": "strategy", f"mean_diff_{o}": "mean_diff", f"diff_{o}_ci_low": "ci_low",
+            f"diff_{o}_ci_high": "ci_high", f"win_share_{o}": "win_share",
+        }  # fmt: skip
         title = (
             f"paired differences in {o.replace('_', ' ')} against "
             f"{df['baseline'][0] if df.height else baseline}, per model"
         )
-        _emit(_drop_null_columns(df.select(shown)), None, None, title, quiet, max_rows=200)
+        table = _drop_null_columns(df.select(list(shown)).rename(shown))
+        _emit(table, None, None, title, quiet, max_rows=200)
     if quiet:
         return
     contests = competition_summary(res)
