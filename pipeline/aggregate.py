@@ -887,7 +887,8 @@ def candidates(
 ) -> pl.DataFrame:
     """The ranked seed list behind the best strategy for ``brand``.
 
-    The model is ``model``, else the first in sorted order; the level is
+    The model is ``model``, else the ``medium`` preset when the campaign ran it, else
+    the config's first model; the level is
     ``budget`` (or ``k``), else the largest budget, or the largest k when the
     grid is by number of seeds; the strategy is the one with the highest mean of
     the campaign's objective (``mean_earned_exposed`` by default) at that level
@@ -918,7 +919,10 @@ def candidates(
     summary = summarize_runs(results.runs.filter(pl.col("brand") == brand))
     models = sorted(summary["model"].unique().to_list())
     if model is None:
-        model = models[0]
+        # the default virality preset when the campaign ran it, else the config's first
+        order = [m.get("label") for m in (results.manifest.get("grid") or {}).get("models", [])]
+        listed = [m for m in order if m in models]
+        model = "medium" if "medium" in models else (listed or models)[0]
     elif model not in models:
         raise InputError(
             f"unknown model {model!r} for brand {brand!r}; the results hold {', '.join(models)}"

@@ -713,6 +713,8 @@ def simulate(
         )
     summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
                "audience_quality": quality is not None}  # fmt: skip
+    if model.value != mname:  # a preset: name it, and what it stands for
+        summary["model"] = f"{model.value} ({mname}" + (f" p={p:g})" if p is not None else ")")
     if out is not None:
         _emit(result.to_polars(), out, None, "runs", quiet)
     if json_out:
@@ -902,7 +904,8 @@ def seed_cmd(
         typer.Option(
             "--objective",
             help="What imm/celf maximise: activated, earned_activated (beyond the seeds), "
-            "exposed or earned_exposed (optimised through their activation counterparts).",
+            "exposed or earned_exposed (imm on exposure RR sets; celf through activation). "
+            "marginal_gain is then in exposed accounts.",
         ),
     ] = "activated",
     epsilon: Annotated[
@@ -926,9 +929,12 @@ def seed_cmd(
 ) -> None:
     """Choose seed influencers with a strategy, for k seeds or a budget.
 
-    One row per seed, in order: id, handle, tier, cost, marginal_gain (expected extra
-    accounts activated), cumulative_reach. Gains for every strategy come from the same
-    independent reverse-reachable-set estimate, so strategies compare fairly.
+    One row per seed, in order: id, handle, tier, cost (fee plus --per-creator-cost),
+    marginal_gain (expected extra accounts activated, or exposed under an exposure
+    --objective), cumulative_reach. Gains for every strategy come from the same
+    independent reverse-reachable-set estimate, so strategies compare fairly. With
+    --brand, every strategy but macro-any picks from accounts of relevance >=
+    --min-relevance.
     """
     from pipeline.profiles import load_profiles
     from pipeline.seeding import select_seeds
@@ -1268,7 +1274,8 @@ def export_candidates(
     """The ranked candidate list behind the brand's best strategy at a budget.
 
     One row per influencer in seeding order: rank, id, handle, tier, cost, relevance,
-    followers, marginal_reach (expected extra accounts activated given those above),
+    followers, marginal_reach (expected extra accounts given those above: exposed under an
+    exposure objective, else activated),
     cumulative_reach, and the brand, model, strategy and level it comes from.
     """
     from pipeline.aggregate import candidates, load_results
