@@ -1242,9 +1242,9 @@ def compare(
         return
     contests = competition_summary(res)
     if contests.height:
-        shown = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
-                 "mean_alone", "loss", "loss_share"]  # fmt: skip
-        _emit(contests.select(shown), None, None, "competing brands", quiet, max_rows=200)
+        rivals = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
+                  "mean_alone", "loss", "loss_share"]  # fmt: skip
+        _emit(contests.select(rivals), None, None, "competing brands", quiet, max_rows=200)
     _print_verdicts(res, baseline)
 
 
