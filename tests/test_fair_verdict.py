@@ -4,13 +4,13 @@ graphs below are built so that macro must win one and micro the other."""
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
+from worlds import small
 
 from pipeline.aggregate import load_results, robustness, summarize_runs, verdicts
 from pipeline.campaign import load_config, run_campaign
@@ -20,24 +20,15 @@ from pipeline.diffusion import simulate
 from pipeline.diffusion.exact import exact_ic
 from pipeline.diffusion.presets import PRESETS, depth_profile
 from pipeline.errors import InputError
-from pipeline.graph_io import FollowerGraph, load_graph
-from pipeline.profiles import Brands, Profiles, load_brands, load_profiles, relevance
+from pipeline.graph_io import load_graph
+from pipeline.profiles import load_brands, load_profiles, relevance
 from pipeline.seeding import STRATEGIES, select_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 
-@cache
-def _small() -> tuple[FollowerGraph, Profiles, Brands]:
-    import tempfile
-
-    from pipeline.synth import generate, write_synthetic
-
-    with tempfile.TemporaryDirectory() as d:
-        write_synthetic(generate(nodes=2000, seed=4), d)
-        g = load_graph(Path(d) / "follows.csv")
-        return g, load_profiles(Path(d) / "profiles.csv", g), load_brands(Path(d) / "brands.csv")
+_small = small
 
 
 # --------------------------------------------------------------------------- contract

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from worlds import small
 
 from pipeline.diffusion import simulate
 from pipeline.diffusion.exact import exact_ic, exact_lt
@@ -192,17 +193,7 @@ def _bundled() -> tuple[FollowerGraph, Profiles, Brands]:
     )
 
 
-@cache
-def _small() -> tuple[FollowerGraph, Profiles, Brands]:
-    """A 2,000-account synthetic network, loaded through the public loaders."""
-    import tempfile
-
-    from pipeline.synth import generate, write_synthetic
-
-    with tempfile.TemporaryDirectory() as d:
-        write_synthetic(generate(nodes=2000, seed=4), d)
-        g = load_graph(Path(d) / "follows.csv")
-        return g, load_profiles(Path(d) / "profiles.csv", g), load_brands(Path(d) / "brands.csv")
+_small = small
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
