@@ -656,19 +656,22 @@ def _parameters(results: Results, baseline: str) -> tuple[tuple[str, str], ...]:
             value = _level_text(value, 6)
         rows.append((label, str(value)))
 
+    def name(path: Any) -> str | None:  # no directories: the page may leave the machine
+        return Path(str(path)).name if path else None
+
     add("campaign", m.get("name"))
-    add("config", m.get("config"))
+    add("config", name(m.get("config")))
     if m.get("config"):
-        add("reproduce", f"influence campaign {m['config']}")
-    add("results folder", str(results.path))
+        add("reproduce", f"influence campaign {name(m['config'])}")
+    add("results folder", results.path.name)
     add("fingerprint", m.get("fingerprint"))
     add("last updated", m.get("updated"))
     graph = m.get("graph") or {}
     inputs = m.get("inputs") or {}
-    for name, spec in inputs.items():
+    for label, spec in inputs.items():
         if isinstance(spec, dict):
-            add(f"{name} file", spec.get("path"))
-            add(f"{name} sha256", spec.get("sha256"))
+            add(f"{label} file", name(spec.get("path")))
+            add(f"{label} sha256", spec.get("sha256"))
     if isinstance(graph, dict):
         add("graph nodes", graph.get("nodes"))
         add("graph edges", graph.get("edges"))
@@ -859,26 +862,30 @@ def build_report(
 _CSS = """
 :root { color-scheme: light; --ink: #1f2933; --muted: #5f6b7a; --line: #d9dee5; }
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
 body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
-       color: var(--ink); margin: 0; background: #f6f7f9; }
+       color: var(--ink); margin: 0; background: #f6f7f9; overflow-wrap: anywhere; }
 header, main { max-width: 1320px; margin: 0 auto; padding: 0 24px; }
 header { padding-top: 24px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 32px 0 8px; border-bottom: 2px solid var(--line); }
 h3 { font-size: 16px; margin: 20px 0 6px; }
 p.lead, p.note, caption { color: var(--muted); }
-nav a { margin-right: 14px; }
+nav a { margin-right: 14px; display: inline-block; }
 ul.verdicts li { margin: 2px 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr));
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(560px, 100%), 1fr));
           gap: 16px; }
 figure.card { background: #fff; border: 1px solid var(--line); border-radius: 6px;
-              margin: 0; padding: 12px; overflow-x: auto; }
+              margin: 0; padding: 12px; overflow-x: auto; min-width: 0; }
 figure.card.wide { grid-column: 1 / -1; }
 figure.card p.note { font-size: 13px; margin: 6px 0 0; }
-.chart { min-height: 120px; }
+.chart { min-height: 120px; max-width: 100%; }
+/* charts shrink to their card: the SVG keeps its aspect ratio */
+.chart svg, .chart canvas { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; background: #fff; font-size: 14px; }
 th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 caption { caption-side: top; text-align: left; padding: 4px 0; font-size: 13px; }
 table.sortable th { cursor: pointer; user-select: none; background: #eef1f5; }
 table.sortable th::after { content: " \\2195"; color: #9aa5b1; }
@@ -887,6 +894,25 @@ table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; color: va
 table.params td:first-child { color: var(--muted); white-space: nowrap; }
 table.params td:last-child { font-family: ui-monospace, Menlo, Consolas, monospace;
                              word-break: break-all; }
+details.appendix summary { cursor: pointer; color: var(--muted); }
+@media (max-width: 700px) {
+  header, main { padding: 0 12px; }
+  .charts { grid-template-columns: 1fr; }
+  h1 { font-size: 22px; }
+  th, td { padding: 3px 6px; }
+}
+@media print {
+  body { background: #fff; font-size: 12px; }
+  nav { display: none; }
+  header, main { max-width: none; padding: 0; }
+  table.sortable th::after { content: none; }
+  table.sortable th { cursor: auto; }
+  figure.card, tr, .plan { break-inside: avoid; page-break-inside: avoid; }
+  h2, h3 { break-after: avoid; page-break-after: avoid; }
+  .scroll { overflow: visible; }
+  details.appendix { break-before: auto; }
+  details.appendix > *:not(summary) { display: block; }
+}
 """
 
 # Click (or Enter on) a header to sort by that column; again to reverse. Cells
@@ -991,10 +1017,10 @@ def _candidates_html(section: BrandSection) -> str:
                 cells.append(f'<td class="num" data-sort="{raw}">{_num(value, digits)}</td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (
-        f'<table class="sortable candidates" id="candidates-{section.slug}" '
+        f'<div class="scroll"><table class="sortable candidates" id="candidates-{section.slug}" '
         f'data-brand="{_attr(section.brand)}">'
         f"<caption>{html.escape(section.candidates_caption)}</caption>"
-        f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -1054,8 +1080,8 @@ def render_html(report: Report) -> str:
 <body>
 <header>
 <h1>{title}</h1>
-<p class="lead">Expected reach of each seeding strategy, from the campaign results in
-<code>{html.escape(str(report.results_path))}</code>. Differences are against the
+<p class="lead">Expected reach of each seeding strategy, from the campaign results
+<code>{html.escape(report.results_path.name)}</code>. Differences are against the
 <strong>{html.escape(report.baseline)}</strong> baseline.</p>
 <nav>{nav}<a href="#parameters">parameters</a></nav>
 </header>
@@ -1064,7 +1090,10 @@ def render_html(report: Report) -> str:
 <ul class="verdicts">{verdict_items}</ul>
 {"".join(sections)}
 <h2 id="parameters">Campaign parameters</h2>
-<table class="params"><tbody>{params}</tbody></table>
+<details class="appendix" id="appendix"><summary>Technical parameters (to reproduce the
+campaign: seeds, accuracy settings, input file names and their SHA-256)</summary>
+<div class="scroll"><table class="params"><tbody>{params}</tbody></table></div>
+</details>
 </main>
 <script type="application/json" id="report-specs">{_script_json(specs)}</script>
 <script>{_EMBED_JS}</script>
