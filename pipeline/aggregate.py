@@ -50,6 +50,7 @@ __all__ = [
     "KEY",
     "METRICS",
     "METRIC_WORDS",
+    "PROJECTED",
     "RESULTS_FORMAT",
     "RUNS_SCHEMA",
     "SEEDS_SCHEMA",
@@ -95,6 +96,8 @@ RUNS_SCHEMA: dict[str, pl.DataType] = {
     "cpm": pl.Float64(),
     "earned_activated": pl.Int64(),
     "earned_exposed": pl.Int64(),
+    "projected_impressions": pl.Float64(),
+    "projected_engagements": pl.Float64(),
 }
 #: What a run can be judged by: counts per run, the earned ones without the paid seeds.
 METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
@@ -106,6 +109,9 @@ METRIC_WORDS: dict[str, str] = {
     "earned_exposed": "earned exposure",
 }
 DEFAULT_OBJECTIVE = "earned_exposed"
+#: Platform units (pipeline.projection), summarised and compared like the counts.
+PROJECTED: tuple[str, ...] = ("projected_impressions", "projected_engagements")
+_MEASURES = METRICS + PROJECTED
 SEEDS_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
     "rank": pl.Int32(),
@@ -252,7 +258,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 #: Columns a runs file must hold (``cpm`` and the earned counts came later and may be
 #: missing; the earned counts are then derived as count minus ``seeds_used``).
 _RUNS_REQUIRED = tuple(
-    c for c in RUNS_SCHEMA if c not in ("cpm", "earned_activated", "earned_exposed")
+    c for c in RUNS_SCHEMA if c not in ("cpm", "earned_activated", "earned_exposed", *PROJECTED)
 )
 
 
@@ -369,7 +375,11 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     (currency units, fees plus per-creator overhead, mean over runs); ``seeds_used``
     (mean over runs); ``cpm`` (currency units per 1,000 impressions valuing the
     cell's exposures, null if unknown); ``emv`` (earned media value, ``mean_exposed
-    x cpm / 1000``, currency units); ``emv_per_cost``. Sorted by brand, model,
+    x cpm / 1000``, currency units, in-graph); ``emv_per_cost``. Platform units
+    (:mod:`pipeline.projection`, "projected"): ``mean_projected_impressions`` and
+    ``mean_projected_engagements`` with their intervals, ``cost_per_engagement``,
+    ``cost_per_mille`` (cost per 1,000 projected impressions) and
+    ``projected_emv`` (projected impressions x cpm / 1000). Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
     """
     lf = runs.lazy()
@@ -378,11 +388,12 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
         lf = lf.with_columns((pl.col("activated") - pl.col("seeds_used")).alias("earned_activated"))
     if "earned_exposed" not in names:
         lf = lf.with_columns((pl.col("exposed") - pl.col("seeds_used")).alias("earned_exposed"))
+    lf = lf.with_columns(pl.lit(None, pl.Float64).alias(c) for c in PROJECTED if c not in names)
     out = (
         lf.group_by(_GROUP)
         .agg(
             pl.len().cast(pl.Int64).alias("runs"),
-            *(e for m in METRICS for e in _mean_ci(m, m)),
+            *(e for m in _MEASURES for e in _mean_ci(m, m)),
             pl.col("cost_spent").mean(),
             pl.col("seeds_used").cast(pl.Float64).mean(),
             pl.col("cpm").mean(),
@@ -391,6 +402,9 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in METRICS),
             *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in METRICS),
             (pl.col("mean_exposed") * pl.col("cpm") / 1000.0).alias("emv"),
+            _cost_per("mean_projected_engagements").alias("cost_per_engagement"),
+            (_cost_per("mean_projected_impressions") * 1000.0).alias("cost_per_mille"),
+            (pl.col("mean_projected_impressions") * pl.col("cpm") / 1000.0).alias("projected_emv"),
         )
         .with_columns(_per_cost("emv").alias("emv_per_cost"))
         .rename(
@@ -472,17 +486,18 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     for m, raw in (("earned_activated", "activated"), ("earned_exposed", "exposed")):
         if m not in names:
             lf = lf.with_columns((pl.col(raw) - pl.col("seeds_used")).alias(m))
+    lf = lf.with_columns(pl.lit(None, pl.Float64).alias(c) for c in PROJECTED if c not in names)
     base = lf.filter(pl.col("strategy") == baseline).select(
         *pair,
-        *(pl.col(m).alias(f"_base_{m}") for m in METRICS),
+        *(pl.col(m).alias(f"_base_{m}") for m in _MEASURES),
         pl.col("cpm").alias("_base_cpm"),
         pl.col("cost_spent").alias("_base_cost"),
     )
     joined = (
         lf.filter(pl.col("strategy") != baseline)
-        .select(*pair, "strategy", *METRICS, "cpm", "cost_spent")
+        .select(*pair, "strategy", *_MEASURES, "cpm", "cost_spent")
         .join(base, on=pair, how="inner", nulls_equal=True)
-        .with_columns((pl.col(m) - pl.col(f"_base_{m}")).alias(f"_d_{m}") for m in METRICS)
+        .with_columns((pl.col(m) - pl.col(f"_base_{m}")).alias(f"_d_{m}") for m in _MEASURES)
     )
 
     def win_share(col: str) -> pl.Expr:
@@ -495,16 +510,16 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             pl.len().cast(pl.Int64).alias("runs"),
             *(
                 e
-                for m in METRICS
+                for m in _MEASURES
                 for e in (
                     *_mean_ci(f"_d_{m}", f"diff_{m}"),
                     win_share(f"_d_{m}").alias(f"win_share_{m}"),
                 )
             ),
-            *(pl.col(m).cast(pl.Float64).mean().alias(f"mean_{m}") for m in METRICS[1:]),
+            *(pl.col(m).cast(pl.Float64).mean().alias(f"mean_{m}") for m in _MEASURES[1:]),
             *(
                 pl.col(f"_base_{m}").cast(pl.Float64).mean().alias(f"baseline_mean_{m}")
-                for m in METRICS[1:]
+                for m in _MEASURES[1:]
             ),
             pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
             pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
@@ -538,7 +553,7 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             "strategy with the same runs; nothing to compare"
         )
     columns = [*_LEVEL, "strategy", "baseline", "runs"]
-    for what in METRICS:
+    for what in _MEASURES:
         columns += [
             f"mean_diff_{what}",
             f"diff_{what}_ci_low",
@@ -548,7 +563,7 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     columns += [
         "mean_activated",
         "baseline_mean_activated",
-        *(c for m in METRICS[1:] for c in (f"mean_{m}", f"baseline_mean_{m}")),
+        *(c for m in _MEASURES[1:] for c in (f"mean_{m}", f"baseline_mean_{m}")),
         "ratio",
         "emv",
         "baseline_emv",

@@ -52,6 +52,7 @@ from pipeline.profiles import (
     load_profiles,
     relevance,
 )
+from pipeline.projection import platform_scale
 
 __all__ = [
     "RESULTS_FORMAT",
@@ -851,6 +852,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         per_step = np.zeros(1)
     cost_spent = chosen.total_cost
     cpm = cell_cpm(ctx.profiles, nodes, chosen.marginal_gain, cfg.default_cpm)
+    scale = platform_scale(ctx.profiles, nodes)
     runs_df = pl.DataFrame(
         {
             "run": np.arange(runs, dtype=np.int64),
@@ -866,6 +868,9 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         # always activated and exposed, so this is count minus seeds, run by run)
         (pl.col("activated") - len(nodes)).alias("earned_activated"),
         (pl.col("exposed") - len(nodes)).alias("earned_exposed"),
+        # platform units (pipeline.projection): NaN where the projection is unknown
+        pl.Series("projected_impressions", scale.impressions(exposed - len(nodes))).fill_nan(None),
+        pl.Series("projected_engagements", scale.engagements(exposed - len(nodes))).fill_nan(None),
     )
     sd = chosen.to_polars()
     seeds_df = sd.select(

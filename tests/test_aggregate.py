@@ -351,7 +351,8 @@ def test_valuation_columns(results: Results) -> None:
 
 def test_compare_paired(results: Results) -> None:
     diff = compare(results)
-    metrics = ("activated", "exposed", "earned_activated", "earned_exposed")
+    metrics = ("activated", "exposed", "earned_activated", "earned_exposed",
+               "projected_impressions", "projected_engagements")  # fmt: skip
     assert diff.columns == [
         "brand",
         "model",

@@ -269,6 +269,13 @@ def test_earned_activated_matches_exact_spread_minus_seeds(tmp_path: Path) -> No
     runs = res.runs.collect()
     assert (runs["earned_activated"] == runs["activated"] - runs["seeds_used"]).all()
     assert (runs["earned_exposed"] == runs["exposed"] - runs["seeds_used"]).all()
+    # platform units: kappa = sum of the seeds' platform followers / their in-graph ones
+    g0 = load_graph(tmp_path / "e.csv")
+    fig = np.diff(g0.out_ptr)[g0.index_of([6, 7])]  # in-graph followers (out-degree)
+    kappa = (700 + 800) / fig.sum()
+    assert np.allclose(runs["projected_impressions"], runs["earned_exposed"] * kappa)
+    row = summarize_runs(runs).row(0, named=True)
+    assert row["cost_per_mille"] == pytest.approx(1000 * 20.0 / row["mean_projected_impressions"])
     seeds = res.seeds["id"].cast(pl.Int64).to_list()
     assert sorted(seeds) == [6, 7]  # the two largest audiences
     g = load_graph(tmp_path / "e.csv")
