@@ -50,6 +50,7 @@ __all__ = [
     "KEY",
     "METRICS",
     "METRIC_WORDS",
+    "OBJECTIVES",
     "PROJECTED",
     "RESULTS_FORMAT",
     "RUNS_SCHEMA",
@@ -107,11 +108,15 @@ METRIC_WORDS: dict[str, str] = {
     "exposed": "exposure",
     "earned_activated": "earned activations",
     "earned_exposed": "earned exposure",
+    "projected_impressions": "projected impressions",
+    "projected_engagements": "projected engagements",
 }
 DEFAULT_OBJECTIVE = "earned_exposed"
 #: Platform units (pipeline.projection), summarised and compared like the counts.
 PROJECTED: tuple[str, ...] = ("projected_impressions", "projected_engagements")
 _MEASURES = METRICS + PROJECTED
+#: What a verdict can judge by: the simulated counts and the platform units.
+OBJECTIVES: tuple[str, ...] = _MEASURES
 SEEDS_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
     "rank": pl.Int32(),
@@ -201,7 +206,7 @@ class Results:
         """What the campaign judges strategies by (:data:`METRICS`); ``activated`` for
         folders written before objectives existed."""
         value = self.manifest.get("settings", {}).get("objective")
-        return value if value in METRICS else "activated"
+        return value if value in OBJECTIVES else "activated"
 
 
 # --------------------------------------------------------------------------- loading
@@ -399,7 +404,7 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             pl.col("cpm").mean(),
         )
         .with_columns(
-            *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in METRICS),
+            *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in _MEASURES),
             *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in METRICS),
             (pl.col("mean_exposed") * pl.col("cpm") / 1000.0).alias("emv"),
             _cost_per("mean_projected_engagements").alias("cost_per_engagement"),
@@ -580,8 +585,10 @@ def compare(results: Results, baseline: str | None = None) -> pl.DataFrame:
 
 
 def _check_objective(objective: str) -> str:
-    if objective not in METRICS:
-        raise InputError(f"unknown objective {objective!r}; expected one of {', '.join(METRICS)}")
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}"
+        )
     return objective
 
 

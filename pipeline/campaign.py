@@ -149,6 +149,12 @@ class CampaignConfig:
     cost_fixed: float | None = None
     cost_per_follower: float | None = None
 
+    @property
+    def seeding_objective(self) -> str:
+        """What IMM and CELF maximise: the objective, or, for a platform-unit objective
+        (projected impressions or engagements), the in-graph earned exposure they scale."""
+        return "earned_exposed" if self.objective.startswith("projected") else self.objective
+
     def costs(self) -> Any:
         """The :class:`pipeline.costs.CostModel` of ``[costs]``."""
         from pipeline.costs import CostModel
@@ -374,7 +380,7 @@ def load_config(path: str | Path) -> CampaignConfig:
 
 
 def _objective(r: _Reader) -> str:
-    from pipeline.seeding import OBJECTIVES
+    from pipeline.aggregate import OBJECTIVES
 
     v = r.text("objective", "earned_exposed") or "earned_exposed"
     if v not in OBJECTIVES:
@@ -816,7 +822,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         min_relevance=cfg.min_relevance,
         max_creators=cfg.max_creators,
         costs=cfg.costs(),
-        objective=cfg.objective,
+        objective=cfg.seeding_objective,
         seed=_derive(cfg.seed, "select", cell.brand, label),
         max_steps=cfg.max_steps,
         epsilon=cfg.epsilon,

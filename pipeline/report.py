@@ -59,6 +59,7 @@ from pipeline.aggregate import (
 )
 from pipeline.errors import InputError
 from pipeline.export import atomic_path, open_atomic_text
+from pipeline.plan import PLAIN_NAMES, headline, people, plans
 from pipeline.profiles import TIER_NAMES
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ class BrandSection:
     verdicts: tuple[str, ...]
     candidates: pl.DataFrame | None
     candidates_caption: str
+    headline: str = ""  # the sentence a manager can forward (pipeline.plan.headline)
+    plan: pl.DataFrame | None = None  # one row per budget (pipeline.plan.plans)
 
 
 @dataclass(frozen=True, eq=False)
@@ -756,6 +759,7 @@ def build_report(
     summary = summarize(res)
     verdict_df = verdicts(res, baseline)
     robust = robustness(res)
+    plan_rows = plans(res)
     objective = res.objective
     earned = objective if objective.startswith("earned") else "earned_exposed"
     base = baseline or res.baseline
@@ -843,6 +847,8 @@ def build_report(
                 ),
                 candidates=table,
                 candidates_caption=caption,
+                headline=headline(plan_rows, brand),
+                plan=plan_rows.filter(pl.col("brand") == brand) if plan_rows.height else None,
             )
         )
     name = str(res.manifest.get("name") or res.path.name)
@@ -894,7 +900,14 @@ table.sortable th[aria-sort="descending"]::after { content: " \\25BC"; color: va
 table.params td:first-child { color: var(--muted); white-space: nowrap; }
 table.params td:last-child { font-family: ui-monospace, Menlo, Consolas, monospace;
                              word-break: break-all; }
-details.appendix summary { cursor: pointer; color: var(--muted); }
+details.appendix summary, details.glossary summary { cursor: pointer; color: var(--muted); }
+p.headline, ul.headlines li { font-size: 16px; }
+ul.headlines li { margin: 6px 0; }
+details.glossary dt { font-weight: 600; }
+details.glossary dd { margin: 0 0 6px 16px; color: var(--muted); }
+table.plan td, table.plan th { font-size: 13px; }
+table.plan th { min-width: 6.5em; vertical-align: bottom; }
+table.plan td:nth-child(2), table.plan td:last-child { min-width: 12em; }
 @media (max-width: 700px) {
   header, main { padding: 0 12px; }
   .charts { grid-template-columns: 1fr; }
@@ -1024,6 +1037,92 @@ def _candidates_html(section: BrandSection) -> str:
     )
 
 
+def _money(x: float | None) -> str:
+    return "n/a" if x is None or not math.isfinite(x) else f"{x:,.2f}"
+
+
+def _plan_html(section: BrandSection) -> str:
+    """The plan per budget: recommendation, platform units (projected), robustness and
+    the runner-up's trade-off. Every figure is escaped text."""
+    df = section.plan
+    if df is None or df.height == 0:
+        return ""
+    heads = ["budget", "recommended", "creators", "cost", "projected impressions",
+             "projected engagements", "cost per engagement", "cost per 1,000 impressions",
+             "projected EMV", "earned exposure (95% CI)", "holds under", "runner-up"]  # fmt: skip
+    body = []
+    for r in df.iter_rows(named=True):
+        level = _num(r["budget"]) if r["budget"] is not None else f"k = {r['k']}"
+        runner = ""
+        if r["runner_up"] is not None:
+            runner = (
+                f"{PLAIN_NAMES.get(r['runner_up'], r['runner_up'])} ({r['runner_up']}): "
+                f"{r['runner_up_creators']} creators, "
+                f"{people(r['runner_up_impressions'])} impressions, "
+                f"{_money(r['runner_up_cost_per_engagement'])} per engagement"
+            )
+        cells = [
+            (level, True),
+            (f"{r['plain']} ({r['strategy']})", False),
+            (str(r["creators"]), True),
+            (_money(r["cost"]), True),
+            (people(r["impressions"]), True),
+            (people(r["engagements"]), True),
+            (_money(r["cost_per_engagement"]), True),
+            (_money(r["cost_per_mille"]), True),
+            (_money(r["emv"]), True),
+            (
+                f"{_num(r['earned'])} ({_num(r['earned_ci_low'])} to "
+                f"{_num(r['earned_ci_high'])})",
+                True,
+            ),
+            (f"{r['holds']} of {r['models']} models", True),
+            (runner, False),
+        ]
+        body.append(
+            "<tr>"
+            + "".join(
+                f'<td class="num">{html.escape(c)}</td>' if num else f"<td>{html.escape(c)}</td>"
+                for c, num in cells
+            )
+            + "</tr>"
+        )
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in heads)
+    model = df["model"][0]
+    return (
+        f'<div class="scroll plan"><table class="plan" id="plan-{section.slug}">'
+        f"<caption>The plan per budget under the {html.escape(model)} virality preset; "
+        "projected figures are scaled from the simulated sample to the creators' real "
+        "platform audiences.</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+_GLOSSARY = (
+    ("earned exposure", "people who see the post beyond the creators the brand pays"),
+    ("projected", "scaled from the simulated sample of the platform to the creators' real "
+     "audiences (impressions = earned exposure x the plan's real platform followers per "
+     "simulated follower)"),
+    ("engagements", "projected impressions x the creators' engagement rate"),
+    ("cost per engagement", "what the plan costs (fees plus per-creator overhead) per "
+     "projected engagement"),
+    ("EMV", "earned media value: what the projected impressions would cost as ads "
+     "(impressions x CPM / 1,000)"),
+    ("virality presets", "low-virality, medium and high-virality: how far a post travels "
+     "beyond the creator's followers (most real posts stop at the followers)"),
+    ("the optimized plan", "creators chosen for the audience each adds to the others (IMM)"),
+    ("holds under", "under how many of the virality presets the same plan wins"),
+)  # fmt: skip
+
+
+def _glossary_html() -> str:
+    items = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(d)}</dd>" for t, d in _GLOSSARY)
+    return (
+        '<details class="glossary"><summary>What the words mean</summary>'
+        f"<dl>{items}</dl></details>"
+    )
+
+
 def _figure_html(fig: Figure) -> str:
     attrs = "".join(f' data-{k}="{_attr(v)}"' for k, v in fig.attrs.items())
     card = "card wide" if fig.wide else "card"
@@ -1052,6 +1151,12 @@ def render_html(report: Report) -> str:
         f"{html.escape(r['verdict'])}</li>"
         for r in report.verdicts.iter_rows(named=True)
     )
+    heads = "".join(
+        f'<li><a href="#brand-{s.slug}"><strong>{html.escape(s.brand)}</strong></a>: '
+        f"{html.escape(s.headline)}</li>"
+        for s in report.sections
+        if s.headline
+    )
     sections = []
     for s in report.sections:
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in s.notes)
@@ -1059,6 +1164,7 @@ def render_html(report: Report) -> str:
         sections.append(
             f'<section class="brand" id="brand-{s.slug}" data-brand="{_attr(s.brand)}">'
             f"<h2>{html.escape(s.brand)}</h2>"
+            f'<p class="headline">{html.escape(s.headline)}</p>{_plan_html(s)}'
             f'<ul class="verdicts">{verdict}</ul>'
             f'<div class="charts">{"".join(_figure_html(f) for f in s.figures)}</div>'
             f"{notes}<h3>Top candidates</h3>{_candidates_html(s)}</section>"
@@ -1086,6 +1192,9 @@ def render_html(report: Report) -> str:
 <nav>{nav}<a href="#parameters">parameters</a></nav>
 </header>
 <main>
+<h2 id="recommendations">Recommendations</h2>
+<ul class="headlines">{heads}</ul>
+{_glossary_html()}
 <h2 id="verdicts">Verdicts</h2>
 <ul class="verdicts">{verdict_items}</ul>
 {"".join(sections)}

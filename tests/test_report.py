@@ -408,3 +408,51 @@ def test_emv_chart_when_a_cpm_is_known(data: Path, tmp_path: Path) -> None:
                         summary["mean_exposed"] * 12.5 / 1000, strict=True))  # fmt: skip
     got = {r["strategy"] + str(float(r["level"])): r["emv"] for r in rows}
     assert got == pytest.approx(expected)
+
+
+# --- the plan per budget and the first screen ---------------------------------------------
+
+
+def test_plan_rows_are_the_winners_with_platform_units(results: Path) -> None:
+    from pipeline.plan import headline, people, plans
+
+    res = load_results(results)
+    plan = plans(res)
+    summary = summarize(res)
+    o = res.objective
+    assert plan.height == 4  # 2 brands x 2 budgets
+    for r in plan.iter_rows(named=True):
+        cells = summary.filter((pl.col("brand") == r["brand"]) & (pl.col("budget") == r["budget"]))
+        best = cells.sort(f"mean_{o}", descending=True).row(0, named=True)
+        assert r["strategy"] == best["strategy"]  # the objective's winner
+        assert r["impressions"] == pytest.approx(best["mean_projected_impressions"])
+        assert r["cost_per_engagement"] == pytest.approx(
+            best["cost_spent"] / best["mean_projected_engagements"]
+        )
+        assert r["creators"] == round(best["seeds_used"]) and (r["holds"], r["models"]) == (1, 1)
+        top = cells.sort("mean_projected_impressions", descending=True).row(0, named=True)
+        assert r["most_impressions"] == top["strategy"]
+    line = headline(plan, "freshbite")
+    top_level = plan.filter(pl.col("brand") == "freshbite").sort("budget").row(1, named=True)
+    assert line.startswith(f"At 1,500, work with these {top_level['creators']} creators")
+    assert f"about {people(top_level['impressions'])} people see the post (projected)" in line
+    assert people(41_234) == "41,000" and people(1_873) == "1,900" and people(57.4) == "57"
+
+
+def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: Path) -> None:
+    """Recommendations first, per brand; a handle holding markup is shown as text."""
+    prof = pl.read_csv(data / "profiles.csv")
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    prof.with_columns(pl.lit(evil).alias("handle")).write_csv(data / "evil.csv")
+    text = CAMPAIGN.replace("profiles.csv", "evil.csv").replace('"pixelforge"', '"wanderly"')
+    out = _campaign(data, tmp_path / "e", text, "evil.toml")
+    page = tmp_path / "e.html"
+    write_report(out, page)
+    html = page.read_text(encoding="utf-8")
+    body = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
+    assert "<img" not in body and "<script>alert" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    first = body.index('id="recommendations"')
+    assert first < body.index('id="verdicts"') < body.index('id="brand-freshbite"')
+    assert 'id="plan-freshbite"' in body and "projected impressions" in body
+    assert "What the words mean" in body
