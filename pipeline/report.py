@@ -1072,8 +1072,7 @@ def _plan_html(section: BrandSection) -> str:
             (_money(r["cost_per_mille"]), True),
             (_money(r["emv"]), True),
             (
-                f"{_num(r['earned'])} ({_num(r['earned_ci_low'])} to "
-                f"{_num(r['earned_ci_high'])})",
+                f"{_num(r['earned'])} ({_num(r['earned_ci_low'])} to {_num(r['earned_ci_high'])})",
                 True,
             ),
             (f"{r['holds']} of {r['models']} models", True),
