@@ -130,6 +130,9 @@ SEEDS_SCHEMA: dict[str, pl.DataType] = {
     "cumulative_reach": pl.Float64(),
     "forced": pl.Boolean(),
     "overlap_above": pl.Float64(),
+    "engagement_rate": pl.Float64(),
+    "real_audience": pl.Float64(),
+    "platform": pl.String(),
 }
 AUDIENCE_SCHEMA: dict[str, pl.DataType] = {
     **_KEY_SCHEMA,
@@ -919,8 +922,9 @@ def candidates(
     overhead), relevance, followers, marginal_reach (expected extra accounts
     given the seeds above, exposed under an exposure objective, else
     activated), cumulative_reach, overlap_above
-    (share of its followers who already follow a seed ranked above), brand, model,
-    strategy, budget, k. O(rows of the brand's runs + seeds).
+    (share of its followers who already follow a seed ranked above), engagement_rate,
+    real_audience and platform (null in folders written before they were recorded),
+    brand, model, strategy, budget, k. O(rows of the brand's runs + seeds).
 
     Raises
     ------
@@ -997,6 +1001,9 @@ def candidates(
             pl.col("marginal_gain").alias("marginal_reach"),
             "cumulative_reach",
             "overlap_above",
+            "engagement_rate",
+            "real_audience",
+            "platform",
             "brand",
             "model",
             "strategy",

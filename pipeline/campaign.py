@@ -893,6 +893,13 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.col("cumulative_cost").cast(pl.Float64),
         pl.col("forced").cast(pl.Boolean),
         pl.Series("overlap_above", overlap_with_above(ctx.graph, nodes), dtype=pl.Float64),
+        pl.Series(
+            "engagement_rate",
+            ctx.profiles.table["engagement_rate"].cast(pl.Float64).gather(nodes),
+            dtype=pl.Float64,
+        ),
+        pl.Series("real_audience", ctx.profiles.real_audience[nodes], dtype=pl.Float64),
+        pl.Series("platform", ctx.profiles.table["platform"].gather(nodes), dtype=pl.String),
     )
     reached = np.bincount(tier_code, weights=counts.astype(np.float64), minlength=5) / runs
     accounts = np.bincount(tier_code, minlength=5)

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from pipeline.aggregate import (
+    METRIC_WORDS,
     Results,
     candidates,
     compare,
@@ -714,10 +715,15 @@ def _candidates_table(results: Results, brand: str, top: int) -> tuple[pl.DataFr
         if first["budget"] is not None
         else f"k = {first['k']}"
     )
+    o = results.objective
+    unit = "activations" if o in ("activated", "earned_activated") else "exposure"
+    df = df.with_columns(
+        pl.Series("reason", [_reason(r, unit) for r in df.iter_rows(named=True)], pl.String)
+    )
     caption = (
-        f"The first {df.height} seeds of {first['strategy']}, the strategy with the most "
-        f"accounts activated at {level} ({first['model']}), in seeding order. Marginal reach: "
-        "expected extra accounts activated given the seeds above. Click a column header "
+        f"The creators of {first['strategy']}, the plan with the most "
+        f"{METRIC_WORDS.get(o, o)} at {level} ({first['model']}), in seeding order. Marginal "
+        f"reach: expected extra {unit} given the creators above. Click a column header "
         "to sort."
     )
     return df, caption
@@ -902,6 +908,7 @@ table.params td:last-child { font-family: ui-monospace, Menlo, Consolas, monospa
                              word-break: break-all; }
 details.appendix summary, details.glossary summary { cursor: pointer; color: var(--muted); }
 p.headline, ul.headlines li { font-size: 16px; }
+p.download { margin: 4px 0 12px; font-size: 13px; }
 ul.headlines li { margin: 6px 0; }
 details.glossary dt { font-weight: 600; }
 details.glossary dd { margin: 0 0 6px 16px; color: var(--muted); }
@@ -925,6 +932,7 @@ table.plan td:nth-child(2), table.plan td:last-child { min-width: 12em; }
   .scroll { overflow: visible; }
   details.appendix { break-before: auto; }
   details.appendix > *:not(summary) { display: block; }
+  p.download { display: none; }
 }
 """
 
@@ -983,13 +991,38 @@ _EMBED_JS = """
 _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("rank", "rank", "number", 0),
     ("handle", "handle", "text", 0),
+    ("platform", "platform", "text", 0),
     ("tier", "tier", "tier", 0),
-    ("cost", "cost", "number", 2),
-    ("relevance", "relevance", "number", 3),
     ("followers", "followers", "number", 0),
-    ("marginal reach", "marginal_reach", "number", 1),
-    ("cumulative reach", "cumulative_reach", "number", 1),
+    ("real audience", "real_audience", "percent", 0),
+    ("engagement rate", "engagement_rate", "percent", 1),
+    ("brand fit", "relevance", "fit", 2),
+    ("cost", "cost", "number", 2),
+    ("marginal reach", "marginal_reach", "number", 0),
+    ("cumulative reach", "cumulative_reach", "number", 0),
+    ("overlap with creators above", "overlap_above", "percent", 0),
+    ("why", "reason", "text", 0),
 )
+
+
+def fit_label(relevance: float | None) -> str:
+    """Brand fit in words: strong (>= 0.8), good (>= 0.5), fair (>= 0.3), weak."""
+    if relevance is None or not math.isfinite(relevance):
+        return "unknown"
+    return ("strong" if relevance >= 0.8 else "good" if relevance >= 0.5
+            else "fair" if relevance >= 0.3 else "weak")  # fmt: skip
+
+
+def _reason(row: dict[str, Any], unit: str) -> str:
+    """One line on why a creator is in the plan."""
+    gain = row.get("marginal_reach") or 0.0
+    first = "adds the most" if row.get("rank") == 1 else f"adds about {people(gain)}"
+    text = f"{fit_label(row.get('relevance'))} brand fit; {first} {unit}"
+    text += " of any creator" if row.get("rank") == 1 else " beyond the creators above"
+    overlap = row.get("overlap_above")
+    if overlap is not None and math.isfinite(overlap) and row.get("rank") != 1:
+        text += f"; {overlap:.0%} of its followers already follow a creator above"
+    return text
 
 
 def _attr(text: object) -> str:
@@ -1025,6 +1058,14 @@ def _candidates_html(section: BrandSection) -> str:
             elif kind == "tier":
                 order = tier_rank.get(str(value), len(TIER_NAMES))
                 cells.append(f'<td data-sort="{order}">{html.escape(str(value or ""))}</td>')
+            elif kind == "percent":
+                shown = "" if value is None else f"{100 * value:.{digits}f}%"
+                raw = "" if value is None else repr(value)
+                cells.append(f'<td class="num" data-sort="{raw}">{shown}</td>')
+            elif kind == "fit":
+                shown = "" if value is None else f"{fit_label(value)} ({value:.{digits}f})"
+                raw = "" if value is None else repr(value)
+                cells.append(f'<td data-sort="{raw}">{html.escape(shown)}</td>')
             else:
                 raw = "" if value is None else str(value) if isinstance(value, int) else repr(value)
                 cells.append(f'<td class="num" data-sort="{raw}">{_num(value, digits)}</td>')
@@ -1034,6 +1075,34 @@ def _candidates_html(section: BrandSection) -> str:
         f'data-brand="{_attr(section.brand)}">'
         f"<caption>{html.escape(section.candidates_caption)}</caption>"
         f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        + _download_html(df, f"candidates-{section.slug}")
+    )
+
+
+def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with text cells that a spreadsheet would run as a formula (starting with
+    ``=``, ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'`` (OWASP CSV
+    injection guidance); numbers untouched. O(cells)."""
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, t in df.schema.items()
+        if t == pl.String
+    )
+
+
+def _download_html(df: pl.DataFrame, name: str) -> str:
+    """A CSV download of ``df`` as a data URI (UTF-8 with BOM, so Excel reads accents;
+    formula-like text neutralised): the page stays self-contained and offline."""
+    from urllib.parse import quote
+
+    text = "\ufeff" + spreadsheet_safe(df).write_csv()
+    uri = "data:text/csv;charset=utf-8," + quote(text)
+    return (
+        f'<p class="download"><a download="{_attr(name)}.csv" href="{_attr(uri)}" '
+        f'data-table="{_attr(name)}">Download CSV ({df.height} rows)</a></p>'
     )
 
 
@@ -1094,6 +1163,7 @@ def _plan_html(section: BrandSection) -> str:
         "projected figures are scaled from the simulated sample to the creators' real "
         "platform audiences.</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        + _download_html(df, f"plan-{section.slug}")
     )
 
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.aggregate import compare, load_results, summarize, verdicts
+from pipeline.aggregate import candidates, compare, load_results, summarize, verdicts
 from pipeline.campaign import run_campaign
 from pipeline.cli import app
 from pipeline.errors import InputError
@@ -456,3 +456,30 @@ def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: 
     assert first < body.index('id="verdicts"') < body.index('id="brand-freshbite"')
     assert 'id="plan-freshbite"' in body and "projected impressions" in body
     assert "What the words mean" in body
+
+
+def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_path: Path) -> None:
+    from urllib.parse import unquote
+
+    from pipeline.report import spreadsheet_safe
+
+    page = tmp_path / "d.html"
+    write_report(results, page)
+    html = page.read_text(encoding="utf-8")
+    links = dict(
+        re.findall(r'<a download="([^"]+)" href="data:text/csv;charset=utf-8,([^"]+)"', html)
+    )
+    assert {"plan-freshbite.csv", "candidates-freshbite.csv"} <= set(links)
+    text = unquote(links["candidates-freshbite.csv"].replace("&amp;", "&"))
+    assert text.startswith("\ufeff")  # Excel reads UTF-8
+    got = pl.read_csv(text[1:].encode())
+    want = candidates(load_results(results), "freshbite")
+    assert got.height == want.height and got["id"].cast(pl.String).to_list() == want["id"].to_list()
+    assert got["reason"].str.contains("brand fit").all()
+    plan = pl.read_csv(unquote(links["plan-freshbite.csv"].replace("&amp;", "&"))[1:].encode())
+    assert plan.height == 2 and set(plan["brand"]) == {"freshbite"}
+    safe = spreadsheet_safe(
+        pl.DataFrame({"h": ["=HYPERLINK(1)", "+1", "@x", "-2", "ok"], "n": [1] * 5})
+    )
+    assert safe["h"].to_list() == ["'=HYPERLINK(1)", "'+1", "'@x", "'-2", "ok"]
+    assert safe["n"].to_list() == [1] * 5
