@@ -60,6 +60,7 @@ __all__ = [
     "compare",
     "compare_runs",
     "competition_summary",
+    "level_winners",
     "load_results",
     "robustness",
     "summarize",
@@ -595,7 +596,7 @@ def _check_objective(objective: str) -> str:
     return objective
 
 
-def _level_winners(summary: pl.DataFrame, objective: str = "activated") -> pl.DataFrame:
+def level_winners(summary: pl.DataFrame, objective: str = "activated") -> pl.DataFrame:
     """The winning row of each brand x model x level: highest ``mean_<objective>``,
     then highest ``<objective>_per_cost``, then strategy name."""
     mean, per = f"mean_{objective}", f"{objective}_per_cost"
@@ -689,7 +690,7 @@ def verdicts(
     bm = ["brand", "model"]
     mean, per = f"mean_{objective}", f"{objective}_per_cost"
 
-    winners = _level_winners(summary, objective)
+    winners = level_winners(summary, objective)
     levels = winners.group_by(bm).agg(
         pl.len().cast(pl.Int64).alias("levels"),
         pl.col("budget").is_not_null().all().alias("_by_budget"),
@@ -776,7 +777,7 @@ def robustness(source: Results | pl.DataFrame, objective: str | None = None) -> 
     """
     summary, _, objective = _source(source, objective)
     _check_objective(objective)
-    winners = _level_winners(summary, objective)
+    winners = level_winners(summary, objective)
     rows = []
     for (brand,), part in winners.group_by(["brand"], maintain_order=True):
         by_model: dict[str, dict[str, int]] = {}
@@ -976,7 +977,7 @@ def candidates(
         level = pl.col("budget") == budgets[-1]
     else:
         level = pl.col("budget").is_null() & (pl.col("k") == ks[-1])
-    chosen = _level_winners(summary.filter(level), results.objective).row(0, named=True)
+    chosen = level_winners(summary.filter(level), results.objective).row(0, named=True)
     key = {c: chosen[c] for c in _GROUP}
     match_key = pl.all_horizontal(
         pl.col(c).is_null() if v is None else pl.col(c) == v for c, v in key.items()

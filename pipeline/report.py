@@ -53,6 +53,7 @@ from pipeline.aggregate import (
     Results,
     candidates,
     compare,
+    level_winners,
     load_results,
     robustness,
     summarize,
@@ -80,7 +81,7 @@ __all__ = [
 
 #: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
 CHART_KINDS: tuple[str, ...] = (
-    "earned", "reach", "exposed", "efficiency", "diff", "mix", "curve",
+    "earned", "robustness", "reach", "exposed", "efficiency", "diff", "mix", "curve",
 )  # fmt: skip
 _NOUNS = {
     "activated": "accounts activated",
@@ -278,6 +279,13 @@ class _Ctx:
     def x_title(self) -> str:
         return "budget (currency units)" if self.level == "budget" else "number of seeds (k)"
 
+    def level_axis(self, df: pl.DataFrame) -> Any:
+        """An x axis whose ticks sit on the grid's levels (the budgets or k), not on
+        round numbers between them."""
+        values = sorted({float(v) for v in df["level"].drop_nulls().to_list()})
+        return self.alt.Axis(values=values, format=",~r" if self.level == "k" else ",.0f",
+                             labelAngle=0, labelOverlap="greedy")  # fmt: skip
+
     def colour(self, only: Sequence[str] | None = None) -> Any:
         """Colour by strategy, the same colour for a strategy in every chart (``only``:
         the strategies drawn, when not all); opaque legend symbols (a faint confidence
@@ -294,9 +302,11 @@ class _Ctx:
             legend=self.alt.Legend(symbolOpacity=1),
         )
 
-    def figure(self, kind: str, title: str, note: str, chart: Any, **attrs: str) -> Figure:
+    def figure(
+        self, kind: str, title: str, note: str, chart: Any, facet: bool = True, **attrs: str
+    ) -> Figure:
         full = f"{self.brand}: {title}"
-        if len(self.models) > 1:
+        if facet and len(self.models) > 1:
             chart = chart.facet(column=self.alt.Column("model:N", title="model"))
         chart = chart.properties(title=full, background="white")
         return Figure(
@@ -320,14 +330,14 @@ class _Ctx:
 def _reach_chart(ctx: _Ctx, df: pl.DataFrame, measure: str) -> Figure:
     alt = ctx.alt
     noun = _NOUNS[measure]
-    x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
+    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
     tooltip = [
         alt.Tooltip("strategy:N"),
         alt.Tooltip("model:N"),
         alt.Tooltip("level:Q", title=ctx.level, format=","),
-        alt.Tooltip(f"mean_{measure}:Q", title=f"mean {noun}", format=",.1f"),
-        alt.Tooltip(f"{measure}_ci_low:Q", title="95% CI low", format=",.1f"),
-        alt.Tooltip(f"{measure}_ci_high:Q", title="95% CI high", format=",.1f"),
+        alt.Tooltip(f"mean_{measure}:Q", title=f"mean {noun}", format=",.0f"),
+        alt.Tooltip(f"{measure}_ci_low:Q", title="95% CI low", format=",.0f"),
+        alt.Tooltip(f"{measure}_ci_high:Q", title="95% CI high", format=",.0f"),
         alt.Tooltip("runs:Q", format=","),
     ]
     band = (
@@ -386,7 +396,7 @@ def _level_line_chart(
     df = df.filter(pl.col(column).is_not_null() & pl.col(column).is_not_nan())
     if df.height == 0:
         return None
-    x = alt.X("level:Q", title=ctx.x_title, axis=alt.Axis(format="~s"))
+    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
     y = alt.Y(f"{column}:Q", title=y_title)
     tips = [
         alt.Tooltip("strategy:N"),
@@ -499,6 +509,39 @@ def _diff_chart(ctx: _Ctx, df: pl.DataFrame, baseline: str, measure: str = "acti
     )
 
 
+def _robustness_chart(ctx: _Ctx, winners: pl.DataFrame, objective: str) -> Figure:
+    """The winning strategy at each level (x) under each model (y): where the colour of a
+    column changes, the verdict depends on the model."""
+    alt = ctx.alt
+    labels = _level_labels(winners)
+    x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("model:N", title="virality model", sort=ctx.models)
+    tips = [alt.Tooltip("model:N"), alt.Tooltip("level_label:N", title=ctx.level),
+            alt.Tooltip("strategy:N", title="winner"),
+            alt.Tooltip(f"mean_{objective}:Q", title=METRIC_WORDS.get(objective, objective),
+                        format=",.0f")]  # fmt: skip
+    cells = (
+        alt.Chart()
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(x=x, y=y, color=ctx.colour(only=sorted(set(winners["strategy"]))), tooltip=tips)
+    )
+    text = (
+        alt.Chart().mark_text(color="white", fontWeight="bold").encode(x=x, y=y, text="strategy:N")
+    )
+    chart = alt.layer(cells, text, data=alt.Data(values=_values(winners))).properties(
+        width=max(240, 110 * len(labels)), height=max(60, 44 * len(ctx.models))
+    )
+    return ctx.figure(
+        "robustness",
+        "the winner at each budget under each virality model",
+        f"The strategy with the most {METRIC_WORDS.get(objective, objective)} in each cell; a "
+        "column of one colour is a verdict that holds whatever the virality.",
+        chart,
+        facet=False,
+        strategies=",".join(s for s in ctx.strategies if s in set(winners["strategy"])),
+    )
+
+
 def _mix_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure:
     alt = ctx.alt
     labels = _level_labels(df)
@@ -603,14 +646,15 @@ def _curve_chart(
         "model", "strategy", "role", "level", "step", "mean_new", "mean_cumulative"
     )
     strategies = [s for s in ctx.strategies if s in set(data["strategy"])]
+    drawn = strategies  # the legend lists only what is drawn
     x = alt.X("step:Q", title="cascade step", axis=alt.Axis(tickMinStep=1))
     y = alt.Y("mean_cumulative:Q", title="mean cumulative accounts activated")
     tooltip = [
         alt.Tooltip("strategy:N"),
         alt.Tooltip("role:N"),
         alt.Tooltip("step:Q"),
-        alt.Tooltip("mean_cumulative:Q", title="cumulative", format=",.1f"),
-        alt.Tooltip("mean_new:Q", title="new this step", format=",.1f"),
+        alt.Tooltip("mean_cumulative:Q", title="cumulative", format=",.0f"),
+        alt.Tooltip("mean_new:Q", title="new this step", format=",.0f"),
     ]
     dash = alt.StrokeDash(
         "role:N",
@@ -618,12 +662,14 @@ def _curve_chart(
         scale=alt.Scale(domain=["best", "baseline"], range=[[1, 0], [5, 4]]),
     )
     line = (
-        alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour(), strokeDash=dash)
+        alt.Chart()
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=y, color=ctx.colour(only=drawn), strokeDash=dash)
     )
     points = (
         alt.Chart()
         .mark_point(filled=True, opacity=1, size=25)
-        .encode(x=x, y=y, color=ctx.colour(), tooltip=tooltip)
+        .encode(x=x, y=y, color=ctx.colour(only=drawn), tooltip=tooltip)
     )
     chart = alt.layer(line, points, data=alt.Data(values=_values(data))).properties(
         width=ctx.width, height=_HEIGHT
@@ -800,6 +846,7 @@ def build_report(
             runs=_num(runs) if isinstance(runs, int) else "all",
         )
         figures: list[Figure] = [_reach_chart(ctx, mine, earned)]
+        figures.append(_robustness_chart(ctx, level_winners(mine, objective), objective))
         figures.append(_reach_chart(ctx, mine, "activated"))
         figures.append(_reach_chart(ctx, mine, "exposed"))
         notes: list[str] = []

@@ -483,3 +483,32 @@ def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_pa
     )
     assert safe["h"].to_list() == ["'=HYPERLINK(1)", "'+1", "'@x", "'-2", "ok"]
     assert safe["n"].to_list() == [1] * 5
+
+
+def test_ticks_sit_on_the_budgets_and_legends_list_what_is_drawn(results: Path) -> None:
+    report = build_report(results)
+
+    def find(node: Any, key: str) -> list[Any]:
+        out = []
+        if isinstance(node, dict):
+            for k, v in node.items():
+                out += [v] if k == key else []
+                out += find(v, key)
+        elif isinstance(node, list):
+            for v in node:
+                out += find(v, key)
+        return out
+
+    for fig in report.figures:
+        spec = fig.chart.to_dict()
+        if fig.kind in ("earned", "reach", "exposed", "efficiency"):
+            values = [a.get("values") for a in find(spec, "axis") if isinstance(a, dict)]
+            assert [300.0, 1500.0] in values, (fig.id, values)
+        if fig.kind == "curve":
+            drawn = {v["strategy"] for v in _values(spec)}
+            domains = [s.get("domain") for s in find(spec, "scale") if isinstance(s, dict)]
+            colour = [d for d in domains if d and set(d) & set(STRATEGIES)]
+            assert colour and all(set(d) <= drawn for d in colour), (domains, drawn)
+        if fig.kind == "robustness":
+            cells = _values(spec)
+            assert {c["level_label"] for c in cells} and all(c["strategy"] for c in cells)
