@@ -21,6 +21,7 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -34,6 +35,7 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.errors import InputError
+from pipeline.export import is_money, is_rate
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
@@ -84,8 +86,17 @@ def main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option(
+            "--wide",
+            help="Print tables with every column even when wider than the terminal (by "
+            "default a terminal shows the leading columns that fit and names the others).",
+        ),
+    ] = False,
 ) -> None:
     """Choose influencers by simulating spread through a follower graph."""
+    _WIDE[0] = wide
 
 
 class EdgeMeaningOpt(StrEnum):
@@ -247,28 +258,80 @@ def _emit(
         return
     if quiet:
         return
-    table = Table(title=title, box=box.SIMPLE_HEAD)
+    console = Console()  # per call: it reads COLUMNS and whether stdout is a terminal now
     ident = [c in ("id", "node") for c in df.columns]  # identifiers: no thousands separator
     rows = [
-        [str(v) if i else _cell(v) for v, i in zip(row, ident, strict=True)]
+        [str(v) if i else _cell(v, c) for v, i, c in zip(row, ident, df.columns, strict=True)]
         for row in df.head(max_rows).iter_rows()
     ]
-    for j, col in enumerate(df.columns):
-        widest = max([len(col)] + [len(r[j]) for r in rows])
-        table.add_column(col, min_width=min(widest, 24), overflow="fold")
-    for r in rows:
-        table.add_row(*r)
-    out_console.print(table)
+
+    def build(n: int) -> Table:
+        table = Table(title=title, box=box.SIMPLE_HEAD)
+        for j, col in enumerate(df.columns[:n]):
+            widest = max([len(col)] + [len(r[j]) for r in rows])
+            table.add_column(col, min_width=min(widest, 24), overflow="fold")
+        for r in rows:
+            table.add_row(*r[:n])
+        return table
+
+    unbounded = console.options.update(width=10_000)
+
+    def need(table: Table) -> int:
+        return Measurement.get(console, unbounded, table).maximum
+
+    shown = len(df.columns)
+    table = build(shown)
+    width = console.width
+    if not console.is_terminal or _WIDE[0]:
+        # piped, captured or --wide: never crop; lines are as long as the table needs
+        Console(width=max(width, need(table)), force_terminal=console.is_terminal).print(table)
+    else:
+        while shown > 2 and need(table) > width:
+            shown -= 1
+            table = build(shown)
+        console.print(table)
+        if shown < len(df.columns):
+            hidden = df.columns[shown:]
+            err_console.print(
+                f"{len(hidden)} column(s) hidden to fit {width} columns: {', '.join(hidden)}; "
+                "`influence --wide ...` shows them, --out saves every column",
+                highlight=False,
+            )
     if df.height > max_rows:
         err_console.print(f"... {df.height - max_rows:,} more rows (use --out to save all)")
 
 
-def _cell(v: object) -> str:
+#: ``influence --wide``: print tables at their full width on a terminal too.
+_WIDE = [False]
+
+
+def _is_count(col: str) -> bool:
+    """Columns of accounts (means included), shown as whole numbers."""
+    if "per_cost" in col or "steps" in col or col in ("ratio", "score", "relevance"):
+        return False
+    words = ("mean_", "ci_low", "ci_high", "marginal", "cumulative_reach", "expected_",
+             "impressions", "engagements", "earned", "activated", "exposed", "reach",
+             "followers", "seeds_used", "creators", "adopters", "alone", "loss", "shared",
+             "mean_diff")  # fmt: skip
+    return any(w in col for w in words)
+
+
+def _cell(v: object, col: str = "") -> str:
+    """A value for people: rates as percentages, money with two decimals, counts whole,
+    booleans yes/no (files keep full precision)."""
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, float):
         if v != v:  # NaN
-            return "NaN"
+            return "n/a"
+        if is_rate(col):
+            return f"{100 * v:.1f}%"
+        if is_money(col):
+            return f"{v:,.2f}"
+        if _is_count(col):
+            return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
-    if isinstance(v, int) and not isinstance(v, bool):
+    if isinstance(v, int):
         return f"{v:,}"
     return "" if v is None else str(v)
 

@@ -20,7 +20,16 @@ import polars as pl
 
 from pipeline.errors import InputError
 
-__all__ = ["TABLE_FORMATS", "atomic_path", "read_table", "table_format", "write_table"]
+__all__ = [
+    "TABLE_FORMATS",
+    "atomic_path",
+    "is_money",
+    "is_rate",
+    "read_table",
+    "spreadsheet_safe",
+    "table_format",
+    "write_table",
+]
 
 TableFormat = Literal["parquet", "csv", "json"]
 TABLE_FORMATS: tuple[str, ...] = ("parquet", "csv", "json")
@@ -80,16 +89,58 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def write_table(df: pl.DataFrame, path: str | Path, format: str | None = None) -> Path:
-    """Write ``df`` atomically as Parquet, CSV or JSON (an array of row objects)."""
+    """Write ``df`` atomically as Parquet, CSV or JSON (an array of row objects).
+
+    CSV is for people and spreadsheets: UTF-8 with a BOM (Excel reads accents), money
+    columns (:func:`is_money`) rounded to cents, formula-like text neutralised
+    (:func:`spreadsheet_safe`); Parquet and JSON keep every value as it is.
+    """
     fmt = table_format(path, format)
     with atomic_path(path) as tmp:
         if fmt == "parquet":
             df.write_parquet(tmp)
         elif fmt == "csv":
-            _csv_ready(df).write_csv(tmp)
+            spreadsheet_safe(_money_to_cents(_csv_ready(df))).write_csv(tmp, include_bom=True)
         else:
             df.write_json(tmp)
     return Path(path)
+
+
+def is_money(column: str) -> bool:
+    """Whether a column holds currency units, by the project's naming: ``cost``,
+    ``cost_*``, ``*_cost`` (not ``*_per_cost``, a rate), ``fee``, ``budget``, ``emv``,
+    ``cpm`` and their ``baseline_``/``projected_`` forms."""
+    c = column.removeprefix("baseline_").removeprefix("projected_")
+    if c.endswith("per_cost"):
+        return False
+    return (
+        c in ("cost", "fee", "budget", "emv", "cpm") or c.startswith("cost") or c.endswith("_cost")
+    )
+
+
+def is_rate(column: str) -> bool:
+    """Whether a column is a share or a rate in [0, 1] (shown as a percentage)."""
+    return any(w in column for w in ("rate", "share", "overlap", "real_audience", "redundancy"))
+
+
+def _money_to_cents(df: pl.DataFrame) -> pl.DataFrame:
+    """Money columns rounded to cents for CSV (``271.40000000000003`` -> ``271.4``)."""
+    money = [c for c, t in df.schema.items() if t.is_float() and is_money(c)]
+    return df.with_columns(pl.col(c).round(2) for c in money) if money else df
+
+
+def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with text cells a spreadsheet would run as a formula (starting with ``=``,
+    ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'``, as OWASP's CSV
+    injection guidance advises; numbers untouched. O(cells)."""
+    text = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        .then(pl.lit("'") + pl.col(c))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in text
+    )
 
 
 def _csv_ready(df: pl.DataFrame) -> pl.DataFrame:

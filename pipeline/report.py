@@ -60,7 +60,7 @@ from pipeline.aggregate import (
     verdicts,
 )
 from pipeline.errors import InputError
-from pipeline.export import atomic_path, open_atomic_text
+from pipeline.export import atomic_path, open_atomic_text, spreadsheet_safe
 from pipeline.plan import PLAIN_NAMES, headline, people, plans
 from pipeline.profiles import TIER_NAMES
 
@@ -1123,20 +1123,6 @@ def _candidates_html(section: BrandSection) -> str:
         f"<caption>{html.escape(section.candidates_caption)}</caption>"
         f"<thead><tr>{heads}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
         + _download_html(df, f"candidates-{section.slug}")
-    )
-
-
-def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
-    """``df`` with text cells that a spreadsheet would run as a formula (starting with
-    ``=``, ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'`` (OWASP CSV
-    injection guidance); numbers untouched. O(cells)."""
-    return df.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c, t in df.schema.items()
-        if t == pl.String
     )
 
 

@@ -406,3 +406,36 @@ def test_simulate_compete_errors(files: dict[str, Path], extra: list[str], messa
     r = runner.invoke(app, argv)
     assert r.exit_code == 2, r.output
     assert message in r.output and "Traceback" not in r.output
+
+
+def test_tables_never_crop_silently(files: dict[str, Path]) -> None:
+    """Piped: every column, whatever COLUMNS says. On an 80-column terminal: the leading
+    columns that fit and a footer naming the hidden ones; --wide: every column."""
+    args = ["rank", str(files["edges"]), "-p", str(files["profiles"]), "-b",
+            str(files["brands"]), "--brand", "Yum", "--min-relevance", "0"]  # fmt: skip
+    piped = runner.invoke(app, args, env={"COLUMNS": "80"})
+    assert piped.exit_code == 0, piped.output
+    for col in ("rank", "handle", "score", "in_budget", "overlap_above"):
+        assert col in piped.stdout, col
+    tty = runner.invoke(app, args, env={"COLUMNS": "80", "FORCE_COLOR": "1", "TTY_COMPATIBLE": "1"})
+    assert tty.exit_code == 0, tty.output
+    assert "hidden to fit 80 columns" in tty.output, tty.output  # rich saw a terminal
+    hidden = tty.output.split("hidden to fit 80 columns: ")[1].split(";")[0].split(", ")
+    assert hidden and "overlap_above" in hidden
+    table = tty.output.split("hidden to fit")[0]
+    assert all(h not in table for h in hidden if h != "cost")
+    wide = runner.invoke(app, ["--wide", *args], env={"COLUMNS": "80", "FORCE_COLOR": "1",
+                                                       "TTY_COMPATIBLE": "1"})  # fmt: skip
+    assert "hidden" not in wide.output and "overlap_above" in wide.output
+
+
+def test_people_formats_on_screen() -> None:
+    from pipeline.cli import _cell
+
+    assert _cell(0.05669, "engagement_rate") == "5.7%"
+    assert _cell(0.487, "win_share_earned_exposed") == "48.7%"
+    assert _cell(271.40000000000003, "cost") == "271.40"
+    assert _cell(2761.0, "mean_earned_exposed") == "2,761"
+    assert _cell(1.6, "marginal_gain") == "2"
+    assert _cell(0.2217, "earned_exposed_per_cost") == "0.2217"
+    assert _cell(True, "within_budget") == "yes" and _cell(float("nan"), "x") == "n/a"

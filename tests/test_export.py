@@ -52,7 +52,7 @@ def test_json_is_an_array_of_row_objects(tmp_path: Path) -> None:
 def test_explicit_format_overrides_suffix(tmp_path: Path) -> None:
     path = tmp_path / "out.data"
     write_table(DF, path, format="csv")
-    assert path.read_text().splitlines()[0] == "id,score,rank,tier"
+    assert path.read_text(encoding="utf-8-sig").splitlines()[0] == "id,score,rank,tier"
     write_table(DF, tmp_path / "x.csv", format="parquet")
     assert (tmp_path / "x.csv").read_bytes()[:4] == b"PAR1"
 
@@ -200,4 +200,28 @@ def test_nested_columns_become_json_text_in_csv(tmp_path: Path) -> None:
 
 def test_flat_csv_is_written_unchanged(tmp_path: Path) -> None:
     path = write_table(DF, tmp_path / "out.csv")
-    assert path.read_text() == DF.write_csv()
+    assert path.read_bytes()[:3] == b"\xef\xbb\xbf"  # UTF-8 BOM: Excel reads accents
+    assert path.read_text(encoding="utf-8-sig") == DF.write_csv()
+
+
+def test_csv_rounds_money_to_cents_and_neutralises_formulas(tmp_path: Path) -> None:
+    df = pl.DataFrame(
+        {
+            "handle": ["=cmd|' /C calc'!A0", "@food_ana", "plain", "-1+1"],
+            "cost": [271.40000000000003, 1 / 3, 5.0, 0.125],
+            "activated_per_cost": [1 / 3] * 4,  # a rate, not money
+            "cumulative_cost": [0.1 + 0.2] * 4,
+        }
+    )
+    path = write_table(df, tmp_path / "m.csv")
+    text = path.read_text(encoding="utf-8-sig")
+    assert "271.40000000000003" not in text and "271.4" in text
+    back = pl.read_csv(path)
+    assert back["cost"].to_list() == [271.4, 0.33, 5.0, 0.12] or back["cost"].to_list() == [
+        271.4, 0.33, 5.0, 0.13
+    ]  # fmt: skip
+    assert back["activated_per_cost"][0] == pytest.approx(1 / 3)
+    assert back["cumulative_cost"].to_list() == [0.3] * 4
+    assert back["handle"].to_list() == ["'=cmd|' /C calc'!A0", "'@food_ana", "plain", "'-1+1"]
+    parquet = write_table(df, tmp_path / "m.parquet")
+    assert pl.read_parquet(parquet).equals(df)  # Parquet keeps every value

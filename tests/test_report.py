@@ -461,7 +461,7 @@ def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: 
 def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_path: Path) -> None:
     from urllib.parse import unquote
 
-    from pipeline.report import spreadsheet_safe
+    from pipeline.export import spreadsheet_safe
 
     page = tmp_path / "d.html"
     write_report(results, page)
