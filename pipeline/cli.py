@@ -327,7 +327,7 @@ def _cell(v: object, col: str = "") -> str:
         if is_rate(col):
             return f"{100 * v:.1f}%"
         if is_money(col):
-            return f"{v:,.2f}"
+            return f"{v:,.0f}" if col == "budget" and v.is_integer() else f"{v:,.2f}"
         if _is_count(col):
             return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
@@ -1355,7 +1355,7 @@ def export_candidates(
             f"{brand}: best strategy at {level} ({first['model']}) is {first['strategy']}",
             highlight=False,
         )
-        df = df.drop("brand", "model", "strategy", "budget", "k")
+        df = _drop_null_columns(df.drop("brand", "model", "strategy", "budget", "k"))
     _emit(df, out, out_format, "candidates", quiet, max_rows=top)
 
 
