@@ -111,7 +111,7 @@ def is_money(column: str) -> bool:
     ``cost_*``, ``*_cost`` (not ``*_per_cost``, a rate), ``fee``, ``budget``, ``emv``,
     ``cpm`` and their ``baseline_``/``projected_`` forms."""
     c = column.removeprefix("baseline_").removeprefix("projected_")
-    if c.endswith("per_cost"):
+    if c.endswith(("per_cost", "_score")):
         return False
     return (
         c in ("cost", "fee", "budget", "emv", "cpm") or c.startswith("cost") or c.endswith("_cost")
@@ -132,10 +132,14 @@ def _money_to_cents(df: pl.DataFrame) -> pl.DataFrame:
 def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with text cells a spreadsheet would run as a formula (starting with ``=``,
     ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'``, as OWASP's CSV
-    injection guidance advises; numbers untouched. O(cells)."""
+    injection guidance advises. Two shapes that cannot hold a formula are left as they
+    are: a plain handle (``@`` then letters, digits, ``_`` or ``.``) and a plain signed
+    number; numeric columns are untouched. O(cells)."""
     text = [c for c, t in df.schema.items() if t == pl.String]
+    risky = r"^[=+\-@\t\r]"
+    plain = r"^(@[\w.]+|[+-]?\d+(\.\d+)?)$"
     return df.with_columns(
-        pl.when(pl.col(c).str.contains(r"^[=+\-@\t\r]"))
+        pl.when(pl.col(c).str.contains(risky) & ~pl.col(c).str.contains(plain))
         .then(pl.lit("'") + pl.col(c))
         .otherwise(pl.col(c))
         .alias(c)

@@ -222,6 +222,12 @@ def test_csv_rounds_money_to_cents_and_neutralises_formulas(tmp_path: Path) -> N
     ]  # fmt: skip
     assert back["activated_per_cost"][0] == pytest.approx(1 / 3)
     assert back["cumulative_cost"].to_list() == [0.3] * 4
-    assert back["handle"].to_list() == ["'=cmd|' /C calc'!A0", "'@food_ana", "plain", "'-1+1"]
+    assert back["handle"].to_list() == ["'=cmd|' /C calc'!A0", "@food_ana", "plain", "'-1+1"]
+    assert (
+        write_table(pl.DataFrame({"cost_score": [0.123456]}), tmp_path / "s.csv")
+        .read_text(encoding="utf-8-sig")
+        .splitlines()[1]
+        == "0.123456"
+    )  # a score, not money
     parquet = write_table(df, tmp_path / "m.parquet")
     assert pl.read_parquet(parquet).equals(df)  # Parquet keeps every value

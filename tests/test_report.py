@@ -481,7 +481,10 @@ def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_pa
     safe = spreadsheet_safe(
         pl.DataFrame({"h": ["=HYPERLINK(1)", "+1", "@x", "-2", "ok"], "n": [1] * 5})
     )
-    assert safe["h"].to_list() == ["'=HYPERLINK(1)", "'+1", "'@x", "'-2", "ok"]
+    assert safe["h"].to_list() == ["'=HYPERLINK(1)", "+1", "@x", "-2", "ok"]
+    assert spreadsheet_safe(pl.DataFrame({"h": ["@SUM(A1)", "-2+3"]}))["h"].to_list() == [
+        "'@SUM(A1)", "'-2+3"
+    ]  # fmt: skip
     assert safe["n"].to_list() == [1] * 5
 
 
