@@ -7,6 +7,7 @@
     OUT/seeds/brand=<B>/<cell>.parquet     one row per chosen seed
     OUT/audience/brand=<B>/<cell>.parquet  one row per tier of the activated accounts
     OUT/curves/brand=<B>/<cell>.parquet    one row per cascade step
+    OUT/overlap/brand=<B>/<cell>.parquet   follower overlap of the plan's first creators
 
 A *cell* is one brand x model x strategy x level, where the level is a
 ``budget`` (currency units) or a number of seeds ``k`` (the other is null). A
@@ -51,6 +52,7 @@ __all__ = [
     "METRICS",
     "METRIC_WORDS",
     "OBJECTIVES",
+    "OVERLAP_SCHEMA",
     "PROJECTED",
     "RESULTS_FORMAT",
     "RUNS_SCHEMA",
@@ -148,6 +150,13 @@ CURVES_SCHEMA: dict[str, pl.DataType] = {
     "mean_cumulative": pl.Float64(),
 }
 
+OVERLAP_SCHEMA: dict[str, pl.DataType] = {
+    **_KEY_SCHEMA,
+    "rank_a": pl.Int32(),
+    "rank_b": pl.Int32(),
+    "follower_overlap": pl.Float64(),
+}
+
 COMPETITION_SCHEMA: dict[str, pl.DataType] = {
     "contest": pl.String(),
     "brands": pl.String(),
@@ -195,6 +204,7 @@ class Results:
     seeds: pl.DataFrame
     audience: pl.DataFrame
     curves: pl.DataFrame
+    overlap: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OVERLAP_SCHEMA))
     competition: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=COMPETITION_SCHEMA)
     )
@@ -204,6 +214,12 @@ class Results:
         """The manifest's default baseline strategy, ``"macro"`` when absent."""
         value = self.manifest.get("baseline")
         return value if isinstance(value, str) and value else DEFAULT_BASELINE
+
+    @property
+    def currency(self) -> str:
+        """The campaign's currency symbol (``[valuation] currency``), "" when none."""
+        value = self.manifest.get("currency")
+        return value if isinstance(value, str) else ""
 
     @property
     def objective(self) -> str:
@@ -334,6 +350,7 @@ def load_results(path: str | Path) -> Results:
         seeds=companion("seeds", SEEDS_SCHEMA),
         audience=companion("audience", AUDIENCE_SCHEMA),
         curves=companion("curves", CURVES_SCHEMA),
+        overlap=companion("overlap", OVERLAP_SCHEMA),
     )
 
 

@@ -15,6 +15,7 @@ two strategies saw the same live-edge graph and their difference is paired.
     OUT/seeds/brand=B/CELL.parquet       one row per chosen seed
     OUT/audience/brand=B/CELL.parquet    expected activated accounts per tier
     OUT/curves/brand=B/CELL.parquet      mean new and cumulative activations per step
+    OUT/overlap/brand=B/CELL.parquet     follower overlap of the plan's first creators, pairwise
 
 Every file is written atomically, so a killed run leaves finished cells and
 hidden temporary files only; re-running skips finished cells and ends with
@@ -75,7 +76,9 @@ __all__ = [
 
 EXECUTORS = ("local", "ray")
 _MODELS = ("ic", "wc", "tv", "lt")
-_TABLES = ("seeds", "audience", "curves", "runs")  # "runs" last: it marks a cell finished
+_TABLES = ("seeds", "audience", "curves", "overlap", "runs")  # "runs" last: marks a cell done
+#: Pairwise follower overlap is kept for a plan's first creators only (k x k pairs).
+OVERLAP_SEEDS = 40
 #: Test hook: ``kill-driver-after:N`` ends the process after N cells are written;
 #: ``kill-worker-once:PATH`` makes the first Ray task to find no PATH create it and die.
 FAULT_ENV = "INFLUENCE_FAULT"
@@ -148,6 +151,7 @@ class CampaignConfig:
     per_creator: float = 0.0
     cost_fixed: float | None = None
     cost_per_follower: float | None = None
+    currency: str | None = None  # shown before money in reports and tables; not a setting
 
     @property
     def seeding_objective(self) -> str:
@@ -192,7 +196,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "simulation": ("max_steps", "brand_aware"),
     "seeding": ("epsilon", "celf_runs", "estimate_rr_sets", "min_relevance", "max_creators"),
     "costs": ("per_creator", "fixed", "per_follower"),
-    "valuation": ("default_cpm",),
+    "valuation": ("default_cpm", "currency"),
     "competition": ("brands",),
 }
 
@@ -376,7 +380,15 @@ def load_config(path: str | Path) -> CampaignConfig:
         per_creator=_amount(r, "costs.per_creator") or 0.0,
         cost_fixed=_amount(r, "costs.fixed"),
         cost_per_follower=_amount(r, "costs.per_follower"),
+        currency=_currency(r),
     )
+
+
+def _currency(r: _Reader) -> str | None:
+    v = r.text("valuation.currency")
+    if v is not None and (len(v) > 4 or any(ch in v for ch in "<>&\"'")):
+        raise r.fail("valuation.currency", f"expected a short symbol such as $ or EUR, got {v!r}")
+    return v
 
 
 def _objective(r: _Reader) -> str:
@@ -767,13 +779,14 @@ def prepare(
 
 @dataclass(frozen=True)
 class CellTables:
-    """The four result tables of one cell (see the module doc)."""
+    """The result tables of one cell (see the module doc)."""
 
     cell: Cell
     runs: pl.DataFrame
     seeds: pl.DataFrame
     audience: pl.DataFrame
     curves: pl.DataFrame
+    overlap: pl.DataFrame
 
     def table(self, name: str) -> pl.DataFrame:
         return getattr(self, name)
@@ -923,6 +936,27 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         _with_key(seeds_df, cell),
         _with_key(audience_df, cell),
         _with_key(curves_df, cell),
+        _with_key(_overlap_table(ctx.graph, nodes), cell),
+    )
+
+
+def _overlap_table(graph: FollowerGraph, nodes: Any) -> pl.DataFrame:
+    """Pairwise follower overlap of the plan's first :data:`OVERLAP_SEEDS` creators:
+    ``rank_a``, ``rank_b`` (1-based seeding ranks, a < b) and ``follower_overlap``
+    (shared followers / the smaller audience, see :mod:`pipeline.overlap`)."""
+    from pipeline.overlap import follower_overlap
+
+    top = np.asarray(nodes, dtype=np.int64)[:OVERLAP_SEEDS]
+    k = top.shape[0]
+    a, b = np.triu_indices(k, 1)
+    m = follower_overlap(graph, top) if k >= 2 else np.zeros((k, k))
+    return pl.DataFrame(
+        {
+            "rank_a": (a + 1).astype(np.int32),
+            "rank_b": (b + 1).astype(np.int32),
+            "follower_overlap": m[a, b].astype(np.float64),
+        },
+        schema={"rank_a": pl.Int32, "rank_b": pl.Int32, "follower_overlap": pl.Float64},
     )
 
 
@@ -1066,6 +1100,7 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
             "k": list(cfg.k),
         },
         "cells": len(cells),
+        "currency": cfg.currency,
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

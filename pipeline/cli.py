@@ -303,6 +303,8 @@ def _emit(
 
 #: ``influence --wide``: print tables at their full width on a terminal too.
 _WIDE = [False]
+#: The currency symbol of the results being printed (``[valuation] currency``).
+_CURRENCY = [""]
 
 
 def _is_count(col: str) -> bool:
@@ -327,7 +329,9 @@ def _cell(v: object, col: str = "") -> str:
         if is_rate(col):
             return f"{100 * v:.1f}%"
         if is_money(col):
-            return f"{v:,.0f}" if col == "budget" and v.is_integer() else f"{v:,.2f}"
+            text = f"{v:,.0f}" if col == "budget" and v.is_integer() else f"{v:,.2f}"
+            sym = _CURRENCY[0]
+            return (sym + text if len(sym) <= 1 else f"{text} {sym}") if sym else text
         if _is_count(col):
             return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
@@ -1238,6 +1242,7 @@ def summarize(
     from pipeline.aggregate import summarize as summarize_results
 
     res = load_results(results)
+    _CURRENCY[0] = res.currency
     df = summarize_results(res)
     if out is not None:
         _emit(df, out, out_format, "summary", quiet)
@@ -1285,6 +1290,7 @@ def compare(
     from pipeline.aggregate import competition_summary, load_results
 
     res = load_results(results)
+    _CURRENCY[0] = res.currency
     df = compare_results(res, baseline)
     if out is not None:
         _emit(df, out, out_format, "paired differences", quiet)
@@ -1343,7 +1349,9 @@ def export_candidates(
     """
     from pipeline.aggregate import candidates, load_results
 
-    df = candidates(load_results(results), brand, top=top, model=model, budget=budget, k=k)
+    res = load_results(results)
+    _CURRENCY[0] = res.currency
+    df = candidates(res, brand, top=top, model=model, budget=budget, k=k)
     if out is None and not quiet and df.height:
         first = df.row(0, named=True)
         level = (

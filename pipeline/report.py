@@ -82,6 +82,7 @@ __all__ = [
 #: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
 CHART_KINDS: tuple[str, ...] = (
     "earned", "robustness", "reach", "exposed", "efficiency", "diff", "mix", "curve",
+    "overlap",
 )  # fmt: skip
 _NOUNS = {
     "activated": "accounts activated",
@@ -156,6 +157,7 @@ class Report:
     verdicts: pl.DataFrame
     sections: tuple[BrandSection, ...]
     robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
+    currency: str = ""  # the campaign's [valuation] currency
 
     @property
     def figures(self) -> list[Figure]:
@@ -542,6 +544,57 @@ def _robustness_chart(ctx: _Ctx, winners: pl.DataFrame, objective: str) -> Figur
     )
 
 
+def _overlap_chart(ctx: _Ctx, pairs: pl.DataFrame, seeds: pl.DataFrame) -> Figure | None:
+    """Heatmap of the recommended plan's pairwise follower overlap (creators in seeding
+    order); None when the results hold no overlap table for that cell."""
+    alt = ctx.alt
+    if pairs.height == 0 or seeds.height < 2:
+        return None
+    names = seeds.select(pl.col("rank").cast(pl.Int32), "handle")
+    both = pl.concat(
+        [pairs, pairs.rename({"rank_a": "rank_b", "rank_b": "rank_a"}).select(pairs.columns)]
+    )
+    data = (
+        both.join(names.rename({"rank": "rank_a", "handle": "a"}), on="rank_a")
+        .join(names.rename({"rank": "rank_b", "handle": "b"}), on="rank_b")
+        .with_columns(
+            pl.format("{}. {}", "rank_a", "a").alias("creator"),
+            pl.format("{}. {}", "rank_b", "b").alias("other"),
+        )
+        .select("rank_a", "rank_b", "creator", "other", "follower_overlap")
+    )
+    order = data.sort("rank_a").get_column("creator").unique(maintain_order=True).to_list()
+    side = max(160, min(560, 16 * len(order)))
+    chart = (
+        alt.Chart(alt.Data(values=_values(data)))
+        .mark_rect()
+        .encode(
+            x=alt.X("creator:N", sort=order, title=None, axis=alt.Axis(labelAngle=-60)),
+            y=alt.Y("other:N", sort=order, title=None),
+            color=alt.Color(
+                "follower_overlap:Q",
+                title="shared followers",
+                scale=alt.Scale(domain=[0, 1], scheme="blues"),
+                legend=alt.Legend(format=".0%"),
+            ),
+            tooltip=[
+                alt.Tooltip("creator:N"),
+                alt.Tooltip("other:N"),
+                alt.Tooltip("follower_overlap:Q", title="shared followers", format=".0%"),
+            ],
+        )
+        .properties(width=side, height=side)
+    )
+    return ctx.figure(
+        "overlap",
+        "audience overlap of the recommended plan",
+        "Share of the smaller audience that also follows the other creator (followers in "
+        "the graph). Dark cells are creators who largely reach the same people.",
+        chart,
+        facet=False,
+    )
+
+
 def _mix_chart(ctx: _Ctx, df: pl.DataFrame) -> Figure:
     alt = ctx.alt
     labels = _level_labels(df)
@@ -883,6 +936,24 @@ def build_report(
         if curve_note:
             notes.append(curve_note)
         table, caption = _candidates_table(res, brand, top)
+        if table is not None and table.height:
+            first = table.row(0, named=True)
+            cell = res.overlap.filter(
+                (pl.col("brand") == brand)
+                & (pl.col("model") == first["model"])
+                & (pl.col("strategy") == first["strategy"])
+                & (
+                    pl.col("budget").is_null()
+                    if first["budget"] is None
+                    else pl.col("budget") == first["budget"]
+                )
+                & (pl.col("k").is_null() if first["k"] is None else pl.col("k") == first["k"])
+            )
+            heat = _overlap_chart(ctx, cell, table)
+            if heat is not None:
+                figures.append(heat)
+            else:
+                notes.append("No audience overlap chart: the results hold no overlap table.")
         sections.append(
             BrandSection(
                 brand=brand,
@@ -913,6 +984,7 @@ def build_report(
         verdicts=verdict_df,
         sections=tuple(sections),
         robustness=robust,
+        currency=res.currency,
     )
 
 
@@ -1139,8 +1211,14 @@ def _download_html(df: pl.DataFrame, name: str) -> str:
     )
 
 
+_CURRENCY = [""]  # the report being rendered's currency symbol
+
+
 def _money(x: float | None) -> str:
-    return "n/a" if x is None or not math.isfinite(x) else f"{x:,.2f}"
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    sym = _CURRENCY[0]
+    return f"{sym}{x:,.2f}" if len(sym) <= 1 else f"{x:,.2f} {sym}"
 
 
 def _plan_html(section: BrandSection) -> str:
@@ -1237,6 +1315,7 @@ def _figure_html(fig: Figure) -> str:
 
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (Vega JavaScript inlined, no network)."""
+    _CURRENCY[0] = report.currency
     vlc = _vl_convert()
     # A "</script" inside the bundle's strings would end the element early.
     bundle = vlc.javascript_bundle(vl_version=_vl_version()).replace("</script", "<\\/script")

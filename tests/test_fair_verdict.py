@@ -401,3 +401,24 @@ def test_campaign_config_presets_objective_costs_and_errors(tmp_path: Path) -> N
         (tmp_path / "b.toml").write_text(top + head + "[grid]" + grid)
         r = runner.invoke(app, ["campaign", str(tmp_path / "b.toml")])
         assert r.exit_code == 2 and message in r.output, (body, r.output)
+
+
+def test_currency_symbol_on_screen_and_in_the_report(tmp_path: Path) -> None:
+    data = ROOT / "data"
+    head = (
+        f'output = "{tmp_path / "o"}"\nruns = 20\n[inputs]\ngraph = "{data / "follows.csv"}"\n'
+        f'profiles = "{data / "profiles.csv"}"\nbrands = "{data / "brands.csv"}"\n'
+        '[grid]\nbrands = ["freshbite"]\nstrategies = ["macro", "micro"]\nbudgets = [1000]\n'
+        "[seeding]\nestimate_rr_sets = 500\n"
+    )
+    (tmp_path / "c.toml").write_text(head + '[valuation]\ncurrency = "€"\n')
+    r = runner.invoke(app, ["campaign", str(tmp_path / "c.toml"), "-q"])
+    assert r.exit_code == 0, r.output
+    s = runner.invoke(app, ["summarize", str(tmp_path / "o")])
+    assert "€1,000" in s.output or "€9" in s.output, s.output
+    from pipeline.report import build_report, render_html
+
+    assert "€" in render_html(build_report(tmp_path / "o"))
+    (tmp_path / "bad.toml").write_text(head + '[valuation]\ncurrency = "<b>dollars</b>"\n')
+    bad = runner.invoke(app, ["campaign", str(tmp_path / "bad.toml")])
+    assert bad.exit_code == 2 and "valuation.currency" in bad.output

@@ -515,3 +515,20 @@ def test_ticks_sit_on_the_budgets_and_legends_list_what_is_drawn(results: Path) 
         if fig.kind == "robustness":
             cells = _values(spec)
             assert {c["level_label"] for c in cells} and all(c["strategy"] for c in cells)
+
+
+def test_overlap_heatmap_is_the_plans_follower_overlap(results: Path, data: Path) -> None:
+    from pipeline.graph_io import load_graph
+    from pipeline.overlap import follower_overlap
+
+    res = load_results(results)
+    report = build_report(res)
+    fig = next(f for f in report.figures if f.id == "overlap-freshbite")
+    cells = pl.DataFrame(_values(fig.chart.to_dict()))
+    plan = candidates(res, "freshbite")
+    g = load_graph(data / "follows.csv")
+    m = follower_overlap(g, g.index_of(plan["id"].to_list()[:40]))
+    for r in cells.iter_rows(named=True):
+        assert r["follower_overlap"] == pytest.approx(m[r["rank_a"] - 1, r["rank_b"] - 1])
+    k = min(plan.height, 40)
+    assert cells.height == k * (k - 1)  # both triangles, no diagonal
