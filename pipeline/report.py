@@ -1015,7 +1015,10 @@ figure.card p.note { font-size: 13px; margin: 6px 0 0; }
 .chart svg, .chart canvas { max-width: 100%; height: auto; }
 .scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
 table { border-collapse: collapse; background: #fff; font-size: 14px; }
-th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; }
+th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left;
+         overflow-wrap: normal; }
+table.candidates td:not(:last-child) { white-space: nowrap; }
+table.candidates td:last-child { min-width: 18em; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 caption { caption-side: top; text-align: left; padding: 4px 0; font-size: 13px; }
 table.sortable th { cursor: pointer; user-select: none; background: #eef1f5; }
@@ -1116,7 +1119,7 @@ _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("real audience", "real_audience", "percent", 0),
     ("engagement rate", "engagement_rate", "percent", 1),
     ("brand fit", "relevance", "fit", 2),
-    ("cost", "cost", "number", 2),
+    ("cost", "cost", "money", 2),
     ("marginal reach", "marginal_reach", "number", 0),
     ("cumulative reach", "cumulative_reach", "number", 0),
     ("overlap with creators above", "overlap_above", "percent", 0),
@@ -1160,15 +1163,18 @@ def _candidates_html(section: BrandSection) -> str:
     if df is None:
         return f'<p class="note">{html.escape(section.candidates_caption)}</p>'
     tier_rank = {t: i for i, t in enumerate(TIER_NAMES)}
+    # columns the campaign has no value for (e.g. platform without a platform column)
+    columns = [c for c in _CANDIDATE_COLUMNS if c[1] not in df.columns or df[c[1]].null_count()
+               < df.height or c[1] in ("rank", "handle")]  # fmt: skip
     heads = "".join(
         f'<th scope="col" tabindex="0" data-type="{"text" if kind == "text" else "number"}" '
         f'data-column="{col}">{html.escape(label)}</th>'
-        for label, col, kind, _ in _CANDIDATE_COLUMNS
+        for label, col, kind, _ in columns
     )
     body = []
     for row in df.iter_rows(named=True):
         cells = []
-        for _, col, kind, digits in _CANDIDATE_COLUMNS:
+        for _, col, kind, digits in columns:
             value = row.get(col)
             if kind == "text":
                 cells.append(
@@ -1177,6 +1183,9 @@ def _candidates_html(section: BrandSection) -> str:
             elif kind == "tier":
                 order = tier_rank.get(str(value), len(TIER_NAMES))
                 cells.append(f'<td data-sort="{order}">{html.escape(str(value or ""))}</td>')
+            elif kind == "money":
+                raw = "" if value is None else repr(value)
+                cells.append(f'<td class="num" data-sort="{raw}">{_money(value)}</td>')
             elif kind == "percent":
                 shown = "" if value is None else f"{100 * value:.{digits}f}%"
                 raw = "" if value is None else repr(value)
