@@ -532,3 +532,65 @@ def test_overlap_heatmap_is_the_plans_follower_overlap(results: Path, data: Path
         assert r["follower_overlap"] == pytest.approx(m[r["rank_a"] - 1, r["rank_b"] - 1])
     k = min(plan.height, 40)
     assert cells.height == k * (k - 1)  # both triangles, no diagonal
+
+
+@pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+def test_downloads_and_hostile_handles_in_chromium(data: Path, tmp_path: Path) -> None:
+    """In the browser: each download link saves a CSV whose rows are the table's; a handle
+    holding markup is shown as text and runs nothing."""
+    pytest.importorskip("selenium", reason="selenium is in the test extra")
+    import time
+
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    prof = pl.read_csv(data / "profiles.csv")
+    prof.with_columns(pl.lit(evil).alias("handle")).write_csv(data / "evil2.csv")
+    text = CAMPAIGN.replace("profiles.csv", "evil2.csv").replace(', "pixelforge"', "")
+    out = _campaign(data, tmp_path / "e", text, "evil2.toml")
+    page = tmp_path / "e.html"
+    write_report(out, page)
+    downloads = tmp_path / "dl"
+    downloads.mkdir()
+    driver = _browser(tmp_path)
+    try:
+        driver.execute_cdp_cmd(
+            "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+        )
+        driver.get(page.as_uri())
+        WebDriverWait(driver, 20).until(
+            lambda d: all(
+                c.get_attribute("data-rendered")
+                for c in d.find_elements(By.CSS_SELECTOR, "div.chart")
+            )
+        )
+        with pytest.raises(NoAlertPresentException):
+            driver.switch_to.alert.text  # noqa: B018 - nothing ran
+        cell = driver.find_element(
+            By.CSS_SELECTOR, "#candidates-freshbite tbody tr td:nth-child(2)"
+        )
+        assert cell.text == evil  # shown as text
+        assert not driver.find_elements(By.CSS_SELECTOR, "main img")
+        links = driver.find_elements(By.CSS_SELECTOR, "p.download a")
+        assert {a.get_attribute("download") for a in links} >= {
+            "plan-freshbite.csv", "candidates-freshbite.csv"
+        }  # fmt: skip
+        for a in links:
+            driver.execute_script("arguments[0].scrollIntoView(); arguments[0].click();", a)
+        deadline = time.time() + 20
+        want = {"plan-freshbite.csv", "candidates-freshbite.csv"}
+        while time.time() < deadline and not want <= {p.name for p in downloads.iterdir()}:
+            time.sleep(0.2)
+    finally:
+        driver.quit()
+    got = pl.read_csv(downloads / "candidates-freshbite.csv")
+    want_rows = candidates(load_results(out), "freshbite")
+    assert got.height == want_rows.height
+    assert got["id"].cast(pl.String).to_list() == want_rows["id"].to_list()
+    assert set(got["handle"]) == {evil}  # the text itself, not neutralised (it starts with <)
+    assert pl.read_csv(downloads / "plan-freshbite.csv").height == 2
