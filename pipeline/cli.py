@@ -301,6 +301,20 @@ def _emit(
         err_console.print(f"... {df.height - max_rows:,} more rows (use --out to save all)")
 
 
+def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, NaN and infinities as null (strict JSON)."""
+    rows = df.to_dicts()
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, float) and not (v == v and abs(v) != float("inf")):
+                row[k] = None
+    return rows
+
+
+def _print_json(payload: dict[str, Any]) -> None:
+    typer.echo(json.dumps(payload, allow_nan=False, default=str))
+
+
 #: ``influence --wide``: print tables at their full width on a terminal too.
 _WIDE = [False]
 #: The currency symbol of the results being printed (``[valuation] currency``).
@@ -1228,6 +1242,9 @@ def summarize(
     results: ResultsArg,
     out: OutO = None,
     out_format: OutFormatO = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print every column as one strict JSON object.")
+    ] = False,
     quiet: QuietO = False,
 ) -> None:
     """Per brand x model x strategy x budget: mean reach with 95% CI, reach per cost, tiers.
@@ -1244,6 +1261,9 @@ def summarize(
     res = load_results(results)
     _CURRENCY[0] = res.currency
     df = summarize_results(res)
+    if json_out:
+        _print_json({"objective": res.objective, "rows": _json_rows(df)})
+        return
     if out is not None:
         _emit(df, out, out_format, "summary", quiet)
         return
@@ -1276,6 +1296,12 @@ def compare(
     ] = None,
     out: OutO = None,
     out_format: OutFormatO = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the differences, verdicts and robustness as strict JSON."
+        ),
+    ] = False,
     quiet: QuietO = False,
 ) -> None:
     """Paired differences of every strategy against a baseline, and the verdict per brand.
@@ -1292,6 +1318,19 @@ def compare(
     res = load_results(results)
     _CURRENCY[0] = res.currency
     df = compare_results(res, baseline)
+    if json_out:
+        from pipeline.aggregate import robustness, verdicts
+
+        _print_json(
+            {
+                "objective": res.objective,
+                "baseline": baseline or res.baseline,
+                "rows": _json_rows(df),
+                "verdicts": _json_rows(verdicts(res, baseline)),
+                "robustness": _json_rows(robustness(res)),
+            }
+        )
+        return
     if out is not None:
         _emit(df, out, out_format, "paired differences", quiet)
     elif not quiet:

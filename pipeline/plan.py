@@ -54,13 +54,20 @@ def _reference(models: list[str], manifest: dict[str, Any]) -> str:
     return (listed or sorted(models))[0]
 
 
+def _emv(row: dict[str, Any], column: str) -> float | None:
+    """Projected EMV at an interval end of the projected impressions (cpm x / 1000)."""
+    x, cpm = row.get(column), row.get("cpm")
+    return None if x is None or cpm is None else x * cpm / 1000.0
+
+
 def plans(results: Results) -> pl.DataFrame:
     """One row per brand and level: the recommendation and its runner-up.
 
     Columns: brand, model (the reference model), level (``budget`` or ``k``), budget, k,
     strategy, plain (its plain name), creators, cost, earned (mean of the objective),
     earned_ci_low, earned_ci_high, impressions, engagements, cost_per_engagement,
-    cost_per_mille, emv (projected, null without a CPM), holds (models under which the
+    cost_per_mille, emv with emv_ci_low and emv_ci_high (projected, from the 95% interval
+    of projected impressions; null without a CPM), holds (models under which the
     same strategy wins this level), models, runner_up, runner_up_creators,
     runner_up_impressions, runner_up_cost_per_engagement, lead (objective, recommended
     minus runner-up), and vs_baseline, vs_baseline_low, vs_baseline_high (relative
@@ -132,6 +139,8 @@ def plans(results: Results) -> pl.DataFrame:
                 "engagements": best["mean_projected_engagements"],
                 "cost_per_engagement": best["cost_per_engagement"],
                 "cost_per_mille": best["cost_per_mille"], "emv": best["projected_emv"],
+                "emv_ci_low": _emv(best, "projected_impressions_ci_low"),
+                "emv_ci_high": _emv(best, "projected_impressions_ci_high"),
                 "holds": holds, "models": winners.height,
                 "runner_up": None if second is None else second["strategy"],
                 "runner_up_creators": None if second is None else round(second["seeds_used"]),

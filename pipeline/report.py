@@ -1238,7 +1238,8 @@ def _plan_html(section: BrandSection) -> str:
         return ""
     heads = ["budget", "recommended", "creators", "cost", "projected impressions",
              "projected engagements", "cost per engagement", "cost per 1,000 impressions",
-             "projected EMV", "earned exposure (95% CI)", "holds under", "runner-up"]  # fmt: skip
+             "projected EMV (95% CI)", "earned exposure (95% CI)", "holds under",
+             "runner-up"]  # fmt: skip
     body = []
     for r in df.iter_rows(named=True):
         level = _num(r["budget"]) if r["budget"] is not None else f"k = {r['k']}"
@@ -1259,7 +1260,15 @@ def _plan_html(section: BrandSection) -> str:
             (people(r["engagements"]), True),
             (_money(r["cost_per_engagement"]), True),
             (_money(r["cost_per_mille"]), True),
-            (_money(r["emv"]), True),
+            (
+                _money(r["emv"])
+                + (
+                    f" ({_money(r['emv_ci_low'])} to {_money(r['emv_ci_high'])})"
+                    if r.get("emv_ci_low") is not None
+                    else ""
+                ),
+                True,
+            ),
             (
                 f"{_num(r['earned'])} ({_num(r['earned_ci_low'])} to {_num(r['earned_ci_high'])})",
                 True,
@@ -1387,11 +1396,18 @@ def render_html(report: Report) -> str:
 {_glossary_html()}
 <h2 id="verdicts">Verdicts</h2>
 <ul class="verdicts">{verdict_items}</ul>
+{_download_html(report.verdicts, "verdicts")}
 {"".join(sections)}
 <h2 id="parameters">Campaign parameters</h2>
 <details class="appendix" id="appendix"><summary>Technical parameters (to reproduce the
 campaign: seeds, accuracy settings, input file names and their SHA-256)</summary>
 <div class="scroll"><table class="params"><tbody>{params}</tbody></table></div>
+{
+        _download_html(
+            pl.DataFrame(list(report.parameters), schema=["parameter", "value"], orient="row"),
+            "parameters",
+        )
+    }
 </details>
 </main>
 <script type="application/json" id="report-specs">{_script_json(specs)}</script>

@@ -422,3 +422,33 @@ def test_currency_symbol_on_screen_and_in_the_report(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_text(head + '[valuation]\ncurrency = "<b>dollars</b>"\n')
     bad = runner.invoke(app, ["campaign", str(tmp_path / "bad.toml")])
     assert bad.exit_code == 2 and "valuation.currency" in bad.output
+
+
+def test_summarize_and_compare_json_are_strict(tmp_path: Path) -> None:
+    import json
+
+    data = ROOT / "data"
+    (tmp_path / "c.toml").write_text(
+        f'output = "{tmp_path / "o"}"\nruns = 20\n[inputs]\ngraph = "{data / "follows.csv"}"\n'
+        f'profiles = "{data / "profiles.csv"}"\nbrands = "{data / "brands.csv"}"\n'
+        '[grid]\nbrands = ["freshbite"]\nstrategies = ["macro", "micro"]\nbudgets = [1000]\n'
+        "[seeding]\nestimate_rr_sets = 500\n"
+    )
+    assert runner.invoke(app, ["campaign", str(tmp_path / "c.toml"), "-q"]).exit_code == 0
+
+    def strict(text: str) -> dict:  # type: ignore[type-arg]
+        def refuse(x: str) -> None:
+            raise AssertionError(f"non-standard JSON constant {x}")
+
+        out: dict = json.loads(text, parse_constant=refuse)  # type: ignore[type-arg]
+        return out
+
+    s = strict(runner.invoke(app, ["summarize", str(tmp_path / "o"), "--json"]).stdout)
+    assert s["objective"] == "earned_exposed" and len(s["rows"]) == 2
+    assert {"mean_projected_impressions", "cost_per_engagement", "cost_per_mille"} <= set(
+        s["rows"][0]
+    )
+    assert s["rows"][0]["emv"] is None  # no CPM: null, not NaN
+    c = strict(runner.invoke(app, ["compare", str(tmp_path / "o"), "--json"]).stdout)
+    assert c["baseline"] == "macro" and c["rows"][0]["strategy"] == "micro"
+    assert "mean_diff_projected_impressions" in c["rows"][0] and c["verdicts"] and c["robustness"]
