@@ -161,7 +161,12 @@ def plans(results: Results) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def headline(plan_rows: pl.DataFrame, brand: str) -> str:
+def _cash(x: float, currency: str) -> str:
+    text = f"{x:,.2f}"
+    return (currency + text if len(currency) <= 1 else f"{text} {currency}") if currency else text
+
+
+def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     """One sentence for ``brand`` at its largest level, e.g. "At 5,000, work with these
     14 creators (the optimized plan): about 41,000 people see the post (projected), 1,900
     engage, 2.60 per engagement; that beats the largest on-topic accounts by 18% (95% CI
@@ -170,14 +175,15 @@ def headline(plan_rows: pl.DataFrame, brand: str) -> str:
     if part.height == 0:
         return f"No plan for {brand}."
     r = part.sort(["budget", "k"], nulls_last=True).row(part.height - 1, named=True)
-    at = f"At {r['budget']:,.0f}" if r["budget"] is not None else f"With {r['k']} seeds"
+    budget = _cash(r["budget"], currency).removesuffix(".00") if r["budget"] is not None else ""
+    at = f"At {budget}" if r["budget"] is not None else f"With {r['k']} seeds"
     text = (
         f"{at}, work with these {r['creators']} creators ({r['plain']}): "
         f"about {people(r['impressions'])} people see the post (projected), "
         f"{people(r['engagements'])} engage"
     )
     if r["cost_per_engagement"] is not None and math.isfinite(r["cost_per_engagement"]):
-        text += f", {r['cost_per_engagement']:,.2f} per engagement"
+        text += f", {_cash(r['cost_per_engagement'], currency)} per engagement"
     if r["vs_baseline"] is not None:
         word = "beats" if r["vs_baseline"] >= 0 else "trails"
         text += (
@@ -197,7 +203,7 @@ def headline(plan_rows: pl.DataFrame, brand: str) -> str:
         )
     if r["most_engagements"] not in (None, r["strategy"]):
         cpe = r["most_engagements_cpe"]
-        each = f" at {cpe:,.2f} each" if cpe is not None and math.isfinite(cpe) else ""
+        each = f" at {_cash(cpe, currency)} each" if cpe is not None and math.isfinite(cpe) else ""
         others.append(
             f"for the most engagements, {PLAIN_NAMES.get(r['most_engagements'], '')} "
             f"({r['most_engagements']}, about {people(r['most_engagements_value'])}{each})"

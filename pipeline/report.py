@@ -971,7 +971,7 @@ def build_report(
                 ),
                 candidates=table,
                 candidates_caption=caption,
-                headline=headline(plan_rows, brand),
+                headline=headline(plan_rows, brand, res.currency),
                 plan=plan_rows.filter(pl.col("brand") == brand) if plan_rows.height else None,
             )
         )
