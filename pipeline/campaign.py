@@ -665,6 +665,11 @@ class CampaignContext:
             self._cache["tiers"] = codes.cast(pl.Int64).to_numpy()
         return self._cache["tiers"]
 
+    def rr_cache(self) -> Any:
+        """The per-process cache of reach-estimate RR sets (shared by every strategy and
+        level of a brand and model; see :meth:`pipeline.seeding.ReachEstimator.build`)."""
+        return self._cache.setdefault("rr-sets", {})
+
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
         if "quality" not in self._cache:
@@ -842,6 +847,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         celf_runs=cfg.celf_runs,
         estimate_rr_sets=cfg.estimate_rr_sets,
         threads=threads,
+        cache=ctx.rr_cache(),
     )
     nodes = chosen.nodes
     runs = cfg.runs

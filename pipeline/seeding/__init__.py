@@ -21,7 +21,7 @@ every strategy except ``macro-any`` draws from the same brand-fit pool
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -279,6 +279,7 @@ def select_seeds(
     pool: str = "auto",
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
+    cache: MutableMapping[Any, Any] | None = None,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
@@ -295,6 +296,8 @@ def select_seeds(
     ``info["optimised"]``). Returns a :class:`SeedSet` whose marginal gains come
     from an independent RR-set estimate (``estimate_rr_sets`` sets) in the
     objective's unit (activations or exposures). Reproducible from ``seed``.
+    ``cache`` (a dict the caller keeps) shares that estimate's RR sets between calls
+    with the same graph, model values, seed and sizes; the results are identical.
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -325,7 +328,7 @@ def select_seeds(
     )
     nodes, info = run_strategy(problem, strategy, epsilon=epsilon, celf_runs=celf_runs)
     problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
-    est = ReachEstimator.build(problem, rr_sets=estimate_rr_sets)
+    est = ReachEstimator.build(problem, rr_sets=estimate_rr_sets, cache=cache)
     gains, stderr = est.gains(nodes)
     unit = "exposed" if problem.expose is not None else "activated"
     optimised = unit if strategy == "imm" else "activated"

@@ -13,8 +13,9 @@ reach (the winner's curse), and a shared estimator makes strategies comparable.
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,6 +168,31 @@ class ReachEstimator:
         rr_sets: int = 100_000,
         max_entries: int = 50_000_000,
         stream: int = 7,
+        cache: MutableMapping[Any, Any] | None = None,
+    ) -> ReachEstimator:
+        """Draw the collection, or take it from ``cache`` (a dict the caller keeps, e.g.
+        one per campaign process): the sets depend only on the graph, the model's values,
+        exposure, horizon, seed and sizes, so every strategy and budget of one brand and
+        model shares one collection, bit for bit the one it would have drawn. The cache
+        keeps the last two collections (memory)."""
+        key = None
+        if cache is not None:
+            key = (_fingerprint(problem), stream, rr_sets, max_entries)
+            hit = cache.get(key)
+            if hit is not None:
+                cache.pop(key)
+                cache[key] = hit  # most recently used last
+                return hit
+        est = cls._draw(problem, rr_sets=rr_sets, max_entries=max_entries, stream=stream)
+        if cache is not None:
+            cache[key] = est
+            while len(cache) > 2:
+                cache.pop(next(iter(cache)))
+        return est
+
+    @classmethod
+    def _draw(
+        cls, problem: SeedingProblem, *, rr_sets: int, max_entries: int, stream: int
     ) -> ReachEstimator:
         g = problem.graph
         key = stream_key(problem.seed, stream)
@@ -201,6 +227,17 @@ class ReachEstimator:
         cov = prefix_coverage(self.index, seeds).astype(np.float64)
         f = np.cumsum(cov) / theta
         return cov * n / theta, n * np.sqrt(f * (1.0 - f) / theta)
+
+
+def _fingerprint(problem: SeedingProblem) -> tuple[Any, ...]:
+    """What an RR collection of ``problem`` depends on, as a hashable key. O(n + m)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(np.ascontiguousarray(problem.values).tobytes())
+    if problem.expose is not None:
+        h.update(b"expose")
+        h.update(np.ascontiguousarray(problem.expose).tobytes())
+    g = problem.graph
+    return (id(g), g.n, g.m, problem.lt, problem.max_steps, problem.seed, h.hexdigest())
 
 
 @dataclass(frozen=True, eq=False)
