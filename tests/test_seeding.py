@@ -312,3 +312,23 @@ def test_optimized_beats_random_and_macro_on_bundled_data() -> None:
         assert out[good, "k"] > 1.02 * out["macro", "k"], out
         assert out[good, "k"] > 1.15 * out["random", "k"], out
     assert out["imm", "budget"] > 1.02 * out["macro", "budget"], out
+
+
+def test_reach_estimate_cache_gives_identical_results_and_stays_small() -> None:
+    """A shared cache of reach-estimate RR sets changes no number: every strategy and
+    budget of one brand and model gets the collection it would have drawn itself."""
+    g, prof, brands = _small()
+    kw = dict(model="wc", profiles=prof, brands=brands, brand=brands.names[0], seed=3,
+              estimate_rr_sets=3000)  # fmt: skip
+    cache: dict = {}  # type: ignore[type-arg]
+    for strategy, size in (("macro", {"budget": 2000.0}), ("micro", {"budget": 2000.0}),
+                           ("imm", {"k": 5}), ("macro", {"k": 3})):  # fmt: skip
+        plain = select_seeds(g, strategy, **size, **kw)  # type: ignore[arg-type]
+        shared = select_seeds(g, strategy, **size, cache=cache, **kw)  # type: ignore[arg-type]
+        assert np.array_equal(plain.nodes, shared.nodes)
+        assert np.array_equal(plain.marginal_gain, shared.marginal_gain)
+        assert np.array_equal(plain.cumulative_stderr, shared.cumulative_stderr)
+    assert len(cache) == 1  # one brand, model and seed: one collection
+    other = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "brand": brands.names[1]})  # type: ignore[arg-type]
+    third = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "seed": 4})  # type: ignore[arg-type]
+    assert len(cache) == 2 and len(other) == len(third) == 3  # bounded: the oldest went
