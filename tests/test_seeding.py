@@ -328,7 +328,8 @@ def test_reach_estimate_cache_gives_identical_results_and_stays_small() -> None:
         assert np.array_equal(plain.nodes, shared.nodes)
         assert np.array_equal(plain.marginal_gain, shared.marginal_gain)
         assert np.array_equal(plain.cumulative_stderr, shared.cumulative_stderr)
-    assert len(cache) == 1  # one brand, model and seed: one collection
+    assert len(cache["estimates"]) == 1  # one brand, model and seed: one collection
+    assert len(cache["imm"]) == 1
     other = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "brand": brands.names[1]})  # type: ignore[arg-type]
     third = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "seed": 4})  # type: ignore[arg-type]
-    assert len(cache) == 2 and len(other) == len(third) == 3  # bounded: the oldest went
+    assert len(cache["estimates"]) == 2 and len(other) == len(third) == 3  # bounded

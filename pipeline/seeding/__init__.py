@@ -296,8 +296,9 @@ def select_seeds(
     ``info["optimised"]``). Returns a :class:`SeedSet` whose marginal gains come
     from an independent RR-set estimate (``estimate_rr_sets`` sets) in the
     objective's unit (activations or exposures). Reproducible from ``seed``.
-    ``cache`` (a dict the caller keeps) shares that estimate's RR sets between calls
-    with the same graph, model values, seed and sizes; the results are identical.
+    ``cache`` (a dict the caller keeps) shares that estimate's RR sets, and IMM's own
+    (:class:`~pipeline.seeding.imm.RRPool`), between calls with the same graph, model
+    values, seed and sizes; the results are identical.
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -326,9 +327,26 @@ def select_seeds(
         threads=threads,
         progress=progress,
     )
-    nodes, info = run_strategy(problem, strategy, epsilon=epsilon, celf_runs=celf_runs)
+    rr_pool = None
+    if cache is not None and strategy == "imm":
+        from pipeline.seeding.base import _fingerprint
+        from pipeline.seeding.imm import RRPool
+
+        pools = cache.setdefault("imm", {})
+        key = _fingerprint(problem)
+        rr_pool = pools.pop(key, None) or RRPool()
+        pools[key] = rr_pool  # most recent last; keep two (memory)
+        while len(pools) > 2:
+            pools.pop(next(iter(pools)))
+    nodes, info = run_strategy(
+        problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool
+    )
     problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
-    est = ReachEstimator.build(problem, rr_sets=estimate_rr_sets, cache=cache)
+    est = ReachEstimator.build(
+        problem,
+        rr_sets=estimate_rr_sets,
+        cache=None if cache is None else cache.setdefault("estimates", {}),
+    )
     gains, stderr = est.gains(nodes)
     unit = "exposed" if problem.expose is not None else "activated"
     optimised = unit if strategy == "imm" else "activated"
@@ -345,7 +363,12 @@ def select_seeds(
 
 
 def run_strategy(
-    problem: SeedingProblem, strategy: str, *, epsilon: float = 0.5, celf_runs: int = 200
+    problem: SeedingProblem,
+    strategy: str,
+    *,
+    epsilon: float = 0.5,
+    celf_runs: int = 200,
+    rr_pool: Any = None,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info."""
     from pipeline.seeding import heuristics as h
@@ -382,6 +405,7 @@ def run_strategy(
             epsilon=epsilon,
             earned=problem.earned,
             expose=problem.expose,
+            rr_pool=rr_pool,
             budget=problem.budget,
             cost=problem.key_cost() if problem.budget is not None else None,
             eligible=problem.eligible,

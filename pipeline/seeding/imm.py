@@ -53,7 +53,30 @@ from pipeline.seeding.rrsets import (
     stream_key,
 )
 
-__all__ = ["IMMResult", "imm", "mixed_cost"]
+__all__ = ["IMMResult", "RRPool", "imm", "mixed_cost"]
+
+
+class RRPool:
+    """RR sets of the streams of one model, kept between IMM runs (e.g. the budgets of
+    one brand and model in a campaign). Set ``j`` of a stream depends only on the stream
+    key and ``j``, so a run that needs ``t`` sets gets the first ``t`` of the longest
+    collection drawn so far, bit for bit the ones it would have drawn itself; only the
+    missing tail is sampled. Memory: the longest collection of each stream."""
+
+    def __init__(self) -> None:
+        self._sets: dict[int, RRSets] = {}
+
+    def take(
+        self,
+        key: np.uint64,
+        upto: int,
+        sample: Callable[[RRSets | None, np.uint64, int], RRSets],
+    ) -> RRSets:
+        have = self._sets.get(int(key))
+        if have is None or len(have) < upto:
+            have = sample(have, key, upto)
+            self._sets[int(key)] = have
+        return have if len(have) == upto else have.prefix(upto)
 
 
 @dataclass(frozen=True)
@@ -104,6 +127,7 @@ def imm(
     earned: bool = False,
     expose: NDArray[np.float32] | None = None,
     k_cap: int = 1000,
+    rr_pool: RRPool | None = None,
     max_rr_sets: int = 50_000_000,
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
@@ -152,10 +176,16 @@ def imm(
     lam_s = 2.0 * nf * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
 
     def draw(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
+        if rr_pool is not None:
+            return rr_pool.take(key, upto, sample)
         have = 0 if rr is None else len(rr)
         if upto <= have:
             assert rr is not None
             return rr
+        return sample(rr, key, upto)
+
+    def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
+        have = 0 if rr is None else len(rr)
         new = sample_rr_sets(
             in_ptr,
             in_idx,

@@ -237,6 +237,10 @@ class RRSets:
         """Sum of set sizes (the work and memory of the collection, in node entries)."""
         return int(self.nodes.shape[0])
 
+    def prefix(self, count: int) -> RRSets:
+        """The first ``count`` sets (views, no copy)."""
+        return RRSets(self.n, self.ptr[: count + 1], self.nodes[: self.ptr[count]])
+
     def extend(self, other: RRSets) -> RRSets:
         """This collection followed by ``other`` (same graph)."""
         return RRSets(
