@@ -35,7 +35,7 @@ from rich.table import Table
 
 from pipeline import __version__
 from pipeline.errors import InputError
-from pipeline.export import is_money, is_rate
+from pipeline.export import format_money, is_money, is_rate
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
@@ -343,9 +343,7 @@ def _cell(v: object, col: str = "") -> str:
         if is_rate(col):
             return f"{100 * v:.1f}%"
         if is_money(col):
-            text = f"{v:,.0f}" if col == "budget" and v.is_integer() else f"{v:,.2f}"
-            sym = _CURRENCY[0]
-            return (sym + text if len(sym) <= 1 else f"{text} {sym}") if sym else text
+            return format_money(v, _CURRENCY[0], whole=col == "budget" and v.is_integer())
         if _is_count(col):
             return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"

@@ -23,6 +23,7 @@ from pipeline.errors import InputError
 __all__ = [
     "TABLE_FORMATS",
     "atomic_path",
+    "format_money",
     "is_money",
     "is_rate",
     "read_table",
@@ -121,6 +122,16 @@ def is_money(column: str) -> bool:
 def is_rate(column: str) -> bool:
     """Whether a column is a share or a rate in [0, 1] (shown as a percentage)."""
     return any(w in column for w in ("rate", "share", "overlap", "real_audience", "redundancy"))
+
+
+def format_money(x: float, currency: str = "", whole: bool = False) -> str:
+    """Money for people: two decimals (none with ``whole``), thousands separators and
+    the currency: a one-character symbol before (``$1,234.50``), a code after
+    (``1,234.50 EUR``)."""
+    text = f"{x:,.0f}" if whole else f"{x:,.2f}"
+    if not currency:
+        return text
+    return currency + text if len(currency) == 1 else f"{text} {currency}"
 
 
 def _money_to_cents(df: pl.DataFrame) -> pl.DataFrame:

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, compare, summarize
+from pipeline.export import format_money
 
 __all__ = ["PLAIN_NAMES", "headline", "people", "plans"]
 
@@ -161,11 +162,6 @@ def plans(results: Results) -> pl.DataFrame:
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
-def _cash(x: float, currency: str) -> str:
-    text = f"{x:,.2f}"
-    return (currency + text if len(currency) <= 1 else f"{text} {currency}") if currency else text
-
-
 def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     """One sentence for ``brand`` at its largest level, e.g. "At 5,000, work with these
     14 creators (the optimized plan): about 41,000 people see the post (projected), 1,900
@@ -175,7 +171,8 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     if part.height == 0:
         return f"No plan for {brand}."
     r = part.sort(["budget", "k"], nulls_last=True).row(part.height - 1, named=True)
-    budget = _cash(r["budget"], currency).removesuffix(".00") if r["budget"] is not None else ""
+    b = r["budget"]
+    budget = "" if b is None else format_money(b, currency, whole=float(b).is_integer())
     at = f"At {budget}" if r["budget"] is not None else f"With {r['k']} seeds"
     text = (
         f"{at}, work with these {r['creators']} creators ({r['plain']}): "
@@ -183,7 +180,7 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         f"{people(r['engagements'])} engage"
     )
     if r["cost_per_engagement"] is not None and math.isfinite(r["cost_per_engagement"]):
-        text += f", {_cash(r['cost_per_engagement'], currency)} per engagement"
+        text += f", {format_money(r['cost_per_engagement'], currency)} per engagement"
     if r["vs_baseline"] is not None:
         word = "beats" if r["vs_baseline"] >= 0 else "trails"
         text += (
@@ -203,7 +200,11 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         )
     if r["most_engagements"] not in (None, r["strategy"]):
         cpe = r["most_engagements_cpe"]
-        each = f" at {_cash(cpe, currency)} each" if cpe is not None and math.isfinite(cpe) else ""
+        each = (
+            f" at {format_money(cpe, currency)} each"
+            if cpe is not None and math.isfinite(cpe)
+            else ""
+        )
         others.append(
             f"for the most engagements, {PLAIN_NAMES.get(r['most_engagements'], '')} "
             f"({r['most_engagements']}, about {people(r['most_engagements_value'])}{each})"

@@ -60,7 +60,7 @@ from pipeline.aggregate import (
     verdicts,
 )
 from pipeline.errors import InputError
-from pipeline.export import atomic_path, open_atomic_text, spreadsheet_safe
+from pipeline.export import atomic_path, format_money, open_atomic_text, spreadsheet_safe
 from pipeline.plan import PLAIN_NAMES, headline, people, plans
 from pipeline.profiles import TIER_NAMES
 
@@ -1226,8 +1226,7 @@ _CURRENCY = [""]  # the report being rendered's currency symbol
 def _money(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
-    sym = _CURRENCY[0]
-    return f"{sym}{x:,.2f}" if len(sym) <= 1 else f"{x:,.2f} {sym}"
+    return format_money(x, _CURRENCY[0])
 
 
 def _plan_html(section: BrandSection) -> str:

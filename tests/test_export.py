@@ -231,3 +231,12 @@ def test_csv_rounds_money_to_cents_and_neutralises_formulas(tmp_path: Path) -> N
     )  # a score, not money
     parquet = write_table(df, tmp_path / "m.parquet")
     assert pl.read_parquet(parquet).equals(df)  # Parquet keeps every value
+
+
+def test_format_money() -> None:
+    from pipeline.export import format_money
+
+    assert format_money(1234.5) == "1,234.50"
+    assert format_money(1234.5, "$") == "$1,234.50"
+    assert format_money(1234.5, "EUR") == "1,234.50 EUR"
+    assert format_money(10_000.0, "€", whole=True) == "€10,000"
