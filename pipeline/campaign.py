@@ -45,6 +45,7 @@ from pipeline.aggregate import RESULTS_FORMAT
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, load_graph
 from pipeline.profiles import (
+    DEFAULT_MIN_RELEVANCE,
     TIER_NAMES,
     Brands,
     Profiles,
@@ -146,7 +147,7 @@ class CampaignConfig:
     default_cpm: float | dict[str, float] | None = None
     competition: tuple[str, ...] = ()
     objective: str = "earned_exposed"
-    min_relevance: float = 0.3
+    min_relevance: float = DEFAULT_MIN_RELEVANCE
     max_creators: int | None = None
     per_creator: float = 0.0
     cost_fixed: float | None = None
@@ -375,7 +376,7 @@ def load_config(path: str | Path) -> CampaignConfig:
         default_cpm=_cpm(r),
         competition=_competition(r, strings("grid.brands"), models),
         objective=_objective(r),
-        min_relevance=_fraction(r, "seeding.min_relevance", 0.3),
+        min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),
         per_creator=_amount(r, "costs.per_creator") or 0.0,
         cost_fixed=_amount(r, "costs.fixed"),
@@ -729,14 +730,9 @@ def prepare(
     from pipeline.seeding import fit_pool
 
     try:
-        cost = config.costs().contract_costs(
-            profiles.table["cost"].to_numpy().astype(np.float64),
-            profiles.table["followers"].to_numpy().astype(np.float64)
-            if "followers" in profiles.given
-            else None,
-        )
+        cost = config.costs().of_profiles(profiles)
     except InputError as exc:
-        raise InputError(f"{config.path}: costs: {exc}; {config.profiles.name} has none") from None
+        raise InputError(f"{config.path}: costs: {exc}") from None
     known = profiles.has_profile & np.isfinite(cost)
     if (config.budgets or config.budget_shares) and not known.any():
         raise InputError(

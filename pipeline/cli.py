@@ -36,6 +36,7 @@ from rich.table import Table
 from pipeline import __version__
 from pipeline.errors import InputError
 from pipeline.export import format_money, is_money, is_rate
+from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
@@ -561,7 +562,7 @@ def rank(
             "--tier", help="Keep only these tiers (repeatable): nano, micro, mid, macro, mega."
         ),
     ] = None,
-    min_relevance: MinRelevanceO = 0.3,
+    min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
     per_creator_cost: PerCreatorO = 0.0,
     cost_fixed: CostFixedO = None,
     cost_per_follower: CostPerFollowerO = None,
@@ -970,7 +971,7 @@ def seed_cmd(
     include: Annotated[
         str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
     ] = None,
-    min_relevance: MinRelevanceO = 0.3,
+    min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
     max_creators: Annotated[
         int | None,
         typer.Option("--max-creators", help="At most this many creators (with --k or --budget)."),

@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.errors import InputError
+from pipeline.profiles import Profiles
 
 __all__ = ["CostModel"]
 
@@ -87,6 +88,22 @@ class CostModel:
         """What contracting each account costs: its fee plus ``per_creator`` (NaN if
         the fee is unknown). O(n)."""
         return self.fees(fee, followers) + self.per_creator
+
+    def of_profiles(self, profiles: Profiles) -> NDArray[np.float64]:
+        """What contracting each node of ``profiles`` costs (NaN where the fee is unknown and
+        there is no model). A fee model needs the file's ``followers`` column: InputError
+        naming the profiles file otherwise. O(n)."""
+        fee = profiles.table["cost"].to_numpy().astype(np.float64)
+        followers = (
+            profiles.table["followers"].to_numpy().astype(np.float64)
+            if "followers" in profiles.given
+            else None
+        )
+        try:
+            cost = self.contract_costs(np.where(np.isfinite(fee), fee, np.nan), followers)
+        except InputError as exc:
+            raise InputError(f"{profiles.path}: {exc}") from None
+        return np.where(np.isfinite(cost), cost, np.nan)
 
     def describe(self) -> str:
         parts = []

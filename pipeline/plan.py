@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, compare, summarize
+from pipeline.errors import InputError
 from pipeline.export import format_money
 
 __all__ = ["PLAIN_NAMES", "headline", "people", "plans"]
@@ -91,7 +92,7 @@ def plans(results: Results) -> pl.DataFrame:
     base = results.baseline
     try:
         diffs = compare(results).filter(pl.col("model") == ref)
-    except Exception:
+    except InputError:  # no baseline to compare with: no relative figure
         diffs = None
     rows = []
     for key, part in ranked.filter(pl.col("model") == ref).group_by(level, maintain_order=True):

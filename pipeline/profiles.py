@@ -48,6 +48,7 @@ from pipeline.export import read_table
 from pipeline.graph_io import FollowerGraph
 
 __all__ = [
+    "DEFAULT_MIN_RELEVANCE",
     "TIER_NAMES",
     "Brands",
     "Profiles",
@@ -509,6 +510,8 @@ def brand_sender_factor(
     return factor.astype(np.float32)
 
 
+#: Default brand-fit threshold: accounts below this cosine relevance are not candidates.
+DEFAULT_MIN_RELEVANCE = 0.3
 _STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 

@@ -32,7 +32,14 @@ from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.overlap import overlap_with_above
-from pipeline.profiles import TIER_NAMES, Brands, Profiles, fit_pool, relevance
+from pipeline.profiles import (
+    DEFAULT_MIN_RELEVANCE,
+    TIER_NAMES,
+    Brands,
+    Profiles,
+    fit_pool,
+    relevance,
+)
 
 __all__ = ["REACH_METRICS", "RankWeights", "rank_candidates"]
 
@@ -71,7 +78,7 @@ def rank_candidates(
     reach: str = "followers",
     weights: RankWeights | None = None,
     tiers: Sequence[str] | None = None,
-    min_relevance: float = 0.3,
+    min_relevance: float = DEFAULT_MIN_RELEVANCE,
     max_cost: float | None = None,
     costs: CostModel | None = None,
     min_real_audience: float = 0.0,
@@ -134,12 +141,7 @@ def rank_candidates(
 
     base = profiles.table
     if costs is not None:
-        contract = costs.contract_costs(
-            base["cost"].to_numpy().astype(np.float64),
-            base["followers"].to_numpy().astype(np.float64)
-            if "followers" in profiles.given
-            else None,
-        )
+        contract = costs.of_profiles(profiles)
         base = base.with_columns(pl.Series("cost", contract, dtype=pl.Float64).fill_nan(None))
     if reach not in base.columns:
         cent = centrality(graph, [reach], seed=seed).table

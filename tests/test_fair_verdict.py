@@ -452,3 +452,17 @@ def test_summarize_and_compare_json_are_strict(tmp_path: Path) -> None:
     c = strict(runner.invoke(app, ["compare", str(tmp_path / "o"), "--json"]).stdout)
     assert c["baseline"] == "macro" and c["rows"][0]["strategy"] == "micro"
     assert "mean_diff_projected_impressions" in c["rows"][0] and c["verdicts"] and c["robustness"]
+
+
+def test_campaign_fee_model_without_followers_is_a_clear_error(tmp_path: Path) -> None:
+    data = ROOT / "data"
+    pl.read_csv(data / "profiles.csv").drop("followers", "cost").write_csv(tmp_path / "p.csv")
+    (tmp_path / "c.toml").write_text(
+        f'output = "{tmp_path / "o"}"\n[inputs]\ngraph = "{data / "follows.csv"}"\n'
+        f'profiles = "p.csv"\nbrands = "{data / "brands.csv"}"\n'
+        "[grid]\nbudgets = [1000]\n[costs]\nfixed = 50\nper_follower = 0.01\n"
+    )
+    r = runner.invoke(app, ["campaign", str(tmp_path / "c.toml")])
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert "c.toml: costs:" in r.output and "p.csv" in r.output and "followers" in r.output
+    assert not (tmp_path / "o").exists()  # nothing written

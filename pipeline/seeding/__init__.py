@@ -31,6 +31,7 @@ from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
+    DEFAULT_MIN_RELEVANCE,
     Brands,
     Profiles,
     brand_sender_factor,
@@ -96,8 +97,6 @@ def edge_values(
 
 #: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`).
 OBJECTIVES: tuple[str, ...] = ("earned_exposed", "exposed", "earned_activated", "activated")
-#: Default brand-fit threshold: accounts below this cosine relevance are not candidates.
-DEFAULT_MIN_RELEVANCE = 0.3
 
 
 def make_problem(
@@ -194,12 +193,7 @@ def make_problem(
         raise InputError(f"{inc.size} must-include accounts exceed max_creators = {max_creators}")
     eligible[exc] = False
     cm = costs if costs is not None else CostModel()
-    fee = prof.table["cost"].to_numpy().astype(np.float64)
-    followers = (
-        prof.table["followers"].to_numpy().astype(np.float64) if "followers" in prof.given else None
-    )
-    cost = cm.contract_costs(np.where(np.isfinite(fee), fee, np.nan), followers)
-    cost = np.where(np.isfinite(cost), cost, np.nan)
+    cost = cm.of_profiles(prof)
     eligible_any = eligible.copy()
     if fit is not None:
         eligible &= fit
@@ -329,11 +323,11 @@ def select_seeds(
     )
     rr_pool = None
     if cache is not None and strategy == "imm":
-        from pipeline.seeding.base import _fingerprint
+        from pipeline.seeding.base import rr_fingerprint
         from pipeline.seeding.imm import RRPool
 
         pools = cache.setdefault("imm", {})
-        key = _fingerprint(problem)
+        key = rr_fingerprint(problem)
         rr_pool = pools.pop(key, None) or RRPool()
         pools[key] = rr_pool  # most recent last; keep two (memory)
         while len(pools) > 2:

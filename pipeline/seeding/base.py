@@ -29,7 +29,7 @@ from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles, default_profiles
 from pipeline.seeding.rrsets import CoverIndex, RRSets, prefix_coverage, sample_rr_sets, stream_key
 
-__all__ = ["ReachEstimator", "SeedSet", "SeedingProblem", "fill_in_order"]
+__all__ = ["ReachEstimator", "SeedSet", "SeedingProblem", "fill_in_order", "rr_fingerprint"]
 
 Progress = Callable[[str], None]
 
@@ -177,7 +177,7 @@ class ReachEstimator:
         keeps the last two collections (memory)."""
         key = None
         if cache is not None:
-            key = (_fingerprint(problem), stream, rr_sets, max_entries)
+            key = (rr_fingerprint(problem), stream, rr_sets, max_entries)
             hit = cache.get(key)
             if hit is not None:
                 cache.pop(key)
@@ -229,7 +229,7 @@ class ReachEstimator:
         return cov * n / theta, n * np.sqrt(f * (1.0 - f) / theta)
 
 
-def _fingerprint(problem: SeedingProblem) -> tuple[Any, ...]:
+def rr_fingerprint(problem: SeedingProblem) -> tuple[Any, ...]:
     """What an RR collection of ``problem`` depends on, as a hashable key. O(n + m)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(np.ascontiguousarray(problem.values).tobytes())
