@@ -30,9 +30,11 @@ import json
 import math
 import os
 import re
+import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -645,9 +647,14 @@ class CampaignContext:
     fingerprint: str
     inputs: dict[str, str] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.RLock, repr=False)
 
     def brand_arrays(self, brand: str) -> tuple[Any, Any]:
         """(relevance, sender factor or None) of ``brand``, computed once per process."""
+        with self._lock:
+            return self._brand_arrays(brand)
+
+    def _brand_arrays(self, brand: str) -> tuple[Any, Any]:
         if ("brand", brand) not in self._cache:
             rel = relevance(self.profiles, self.brands, brand)
             factor = (
@@ -660,19 +667,36 @@ class CampaignContext:
 
     def tier_codes(self) -> Any:
         """Index in :data:`~pipeline.profiles.TIER_NAMES` of every node's tier (int64), once."""
+        with self._lock:
+            return self._tier_codes()
+
+    def _tier_codes(self) -> Any:
         if "tiers" not in self._cache:
             tiers = self.profiles.table["tier"].cast(pl.String)
             codes = tiers.replace_strict(list(TIER_NAMES), list(range(len(TIER_NAMES))), default=0)
             self._cache["tiers"] = codes.cast(pl.Int64).to_numpy()
         return self._cache["tiers"]
 
-    def rr_cache(self) -> Any:
-        """The per-process cache of reach-estimate RR sets (shared by every strategy and
-        level of a brand and model; see :meth:`pipeline.seeding.ReachEstimator.build`)."""
-        return self._cache.setdefault("rr-sets", {})
+    def rr_cache(self, threads: int = 1) -> Any:
+        """The per-process cache of RR sets (reach estimates and IMM's pools, shared by
+        every strategy and level of a brand and model; see
+        :meth:`pipeline.seeding.ReachEstimator.build`), with room for the contexts
+        ``threads`` cell threads work on at once."""
+        from pipeline.seeding.base import SharedCache
+
+        with self._lock:
+            cache = self._cache.setdefault("rr-sets", {})
+            for name in ("estimates", "imm"):
+                entry = cache.setdefault(name, SharedCache(threads + 1))
+                entry.capacity = max(entry.capacity, threads + 1)
+            return cache
 
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
+        with self._lock:
+            return self._quality()
+
+    def _quality(self) -> Any:
         if "quality" not in self._cache:
             q = self.profiles.real_audience
             self._cache["quality"] = q if (q < 1.0).any() else None
@@ -681,10 +705,11 @@ class CampaignContext:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["_cache"] = {}
+        del state["_lock"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.__dict__.update(state, _lock=threading.RLock())
 
 
 def _sha256(path: Path) -> str:
@@ -1168,13 +1193,38 @@ def _fault(kind: str) -> str | None:
     return spec.split(":", 1)[1] if spec.startswith(kind + ":") else None
 
 
+def local_workers() -> int:
+    """The local executor's default number of concurrent cells: the CPUs this process
+    may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _local(
     ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
 ) -> Iterator[CellTables]:
+    """Run ``cells`` in this process, ``workers`` at a time (default: one per CPU), each
+    single-threaded, in threads: the kernels release the GIL and share the graph's arrays
+    and the per-context RR-set caches (each collection drawn once, by one thread). A
+    single cell gets all ``workers`` as numba threads instead. Yields tables as cells
+    finish; a cell's numbers do not depend on the order, the thread or ``workers``."""
     if address is not None:
         raise InputError("--address applies to the ray executor only")
-    for cell in cells:
-        yield run_cell(ctx, cell, threads=workers)
+    w = workers or local_workers()
+    if w == 1 or len(cells) <= 1:
+        for cell in cells:
+            yield run_cell(ctx, cell, threads=w)
+        return
+    ctx.rr_cache(w)  # room for the contexts the threads work on at once
+    pool = ThreadPoolExecutor(max_workers=min(w, len(cells)), thread_name_prefix="cell")
+    try:
+        futures = [pool.submit(run_cell, ctx, cell, 1) for cell in cells]
+        for done in as_completed(futures):
+            yield done.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER_CONTEXTS: dict[str, CampaignContext] = {}
@@ -1271,10 +1321,10 @@ def run_campaign(
 ) -> CampaignReport:
     """Run every cell of a campaign and write its results folder (see the module doc).
 
-    ``executor``: ``"local"`` (this process; ``workers`` = numba threads per
-    cell) or ``"ray"`` (one task per cell on a Ray cluster at ``address``, or
-    a local one with ``workers`` CPUs). ``resume`` skips cells already in
-    the folder; without it every cell is recomputed and overwritten. A folder
+    ``executor``: ``"local"`` (this process; ``workers`` cells at a time in
+    threads, default one per CPU) or ``"ray"`` (one task per cell on a Ray
+    cluster at ``address``, or a local one with ``workers`` CPUs). ``resume``
+    skips cells already in the folder; without it every cell is recomputed and overwritten. A folder
     holding another campaign's results (other settings or inputs) is refused.
     Results are identical for both executors and any ``workers``.
     """

@@ -55,7 +55,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 import polars as pl
 from numba import njit, prange
@@ -64,6 +63,7 @@ from numpy.typing import ArrayLike, NDArray
 from pipeline.diffusion.kernels import LT_SALT, NODE_SALT, hash2, unit
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, node_log_inverse
 from pipeline.diffusion.simulate import SimulationResult, run_cascades, run_keys
+from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -681,29 +681,12 @@ def audience_overlap(
     )
     keys = run_keys(joint.seed, joint.runs)
     horizon = np.int64(-1 if joint.max_steps is None else joint.max_steps)
-    old_threads = numba.get_num_threads()
-    if threads is not None:
-        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-    try:
-        nchunks = np.int64(min(joint.runs, numba.get_num_threads()))
+    with numba_threads(threads) as nthreads:
         edge_p, node_p, node_inv, per_edge, weight, is_lt = _kernel_args(spec)
-        act, exp, union, shared = overlap_runs(
-            graph.out_ptr,
-            graph.out_idx,
-            edge_p,
-            node_p,
-            node_inv,
-            per_edge,
-            weight,
-            is_lt,
-            idx,
-            keys,
-            horizon,
-            nchunks,
-        )
-    finally:
-        if threads is not None:
-            numba.set_num_threads(old_threads)
+        act, exp, union, shared = kernel_for(overlap_runs, threads)(
+            graph.out_ptr, graph.out_idx, edge_p, node_p, node_inv, per_edge, weight, is_lt,
+            idx, keys, horizon, np.int64(min(joint.runs, nthreads)),
+        )  # fmt: skip
     shared_f = shared_followers(graph, idx)
     return OverlapResult(
         ids=graph.ids.gather(idx),

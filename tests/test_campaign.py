@@ -244,8 +244,13 @@ def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data:
         assert (sim.activated > act).any()
 
 
-def test_same_results_with_any_thread_count(data: Path, tmp_path: Path, finished: Path) -> None:
-    report = run_campaign(config(data, tmp_path, name="w1.toml"), workers=1)
+@pytest.mark.parametrize("workers", [1, 3])
+def test_same_results_with_any_number_of_workers(
+    data: Path, tmp_path: Path, finished: Path, workers: int
+) -> None:
+    """``finished`` ran with the default (one cell thread per CPU); one cell at a time
+    and three cell threads sharing the RR-set caches give the same files."""
+    report = run_campaign(config(data, tmp_path, name=f"w{workers}.toml"), workers=workers)
     assert_same(report.output, finished)
 
 

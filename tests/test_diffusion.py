@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import numba
 import numpy as np
@@ -287,6 +290,43 @@ def test_same_seed_same_arrays_any_thread_count(model: str, with_quality: bool) 
         np.testing.assert_array_equal(getattr(one, name), getattr(two, name))
     other = run(43, threads)
     assert not np.array_equal(one.activated, other.activated)
+
+
+_CONCURRENT = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+import numpy as np, polars as pl
+from pipeline.diffusion import simulate
+from pipeline.graph_io import from_edges
+rng = np.random.default_rng(6)
+src, dst = rng.integers(0, 300, 2400), rng.integers(0, 300, 2400)
+keep = src != dst
+g = from_edges(src[keep], dst[keep], pl.Series([f"n{i}" for i in range(300)]))
+q = rng.uniform(0.5, 1.0, g.n)
+model = sys.argv[1]
+p = 0.1 if model == "ic" else None
+def run(seed, threads):
+    return simulate(g, [0, 1, 2], model, p=p, runs=400, seed=seed, threads=threads,
+                    node_counts=True, quality=q)
+with ThreadPoolExecutor(max_workers=4) as pool:
+    together = list(pool.map(lambda s: run(s, 1), range(8)))
+for seed, one in enumerate(together):
+    ref = run(seed, 2)
+    for name in ("activated", "exposed", "steps", "node_counts"):
+        assert np.array_equal(getattr(one, name), getattr(ref, name)), (seed, name)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("model", ["ic", "wc", "lt"])
+def test_single_threaded_calls_can_run_concurrently(model: str) -> None:
+    """threads=1 uses the kernels' serial twins, which Python threads may call at once,
+    with the numbers of a parallel run. Under numba's workqueue layer (forced here) the
+    parallel kernels would abort the process."""
+    env = {**os.environ, "NUMBA_THREADING_LAYER": "workqueue"}
+    r = subprocess.run([sys.executable, "-c", _CONCURRENT, model], env=env,
+                       capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]
 
 
 def test_run_keys_do_not_depend_on_runs() -> None:

@@ -183,6 +183,15 @@ def test_celf_and_imm_near_the_exact_optimum(model: str, seed: int) -> None:
         assert abs(s.expected_reach - got) < 4 * s.cumulative_stderr[-1] + 1e-9
 
 
+@pytest.mark.parametrize("model", ["wc", "lt"])
+def test_celf_same_seeds_for_any_thread_count(model: str) -> None:
+    g = _random_graph(60, 240, 3, lt=model == "lt")
+    one = select_seeds(g, "celf", k=4, model=model, seed=5, celf_runs=200, threads=1)
+    two = select_seeds(g, "celf", k=4, model=model, seed=5, celf_runs=200, threads=2)
+    np.testing.assert_array_equal(one.nodes, two.nodes)
+    np.testing.assert_array_equal(one.marginal_gain, two.marginal_gain)
+
+
 @cache
 def _bundled() -> tuple[FollowerGraph, Profiles, Brands]:
     g = load_graph(ROOT / "data" / "follows.csv")

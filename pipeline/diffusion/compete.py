@@ -50,7 +50,6 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 import polars as pl
 from numba import njit, prange
@@ -59,6 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 from pipeline.diffusion.kernels import hash2, unit
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
 from pipeline.diffusion.simulate import run_cascades, run_keys
+from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -354,17 +354,11 @@ def competition_runs(
     nodes = np.concatenate(checked).astype(np.int32)
     labels = np.repeat(np.arange(nb, dtype=np.int32), [s.size for s in checked])
     keys = run_keys(seed, runs)
-    old_threads = numba.get_num_threads()
-    if threads is not None:
-        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-    try:
-        nchunks = np.int64(min(runs, numba.get_num_threads()))
-        adopters, steps = compete_runs(
-            g.out_ptr, g.out_idx, probs, nodes, labels, keys, np.int64(horizon), nchunks
-        )
-    finally:
-        if threads is not None:
-            numba.set_num_threads(old_threads)
+    with numba_threads(threads) as nthreads:
+        adopters, steps = kernel_for(compete_runs, threads)(
+            g.out_ptr, g.out_idx, probs, nodes, labels, keys, np.int64(horizon),
+            np.int64(min(runs, nthreads)),
+        )  # fmt: skip
     return adopters, steps
 
 

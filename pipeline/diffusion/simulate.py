@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
@@ -40,6 +39,7 @@ from pipeline.diffusion.models import (
     node_log_inverse,
     run_key_sequence,
 )
+from pipeline.diffusion.threads import check_threads, kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -189,28 +189,20 @@ def run_cascades(
     runs = _check_runs(runs)
     seed = check_seed(seed)
     horizon = _check_max_steps(max_steps)
-    if threads is not None and (
-        isinstance(threads, bool) or not isinstance(threads, int) or threads < 1
-    ):
-        raise InputError(f"threads must be an integer >= 1, got {threads!r}")
+    threads = check_threads(threads)
     keys = run_keys(seed, runs)
-    old_threads = numba.get_num_threads()
-    if threads is not None:
-        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
-    try:
-        nchunks = min(runs, numba.get_num_threads())
+    with numba_threads(threads) as nthreads:
+        nchunks = min(runs, nthreads)
         cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
         while True:
             out = _call_kernel(
-                g, spec, q, seeds, keys, horizon, exposed, attribution, node_counts, nchunks, cap
-            )
+                g, spec, q, seeds, keys, horizon, exposed, attribution, node_counts, nchunks,
+                cap, threads,
+            )  # fmt: skip
             need = int(out[2].max()) + 1
             if need <= cap or cap >= _MAX_STEP_CELLS // runs:
                 break
             cap = max(1, min(need, _MAX_STEP_CELLS // runs))
-    finally:
-        if threads is not None:
-            numba.set_num_threads(old_threads)
     act, exp, steps, per_step, credits, counts = out
     width = min(cap, int(steps.max()) + 1)
     return SimulationResult(
@@ -240,6 +232,7 @@ def _call_kernel(
     node_counts: bool,
     nchunks: int,
     cap: int,
+    threads: int | None = None,
 ) -> tuple[NDArray[Any], ...]:
     # Fixed argument types, so each kernel compiles (and caches) one specialisation.
     flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
@@ -248,7 +241,8 @@ def _call_kernel(
     q = np.zeros(0, dtype=np.float64) if quality is None else np.ascontiguousarray(quality)
     if spec.weight is not None:
         w = _edge_array(spec.weight, g.m, "weight")
-        return kernels.lt_runs(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes)
+        lt = kernel_for(kernels.lt_runs, threads)
+        return lt(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes)
     if spec.node_prob is not None:
         node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
         if node_p.shape != (g.n,):
@@ -262,7 +256,7 @@ def _call_kernel(
         per_edge = True
     else:
         raise InputError("the diffusion spec has no node_prob, edge_prob or weight")
-    return kernels.ic_runs(
+    return kernel_for(kernels.ic_runs, threads)(
         g.out_ptr, g.out_idx, edge_p, node_p, inv, per_edge, q, seeds, keys, *flags, *sizes
     )
 

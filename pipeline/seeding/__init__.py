@@ -39,7 +39,14 @@ from pipeline.profiles import (
     default_profiles,
     fit_pool,
 )
-from pipeline.seeding.base import ReachEstimator, SeedingProblem, SeedSet, check_budget
+from pipeline.seeding.base import (
+    ReachEstimator,
+    SeedingProblem,
+    SeedSet,
+    SharedCache,
+    check_budget,
+    rr_fingerprint,
+)
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets
 
 __all__ = [
@@ -290,9 +297,12 @@ def select_seeds(
     ``info["optimised"]``). Returns a :class:`SeedSet` whose marginal gains come
     from an independent RR-set estimate (``estimate_rr_sets`` sets) in the
     objective's unit (activations or exposures). Reproducible from ``seed``.
-    ``cache`` (a dict the caller keeps) shares that estimate's RR sets, and IMM's own
-    (:class:`~pipeline.seeding.imm.RRPool`), between calls with the same graph, model
-    values, seed and sizes; the results are identical.
+    ``cache`` (a dict the caller keeps; threads may share it) shares that estimate's RR
+    sets, and IMM's own (:class:`~pipeline.seeding.imm.RRPool`), between calls with the
+    same graph, model values, seed and sizes; the results are identical. Its entries
+    ``"estimates"`` and ``"imm"`` are :class:`~pipeline.seeding.base.SharedCache` s
+    (made with two places each if absent; a caller running ``w`` threads should put
+    ones with ``w + 1``).
     """
     if strategy not in STRATEGIES:
         raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
@@ -323,15 +333,10 @@ def select_seeds(
     )
     rr_pool = None
     if cache is not None and strategy == "imm":
-        from pipeline.seeding.base import rr_fingerprint
         from pipeline.seeding.imm import RRPool
 
-        pools = cache.setdefault("imm", {})
-        key = rr_fingerprint(problem)
-        rr_pool = pools.pop(key, None) or RRPool()
-        pools[key] = rr_pool  # most recent last; keep two (memory)
-        while len(pools) > 2:
-            pools.pop(next(iter(pools)))
+        pools = cache.setdefault("imm", SharedCache())
+        rr_pool = pools.get(rr_fingerprint(problem), RRPool)
     nodes, info = run_strategy(
         problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool
     )
@@ -339,7 +344,7 @@ def select_seeds(
     est = ReachEstimator.build(
         problem,
         rr_sets=estimate_rr_sets,
-        cache=None if cache is None else cache.setdefault("estimates", {}),
+        cache=None if cache is None else cache.setdefault("estimates", SharedCache()),
     )
     gains, stderr = est.gains(nodes)
     unit = "exposed" if problem.expose is not None else "activated"

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, MutableMapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +31,14 @@ from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles, default_profiles
 from pipeline.seeding.rrsets import CoverIndex, RRSets, prefix_coverage, sample_rr_sets, stream_key
 
-__all__ = ["ReachEstimator", "SeedSet", "SeedingProblem", "fill_in_order", "rr_fingerprint"]
+__all__ = [
+    "ReachEstimator",
+    "SeedSet",
+    "SeedingProblem",
+    "SharedCache",
+    "fill_in_order",
+    "rr_fingerprint",
+]
 
 Progress = Callable[[str], None]
 
@@ -147,6 +156,47 @@ def fill_in_order(
     return np.concatenate((inc, chosen.astype(np.int32)))
 
 
+class SharedCache:
+    """A small least-recently-used cache that threads can share: each value is built
+    once (a second thread asking for a key being built waits for it), the
+    ``capacity`` most recently used values are kept. ``len`` counts the values."""
+
+    def __init__(self, capacity: int = 2) -> None:
+        self.capacity = max(1, int(capacity))
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._building: dict[Any, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+        """The value of ``key``, built by ``build()`` if absent. O(1) besides the build."""
+        while True:
+            with self._lock:
+                if key in self._items:
+                    self._items.move_to_end(key)
+                    return self._items[key]
+                lock = self._building.get(key)
+                if lock is None:
+                    lock = self._building[key] = threading.Lock()
+                    lock.acquire()
+                    break
+            with lock:  # another thread builds it: wait, then look again
+                pass
+        try:
+            value = build()
+            with self._lock:
+                self._items[key] = value
+                while len(self._items) > self.capacity:
+                    self._items.popitem(last=False)
+            return value
+        finally:
+            with self._lock:
+                del self._building[key]
+            lock.release()
+
+
 @dataclass(eq=False)
 class ReachEstimator:
     """Expected spread of any seed set from a fixed collection of RR sets.
@@ -168,27 +218,19 @@ class ReachEstimator:
         rr_sets: int = 100_000,
         max_entries: int = 50_000_000,
         stream: int = 7,
-        cache: MutableMapping[Any, Any] | None = None,
+        cache: SharedCache | None = None,
     ) -> ReachEstimator:
-        """Draw the collection, or take it from ``cache`` (a dict the caller keeps, e.g.
-        one per campaign process): the sets depend only on the graph, the model's values,
-        exposure, horizon, seed and sizes, so every strategy and budget of one brand and
-        model shares one collection, bit for bit the one it would have drawn. The cache
-        keeps the last two collections (memory)."""
-        key = None
-        if cache is not None:
-            key = (rr_fingerprint(problem), stream, rr_sets, max_entries)
-            hit = cache.get(key)
-            if hit is not None:
-                cache.pop(key)
-                cache[key] = hit  # most recently used last
-                return hit
-        est = cls._draw(problem, rr_sets=rr_sets, max_entries=max_entries, stream=stream)
-        if cache is not None:
-            cache[key] = est
-            while len(cache) > 2:
-                cache.pop(next(iter(cache)))
-        return est
+        """Draw the collection, or take it from ``cache`` (e.g. one per campaign process,
+        shared by its cell threads): the sets depend only on the graph, the model's
+        values, exposure, horizon, seed and sizes, so every strategy and budget of one
+        brand and model shares one collection, bit for bit the one it would have drawn."""
+
+        def draw() -> ReachEstimator:
+            return cls._draw(problem, rr_sets=rr_sets, max_entries=max_entries, stream=stream)
+
+        if cache is None:
+            return draw()
+        return cache.get((rr_fingerprint(problem), stream, rr_sets, max_entries), draw)
 
     @classmethod
     def _draw(

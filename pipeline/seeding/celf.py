@@ -25,12 +25,12 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-import numba
 import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
 from pipeline.diffusion.kernels import LT_SALT, hash2, unit
+from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.seeding.base import SeedingProblem
 
 __all__ = ["celf"]
@@ -206,17 +206,21 @@ class _State:
         return new
 
     def gains(self, cands: NDArray[np.int64]) -> NDArray[np.int64]:
-        chunks = max(1, min(len(cands), numba.get_num_threads() * 4))
-        return _gains(
-            cands.astype(np.int64), self.g.out_ptr, self.g.out_idx, self.problem.values,
-            self.choice, self.lt, self.keys, self.dist, self.horizon, self.bounded, chunks,
-        )  # fmt: skip
+        threads = self.problem.threads
+        with numba_threads(threads) as nthreads:
+            chunks = max(1, min(len(cands), nthreads * 4))
+            return kernel_for(_gains, threads)(
+                cands.astype(np.int64), self.g.out_ptr, self.g.out_idx, self.problem.values,
+                self.choice, self.lt, self.keys, self.dist, self.horizon, self.bounded, chunks,
+            )  # fmt: skip
 
     def add(self, s: int) -> int:
-        return _add_seed(
-            s, self.g.out_ptr, self.g.out_idx, self.problem.values, self.choice, self.lt,
-            self.keys, self.dist, self.horizon, self.bounded,
-        )  # fmt: skip
+        threads = self.problem.threads
+        with numba_threads(threads):
+            return kernel_for(_add_seed, threads)(
+                s, self.g.out_ptr, self.g.out_idx, self.problem.values, self.choice, self.lt,
+                self.keys, self.dist, self.horizon, self.bounded,
+            )  # fmt: skip
 
 
 def _lazy_greedy(

@@ -39,6 +39,7 @@ only the biggest.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -61,10 +62,12 @@ class RRPool:
     one brand and model in a campaign). Set ``j`` of a stream depends only on the stream
     key and ``j``, so a run that needs ``t`` sets gets the first ``t`` of the longest
     collection drawn so far, bit for bit the ones it would have drawn itself; only the
-    missing tail is sampled. Memory: the longest collection of each stream."""
+    missing tail is sampled (by one thread at a time: threads sharing the pool wait
+    for it). Memory: the longest collection of each stream."""
 
     def __init__(self) -> None:
         self._sets: dict[int, RRSets] = {}
+        self._lock = threading.Lock()
 
     def take(
         self,
@@ -72,10 +75,11 @@ class RRPool:
         upto: int,
         sample: Callable[[RRSets | None, np.uint64, int], RRSets],
     ) -> RRSets:
-        have = self._sets.get(int(key))
-        if have is None or len(have) < upto:
-            have = sample(have, key, upto)
-            self._sets[int(key)] = have
+        with self._lock:
+            have = self._sets.get(int(key))
+            if have is None or len(have) < upto:
+                have = sample(have, key, upto)
+                self._sets[int(key)] = have
         return have if len(have) == upto else have.prefix(upto)
 
 

@@ -1,0 +1,80 @@
+"""How many threads a kernel call uses, and the serial twins of the parallel kernels.
+
+Numba's default threading layer (workqueue) aborts the process when two Python
+threads enter parallel regions at once, so code that runs several kernels
+concurrently (the local campaign executor's cell threads) calls each parallel
+kernel's *serial twin*: the same Python source compiled without ``parallel``,
+where ``prange`` is ``range``. A twin gives bit-identical results (the kernels
+chunk runs by run index and results never depend on the chunk count) and is
+cached on disk like its original, under its own name.
+"""
+
+from __future__ import annotations
+
+import threading
+import types
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numba
+from numba import njit
+
+from pipeline.errors import InputError
+
+__all__ = ["check_threads", "kernel_for", "numba_threads", "serial_twin"]
+
+_TWINS: dict[Any, Any] = {}
+_LOCK = threading.Lock()
+
+
+def check_threads(threads: object) -> int | None:
+    """``threads`` as an int >= 1, or None; InputError otherwise."""
+    if threads is None:
+        return None
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise InputError(f"threads must be an integer >= 1, got {threads!r}")
+    return threads
+
+
+def serial_twin(kernel: Any) -> Any:
+    """The single-threaded twin of the numba ``parallel=True`` dispatcher ``kernel``
+    (compiled on first use, then cached on disk as ``<name>_serial``)."""
+    with _LOCK:
+        twin = _TWINS.get(kernel)
+        if twin is None:
+            py = kernel.py_func
+            fn = types.FunctionType(
+                py.__code__, py.__globals__, py.__name__ + "_serial", py.__defaults__,
+                py.__closure__,
+            )  # fmt: skip
+            fn.__qualname__ = py.__qualname__ + "_serial"
+            fn.__doc__ = py.__doc__
+            fn.__module__ = py.__module__
+            twin = njit(nogil=True, cache=True)(fn)
+            _TWINS[kernel] = twin
+        return twin
+
+
+def kernel_for(kernel: Callable[..., Any], threads: int | None) -> Callable[..., Any]:
+    """``kernel`` itself, or its serial twin when ``threads == 1`` (safe to call from
+    several Python threads at once)."""
+    return serial_twin(kernel) if threads == 1 else kernel
+
+
+@contextmanager
+def numba_threads(threads: int | None) -> Iterator[int]:
+    """Within the block, parallel kernels use ``threads`` numba threads (default:
+    numba's setting); yields the count to chunk work by. With ``threads == 1``
+    numba's setting is left alone (the caller uses :func:`kernel_for`'s twin)."""
+    if threads == 1:
+        yield 1
+        return
+    old = numba.get_num_threads()
+    if threads is not None:
+        numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        yield numba.get_num_threads()
+    finally:
+        if threads is not None:
+            numba.set_num_threads(old)
