@@ -1107,7 +1107,8 @@ def campaign(
         int | None,
         typer.Option(
             "--workers",
-            help="local: threads per cell; ray: CPUs of the local cluster (default: all cores).",
+            help="local: cells run at once, one thread each; ray: CPUs of the local cluster "
+            "(default: all cores).",
         ),
     ] = None,
     resume: Annotated[
