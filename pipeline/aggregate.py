@@ -182,6 +182,7 @@ FAMILIES: dict[str, str] = {
     "community": "heuristic",
     "celf": "optimized",
     "imm": "optimized",
+    "opim": "optimized",
 }
 
 # Files are scanned with the widest integer type so that a writer using Int32

@@ -923,6 +923,7 @@ class StrategyOpt(StrEnum):
     community = "community"
     celf = "celf"
     imm = "imm"
+    opim = "opim"
 
 
 def _id_option(text: str | None) -> list[object]:

@@ -26,6 +26,7 @@ __all__ = ["PLAIN_NAMES", "headline", "people", "plans"]
 #: Strategies in plain words.
 PLAIN_NAMES: dict[str, str] = {
     "imm": "the optimized plan",
+    "opim": "the optimized plan (OPIM-C)",
     "celf": "the optimized plan (CELF)",
     "macro": "the largest on-topic accounts",
     "macro-any": "the largest accounts of any topic",

@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -232,10 +233,23 @@ class Profiles:
     path: str
     unmatched: int
     given: tuple[str, ...] = ()  # the columns the profile file had
+    # per-brand arrays computed once (relevance, sender factor): brand -> (brands, array)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return self.table.height
+
+    def memo(self, key: Any, brands: Brands, compute: Callable[[], NDArray[Any]]) -> NDArray[Any]:
+        """``compute()`` for ``key`` and ``brands``, computed once and kept read-only
+        (cheap to share between strategies, cells and threads)."""
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is brands:
+            return hit[1]
+        arr = compute()
+        arr.setflags(write=False)
+        self._memo[key] = (brands, arr)
+        return arr
 
     @property
     def has_profile(self) -> NDArray[np.bool_]:
@@ -461,9 +475,14 @@ def load_brands(path: str | Path) -> Brands:
 def relevance(profiles: Profiles, brands: Brands, brand: str) -> NDArray[np.float64]:
     """Cosine topic relevance of every node to ``brand`` (float64, length n, in [0, 1]).
 
-    0 for nodes without topics. O(topic entries).
+    0 for nodes without topics. O(topic entries) the first time for a brand, then O(1)
+    (read-only array).
     """
     brands.check(brand)
+    return profiles.memo(("relevance", brand), brands, lambda: _relevance(profiles, brands, brand))
+
+
+def _relevance(profiles: Profiles, brands: Brands, brand: str) -> NDArray[np.float64]:
     b = brands.topics.filter(pl.col("brand") == brand).select("topic", pl.col("weight").alias("wb"))
     b_norm = float(np.sqrt(float((b["wb"] ** 2).sum())))
     t = profiles.topics
@@ -491,10 +510,20 @@ def brand_sender_factor(
     mean run over profiled nodes. A node without a profile gets ``f_u = 1``; a
     profiled node without an engagement rate gets 1 for that part. ``beta``
     (default 0.1) keeps an off-topic sender from being silenced entirely.
-    The cascade then uses ``min(1, p(u, v) * f_u)``. O(n).
+    The cascade then uses ``min(1, p(u, v) * f_u)``. O(n) the first time for a brand
+    and beta, then O(1) (read-only array).
     """
     if beta <= 0:
         raise InputError(f"beta must be > 0, got {beta}")
+    return profiles.memo(
+        ("factor", brand, float(beta)), brands,
+        lambda: _sender_factor(profiles, brands, brand, beta),
+    )  # fmt: skip
+
+
+def _sender_factor(
+    profiles: Profiles, brands: Brands, brand: str, beta: float
+) -> NDArray[np.float32]:
     has = profiles.has_profile
     rel = relevance(profiles, brands, brand)
     er = profiles.table["engagement_rate"].to_numpy().astype(np.float64)

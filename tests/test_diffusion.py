@@ -177,7 +177,11 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
     q = spec.quality
 
     def real(u: int, e: int) -> bool:
-        return q is None or q[u] >= 1 or _unit(_h(key ^ _QUALITY_SALT, e)) < q[u]
+        if q is None or q[u] >= 1:
+            return True
+        if spec.edge_prob is not None:  # per-edge IC: the edge's one uniform decides
+            return _unit(_h(key, e)) < q[u]
+        return _unit(_h(key ^ _QUALITY_SALT, e)) < q[u]
 
     order, label = list(seeds), {s: i for i, s in enumerate(seeds)}
     credits = [1] * len(seeds)
@@ -207,7 +211,8 @@ def reference_run(g: FollowerGraph, seeds: list[int], spec: DiffusionSpec, key: 
             elif spec.edge_prob is not None:
                 for e in range(a, b):
                     v = int(g.out_idx[e])
-                    coin = _unit(_h(key, e)) < float(spec.edge_prob[e])
+                    qu = 1.0 if q is None else float(q[u])
+                    coin = _unit(_h(key, e)) < qu * float(spec.edge_prob[e])
                     if v not in label and coin and real(u, e):
                         activate(v, u)
             else:

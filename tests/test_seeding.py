@@ -174,13 +174,58 @@ def test_celf_and_imm_near_the_exact_optimum(model: str, seed: int) -> None:
     best = max(v for s, v in spread.items() if len(s) == k)
     first = max(range(g.n), key=lambda u: spread[(u,)])
     greedy = max(spread[tuple(sorted((first, u)))] for u in range(g.n) if u != first)
-    for strategy in ("celf", "imm"):
+    for strategy in ("celf", "imm", "opim"):
         s = select_seeds(g, strategy, k=k, model=model, seed=seed, epsilon=0.1, celf_runs=2000)
         got = spread[tuple(sorted(s.nodes.tolist()))]
         assert got >= E * best  # the guarantee
         assert got >= 0.98 * greedy, (strategy, got, greedy, best)  # what greedy reaches
         # the reported reach estimates the exact spread of the chosen set
         assert abs(s.expected_reach - got) < 4 * s.cumulative_stderr[-1] + 1e-9
+        if strategy != "celf":
+            # a certificate is a lower bound on the true ratio, and OPIM-C stops only
+            # once it reaches 1 - 1/e - epsilon
+            ratio = s.info["certified_ratio"]
+            assert 0 < ratio <= got / best + 1e-9, (strategy, ratio, got / best)
+            if strategy == "opim":
+                assert ratio >= E - 0.1, s.info
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_opim_certificate_holds_under_a_budget(seed: int) -> None:
+    """With costs and a budget, OPIM-C's certified ratio is a lower bound on the exact
+    ratio of its plan to the best plan within the budget, and the plan is near it."""
+    from pipeline.seeding.opim import opim
+
+    g = _random_graph(8, 12, seed)
+    values, _ = edge_values(g, "ic")
+    spread = _all_spreads(g, values, False, 2)
+    cost = np.random.default_rng(seed).uniform(1.5, 3.0, g.n)
+    budget = 4.0  # at most two seeds: every cost is >= 1.5
+    feasible = [s for s in spread if cost[list(s)].sum() <= budget]
+    best = max(spread[s] for s in feasible)
+    res = opim(g.in_ptr, g.in_idx, g.in_eid, values, lt=False, k=None, seed=seed,
+               epsilon=0.1, budget=budget, cost=cost)  # fmt: skip
+    got = spread[tuple(sorted(res.seeds.tolist()))]
+    assert cost[res.seeds].sum() <= budget
+    assert 0 < res.certified_ratio <= got / best + 1e-9, (res, got, best)
+    assert got >= 0.9 * best
+
+
+def test_opim_reaches_imm_on_the_bundled_data() -> None:
+    """OPIM-C at epsilon 0.05 chooses seeds that reach at least 98% of IMM's at the
+    campaign's epsilon 0.5, and certifies them."""
+    g, prof, brands = _bundled()
+    kw = dict(model="wc", profiles=prof, brands=brands, brand="everyday", seed=2,
+              max_creators=25)  # fmt: skip
+    factor = brand_sender_factor(prof, brands, "everyday")
+    reach = {}
+    for strategy, eps in (("imm", 0.5), ("opim", 0.05)):
+        s = select_seeds(g, strategy, k=20, epsilon=eps, **kw)  # type: ignore[arg-type]
+        sim = simulate(g, s.nodes, "wc", runs=2000, seed=3, sender_factor=factor)
+        reach[strategy] = (sim.activated.mean(), s.info)
+    assert reach["opim"][0] >= 0.98 * reach["imm"][0], reach
+    assert reach["opim"][1]["certified_ratio"] >= E - 0.05
+    assert 0 < reach["imm"][1]["certified_ratio"] < 1
 
 
 @pytest.mark.parametrize("model", ["wc", "lt"])

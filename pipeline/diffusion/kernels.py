@@ -14,9 +14,11 @@ pure function of a 64-bit run key and a counter:
 - LT threshold of node ``v``: ``hash(key_r ^ LT_SALT, v)``;
 - audience quality: edge ``e = (u, v)`` is a *real* follow in run ``r`` iff
   ``q_u >= 1`` or ``unit(hash(key_r ^ QUALITY_SALT, e)) < q_u`` (:func:`is_real`),
-  independent of the cascade coins and the same for every model. A fake edge
-  neither exposes ``v`` nor transmits; with ``q_u >= 1`` no coin is drawn, so
-  a quality of 1 reproduces the undiscounted run bit for bit.
+  independent of the cascade coins, for skip-sampled IC and LT. Per-edge IC
+  draws one uniform ``x = unit(hash(key_r, e))`` for both: real iff ``x < q_u``,
+  live iff ``x < q_u p_e`` (the same joint law, one hash instead of two). A
+  fake edge neither exposes ``v`` nor transmits; with ``q_u >= 1`` nothing
+  changes, so a quality of 1 reproduces the undiscounted run bit for bit.
 
 The live-edge graph of a run therefore depends only on the run key, never on
 the seed set, the order of activation or the thread that ran it (common
@@ -203,13 +205,22 @@ def ic_runs(
                     qu = quality[u] if use_q else 1.0
                     if qu <= 0.0:
                         continue  # no real follower: nothing is exposed or reached through u
-                    if want_exposed and (not expand or not per_edge) and qu >= 1.0:
+                    if want_exposed and not expand and per_edge:
+                        for e in range(a, b):
+                            v = out_idx[e]
+                            # realness from the edge's one uniform (see the loop below)
+                            if sn[v] != stamp and (
+                                qu >= 1.0 or unit(hash2(key, np.uint64(e))) < qu
+                            ):
+                                sn[v] = stamp
+                                ex += 1
+                    elif want_exposed and not per_edge and qu >= 1.0:
                         for e in range(a, b):
                             v = out_idx[e]
                             if sn[v] != stamp:
                                 sn[v] = stamp
                                 ex += 1
-                    elif want_exposed and (not expand or not per_edge):
+                    elif want_exposed and not per_edge:
                         for e in range(a, b):
                             v = out_idx[e]
                             if sn[v] != stamp and is_real(qkey, e, qu):
@@ -217,34 +228,19 @@ def ic_runs(
                                 ex += 1
                     if not expand:
                         continue
-                    if per_edge and qu >= 1.0:
+                    if per_edge:
+                        # One uniform x per edge decides both: the follow is real iff
+                        # x < q_u, and live iff x < q_u * p_e (so Pr[live | real] = p_e,
+                        # independent across edges); with q_u = 1 this is the plain coin.
                         for e in range(a, b):
+                            x = unit(hash2(key, np.uint64(e)))
+                            if x >= qu:
+                                continue  # a fake follow: neither exposes nor transmits
                             v = out_idx[e]
                             if want_exposed and sn[v] != stamp:
                                 sn[v] = stamp
                                 ex += 1
-                            # Coin first: it does not depend on the state, and only live
-                            # edges then touch st[] (fewer random reads at small p).
-                            if unit(hash2(key, np.uint64(e))) < edge_p[e] and st[v] != stamp:
-                                st[v] = stamp
-                                od[end] = v
-                                end += 1
-                                if want_credits:
-                                    lab[v] = lab[u]
-                                    credits[r, lab[u]] += 1
-                                if want_counts:
-                                    cnt[v] += 1
-                    elif per_edge:
-                        # The loop above with the realness test (kept apart so that the
-                        # undiscounted loop stays as it was: 2-4% faster, measured).
-                        for e in range(a, b):
-                            if not is_real(qkey, e, qu):
-                                continue
-                            v = out_idx[e]
-                            if want_exposed and sn[v] != stamp:
-                                sn[v] = stamp
-                                ex += 1
-                            if unit(hash2(key, np.uint64(e))) < edge_p[e] and st[v] != stamp:
+                            if x < qu * edge_p[e] and st[v] != stamp:
                                 st[v] = stamp
                                 od[end] = v
                                 end += 1

@@ -21,6 +21,7 @@ every strategy except ``macro-any`` draws from the same brand-fit pool
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -75,6 +76,7 @@ STRATEGIES: tuple[str, ...] = (
     "community",
     "celf",
     "imm",
+    "opim",
 )
 
 
@@ -332,7 +334,7 @@ def select_seeds(
         progress=progress,
     )
     rr_pool = None
-    if cache is not None and strategy == "imm":
+    if cache is not None and strategy in ("imm", "opim"):
         from pipeline.seeding.imm import RRPool
 
         pools = cache.setdefault("imm", SharedCache())
@@ -348,11 +350,21 @@ def select_seeds(
     )
     gains, stderr = est.gains(nodes)
     unit = "exposed" if problem.expose is not None else "activated"
-    optimised = unit if strategy == "imm" else "activated"
+    optimised = unit if strategy in ("imm", "opim") else "activated"
     if problem.earned:
         optimised = "earned_" + optimised
     info = {**info, "estimate_rr_sets": est.theta, "gain_unit": unit}
-    if strategy in ("imm", "celf"):
+    if strategy == "imm":
+        # IMM's certificate: the bound on the best plan from its own sets, the seeds'
+        # coverage of the independent estimate sets (OPIM-C's bounds, delta = 1/n)
+        from pipeline.seeding.certify import certified_ratio, coverage
+
+        ratio, _, _ = certified_ratio(
+            problem.n, int(info["rr_sets"]), float(info.pop("upper_cov")), est.theta,
+            coverage(est.index.rr, nodes), math.log(2.0 * max(problem.n, 2)),
+        )  # fmt: skip
+        info["certified_ratio"] = ratio
+    if strategy in ("imm", "opim", "celf"):
         info["optimised"] = optimised
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
@@ -419,6 +431,29 @@ def run_strategy(
             "rr_sets_phase1": res.rr_sets_phase1,
             "lower_bound": res.lower_bound,
             "rule": res.rule,
+            "upper_cov": res.upper_cov,
+        }
+    if strategy == "opim":
+        from pipeline.seeding.opim import opim
+
+        if not 0 < epsilon < 1:
+            raise InputError(f"epsilon must be in (0, 1), got {epsilon}")
+        g = problem.graph
+        op = opim(
+            g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=problem.lt, k=problem.k,
+            seed=problem.seed, epsilon=epsilon, earned=problem.earned, expose=problem.expose,
+            rr_pool=rr_pool, budget=problem.budget,
+            cost=problem.key_cost() if problem.budget is not None else None,
+            eligible=problem.eligible, forced=problem.include, max_steps=problem.max_steps,
+            threads=problem.threads, progress=problem.progress,
+        )  # fmt: skip
+        return op.seeds, {
+            "epsilon": epsilon,
+            "rr_sets": op.rr_sets,
+            "rounds": op.rounds,
+            "certified_ratio": op.certified_ratio,
+            "target_ratio": op.target,
+            "rule": op.rule,
         }
     if strategy == "celf":
         from pipeline.seeding.celf import celf

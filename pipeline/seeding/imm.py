@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline.seeding.certify import upper_bound
 from pipeline.seeding.rrsets import (
     CoverIndex,
     RRSets,
@@ -54,7 +55,7 @@ from pipeline.seeding.rrsets import (
     stream_key,
 )
 
-__all__ = ["IMMResult", "RRPool", "imm", "mixed_cost"]
+__all__ = ["IMMResult", "RRPool", "imm", "mixed_cost", "seeds_bought", "select_cover"]
 
 
 class RRPool:
@@ -98,6 +99,7 @@ class IMMResult:
     lower_bound: float
     theta: int
     rule: str  # "greedy", "cost-effective", "cost-and-cap" or "greedy (k)"
+    upper_cov: float = math.inf  # bound on the best plan's coverage of the final sets
 
 
 def mixed_cost(cost: NDArray[np.float64], budget: float, cap: int) -> NDArray[np.float64]:
@@ -110,6 +112,102 @@ def _log_comb(n: int, k: int) -> float:
     """log C(n, k) via lgamma."""
     k = max(0, min(k, n))
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def select_cover(
+    index: CoverIndex,
+    *,
+    k: int | None,
+    budget: float | None,
+    cost: NDArray[np.float64] | None,
+    eligible: NDArray[np.bool_] | None,
+    forced: NDArray[np.int32] | None,
+    penalty: float = 0.0,
+) -> tuple[NDArray[np.int32], NDArray[np.int64], str]:
+    """The seeds IMM and OPIM-C choose on ``index``: greedy coverage with ``k``; with a
+    budget, the best of plain and cost-effective greedy (and, with a cap ``k`` too,
+    the cost-and-cap rule), judged by coverage minus ``penalty`` sets per seed.
+    Returns (seeds, sets each newly covered, rule). O(rules x greedy)."""
+
+    def value(sg: tuple[NDArray[np.int32], NDArray[np.int64]]) -> float:
+        return float(sg[1].sum()) - penalty * len(sg[0])
+
+    if budget is None:
+        s, g = greedy_cover(index, k=k, eligible=eligible, forced=forced, penalty=penalty)
+        return s, g, "greedy (k)"
+    plain = greedy_cover(index, k=k, budget=budget, cost=cost, eligible=eligible,
+                         forced=forced, penalty=penalty)  # fmt: skip
+    ce = greedy_cover(
+        index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
+        per_cost=True, penalty=penalty,
+    )  # fmt: skip
+    options = [(value(plain), 0, plain, "greedy"), (value(ce), 1, ce, "cost-effective")]
+    if k is not None and cost is not None:
+        # budget and creator cap together: divide by the share of both resources a
+        # node uses, so a plan neither runs out of money nor of contracts first
+        rest = budget - (float(cost[forced].sum()) if forced is not None else 0.0)
+        both = greedy_cover(
+            index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
+            per_cost=True, penalty=penalty, key_cost=mixed_cost(cost, rest, k),
+        )  # fmt: skip
+        options.append((value(both), 2, both, "cost-and-cap"))
+    best = max(options, key=lambda o: (o[0], -o[1]))
+    return best[2][0], best[2][1], best[3]
+
+
+def seeds_bought(
+    n: int, k: int | None, budget: float | None, cost: NDArray[np.float64] | None,
+    eligible: NDArray[np.bool_] | None, n_forced: int, k_cap: int,
+) -> int:  # fmt: skip
+    """The most seeds a plan can hold (forced included): ``k`` plus the forced ones, or
+    as many of the cheapest candidates as the budget buys (at most ``k``), capped at
+    ``k_cap`` for a budget; at least 1. O(n)."""
+    if budget is None:
+        assert k is not None
+        return max(1, min(k + n_forced, n))
+    assert cost is not None
+    pool = cost[eligible] if eligible is not None else cost
+    cheapest = float(np.min(pool)) if pool.size else math.inf
+    buys = int(budget // cheapest) if cheapest > 0 else n
+    if k is not None:
+        buys = min(buys, k)
+    return max(1, min(buys + n_forced, n, k_cap))
+
+
+Draw = Callable[[RRSets | None, np.uint64, int], RRSets]
+
+
+def rr_sampler(
+    in_ptr: NDArray[np.int64],
+    in_idx: NDArray[np.int32],
+    in_eid: NDArray[np.int64],
+    value: NDArray[np.float32],
+    *,
+    lt: bool,
+    max_steps: int | None,
+    threads: int | None,
+    expose: NDArray[np.float32] | None,
+    rr_pool: RRPool | None,
+) -> Draw:
+    """``draw(rr, key, upto)``: the first ``upto`` RR sets of stream ``key``, extending
+    ``rr`` (the sets drawn so far, or None) or taking them from ``rr_pool``."""
+
+    def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
+        have = 0 if rr is None else len(rr)
+        new = sample_rr_sets(
+            in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
+            max_steps=max_steps, threads=threads, expose=expose,
+        )  # fmt: skip
+        return new if rr is None else rr.extend(new)
+
+    def draw(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
+        if rr_pool is not None:
+            return rr_pool.take(key, upto, sample)
+        if rr is not None and upto <= len(rr):
+            return rr if upto == len(rr) else rr.prefix(upto)
+        return sample(rr, key, upto)
+
+    return draw
 
 
 def imm(
@@ -155,17 +253,7 @@ def imm(
         raise ValueError(f"epsilon must be in (0, 1), got {epsilon}")
     nf = max(n, 2)
     n_forced = 0 if forced is None else len(forced)
-    if budget is None:
-        assert k is not None
-        k_eff = max(1, min(k + n_forced, n))
-    else:
-        assert cost is not None
-        pool = cost[eligible] if eligible is not None else cost
-        cheapest = float(np.min(pool)) if pool.size else math.inf
-        buys = int(budget // cheapest) if cheapest > 0 else n
-        if k is not None:
-            buys = min(buys, k)
-        k_eff = max(1, min(buys + n_forced, n, k_cap))
+    k_eff = seeds_bought(n, k, budget, cost, eligible, n_forced, k_cap)
     ell = ell * (1.0 + math.log(2) / math.log(nf))
     log_c = _log_comb(n, k_eff)
     eps_p = math.sqrt(2.0) * epsilon
@@ -179,61 +267,15 @@ def imm(
     beta = math.sqrt((1.0 - 1.0 / math.e) * (log_c + ell * math.log(nf) + math.log(2.0)))
     lam_s = 2.0 * nf * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
 
-    def draw(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
-        if rr_pool is not None:
-            return rr_pool.take(key, upto, sample)
-        have = 0 if rr is None else len(rr)
-        if upto <= have:
-            assert rr is not None
-            return rr
-        return sample(rr, key, upto)
-
-    def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
-        have = 0 if rr is None else len(rr)
-        new = sample_rr_sets(
-            in_ptr,
-            in_idx,
-            in_eid,
-            value,
-            lt=lt,
-            count=upto - have,
-            key=key,
-            start=have,
-            max_steps=max_steps,
-            threads=threads,
-            expose=expose,
-        )
-        return new if rr is None else rr.extend(new)
+    draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
+                      threads=threads, expose=expose, rr_pool=rr_pool)  # fmt: skip
 
     def select(
         index: CoverIndex, net: bool = True
     ) -> tuple[NDArray[np.int32], NDArray[np.int64], str]:
         pen = len(index.rr) / nf if earned and net else 0.0
-
-        def value(sg: tuple[NDArray[np.int32], NDArray[np.int64]]) -> float:
-            return float(sg[1].sum()) - pen * len(sg[0])
-
-        if budget is None:
-            s, g = greedy_cover(index, k=k, eligible=eligible, forced=forced, penalty=pen)
-            return s, g, "greedy (k)"
-        plain = greedy_cover(index, k=k, budget=budget, cost=cost, eligible=eligible,
-                             forced=forced, penalty=pen)  # fmt: skip
-        ce = greedy_cover(
-            index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
-            per_cost=True, penalty=pen,
-        )  # fmt: skip
-        options = [(value(plain), 0, plain, "greedy"), (value(ce), 1, ce, "cost-effective")]
-        if k is not None and cost is not None:
-            # budget and creator cap together: divide by the share of both resources a
-            # node uses, so a plan neither runs out of money nor of contracts first
-            rest = budget - (float(cost[forced].sum()) if forced is not None else 0.0)
-            both = greedy_cover(
-                index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced,
-                per_cost=True, penalty=pen, key_cost=mixed_cost(cost, rest, k),
-            )  # fmt: skip
-            options.append((value(both), 2, both, "cost-and-cap"))
-        best = max(options, key=lambda o: (o[0], -o[1]))
-        return best[2][0], best[2][1], best[3]
+        return select_cover(index, k=k, budget=budget, cost=cost, eligible=eligible,
+                            forced=forced, penalty=pen)  # fmt: skip
 
     # Phase 1: a lower bound on OPT (Algorithm 2, lines 1-12)
     key1 = stream_key(seed, 1)
@@ -259,5 +301,8 @@ def imm(
     if progress:
         progress(f"IMM node selection: {theta:,} RR sets")
     final = draw(None, stream_key(seed, 2), theta)
-    seeds, gains, rule = select(CoverIndex.build(final))
-    return IMMResult(seeds, gains, len(final), phase1, lb, theta, rule)
+    index = CoverIndex.build(final)
+    seeds, gains, rule = select(index)
+    up = upper_bound(index, seeds, n_forced=n_forced, k=k, budget=budget, cost=cost,
+                     eligible=eligible)  # fmt: skip
+    return IMMResult(seeds, gains, len(final), phase1, lb, theta, rule, up)

@@ -78,7 +78,7 @@ def _rr_chunk(
     in_ptr: NDArray[np.int64],
     in_idx: NDArray[np.int32],
     in_eid: NDArray[np.int64],
-    value: NDArray[np.float32],
+    slot_value: NDArray[np.float32],
     uniform: NDArray[np.float64],
     lt: bool,
     max_depth: int,
@@ -86,13 +86,17 @@ def _rr_chunk(
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """RR sets ``start .. start+count-1``: (sizes, concatenated nodes). O(sum of set work).
 
+    ``slot_value[s]`` is the probability (weight for LT) of in-edge slot ``s``, i.e.
+    ``value[in_eid[s]]``, read in slot order (no random access per edge); coins stay
+    keyed by edge id.
+
     With a non-empty ``expose`` (per-edge probability that the follow is real), the
     sets are *exposure* RR sets (IC-like models only): the root's in-neighbours
     whose edge is real join at depth 0, the root is not expanded, and the backward
     search runs from them; S hits the set iff the root is a seed or a real
     follower-of-an-activated account, i.e. the root is exposed."""
     n = in_ptr.shape[0] - 1
-    stamp = np.zeros(n, dtype=np.int64)  # stamp[v] == j + 1: v is in RR set j
+    stamp = np.zeros(n, dtype=np.int32)  # stamp[v] == j + 1: v is in RR set j
     depth = np.zeros(n, dtype=np.int32)
     sizes = np.empty(count, dtype=np.int64)
     out = np.empty(max(1024, count * 4), dtype=np.int32)
@@ -130,7 +134,7 @@ def _rr_chunk(
                 acc = 0.0
                 nxt = -1
                 for s in range(in_ptr[v], in_ptr[v + 1]):
-                    acc += value[in_eid[s]]
+                    acc += slot_value[s]
                     if r < acc:
                         nxt = in_idx[s]
                         break
@@ -181,11 +185,12 @@ def _rr_chunk(
                         pos += 1
                     continue
                 for s in range(a, b):
-                    u = in_idx[s]
-                    if stamp[u] == mark:
-                        continue
+                    # coin first: only live edges then touch stamp[] (random reads)
                     e = in_eid[s]
-                    if _u01(kj, np.uint64(e) + np.uint64(n) + np.uint64(1)) < value[e]:
+                    if _u01(kj, np.uint64(e) + np.uint64(n) + np.uint64(1)) >= slot_value[s]:
+                        continue
+                    u = in_idx[s]
+                    if stamp[u] != mark:
                         stamp[u] = mark
                         depth[u] = dv + 1
                         out = _append(out, pos, u)
@@ -201,13 +206,21 @@ def uniform_in_probability(
 
     Such nodes are expanded by skip-sampling. O(m).
     """
+    if value.shape[0] == 0:
+        return np.full(in_ptr.shape[0] - 1, -1.0)
+    return _uniform_of_slots(in_ptr, value[in_eid])
+
+
+def _uniform_of_slots(
+    in_ptr: NDArray[np.int64], slot_value: NDArray[np.float32]
+) -> NDArray[np.float64]:
     n = in_ptr.shape[0] - 1
     out = np.full(n, -1.0)
     deg = np.diff(in_ptr)
     has = deg > 0
-    if value.shape[0] == 0:
+    if slot_value.shape[0] == 0:
         return out
-    vals = value[in_eid].astype(np.float64)
+    vals = slot_value.astype(np.float64)
     starts = in_ptr[:-1][has]
     lo = np.minimum.reduceat(vals, starts)
     hi = np.maximum.reduceat(vals, starts)
@@ -277,15 +290,20 @@ def sample_rr_sets(
     if expose is not None and lt:
         raise ValueError("exposure RR sets are defined for the IC-like models only")
     n = int(in_ptr.shape[0] - 1)
+    if start + count >= np.iinfo(np.int32).max:
+        raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
-    uniform = np.full(n, -1.0) if lt else uniform_in_probability(in_ptr, in_eid, value)
+    slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
+    uniform = np.full(n, -1.0) if lt else _uniform_of_slots(in_ptr, slot_value)
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
     ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-        return _rr_chunk(b[0], b[1], key, in_ptr, in_idx, in_eid, value, uniform, lt, depth, ex)
+        return _rr_chunk(
+            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, uniform, lt, depth, ex
+        )
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:

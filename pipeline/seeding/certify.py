@@ -1,0 +1,163 @@
+"""Certified approximation ratios for seed sets chosen on RR sets (the bounds of
+OPIM-C, Tang, Tang, Xiao, Yuan, SIGMOD 2018; see :mod:`pipeline.seeding.opim`).
+
+``upper_bound`` bounds the best plan's coverage of the collection that chose the
+seeds; ``coverage`` counts the seeds' hits on an independent collection;
+``certified_ratio`` turns both into a lower bound on the seeds' approximation
+ratio that holds with probability ``1 - 2 exp(-a)``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from pipeline.seeding.rrsets import CoverIndex, RRSets
+
+__all__ = ["certified_ratio", "coverage", "upper_bound"]
+
+_CHECKPOINTS = 48  # prefixes of the greedy order at which the upper bound is evaluated
+
+
+@njit(nogil=True, cache=True)
+def _hits(ptr: NDArray[np.int64], nodes: NDArray[np.int32], mark: NDArray[np.bool_]) -> int:
+    """How many RR sets hold a marked node. O(total size)."""
+    hit = 0
+    for j in range(ptr.shape[0] - 1):
+        for q in range(ptr[j], ptr[j + 1]):
+            if mark[nodes[q]]:
+                hit += 1
+                break
+    return hit
+
+
+def coverage(rr: RRSets, seeds: NDArray[np.integer]) -> int:
+    """Number of sets of ``rr`` that ``seeds`` hit. O(total size)."""
+    mark = np.zeros(rr.n, dtype=np.bool_)
+    mark[np.asarray(seeds, dtype=np.int64)] = True
+    return int(_hits(rr.ptr, rr.nodes, mark))
+
+
+@njit(nogil=True, cache=True)
+def _relaxation(
+    deg: NDArray[np.int64],
+    eligible: NDArray[np.bool_],
+    cost: NDArray[np.float64],
+    k: int,
+    budget: float,
+) -> float:
+    """Upper bound on the coverage a feasible completion adds: the k largest marginals
+    (k >= 0), the fractional knapsack of marginals within ``budget`` (budget >= 0),
+    the smaller of the two when both apply. O(n log n)."""
+    cand = np.flatnonzero(eligible & (deg > 0))
+    m = deg[cand].astype(np.float64)
+    best = np.inf
+    if k >= 0:
+        if k >= m.shape[0]:
+            best = m.sum()
+        elif k > 0:
+            best = np.sort(m)[m.shape[0] - k :].sum()
+        else:
+            best = 0.0
+    if budget >= 0:
+        c = cost[cand]
+        free = c <= 0.0
+        total = m[free].sum()
+        paid = np.flatnonzero(~free)
+        ratio = m[paid] / c[paid]
+        order = paid[np.argsort(-ratio, kind="mergesort")]
+        left = budget
+        for i in order:
+            if left <= 0.0:
+                break
+            if c[i] <= left:
+                total += m[i]
+                left -= c[i]
+            else:
+                total += m[i] * left / c[i]
+                left = 0.0
+        best = min(best, total)
+    return best
+
+
+@njit(nogil=True, cache=True)
+def _upper_bound(
+    n: int,
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    nptr: NDArray[np.int64],
+    sets: NDArray[np.int64],
+    seeds: NDArray[np.int32],
+    n_forced: int,
+    eligible: NDArray[np.bool_],
+    cost: NDArray[np.float64],
+    k: int,
+    budget: float,
+    checks: NDArray[np.bool_],
+) -> float:
+    deg = np.zeros(n, dtype=np.int64)
+    for u in range(n):
+        deg[u] = nptr[u + 1] - nptr[u]
+    covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
+    cov = 0
+    best = np.inf
+    for i in range(seeds.shape[0] + 1):
+        if i >= n_forced and checks[i]:
+            best = min(best, cov + _relaxation(deg, eligible, cost, k, budget))
+        if i == seeds.shape[0]:
+            break
+        u = seeds[i]
+        for q in range(nptr[u], nptr[u + 1]):
+            j = sets[q]
+            if not covered[j]:
+                covered[j] = True
+                cov += 1
+                for r in range(ptr[j], ptr[j + 1]):
+                    deg[nodes[r]] -= 1
+    return best
+
+
+def upper_bound(
+    index: CoverIndex,
+    seeds: NDArray[np.int32],
+    *,
+    n_forced: int,
+    k: int | None,
+    budget: float | None,
+    cost: NDArray[np.float64] | None,
+    eligible: NDArray[np.bool_] | None,
+) -> float:
+    """An upper bound on the coverage of ``index`` by the best plan that holds the
+    first ``n_forced`` seeds plus at most ``k`` others of total ``cost`` within
+    ``budget`` (forced included), from prefixes of the greedy order ``seeds``.
+    O(total size + checkpoints x n log n)."""
+    n = index.rr.n
+    elig = np.ones(n, dtype=np.bool_) if eligible is None else eligible.copy()
+    forced = np.asarray(seeds[:n_forced], dtype=np.int64)
+    elig[forced] = False
+    c = np.zeros(n, dtype=np.float64) if cost is None else np.nan_to_num(cost, nan=np.inf)
+    rest = -1.0 if budget is None else max(0.0, budget - float(c[forced].sum()))
+    steps = len(seeds) + 1
+    checks = np.zeros(steps, dtype=np.bool_)
+    at = np.unique(np.linspace(n_forced, steps - 1, min(_CHECKPOINTS, steps)).astype(np.int64))
+    checks[at] = True
+    checks[-1] = True
+    bound = _upper_bound(
+        n, index.rr.ptr, index.rr.nodes, index.nptr, index.sets,
+        np.ascontiguousarray(seeds, np.int32), n_forced, elig, c,
+        -1 if k is None else int(k), rest, checks,
+    )  # fmt: skip
+    return float(bound)
+
+
+def certified_ratio(
+    n: int, theta1: int, upper_cov: float, theta2: int, lower_cov: int, a: float
+) -> tuple[float, float, float]:
+    """(ratio, sigma_l, sigma_u) of OPIM-C's bounds (see the module doc). O(1)."""
+    lo = (math.sqrt(lower_cov + 2.0 * a / 9.0) - math.sqrt(a / 2.0)) ** 2 - a / 18.0
+    sigma_l = max(0.0, lo) * n / theta2
+    sigma_u = (math.sqrt(upper_cov + a / 2.0) + math.sqrt(a / 2.0)) ** 2 * n / theta1
+    return (sigma_l / sigma_u if sigma_u > 0 else 0.0), sigma_l, sigma_u
