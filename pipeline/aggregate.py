@@ -102,6 +102,7 @@ RUNS_SCHEMA: dict[str, pl.DataType] = {
     "earned_exposed": pl.Int64(),
     "projected_impressions": pl.Float64(),
     "projected_engagements": pl.Float64(),
+    "certified_ratio": pl.Float64(),
 }
 #: What a run can be judged by: counts per run, the earned ones without the paid seeds.
 METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
@@ -284,7 +285,9 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 #: Columns a runs file must hold (``cpm`` and the earned counts came later and may be
 #: missing; the earned counts are then derived as count minus ``seeds_used``).
 _RUNS_REQUIRED = tuple(
-    c for c in RUNS_SCHEMA if c not in ("cpm", "earned_activated", "earned_exposed", *PROJECTED)
+    c
+    for c in RUNS_SCHEMA
+    if c not in ("cpm", "earned_activated", "earned_exposed", "certified_ratio", *PROJECTED)
 )
 
 
@@ -406,7 +409,9 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     (:mod:`pipeline.projection`, "projected"): ``mean_projected_impressions`` and
     ``mean_projected_engagements`` with their intervals, ``cost_per_engagement``,
     ``cost_per_mille`` (cost per 1,000 projected impressions) and
-    ``projected_emv`` (projected impressions x cpm / 1000). Sorted by brand, model,
+    ``projected_emv`` (projected impressions x cpm / 1000); ``certified_ratio`` (the
+    optimizers' certified approximation ratio of the seeds, a lower bound with
+    probability 1 - 1/n; null for the other strategies). Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
     """
     lf = runs.lazy()
@@ -415,7 +420,9 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
         lf = lf.with_columns((pl.col("activated") - pl.col("seeds_used")).alias("earned_activated"))
     if "earned_exposed" not in names:
         lf = lf.with_columns((pl.col("exposed") - pl.col("seeds_used")).alias("earned_exposed"))
-    lf = lf.with_columns(pl.lit(None, pl.Float64).alias(c) for c in PROJECTED if c not in names)
+    lf = lf.with_columns(
+        pl.lit(None, pl.Float64).alias(c) for c in (*PROJECTED, "certified_ratio") if c not in names
+    )
     out = (
         lf.group_by(_GROUP)
         .agg(
@@ -424,6 +431,7 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             pl.col("cost_spent").mean(),
             pl.col("seeds_used").cast(pl.Float64).mean(),
             pl.col("cpm").mean(),
+            pl.col("certified_ratio").mean(),
         )
         .with_columns(
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in _MEASURES),

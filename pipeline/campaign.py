@@ -910,6 +910,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.lit(cost_spent, pl.Float64).alias("cost_spent"),
         pl.lit(len(nodes), pl.Int64).alias("seeds_used"),
         pl.lit(cpm, pl.Float64).alias("cpm"),
+        pl.lit(chosen.info.get("certified_ratio"), pl.Float64).alias("certified_ratio"),
         # earned: what the campaign reaches beyond the creators it pays (seeds are
         # always activated and exposed, so this is count minus seeds, run by run)
         (pl.col("activated") - len(nodes)).alias("earned_activated"),

@@ -67,7 +67,8 @@ def plans(results: Results) -> pl.DataFrame:
     """One row per brand and level: the recommendation and its runner-up.
 
     Columns: brand, model (the reference model), level (``budget`` or ``k``), budget, k,
-    strategy, plain (its plain name), creators, cost, earned (mean of the objective),
+    strategy, plain (its plain name), creators, cost, certified_ratio (the optimizers'
+    certified approximation ratio, null for the others), earned (mean of the objective),
     earned_ci_low, earned_ci_high, impressions, engagements, cost_per_engagement,
     cost_per_mille, emv with emv_ci_low and emv_ci_high (projected, from the 95% interval
     of projected impressions; null without a CPM), holds (models under which the
@@ -136,6 +137,7 @@ def plans(results: Results) -> pl.DataFrame:
                 "budget": budget, "k": k, "strategy": best["strategy"],
                 "plain": PLAIN_NAMES.get(best["strategy"], best["strategy"]),
                 "creators": round(best["seeds_used"]), "cost": best["cost_spent"],
+                "certified_ratio": best.get("certified_ratio"),
                 "earned": best[mean], "earned_ci_low": best[f"{o}_ci_low"],
                 "earned_ci_high": best[f"{o}_ci_high"],
                 "impressions": best["mean_projected_impressions"],

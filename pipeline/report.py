@@ -1252,7 +1252,15 @@ def _plan_html(section: BrandSection) -> str:
             )
         cells = [
             (level, True),
-            (f"{r['plain']} ({r['strategy']})", False),
+            (
+                f"{r['plain']} ({r['strategy']})"
+                + (
+                    f", certified at least {r['certified_ratio']:.0%} of the best plan"
+                    if r.get("certified_ratio") is not None
+                    else ""
+                ),
+                False,
+            ),
             (str(r["creators"]), True),
             (_money(r["cost"]), True),
             (people(r["impressions"]), True),
@@ -1296,6 +1304,9 @@ def _plan_html(section: BrandSection) -> str:
 
 
 _GLOSSARY = (
+    ("certified", "a lower bound, holding with probability at least 1 - 1/(accounts in the "
+     "graph), on how close an optimized plan is to the best plan possible with the same "
+     "budget and creator cap"),
     ("earned exposure", "people who see the post beyond the creators the brand pays"),
     ("projected", "scaled from the simulated sample of the platform to the creators' real "
      "audiences (impressions = earned exposure x the plan's real platform followers per "

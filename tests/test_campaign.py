@@ -473,3 +473,30 @@ def test_corrupt_or_foreign_runs_files_are_named(finished: Path, tmp_path: Path)
     r = runner.invoke(app, ["compare", str(copy)])
     assert r.exit_code == 2 and "missing column(s)" in r.output and "Traceback" not in r.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_optimizers_record_a_certified_ratio(data: Path, tmp_path: Path) -> None:
+    """imm and opim cells carry their certified ratio in the runs table and the
+    summary (one value per cell, in (0, 1]); the other strategies carry null."""
+    from pipeline.aggregate import load_results, summarize
+
+    text = (
+        BASE.replace('"random", "macro", "micro", "imm"', '"macro", "imm", "opim"').replace(
+            'brands = ["freshbite", "pixelforge"]', 'brands = ["freshbite"]'
+        )
+        + "epsilon = 0.1\n"
+    )
+    out = run_campaign(config(data, tmp_path, text, "cert.toml")).output
+    runs = frames(out)["runs"]
+    per_cell = runs.group_by("strategy", "cell").agg(
+        pl.col("certified_ratio").n_unique().alias("values"),
+        pl.col("certified_ratio").first().alias("ratio"),
+    )
+    assert (per_cell["values"] == 1).all()
+    macro = per_cell.filter(pl.col("strategy") == "macro")
+    assert macro["ratio"].is_null().all()
+    opt = per_cell.filter(pl.col("strategy") != "macro")
+    assert opt.height == 4 and ((opt["ratio"] > 0) & (opt["ratio"] <= 1)).all()
+    assert (opt.filter(pl.col("strategy") == "opim")["ratio"] >= 1 - 1 / np.e - 0.1).all()
+    summary = summarize(load_results(out))
+    assert summary.filter(pl.col("strategy") == "opim")["certified_ratio"].is_not_null().all()

@@ -30,6 +30,13 @@ outside the loop) and reuses it across its runs with run stamps instead of
 clearing. Per-run work is O(seeds + sum of out-degrees of activated nodes)
 for per-edge IC and LT, and O(seeds + activated + live edges) for
 skip-sampled IC when exposure is not counted.
+
+Exposure (IC): the seeds, and the followers of seeds whose follows are all real,
+are exposed in every run; they are marked once per call with a stamp above every
+run's and counted once, so a run scans only the out-edges of the other
+activated nodes (and, when those marked nodes are over 1/8 of the graph, only
+the out-edges leading outside them). Counting exposure then costs 1.1 to 1.4
+times the cascade alone (``benchmarks/exposure_bench.py``).
 """
 
 from __future__ import annotations
@@ -60,6 +67,7 @@ _S30 = np.uint64(30)
 _S31 = np.uint64(31)
 _TWO_M53 = 1.0 / 9007199254740992.0
 NODE_SALT = np.uint64(0x8CB92BA72F3D8DD7)
+_ALWAYS = np.int32(2**31 - 1)  # "seen" stamp of nodes exposed in every run
 LT_SALT = np.uint64(0xD1B54A32D192ED03)
 QUALITY_SALT = np.uint64(0xA0761D6478BD642F)
 
@@ -103,6 +111,27 @@ def tv_probabilities(m: int, key: np.uint64) -> np.ndarray:
     for e in range(m):
         out[e] = vals[np.int64(hash2(key, np.uint64(e)) % three)]
     return out
+
+
+@njit(nogil=True, cache=True)
+def _residual(out_ptr, out_idx, base):
+    """Per node, the ids of its out-edges whose target is not in ``base``: (ptr, edge
+    ids), a CSR over edge ids. O(n + m)."""
+    n = out_ptr.shape[0] - 1
+    ptr = np.zeros(n + 1, dtype=np.int64)
+    for u in range(n):
+        c = 0
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            if not base[out_idx[e]]:
+                c += 1
+        ptr[u + 1] = ptr[u] + c
+    eid = np.empty(ptr[n], dtype=np.int64)
+    q = 0
+    for e in range(out_ptr[n]):
+        if not base[out_idx[e]]:
+            eid[q] = e
+            q += 1
+    return ptr, eid
 
 
 @njit(nogil=True, cache=True, parallel=True)
@@ -163,6 +192,31 @@ def ic_runs(
     seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
     order = np.zeros((nchunks, n), dtype=np.int32)
     label = np.zeros((nchunks, n if want_credits else 0), dtype=np.int32)
+    # Exposed in every run: the seeds, and the followers of seeds whose follows are all
+    # real. They are marked once per chunk with a stamp above every run's (seen[v] >=
+    # stamp means "exposed in this run"), counted once, and never scanned again.
+    base = np.zeros(n if want_exposed else 0, dtype=np.bool_)
+    nbase = 0
+    if want_exposed:
+        for i in range(k):
+            u = seeds[i]
+            if not base[u]:
+                base[u] = True
+                nbase += 1
+            if not use_q or quality[u] >= 1.0:
+                for e in range(out_ptr[u], out_ptr[u + 1]):
+                    v = out_idx[e]
+                    if not base[v]:
+                        base[v] = True
+                        nbase += 1
+    marked = np.flatnonzero(base)
+    # When the pre-marked nodes are a large share of the graph (big seeds), exposure
+    # scans visit only the out-edges that lead outside them (their edge ids, per node).
+    use_res = want_exposed and nbase * 8 >= n
+    if use_res:
+        r_ptr, r_eid = _residual(out_ptr, out_idx, base)
+    else:
+        r_ptr, r_eid = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     for c in prange(nchunks):
         r0 = c * runs // nchunks
         r1 = (c + 1) * runs // nchunks
@@ -171,21 +225,20 @@ def ic_runs(
         sn = seen[c]
         lab = label[c]
         cnt = counts[c]
+        for v in marked:
+            sn[v] = _ALWAYS
         for r in range(r0, r1):
             stamp = np.int32(r + 1)
             key = keys[r]
             nkey = key ^ NODE_SALT
             qkey = key ^ QUALITY_SALT
             end = 0
-            ex = 0
+            ex = nbase
             for i in range(k):
                 s = seeds[i]
                 st[s] = stamp
                 od[end] = s
                 end += 1
-                if want_exposed and sn[s] != stamp:
-                    sn[s] = stamp
-                    ex += 1
                 if want_credits:
                     lab[s] = i
                     credits[r, i] += 1
@@ -205,25 +258,30 @@ def ic_runs(
                     qu = quality[u] if use_q else 1.0
                     if qu <= 0.0:
                         continue  # no real follower: nothing is exposed or reached through u
-                    if want_exposed and not expand and per_edge:
-                        for e in range(a, b):
+                    # a seed whose follows are all real: its followers are pre-marked
+                    scan = want_exposed and (i >= k or qu < 1.0)
+                    ra = r_ptr[u] if use_res else a
+                    rb = r_ptr[u + 1] if use_res else b
+                    if scan and not expand and per_edge:
+                        for j in range(ra, rb):
+                            e = r_eid[j] if use_res else j
                             v = out_idx[e]
                             # realness from the edge's one uniform (see the loop below)
-                            if sn[v] != stamp and (
-                                qu >= 1.0 or unit(hash2(key, np.uint64(e))) < qu
-                            ):
+                            if sn[v] < stamp and (qu >= 1.0 or unit(hash2(key, np.uint64(e))) < qu):
                                 sn[v] = stamp
                                 ex += 1
-                    elif want_exposed and not per_edge and qu >= 1.0:
-                        for e in range(a, b):
+                    elif scan and not per_edge and qu >= 1.0:
+                        for j in range(ra, rb):
+                            e = r_eid[j] if use_res else j
                             v = out_idx[e]
-                            if sn[v] != stamp:
+                            if sn[v] < stamp:
                                 sn[v] = stamp
                                 ex += 1
-                    elif want_exposed and not per_edge:
-                        for e in range(a, b):
+                    elif scan and not per_edge:
+                        for j in range(ra, rb):
+                            e = r_eid[j] if use_res else j
                             v = out_idx[e]
-                            if sn[v] != stamp and is_real(qkey, e, qu):
+                            if sn[v] < stamp and is_real(qkey, e, qu):
                                 sn[v] = stamp
                                 ex += 1
                     if not expand:
@@ -237,7 +295,7 @@ def ic_runs(
                             if x >= qu:
                                 continue  # a fake follow: neither exposes nor transmits
                             v = out_idx[e]
-                            if want_exposed and sn[v] != stamp:
+                            if scan and sn[v] < stamp:
                                 sn[v] = stamp
                                 ex += 1
                             if x < qu * edge_p[e] and st[v] != stamp:
@@ -277,7 +335,7 @@ def ic_runs(
                                 st[v] = stamp
                                 od[end] = v
                                 end += 1
-                                if want_exposed and sn[v] != stamp:
+                                if want_exposed and sn[v] < stamp:
                                     sn[v] = stamp
                                     ex += 1
                                 if want_credits:
