@@ -263,23 +263,23 @@ def ic_runs(
                     ra = r_ptr[u] if use_res else a
                     rb = r_ptr[u + 1] if use_res else b
                     if scan and not expand and per_edge:
-                        for j in range(ra, rb):
-                            e = r_eid[j] if use_res else j
+                        for slot in range(ra, rb):
+                            e = r_eid[slot] if use_res else slot
                             v = out_idx[e]
                             # realness from the edge's one uniform (see the loop below)
                             if sn[v] < stamp and (qu >= 1.0 or unit(hash2(key, np.uint64(e))) < qu):
                                 sn[v] = stamp
                                 ex += 1
                     elif scan and not per_edge and qu >= 1.0:
-                        for j in range(ra, rb):
-                            e = r_eid[j] if use_res else j
+                        for slot in range(ra, rb):
+                            e = r_eid[slot] if use_res else slot
                             v = out_idx[e]
                             if sn[v] < stamp:
                                 sn[v] = stamp
                                 ex += 1
                     elif scan and not per_edge:
-                        for j in range(ra, rb):
-                            e = r_eid[j] if use_res else j
+                        for slot in range(ra, rb):
+                            e = r_eid[slot] if use_res else slot
                             v = out_idx[e]
                             if sn[v] < stamp and is_real(qkey, e, qu):
                                 sn[v] = stamp
