@@ -34,7 +34,7 @@ import threading
 import time
 import tomllib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -1203,6 +1203,10 @@ def local_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Strategies whose RR sets a brand and model's budgets share (one extends them at a time).
+_POOLED = ("imm", "opim")
+
+
 def _local(
     ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
 ) -> Iterator[CellTables]:
@@ -1210,7 +1214,13 @@ def _local(
     single-threaded, in threads: the kernels release the GIL and share the graph's arrays
     and the per-context RR-set caches (each collection drawn once, by one thread). A
     single cell gets all ``workers`` as numba threads instead. Yields tables as cells
-    finish; a cell's numbers do not depend on the order, the thread or ``workers``."""
+    finish; a cell's numbers do not depend on the order, the thread or ``workers``.
+
+    Scheduling, so that threads seldom wait for one another's RR sets: the first cell
+    of a brand and model (which draws its reach-estimate sets) runs alone in that
+    context; then its other cells may run at once, except that at most one IMM/OPIM-C
+    cell per context runs at a time (they extend one shared pool); a thread with
+    nothing runnable in the current context takes the next context's cells."""
     if address is not None:
         raise InputError("--address applies to the ray executor only")
     w = workers or local_workers()
@@ -1218,12 +1228,44 @@ def _local(
         for cell in cells:
             yield run_cell(ctx, cell, threads=w)
         return
-    ctx.rr_cache(w)  # room for the contexts the threads work on at once
+    ctx.rr_cache(w + 1)  # room for the contexts the threads work on at once
+    pending = list(cells)
+    running: dict[Future[CellTables], Cell] = {}
+    opened: set[tuple[str, str]] = set()
+    busy: dict[tuple[str, str], int] = {}
+    pooling: set[tuple[str, str]] = set()
+
+    def context(cell: Cell) -> tuple[str, str]:
+        return cell.brand, cell.model.label
+
+    def runnable(cell: Cell) -> bool:
+        key = context(cell)
+        if key not in opened:
+            return busy.get(key, 0) == 0
+        return not (cell.strategy in _POOLED and key in pooling)
+
     pool = ThreadPoolExecutor(max_workers=min(w, len(cells)), thread_name_prefix="cell")
     try:
-        futures = [pool.submit(run_cell, ctx, cell, 1) for cell in cells]
-        for done in as_completed(futures):
-            yield done.result()
+        while pending or running:
+            while len(running) < w:
+                pick = next((c for c in pending if runnable(c)), None)
+                if pick is None:
+                    break
+                pending.remove(pick)
+                key = context(pick)
+                busy[key] = busy.get(key, 0) + 1
+                if pick.strategy in _POOLED:
+                    pooling.add(key)
+                running[pool.submit(run_cell, ctx, pick, 1)] = pick
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                cell = running.pop(future)
+                key = context(cell)
+                busy[key] -= 1
+                opened.add(key)
+                if cell.strategy in _POOLED:
+                    pooling.discard(key)
+                yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -228,6 +228,44 @@ def test_opim_reaches_imm_on_the_bundled_data() -> None:
     assert 0 < reach["imm"][1]["certified_ratio"] < 1
 
 
+@pytest.mark.parametrize("expose", [False, True])
+def test_rejection_skip_draws_each_in_edge_with_its_probability(expose: bool) -> None:
+    """A hub with 120 in-edges of small, different probabilities is expanded by the
+    rejection skip: in the RR sets rooted at it (or, for exposure sets, at a node
+    whose only follower is the hub), each in-neighbour appears with its edge's
+    probability and pairs independently, within 4 standard errors."""
+    rng = np.random.default_rng(8)
+    leaves = 120
+    p = rng.uniform(0.002, 0.03, leaves)
+    src = list(range(1, leaves + 1))
+    dst = [0] * leaves
+    prob = list(p)
+    if expose:  # node 41 follows the hub only: its exposure sets start from the hub
+        src.append(0)
+        dst.append(leaves + 1)
+        prob.append(0.5)
+    ids = pl.Series("id", [f"n{i}" for i in range(leaves + 2)])
+    g = from_edges(np.array(src), np.array(dst), ids, probability=np.array(prob))
+    values, _ = edge_values(g, "ic")
+    real = np.ones(g.m, dtype=np.float32) if expose else None
+    rr = sample_rr_sets(g.in_ptr, g.in_idx, g.in_eid, values, lt=False, count=1_200_000,
+                        key=np.uint64(4), expose=real)  # fmt: skip
+    root = leaves + 1 if expose else 0
+    starts = rr.ptr[:-1]
+    mine = np.flatnonzero(rr.nodes[starts] == root)
+    members = np.zeros((mine.size, leaves + 2), dtype=np.bool_)
+    for row, j in enumerate(mine):
+        members[row, rr.nodes[rr.ptr[j] : rr.ptr[j + 1]]] = True
+    if expose:
+        assert members[:, 0].all()  # the hub is the root's only follower: always in
+    got = members[:, 1 : leaves + 1].mean(axis=0)
+    se = np.sqrt(p * (1 - p) / mine.size)
+    assert (np.abs(got - p) < 4 * se).all(), np.abs(got - p) / se
+    both = (members[:, 1] & members[:, 2]).mean()
+    pp = p[0] * p[1]
+    assert abs(both - pp) < 4 * np.sqrt(pp * (1 - pp) / mine.size)
+
+
 @pytest.mark.parametrize("model", ["wc", "lt"])
 def test_celf_same_seeds_for_any_thread_count(model: str) -> None:
     g = _random_graph(60, 240, 3, lt=model == "lt")

@@ -45,6 +45,8 @@ __all__ = [
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _CHUNK = 8192  # RR sets per kernel call: small enough to balance two threads
 _EXPOSE_SALT = np.uint64(0x5851F42D4C957F2D)  # realness coins of exposure RR sets
+_SKIP_SALT = np.uint64(0x2545F4914F6CDD1D)  # candidate gaps of the rejection skip
+_ACCEPT_SALT = np.uint64(0x9FB21C651E98DF25)  # acceptance coins of the rejection skip
 
 
 @njit(inline="always")
@@ -80,6 +82,7 @@ def _rr_chunk(
     in_eid: NDArray[np.int64],
     slot_value: NDArray[np.float32],
     uniform: NDArray[np.float64],
+    pmax: NDArray[np.float64],
     lt: bool,
     max_depth: int,
     expose: NDArray[np.float32],
@@ -89,6 +92,15 @@ def _rr_chunk(
     ``slot_value[s]`` is the probability (weight for LT) of in-edge slot ``s``, i.e.
     ``value[in_eid[s]]``, read in slot order (no random access per edge); coins stay
     keyed by edge id.
+
+    In-edges of a node are drawn three ways, each exact: all sharing one probability
+    ``uniform[v]`` (weighted cascade, uniform IC), geometric gaps from live edge to
+    live edge; probabilities that differ but are all small (``8 (indeg pmax + 1) <
+    indeg``: many in-edges of low probability), *rejection skip*: geometric gaps at ``pmax[v]`` give candidates, each
+    kept with ``p_e / pmax[v]``, so every edge is live with ``p_e`` independently
+    (the subset sampling of Guo, Tang, Zhang, Zhang, SIGMOD 2020, with one bucket),
+    at an expected cost of ``indeg x pmax + 1`` draws instead of ``indeg`` coins;
+    otherwise one coin per edge.
 
     With a non-empty ``expose`` (per-edge probability that the follow is real), the
     sets are *exposure* RR sets (IC-like models only): the root's in-neighbours
@@ -184,6 +196,35 @@ def _rr_chunk(
                         out = _append(out, pos, u)
                         pos += 1
                     continue
+                pm = pmax[v]
+                # skip when its expected draws (a log and two hashes each, ~8 coins)
+                # are fewer: indeg * pm + 1 < indeg / 8
+                if (b - a) * (1.0 - 8.0 * pm) > 8.0:
+                    # rejection skip: candidates at rate pm, kept with p_e / pm
+                    if pm <= 0.0:
+                        continue
+                    inv = 1.0 / np.log1p(-pm)
+                    vk = mix64(kj ^ _SKIP_SALT ^ (np.uint64(v) * np.uint64(0xD1B54A32D192ED03)))
+                    ak = vk ^ _ACCEPT_SALT
+                    t = np.uint64(0)
+                    s = a - 1
+                    while True:
+                        x = 1.0 - _u01(vk, t)  # in (0, 1]
+                        gap = np.log(x) * inv
+                        if gap >= b - 1 - s:
+                            break
+                        s += 1 + np.int64(gap)
+                        keep = _u01(ak, t) * pm < slot_value[s]
+                        t += np.uint64(1)
+                        if not keep:
+                            continue
+                        u = in_idx[s]
+                        if stamp[u] != mark:
+                            stamp[u] = mark
+                            depth[u] = dv + 1
+                            out = _append(out, pos, u)
+                            pos += 1
+                    continue
                 for s in range(a, b):
                     # coin first: only live edges then touch stamp[] (random reads)
                     e = in_eid[s]
@@ -208,26 +249,30 @@ def uniform_in_probability(
     """
     if value.shape[0] == 0:
         return np.full(in_ptr.shape[0] - 1, -1.0)
-    return _uniform_of_slots(in_ptr, value[in_eid])
+    return _node_probabilities(in_ptr, value[in_eid])[0]
 
 
-def _uniform_of_slots(
+def _node_probabilities(
     in_ptr: NDArray[np.int64], slot_value: NDArray[np.float32]
-) -> NDArray[np.float64]:
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Per node: the probability its in-edges share, else -1; and the largest
+    probability of its in-edges (1 for a node without in-edges). O(m)."""
     n = in_ptr.shape[0] - 1
     out = np.full(n, -1.0)
+    pmax = np.ones(n)
     deg = np.diff(in_ptr)
     has = deg > 0
     if slot_value.shape[0] == 0:
-        return out
+        return out, pmax
     vals = slot_value.astype(np.float64)
     starts = in_ptr[:-1][has]
     lo = np.minimum.reduceat(vals, starts)
     hi = np.maximum.reduceat(vals, starts)
+    pmax[has] = hi
     same = lo == hi
     idx = np.flatnonzero(has)[same]
     out[idx] = lo[same]
-    return out
+    return out, pmax
 
 
 @dataclass(frozen=True)
@@ -294,7 +339,10 @@ def sample_rr_sets(
         raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
     slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
-    uniform = np.full(n, -1.0) if lt else _uniform_of_slots(in_ptr, slot_value)
+    if lt:
+        uniform, pmax = np.full(n, -1.0), np.ones(n)
+    else:
+        uniform, pmax = _node_probabilities(in_ptr, slot_value)
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
@@ -302,7 +350,7 @@ def sample_rr_sets(
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
         return _rr_chunk(
-            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, uniform, lt, depth, ex
+            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, uniform, pmax, lt, depth, ex
         )
 
     if workers > 1 and len(bounds) > 1:
