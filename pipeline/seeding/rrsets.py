@@ -96,8 +96,9 @@ def _rr_chunk(
     In-edges of a node are drawn three ways, each exact: all sharing one probability
     ``uniform[v]`` (weighted cascade, uniform IC), geometric gaps from live edge to
     live edge; probabilities that differ but are all small (``8 (indeg pmax + 1) <
-    indeg``: many in-edges of low probability), *rejection skip*: geometric gaps at ``pmax[v]`` give candidates, each
-    kept with ``p_e / pmax[v]``, so every edge is live with ``p_e`` independently
+    indeg``: many in-edges of low probability), *rejection skip*: geometric gaps at
+    ``pmax[v]`` give candidates, each kept with ``p_e / pmax[v]``, so every edge is
+    live with ``p_e`` independently
     (the subset sampling of Guo, Tang, Zhang, Zhang, SIGMOD 2020, with one bucket),
     at an expected cost of ``indeg x pmax + 1`` draws instead of ``indeg`` coins;
     otherwise one coin per edge.
