@@ -1,10 +1,13 @@
-"""IMM on the 1M-edge benchmark graph: time, RR sets, peak memory, and seed quality.
+"""IMM and OPIM-C on the 1M-edge benchmark graph: time, RR sets, peak memory, the
+certified ratio and seed quality.
 
 Graph: igraph ``Barabasi(n=100000, m=10, directed=True)`` with edges reversed so
 hubs push to their followers (999,945 edges), as in ../shared/PEERS.md. For WC and
-IC p = 0.01, IMM with k = 50 at epsilon 0.5 and 0.1 runs in a fresh subprocess
-(peak RSS is per configuration); its seeds' spread is then simulated (2,000 runs,
-common random numbers) next to degree-discount's and the top-50 out-degree set.
+IC p = 0.01, IMM and OPIM-C with k = 50 at epsilon 0.5 and 0.1 (OPIM-C also 0.05)
+run in fresh subprocesses, one thread (peak RSS is per configuration; "RR sets" counts
+both of IMM's phases and both of OPIM-C's collections); the seeds' spread is then
+simulated (2,000 runs, common random numbers) next to degree-discount's and the
+top-50 out-degree set.
 
 Run: ``python benchmarks/seeding_bench.py`` (about 3 minutes on 2 cores).
 """
@@ -40,24 +43,27 @@ def build_graph():  # type: ignore[no-untyped-def]
     return from_edges(e[:, 1], e[:, 0], pl.Series("id", np.arange(ba.vcount())))
 
 
-def child(model: str, epsilon: float) -> None:
-    """One IMM run; prints a JSON line with time, RR sets, peak RSS and seeds."""
+def child(strategy: str, model: str, epsilon: float) -> None:
+    """One IMM or OPIM-C run; prints a JSON line with time, RR sets, peak RSS and seeds."""
     from pipeline.seeding import make_problem, run_strategy
 
     g = build_graph()
     p = 0.01 if model == "ic" else None
-    problem = make_problem(g, k=K, model=model, p=p, seed=1)
-    run_strategy(make_problem(g, k=2, model=model, p=p, seed=0), "imm", epsilon=0.9)  # JIT warm
+    problem = make_problem(g, k=K, model=model, p=p, seed=1, threads=1)
+    warm = make_problem(g, k=2, model=model, p=p, seed=0, threads=1)
+    run_strategy(warm, strategy, epsilon=0.9)  # JIT warm
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
-    seeds, info = run_strategy(problem, "imm", epsilon=epsilon)
+    seeds, info = run_strategy(problem, strategy, epsilon=epsilon)
     dt = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    sets = info["rr_sets"] + info["rr_sets_phase1"] if strategy == "imm" else 2 * info["rr_sets"]
     print(
         json.dumps(
             {
                 "seconds": dt,
-                "rr_sets": info["rr_sets"] + info["rr_sets_phase1"],
+                "rr_sets": sets,
+                "certified": info.get("certified_ratio"),
                 "peak_rss_mb": peak / 1024,
                 "rss_before_mb": base / 1024,
                 "seeds": seeds.tolist(),
@@ -74,7 +80,7 @@ def main() -> None:
     print(f"graph: {g.n:,} nodes, {g.m:,} edges; k = {K}")
     print(
         f"{'model':<10}{'strategy':<18}{'seconds':>9}{'RR sets':>12}{'peak MB':>9}"
-        f"{'spread':>10}{'+/-':>7}"
+        f"{'spread':>10}{'+/-':>7}{'certified':>10}"
     )
     for model in ("wc", "ic"):
         p = 0.01 if model == "ic" else None
@@ -86,10 +92,11 @@ def main() -> None:
             s = simulate(g, nodes, model, p=p, runs=2000, seed=42).summary()
             return s["mean_activated"], s["stderr_activated"]
 
-        for eps in (0.5, 0.1):
+        runs = [("imm", 0.5), ("imm", 0.1), ("opim", 0.5), ("opim", 0.1), ("opim", 0.05)]
+        for strategy, eps in runs:
             out = (
                 subprocess.run(
-                    [sys.executable, __file__, "--child", model, str(eps)],
+                    [sys.executable, __file__, "--child", strategy, model, str(eps)],
                     check=True,
                     capture_output=True,
                     text=True,
@@ -99,9 +106,10 @@ def main() -> None:
             )
             r = json.loads(out)
             mean, se = spread(np.asarray(r["seeds"], dtype=np.int32))
+            cert = "" if r["certified"] is None else f"{r['certified']:.3f}"
             print(
-                f"{label:<10}{'imm eps=' + str(eps):<18}{r['seconds']:>9.2f}{r['rr_sets']:>12,}"
-                f"{r['peak_rss_mb']:>9.0f}{mean:>10.1f}{se:>7.1f}"
+                f"{label:<10}{strategy + ' eps=' + str(eps):<18}{r['seconds']:>9.2f}"
+                f"{r['rr_sets']:>12,}{r['peak_rss_mb']:>9.0f}{mean:>10.1f}{se:>7.1f}{cert:>10}"
             )
         t = time.perf_counter()
         dd, _ = run_strategy(make_problem(g, k=K, model=model, p=p, seed=1), "degree-discount")
@@ -115,6 +123,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        child(sys.argv[2], float(sys.argv[3]))
+        child(sys.argv[2], sys.argv[3], float(sys.argv[4]))
     else:
         main()

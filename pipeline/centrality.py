@@ -23,6 +23,7 @@ and in the ``*_method`` columns of the table.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,7 +35,7 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
-__all__ = ["MEASURES", "CentralityResult", "centrality", "follows_graph"]
+__all__ = ["MEASURES", "CentralityResult", "centrality", "follows_graph", "follows_pagerank"]
 
 MEASURES: tuple[str, ...] = ("followers", "pagerank", "coreness", "hub", "harmonic", "betweenness")
 
@@ -53,6 +54,22 @@ def follows_graph(graph: FollowerGraph) -> ig.Graph:
     g = ig.Graph(graph.n, directed=True)
     g.add_edges(np.column_stack((graph.out_idx, graph.edge_sources)))
     return g
+
+
+_PAGERANK: weakref.WeakKeyDictionary[FollowerGraph, NDArray[np.float64]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def follows_pagerank(graph: FollowerGraph) -> NDArray[np.float64]:
+    """PageRank of the follows graph (igraph PRPACK, directed), computed once per graph
+    and kept while the graph lives (read-only). O(m) per iteration the first time."""
+    pr = _PAGERANK.get(graph)
+    if pr is None:
+        pr = np.asarray(follows_graph(graph).pagerank(directed=True), dtype=np.float64)
+        pr.setflags(write=False)
+        _PAGERANK[graph] = pr
+    return pr
 
 
 def _sample(n: int, k: int, seed: int) -> NDArray[np.int64]:

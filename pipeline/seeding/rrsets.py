@@ -81,8 +81,7 @@ def _rr_chunk(
     in_idx: NDArray[np.int32],
     in_eid: NDArray[np.int64],
     slot_value: NDArray[np.float32],
-    uniform: NDArray[np.float64],
-    pmax: NDArray[np.float64],
+    node_p: NDArray[np.float64],
     lt: bool,
     max_depth: int,
     expose: NDArray[np.float32],
@@ -94,13 +93,13 @@ def _rr_chunk(
     keyed by edge id.
 
     In-edges of a node are drawn three ways, each exact: all sharing one probability
-    ``uniform[v]`` (weighted cascade, uniform IC), geometric gaps from live edge to
-    live edge; probabilities that differ but are all small (``8 (indeg pmax + 1) <
-    indeg``: many in-edges of low probability), *rejection skip*: geometric gaps at
-    ``pmax[v]`` give candidates, each kept with ``p_e / pmax[v]``, so every edge is
-    live with ``p_e`` independently
-    (the subset sampling of Guo, Tang, Zhang, Zhang, SIGMOD 2020, with one bucket),
-    at an expected cost of ``indeg x pmax + 1`` draws instead of ``indeg`` coins;
+    ``node_p[v, 0]`` (weighted cascade, uniform IC), geometric gaps from live edge to
+    live edge; probabilities that differ but are all small (``pmax = node_p[v, 1]``
+    with ``8 (indeg pmax + 1) < indeg``), *rejection skip*: geometric gaps at
+    ``pmax`` give candidates, each kept with ``p_e / pmax``, so every edge is live
+    with ``p_e`` independently (the subset sampling of Guo, Tang, Zhang, Zhang,
+    SIGMOD 2020, with one bucket), at an expected cost of ``indeg x pmax + 1``
+    draws instead of ``indeg`` coins;
     otherwise one coin per edge.
 
     With a non-empty ``expose`` (per-edge probability that the follow is real), the
@@ -121,7 +120,8 @@ def _rr_chunk(
         mark = j + 1
         begin = pos
         stamp[root] = mark
-        depth[root] = 0
+        if max_depth >= 0:
+            depth[root] = 0
         out = _append(out, pos, root)
         pos += 1
         head = begin
@@ -136,7 +136,8 @@ def _rr_chunk(
                 e = in_eid[s]
                 if expose[e] >= 1.0 or _u01(kj ^ _EXPOSE_SALT, np.uint64(e)) < expose[e]:
                     stamp[u] = mark
-                    depth[u] = 0
+                    if max_depth >= 0:
+                        depth[u] = 0
                     out = _append(out, pos, u)
                     pos += 1
         if lt:
@@ -162,12 +163,12 @@ def _rr_chunk(
             while head < pos:
                 v = out[head]
                 head += 1
-                dv = depth[v]
+                dv = depth[v] if max_depth >= 0 else 0
                 if max_depth >= 0 and dv >= max_depth:
                     continue
                 a = in_ptr[v]
                 b = in_ptr[v + 1]
-                pv = uniform[v]
+                pv = node_p[v, 0]
                 if pv >= 0.0:
                     # all in-edges of v share p: jump between live ones with geometric
                     # gaps (one draw per live edge instead of one per edge)
@@ -193,11 +194,12 @@ def _rr_chunk(
                         if stamp[u] == mark:
                             continue
                         stamp[u] = mark
-                        depth[u] = dv + 1
+                        if max_depth >= 0:
+                            depth[u] = dv + 1
                         out = _append(out, pos, u)
                         pos += 1
                     continue
-                pm = pmax[v]
+                pm = node_p[v, 1]
                 # skip when its expected draws (a log and two hashes each, ~8 coins)
                 # are fewer: indeg * pm + 1 < indeg / 8
                 if (b - a) * (1.0 - 8.0 * pm) > 8.0:
@@ -222,7 +224,8 @@ def _rr_chunk(
                         u = in_idx[s]
                         if stamp[u] != mark:
                             stamp[u] = mark
-                            depth[u] = dv + 1
+                            if max_depth >= 0:
+                                depth[u] = dv + 1
                             out = _append(out, pos, u)
                             pos += 1
                     continue
@@ -234,7 +237,8 @@ def _rr_chunk(
                     u = in_idx[s]
                     if stamp[u] != mark:
                         stamp[u] = mark
-                        depth[u] = dv + 1
+                        if max_depth >= 0:
+                            depth[u] = dv + 1
                         out = _append(out, pos, u)
                         pos += 1
         sizes[c] = pos - begin
@@ -340,19 +344,18 @@ def sample_rr_sets(
         raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
     slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
+    node_p = np.empty((n, 2))  # per node: shared probability (or -1), largest one
     if lt:
-        uniform, pmax = np.full(n, -1.0), np.ones(n)
+        node_p[:, 0], node_p[:, 1] = -1.0, 1.0
     else:
-        uniform, pmax = _node_probabilities(in_ptr, slot_value)
+        node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
     ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-        return _rr_chunk(
-            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, uniform, pmax, lt, depth, ex
-        )
+        return _rr_chunk(b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, lt, depth, ex)
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
