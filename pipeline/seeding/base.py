@@ -29,7 +29,14 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles, default_profiles
-from pipeline.seeding.rrsets import CoverIndex, RRSets, prefix_coverage, sample_rr_sets, stream_key
+from pipeline.seeding.rrsets import (
+    CoverIndex,
+    RRSets,
+    SlotLayout,
+    prefix_coverage,
+    sample_rr_sets,
+    stream_key,
+)
 
 __all__ = [
     "ReachEstimator",
@@ -239,6 +246,7 @@ class ReachEstimator:
         g = problem.graph
         key = stream_key(problem.seed, stream)
         rr: RRSets | None = None
+        layout = SlotLayout.of(g.in_ptr, g.in_eid, problem.values, lt=problem.lt)
         step = min(rr_sets, 16_384)
         while rr is None or (len(rr) < rr_sets and rr.total_size < max_entries):
             have = 0 if rr is None else len(rr)
@@ -254,6 +262,7 @@ class ReachEstimator:
                 max_steps=problem.max_steps,
                 threads=problem.threads,
                 expose=problem.expose,
+                layout=layout,
             )
             rr = part if rr is None else rr.extend(part)
             step = min(step * 2, 1 << 20)

@@ -89,7 +89,7 @@ def _upper_bound(
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
     nptr: NDArray[np.int64],
-    sets: NDArray[np.int64],
+    sets: NDArray[np.int32],
     seeds: NDArray[np.int32],
     n_forced: int,
     eligible: NDArray[np.bool_],

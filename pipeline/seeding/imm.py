@@ -50,6 +50,7 @@ from pipeline.seeding.certify import upper_bound
 from pipeline.seeding.rrsets import (
     CoverIndex,
     RRSets,
+    SlotLayout,
     greedy_cover,
     sample_rr_sets,
     stream_key,
@@ -191,12 +192,15 @@ def rr_sampler(
 ) -> Draw:
     """``draw(rr, key, upto)``: the first ``upto`` RR sets of stream ``key``, extending
     ``rr`` (the sets drawn so far, or None) or taking them from ``rr_pool``."""
+    layout: list[SlotLayout] = []  # laid out on the first draw, then reused
 
     def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
         have = 0 if rr is None else len(rr)
+        if not layout:
+            layout.append(SlotLayout.of(in_ptr, in_eid, value, lt=lt))
         new = sample_rr_sets(
             in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
-            max_steps=max_steps, threads=threads, expose=expose,
+            max_steps=max_steps, threads=threads, expose=expose, layout=layout[0],
         )  # fmt: skip
         return new if rr is None else rr.extend(new)
 

@@ -35,6 +35,7 @@ from pipeline.diffusion.kernels import hash2, mix64, unit
 __all__ = [
     "CoverIndex",
     "RRSets",
+    "SlotLayout",
     "greedy_cover",
     "prefix_coverage",
     "sample_rr_sets",
@@ -313,6 +314,34 @@ class RRSets:
         )
 
 
+@dataclass(frozen=True, eq=False)
+class SlotLayout:
+    """A model's probabilities laid out for RR sampling: ``slot_value[s]`` the value of
+    in-edge slot ``s``; ``node_p[v]`` = (the probability all of v's in-edges share,
+    or -1; the largest one). Build once per model and reuse across calls. O(m)."""
+
+    slot_value: NDArray[np.float32]
+    node_p: NDArray[np.float64]
+
+    @classmethod
+    def of(
+        cls,
+        in_ptr: NDArray[np.int64],
+        in_eid: NDArray[np.int64],
+        value: NDArray[np.float32],
+        *,
+        lt: bool,
+    ) -> SlotLayout:
+        n = int(in_ptr.shape[0] - 1)
+        slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
+        node_p = np.empty((n, 2))
+        if lt:
+            node_p[:, 0], node_p[:, 1] = -1.0, 1.0
+        else:
+            node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
+        return cls(slot_value, node_p)
+
+
 def sample_rr_sets(
     in_ptr: NDArray[np.int64],
     in_idx: NDArray[np.int32],
@@ -326,6 +355,7 @@ def sample_rr_sets(
     max_steps: int | None = None,
     threads: int | None = None,
     expose: NDArray[np.float32] | None = None,
+    layout: SlotLayout | None = None,
 ) -> RRSets:
     """Sample RR sets ``start .. start+count-1`` of stream ``key``.
 
@@ -335,7 +365,8 @@ def sample_rr_sets(
     *exposure* RR sets instead, whose coverage times ``n / count`` estimates the
     expected number of exposed accounts (activated or following an activated
     account through a real follow). Bit-identical for any ``threads``. Time
-    O(count * E[edges examined per set]).
+    O(count * E[edges examined per set]), plus O(m) to lay ``value`` out by in-edge
+    slot unless ``layout`` (:meth:`SlotLayout.of`, for repeated calls) is given.
     """
     if expose is not None and lt:
         raise ValueError("exposure RR sets are defined for the IC-like models only")
@@ -343,12 +374,8 @@ def sample_rr_sets(
     if start + count >= np.iinfo(np.int32).max:
         raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
-    slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
-    node_p = np.empty((n, 2))  # per node: shared probability (or -1), largest one
-    if lt:
-        node_p[:, 0], node_p[:, 1] = -1.0, 1.0
-    else:
-        node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
+    lay = layout if layout is not None else SlotLayout.of(in_ptr, in_eid, value, lt=lt)
+    slot_value, node_p = lay.slot_value, lay.node_p
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
@@ -372,14 +399,14 @@ def sample_rr_sets(
 @njit(nogil=True, cache=True)
 def _node_index(
     n: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32]
-) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """Inverted index: the RR sets containing node u are ``sets[nptr[u]:nptr[u+1]]``."""
     counts = np.zeros(n + 1, dtype=np.int64)
     for x in nodes:
         counts[x + 1] += 1
     nptr = np.cumsum(counts)
     fill = nptr[:-1].copy()
-    sets = np.empty(nodes.shape[0], dtype=np.int64)
+    sets = np.empty(nodes.shape[0], dtype=np.int32)
     for j in range(ptr.shape[0] - 1):
         for q in range(ptr[j], ptr[j + 1]):
             u = nodes[q]
@@ -432,7 +459,7 @@ def _cover(
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
     nptr: NDArray[np.int64],
-    sets: NDArray[np.int64],
+    sets: NDArray[np.int32],
     covered: NDArray[np.bool_],
     deg: NDArray[np.int64],
 ) -> int:
@@ -454,7 +481,7 @@ def _greedy(
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
     nptr: NDArray[np.int64],
-    sets: NDArray[np.int64],
+    sets: NDArray[np.int32],
     eligible: NDArray[np.bool_],
     forced: NDArray[np.int32],
     cost: NDArray[np.float64],
@@ -528,7 +555,7 @@ class CoverIndex:
 
     rr: RRSets
     nptr: NDArray[np.int64]
-    sets: NDArray[np.int64]
+    sets: NDArray[np.int32]
 
     @classmethod
     def build(cls, rr: RRSets) -> CoverIndex:
@@ -587,7 +614,7 @@ def greedy_cover(
 def _prefix(
     ptr: NDArray[np.int64],
     nptr: NDArray[np.int64],
-    sets: NDArray[np.int64],
+    sets: NDArray[np.int32],
     seeds: NDArray[np.int32],
 ) -> NDArray[np.int64]:
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
