@@ -941,7 +941,8 @@ def seed_cmd(
             help="random, macro (largest on-topic audiences), macro-any (largest audiences, "
             "topic-blind), micro (micro tier by engagement x relevance), pagerank, "
             "degree-discount, community, celf (lazy greedy, small graphs), imm "
-            "(reverse-reachable sets, large graphs).",
+            "(reverse-reachable sets, large graphs), opim (OPIM-C: RR sets until a certified "
+            "ratio).",
         ),
     ],
     k: Annotated[int | None, typer.Option("--k", "-k", help="Number of seeds.")] = None,
@@ -1066,7 +1067,12 @@ def seed_cmd(
         f"expected reach {summary['expected_reach']:,.1f} "
         f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts "
         f"{summary.get('gain_unit', 'activated')}, "
-        f"{summary['expected_earned_reach']:,.1f} beyond the seeds",
+        f"{summary['expected_earned_reach']:,.1f} beyond the seeds"
+        + (
+            f"; certified at least {summary['certified_ratio']:.0%} of the best plan"
+            if summary.get("certified_ratio") is not None
+            else ""
+        ),
         highlight=False,
     )
     if tail is not None:
