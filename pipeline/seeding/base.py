@@ -246,7 +246,7 @@ class ReachEstimator:
         g = problem.graph
         key = stream_key(problem.seed, stream)
         rr: RRSets | None = None
-        layout = SlotLayout.of(g.in_ptr, g.in_eid, problem.values, lt=problem.lt)
+        layout = SlotLayout.of(g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=problem.lt)
         step = min(rr_sets, 16_384)
         while rr is None or (len(rr) < rr_sets and rr.total_size < max_entries):
             have = 0 if rr is None else len(rr)

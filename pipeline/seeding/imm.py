@@ -197,7 +197,7 @@ def rr_sampler(
     def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
         have = 0 if rr is None else len(rr)
         if not layout:
-            layout.append(SlotLayout.of(in_ptr, in_eid, value, lt=lt))
+            layout.append(SlotLayout.of(in_ptr, in_idx, in_eid, value, lt=lt))
         new = sample_rr_sets(
             in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
             max_steps=max_steps, threads=threads, expose=expose, layout=layout[0],

@@ -37,6 +37,7 @@ __all__ = [
     "RRSets",
     "SlotLayout",
     "greedy_cover",
+    "pack_slots",
     "prefix_coverage",
     "sample_rr_sets",
     "stream_key",
@@ -48,6 +49,9 @@ _CHUNK = 8192  # RR sets per kernel call: small enough to balance two threads
 _EXPOSE_SALT = np.uint64(0x5851F42D4C957F2D)  # realness coins of exposure RR sets
 _SKIP_SALT = np.uint64(0x2545F4914F6CDD1D)  # candidate gaps of the rejection skip
 _ACCEPT_SALT = np.uint64(0x9FB21C651E98DF25)  # acceptance coins of the rejection skip
+_S32 = np.uint64(32)
+_S33 = np.uint64(33)
+_THR_MASK = np.uint64((1 << 33) - 1)  # low 33 bits of a packed slot: threshold in [0, 2^32]
 
 
 @njit(inline="always")
@@ -83,6 +87,7 @@ def _rr_chunk(
     in_eid: NDArray[np.int64],
     slot_value: NDArray[np.float32],
     node_p: NDArray[np.float64],
+    packed: NDArray[np.uint64],
     lt: bool,
     max_depth: int,
     expose: NDArray[np.float32],
@@ -90,8 +95,10 @@ def _rr_chunk(
     """RR sets ``start .. start+count-1``: (sizes, concatenated nodes). O(sum of set work).
 
     ``slot_value[s]`` is the probability (weight for LT) of in-edge slot ``s``, i.e.
-    ``value[in_eid[s]]``, read in slot order (no random access per edge); coins stay
-    keyed by edge id.
+    ``value[in_eid[s]]``, read in slot order (no random access per edge); for the
+    IC-like coins, ``packed[s]`` holds the slot's source and probability in one word
+    (:func:`pack_slots`; the coin of slot ``s`` is the top 32 bits of ``hash(key_j,
+    n + 1 + s)``, so probabilities are exact to 2^-32).
 
     In-edges of a node are drawn three ways, each exact: all sharing one probability
     ``node_p[v, 0]`` (weighted cascade, uniform IC), geometric gaps from live edge to
@@ -230,12 +237,15 @@ def _rr_chunk(
                             out = _append(out, pos, u)
                             pos += 1
                     continue
+                base = np.uint64(n) + np.uint64(1)
                 for s in range(a, b):
-                    # coin first: only live edges then touch stamp[] (random reads)
-                    e = in_eid[s]
-                    if _u01(kj, np.uint64(e) + np.uint64(n) + np.uint64(1)) >= slot_value[s]:
+                    # one 8-byte word per in-edge: source and 32-bit threshold; the coin
+                    # (top 32 bits of the slot's hash) first, so only live edges touch
+                    # stamp[] (random reads)
+                    w = packed[s]
+                    if (hash2(kj, np.uint64(s) + base) >> _S32) >= (w & _THR_MASK):
                         continue
-                    u = in_idx[s]
+                    u = int(w >> _S33)
                     if stamp[u] != mark:
                         stamp[u] = mark
                         if max_depth >= 0:
@@ -314,6 +324,14 @@ class RRSets:
         )
 
 
+def pack_slots(in_idx: NDArray[np.int32], slot_value: NDArray[np.float32]) -> NDArray[np.uint64]:
+    """One word per in-edge slot: ``source << 33 | threshold``, the threshold being
+    ``min(floor(p 2^32), 2^32)``, so the edge is live iff the top 32 bits of its hash
+    are below it (probability p rounded down to a multiple of 2^-32; 1 stays 1). O(m)."""
+    thr = np.minimum(np.floor(slot_value.astype(np.float64) * 2.0**32), 2.0**32)
+    return (in_idx.astype(np.uint64) << np.uint64(33)) | thr.astype(np.uint64)
+
+
 @dataclass(frozen=True, eq=False)
 class SlotLayout:
     """A model's probabilities laid out for RR sampling: ``slot_value[s]`` the value of
@@ -322,11 +340,13 @@ class SlotLayout:
 
     slot_value: NDArray[np.float32]
     node_p: NDArray[np.float64]
+    packed: NDArray[np.uint64]
 
     @classmethod
     def of(
         cls,
         in_ptr: NDArray[np.int64],
+        in_idx: NDArray[np.int32],
         in_eid: NDArray[np.int64],
         value: NDArray[np.float32],
         *,
@@ -337,9 +357,9 @@ class SlotLayout:
         node_p = np.empty((n, 2))
         if lt:
             node_p[:, 0], node_p[:, 1] = -1.0, 1.0
-        else:
-            node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
-        return cls(slot_value, node_p)
+            return cls(slot_value, node_p, np.zeros(0, dtype=np.uint64))
+        node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
+        return cls(slot_value, node_p, pack_slots(in_idx, slot_value))
 
 
 def sample_rr_sets(
@@ -374,15 +394,17 @@ def sample_rr_sets(
     if start + count >= np.iinfo(np.int32).max:
         raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
-    lay = layout if layout is not None else SlotLayout.of(in_ptr, in_eid, value, lt=lt)
-    slot_value, node_p = lay.slot_value, lay.node_p
+    lay = layout if layout is not None else SlotLayout.of(in_ptr, in_idx, in_eid, value, lt=lt)
+    slot_value, node_p, packed = lay.slot_value, lay.node_p, lay.packed
     bounds = [(s, min(_CHUNK, start + count - s)) for s in range(start, start + count, _CHUNK)]
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
     ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-        return _rr_chunk(b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, lt, depth, ex)
+        return _rr_chunk(
+            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, packed, lt, depth, ex
+        )
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
