@@ -1218,9 +1218,10 @@ def _local(
 
     Scheduling, so that threads seldom wait for one another's RR sets: the first cell
     of a brand and model (which draws its reach-estimate sets) runs alone in that
-    context; then its other cells may run at once, except that at most one IMM/OPIM-C
-    cell per context runs at a time (they extend one shared pool); a thread with
-    nothing runnable in the current context takes the next context's cells."""
+    context; then its other cells may run at once, IMM/OPIM-C cells first, except that
+    at most one of those per context runs at a time (they extend one shared pool); a
+    thread with nothing runnable in the current context takes the next context's
+    cells."""
     if address is not None:
         raise InputError("--address applies to the ray executor only")
     w = workers or local_workers()
@@ -1248,7 +1249,13 @@ def _local(
     try:
         while pending or running:
             while len(running) < w:
-                pick = next((c for c in pending if runnable(c)), None)
+                # IMM/OPIM-C cells of open contexts first: their pool chains are the
+                # longest path, so they should not be left for the end
+                pick = next(
+                    (c for c in pending
+                     if c.strategy in _POOLED and context(c) in opened and runnable(c)),
+                    None,
+                ) or next((c for c in pending if runnable(c)), None)  # fmt: skip
                 if pick is None:
                     break
                 pending.remove(pick)

@@ -51,6 +51,7 @@ from pipeline.seeding.rrsets import (
     CoverIndex,
     RRSets,
     SlotLayout,
+    candidate_mask,
     greedy_cover,
     sample_rr_sets,
     stream_key,
@@ -258,6 +259,7 @@ def imm(
     nf = max(n, 2)
     n_forced = 0 if forced is None else len(forced)
     k_eff = seeds_bought(n, k, budget, cost, eligible, n_forced, k_cap)
+    pool = candidate_mask(n, eligible, forced)  # the only nodes the index needs
     ell = ell * (1.0 + math.log(2) / math.log(nf))
     log_c = _log_comb(n, k_eff)
     eps_p = math.sqrt(2.0) * epsilon
@@ -291,7 +293,7 @@ def imm(
         rr = draw(rr, key1, theta_i)
         if progress:
             progress(f"IMM phase 1: {len(rr):,} RR sets (x = {x:,.0f})")
-        _, g, _ = select(CoverIndex.build(rr), net=False)  # the bound is on plain OPT
+        _, g, _ = select(CoverIndex.build(rr, pool), net=False)  # the bound is on plain OPT
         spread = nf * float(g.sum()) / len(rr)
         if spread >= (1.0 + eps_p) * x:
             lb = spread / (1.0 + eps_p)
@@ -305,7 +307,7 @@ def imm(
     if progress:
         progress(f"IMM node selection: {theta:,} RR sets")
     final = draw(None, stream_key(seed, 2), theta)
-    index = CoverIndex.build(final)
+    index = CoverIndex.build(final, pool)
     seeds, gains, rule = select(index)
     up = upper_bound(index, seeds, n_forced=n_forced, k=k, budget=budget, cost=cost,
                      eligible=eligible)  # fmt: skip

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
 from pipeline.seeding.imm import RRPool, _log_comb, rr_sampler, seeds_bought, select_cover
-from pipeline.seeding.rrsets import CoverIndex, RRSets, stream_key
+from pipeline.seeding.rrsets import CoverIndex, RRSets, candidate_mask, stream_key
 
 __all__ = ["OPIMResult", "opim"]
 
@@ -97,6 +97,7 @@ def opim(
         raise ValueError(f"delta must be in (0, 1), got {delta}")
     n_forced = 0 if forced is None else len(forced)
     k_eff = seeds_bought(n, k, budget, cost, eligible, n_forced, k_cap)
+    pool = candidate_mask(n, eligible, forced)  # the only nodes the index needs
     e1 = 1.0 - 1.0 / math.e
     log_c = _log_comb(n, k_eff)
     theta_max = (
@@ -117,7 +118,7 @@ def opim(
     for i in range(1, i_max + 1):
         theta = min(theta0 * 2 ** (i - 1), max_rr_sets)
         r1, r2 = draw(r1, key1, theta), draw(r2, key2, theta)
-        index = CoverIndex.build(r1)
+        index = CoverIndex.build(r1, pool)
         pen = theta / nf if earned else 0.0
         seeds, gains, rule = select_cover(
             index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced, penalty=pen

@@ -36,6 +36,7 @@ __all__ = [
     "CoverIndex",
     "RRSets",
     "SlotLayout",
+    "candidate_mask",
     "greedy_cover",
     "pack_slots",
     "prefix_coverage",
@@ -420,20 +421,23 @@ def sample_rr_sets(
 
 @njit(nogil=True, cache=True)
 def _node_index(
-    n: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32]
+    n: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32], keep: NDArray[np.bool_]
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-    """Inverted index: the RR sets containing node u are ``sets[nptr[u]:nptr[u+1]]``."""
+    """Inverted index: the RR sets containing node u are ``sets[nptr[u]:nptr[u+1]]`` (in
+    increasing order) for the nodes with ``keep[u]``; empty for the others."""
     counts = np.zeros(n + 1, dtype=np.int64)
     for x in nodes:
-        counts[x + 1] += 1
+        if keep[x]:
+            counts[x + 1] += 1
     nptr = np.cumsum(counts)
     fill = nptr[:-1].copy()
-    sets = np.empty(nodes.shape[0], dtype=np.int32)
+    sets = np.empty(nptr[n], dtype=np.int32)
     for j in range(ptr.shape[0] - 1):
         for q in range(ptr[j], ptr[j + 1]):
             u = nodes[q]
-            sets[fill[u]] = j
-            fill[u] += 1
+            if keep[u]:
+                sets[fill[u]] = j
+                fill[u] += 1
     return nptr, sets
 
 
@@ -571,6 +575,18 @@ def _greedy(
     return out[:taken].copy(), gains[:taken].copy()
 
 
+def candidate_mask(
+    n: int, eligible: NDArray[np.bool_] | None, forced: NDArray[np.int32] | None
+) -> NDArray[np.bool_] | None:
+    """The nodes a greedy may pick: eligible ones and the forced ones (None: all)."""
+    if eligible is None:
+        return None
+    mask = eligible.copy()
+    if forced is not None and len(forced):
+        mask[np.asarray(forced, dtype=np.int64)] = True
+    return mask
+
+
 @dataclass(frozen=True)
 class CoverIndex:
     """RR sets plus their inverted index, ready for repeated greedy runs."""
@@ -580,8 +596,13 @@ class CoverIndex:
     sets: NDArray[np.int32]
 
     @classmethod
-    def build(cls, rr: RRSets) -> CoverIndex:
-        nptr, sets = _node_index(rr.n, rr.ptr, rr.nodes)
+    def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
+        """Index ``rr`` for the nodes marked in ``nodes`` (default: all): a greedy over
+        candidates needs only theirs (see :func:`candidate_mask`), cheaper and smaller
+        when the pool is a small share of the graph; coverage queries about other nodes
+        then see no sets. O(total size)."""
+        keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
+        nptr, sets = _node_index(rr.n, rr.ptr, rr.nodes, keep)
         return cls(rr, nptr, sets)
 
 
