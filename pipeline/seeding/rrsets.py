@@ -231,6 +231,9 @@ def _rr_chunk(
                         if not keep:
                             continue
                         u = in_idx[s]
+                        # the same insertion as in the other two loops, written out in
+                        # each on purpose: an inlined helper returning (out, pos)
+                        # measured 4% slower
                         if stamp[u] != mark:
                             stamp[u] = mark
                             if max_depth >= 0:
