@@ -1229,7 +1229,7 @@ def _local(
         for cell in cells:
             yield run_cell(ctx, cell, threads=w)
         return
-    ctx.rr_cache(w + 1)  # room for the contexts the threads work on at once
+    ctx.rr_cache(w)  # room for the contexts the threads work on at once
     pending = list(cells)
     running: dict[Future[CellTables], Cell] = {}
     opened: set[tuple[str, str]] = set()

@@ -42,7 +42,6 @@ __all__ = [
     "prefix_coverage",
     "sample_rr_sets",
     "stream_key",
-    "uniform_in_probability",
 ]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -258,18 +257,6 @@ def _rr_chunk(
                         pos += 1
         sizes[c] = pos - begin
     return sizes, out[:pos].copy()
-
-
-def uniform_in_probability(
-    in_ptr: NDArray[np.int64], in_eid: NDArray[np.int64], value: NDArray[np.float32]
-) -> NDArray[np.float64]:
-    """Per node, the probability its in-edges share (weighted cascade, uniform p), else -1.
-
-    Such nodes are expanded by skip-sampling. O(m).
-    """
-    if value.shape[0] == 0:
-        return np.full(in_ptr.shape[0] - 1, -1.0)
-    return _node_probabilities(in_ptr, value[in_eid])[0]
 
 
 def _node_probabilities(
