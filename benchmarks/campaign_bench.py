@@ -184,7 +184,7 @@ def campaign_part(args: argparse.Namespace, tmp: Path) -> bool:
         run_campaign(warm, executor="local", workers=w, output=tmp / f"warm{w}")
     print(f"warm-up (2k-node campaign, workers 1 and 2): {time.perf_counter() - t0:.1f} s")
 
-    configs: list[tuple[str, str, int]] = [("local", "local", 1), ("local", "local", 2)]
+    configs = [("local", "local", int(w)) for w in args.workers.split(",")]
     ray_start = None
     if not args.skip_ray:
         configs.append(("ray", "ray", 2))
@@ -230,7 +230,8 @@ def campaign_part(args: argparse.Namespace, tmp: Path) -> bool:
     head = f"{'strategy':10s} {'cells':>5s}"
     for n, _ in local:
         head += f" {n + ' s':>11s} {'s/cell':>7s} {'max':>6s} {'share':>6s}"
-    print(head + (f" {'2w speed-up':>11s}" if len(local) == 2 else ""))
+    pair = [n for n, _ in local] == ["local-1", "local-2"]
+    print(head + (f" {'2w speed-up':>11s}" if pair else ""))
     per: dict[str, dict[str, list[float]]] = {n: defaultdict(list) for n, _ in local}
     for n, clock in local:
         for cell, s in clock.seconds:
@@ -369,6 +370,9 @@ def main() -> None:
     ap.add_argument("--skip-ray", action="store_true", help="time the local executor only")
     ap.add_argument("--skip-campaign", action="store_true", help="aggregation part only")
     ap.add_argument("--rows", type=int, default=10_000_000, help="rows of the aggregation table")
+    ap.add_argument("--workers", default="1,2",
+                    help="local worker counts, comma-separated (first: baseline)")  # fmt: skip
+    ap.add_argument("--skip-aggregation", action="store_true", help="campaign part only")
     args = ap.parse_args()
 
     import numba
@@ -385,7 +389,8 @@ def main() -> None:
         if not args.skip_campaign:
             ok = campaign_part(args, tmp) and ok
             print()
-        aggregation_part(args, tmp)
+        if not args.skip_aggregation:
+            aggregation_part(args, tmp)
     if not ok:
         sys.exit("runs tables differ between executors (a bug)")
 

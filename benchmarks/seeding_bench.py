@@ -57,7 +57,7 @@ def child(strategy: str, model: str, epsilon: float) -> None:
     seeds, info = run_strategy(problem, strategy, epsilon=epsilon)
     dt = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sets = info["rr_sets"] + info["rr_sets_phase1"] if strategy == "imm" else 2 * info["rr_sets"]
+    sets = info["rr_sets_drawn"] if strategy == "imm" else 2 * info["rr_sets"]
     print(
         json.dumps(
             {

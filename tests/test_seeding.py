@@ -17,7 +17,14 @@ from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, from_edges, load_graph
 from pipeline.profiles import Brands, Profiles, brand_sender_factor, load_brands, load_profiles
 from pipeline.seeding import STRATEGIES, edge_values, make_problem, select_seeds
-from pipeline.seeding.rrsets import CoverIndex, prefix_coverage, sample_rr_sets, stream_key
+from pipeline.seeding.imm import select_cover
+from pipeline.seeding.rrsets import (
+    CoverIndex,
+    RRSets,
+    prefix_coverage,
+    sample_rr_sets,
+    stream_key,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 E = 1.0 - 1.0 / np.e
@@ -105,6 +112,92 @@ def test_rr_sets_same_for_any_thread_count_and_extend() -> None:
     assert not np.array_equal(other.nodes[:1000], one.nodes[:1000])
 
 
+def test_cover_index_grows_to_the_index_it_would_build() -> None:
+    """Growing an index with more sets of the same stream (IMM's and OPIM-C's rounds),
+    in place or from a shared store, gives exactly the index built from scratch."""
+    g = _random_graph(60, 300, 5)
+    values, _ = edge_values(g, "ic")
+    args = (g.in_ptr, g.in_idx, g.in_eid, values)
+    key = stream_key(9, 1)
+    keep = np.random.default_rng(1).random(g.n) < 0.5
+    for nodes in (None, keep):
+        rr = sample_rr_sets(*args, lt=False, count=700, key=key)
+        index = CoverIndex.build(rr, nodes)
+        for upto in (1500, 1501, 4000, 2000):
+            if upto > len(rr):
+                rr = sample_rr_sets(*args, lt=False, count=upto - len(rr), key=key,
+                                    start=len(rr), into=rr)  # fmt: skip
+            grown = index.grow(rr.prefix(upto))
+            fresh = CoverIndex.build(sample_rr_sets(*args, lt=False, count=upto, key=key),
+                                     nodes)  # fmt: skip
+            np.testing.assert_array_equal(grown.rr.ptr, fresh.rr.ptr)
+            np.testing.assert_array_equal(grown.rr.nodes, fresh.rr.nodes)
+            np.testing.assert_array_equal(grown.nptr, fresh.nptr)
+            np.testing.assert_array_equal(grown.sets, fresh.sets)
+            index = grown
+    # a collection extended twice from the same prefix: the second copies, the first
+    # keeps its sets
+    base = sample_rr_sets(*args, lt=False, count=100, key=key)
+    a = sample_rr_sets(*args, lt=False, count=50, key=key, start=100, into=base)
+    b = sample_rr_sets(*args, lt=False, count=80, key=stream_key(9, 2), start=100, into=base)
+    np.testing.assert_array_equal(a.nodes, sample_rr_sets(*args, lt=False, count=150,
+                                                          key=key).nodes)  # fmt: skip
+    assert b.ptr[100] == base.ptr[100] and len(b) == 180
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_upper_bound_is_the_smallest_prefix_relaxation_and_bounds_the_best(case: int) -> None:
+    """OPIM-C's bound on the best plan's coverage: min over checked prefixes of the
+    greedy order of (coverage + the k largest marginals, or the fractional knapsack
+    within the budget), recomputed here by brute force; never below the best plan."""
+    from pipeline.seeding.certify import upper_bound
+
+    rng = np.random.default_rng(case)
+    n, k = 9, 2 + case % 2
+    sizes = rng.integers(1, 4, 300)
+    nodes = np.concatenate([rng.choice(n, int(z), replace=False) for z in sizes])
+    ptr = np.concatenate([[0], np.cumsum(sizes)])
+    rr = RRSets(n, ptr.astype(np.int64), nodes.astype(np.int32))
+    eligible = rng.random(n) < 0.8
+    cost = rng.uniform(1.0, 3.0, n)
+    budget = 4.0 if case >= 3 else None
+    index = CoverIndex.build(rr)
+    seeds, _, _ = select_cover(index, k=k, budget=budget, cost=cost if budget else None,
+                               eligible=eligible, forced=None)  # fmt: skip
+    got = upper_bound(index, seeds, n_forced=0, k=k, budget=budget,
+                      cost=cost if budget else None, eligible=eligible)  # fmt: skip
+    sets = [set(nodes[ptr[j] : ptr[j + 1]].tolist()) for j in range(len(sizes))]
+
+    def cover(s: list[int]) -> int:
+        return sum(1 for x in sets if x & set(s))
+
+    want = np.inf
+    for i in range(len(seeds) + 1):
+        base = seeds[:i].tolist()
+        marg = {u: cover([*base, u]) - cover(base) for u in range(n) if eligible[u]}
+        m = sorted(marg.values(), reverse=True)
+        add = float(sum(m[:k]))
+        if budget is not None:
+            order = sorted((u for u in marg if marg[u] > 0), key=lambda u: -marg[u] / cost[u])
+            left, total = budget, 0.0
+            for u in order:
+                take = min(1.0, left / cost[u])
+                total += take * marg[u]
+                left -= take * cost[u]
+                if left <= 0:
+                    break
+            add = min(add, total)
+        want = min(want, cover(base) + add)
+    assert got == pytest.approx(want)
+    feasible = [
+        list(c)
+        for j in range(1, k + 1)
+        for c in itertools.combinations(np.flatnonzero(eligible), j)
+        if budget is None or cost[list(c)].sum() <= budget
+    ]
+    assert got >= max(cover(c) for c in feasible)
+
+
 def test_rr_depth_limit_matches_exact_horizon() -> None:
     g = _random_graph(8, 12, 5)
     values, _ = edge_values(g, "ic")
@@ -188,6 +281,56 @@ def test_celf_and_imm_near_the_exact_optimum(model: str, seed: int) -> None:
             assert 0 < ratio <= got / best + 1e-9, (strategy, ratio, got / best)
             if strategy == "opim":
                 assert ratio >= E - 0.1, s.info
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
+    """Chen's (2018) two repairs: "reuse" selects greedily on the first theta sets of
+    phase 1's stream, "fresh" on theta sets of stream 2, "auto" on whichever needs
+    fewer new sets; all meet the guarantee on the exact oracle."""
+    from pipeline.seeding.imm import imm, select_cover
+
+    g = _random_graph(8, 12, seed)
+    values, _ = edge_values(g, "ic")
+    spread = _all_spreads(g, values, False, 2)
+    best = max(v for s, v in spread.items() if len(s) == 2)
+    args = (g.in_ptr, g.in_idx, g.in_eid, values)
+    out = {}
+    for mode in ("reuse", "fresh", "auto"):
+        res = imm(*args, lt=False, k=2, seed=seed, epsilon=0.1, node_selection=mode)
+        assert res.node_selection == (mode if mode != "auto" else res.node_selection)
+        stream = 1 if res.node_selection == "reuse" else 2
+        rr = sample_rr_sets(*args, lt=False, count=res.theta, key=stream_key(seed, stream))
+        seeds, gains, _ = select_cover(CoverIndex.build(rr), k=2, budget=None, cost=None,
+                                       eligible=None, forced=None)  # fmt: skip
+        assert res.rr_sets == res.theta
+        np.testing.assert_array_equal(res.seeds, seeds)
+        np.testing.assert_array_equal(res.gains, gains)
+        assert spread[tuple(sorted(res.seeds.tolist()))] >= E * best
+        out[mode] = res
+    reuse, fresh, auto = out["reuse"], out["fresh"], out["auto"]
+    assert reuse.rr_sets_drawn == max(reuse.theta, reuse.rr_sets_phase1)
+    assert fresh.rr_sets_drawn == fresh.theta + fresh.rr_sets_phase1
+    assert fresh.theta < reuse.theta  # the union bound over theta's values
+    # auto takes the cheaper (its failure probability is split three ways, not two,
+    # which on 8 nodes costs 8%)
+    assert auto.rr_sets_drawn <= 1.1 * min(reuse.rr_sets_drawn, fresh.rr_sets_drawn)
+    with pytest.raises(ValueError, match="node_selection"):
+        imm(*args, lt=False, k=2, seed=seed, node_selection="twice")
+
+
+def test_imm_reuses_phase_one_on_a_large_graph() -> None:
+    """On a graph of realistic size phase 1 draws most of theta, so "auto" reuses its
+    stream and draws well under the fresh repair's sets."""
+    from pipeline.seeding.imm import imm
+
+    g, _, _ = _bundled()
+    values, _ = edge_values(g, "wc")
+    args = (g.in_ptr, g.in_idx, g.in_eid, values)
+    auto = imm(*args, lt=False, k=20, seed=4, epsilon=0.3)
+    fresh = imm(*args, lt=False, k=20, seed=4, epsilon=0.3, node_selection="fresh")
+    assert auto.node_selection == "reuse"
+    assert auto.rr_sets_drawn < 0.85 * fresh.rr_sets_drawn, (auto, fresh)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])

@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -102,6 +103,13 @@ class SeedingProblem:
     def earned(self) -> bool:
         """Whether the objective leaves the contracted seeds out of the reach."""
         return self.objective.startswith("earned")
+
+    @cached_property
+    def slot_layout(self) -> SlotLayout:
+        """The model's probabilities laid out for RR sampling, built once per problem
+        (:class:`~pipeline.seeding.rrsets.SlotLayout`). O(m) the first time."""
+        g = self.graph
+        return SlotLayout.of(g.in_ptr, g.in_idx, g.in_eid, self.values, lt=self.lt)
 
     def key_cost(self) -> NDArray[np.float64]:
         """Costs usable as divisors: unknown -> inf, zero -> a tiny positive number."""
@@ -246,11 +254,11 @@ class ReachEstimator:
         g = problem.graph
         key = stream_key(problem.seed, stream)
         rr: RRSets | None = None
-        layout = SlotLayout.of(g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=problem.lt)
+        layout = problem.slot_layout
         step = min(rr_sets, 16_384)
         while rr is None or (len(rr) < rr_sets and rr.total_size < max_entries):
             have = 0 if rr is None else len(rr)
-            part = sample_rr_sets(
+            rr = sample_rr_sets(
                 g.in_ptr,
                 g.in_idx,
                 g.in_eid,
@@ -263,8 +271,8 @@ class ReachEstimator:
                 threads=problem.threads,
                 expose=problem.expose,
                 layout=layout,
+                into=rr,
             )
-            rr = part if rr is None else rr.extend(part)
             step = min(step * 2, 1 << 20)
         return cls(CoverIndex.build(rr))
 

@@ -42,45 +42,44 @@ def coverage(rr: RRSets, seeds: NDArray[np.integer]) -> int:
 
 
 @njit(nogil=True, cache=True)
-def _relaxation(
-    deg: NDArray[np.int64],
-    eligible: NDArray[np.bool_],
-    cost: NDArray[np.float64],
-    k: int,
-    budget: float,
-) -> float:
-    """Upper bound on the coverage a feasible completion adds: the k largest marginals
-    (k >= 0), the fractional knapsack of marginals within ``budget`` (budget >= 0),
-    the smaller of the two when both apply. O(n log n)."""
-    cand = np.flatnonzero(eligible & (deg > 0))
+def _knapsack(deg: NDArray[np.int64], cand: NDArray[np.int64], cost: NDArray[np.float64],
+              budget: float) -> float:  # fmt: skip
+    """The fractional knapsack of the marginals ``deg`` of ``cand`` within ``budget``:
+    an upper bound on the coverage a completion within the budget adds.
+    O(|cand| log |cand|)."""
     m = deg[cand].astype(np.float64)
-    best = np.inf
-    if k >= 0:
-        if k >= m.shape[0]:
-            best = m.sum()
-        elif k > 0:
-            best = np.sort(m)[m.shape[0] - k :].sum()
+    c = cost[cand]
+    free = c <= 0.0
+    total = m[free].sum()
+    paid = np.flatnonzero(~free)
+    ratio = m[paid] / c[paid]
+    order = paid[np.argsort(-ratio, kind="mergesort")]
+    left = budget
+    for i in order:
+        if left <= 0.0:
+            break
+        if c[i] <= left:
+            total += m[i]
+            left -= c[i]
         else:
-            best = 0.0
-    if budget >= 0:
-        c = cost[cand]
-        free = c <= 0.0
-        total = m[free].sum()
-        paid = np.flatnonzero(~free)
-        ratio = m[paid] / c[paid]
-        order = paid[np.argsort(-ratio, kind="mergesort")]
-        left = budget
-        for i in order:
-            if left <= 0.0:
-                break
-            if c[i] <= left:
-                total += m[i]
-                left -= c[i]
-            else:
-                total += m[i] * left / c[i]
-                left = 0.0
-        best = min(best, total)
-    return best
+            total += m[i] * left / c[i]
+            left = 0.0
+    return total
+
+
+@njit(nogil=True, cache=True)
+def _top_k(hist: NDArray[np.int64], top: int, k: int) -> float:
+    """Sum of the ``k`` largest marginals given their histogram (``hist[d]`` candidates
+    have marginal d, none above ``top``). O(levels scanned)."""
+    total = 0.0
+    left = k
+    d = top
+    while d > 0 and left > 0:
+        c = min(hist[d], left)
+        total += c * d
+        left -= c
+        d -= 1
+    return total
 
 
 @njit(nogil=True, cache=True)
@@ -98,15 +97,33 @@ def _upper_bound(
     budget: float,
     checks: NDArray[np.bool_],
 ) -> float:
+    # the k largest marginals come from a histogram of the candidates' marginals,
+    # kept as covering lowers them; the knapsack (budget) sorts the candidates left
     deg = np.zeros(n, dtype=np.int64)
+    top = 0
     for u in range(n):
         deg[u] = nptr[u + 1] - nptr[u]
+        if eligible[u] and deg[u] > top:
+            top = deg[u]
+    hist = np.zeros(top + 1, dtype=np.int64)
+    for u in range(n):
+        if eligible[u]:
+            hist[deg[u]] += 1
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     cov = 0
     best = np.inf
+    cand = np.flatnonzero(eligible & (deg > 0))  # shrinks: marginals only fall
     for i in range(seeds.shape[0] + 1):
         if i >= n_forced and checks[i]:
-            best = min(best, cov + _relaxation(deg, eligible, cost, k, budget))
+            add = np.inf
+            if k >= 0:
+                while top > 0 and hist[top] == 0:
+                    top -= 1
+                add = _top_k(hist, top, k)
+            if budget >= 0:
+                cand = cand[deg[cand] > 0]
+                add = min(add, _knapsack(deg, cand, cost, budget))
+            best = min(best, cov + add)
         if i == seeds.shape[0]:
             break
         u = seeds[i]
@@ -116,7 +133,11 @@ def _upper_bound(
                 covered[j] = True
                 cov += 1
                 for r in range(ptr[j], ptr[j + 1]):
-                    deg[nodes[r]] -= 1
+                    x = nodes[r]
+                    if eligible[x]:
+                        hist[deg[x]] -= 1
+                        hist[deg[x] - 1] += 1
+                    deg[x] -= 1
     return best
 
 
@@ -133,7 +154,7 @@ def upper_bound(
     """An upper bound on the coverage of ``index`` by the best plan that holds the
     first ``n_forced`` seeds plus at most ``k`` others of total ``cost`` within
     ``budget`` (forced included), from prefixes of the greedy order ``seeds``.
-    O(total size + checkpoints x n log n)."""
+    O(total size + checkpoints x (marginal levels scanned + n log n with a budget))."""
     n = index.rr.n
     elig = np.ones(n, dtype=np.bool_) if eligible is None else eligible.copy()
     forced = np.asarray(seeds[:n_forced], dtype=np.int64)

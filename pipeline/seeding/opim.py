@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
 from pipeline.seeding.imm import RRPool, _log_comb, rr_sampler, seeds_bought, select_cover
-from pipeline.seeding.rrsets import CoverIndex, RRSets, candidate_mask, stream_key
+from pipeline.seeding.rrsets import CoverIndex, RRSets, SlotLayout, candidate_mask, stream_key
 
 __all__ = ["OPIMResult", "opim"]
 
@@ -82,6 +82,7 @@ def opim(
     max_rr_sets: int = 50_000_000,
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
+    layout: SlotLayout | None = None,
 ) -> OPIMResult:
     """Select seeds by OPIM-C (same arguments as :func:`~pipeline.seeding.imm.imm`;
     ``delta`` defaults to 1/n). Stops at the first round whose certified ratio reaches
@@ -111,14 +112,15 @@ def opim(
     a = math.log(3.0 * i_max / dlt)
     target = e1 - epsilon
     draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
-                      threads=threads, expose=expose, rr_pool=rr_pool)  # fmt: skip
+                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout)  # fmt: skip
     key1, key2 = stream_key(seed, 3), stream_key(seed, 4)
     r1: RRSets | None = None
     r2: RRSets | None = None
+    index: CoverIndex | None = None
     for i in range(1, i_max + 1):
         theta = min(theta0 * 2 ** (i - 1), max_rr_sets)
         r1, r2 = draw(r1, key1, theta), draw(r2, key2, theta)
-        index = CoverIndex.build(r1, pool)
+        index = CoverIndex.build(r1, pool) if index is None else index.grow(r1)
         pen = theta / nf if earned else 0.0
         seeds, gains, rule = select_cover(
             index, k=k, budget=budget, cost=cost, eligible=eligible, forced=forced, penalty=pen

@@ -22,8 +22,9 @@ index order.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numba
 import numpy as np
@@ -282,6 +283,29 @@ def _node_probabilities(
     return out, pmax
 
 
+class _Store:
+    """Backing arrays of a growing collection, with room to spare: extending the
+    longest collection of a stream writes after its end instead of copying it (the
+    room is virtual memory until written). Collections are views of a prefix."""
+
+    __slots__ = ("lock", "nodes", "ptr", "sets", "size")
+
+    def __init__(self, sets: int, size: int) -> None:
+        self.ptr = np.empty(sets + 1, dtype=np.int64)
+        self.ptr[0] = 0
+        self.nodes = np.empty(size, dtype=np.int32)
+        self.sets = 0  # sets written
+        self.size = 0  # node entries written
+        self.lock = threading.Lock()
+
+    def __getstate__(self) -> tuple[NDArray[np.int64], NDArray[np.int32], int, int]:
+        return self.ptr[: self.sets + 1], self.nodes[: self.size], self.sets, self.size
+
+    def __setstate__(self, state: tuple[NDArray[np.int64], NDArray[np.int32], int, int]) -> None:
+        self.ptr, self.nodes, self.sets, self.size = state
+        self.lock = threading.Lock()
+
+
 @dataclass(frozen=True)
 class RRSets:
     """A collection of RR sets in CSR form.
@@ -293,6 +317,7 @@ class RRSets:
     n: int
     ptr: NDArray[np.int64]
     nodes: NDArray[np.int32]
+    _store: _Store | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return int(self.ptr.shape[0] - 1)
@@ -308,11 +333,50 @@ class RRSets:
 
     def extend(self, other: RRSets) -> RRSets:
         """This collection followed by ``other`` (same graph)."""
-        return RRSets(
-            self.n,
-            np.concatenate((self.ptr, other.ptr[1:] + self.ptr[-1])),
-            np.concatenate((self.nodes, other.nodes)),
-        )
+        return self.append([(np.diff(other.ptr), other.nodes)], len(other), other.total_size)
+
+    def append(
+        self, parts: list[tuple[NDArray[np.int64], NDArray[np.int32]]], sets: int, size: int
+    ) -> RRSets:
+        """This collection followed by the sets of ``parts`` ((sizes, nodes) each; ``sets``
+        and ``size`` their totals). Amortised O(new entries): the longest collection
+        of a store grows in place (room doubles when short); any other is copied."""
+        st = self._store
+        have, used = len(self), self.total_size
+        with st.lock if st is not None else _NO_LOCK:
+            tip = st is not None and st.sets == have and st.size == used
+            if (
+                st is None
+                or not tip
+                or st.ptr.shape[0] < have + sets + 1
+                or (st.nodes.shape[0] < used + size)
+            ):
+                grown = _Store(2 * (have + sets), 2 * (used + size))
+                grown.ptr[: have + 1] = self.ptr
+                grown.nodes[:used] = self.nodes
+                grown.sets, grown.size = have, used
+                st = grown
+            j, q = have, used
+            for sizes, nodes in parts:
+                view = st.ptr[j + 1 : j + 1 + sizes.shape[0]]
+                np.cumsum(sizes, out=view)
+                view += q
+                st.nodes[q : q + nodes.shape[0]] = nodes
+                j += sizes.shape[0]
+                q += nodes.shape[0]
+            st.sets, st.size = j, q
+        return RRSets(self.n, st.ptr[: j + 1], st.nodes[:q], st)
+
+
+class _NoLock:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_LOCK = _NoLock()
 
 
 def pack_slots(in_idx: NDArray[np.int32], slot_value: NDArray[np.float32]) -> NDArray[np.uint64]:
@@ -367,8 +431,10 @@ def sample_rr_sets(
     threads: int | None = None,
     expose: NDArray[np.float32] | None = None,
     layout: SlotLayout | None = None,
+    into: RRSets | None = None,
 ) -> RRSets:
-    """Sample RR sets ``start .. start+count-1`` of stream ``key``.
+    """Sample RR sets ``start .. start+count-1`` of stream ``key`` (appended to ``into``,
+    the stream's first ``start`` sets, when given).
 
     ``value`` is the per-edge probability (IC-like) or weight (LT), by edge id.
     ``expose`` (IC-like only): per-edge probability that the follow is real (the
@@ -382,6 +448,8 @@ def sample_rr_sets(
     if expose is not None and lt:
         raise ValueError("exposure RR sets are defined for the IC-like models only")
     n = int(in_ptr.shape[0] - 1)
+    if into is not None and len(into) != start:
+        raise ValueError(f"into holds {len(into)} sets, start is {start}")
     if start + count >= np.iinfo(np.int32).max:
         raise ValueError(f"at most {np.iinfo(np.int32).max - 1:,} RR sets per stream")
     depth = -1 if max_steps is None else int(max_steps)
@@ -402,11 +470,10 @@ def sample_rr_sets(
             parts = list(pool.map(run, bounds))
     else:
         parts = [run(b) for b in bounds]
-    sizes = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    ptr = np.zeros(count + 1, dtype=np.int64)
-    np.cumsum(sizes, out=ptr[1:])
-    nodes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
-    return RRSets(n, ptr, nodes)
+    size = sum(int(p[1].shape[0]) for p in parts)
+    if into is None:
+        into = RRSets(n, np.zeros(1, np.int64), np.zeros(0, np.int32))
+    return into.append(parts, count, size)
 
 
 @njit(nogil=True, cache=True)
@@ -423,6 +490,42 @@ def _node_index(
     fill = nptr[:-1].copy()
     sets = np.empty(nptr[n], dtype=np.int32)
     for j in range(ptr.shape[0] - 1):
+        for q in range(ptr[j], ptr[j + 1]):
+            u = nodes[q]
+            if keep[u]:
+                sets[fill[u]] = j
+                fill[u] += 1
+    return nptr, sets
+
+
+@njit(nogil=True, cache=True)
+def _grow_index(
+    n: int,
+    nptr0: NDArray[np.int64],
+    sets0: NDArray[np.int32],
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    start: int,
+    keep: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """:func:`_node_index` of all sets given the index (nptr0, sets0) of the first
+    ``start``: each node's old list is copied, then the new sets are appended."""
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for q in range(ptr[start], ptr[ptr.shape[0] - 1]):
+        x = nodes[q]
+        if keep[x]:
+            counts[x + 1] += 1
+    nptr = np.empty(n + 1, dtype=np.int64)
+    nptr[0] = 0
+    for u in range(n):
+        nptr[u + 1] = nptr[u] + (nptr0[u + 1] - nptr0[u]) + counts[u + 1]
+    sets = np.empty(nptr[n], dtype=np.int32)
+    fill = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        a, b, d = nptr0[u], nptr0[u + 1], nptr[u]
+        sets[d : d + b - a] = sets0[a:b]
+        fill[u] = d + b - a
+    for j in range(start, ptr.shape[0] - 1):
         for q in range(ptr[j], ptr[j + 1]):
             u = nodes[q]
             if keep[u]:
@@ -584,6 +687,7 @@ class CoverIndex:
     rr: RRSets
     nptr: NDArray[np.int64]
     sets: NDArray[np.int32]
+    keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
 
     @classmethod
     def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
@@ -593,7 +697,20 @@ class CoverIndex:
         then see no sets. O(total size)."""
         keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
         nptr, sets = _node_index(rr.n, rr.ptr, rr.nodes, keep)
-        return cls(rr, nptr, sets)
+        return cls(rr, nptr, sets, nodes)
+
+    def grow(self, rr: RRSets) -> CoverIndex:
+        """The index of ``rr``, a collection whose first sets are this index's (an
+        extension of the same stream), for the same nodes: identical to
+        :meth:`build` but scatters only the new sets' entries and copies the old
+        lists. O(total size) sequential + O(new size) scattered; a shorter ``rr`` is
+        built afresh."""
+        have = len(self.rr)
+        if len(rr) < have:
+            return CoverIndex.build(rr, self.keep)
+        keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
+        nptr, sets = _grow_index(rr.n, self.nptr, self.sets, rr.ptr, rr.nodes, have, keep)
+        return CoverIndex(rr, nptr, sets, self.keep)
 
 
 def greedy_cover(
