@@ -41,6 +41,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.errors import InputError
+from pipeline.intervals import half_width_expr
 from pipeline.profiles import TIER_NAMES
 
 __all__ = [
@@ -72,7 +73,6 @@ __all__ = [
 
 RESULTS_FORMAT = "influence-campaign/1"
 DEFAULT_BASELINE = "macro"
-Z95 = 1.96  # two-sided 95% normal quantile
 
 #: The cell key every table starts with.
 KEY: tuple[str, ...] = ("cell", "brand", "model", "strategy", "budget", "k")
@@ -362,12 +362,13 @@ def load_results(path: str | Path) -> Results:
 
 
 def _mean_ci(col: str, name: str) -> list[pl.Expr]:
-    """``mean_<name>``, ``<name>_ci_low``, ``<name>_ci_high``: mean ± 1.96 sd/√n (ddof=1).
+    """``mean_<name>``, ``<name>_ci_low``, ``<name>_ci_high``: mean ± t(0.975, n-1) sd/√n
+    (ddof=1; :mod:`pipeline.intervals`).
 
-    The interval has zero width for a single run (no spread to estimate).
+    The interval is null for a single run (no spread to estimate).
     """
     x = pl.col(col).cast(pl.Float64)
-    half = (Z95 * x.std(ddof=1) / x.count().sqrt()).fill_null(0.0).fill_nan(0.0)
+    half = half_width_expr(x)
     return [
         x.mean().alias(f"mean_{name}"),
         (x.mean() - half).alias(f"{name}_ci_low"),
@@ -398,8 +399,8 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     Columns: the group key, ``runs``; for each metric M of :data:`METRICS`
     (``activated``, ``exposed``, and the *earned* ``earned_activated`` and
     ``earned_exposed``, which leave out the contracted seeds themselves):
-    ``mean_M``, ``M_ci_low``, ``M_ci_high`` (accounts, 95% normal interval
-    mean ± 1.96·sd/√n with sd of ddof 1, zero width for one run), ``M_per_cost``
+    ``mean_M``, ``M_ci_low``, ``M_ci_high`` (accounts, 95% Student-t interval
+    mean ± t(0.975, n-1)·sd/√n with sd of ddof 1, null for one run), ``M_per_cost``
     (accounts per currency unit, null when nothing was spent) and ``cost_per_M``
     (currency units per account, null when the mean is 0). Also ``cost_spent``
     (currency units, fees plus per-creator overhead, mean over runs); ``seeds_used``
@@ -491,7 +492,7 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     same brand, model, budget and k; only runs present in both count. Columns:
     brand, model, budget, k, strategy, baseline, ``runs`` (pairs);
     ``mean_diff_activated``, ``diff_activated_ci_low``/``_high`` (accounts,
-    mean ± 1.96·sd/√n of the per-run differences) and ``win_share_activated``
+    mean ± t(0.975, n-1)·sd/√n of the per-run differences) and ``win_share_activated``
     (share of runs where the strategy activated more than the baseline, ties
     count half), the same four for ``exposed``, ``earned_activated`` and
     ``earned_exposed``; ``mean_M`` and ``baseline_mean_M`` for every metric; ``mean_activated`` and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -49,7 +50,7 @@ app = typer.Typer(
         "a follower graph."
     ),
     no_args_is_help=True,
-    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
 out_console = Console()
@@ -312,8 +313,20 @@ def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-def _print_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(payload, allow_nan=False, default=str))
+def _strict(value: Any) -> Any:
+    """``value`` with NaN and infinities (also inside lists and dicts) as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
+
+
+def _print_json(payload: Any) -> None:
+    """Print ``payload`` as strict JSON (NaN and infinities as null)."""
+    typer.echo(json.dumps(_strict(payload), allow_nan=False, default=str))
 
 
 #: ``influence --wide``: print tables at their full width on a terminal too.
@@ -380,7 +393,7 @@ def info(
         "has_weight": g.weight is not None,
     }
     if json_out:
-        typer.echo(json.dumps(data))
+        _print_json(data)
         return
     t = Table(show_header=False)
     for k, v in data.items():
@@ -800,7 +813,7 @@ def simulate(
     if json_out:
         if attribution:
             summary["attribution"] = result.attribution_table(g).to_dicts()
-        typer.echo(json.dumps(summary, default=str))
+        _print_json(summary)
         return
     if quiet:
         return
@@ -866,7 +879,7 @@ def _simulate_competition(
     if json_out:
         payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
                    "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
-        typer.echo(json.dumps(payload, default=str))
+        _print_json(payload)
         return
     _emit(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
 
@@ -1057,7 +1070,7 @@ def seed_cmd(
     if json_out:
         payload = {**result.summary(), "diminishing_returns": tail,
                    "seeds": df.drop("node").to_dicts()}  # fmt: skip
-        typer.echo(json.dumps(payload, default=str))
+        _print_json(payload)
         return
     if quiet:
         return
@@ -1364,7 +1377,10 @@ def compare(
 
 
 export_app = typer.Typer(
-    help="Export tables from campaign results.", no_args_is_help=True, add_completion=False
+    help="Export tables from campaign results.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(export_app, name="export")
 
@@ -1568,7 +1584,7 @@ def overlap(
             "per_candidate": result.per_candidate().to_dicts(),
             "pairs": pairs.to_dicts(),
         }
-        typer.echo(json.dumps(payload, default=str))
+        _print_json(payload)
         return
     if quiet:
         return

@@ -204,9 +204,14 @@ def _row(df: pl.DataFrame, **where: Any) -> dict[str, Any]:
     return sub.row(0, named=True)
 
 
-def _ci(x: Sequence[float]) -> tuple[float, float, float]:
+def _ci(x: Sequence[float]) -> tuple[float, float | None, float | None]:
+    """The oracle: Student's t interval from scipy (None for a single run)."""
+    from scipy.stats import t
+
     a = np.asarray(x, dtype=float)
-    half = 1.96 * a.std(ddof=1) / math.sqrt(a.size) if a.size > 1 else 0.0
+    if a.size < 2:
+        return float(a.mean()), None, None
+    half = t.ppf(0.975, a.size - 1) * a.std(ddof=1) / math.sqrt(a.size)
     return float(a.mean()), float(a.mean() - half), float(a.mean() + half)
 
 
@@ -285,7 +290,8 @@ def test_summarize_means_and_cis(summary: pl.DataFrame) -> None:
     row = _row(summary, brand="zeta", strategy="micro", k=4)
     assert row["budget"] is None
     assert row["runs"] == 1
-    assert row["mean_activated"] == row["activated_ci_low"] == row["activated_ci_high"] == 80.0
+    assert row["mean_activated"] == 80.0  # one run: no interval, not a zero-wide one
+    assert row["activated_ci_low"] is None and row["activated_ci_high"] is None
 
 
 def test_summarize_sorted(summary: pl.DataFrame) -> None:
@@ -405,7 +411,7 @@ def test_compare_paired(results: Results) -> None:
     assert _row(diff, brand="acme", strategy="micro", budget=200.0)["win_share_exposed"] == 0.5
     # The k grid pairs on null budgets.
     z = _row(diff, brand="zeta", strategy="micro", k=4)
-    assert (z["runs"], z["mean_diff_activated"], z["diff_activated_ci_low"]) == (1, 20.0, 20.0)
+    assert (z["runs"], z["mean_diff_activated"], z["diff_activated_ci_low"]) == (1, 20.0, None)
 
 
 def test_compare_other_baseline(results: Results) -> None:

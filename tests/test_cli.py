@@ -161,6 +161,22 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         assert f"influence {name}" in readme, f"README does not document `influence {name}`"
 
 
+def test_short_help_and_python_dash_m() -> None:
+    """``-h`` is ``--help`` on every command; ``python -m pipeline`` is ``influence``."""
+    import subprocess
+    import sys
+
+    assert runner.invoke(app, ["-h"]).output == runner.invoke(app, ["--help"]).output
+    for name in [*_commands(), "export candidates"]:
+        short = runner.invoke(app, [*name.split(), "-h"])
+        assert short.exit_code == 0, (name, short.output)
+        assert short.output == runner.invoke(app, [*name.split(), "--help"]).output
+    out = subprocess.run([sys.executable, "-m", "pipeline", "--version"], capture_output=True,
+                         text=True, check=True, cwd=ROOT).stdout  # fmt: skip
+    assert __version__ in out
+    assert "--install-completion" in runner.invoke(app, ["--help"]).output
+
+
 def test_generate_is_deterministic_and_loads(tmp_path: Path) -> None:
     args = ["--nodes", "400", "--seed", "3", "--topics", "food,travel,tech", "--mean-follows", "6"]
     r1 = runner.invoke(app, ["generate", str(tmp_path / "a"), *args])
@@ -203,6 +219,33 @@ def test_generate_bad_options_exit_2(tmp_path: Path, extra: list[str], message: 
     assert r.exit_code == 2
     assert message in r.output and "Traceback" not in r.output
     assert not (tmp_path / "out").exists()  # nothing written on bad input
+
+
+def _strict_json(text: str) -> object:
+    def reject(name: str) -> None:
+        raise AssertionError(f"non-strict JSON constant {name}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+def test_json_output_is_strict(files: dict[str, Path]) -> None:
+    """Every --json is strict JSON: no bare NaN or Infinity (null instead), e.g. a seed
+    list whose accounts have no cost, and a single-run simulation with no interval."""
+    e, pr, b = (str(files[x]) for x in ("edges", "profiles", "brands"))
+    seed = runner.invoke(app, ["seed", e, "--strategy", "degree-discount", "--k", "2",
+                               "--model", "ic", "--p", "0.3", "--json"])  # fmt: skip
+    assert seed.exit_code == 0, seed.output
+    payload = _strict_json(seed.output)
+    assert isinstance(payload, dict)
+    sim = runner.invoke(app, ["simulate", e, "--seeds", "a", "--model", "ic", "--p", "0.3",
+                              "--runs", "1", "--json"])  # fmt: skip
+    assert sim.exit_code == 0, sim.output
+    out = _strict_json(sim.output)
+    assert isinstance(out, dict) and out["activated_ci_low"] is None
+    info = runner.invoke(app, ["info", e, "--json"])
+    assert info.exit_code == 0
+    _strict_json(info.output)
+    assert pr and b
 
 
 def test_seed_command_writes_the_ordered_list(tmp_path: Path) -> None:

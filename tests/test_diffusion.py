@@ -398,7 +398,20 @@ def test_attribution_table_and_summary() -> None:
         "std_exposed",
         "stderr_exposed",
         "mean_steps",
+        "activated_ci_low",
+        "activated_ci_high",
+        "exposed_ci_low",
+        "exposed_ci_high",
     }
+    # Student's t interval (scipy as the oracle); none for a single run
+    from scipy.stats import t
+
+    x = res.activated.astype(float)
+    half = t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
+    assert s["activated_ci_low"] == pytest.approx(x.mean() - half)
+    assert s["activated_ci_high"] == pytest.approx(x.mean() + half)
+    one = simulate(DIAMOND, [3], "ic", runs=1, seed=2).summary()
+    assert one["activated_ci_low"] is None and one["exposed_ci_high"] is None
     assert all(isinstance(v, (int, float, str)) for v in s.values())
     assert s["stderr_activated"] == pytest.approx(s["std_activated"] / math.sqrt(500))
     df = res.to_polars()

@@ -61,6 +61,7 @@ from pipeline.diffusion.simulate import run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.intervals import half_width
 
 __all__ = [
     "CASCADE_MODELS",
@@ -76,7 +77,6 @@ __all__ = [
 CASCADE_MODELS: tuple[str, ...] = ("ic", "wc", "tv")
 TIE_SALT = np.uint64(0x2545F4914F6CDD1D)
 SEED_SALT = np.uint64(0x5851F42D4C957F2D)
-_Z95 = 1.959963984540054
 
 
 @njit(nogil=True, cache=True, parallel=True)
@@ -220,13 +220,15 @@ class CompetitionResult:
         ``share`` is the mean over runs of the brand's fraction of all
         adopters; ``loss = mean_alone - mean_adopters`` is what competition
         costs the brand and ``loss_share = loss / mean_alone``. Standard
-        errors use ddof 1 (0 for a single run).
+        errors use ddof 1 (0 for a single run); the 95% interval is Student's t
+        (:mod:`pipeline.intervals`), NaN for a single run.
         """
         a = self.adopters.astype(np.float64)
         frac = a / a.sum(axis=1, keepdims=True)
         alone = self.alone.astype(np.float64)
         mean = a.mean(axis=0)
         se = _stderr(a)
+        half = half_width(a, axis=0)  # NaN for a single run
         mean_alone = alone.mean(axis=0)
         loss = mean_alone - mean
         return pl.DataFrame(
@@ -235,8 +237,8 @@ class CompetitionResult:
                 "seeds": [int(s.size) for s in self.seeds],
                 "mean_adopters": mean,
                 "stderr_adopters": se,
-                "ci_low": mean - _Z95 * se,
-                "ci_high": mean + _Z95 * se,
+                "ci_low": mean - half,
+                "ci_high": mean + half,
                 "share": frac.mean(axis=0),
                 "stderr_share": _stderr(frac),
                 "mean_alone": mean_alone,

@@ -42,6 +42,7 @@ from pipeline.diffusion.models import (
 from pipeline.diffusion.threads import check_threads, kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.intervals import half_width
 
 __all__ = ["SimulationResult", "run_cascades", "run_keys", "simulate"]
 
@@ -88,14 +89,19 @@ class SimulationResult:
         return None if self.credits is None else self.credits.sum(axis=0, dtype=np.int64)
 
     def summary(self) -> dict[str, Any]:
-        """Means, standard deviations (ddof 1) and standard errors, as plain Python numbers."""
+        """Means, standard deviations (ddof 1), standard errors and 95% Student-t intervals
+        (:mod:`pipeline.intervals`; None for a single run), as plain Python numbers."""
         out: dict[str, Any] = {"model": self.model, "runs": self.runs, "seed": self.seed}
         for name, arr in (("activated", self.activated), ("exposed", self.exposed)):
             x = arr.astype(np.float64)
             std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-            out[f"mean_{name}"] = float(x.mean())
+            mean = float(x.mean())
+            half = float(half_width(x))
+            out[f"mean_{name}"] = mean
             out[f"std_{name}"] = std
             out[f"stderr_{name}"] = std / math.sqrt(x.size)
+            out[f"{name}_ci_low"] = None if math.isnan(half) else mean - half
+            out[f"{name}_ci_high"] = None if math.isnan(half) else mean + half
         out["mean_steps"] = float(self.steps.mean())
         return out
 
