@@ -359,14 +359,15 @@ def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
         assert handles == sorted(handles, key=str.lower) or handles == sorted(handles)
 
         # No request left the machine: the file itself, in-page data/blob URLs and the
-        # browser's own chrome:// pages (its start tab) are all there is.
+        # browser's own chrome:// and chrome-untrusted:// pages (its start tab) are all
+        # there is.
         urls = []
         for entry in driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
             if message["method"] == "Network.requestWillBeSent":
                 urls.append(message["params"]["request"]["url"])
         assert page.as_uri() in urls
-        local = ("file", "data", "blob", "about", "chrome")
+        local = ("file", "data", "blob", "about", "chrome", "chrome-untrusted")
         assert [u for u in urls if u.split(":", 1)[0] not in local] == []
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
