@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 import numba
@@ -343,7 +344,7 @@ class RRSets:
         of a store grows in place (room doubles when short); any other is copied."""
         st = self._store
         have, used = len(self), self.total_size
-        with st.lock if st is not None else _NO_LOCK:
+        with st.lock if st is not None else nullcontext():
             tip = st is not None and st.sets == have and st.size == used
             if (
                 st is None
@@ -366,17 +367,6 @@ class RRSets:
                 q += nodes.shape[0]
             st.sets, st.size = j, q
         return RRSets(self.n, st.ptr[: j + 1], st.nodes[:q], st)
-
-
-class _NoLock:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-
-_NO_LOCK = _NoLock()
 
 
 def pack_slots(in_idx: NDArray[np.int32], slot_value: NDArray[np.float32]) -> NDArray[np.uint64]:
