@@ -184,7 +184,7 @@ def _rr_chunk(
                     # gaps (one draw per live edge instead of one per edge)
                     if pv <= 0.0:
                         continue
-                    inv = 1.0 / np.log1p(-pv) if pv < 1.0 else 0.0
+                    inv = node_p[v, 2]
                     vk = mix64(kj ^ (np.uint64(v) * np.uint64(0xD1B54A32D192ED03)))
                     t = np.uint64(0)
                     s = a - 1
@@ -194,6 +194,8 @@ def _rr_chunk(
                         else:
                             x = 1.0 - _u01(vk, t)  # in (0, 1]
                             t += np.uint64(1)
+                            if t == 1 and x < node_p[v, 3]:
+                                break  # surely no live in-edge: the log is not needed
                             gap = np.log(x) * inv
                             if gap >= b - 1 - s:
                                 break
@@ -216,13 +218,15 @@ def _rr_chunk(
                     # rejection skip: candidates at rate pm, kept with p_e / pm
                     if pm <= 0.0:
                         continue
-                    inv = 1.0 / np.log1p(-pm)
+                    inv = node_p[v, 2]
                     vk = mix64(kj ^ _SKIP_SALT ^ (np.uint64(v) * np.uint64(0xD1B54A32D192ED03)))
                     ak = vk ^ _ACCEPT_SALT
                     t = np.uint64(0)
                     s = a - 1
                     while True:
                         x = 1.0 - _u01(vk, t)  # in (0, 1]
+                        if t == 0 and x < node_p[v, 3]:
+                            break  # surely no candidate: the log is not needed
                         gap = np.log(x) * inv
                         if gap >= b - 1 - s:
                             break
@@ -381,7 +385,9 @@ def pack_slots(in_idx: NDArray[np.int32], slot_value: NDArray[np.float32]) -> ND
 class SlotLayout:
     """A model's probabilities laid out for RR sampling: ``slot_value[s]`` the value of
     in-edge slot ``s``; ``node_p[v]`` = (the probability all of v's in-edges share,
-    or -1; the largest one). Build once per model and reuse across calls. O(m)."""
+    or -1; the largest one; 1 / log(1 - r) for the rate r of v's geometric gaps, the
+    shared or the largest probability; a value below which a first draw means no
+    gap lands inside v's in-edges). Build once per model and reuse across calls. O(m)."""
 
     slot_value: NDArray[np.float32]
     node_p: NDArray[np.float64]
@@ -399,11 +405,19 @@ class SlotLayout:
     ) -> SlotLayout:
         n = int(in_ptr.shape[0] - 1)
         slot_value = np.ascontiguousarray(value[in_eid], dtype=np.float32)
-        node_p = np.empty((n, 2))
+        node_p = np.zeros((n, 4))
         if lt:
             node_p[:, 0], node_p[:, 1] = -1.0, 1.0
             return cls(slot_value, node_p, np.zeros(0, dtype=np.uint64))
         node_p[:, 0], node_p[:, 1] = _node_probabilities(in_ptr, slot_value)
+        # the geometric gaps' rate: the shared probability, else the largest (skip)
+        rate = np.where(node_p[:, 0] >= 0.0, node_p[:, 0], node_p[:, 1])
+        ok = (rate > 0.0) & (rate < 1.0)
+        lg = np.log1p(-rate[ok])
+        node_p[ok, 2] = 1.0 / lg
+        # Pr[first gap >= indeg] = (1 - rate)^indeg, shrunk by a margin far above the
+        # rounding of log(x) / log1p(-rate): below it no edge is live for sure
+        node_p[ok, 3] = np.exp(np.diff(in_ptr)[ok] * lg) * (1.0 - 1e-6)
         return cls(slot_value, node_p, pack_slots(in_idx, slot_value))
 
 
