@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from worlds import small
 
 from pipeline.diffusion import simulate
@@ -21,6 +23,7 @@ from pipeline.seeding.imm import select_cover
 from pipeline.seeding.rrsets import (
     CoverIndex,
     RRSets,
+    greedy_cover,
     prefix_coverage,
     sample_rr_sets,
     stream_key,
@@ -568,3 +571,71 @@ def test_reach_estimate_cache_gives_identical_results_and_stays_small() -> None:
     other = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "brand": brands.names[1]})  # type: ignore[arg-type]
     third = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "seed": 4})  # type: ignore[arg-type]
     assert len(cache["estimates"]) == 2 and len(other) == len(third) == 3  # bounded
+
+
+def _eager_greedy(sets, n, elig, forced, cost, k, budget, per_cost, penalty):
+    """The specification of greedy_cover, recomputing every key at every step."""
+    covered = [False] * len(sets)
+    chosen, gains = [], []
+    left = budget
+
+    def cover(u: int) -> int:
+        g = 0
+        for j, s in enumerate(sets):
+            if u in s and not covered[j]:
+                covered[j] = True
+                g += 1
+        return g
+
+    for f in forced:
+        chosen.append(f)
+        gains.append(cover(f))
+        if budget is not None:
+            left -= cost[f]
+    for _ in range(n if k is None else k):
+        best, best_key = None, None
+        for u in range(n):
+            if not elig[u] or u in chosen or (budget is not None and cost[u] > left):
+                continue
+            d = sum(1 for j, s in enumerate(sets) if u in s and not covered[j])
+            key = (d - penalty) / cost[u] if per_cost else d - penalty
+            if best is None or key > best_key:
+                best, best_key = u, key
+        if best is None or (penalty > 0 and best_key <= 0):
+            break
+        chosen.append(best)
+        gains.append(cover(best))
+        if budget is not None:
+            left -= cost[best]
+    return chosen, gains
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_lazy_greedy_equals_the_eager_specification(data: st.DataObject) -> None:
+    """Lazy greedy (heap built in O(n), zero-key candidates joining late) picks exactly
+    what recomputing every key each step picks: ties, budgets, penalties, forced."""
+    n = data.draw(st.integers(1, 9))
+    node = st.integers(0, n - 1)
+    sets = data.draw(st.lists(st.frozensets(node, max_size=4), max_size=12))
+    elig = data.draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    cost = data.draw(st.lists(st.sampled_from([0.5, 1.0, 2.0, 3.0]), min_size=n, max_size=n))
+    forced = data.draw(st.lists(node, max_size=2, unique=True))
+    k = data.draw(st.one_of(st.none(), st.integers(0, n)))
+    budget = data.draw(st.one_of(st.none(), st.sampled_from([0.0, 1.0, 2.5, 6.0])))
+    per_cost = data.draw(st.booleans())
+    penalty = data.draw(st.sampled_from([0.0, 0.0, 0.5, 1.0]))
+    ptr = np.zeros(len(sets) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(s) for s in sets])
+    members = np.array([u for s in sets for u in sorted(s)], dtype=np.int32)
+    index = CoverIndex.build(RRSets(n, ptr, members))
+    mask = np.array(elig)
+    mask[forced] = True  # as candidate_mask: forced seeds are always candidates
+    got, g = greedy_cover(
+        index, k=k, budget=budget, cost=np.array(cost) if budget is not None or per_cost else None,
+        eligible=mask, forced=np.array(forced, dtype=np.int32), per_cost=per_cost, penalty=penalty,
+    )  # fmt: skip
+    c = cost if budget is not None or per_cost else [1.0] * n
+    want, wg = _eager_greedy(sets, n, list(mask), forced, c, k, budget, per_cost, penalty)
+    assert got.tolist() == want
+    assert g.tolist() == wg

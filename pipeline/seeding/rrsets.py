@@ -559,7 +559,20 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
     size -= 1
     hk[0] = hk[size]
     hv[0] = hv[size]
-    i = 0
+    _sift_down(hk, hv, size, 0)
+    return size
+
+
+@njit(inline="always")
+def _heapify(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> None:
+    """Make ``hk[:size], hv[:size]`` a heap in O(size) (Floyd): pops then come in the
+    same order as after ``size`` pushes, the order being total."""
+    for i in range(size // 2 - 1, -1, -1):
+        _sift_down(hk, hv, size, i)
+
+
+@njit(inline="always")
+def _sift_down(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, i: int) -> None:
     while True:
         left = 2 * i + 1
         if left >= size:
@@ -573,7 +586,6 @@ def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
         hk[i], hk[best] = hk[best], hk[i]
         hv[i], hv[best] = hv[best], hv[i]
         i = best
-    return size
 
 
 @njit(inline="always")
@@ -619,7 +631,7 @@ def _greedy(
     number of uncovered sets hit minus ``penalty``, divided by cost when ``per_cost``;
     with ``penalty > 0`` greedy stops when no key is positive. ``key_cost`` is the
     divisor of the key (``cost`` itself, or another weight). Returns the chosen
-    nodes and the sets each newly covered. O(total size + n log n)."""
+    nodes and the sets each newly covered. O(total size + n + picks x log n)."""
     deg = np.zeros(n, dtype=np.int64)
     for u in range(n):
         deg[u] = nptr[u + 1] - nptr[u]
@@ -639,16 +651,50 @@ def _greedy(
         taken += 1
         if budget >= 0:
             left -= cost[f]
-    hk = np.empty(n, dtype=np.float64)
-    hv = np.empty(n, dtype=np.int64)
+    # Candidates of key exactly 0 (in no set, no penalty) wait outside the heap until
+    # no positive key is left, then join it: the order is the same as if they had
+    # been in it all along (ties go to the smaller node), and a heap of the nodes that
+    # cover something is much smaller than n on a big graph with few sets.
+    lazy = penalty == 0.0
+    where = np.zeros(n, dtype=np.int8)  # 1: in the heap, 2: waiting
     size = 0
+    waiting = 0
     for u in range(n):
         if eligible[u] and not chosen[u] and (budget < 0 or cost[u] <= left):
-            net = deg[u] - penalty
-            key = net / key_cost[u] if per_cost else net
-            size = _heap_push(hk, hv, size, key, u)
+            key = (deg[u] - penalty) / key_cost[u] if per_cost else deg[u] - penalty
+            if lazy and deg[u] == 0 and key == 0.0:
+                where[u] = 2
+                waiting += 1
+            else:
+                where[u] = 1
+                size += 1
+    hk = np.empty(size, dtype=np.float64)
+    hv = np.empty(size, dtype=np.int64)
+    size = 0
+    for u in range(n):
+        if where[u] == 1:
+            hk[size] = (deg[u] - penalty) / key_cost[u] if per_cost else deg[u] - penalty
+            hv[size] = u
+            size += 1
+    _heapify(hk, hv, size)
     picked = 0
-    while size > 0 and picked < limit:
+    while picked < limit:
+        if waiting > 0 and (size == 0 or hk[0] <= 0.0):
+            # the zero-key candidates join (once): keys of the waiting ones are still 0
+            hk2 = np.empty(size + waiting, dtype=np.float64)
+            hv2 = np.empty(size + waiting, dtype=np.int64)
+            hk2[:size] = hk[:size]
+            hv2[:size] = hv[:size]
+            for u in range(n):
+                if where[u] == 2:
+                    hk2[size] = 0.0
+                    hv2[size] = u
+                    size += 1
+            hk, hv = hk2, hv2
+            waiting = 0
+            _heapify(hk, hv, size)
+        if size == 0:
+            break
         key = hk[0]
         if penalty > 0 and key <= 0:
             break  # keys are upper bounds: no candidate gains more than it costs
