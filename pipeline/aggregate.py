@@ -1,13 +1,10 @@
 """Reading a campaign results folder and turning it into summaries and verdicts.
 
-``influence campaign CONFIG`` writes one folder per campaign::
-
-    OUT/campaign.json                      manifest, "format": "influence-campaign/1"
-    OUT/runs/brand=<B>/<cell>.parquet      one row per simulation run (marks the cell finished)
-    OUT/seeds/brand=<B>/<cell>.parquet     one row per chosen seed
-    OUT/audience/brand=<B>/<cell>.parquet  one row per tier of the activated accounts
-    OUT/curves/brand=<B>/<cell>.parquet    one row per cascade step
-    OUT/overlap/brand=<B>/<cell>.parquet   follower overlap of the plan's first creators
+``influence campaign CONFIG`` writes one folder per campaign, laid out and with
+the columns documented in :mod:`pipeline.schema` (``docs/results-schema.md``):
+``campaign.json``, then ``runs``, ``seeds``, ``audience``, ``curves`` and
+``overlap`` with one Parquet file per cell under a folder per brand, and
+``competition``.
 
 A *cell* is one brand x model x strategy x level, where the level is a
 ``budget`` (currency units) or a number of seeds ``k`` (the other is null). A
@@ -43,6 +40,17 @@ import polars as pl
 from pipeline.errors import InputError
 from pipeline.intervals import half_width_expr
 from pipeline.profiles import TIER_NAMES
+from pipeline.schema import (
+    AUDIENCE_SCHEMA,
+    COMPETITION_SCHEMA,
+    CURVES_SCHEMA,
+    KEY,
+    OVERLAP_SCHEMA,
+    READABLE_FORMATS,
+    RESULTS_FORMAT,
+    RUNS_SCHEMA,
+    SEEDS_SCHEMA,
+)
 
 __all__ = [
     "AUDIENCE_SCHEMA",
@@ -71,39 +79,13 @@ __all__ = [
     "verdicts",
 ]
 
-RESULTS_FORMAT = "influence-campaign/1"
 DEFAULT_BASELINE = "macro"
 
-#: The cell key every table starts with.
-KEY: tuple[str, ...] = ("cell", "brand", "model", "strategy", "budget", "k")
 # One summary row per group; the cell id is unique per group in a sane campaign.
 _GROUP = ["brand", "model", "strategy", "budget", "k"]
 # A level of comparison: strategies compete within it.
 _LEVEL = ["brand", "model", "budget", "k"]
 
-_KEY_SCHEMA: dict[str, pl.DataType] = {
-    "cell": pl.String(),
-    "brand": pl.String(),
-    "model": pl.String(),
-    "strategy": pl.String(),
-    "budget": pl.Float64(),
-    "k": pl.Int64(),
-}
-RUNS_SCHEMA: dict[str, pl.DataType] = {
-    **_KEY_SCHEMA,
-    "run": pl.Int64(),
-    "activated": pl.Int64(),
-    "exposed": pl.Int64(),
-    "steps": pl.Int32(),
-    "cost_spent": pl.Float64(),
-    "seeds_used": pl.Int64(),
-    "cpm": pl.Float64(),
-    "earned_activated": pl.Int64(),
-    "earned_exposed": pl.Int64(),
-    "projected_impressions": pl.Float64(),
-    "projected_engagements": pl.Float64(),
-    "certified_ratio": pl.Float64(),
-}
 #: What a run can be judged by: counts per run, the earned ones without the paid seeds.
 METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
 #: Plain words for each metric, as verdicts name them.
@@ -121,56 +103,6 @@ PROJECTED: tuple[str, ...] = ("projected_impressions", "projected_engagements")
 _MEASURES = METRICS + PROJECTED
 #: What a verdict can judge by: the simulated counts and the platform units.
 OBJECTIVES: tuple[str, ...] = _MEASURES
-SEEDS_SCHEMA: dict[str, pl.DataType] = {
-    **_KEY_SCHEMA,
-    "rank": pl.Int32(),
-    "id": pl.String(),
-    "handle": pl.String(),
-    "tier": pl.String(),
-    "cost": pl.Float64(),
-    "followers": pl.Int64(),
-    "relevance": pl.Float64(),
-    "marginal_gain": pl.Float64(),
-    "cumulative_reach": pl.Float64(),
-    "forced": pl.Boolean(),
-    "overlap_above": pl.Float64(),
-    "engagement_rate": pl.Float64(),
-    "real_audience": pl.Float64(),
-    "platform": pl.String(),
-}
-AUDIENCE_SCHEMA: dict[str, pl.DataType] = {
-    **_KEY_SCHEMA,
-    "tier": pl.String(),
-    "expected_activated": pl.Float64(),
-    "accounts": pl.Int64(),
-}
-CURVES_SCHEMA: dict[str, pl.DataType] = {
-    **_KEY_SCHEMA,
-    "step": pl.Int32(),
-    "mean_new": pl.Float64(),
-    "mean_cumulative": pl.Float64(),
-}
-
-OVERLAP_SCHEMA: dict[str, pl.DataType] = {
-    **_KEY_SCHEMA,
-    "rank_a": pl.Int32(),
-    "rank_b": pl.Int32(),
-    "follower_overlap": pl.Float64(),
-}
-
-COMPETITION_SCHEMA: dict[str, pl.DataType] = {
-    "contest": pl.String(),
-    "brands": pl.String(),
-    "model": pl.String(),
-    "strategy": pl.String(),
-    "level": pl.String(),
-    "brand": pl.String(),
-    "budget": pl.Float64(),
-    "k": pl.Int64(),
-    "run": pl.Int64(),
-    "adopters": pl.Int64(),
-    "alone": pl.Int64(),
-}
 
 #: Strategy -> family, as named in verdicts.
 FAMILIES: dict[str, str] = {
@@ -277,7 +209,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(not_results) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != RESULTS_FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
         raise InputError(not_results)
     return manifest
 
@@ -318,7 +250,7 @@ def load_results(path: str | Path) -> Results:
     ------
     InputError
         If ``path`` is not a folder, has no ``campaign.json`` of format
-        ``influence-campaign/1``, or holds no finished cell.
+        one of :data:`~pipeline.schema.READABLE_FORMATS`, or holds no finished cell.
     """
     root = Path(path)
     if not root.is_dir():

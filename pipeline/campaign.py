@@ -8,14 +8,17 @@ with :func:`pipeline.seeding.select_seeds` and simulates them with
 simulates with the same run keys (common random numbers), so run ``r`` of
 two strategies saw the same live-edge graph and their difference is paired.
 
-:func:`run_campaign` writes a results folder (:data:`RESULTS_FORMAT`)::
+:func:`run_campaign` writes a results folder (:data:`RESULTS_FORMAT`, layout and
+columns in :mod:`pipeline.schema`)::
 
-    OUT/campaign.json                    manifest: settings, inputs' hashes, fingerprint
-    OUT/runs/brand=B/CELL.parquet        one row per run (written last: marks the cell done)
-    OUT/seeds/brand=B/CELL.parquet       one row per chosen seed
-    OUT/audience/brand=B/CELL.parquet    expected activated accounts per tier
-    OUT/curves/brand=B/CELL.parquet      mean new and cumulative activations per step
-    OUT/overlap/brand=B/CELL.parquet     follower overlap of the plan's first creators, pairwise
+    OUT/campaign.json                  manifest: settings, inputs' hashes, fingerprint
+    OUT/runs/BRAND/CELL.parquet        one row per run (written last: marks the cell done)
+    OUT/seeds/BRAND/CELL.parquet       one row per chosen seed
+    OUT/audience/BRAND/CELL.parquet    expected activated accounts per tier
+    OUT/curves/BRAND/CELL.parquet      mean new and cumulative activations per step
+    OUT/overlap/BRAND/CELL.parquet     follower overlap of the plan's first creators, pairwise
+
+where BRAND is :func:`pipeline.schema.brand_folder` (``brand-<slug>-<hash>``).
 
 Every file is written atomically, so a killed run leaves finished cells and
 hidden temporary files only; re-running skips finished cells and ends with
@@ -43,8 +46,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pipeline.aggregate import RESULTS_FORMAT
-from pipeline.errors import InputError
+from pipeline.errors import InputError, OutputError
+from pipeline.export import ensure_folder
 from pipeline.graph_io import FollowerGraph, load_graph
 from pipeline.profiles import (
     DEFAULT_MIN_RELEVANCE,
@@ -57,6 +60,7 @@ from pipeline.profiles import (
     relevance,
 )
 from pipeline.projection import platform_scale
+from pipeline.schema import READABLE_FORMATS, RESULTS_FORMAT, brand_folder
 
 __all__ = [
     "RESULTS_FORMAT",
@@ -325,6 +329,13 @@ def load_config(path: str | Path) -> CampaignConfig:
     models = _models(r)
     budgets = _positive_numbers(r, "grid.budgets")
     shares = _positive_numbers(r, "grid.budget_shares")
+    for x in shares:
+        if x > 1:
+            raise r.fail(
+                "grid.budget_shares",
+                f"{x:g} is more than the brand's whole budget; a share is a fraction in "
+                "(0, 1] (0.25 = a quarter); put amounts in grid.budgets",
+            )
     ks = r.array("grid.k") or []
     for x in ks:
         if isinstance(x, bool) or not isinstance(x, int) or x < 1:
@@ -1101,7 +1112,7 @@ def contest_path(output: Path, contest: Contest) -> Path:
 
 def cell_path(output: Path, table: str, cell: Cell) -> Path:
     """Where ``table`` of ``cell`` lives in the results folder."""
-    return output / table / f"brand={_slug(cell.brand) or 'brand'}" / f"{cell.key}.parquet"
+    return output / table / brand_folder(cell.brand) / f"{cell.key}.parquet"
 
 
 def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
@@ -1145,8 +1156,14 @@ def _claim_folder(ctx: CampaignContext, output: Path, cells: Sequence[Cell]) -> 
             raise InputError(
                 f"{manifest_path}: unreadable manifest; not a results folder"
             ) from None
+        if not isinstance(old, dict) or old.get("format") not in READABLE_FORMATS:
+            raise InputError(f"{manifest_path}: not a campaign results manifest")
         if old.get("format") != RESULTS_FORMAT:
-            raise InputError(f"{output}: not a results folder of this version ({RESULTS_FORMAT})")
+            raise InputError(
+                f"{output} was written by an older version ({old.get('format')}: another "
+                f"folder layout), so it cannot be resumed; its results still read with "
+                f"`influence summarize`. Use another output folder to rerun."
+            )
         if old.get("fingerprint") != ctx.fingerprint:
             new = _manifest(ctx, cells)
             diffs = [
@@ -1167,7 +1184,7 @@ def _claim_folder(ctx: CampaignContext, output: Path, cells: Sequence[Cell]) -> 
             f"{output} exists and is not a campaign results folder (no campaign.json); "
             f"choose a new or empty folder"
         )
-    output.mkdir(parents=True, exist_ok=True)
+    ensure_folder(output)
     with open_atomic_text(manifest_path) as f:
         json.dump(_manifest(ctx, cells), f, indent=2)
         f.write("\n")
@@ -1178,7 +1195,7 @@ def _write_cell(output: Path, tables: CellTables) -> None:
 
     for name in _TABLES:  # runs last: a cell with a runs file is complete
         path = cell_path(output, name, tables.cell)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_folder(path.parent)
         write_table(tables.table(name), path, "parquet")
 
 
@@ -1395,7 +1412,13 @@ def run_campaign(
     run = _ray if executor == "ray" else _local
     note(CampaignProgress(skipped, len(cells), 0, "running"))
     for written, tables in enumerate(run(ctx, todo, workers, address), start=1):
-        _write_cell(out, tables)
+        try:
+            _write_cell(out, tables)
+        except OutputError as exc:
+            raise OutputError(
+                f"{exc}. The {skipped + written - 1} finished cell(s) in {out} are safe: "
+                f"make room (or make the folder writable) and rerun to resume"
+            ) from None
         note(CampaignProgress(skipped + written, len(cells), written * cfg.runs, tables.cell.label))
         if kill_after is not None and written >= int(kill_after):
             os._exit(137)
@@ -1404,10 +1427,16 @@ def run_campaign(
     if contests:
         from pipeline.export import write_table
 
-        (out / "competition").mkdir(exist_ok=True)
+        ensure_folder(out / "competition")
         for i, contest in enumerate(contests, start=1):
             df = run_contest(ctx, contest, out, threads=workers if executor == "local" else None)
-            write_table(df, contest_path(out, contest), "parquet")
+            try:
+                write_table(df, contest_path(out, contest), "parquet")
+            except OutputError as exc:
+                raise OutputError(
+                    f"{exc}. Every cell and {i - 1} competition table(s) are safe: make room "
+                    f"and rerun to resume"
+                ) from None
             note(CampaignProgress(len(cells), len(cells), 0, f"competition {i}/{len(contests)}"))
     return CampaignReport(
         output=out,

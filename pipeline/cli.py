@@ -147,7 +147,10 @@ TargetColO = Annotated[
 OutO = Annotated[
     Path | None,
     typer.Option(
-        "--out", "-o", help="Write the table here (.parquet, .csv or .json).", dir_okay=False
+        "--out",
+        "-o",
+        help="Write the table here (.parquet, .csv or .json; - for stdout).",
+        dir_okay=False,
     ),
 ]
 OutFormatO = Annotated[
@@ -256,7 +259,8 @@ def _emit(
     if out is not None:
         write_table(df, out, out_format.value if out_format else None)
         if not quiet:
-            err_console.print(f"wrote {df.height:,} rows to {out}", highlight=False)
+            where = "standard output" if str(out) == "-" else out
+            err_console.print(f"wrote {df.height:,} rows to {where}", highlight=False)
         return
     if quiet:
         return
@@ -447,7 +451,9 @@ def generate(
             alpha=alpha,
             profile_min_followers=profile_min_followers,
         )
-        out_dir.mkdir(parents=True, exist_ok=True)
+        from pipeline.export import ensure_folder
+
+        ensure_folder(out_dir)
         paths = write_synthetic(data, out_dir)
     if not quiet:
         err_console.print(
@@ -546,7 +552,6 @@ def rank(
         Path,
         typer.Option(
             "--profiles",
-            "-p",
             help="Profile table (id, handle, followers, engagement_rate, cost, topics).",
         ),
     ],
@@ -557,7 +562,7 @@ def rank(
         str | None, typer.Option("--brand", help="Brand to rank for; default: every brand.")
     ] = None,
     top: Annotated[
-        int | None, typer.Option("--top", "-k", help="Keep the best N per brand.")
+        int | None, typer.Option("--top", "-t", help="Keep the best N per brand.")
     ] = None,
     reach: Annotated[
         str,
@@ -746,7 +751,10 @@ def simulate(
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write one row per run (.parquet, .csv or .json).", dir_okay=False
+            "--out",
+            "-o",
+            help="Write one row per run (.parquet, .csv or .json; - for stdout).",
+            dir_okay=False,
         ),
     ] = None,
     quiet: QuietO = False,
@@ -1390,7 +1398,7 @@ app.add_typer(export_app, name="export")
 def export_candidates(
     results: ResultsArg,
     brand: Annotated[str, typer.Option("--brand", help="The brand.", show_default=False)],
-    top: Annotated[int, typer.Option("--top", help="Number of candidates.")] = 20,
+    top: Annotated[int, typer.Option("--top", "-t", help="Number of candidates.")] = 20,
     model: Annotated[
         str | None, typer.Option("--model", help="Model label (default: the first).")
     ] = None,
@@ -1443,7 +1451,7 @@ def report(
         typer.Option(
             "--out",
             "-o",
-            help="html: the page to write (e.g. report.html). png: a folder for one "
+            help="html: the page to write (e.g. report.html; - for stdout). png: a folder for one "
             "<chart-id>.png per chart (created; a name without extension counts as a "
             "folder), or a file name whose stem prefixes the PNGs written beside it.",
             show_default=False,
@@ -1452,7 +1460,7 @@ def report(
     fmt: Annotated[
         ReportFormatOpt,
         typer.Option(
-            "--format",
+            "--out-format",
             help="html: one self-contained page (opens offline). png: one image per chart, "
             "for slides.",
         ),
@@ -1466,7 +1474,7 @@ def report(
         ),
     ] = None,
     top: Annotated[
-        int, typer.Option("--top", help="Rows of each brand's top-candidates table.")
+        int, typer.Option("--top", "-t", help="Rows of each brand's top-candidates table.")
     ] = 20,
     quiet: QuietO = False,
 ) -> None:
@@ -1482,7 +1490,7 @@ def report(
 
     with _spinner(f"report of {results}", quiet):
         paths = write_report(results, out, format=fmt.value, baseline=baseline, top=top)
-    if quiet:
+    if quiet or str(out) == "-":
         return
     for p in paths:
         out_console.print(str(p), highlight=False)

@@ -375,6 +375,14 @@ def _line_of(fmt: str, row: int, df: pl.DataFrame) -> str:
     return f"line {row + 2}"  # header is line 1
 
 
+def _fits_int64(s: pl.Series) -> bool:
+    """Whether an integer column's values all fit in Int64. O(rows)."""
+    if s.dtype in (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32):
+        return True
+    lo, hi = s.min(), s.max()
+    return lo is None or (int(lo) >= -(2**63) and int(hi) <= 2**63 - 1)  # type: ignore[arg-type]
+
+
 def read_edge_table(
     path: str | Path,
     *,
@@ -445,6 +453,9 @@ def read_edge_table(
                 f"{p}: column {name!r} holds decimal numbers; node IDs must be integers or text"
             )
         if not (s.dtype.is_integer() or s.dtype == pl.String):
+            out[col] = s.cast(pl.String)
+        elif s.dtype.is_integer() and not _fits_int64(s):
+            # IDs beyond 64 bits (e.g. 20-digit numbers): labels, kept exactly as text
             out[col] = s.cast(pl.String)
     if out["source"].dtype != out["target"].dtype:
         if out["source"].dtype.is_integer() and out["target"].dtype.is_integer():
@@ -678,9 +689,17 @@ def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
 
     p = Path(path)
     suffixes = [s.lower() for s in p.suffixes]
-    if any(s in (".csv", ".tsv", ".parquet", ".pq", ".json") for s in suffixes):
-        df = read_table(p, "ID list")
-        text_table = not p.name.lower().endswith((".parquet", ".pq", ".json"))
+    data = b"" if any(s in (".csv", ".tsv", ".json") for s in suffixes) else _read_bytes(p)
+    parquet = data[:4] == b"PAR1"  # Parquet's magic number, whatever the file's name
+    if parquet or any(s in (".csv", ".tsv", ".parquet", ".pq", ".json") for s in suffixes):
+        if parquet:
+            try:
+                df = pl.read_parquet(io.BytesIO(data))
+            except (pl.exceptions.PolarsError, OSError) as exc:
+                raise InputError(f"{p}: cannot read the Parquet ID list: {exc}") from None
+        else:
+            df = read_table(p, "ID list")
+        text_table = not parquet and not p.name.lower().endswith((".parquet", ".pq", ".json"))
         if text_table:
             df = _drop_blank_rows(df)
         if df.width == 0 or df.height == 0:
@@ -693,7 +712,12 @@ def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
             where = f"line {line}" if text_table else f"row {row + 1}"
             raise InputError(f"{p}: {where}: missing ID")
         return s.to_list()
-    text = _read_bytes(p).decode("utf-8", errors="replace")
+    if b"\x00" in data[:65536]:
+        raise InputError(
+            f"{p}: a binary file; expected one ID per line, or a table "
+            f"(.csv, .tsv, .parquet, .json) with an {column!r} column"
+        )
+    text = data.decode("utf-8", errors="replace")
     ids: list[object] = [
         line.strip()
         for line in text.splitlines()

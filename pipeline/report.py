@@ -40,6 +40,7 @@ import html
 import json
 import math
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +61,13 @@ from pipeline.aggregate import (
     verdicts,
 )
 from pipeline.errors import InputError
-from pipeline.export import atomic_path, format_money, open_atomic_text, spreadsheet_safe
+from pipeline.export import (
+    atomic_path,
+    ensure_folder,
+    format_money,
+    open_atomic_text,
+    spreadsheet_safe,
+)
 from pipeline.plan import PLAIN_NAMES, headline, people, plans
 from pipeline.profiles import TIER_NAMES
 
@@ -1435,7 +1442,7 @@ def _png_targets(out: Path, figures: Sequence[Figure]) -> list[Path]:
     """Where the PNGs go: inside ``out`` when it is a folder (existing, or a name
     without an extension, created), else beside it as ``<stem>-<chart id>.png``."""
     if out.is_dir() or not out.suffix:
-        out.mkdir(parents=True, exist_ok=True)
+        ensure_folder(out)
         return [out / f"{f.id}.png" for f in figures]
     return [out.parent / f"{out.stem}-{f.id}.png" for f in figures]
 
@@ -1466,11 +1473,17 @@ def write_report(
             f"unknown report format {format!r}; expected {' or '.join(REPORT_FORMATS)}"
         )
     target = Path(out)
+    if str(out) == "-" and format != "html":
+        raise InputError("--out - (standard output) takes the html format only")
     if format == "html" and target.is_dir():
         raise InputError(f"{target} is a folder; give the HTML file to write, e.g. report.html")
     report = build_report(results_path, baseline=baseline, top=top)
     if format == "html":
         page = render_html(report)
+        if str(out) == "-":
+            sys.stdout.write(page)
+            sys.stdout.flush()
+            return [target]
         with open_atomic_text(target) as fh:
             fh.write(page)
         return [target]

@@ -247,7 +247,7 @@ def test_load_errors(tmp_path: Path, folder: Path) -> None:
     (empty / "campaign.json").write_text("{not json")
     with pytest.raises(InputError, match="not a campaign results folder"):
         load_results(empty)
-    (empty / "campaign.json").write_text(json.dumps({"format": "influence-campaign/2"}))
+    (empty / "campaign.json").write_text(json.dumps({"format": "influence-campaign/9"}))
     with pytest.raises(InputError, match="not a campaign results folder"):
         load_results(empty)
     (empty / "campaign.json").write_text(json.dumps(["influence-campaign/1"]))

@@ -104,6 +104,10 @@ def assert_same(a: Path, b: Path) -> None:
         (lambda s: s.replace("budgets = [300, 1500]", ""), "no budgets, budget_shares or k"),
         (lambda s: s.replace("[seeding]", "[seeds]"), "seeds: unknown section"),
         (lambda s: s + "[valuation]\ndefault_cpm = -1\n", "valuation.default_cpm"),
+        (
+            lambda s: s.replace("budgets = [300, 1500]", "budget_shares = [0.5, 50]"),
+            r"grid.budget_shares: 50 is more than the brand's whole budget",
+        ),
     ],
 )
 def test_bad_configs_are_refused_with_the_key(
@@ -500,3 +504,136 @@ def test_optimizers_record_a_certified_ratio(data: Path, tmp_path: Path) -> None
     assert (opt.filter(pl.col("strategy") == "opim")["ratio"] >= 1 - 1 / np.e - 0.1).all()
     summary = summarize(load_results(out))
     assert summary.filter(pl.col("strategy") == "opim")["certified_ratio"].is_not_null().all()
+
+
+# --- the results folder in other tools ---------------------------------------------------
+
+ODD_BRANDS = ("Fresh Bite", "Fresh&Bite", "a=b")
+
+
+@pytest.fixture(scope="module")
+def odd_names(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished campaign whose brand names collide as slugs and look like partitions."""
+    tmp = tmp_path_factory.mktemp("odd")
+    brands = pl.read_csv(data / "brands.csv").head(3)
+    brands.with_columns(pl.Series("brand", ODD_BRANDS)).write_csv(data / "odd_brands.csv")
+    text = (
+        BASE.replace('"brands.csv"', '"odd_brands.csv"')
+        .replace('["freshbite", "pixelforge"]', '["Fresh Bite", "Fresh&Bite", "a=b"]')
+        .replace('["random", "macro", "micro", "imm"]', '["macro", "micro"]')
+        .replace("[300, 1500]", "[300]")
+        .replace("runs = 200", "runs = 20")
+    )
+    return run_campaign(config(data, tmp, text, name="odd.toml")).output
+
+
+def test_results_read_back_with_exact_brand_names_in_every_tool(odd_names: Path) -> None:
+    from pipeline.aggregate import load_results
+
+    runs = odd_names / "runs"
+    folders = sorted(p.name for p in runs.iterdir())
+    assert len(folders) == 3 and not any("=" in f for f in folders)
+    want = sorted(ODD_BRANDS)
+    per_tool = {
+        "load_results": load_results(odd_names).runs.collect()["brand"],
+        "polars": pl.read_parquet(runs / "**" / "*.parquet")["brand"],
+        "polars scan folder": pl.scan_parquet(runs).collect()["brand"],
+    }
+    pd = pytest.importorskip("pandas")
+    pa_ds = pytest.importorskip("pyarrow.dataset")
+    duckdb = pytest.importorskip("duckdb")
+    per_tool["pandas"] = pl.Series(pd.read_parquet(runs)["brand"].astype(str).tolist())
+    for partitioning in (None, "hive"):
+        table = pa_ds.dataset(runs, format="parquet", partitioning=partitioning).to_table()
+        per_tool[f"pyarrow {partitioning}"] = pl.Series(table.column("brand").to_pylist())
+    rows = duckdb.sql(f"select brand from read_parquet('{runs.as_posix()}/**/*.parquet')")
+    per_tool["duckdb"] = pl.Series([r[0] for r in rows.fetchall()])
+    for tool, col in per_tool.items():
+        assert sorted(col.unique().to_list()) == want, tool
+        assert col.len() == 3 * 2 * 20, tool  # 3 brands x 2 strategies x 20 runs
+        assert col.value_counts()["count"].to_list() == [40, 40, 40], tool
+
+
+def test_load_results_keeps_every_documented_column(odd_names: Path) -> None:
+    from pipeline.aggregate import load_results
+    from pipeline.schema import TABLES
+
+    res = load_results(odd_names)
+    for table in ("seeds", "audience", "curves", "overlap"):
+        got = getattr(res, table)
+        assert got.columns == [c.name for c in TABLES[table]], table
+        written = pl.read_parquet(odd_names / table / "**" / "*.parquet")
+        assert set(written.columns) == set(got.columns), table  # nothing undocumented
+    assert res.runs.collect_schema().names() == [c.name for c in TABLES["runs"]]
+    assert res.seeds["cumulative_cost"].null_count() == 0
+    assert res.seeds["cumulative_stderr"].null_count() == 0
+
+
+def test_schema_document_is_generated_from_the_code() -> None:
+    from pipeline.schema import schema_markdown
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "results-schema.md"
+    assert doc.read_text(encoding="utf-8") == schema_markdown(), (
+        "docs/results-schema.md is stale: run `python -m pipeline.schema > docs/results-schema.md`"
+    )
+
+
+def test_old_layout_reads_but_does_not_resume(data: Path, tmp_path: Path, odd_names: Path) -> None:
+    import json
+    import shutil
+
+    old = tmp_path / "out"
+    shutil.copytree(odd_names, old)
+    manifest = json.loads((old / "campaign.json").read_text())
+    manifest["format"] = "influence-campaign/1"
+    (old / "campaign.json").write_text(json.dumps(manifest))
+    from pipeline.aggregate import load_results
+
+    assert load_results(old).runs.collect().height == 120
+    cfg = data / "odd.toml"
+    with pytest.raises(InputError, match=r"older version \(influence-campaign/1"):
+        run_campaign(cfg, output=old)
+
+
+def test_disk_full_mid_campaign_says_so_and_resumes(
+    data: Path, tmp_path: Path, finished: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 9th table written fails as a full disk would: one line naming the file and
+    the finished cells, exit 2, no temporary file; the rerun completes the same files."""
+    import pipeline.export as export
+
+    cfg = config(data, tmp_path, name="full.toml")
+    real = export._write
+    calls = [0]
+
+    def full(df: pl.DataFrame, dest: object, fmt: str, *, bom: bool) -> None:
+        calls[0] += 1
+        if calls[0] == 9:  # cells write 5 tables each: the 2nd cell's 4th table
+            raise OSError(28, "No space left on device")
+        real(df, dest, fmt, bom=bom)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export, "_write", full)
+    r = runner.invoke(app, ["campaign", str(cfg), "--workers", "1", "-q"])
+    assert r.exit_code == 2, r.output
+    msg = " ".join(r.output.split())
+    assert "could not be written (No space left on device)" in msg
+    assert "The 1 finished cell(s) in" in msg and "rerun to resume" in msg
+    assert "Traceback" not in r.output
+    out = tmp_path / "out"
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    assert len(list((out / "runs").rglob("*.parquet"))) == 1
+    monkeypatch.setattr(export, "_write", real)
+    r = runner.invoke(app, ["campaign", str(cfg), "-q"])
+    assert r.exit_code == 0, r.output
+    assert_same(out, finished)
+
+
+def test_unwritable_campaign_output(data: Path, tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    cfg = config(data, tmp_path, name="blocked.toml")
+    r = runner.invoke(app, ["campaign", str(cfg), "--output", str(tmp_path / "afile" / "out")])
+    assert r.exit_code == 2
+    assert "afile is a file, not a folder" in " ".join(r.output.split())
+    r = runner.invoke(app, ["campaign", str(cfg), "--output", str(tmp_path / "afile")])
+    assert r.exit_code == 2
+    assert "exists and is not a campaign results folder" in " ".join(r.output.split())

@@ -60,7 +60,7 @@ def test_rank_writes_every_format(files: dict[str, Path]) -> None:
             [
                 "rank",
                 str(files["edges"]),
-                "-p",
+                "--profiles",
                 str(files["profiles"]),
                 "-b",
                 str(files["brands"]),
@@ -86,7 +86,7 @@ def test_rank_prints_a_table(files: dict[str, Path]) -> None:
         [
             "rank",
             str(files["edges"]),
-            "-p",
+            "--profiles",
             str(files["profiles"]),
             "-b",
             str(files["brands"]),
@@ -116,14 +116,14 @@ def test_centrality_to_parquet(files: dict[str, Path]) -> None:
     [
         (["info", "{dir}/missing.csv"], "no such file"),
         (
-            ["rank", "{edges}", "-p", "{profiles}", "-b", "{brands}", "--brand", "Nope"],
+            ["rank", "{edges}", "--profiles", "{profiles}", "-b", "{brands}", "--brand", "Nope"],
             "unknown brand 'Nope'",
         ),
         (
-            ["rank", "{edges}", "-p", "{profiles}", "-b", "{brands}", "--tier", "giga"],
+            ["rank", "{edges}", "--profiles", "{profiles}", "-b", "{brands}", "--tier", "giga"],
             "unknown tier",
         ),
-        (["rank", "{edges}", "-p", "{dir}/nope.csv", "-b", "{brands}"], "no such file"),
+        (["rank", "{edges}", "--profiles", "{dir}/nope.csv", "-b", "{brands}"], "no such file"),
         (["centrality", "{edges}", "-m", "fame"], "unknown centrality measure"),
         (["centrality", "{edges}", "-o", "{dir}/out.xlsx"], "cannot tell the table format"),
         (["info", "{edges}", "--source-col", "who"], "no column 'who'"),
@@ -195,7 +195,7 @@ def test_generate_is_deterministic_and_loads(tmp_path: Path) -> None:
     r = runner.invoke(
         app,
         [
-            *("rank", str(a / "follows.csv"), "-p", str(a / "profiles.csv")),
+            *("rank", str(a / "follows.csv"), "--profiles", str(a / "profiles.csv")),
             *("-b", str(a / "brands.csv"), "--top", "3", "-o", str(tmp_path / "c.csv")),
         ],
     )
@@ -322,7 +322,7 @@ def test_rank_by_imm_adds_marginal_reach(files: dict[str, Path]) -> None:
         [
             "rank",
             str(files["edges"]),
-            "-p",
+            "--profiles",
             str(files["profiles"]),
             "-b",
             str(files["brands"]),
@@ -401,8 +401,8 @@ def test_simulate_bad_input_exits_2(extra: list[str], message: str) -> None:
     ("args", "message"),
     [
         (["seed", "--strategy", "celf", "--k", "2", "--celf-runs", "0"], "celf_runs"),
-        (["rank", "-p", "P", "-b", "B", "--by", "fame"], "fame"),
-        (["rank", "-p", "P", "-b", "B", "--by", "imm", "--model", "sir"], "sir"),
+        (["rank", "--profiles", "P", "-b", "B", "--by", "fame"], "fame"),
+        (["rank", "--profiles", "P", "-b", "B", "--by", "imm", "--model", "sir"], "sir"),
     ],
 )
 def test_seed_and_rank_options_are_checked(
@@ -454,7 +454,7 @@ def test_simulate_compete_errors(files: dict[str, Path], extra: list[str], messa
 def test_tables_never_crop_silently(files: dict[str, Path]) -> None:
     """Piped: every column, whatever COLUMNS says. On an 80-column terminal: the leading
     columns that fit and a footer naming the hidden ones; --wide: every column."""
-    args = ["rank", str(files["edges"]), "-p", str(files["profiles"]), "-b",
+    args = ["rank", str(files["edges"]), "--profiles", str(files["profiles"]), "-b",
             str(files["brands"]), "--brand", "Yum", "--min-relevance", "0"]  # fmt: skip
     piped = runner.invoke(app, args, env={"COLUMNS": "80"})
     assert piped.exit_code == 0, piped.output
@@ -482,3 +482,83 @@ def test_people_formats_on_screen() -> None:
     assert _cell(1.6, "marginal_gain") == "2"
     assert _cell(0.2217, "earned_exposed_per_cost") == "0.2217"
     assert _cell(True, "within_budget") == "yes" and _cell(float("nan"), "x") == "n/a"
+
+
+# --- conventions: stdout, short flags, colour, unwritable outputs ------------------------
+
+
+def _rank(files: dict[str, Path], *extra: str) -> list[str]:
+    return ["rank", str(files["edges"]), "--profiles", str(files["profiles"]),
+            "--brands", str(files["brands"]), *extra]  # fmt: skip
+
+
+def test_out_dash_writes_the_table_to_stdout(files: dict[str, Path]) -> None:
+    r = runner.invoke(app, _rank(files, "--out", "-"))
+    assert r.exit_code == 0, r.output
+    df = pl.read_csv(r.stdout.encode())
+    assert df.columns[:3] == ["brand", "rank", "id"] and df.height == 3
+    assert "wrote 3 rows to standard output" in r.stderr
+    r = runner.invoke(app, _rank(files, "--out", "-", "--out-format", "json", "-t", "1"))
+    assert r.exit_code == 0, r.output
+    assert [row["rank"] for row in json.loads(r.stdout)] == [1, 1]
+
+
+def test_short_flags_mean_one_thing(files: dict[str, Path]) -> None:
+    """-k is a seed count wherever it exists; --top is -t; -p is nobody's (--p is ic's
+    probability) and report's output format is --out-format, like every --out."""
+    r = runner.invoke(app, _rank(files, "-t", "1"))
+    assert r.exit_code == 0, r.output
+    for argv in (_rank(files, "-k", "1"), ["rank", str(files["edges"]), "-p", "x"]):
+        r = runner.invoke(app, argv)
+        assert r.exit_code == 2 and "No such option" in r.output, argv
+    help_texts = {c: runner.invoke(app, [c, "--help"], env={"COLUMNS": "200"}).output
+                  for c in ("rank", "seed", "simulate", "overlap", "report")}  # fmt: skip
+    for cmd, text in help_texts.items():
+        assert not re.search(r"--profiles\s+-p\b", text), cmd
+        for m in re.finditer(r"(--[\w-]+)\s+-k\b", text):
+            assert m.group(1) == "--k", (cmd, m.group(0))
+    assert "--out-format" in help_texts["report"]
+    assert not re.search(r"(?<![\w-])--format\b", help_texts["report"])
+
+
+def test_no_color_is_respected(files: dict[str, Path]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "pipeline", "rank", "missing.csv", "--profiles", "x",
+            "--brands", "y"]  # fmt: skip
+    colour = re.compile(r"\x1b\[[0-9;]*3[0-7]m")  # an SGR foreground colour
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    forced = subprocess.run(argv, env={**env, "FORCE_COLOR": "1"}, capture_output=True, text=True)
+    assert forced.returncode == 2 and colour.search(forced.stderr)  # the test can fail
+    plain = subprocess.run(argv, env={**env, "FORCE_COLOR": "1", "NO_COLOR": "1"},
+                           capture_output=True, text=True)  # fmt: skip
+    assert plain.returncode == 2 and "error:" in plain.stderr
+    assert not colour.search(plain.stderr)
+
+
+def test_unwritable_outputs_exit_2_naming_the_file(
+    files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    blocker = files["dir"] / "afile"
+    blocker.write_text("x")
+    r = runner.invoke(app, _rank(files, "--out", str(blocker / "ranked.csv")))
+    assert r.exit_code == 2 and "afile is a file, not a folder" in " ".join(r.output.split())
+    r = runner.invoke(app, ["generate", str(blocker / "data"), "--nodes", "300", "-q"])
+    assert r.exit_code == 2 and "cannot create the folder" in " ".join(r.output.split())
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    r = runner.invoke(app, _rank(files, "--out", str(files["dir"] / "ranked.csv")))
+    assert r.exit_code == 2, r.output
+    assert "ranked.csv: cannot write into the folder" in " ".join(r.output.split())
+    assert "Read-only file system" in r.output and "Traceback" not in r.output
+    assert not (files["dir"] / "ranked.csv").exists()
+    r = runner.invoke(app, ["generate", str(files["dir"] / "gen"), "--nodes", "300", "-q"])
+    assert r.exit_code == 2 and "Read-only file system" in r.output

@@ -11,9 +11,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from pipeline.errors import InputError
+from pipeline.errors import InputError, OutputError
 from pipeline.export import (
     atomic_path,
+    ensure_folder,
     open_atomic_text,
     read_table,
     table_format,
@@ -240,3 +241,100 @@ def test_format_money() -> None:
     assert format_money(1234.5, "$") == "$1,234.50"
     assert format_money(1234.5, "EUR") == "1,234.50 EUR"
     assert format_money(10_000.0, "€", whole=True) == "€10,000"
+
+
+# --- where outputs go: stdout, symlinks, FIFOs, and the faults of a full or read-only disk
+
+
+def test_dash_writes_csv_without_bom_to_stdout(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    write_table(DF, "-")
+    out = capfdbinary.readouterr().out
+    assert out.startswith(b"id,score,rank,tier\n")  # no byte-order mark in a pipe
+    assert pl.read_csv(out).height == 3
+    write_table(DF, "-", "json")
+    assert json.loads(capfdbinary.readouterr().out)[1]["id"] == "b"
+    write_table(DF, "-", "parquet")  # not a terminal here: bytes go through
+    assert_frame_equal(pl.read_parquet(capfdbinary.readouterr().out), DF)
+
+
+def test_symlink_is_written_through(tmp_path: Path) -> None:
+    real = tmp_path / "data" / "real.csv"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_table(DF, link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert_frame_equal(pl.read_csv(real), DF, check_dtypes=False)
+    dangling = tmp_path / "later.csv"
+    dangling.symlink_to(tmp_path / "data" / "new.csv")
+    write_table(DF, dangling)
+    assert dangling.is_symlink() and (tmp_path / "data" / "new.csv").is_file()
+    assert _leftovers(tmp_path) == [] and _leftovers(tmp_path / "data") == []
+
+
+def test_fifo_is_written_directly_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    write_table(DF, fifo)
+    reader.join(10)
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the FIFO, not a file renamed over it
+    assert pl.read_csv(got[0]).height == 3
+    write_table(DF, "/dev/null")  # a device: written, never replaced
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_file_where_a_folder_should_be(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    blocked = r"afile/deeper/out\.csv: .*afile is a file, not a folder"
+    with pytest.raises(OutputError, match=blocked):
+        write_table(DF, tmp_path / "afile" / "deeper" / "out.csv")
+    with pytest.raises(OutputError, match="is a folder; give a file name"):
+        write_table(DF, tmp_path)
+    no_folder = r"afile/sub: cannot create the folder \(.*afile is a file"
+    with pytest.raises(OutputError, match=no_folder):
+        ensure_folder(tmp_path / "afile" / "sub")
+
+
+def test_read_only_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(OutputError, match=r"out\.csv: cannot write into the folder .*Read-only"):
+        write_table(DF, tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".json"])
+def test_disk_full_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    target = tmp_path / f"out{suffix}"
+    target.write_text("old\n")
+
+    def full(self: pl.DataFrame, dest: object, *args: object, **kwargs: object) -> None:
+        Path(str(dest)).write_text("half")  # what a real write leaves before ENOSPC
+        if suffix == ".parquet":  # polars wraps the OS error in its own
+            raise pl.exceptions.ComputeError(
+                "parquet: File out of specification: underlying IO error: "
+                "No space left on device (os error 28)"
+            )
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pl.DataFrame, f"write_{suffix[1:]}", full)
+    with pytest.raises(OutputError) as info:
+        write_table(DF, target)
+    assert str(info.value) == (
+        f"{target}: could not be written (No space left on device); the old file is unchanged"
+    )
+    assert target.read_text() == "old\n"
+    assert _leftovers(tmp_path) == []

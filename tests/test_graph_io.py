@@ -490,3 +490,31 @@ def test_read_id_list(tmp_path: Path) -> None:
         assert name in str(exc.value) and needle in str(exc.value), str(exc.value)
     with pytest.raises(InputError, match=r"missing\.txt: no such file"):
         read_id_list(tmp_path / "missing.txt")
+
+
+def test_id_list_sniffs_parquet_and_refuses_binary(tmp_path: Path) -> None:
+    p = tmp_path / "seeds.ids"  # Parquet under a name that says nothing
+    pl.DataFrame({"id": [1336, 1755]}).write_parquet(p)
+    assert read_id_list(p) == [1336, 1755]
+    b = tmp_path / "seeds.bin"
+    b.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(InputError, match=r"seeds\.bin: a binary file; expected one ID per line"):
+        read_id_list(b)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "snap", "parquet"])
+def test_ids_beyond_int64_are_kept_as_text(tmp_path: Path, fmt: str) -> None:
+    big = 99999999999999999999  # 20 digits: more than Int64 holds
+    if fmt == "parquet":
+        p = tmp_path / "e.parquet"
+        u64 = 18446744073709551615
+        schema = {"source": pl.UInt64, "target": pl.UInt64}
+        pl.DataFrame({"source": [1, 2, u64], "target": [2, 3, 1]}, schema=schema).write_parquet(p)
+        big = u64
+    elif fmt == "csv":
+        p = write(tmp_path / "e.csv", f"source,target\n1,2\n2,3\n{big},1\n")
+    else:
+        p = write(tmp_path / "e.txt", f"1 2\n2 3\n{big} 1\n")
+    g = load_graph(p)
+    assert g.n == 4 and g.m == 3
+    assert str(big) in {str(x) for x in g.ids.to_list()}

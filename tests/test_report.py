@@ -206,11 +206,49 @@ def test_bad_options_exit_2(results: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     r = runner.invoke(app, ["report", str(results), "--out", str(out), "--baseline", "nope"])
     assert r.exit_code == 2 and "unknown baseline strategy 'nope'" in r.output
-    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--format", "pdf"])
+    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--out-format", "pdf"])
     assert r.exit_code == 2 and "pdf" in r.output and "html" in r.output
     r = runner.invoke(app, ["report", str(results), "--out", str(tmp_path / "no" / "r.html")])
     assert r.exit_code == 2 and "does not exist" in r.output
     assert not out.exists()
+
+
+def test_report_to_stdout_and_to_a_full_disk(
+    results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    r = runner.invoke(app, ["report", str(results), "--out", "-", "-q"])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.lstrip().lower().startswith("<!doctype html>") and r.stderr == ""
+    r = runner.invoke(app, ["report", str(results), "--out", "-", "--out-format", "png"])
+    assert r.exit_code == 2 and "html format only" in r.output
+    out = tmp_path / "r.html"
+    out.write_text("old")
+    import builtins
+
+    import pipeline.export as export
+
+    class Full:  # a text file on a disk that fills at the first write
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.f = builtins.open(*args, **kwargs)  # noqa: SIM115 - closed in __exit__
+
+        def __enter__(self) -> Full:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            self.f.close()
+
+        def write(self, text: str) -> int:
+            self.f.write(text[:100])
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "open", Full, raising=False)
+    r = runner.invoke(app, ["report", str(results), "--out", str(out)])
+    monkeypatch.undo()
+    assert r.exit_code == 2, r.output
+    assert "r.html: could not be written (No space left on device); the old file is unchanged" in (
+        " ".join(r.output.split())
+    )
+    assert out.read_text() == "old" and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_missing_altair_says_how_to_install(
@@ -229,7 +267,7 @@ def test_missing_altair_says_how_to_install(
 
 def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
     out = tmp_path / "slides"  # no extension: a folder, created
-    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--format", "png"])
+    r = runner.invoke(app, ["report", str(results), "--out", str(out), "--out-format", "png"])
     assert r.exit_code == 0, r.output
     files = sorted(out.glob("*.png"))
     expected = {f"{kind}-{b}.png" for kind in CHART_KINDS for b in ("freshbite", "pixelforge")}

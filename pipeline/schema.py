@@ -1,0 +1,265 @@
+"""The results folder of ``influence campaign``: its layout and every table's columns.
+
+One place defines each table's columns (name, polars type, unit, meaning); the
+schemas the reader enforces and the documentation (:func:`schema_markdown`,
+``docs/results-schema.md``) are both generated from it, so they cannot drift.
+
+Layout (format :data:`RESULTS_FORMAT`)::
+
+    OUT/campaign.json                        manifest
+    OUT/<table>/<brand folder>/<cell>.parquet   runs, seeds, audience, curves, overlap
+    OUT/competition/<contest>.parquet        one file per competition cell
+
+A brand folder is ``brand-<slug>-<hash>`` (:func:`brand_folder`): readable, unique
+per exact brand name, and without ``=`` so that no reader (polars, pyarrow,
+pandas, DuckDB) takes it for a Hive partition. The brand itself is the ``brand``
+column inside every file, exactly as in the brands file; read a table with a
+recursive glob, e.g. ``pl.read_parquet("OUT/runs/**/*.parquet")``,
+``pd.read_parquet("OUT/runs")`` or DuckDB's ``read_parquet('OUT/runs/**/*.parquet')``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+__all__ = [
+    "AUDIENCE_SCHEMA",
+    "COMPETITION_SCHEMA",
+    "CURVES_SCHEMA",
+    "KEY",
+    "OVERLAP_SCHEMA",
+    "READABLE_FORMATS",
+    "RESULTS_FORMAT",
+    "RUNS_SCHEMA",
+    "SEEDS_SCHEMA",
+    "TABLES",
+    "Column",
+    "brand_folder",
+    "schema_markdown",
+]
+
+#: The manifest's ``format`` written by this version. Version 1 named brand folders
+#: ``brand=<slug>``, which readers took for Hive partitions (and merged brands).
+RESULTS_FORMAT = "influence-campaign/2"
+#: Formats :func:`pipeline.aggregate.load_results` reads (the tables are the same).
+READABLE_FORMATS = ("influence-campaign/1", RESULTS_FORMAT)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One documented column: name, polars type, unit ("" when none) and meaning."""
+
+    name: str
+    dtype: pl.DataType
+    unit: str
+    meaning: str
+
+
+_KEY_COLUMNS = (
+    Column("cell", pl.String(), "", "the cell's id: readable part + hash of its coordinates"),
+    Column("brand", pl.String(), "", "the brand, exactly as named in the brands file"),
+    Column("model", pl.String(), "", "diffusion model label (`wc`, `ic p=0.01`, a preset name)"),
+    Column("strategy", pl.String(), "", "seeding strategy (`imm`, `macro`, `micro`, ...)"),
+    Column("budget", pl.Float64(), "currency", "the level's budget; null for a seed-count level"),
+    Column("k", pl.Int64(), "creators", "the level's seed count; null for a budget level"),
+)
+
+#: Table name -> its columns, in file order. Every cell table starts with :data:`KEY`.
+TABLES: dict[str, tuple[Column, ...]] = {
+    "runs": (
+        *_KEY_COLUMNS,
+        Column(
+            "run",
+            pl.Int64(),
+            "",
+            "simulation run 0..runs-1; run r of every strategy of "
+            "a brand and model shares its random numbers",
+        ),
+        Column("activated", pl.Int64(), "accounts", "accounts activated, seeds included"),
+        Column(
+            "exposed",
+            pl.Int64(),
+            "accounts",
+            "accounts activated or following an activated one (real follows only)",
+        ),
+        Column("steps", pl.Int32(), "steps", "cascade steps until no account activated"),
+        Column(
+            "cost_spent",
+            pl.Float64(),
+            "currency",
+            "what the plan costs: fees plus per-creator overhead",
+        ),
+        Column("seeds_used", pl.Int64(), "creators", "creators in the plan"),
+        Column(
+            "cpm",
+            pl.Float64(),
+            "currency per 1,000 impressions",
+            "the CPM valuing the cell's impressions (EMV); null when unknown",
+        ),
+        Column("earned_activated", pl.Int64(), "accounts", "activated minus seeds_used"),
+        Column("earned_exposed", pl.Int64(), "accounts", "exposed minus seeds_used"),
+        Column(
+            "projected_impressions",
+            pl.Float64(),
+            "impressions",
+            "earned exposure projected to platform impressions; null when unknown",
+        ),
+        Column(
+            "projected_engagements",
+            pl.Float64(),
+            "engagements",
+            "earned exposure projected to likes, comments and shares; null when unknown",
+        ),
+        Column(
+            "certified_ratio",
+            pl.Float64(),
+            "ratio 0-1",
+            "the plan's certified approximation ratio (OPIM-C, IMM); null otherwise",
+        ),
+    ),
+    "seeds": (
+        *_KEY_COLUMNS,
+        Column("rank", pl.Int32(), "", "1-based position in the plan, in selection order"),
+        Column("id", pl.String(), "", "account ID as in the graph and profiles"),
+        Column("handle", pl.String(), "", "the profile's handle"),
+        Column("tier", pl.String(), "", "nano, micro, mid, macro or mega (by followers)"),
+        Column("cost", pl.Float64(), "currency", "contracting the creator: fee plus overhead"),
+        Column("followers", pl.Int64(), "accounts", "the profile's follower count"),
+        Column("relevance", pl.Float64(), "score 0-1", "fit of the creator's topics to the brand"),
+        Column(
+            "marginal_gain",
+            pl.Float64(),
+            "accounts",
+            "expected reach added to the creators ranked above (the objective's unit)",
+        ),
+        Column("cumulative_reach", pl.Float64(), "accounts", "running sum of marginal_gain"),
+        Column("cumulative_stderr", pl.Float64(), "accounts", "standard error of cumulative_reach"),
+        Column("cumulative_cost", pl.Float64(), "currency", "running sum of cost"),
+        Column("forced", pl.Boolean(), "", "a must-include of the campaign"),
+        Column(
+            "overlap_above",
+            pl.Float64(),
+            "share 0-1",
+            "share of the creator's followers who follow a creator ranked above",
+        ),
+        Column("engagement_rate", pl.Float64(), "share 0-1", "the profile's engagement rate"),
+        Column(
+            "real_audience",
+            pl.Float64(),
+            "share 0-1",
+            "share of the creator's followers that are real accounts",
+        ),
+        Column("platform", pl.String(), "", "the profile's platform"),
+    ),
+    "audience": (
+        *_KEY_COLUMNS,
+        Column("tier", pl.String(), "", "tier of the activated accounts"),
+        Column(
+            "expected_activated",
+            pl.Float64(),
+            "accounts",
+            "mean activated accounts of the tier per run",
+        ),
+        Column("accounts", pl.Int64(), "accounts", "accounts of the tier in the graph"),
+    ),
+    "curves": (
+        *_KEY_COLUMNS,
+        Column("step", pl.Int32(), "steps", "cascade step (0: the seeds)"),
+        Column("mean_new", pl.Float64(), "accounts", "mean accounts activated at this step"),
+        Column(
+            "mean_cumulative", pl.Float64(), "accounts", "mean accounts activated up to this step"
+        ),
+    ),
+    "overlap": (
+        *_KEY_COLUMNS,
+        Column("rank_a", pl.Int32(), "", "rank of the first creator of the pair"),
+        Column("rank_b", pl.Int32(), "", "rank of the second creator (rank_a < rank_b)"),
+        Column(
+            "follower_overlap",
+            pl.Float64(),
+            "share 0-1",
+            "overlap coefficient of their follower sets: shared / the smaller set",
+        ),
+    ),
+    "competition": (
+        Column("contest", pl.String(), "", "the competition cell's id"),
+        Column("brands", pl.String(), "", "the competing brands joined by `+`"),
+        Column("model", pl.String(), "", "diffusion model label"),
+        Column("strategy", pl.String(), "", "seeding strategy of every brand"),
+        Column("level", pl.String(), "", "the level entry (`budget 500`, `share 0.5`, `k 5`)"),
+        Column("brand", pl.String(), "", "the brand of this row"),
+        Column("budget", pl.Float64(), "currency", "the brand's budget; null for a k level"),
+        Column("k", pl.Int64(), "creators", "the brand's seed count; null for a budget level"),
+        Column("run", pl.Int64(), "", "simulation run"),
+        Column("adopters", pl.Int64(), "accounts", "accounts that adopted this brand"),
+        Column(
+            "alone", pl.Int64(), "accounts", "accounts the brand activates seeding alone, same run"
+        ),
+    ),
+}
+
+
+def _schema(table: str) -> dict[str, pl.DataType]:
+    return {c.name: c.dtype for c in TABLES[table]}
+
+
+#: The cell key every cell table starts with.
+KEY: tuple[str, ...] = tuple(c.name for c in _KEY_COLUMNS)
+RUNS_SCHEMA = _schema("runs")
+SEEDS_SCHEMA = _schema("seeds")
+AUDIENCE_SCHEMA = _schema("audience")
+CURVES_SCHEMA = _schema("curves")
+OVERLAP_SCHEMA = _schema("overlap")
+COMPETITION_SCHEMA = _schema("competition")
+
+
+def brand_folder(brand: str) -> str:
+    """The folder of ``brand`` in each cell table: ``brand-<slug>-<8 hex of its hash>``.
+
+    The slug keeps letters, digits, ``.`` and ``-`` (at most 40 characters); the hash
+    of the exact name keeps ``Fresh Bite`` and ``Fresh&Bite`` apart. No ``=``, so no
+    reader mistakes it for a Hive partition. O(len(brand))."""
+    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", brand).strip("-.")[:40].strip("-.")
+    digest = hashlib.blake2b(brand.encode(), digest_size=4).hexdigest()
+    return f"brand-{slug}-{digest}" if slug else f"brand-{digest}"
+
+
+def schema_markdown() -> str:
+    """The results folder's tables as Markdown (``docs/results-schema.md``)."""
+    lines = [
+        "# The results folder",
+        "",
+        "Generated from `pipeline/schema.py` (`python -m pipeline.schema > "
+        "docs/results-schema.md`); a test keeps this file equal to it.",
+        "",
+        f"Format `{RESULTS_FORMAT}` (the manifest's `format`):",
+        "",
+        "```text",
+        "OUT/campaign.json                          manifest",
+        "OUT/<table>/<brand folder>/<cell>.parquet  runs, seeds, audience, curves, overlap",
+        "OUT/competition/<contest>.parquet          one file per competition cell",
+        "```",
+        "",
+        "A brand folder is `brand-<slug>-<hash>`: readable, unique per exact brand name, "
+        "and without `=`, so that no reader (polars, pyarrow, pandas, DuckDB) takes it "
+        "for a Hive partition. The brand is the `brand` column inside every file, exactly "
+        "as in the brands file. A cell is finished when its `runs` file exists (it is "
+        "written last); hidden `.*.tmp` files are interrupted writes. Types are polars "
+        "types (Parquet: String = UTF-8 string, Int64/Int32 = signed integers, Float64 = "
+        "double, Boolean); money is in the campaign's currency units.",
+        "",
+    ]
+    for table, cols in TABLES.items():
+        lines += [f"## `{table}`", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        for c in cols:
+            lines.append(f"| `{c.name}` | {c.dtype} | {c.unit} | {c.meaning} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(schema_markdown(), end="")
