@@ -827,8 +827,12 @@ def simulate(
         return
     t = Table(show_header=False, title="simulation")
     for k, v in summary.items():
-        t.add_row(k, _cell(v))
+        t.add_row(
+            k, "n/a (1 run)" if v is None and k.endswith(("_ci_low", "_ci_high")) else _cell(v)
+        )
     out_console.print(t)
+    if runs < 2:
+        err_console.print(_ONE_RUN, highlight=False)
     if attribution:
         _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
 
@@ -1305,6 +1309,14 @@ def summarize(
     table = _drop_null_columns(df.select(list(shown)).rename(shown))
     title = f"{o.replace('_', ' ')} per cell (mean over runs, 95% CI; per_cost: per currency unit)"
     _emit(table, None, None, title, quiet, max_rows=200)
+    if not quiet and (df["runs"] < 2).any():
+        err_console.print(_ONE_RUN, highlight=False)
+
+
+_ONE_RUN = (
+    "no confidence interval: it needs at least 2 runs (a single run has no spread to "
+    "estimate); rerun with more --runs"
+)
 
 
 def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:

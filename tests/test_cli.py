@@ -562,3 +562,12 @@ def test_unwritable_outputs_exit_2_naming_the_file(
     assert not (files["dir"] / "ranked.csv").exists()
     r = runner.invoke(app, ["generate", str(files["dir"] / "gen"), "--nodes", "300", "-q"])
     assert r.exit_code == 2 and "Read-only file system" in r.output
+
+
+def test_one_run_says_there_is_no_interval(files: dict[str, Path]) -> None:
+    argv = ["simulate", str(files["edges"]), "--seeds", "a", "--model", "wc", "--runs"]
+    r = runner.invoke(app, [*argv, "1"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    assert "n/a (1 run)" in r.stdout and "needs at least 2 runs" in " ".join(r.stderr.split())
+    r = runner.invoke(app, [*argv, "5"], env={"COLUMNS": "200"})
+    assert "n/a" not in r.stdout and "needs at least 2 runs" not in r.stderr
