@@ -622,10 +622,47 @@ def test_disk_full_mid_campaign_says_so_and_resumes(
     out = tmp_path / "out"
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     assert len(list((out / "runs").rglob("*.parquet"))) == 1
+    # the resume fills the disk too, two cells later: it says so and keeps those cells
+    calls[0] = -5  # 2 more cells (10 tables), then the 4th table of a 3rd fails
+    r = runner.invoke(app, ["campaign", str(cfg), "--workers", "1", "-q"])
+    assert r.exit_code == 2, r.output
+    assert "The 3 finished cell(s) in" in " ".join(r.output.split())
+    assert len(list((out / "runs").rglob("*.parquet"))) == 3
     monkeypatch.setattr(export, "_write", real)
     r = runner.invoke(app, ["campaign", str(cfg), "-q"])
     assert r.exit_code == 0, r.output
     assert_same(out, finished)
+
+
+def test_summarize_out_and_read_only_campaign_faults(
+    data: Path, tmp_path: Path, finished: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import tempfile
+
+    import pipeline.export as export
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(export, "_write", full)
+    target = tmp_path / "summary.csv"
+    r = runner.invoke(app, ["summarize", str(finished), "--out", str(target)])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    msg = " ".join(r.output.split())
+    assert "summary.csv: could not be written (No space left on device); nothing was written" in msg
+    assert not target.exists() and not list(tmp_path.glob(".*.tmp"))
+    monkeypatch.undo()
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    cfg = config(data, tmp_path, name="ro.toml")
+    r = runner.invoke(app, ["campaign", str(cfg), "-q"])
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert "campaign.json: cannot write into the folder" in " ".join(r.output.split())
+    assert "Read-only file system" in r.output
 
 
 def test_unwritable_campaign_output(data: Path, tmp_path: Path) -> None:
