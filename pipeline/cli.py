@@ -99,6 +99,7 @@ def main(
 ) -> None:
     """Choose influencers by simulating spread through a follower graph."""
     _WIDE[0] = wide
+    out_console.stderr = False  # stdout is the command's until an --out - takes it
 
 
 class EdgeMeaningOpt(StrEnum):
@@ -258,13 +259,16 @@ def _emit(
 
     if out is not None:
         write_table(df, out, out_format.value if out_format else None)
+        if str(out) == "-":
+            _stdout_taken()
         if not quiet:
             where = "standard output" if str(out) == "-" else out
             err_console.print(f"wrote {df.height:,} rows to {where}", highlight=False)
         return
     if quiet:
         return
-    console = Console()  # per call: it reads COLUMNS and whether stdout is a terminal now
+    # per call: it reads COLUMNS and whether stdout is a terminal now
+    console = Console(stderr=out_console.stderr)
     ident = [c in ("id", "node") for c in df.columns]  # identifiers: no thousands separator
     rows = [
         [str(v) if i else _cell(v, c) for v, i, c in zip(row, ident, df.columns, strict=True)]
@@ -290,7 +294,9 @@ def _emit(
     width = console.width
     if not console.is_terminal or _WIDE[0]:
         # piped, captured or --wide: never crop; lines are as long as the table needs
-        Console(width=max(width, need(table)), force_terminal=console.is_terminal).print(table)
+        Console(
+            width=max(width, need(table)), force_terminal=console.is_terminal, stderr=console.stderr
+        ).print(table)
     else:
         while shown > 2 and need(table) > width:
             shown -= 1
@@ -326,6 +332,12 @@ def _strict(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_strict(v) for v in value]
     return value
+
+
+def _one_stdout(out: Path | None, json_out: bool) -> None:
+    """Refuse ``--out -`` with ``--json``: both would write to standard output."""
+    if json_out and out is not None and str(out) == "-":
+        raise InputError("--out - and --json both write to standard output; use one of them")
 
 
 def _print_json(payload: Any) -> None:
@@ -768,6 +780,7 @@ def simulate(
     from pipeline.graph_io import read_id_list
     from pipeline.profiles import load_profiles
 
+    _one_stdout(out, json_out)
     mname, p = _resolve(model, p)
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
@@ -1319,6 +1332,12 @@ _ONE_RUN = (
 )
 
 
+def _stdout_taken() -> None:
+    """``--out -`` wrote data to stdout: what the command prints for people after it
+    goes to stderr, so the data stays parseable."""
+    out_console.stderr = True
+
+
 def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:
     """For display: drop columns that are null in every row (e.g. k in a budget grid)."""
     return df.select([c for c in df.columns if df[c].null_count() < df.height])
@@ -1547,7 +1566,7 @@ def overlap(
         typer.Option(
             "--out",
             "-o",
-            help="Write the pairwise table (.parquet, .csv or .json).",
+            help="Write the pairwise table (.parquet, .csv or .json; - for stdout).",
             dir_okay=False,
         ),
     ] = None,
@@ -1566,6 +1585,7 @@ def overlap(
     from pipeline.overlap import audience_overlap
     from pipeline.profiles import load_profiles
 
+    _one_stdout(out, json_out)
     if (ids is None) == (seeds_file is None):
         raise InputError("give the candidates with exactly one of --ids or --seeds-file")
     wanted = _id_option(ids) if ids is not None else []

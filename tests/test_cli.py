@@ -571,3 +571,22 @@ def test_one_run_says_there_is_no_interval(files: dict[str, Path]) -> None:
     assert "n/a (1 run)" in r.stdout and "needs at least 2 runs" in " ".join(r.stderr.split())
     r = runner.invoke(app, [*argv, "5"], env={"COLUMNS": "200"})
     assert "n/a" not in r.stdout and "needs at least 2 runs" not in r.stderr
+
+
+def test_out_dash_keeps_stdout_for_the_data_only(files: dict[str, Path]) -> None:
+    """What a command prints for people after ``--out -`` goes to stderr."""
+    e = str(files["edges"])
+    r = runner.invoke(app, ["simulate", e, "--seeds", "a", "--model", "wc", "--runs", "4",
+                            "--out", "-"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert pl.read_csv(r.stdout.encode()).columns == ["run", "activated", "exposed", "steps"]
+    assert len(r.stdout.strip().splitlines()) == 5 and "mean_activated" in r.stderr
+    r = runner.invoke(app, ["overlap", e, "--ids", "a,b", "--model", "wc", "--runs", "4",
+                            "--out", "-"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert len(r.stdout.strip().splitlines()) == 2 and "unique reach" in r.stderr
+    for cmd in (["simulate", e, "--seeds", "a"], ["overlap", e, "--ids", "a,b"]):
+        r = runner.invoke(app, [*cmd, "--model", "wc", "--out", "-", "--json"])
+        assert r.exit_code == 2 and "both write to standard output" in r.output
+    r = runner.invoke(app, ["simulate", e, "--seeds", "a", "--model", "wc", "--runs", "4"])
+    assert "mean_activated" in r.stdout  # the next command has stdout back
