@@ -34,7 +34,9 @@ __all__ = [
     "LoadReport",
     "dense_ids",
     "detect_format",
+    "edge_table",
     "from_edges",
+    "graph_from_table",
     "load_graph",
     "read_edge_table",
     "read_id_list",
@@ -199,22 +201,12 @@ class FollowerGraph:
             raise InputError(f"unknown {what}(s) {_fmt_list(missing[:5])}: {where}")
         return found["node"].to_numpy().astype(np.int32, copy=False)
 
-    def to_networkx(self) -> Any:
-        """A ``networkx.DiGraph`` copy (influence direction, node = external ID); for interop."""
-        import networkx as nx
+    def to_networkx(self, node_data: pl.DataFrame | None = None) -> Any:
+        """A ``networkx.DiGraph`` copy (influence direction, node = external ID); see
+        :func:`pipeline.interop.to_networkx`."""
+        from pipeline.interop import to_networkx
 
-        g = nx.DiGraph()
-        ids = self.ids.to_list()
-        g.add_nodes_from(ids)
-        src = self.edge_sources
-        for e in range(self.m):
-            attrs = {}
-            if self.probability is not None:
-                attrs["probability"] = float(self.probability[e])
-            if self.weight is not None:
-                attrs["weight"] = float(self.weight[e])
-            g.add_edge(ids[src[e]], ids[self.out_idx[e]], **attrs)
-        return g
+        return to_networkx(self, node_data=node_data)
 
 
 def _id_text(value: object) -> str | None:
@@ -370,7 +362,7 @@ def _read_snap(path: Path) -> pl.DataFrame:
 def _line_of(fmt: str, row: int, df: pl.DataFrame) -> str:
     if "_line" in df.columns:
         return f"line {int(df['_line'][row])}"
-    if fmt == "parquet":
+    if fmt in ("parquet", "frame"):
         return f"row {row + 1}"
     return f"line {row + 2}"  # header is line 1
 
@@ -419,7 +411,21 @@ def read_edge_table(
         source_col, target_col = "source", "target"
     else:
         raw = _read_delimited(p, "," if fmt == "csv" else "\t")
+    return edge_table(raw, where=str(p), fmt=fmt, source_col=source_col, target_col=target_col), fmt
 
+
+def edge_table(
+    raw: pl.DataFrame,
+    *,
+    where: str = "<table>",
+    fmt: str = "frame",
+    source_col: str | None = None,
+    target_col: str | None = None,
+) -> pl.DataFrame:
+    """Validate an edge table already in memory (a file's rows, or a user's frame):
+    columns ``source``, ``target`` and the optional ``probability`` / ``weight``.
+    Errors name ``where`` and the row (``fmt="frame"``/``"parquet"``) or line. O(rows)."""
+    p = where
     cols = [c for c in raw.columns if c != "_line"]
     for name, flag in ((source_col, "--source-col"), (target_col, "--target-col")):
         if name is not None and name not in cols:
@@ -438,7 +444,7 @@ def read_edge_table(
     if source_col == target_col:
         raise InputError(f"{p}: source and target must be different columns (both {source_col!r})")
     if raw.height == 0:
-        expected = "an edge line" if fmt == "snap" else "one row after the header"
+        expected = {"snap": "an edge line", "frame": "one row"}.get(fmt, "one row after the header")
         raise InputError(f"{p}: no edges; expected at least {expected}")
 
     out = {"source": raw[source_col], "target": raw[target_col]}
@@ -476,11 +482,11 @@ def read_edge_table(
         if col not in cols:
             continue
         table = table.with_columns(_numeric_column(raw, col, fmt, p, lo_hi))
-    return table, fmt
+    return table
 
 
 def _numeric_column(
-    raw: pl.DataFrame, col: str, fmt: str, path: Path, bounds: tuple[float, float | None]
+    raw: pl.DataFrame, col: str, fmt: str, path: str | Path, bounds: tuple[float, float | None]
 ) -> pl.Series:
     s = raw[col]
     lo, hi = bounds
@@ -667,6 +673,18 @@ def load_graph(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
         )
     table, _ = read_edge_table(path, format=format, source_col=source_col, target_col=target_col)
+    return graph_from_table(table, edge_meaning=edge_meaning, where=str(path))
+
+
+def graph_from_table(
+    table: pl.DataFrame, *, edge_meaning: EdgeMeaning = "follows", where: str = "<table>"
+) -> FollowerGraph:
+    """A :class:`FollowerGraph` from a validated :func:`edge_table` (IDs kept, sorted, and
+    mapped to dense indices). O(m log m)."""
+    if edge_meaning not in ("follows", "influences"):
+        raise InputError(
+            f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
+        )
     m = table.height
     ids, codes = dense_ids(pl.concat([table["source"], table["target"]]))
     a, b = codes[:m], codes[m:]
@@ -677,7 +695,7 @@ def load_graph(
         ids,
         probability=table["probability"].to_numpy() if "probability" in table.columns else None,
         weight=table["weight"].to_numpy() if "weight" in table.columns else None,
-        path=str(path),
+        path=where,
     )
 
 
