@@ -1,10 +1,104 @@
-"""influence-pipeline: choose influencers by simulating spread through a follower graph."""
+"""influence-pipeline: choose influencers by simulating spread through a follower graph.
 
+The front door (stable under semantic versioning; functions take and return account
+IDs, never dense node indices)::
+
+    import pipeline as ip
+
+    g = ip.read_graph("data/follows.csv")            # or a networkx/igraph graph, a frame
+    plan = ip.select_seeds(g, "imm", k=10)           # ordered seeds with marginal reach
+    res = ip.simulate(g, plan["id"], runs=1000)      # cascades from those accounts
+    ip.compare_seed_sets(g, plan["id"][:5], plan["id"])  # paired, common random numbers
+
+Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.interop`,
+:mod:`pipeline.profiles`, :mod:`pipeline.centrality`, :mod:`pipeline.rank`,
+:mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, :mod:`pipeline.overlap`,
+:mod:`pipeline.campaign`, :mod:`pipeline.aggregate`, :mod:`pipeline.report`,
+:mod:`pipeline.schema`. Names are imported on first use, so ``import pipeline`` (and
+the CLI) stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("influence-pipeline")
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+#: public name -> the module that defines it
+_WHERE: dict[str, str] = {
+    "InputError": "pipeline.errors",
+    "FollowerGraph": "pipeline.graph_io",
+    "read_graph": "pipeline.interop",
+    "from_networkx": "pipeline.interop",
+    "to_networkx": "pipeline.interop",
+    "load_profiles": "pipeline.profiles",
+    "load_brands": "pipeline.profiles",
+    "centrality": "pipeline.centrality",
+    "rank_candidates": "pipeline.rank",
+    "select_seeds": "pipeline.api",
+    "simulate": "pipeline.api",
+    "compare_seed_sets": "pipeline.api",
+    "compete": "pipeline.api",
+    "audience_overlap": "pipeline.api",
+    "load_config": "pipeline.campaign",
+    "run_campaign": "pipeline.campaign",
+    "load_results": "pipeline.aggregate",
+    "summarize": "pipeline.aggregate",
+    "compare": "pipeline.aggregate",
+    "verdicts": "pipeline.aggregate",
+    "candidates": "pipeline.aggregate",
+}
+
+__all__ = [
+    "FollowerGraph",
+    "InputError",
+    "__version__",
+    "audience_overlap",
+    "candidates",
+    "centrality",
+    "compare",
+    "compare_seed_sets",
+    "compete",
+    "from_networkx",
+    "load_brands",
+    "load_config",
+    "load_profiles",
+    "load_results",
+    "rank_candidates",
+    "read_graph",
+    "run_campaign",
+    "select_seeds",
+    "simulate",
+    "summarize",
+    "to_networkx",
+    "verdicts",
+]  # kept equal to _WHERE by a test
+
+if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports
+    from pipeline.aggregate import candidates, compare, load_results, summarize, verdicts
+    from pipeline.api import audience_overlap, compare_seed_sets, compete, select_seeds, simulate
+    from pipeline.campaign import load_config, run_campaign
+    from pipeline.centrality import centrality
+    from pipeline.errors import InputError
+    from pipeline.graph_io import FollowerGraph
+    from pipeline.interop import from_networkx, read_graph, to_networkx
+    from pipeline.profiles import load_brands, load_profiles
+    from pipeline.rank import rank_candidates
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # once imported, a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
