@@ -40,6 +40,7 @@ import polars as pl
 from pipeline.errors import InputError
 from pipeline.intervals import half_width_expr
 from pipeline.profiles import TIER_NAMES
+from pipeline.registry import FAMILIES, family_of
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
     COMPETITION_SCHEMA,
@@ -104,19 +105,6 @@ _MEASURES = METRICS + PROJECTED
 #: What a verdict can judge by: the simulated counts and the platform units.
 OBJECTIVES: tuple[str, ...] = _MEASURES
 
-#: Strategy -> family, as named in verdicts.
-FAMILIES: dict[str, str] = {
-    "random": "baseline",
-    "macro": "macro",
-    "macro-any": "macro",
-    "micro": "micro",
-    "pagerank": "heuristic",
-    "degree-discount": "heuristic",
-    "community": "heuristic",
-    "celf": "optimized",
-    "imm": "optimized",
-    "opim": "optimized",
-}
 
 # Files are scanned with the widest integer type so that a writer using Int32
 # where Int64 is documented (or the reverse) still reads; documented types are
@@ -584,7 +572,7 @@ def _sentence(
     words: str = "reach",
 ) -> str:
     """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level."""
-    family = FAMILIES.get(best, "other")
+    family = family_of(best)
     text = f"{best} ({family}) gives the most {words} at {won} of {levels} {_plural(levels, *unit)}"
     if best == baseline:
         return text + f"; it is the {baseline} baseline"
@@ -683,11 +671,14 @@ def verdicts(
         .group_by(bm)
         .agg((pl.col("_mean") - pl.col("_base")).mean().alias("gain_vs_baseline"))
     )
+    families = {s: family_of(s) for s in best["best_strategy"].unique().drop_nulls().to_list()}
     out = (
         best.join(levels, on=bm)
         .join(gains, on=bm, how="left")
         .with_columns(
-            pl.col("best_strategy").replace_strict(FAMILIES, default="other").alias("family"),
+            pl.col("best_strategy")
+            .replace_strict(families, default="other", return_dtype=pl.String)
+            .alias("family"),
             pl.when(pl.col("best_strategy") == base_name)
             .then(None)
             .otherwise(pl.col("gain_vs_baseline"))
@@ -781,7 +772,7 @@ def robustness(source: Results | pl.DataFrame, objective: str | None = None) -> 
                 f"at {totals[best]} of {len(part)} model x {unit[0]} pairs, "
                 f"but at every {unit[0]} under no model"
             )
-        text = f"{best} ({FAMILIES.get(best, 'other')}) gives the most {words} {scope}"
+        text = f"{best} ({family_of(best)}) gives the most {words} {scope}"
         if others:
             parts = []
             for m, top, n, L in others:
@@ -797,7 +788,7 @@ def robustness(source: Results | pl.DataFrame, objective: str | None = None) -> 
                 "brand": brand,
                 "objective": objective,
                 "best_strategy": best,
-                "family": FAMILIES.get(best, "other"),
+                "family": family_of(best),
                 "wins": totals[best],
                 "pairs": len(part),
                 "models_held": len(held),

@@ -285,7 +285,7 @@ def load_config(path: str | Path) -> CampaignConfig:
     keys, wrong types, unknown strategies or models, missing files and
     non-positive budgets.
     """
-    from pipeline.seeding import STRATEGIES
+    from pipeline.registry import strategy_names
 
     p = Path(path)
     if not p.is_file():
@@ -324,8 +324,10 @@ def load_config(path: str | Path) -> CampaignConfig:
 
     strategies = strings("grid.strategies") or CampaignConfig.strategies
     for s in strategies:
-        if s not in STRATEGIES:
-            raise r.fail("grid.strategies", f"unknown strategy {s!r}; expected {_or(STRATEGIES)}")
+        if s not in strategy_names():
+            raise r.fail(
+                "grid.strategies", f"unknown strategy {s!r}; expected {_or(strategy_names())}"
+            )
     models = _models(r)
     budgets = _positive_numbers(r, "grid.budgets")
     shares = _positive_numbers(r, "grid.budget_shares")
@@ -1401,6 +1403,15 @@ def run_campaign(
         raise InputError(f"unknown executor {executor!r}; expected local or ray")
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise InputError(f"workers must be a positive integer, got {workers}")
+    if executor == "ray":
+        from pipeline.registry import registered
+
+        custom = [s for s in cfg.strategies if s in registered()]
+        if custom:
+            raise InputError(
+                f"strategies {', '.join(custom)} are registered in this process only; Ray "
+                "workers cannot run them: use the local executor"
+            )
     out = Path(output).resolve() if output is not None else cfg.output
     note = progress or (lambda _p: None)
     ctx = prepare(cfg, lambda msg: note(CampaignProgress(0, 0, 0, msg)))

@@ -22,10 +22,27 @@ from pipeline.diffusion.presets import PRESETS, depth_profile
 from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles, relevance
+from pipeline.registry import register_strategy
 from pipeline.seeding import STRATEGIES, select_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
+
+
+def _cheapest_first(problem):
+    return -np.nan_to_num(problem.cost, nan=np.inf), {"rule": "cheapest first"}
+
+
+def _best_fit_list(problem):
+    rel = problem.relevance if problem.relevance is not None else np.ones(problem.n)
+    pool = np.flatnonzero(problem.eligible)
+    return pool[np.argsort(-rel[pool], kind="stable")][:50]
+
+
+# user strategies go through the same contract as the built-in ones
+register_strategy("cheapest-first", _cheapest_first, family="micro", replace=True)
+register_strategy("best-fit-list", _best_fit_list, replace=True)
+CONTRACT = (*STRATEGIES, "cheapest-first", "best-fit-list")
 
 
 _small = small
@@ -34,7 +51,7 @@ _small = small
 # --------------------------------------------------------------------------- contract
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("strategy", CONTRACT)
 def test_contract_pool_budget_cap_and_overhead(strategy: str) -> None:
     """Every strategy: no seed below the brand-fit threshold (but the topic-blind
     macro-any and must-includes), budget and max_creators respected, overhead paid."""

@@ -40,6 +40,7 @@ from pipeline.profiles import (
     default_profiles,
     fit_pool,
 )
+from pipeline.registry import BUILT_IN, run_registered, strategy_names
 from pipeline.seeding.base import (
     ReachEstimator,
     SeedingProblem,
@@ -66,18 +67,8 @@ __all__ = [
     "select_seeds",
 ]
 
-STRATEGIES: tuple[str, ...] = (
-    "random",
-    "macro",
-    "macro-any",
-    "micro",
-    "pagerank",
-    "degree-discount",
-    "community",
-    "celf",
-    "imm",
-    "opim",
-)
+#: The built-in strategies (:func:`pipeline.registry.register_strategy` adds more).
+STRATEGIES: tuple[str, ...] = BUILT_IN
 
 
 def edge_values(
@@ -306,8 +297,10 @@ def select_seeds(
     (made with two places each if absent; a caller running ``w`` threads should put
     ones with ``w + 1``).
     """
-    if strategy not in STRATEGIES:
-        raise InputError(f"unknown strategy {strategy!r}; expected one of {', '.join(STRATEGIES)}")
+    if strategy not in strategy_names():
+        raise InputError(
+            f"unknown strategy {strategy!r}; expected one of {', '.join(strategy_names())}"
+        )
     for name, value in (("celf_runs", celf_runs), ("estimate_rr_sets", estimate_rr_sets)):
         if isinstance(value, bool) or int(value) != value or value < 1:
             raise InputError(f"{name} must be a positive integer, got {value}")
@@ -385,6 +378,8 @@ def run_strategy(
     from pipeline.seeding import heuristics as h
 
     problem.report(f"choosing seeds: {strategy}")
+    if strategy not in STRATEGIES:  # a registered one, held to the same contract
+        return run_registered(problem, strategy)
     if strategy == "random":
         return h.random_seeds(problem)
     if strategy == "macro":
