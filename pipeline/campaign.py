@@ -1242,7 +1242,7 @@ def _local(
     thread with nothing runnable in the current context takes the next context's
     cells."""
     if address is not None:
-        raise InputError("--address applies to the ray executor only")
+        raise InputError("«address» applies to the ray executor only")
     w = workers or local_workers()
     if w == 1 or len(cells) <= 1:
         for cell in cells:

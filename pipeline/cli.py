@@ -69,7 +69,7 @@ def handle_errors(fn: F) -> F:
         except InputError as exc:
             # escaped: a message may hold brackets (e.g. an install hint '...[report]')
             err_console.print(
-                f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+                f"[bold red]error:[/] {escape(exc.for_cli())}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
 

@@ -58,7 +58,7 @@ def table_format(path: str | Path, format: str | None = None) -> TableFormat:
     if fmt is None:
         raise InputError(
             f"{path}: cannot tell the table format from the extension; "
-            f"use .parquet, .csv or .json (or name the format: --out-format)"
+            f"use .parquet, .csv or .json (or pass «out_format»)"
         )
     return fmt  # type: ignore[return-value]
 
@@ -193,7 +193,7 @@ def _write_stdout(df: pl.DataFrame, format: str) -> None:
     fmt = table_format("-", format)
     out = getattr(sys.stdout, "buffer", None)
     if fmt == "parquet" and sys.stdout.isatty():
-        raise InputError("refusing to write Parquet to a terminal; redirect or pipe --out -")
+        raise InputError("refusing to write Parquet to a terminal; redirect or pipe it")
     buf = io.BytesIO()
     _write(df, buf, fmt, bom=False)
     try:

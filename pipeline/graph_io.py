@@ -230,13 +230,13 @@ def detect_format(path: str | Path) -> EdgeFormat:
     if not suffixes:
         raise InputError(
             f"{path}: cannot tell the format from the file name; "
-            f"pass --format ({'|'.join(EDGE_FORMATS)})"
+            f"pass «format» ({'|'.join(EDGE_FORMATS)})"
         )
     fmt = _SUFFIX_FORMAT.get(suffixes[-1])
     if fmt is None:
         raise InputError(
             f"{path}: unknown edge-file extension {suffixes[-1]!r}; "
-            f"expected .csv, .tsv, .parquet or SNAP text (.txt, .edges), or pass --format"
+            f"expected .csv, .tsv, .parquet or SNAP text (.txt, .edges), or pass «format»"
         )
     return fmt  # type: ignore[return-value]
 
@@ -405,7 +405,7 @@ def read_edge_table(
     elif fmt == "snap":
         if source_col or target_col:
             raise InputError(
-                "--source-col/--target-col do not apply to SNAP text, which has no header"
+                "«source_col»/«target_col» do not apply to SNAP text, which has no header"
             )
         raw = _read_snap(p)
         source_col, target_col = "source", "target"
@@ -427,7 +427,7 @@ def edge_table(
     Errors name ``where`` and the row (``fmt="frame"``/``"parquet"``) or line. O(rows)."""
     p = where
     cols = [c for c in raw.columns if c != "_line"]
-    for name, flag in ((source_col, "--source-col"), (target_col, "--target-col")):
+    for name, flag in ((source_col, "«source_col»"), (target_col, "«target_col»")):
         if name is not None and name not in cols:
             raise InputError(
                 f"{p}: no column {name!r} ({flag}); the columns are {', '.join(map(repr, cols))}"

@@ -1474,7 +1474,7 @@ def write_report(
         )
     target = Path(out)
     if str(out) == "-" and format != "html":
-        raise InputError("--out - (standard output) takes the html format only")
+        raise InputError("«out» - (standard output) takes the html format only")
     if format == "html" and target.is_dir():
         raise InputError(f"{target} is a folder; give the HTML file to write, e.g. report.html")
     report = build_report(results_path, baseline=baseline, top=top)

@@ -524,9 +524,13 @@ def test_bad_inputs_raise_input_error(kwargs: dict, message: str) -> None:
 
 
 def test_ic_without_probability_asks_for_p() -> None:
+    """The library names its parameter, the CLI its flag (InputError.for_cli)."""
     g = graph([(0, 1)])
-    with pytest.raises(InputError, match="pass --p or give the edge file a 'probability'"):
+    with pytest.raises(InputError, match=r"pass p \(one for every edge\) or give the edge") as e:
         simulate(g, [0], "ic")
+    assert "choose model wc, tv or lt" in str(e.value) and "--" not in str(e.value)
+    assert "pass --p (one for every edge)" in e.value.for_cli()
+    assert "choose --model wc, tv or lt" in e.value.for_cli()
 
 
 def test_probability_column_out_of_range() -> None:

@@ -367,8 +367,8 @@ def _raises(path: Path, *needles: str, **kw: object) -> str:
 
 def test_missing_or_misnamed_columns(tmp_path: Path) -> None:
     p = write(tmp_path / "g.csv", "follower,followed\n1,2\n")
-    _raises(p, "no column 'src'", "--source-col", "'follower', 'followed'", source_col="src")
-    _raises(p, "no column 'dst'", "--target-col", target_col="dst")
+    _raises(p, "no column 'src'", "(source_col)", "'follower', 'followed'", source_col="src")
+    _raises(p, "no column 'dst'", "(target_col)", target_col="dst")
     _raises(p, "different columns", source_col="follower", target_col="follower")
     one = write(tmp_path / "one.csv", "follower;followed\n1;2\n")
     _raises(one, "expected at least two columns", "separator")
@@ -456,8 +456,8 @@ def test_malformed_snap_line(tmp_path: Path) -> None:
 
 def test_unknown_format(tmp_path: Path) -> None:
     p = write(tmp_path / "g.xlsx", "a,b\n1,2\n")
-    _raises(p, "unknown edge-file extension '.xlsx'", "--format")
-    _raises(write(tmp_path / "noext", "1 2\n"), "cannot tell the format", "--format")
+    _raises(p, "unknown edge-file extension '.xlsx'", "pass format")
+    _raises(write(tmp_path / "noext", "1 2\n"), "cannot tell the format", "pass format")
     _raises(write(tmp_path / "g2.csv", "a,b\n1,2\n"), "unknown edge format 'xml'", format="xml")
 
 

@@ -268,8 +268,8 @@ def build_model(
     if model == "ic":
         if g.probability is None:
             raise InputError(
-                "the ic model needs a probability: pass --p or give the edge file a "
-                "'probability' column (or use --model wc, tv or lt)"
+                "the ic model needs a probability: pass «p» (one for every edge) or give "
+                "the edge file a 'probability' column, or choose «model» wc, tv or lt"
             )
         edge_p = np.asarray(g.probability, dtype=np.float32)
         _check_prob_array(edge_p, "probability")
