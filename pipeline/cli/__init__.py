@@ -1,0 +1,21 @@
+"""The ``influence`` command line: a thin Typer layer over the library.
+
+Each command parses options, calls one library function, prints or writes the
+result. User mistakes (:class:`~pipeline.errors.InputError`) become one line on
+stderr and exit code 2, never a traceback. One module per command group:
+:mod:`~pipeline.cli.graph` (info, generate, centrality), :mod:`~pipeline.cli.choose`
+(rank, seed), :mod:`~pipeline.cli.spread` (simulate, overlap),
+:mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
+:mod:`~pipeline.cli.reports` (report); :mod:`~pipeline.cli.common` holds the app,
+option types and printing. Importing the groups registers their commands, in the
+order ``influence --help`` lists them.
+"""
+
+from importlib import import_module
+
+from pipeline.cli.common import _cell, app, run
+
+for _group in ("graph", "choose", "spread", "results", "reports"):  # help lists them so
+    import_module(f"pipeline.cli.{_group}")
+
+__all__ = ["_cell", "app", "run"]

@@ -1,0 +1,367 @@
+"""``influence campaign``, ``summarize``, ``compare`` and ``export candidates``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import polars as pl
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+if TYPE_CHECKING:
+    pass
+from pipeline.cli.common import (
+    _CURRENCY,
+    _ONE_RUN,
+    ExecutorOpt,
+    OutFormatO,
+    OutO,
+    QuietO,
+    ResultsArg,
+    _emit,
+    _print_json,
+    app,
+    err_console,
+    handle_errors,
+    out_console,
+)
+
+
+def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, NaN and infinities as null (strict JSON)."""
+    rows = df.to_dicts()
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, float) and not (v == v and abs(v) != float("inf")):
+                row[k] = None
+    return rows
+
+
+@app.command()
+@handle_errors
+def campaign(
+    config: Annotated[
+        Path, typer.Argument(help="Campaign TOML file (see configs/demo.toml).", show_default=False)
+    ],
+    executor: Annotated[
+        ExecutorOpt,
+        typer.Option(
+            "--executor",
+            help="local: this machine's cores; ray: one Ray task per cell (same numbers).",
+        ),
+    ] = ExecutorOpt.local,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Ray cluster address (e.g. ray://head:10001 or auto); "
+            "default: start a local cluster.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            help="local: cells run at once, one thread each; ray: CPUs of the local cluster "
+            "(default: all cores).",
+        ),
+    ] = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume/--no-resume",
+            help="Skip cells already in the results folder (--no-resume recomputes them).",
+        ),
+    ] = True,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Results folder; default: the config's 'output'."),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Run a campaign: every brand x model x strategy x budget cell, seeds then simulations.
+
+    Writes a results folder (Parquet, partitioned by brand) that summarize, compare,
+    report and export read; re-running resumes it. Prints the verdict per brand.
+    """
+    from pipeline.campaign import CampaignProgress, run_campaign
+
+    state = {"start": 0.0, "runs": 0}
+    progress_bar: Progress | None = None
+    task = None
+
+    def note(p: CampaignProgress) -> None:
+        nonlocal progress_bar, task
+        if quiet:
+            return
+        if p.cells_total == 0:
+            if not err_console.is_terminal:
+                err_console.print(p.message, highlight=False)
+            return
+        if p.message == "running":
+            import time
+
+            state["start"] = time.perf_counter()
+            if err_console.is_terminal:
+                progress_bar = Progress(
+                    SpinnerColumn(),
+                    TextColumn("cells"),
+                    BarColumn(bar_width=None),
+                    MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                )
+                progress_bar.start()
+                task = progress_bar.add_task(
+                    "cells", total=p.cells_total, completed=p.cells_done, rate=""
+                )
+            elif p.cells_done:
+                err_console.print(
+                    f"{p.cells_done} of {p.cells_total} cells already done", highlight=False
+                )
+            return
+        import time
+
+        rate = p.runs_done / max(time.perf_counter() - state["start"], 1e-9)
+        if progress_bar is not None and task is not None:
+            progress_bar.update(task, completed=p.cells_done, rate=f"{rate:,.0f} runs/s")
+        else:
+            err_console.print(
+                f"[{p.cells_done}/{p.cells_total}] {p.message} ({rate:,.0f} runs/s)",
+                highlight=False,
+            )
+
+    try:
+        report = run_campaign(
+            config,
+            executor=executor.value,
+            address=address,
+            workers=workers,
+            resume=resume,
+            output=output,
+            progress=note,
+        )
+    except KeyboardInterrupt:
+        if progress_bar is not None:
+            progress_bar.stop()
+        err_console.print(
+            "interrupted: finished cells are saved; run the same command again to resume",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    finally:
+        if progress_bar is not None:
+            progress_bar.stop()
+    if quiet:
+        return
+    err_console.print(
+        f"{report.cells_run} cells run, {report.cells_skipped} already done, "
+        f"{report.runs:,} simulations in {report.seconds:,.1f} s; results in {report.output}",
+        highlight=False,
+    )
+    _print_verdicts(report.output)
+
+
+def _print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
+    """Per brand, the verdict across models, then the verdict under each model."""
+    from pipeline.aggregate import Results, load_results, robustness, verdicts
+
+    res = folder if isinstance(folder, Results) else load_results(folder)
+    per_model = verdicts(res, baseline)
+    for row in robustness(res).iter_rows(named=True):
+        mine = per_model.filter(pl.col("brand") == row["brand"])
+        if row["models"] == 1:  # nothing to be robust across: the verdict with its gain
+            text = f"{row['brand']} ({mine['model'][0]}): {mine['verdict'][0]}"
+            out_console.print(text, highlight=False, soft_wrap=True)
+            continue
+        out_console.print(f"{row['brand']}: {row['verdict']}", highlight=False, soft_wrap=True)
+        for r in mine.iter_rows(named=True):
+            out_console.print(
+                f"  under {r['model']}: {r['verdict']}", highlight=False, soft_wrap=True
+            )
+
+
+@app.command()
+@handle_errors
+def summarize(
+    results: ResultsArg,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print every column as one strict JSON object.")
+    ] = False,
+    quiet: QuietO = False,
+) -> None:
+    """Per brand x model x strategy x budget: mean reach with 95% CI, reach per cost, tiers.
+
+    Columns: runs; for activated, exposed and the earned counts (earned_activated,
+    earned_exposed: beyond the paid creators) mean_<m> (accounts), <m>_ci_low/high,
+    <m>_per_cost (accounts per currency unit) and cost_per_<m>; cost_spent (fees plus
+    per-creator overhead), seeds_used, emv, seeds_<tier>, reached_<tier>. The screen
+    shows the campaign's objective; --out writes every column.
+    """
+    from pipeline.aggregate import load_results
+    from pipeline.aggregate import summarize as summarize_results
+
+    res = load_results(results)
+    _CURRENCY[0] = res.currency
+    df = summarize_results(res)
+    if json_out:
+        _print_json({"objective": res.objective, "rows": _json_rows(df)})
+        return
+    if out is not None:
+        _emit(df, out, out_format, "summary", quiet)
+        return
+    o = res.objective
+    shown = {
+        "brand": "brand", "model": "model", "strategy": "strategy", "budget": "budget",
+        "k": "k", f"mean_{o}": o, f"{o}_ci_low": "ci_low", f"{o}_ci_high": "ci_high",
+        "seeds_used": "creators", "cost_spent": "cost", f"{o}_per_cost": "per_cost",
+        "emv": "emv",
+    }  # fmt: skip
+    table = _drop_null_columns(df.select(list(shown)).rename(shown))
+    title = f"{o.replace('_', ' ')} per cell (mean over runs, 95% CI; per_cost: per currency unit)"
+    _emit(table, None, None, title, quiet, max_rows=200)
+    if not quiet and (df["runs"] < 2).any():
+        err_console.print(_ONE_RUN, highlight=False)
+
+
+def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:
+    """For display: drop columns that are null in every row (e.g. k in a budget grid)."""
+    return df.select([c for c in df.columns if df[c].null_count() < df.height])
+
+
+@app.command()
+@handle_errors
+def compare(
+    results: ResultsArg,
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline", help="Strategy to compare against (default: the campaign's, or macro)."
+        ),
+    ] = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    json_out: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the differences, verdicts and robustness as strict JSON."
+        ),
+    ] = False,
+    quiet: QuietO = False,
+) -> None:
+    """Paired differences of every strategy against a baseline, and the verdict per brand.
+
+    Runs of one brand and model share their random numbers, so each difference is taken
+    run by run: mean_diff_<m> with its 95% CI and win_share_<m> (share of runs where the
+    strategy reaches more; ties count half) for activated, exposed, earned_activated and
+    earned_exposed; the screen shows the campaign's objective, per model, then the
+    verdict per brand across models and under each.
+    """
+    from pipeline.aggregate import compare as compare_results
+    from pipeline.aggregate import competition_summary, load_results
+
+    res = load_results(results)
+    _CURRENCY[0] = res.currency
+    df = compare_results(res, baseline)
+    if json_out:
+        from pipeline.aggregate import robustness, verdicts
+
+        _print_json(
+            {
+                "objective": res.objective,
+                "baseline": baseline or res.baseline,
+                "rows": _json_rows(df),
+                "verdicts": _json_rows(verdicts(res, baseline)),
+                "robustness": _json_rows(robustness(res)),
+            }
+        )
+        return
+    if out is not None:
+        _emit(df, out, out_format, "paired differences", quiet)
+    elif not quiet:
+        o = res.objective
+        shown = {
+            "brand": "brand", "model": "model", "budget": "budget", "k": "k",
+            "strategy": "strategy", f"mean_diff_{o}": "mean_diff", f"diff_{o}_ci_low": "ci_low",
+            f"diff_{o}_ci_high": "ci_high", f"win_share_{o}": "win_share",
+        }  # fmt: skip
+        title = (
+            f"paired differences in {o.replace('_', ' ')} against "
+            f"{df['baseline'][0] if df.height else baseline}, per model"
+        )
+        table = _drop_null_columns(df.select(list(shown)).rename(shown))
+        _emit(table, None, None, title, quiet, max_rows=200)
+    if quiet:
+        return
+    contests = competition_summary(res)
+    if contests.height:
+        rivals = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
+                  "mean_alone", "loss", "loss_share"]  # fmt: skip
+        _emit(contests.select(rivals), None, None, "competing brands", quiet, max_rows=200)
+    _print_verdicts(res, baseline)
+
+
+export_app = typer.Typer(
+    help="Export tables from campaign results.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("candidates")
+@handle_errors
+def export_candidates(
+    results: ResultsArg,
+    brand: Annotated[str, typer.Option("--brand", help="The brand.", show_default=False)],
+    top: Annotated[int, typer.Option("--top", "-t", help="Number of candidates.")] = 20,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model label (default: the first).")
+    ] = None,
+    budget: Annotated[
+        float | None, typer.Option("--budget", help="Budget level (default: the largest).")
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Seed-count level (k grids).")] = None,
+    out: OutO = None,
+    out_format: OutFormatO = None,
+    quiet: QuietO = False,
+) -> None:
+    """The ranked candidate list behind the brand's best strategy at a budget.
+
+    One row per influencer in seeding order: rank, id, handle, tier, cost, relevance,
+    followers, marginal_reach (expected extra accounts given those above: exposed under an
+    exposure objective, else activated),
+    cumulative_reach, and the brand, model, strategy and level it comes from.
+    """
+    from pipeline.aggregate import candidates, load_results
+
+    res = load_results(results)
+    _CURRENCY[0] = res.currency
+    df = candidates(res, brand, top=top, model=model, budget=budget, k=k)
+    if out is None and not quiet and df.height:
+        first = df.row(0, named=True)
+        level = (
+            f"budget {first['budget']:,.0f}"
+            if first["budget"] is not None
+            else (f"k = {first['k']}")
+        )
+        err_console.print(
+            f"{brand}: best strategy at {level} ({first['model']}) is {first['strategy']}",
+            highlight=False,
+        )
+        df = _drop_null_columns(df.drop("brand", "model", "strategy", "budget", "k"))
+    _emit(df, out, out_format, "candidates", quiet, max_rows=top)

@@ -1,0 +1,389 @@
+"""``influence simulate`` and ``overlap``: cascades, competitions and shared audiences."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    from pipeline.profiles import Brands, Profiles
+from pipeline.cli.common import (
+    _ONE_RUN,
+    PO,
+    BrandAwareO,
+    BrandsTableO,
+    EdgeMeaningO,
+    EdgeMeaningOpt,
+    FormatO,
+    GraphArg,
+    MaxStepsO,
+    ModelOpt,
+    QuietO,
+    SeedO,
+    SeedsFileO,
+    SourceColO,
+    TargetColO,
+    _brands_for,
+    _cell,
+    _emit,
+    _id_option,
+    _load,
+    _print_json,
+    _resolve,
+    _spinner,
+    app,
+    err_console,
+    handle_errors,
+    out_console,
+)
+
+
+def _factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
+    """The brand's sender factor (``--brand``), or None."""
+    from pipeline.profiles import brand_sender_factor
+
+    if brand is None or prof is None or b is None:
+        return None
+    return brand_sender_factor(prof, b, brand)
+
+
+def _one_stdout(out: Path | None, json_out: bool) -> None:
+    """Refuse ``--out -`` with ``--json``: both would write to standard output."""
+    if json_out and out is not None and str(out) == "-":
+        raise InputError("--out - and --json both write to standard output; use one of them")
+
+
+@app.command()
+@handle_errors
+def simulate(
+    graph: GraphArg,
+    seeds: Annotated[
+        str | None, typer.Option("--seeds", "-s", help="Seed accounts: comma-separated IDs.")
+    ] = None,
+    seeds_file: SeedsFileO = None,
+    model: Annotated[
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="ic: independent cascade (--p, or the edge file's probability column); "
+            "wc: weighted cascade p=1/in-degree; tv: trivalency {0.1, 0.01, 0.001}; "
+            "lt: linear threshold (weight column, or 1/in-degree); or a virality preset: "
+            "low-virality (ic p=0.01), medium (ic p=0.025), high-virality (wc).",
+        ),
+    ] = ModelOpt.ic,
+    p: PO = None,
+    brand: BrandAwareO = None,
+    profiles: Annotated[
+        Path | None,
+        typer.Option(
+            "--profiles",
+            help="Profile table (needed with --brand; its real_audience column discounts "
+            "exposure and spread).",
+        ),
+    ] = None,
+    brands: BrandsTableO = None,
+    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 1000,
+    seed: SeedO = 0,
+    max_steps: MaxStepsO = None,
+    attribution: Annotated[
+        bool,
+        typer.Option(
+            "--attribution", help="Credit each activation to the seed that reached it first."
+        ),
+    ] = False,
+    compete: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--compete",
+            help="Competing brands: BRAND=ID,ID,... (repeat, two or more). They seed at once "
+            "and each account adopts the first brand to reach it; with --profiles and "
+            "--brands each brand is brand-aware. Replaces --seeds.",
+        ),
+    ] = None,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print one JSON summary object.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write one row per run (.parquet, .csv or .json; - for stdout).",
+            dir_okay=False,
+        ),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Simulate cascades from a seed set and report expected reach (activated and exposed).
+
+    exposed = activated accounts plus every follower of an activated account (the audience
+    that saw a post). With --attribution, each seed's expected earned reach is shown.
+    """
+    from pipeline.diffusion import simulate as run_simulation
+    from pipeline.graph_io import read_id_list
+    from pipeline.profiles import load_profiles
+
+    _one_stdout(out, json_out)
+    mname, p = _resolve(model, p)
+    if compete:
+        if seeds is not None or seeds_file is not None or brand is not None or attribution:
+            raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
+        _simulate_competition(
+            graph, compete, mname, p, runs, seed, max_steps, profiles, brands,
+            (fmt, edge_meaning, source_col, target_col), json_out, out, quiet,
+        )  # fmt: skip
+        return
+    if (seeds is None) == (seeds_file is None):
+        raise InputError("give the seed accounts with exactly one of --seeds or --seeds-file")
+    ids: list[object] = (
+        [x.strip() for x in seeds.split(",") if x.strip()] if seeds is not None else []
+    )
+    if seeds_file is not None:
+        ids = read_id_list(seeds_file)
+    if not ids:
+        raise InputError("the seed set is empty; expected at least one account ID")
+    if p is not None and not 0.0 <= p <= 1.0:
+        raise InputError(f"--p must be in [0, 1], got {p}")
+    if runs < 1:
+        raise InputError(f"--runs must be >= 1, got {runs}")
+    b = _brands_for(brand, profiles, brands)
+    quiet = quiet or json_out
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    seed_idx = g.index_of(ids, what="seed ID")
+    prof = load_profiles(profiles, g) if profiles is not None else None
+    quality = None
+    if prof is not None and (prof.real_audience < 1.0).any():
+        quality = prof.real_audience  # audience quality discounts exposure and spread
+    factor = _factor(prof, b, brand)
+    with _spinner(f"simulating {runs:,} runs", quiet):
+        result = run_simulation(
+            g,
+            seed_idx,
+            mname,
+            runs=runs,
+            seed=seed,
+            p=p,
+            max_steps=max_steps,
+            sender_factor=factor,
+            quality=quality,
+            attribution=attribution,
+        )
+    summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
+               "audience_quality": quality is not None}  # fmt: skip
+    if model.value != mname:  # a preset: name it, and what it stands for
+        summary["model"] = f"{model.value} ({mname}" + (f" p={p:g})" if p is not None else ")")
+    if out is not None:
+        _emit(result.to_polars(), out, None, "runs", quiet)
+    if json_out:
+        if attribution:
+            summary["attribution"] = result.attribution_table(g).to_dicts()
+        _print_json(summary)
+        return
+    if quiet:
+        return
+    t = Table(show_header=False, title="simulation")
+    for k, v in summary.items():
+        t.add_row(
+            k, "n/a (1 run)" if v is None and k.endswith(("_ci_low", "_ci_high")) else _cell(v)
+        )
+    out_console.print(t)
+    if runs < 2:
+        err_console.print(_ONE_RUN, highlight=False)
+    if attribution:
+        _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
+
+
+def _simulate_competition(
+    graph: Path,
+    specs: list[str],
+    model: str,
+    p: float | None,
+    runs: int,
+    seed: int,
+    max_steps: int | None,
+    profiles: Path | None,
+    brands: Path | None,
+    load_opts: tuple[Any, Any, Any, Any],
+    json_out: bool,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    from pipeline.diffusion import compete
+    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+
+    seeds_by_brand: dict[str, list[object]] = {}
+    for spec in specs:
+        name, sep, ids = spec.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--compete {spec!r}: expected BRAND=ID,ID,...")
+        name = name.strip()
+        if name in seeds_by_brand:
+            raise InputError(f"--compete: brand {name!r} given twice")
+        seeds_by_brand[name] = _id_option(ids)
+        if not seeds_by_brand[name]:
+            raise InputError(f"--compete {spec!r}: brand {name!r} has no seed IDs")
+    if len(seeds_by_brand) < 2:
+        raise InputError("--compete needs two or more brands (repeat the option)")
+    if (profiles is None) != (brands is None):
+        raise InputError("brand-aware competition needs both --profiles and --brands")
+    b = load_brands(brands) if brands is not None else None
+    if b is not None:
+        for name in seeds_by_brand:
+            b.check(name)
+    quiet = quiet or json_out
+    g = _load(graph, *load_opts, quiet)
+    idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
+    factors = None
+    if b is not None and profiles is not None:
+        prof = load_profiles(profiles, g)
+        factors = {k: brand_sender_factor(prof, b, k) for k in idx}
+    with _spinner(f"simulating {runs:,} competitive runs", quiet):
+        result = compete(
+            g, idx, model, runs=runs, seed=seed, p=p, max_steps=max_steps, sender_factors=factors
+        )
+    summary = result.summary()
+    if out is not None:
+        _emit(result.to_polars(), out, None, "runs", quiet)
+    if json_out:
+        payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
+                   "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
+        _print_json(payload)
+        return
+    _emit(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
+
+
+@app.command()
+@handle_errors
+def overlap(
+    graph: GraphArg,
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="Candidate accounts: comma-separated IDs (2-64).")
+    ] = None,
+    seeds_file: SeedsFileO = None,
+    model: Annotated[
+        ModelOpt,
+        typer.Option(
+            "--model",
+            help="Cascade model of the simulated reach: ic (needs --p or a probability "
+            "column), wc, tv, lt, or a preset (low-virality, medium, high-virality).",
+        ),
+    ] = ModelOpt.wc,
+    p: PO = None,
+    brand: BrandAwareO = None,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
+    ] = None,
+    brands: BrandsTableO = None,
+    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 200,
+    seed: SeedO = 0,
+    max_steps: MaxStepsO = None,
+    fmt: FormatO = None,
+    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    source_col: SourceColO = None,
+    target_col: TargetColO = None,
+    json_out: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON object: summary, candidates and pairs."),
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Write the pairwise table (.parquet, .csv or .json; - for stdout).",
+            dir_okay=False,
+        ),
+    ] = None,
+    quiet: QuietO = False,
+) -> None:
+    """Audience overlap of candidate influencers, and the unique reach of the set.
+
+    Per candidate: in-graph followers, mean exposed and activated when seeding alone, and
+    overlap_above (share of its followers who already follow a candidate listed before it).
+    Per pair: shared followers, follower_overlap = shared / min(followers), and
+    exposed_overlap = E|exposed_a ∩ exposed_b| / min(E|exposed_a|, E|exposed_b|), each
+    candidate simulated alone with the same random numbers. Then the unique reach (mean
+    exposed when all seed together) against the sum of individual reaches.
+    """
+    from pipeline.graph_io import read_id_list
+    from pipeline.overlap import audience_overlap
+    from pipeline.profiles import load_profiles
+
+    _one_stdout(out, json_out)
+    if (ids is None) == (seeds_file is None):
+        raise InputError("give the candidates with exactly one of --ids or --seeds-file")
+    wanted = _id_option(ids) if ids is not None else []
+    if seeds_file is not None:
+        wanted = read_id_list(seeds_file)
+    if len(wanted) < 2:
+        raise InputError(f"overlap needs at least 2 candidate IDs, got {len(wanted)}")
+    if p is not None and not 0.0 <= p <= 1.0:
+        raise InputError(f"--p must be in [0, 1], got {p}")
+    if runs < 1:
+        raise InputError(f"--runs must be >= 1, got {runs}")
+    b = _brands_for(brand, profiles, brands)
+    quiet = quiet or json_out
+    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    nodes = g.index_of(wanted, what="candidate ID")
+    prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
+    factor = _factor(prof, b, brand)
+    with _spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
+        result = audience_overlap(
+            g,
+            nodes,
+            _resolve(model, p)[0],
+            runs=runs,
+            seed=seed,
+            p=_resolve(model, p)[1],
+            max_steps=max_steps,
+            sender_factor=factor,
+        )
+    pairs = result.pairs()
+    if out is not None:
+        _emit(pairs, out, None, "pairs", quiet)
+    summary = {"graph": str(graph), **result.summary(), "brand": brand}
+    if json_out:
+        payload = {
+            **summary,
+            "per_candidate": result.per_candidate().to_dicts(),
+            "pairs": pairs.to_dicts(),
+        }
+        _print_json(payload)
+        return
+    if quiet:
+        return
+    _emit(result.per_candidate(), None, None, "candidates", quiet, max_rows=64)
+    if out is None:
+        shown = {
+            "id_a": "id_a",
+            "id_b": "id_b",
+            "followers_a": "foll_a",
+            "followers_b": "foll_b",
+            "shared_followers": "shared",
+            "follower_overlap": "foll_overlap",
+            "exposed_overlap": "exp_overlap",
+        }
+        # IDs as text: the table prints numbers with thousands separators.
+        part = pairs.select(list(shown)).rename(shown)
+        part = part.with_columns(pl.col("id_a", "id_b").cast(pl.String))
+        _emit(part, None, None, "pairs", quiet, max_rows=100)
+    out_console.print(
+        f"unique reach {summary['unique_reach']:,.1f} exposed "
+        f"({summary['unique_reach_activated']:,.1f} activated) when all {len(nodes)} seed "
+        f"together vs {summary['sum_individual']:,.1f} "
+        f"({summary['sum_individual_activated']:,.1f}) summed alone: redundancy "
+        f"{summary['redundancy']:.1%} ({summary['redundancy_activated']:.1%} activated); "
+        f"{model.value}, {runs:,} runs, seed {seed}",
+        highlight=False,
+        soft_wrap=True,
+    )
