@@ -674,3 +674,16 @@ def test_unwritable_campaign_output(data: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["campaign", str(cfg), "--output", str(tmp_path / "afile")])
     assert r.exit_code == 2
     assert "exists and is not a campaign results folder" in " ".join(r.output.split())
+
+
+def test_json_and_out_together_write_both(finished: Path, tmp_path: Path) -> None:
+    import json
+
+    for cmd in ("summarize", "compare"):
+        target = tmp_path / f"{cmd}.parquet"
+        r = runner.invoke(app, [cmd, str(finished), "--json", "--out", str(target)])
+        assert r.exit_code == 0, r.output
+        rows = json.loads(r.stdout)["rows"]
+        assert pl.read_parquet(target).height == len(rows) > 0
+        r = runner.invoke(app, [cmd, str(finished), "--json", "--out", "-"])
+        assert r.exit_code == 2 and "both write to standard output" in r.output

@@ -321,6 +321,12 @@ def _strict(value: Any) -> Any:
     return value
 
 
+def _one_stdout(out: Path | None, json_out: bool) -> None:
+    """Refuse ``--out -`` with ``--json``: both would write to standard output."""
+    if json_out and out is not None and str(out) == "-":
+        raise InputError("--out - and --json both write to standard output; use one of them")
+
+
 def _print_json(payload: Any) -> None:
     """Print ``payload`` as strict JSON (NaN and infinities as null)."""
     typer.echo(json.dumps(_strict(payload), allow_nan=False, default=str))

@@ -27,6 +27,7 @@ from pipeline.cli.common import (
     QuietO,
     ResultsArg,
     _emit,
+    _one_stdout,
     _print_json,
     app,
     err_console,
@@ -216,7 +217,10 @@ def summarize(
     res = load_results(results)
     _CURRENCY[0] = res.currency
     df = summarize_results(res)
+    _one_stdout(out, json_out)
     if json_out:
+        if out is not None:  # both: the file, then the JSON
+            _emit(df, out, out_format, "summary", True)
         _print_json({"objective": res.objective, "rows": _json_rows(df)})
         return
     if out is not None:
@@ -275,9 +279,12 @@ def compare(
     res = load_results(results)
     _CURRENCY[0] = res.currency
     df = compare_results(res, baseline)
+    _one_stdout(out, json_out)
     if json_out:
         from pipeline.aggregate import robustness, verdicts
 
+        if out is not None:  # both: the file, then the JSON
+            _emit(df, out, out_format, "paired differences", True)
         _print_json(
             {
                 "objective": res.objective,

@@ -34,6 +34,7 @@ from pipeline.cli.common import (
     _emit,
     _id_option,
     _load,
+    _one_stdout,
     _print_json,
     _resolve,
     _spinner,
@@ -51,12 +52,6 @@ def _factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
     if brand is None or prof is None or b is None:
         return None
     return brand_sender_factor(prof, b, brand)
-
-
-def _one_stdout(out: Path | None, json_out: bool) -> None:
-    """Refuse ``--out -`` with ``--json``: both would write to standard output."""
-    if json_out and out is not None and str(out) == "-":
-        raise InputError("--out - and --json both write to standard output; use one of them")
 
 
 @app.command()
