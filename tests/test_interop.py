@@ -158,3 +158,21 @@ def test_readme_interop_example_runs(capsys: pytest.CaptureFixture[str]) -> None
     # exact: P(ben) = 1/2, P(cy) = 1 - (1 - 1/2)(1 - 1/4) = 5/8, P(dee) = 5/16
     mean = float(out.split("reaches ")[1].split()[0])
     assert abs(mean - (1 + 0.5 + 0.625 + 0.3125)) < 0.06
+
+
+def test_igraph_attributes_are_checked() -> None:
+    g = ig.Graph([(0, 1), (1, 2)], directed=True)
+    g.es["probability"] = [0.5, None]
+    with pytest.raises(InputError, match="edge 1 has no 'probability' attribute"):
+        from_igraph(g)
+    g.es["probability"] = [0.5, 1.5]
+    with pytest.raises(InputError, match=r"edge 1: 'probability' = 1.5; expected probability"):
+        from_igraph(g)
+    g.es["probability"] = [0.5, 0.25]
+    g.vs["name"] = ["x", "y", "x"]
+    with pytest.raises(InputError, match="repeats a name"):
+        from_igraph(g)
+    u = ig.Graph([(0, 1)], directed=False)
+    u.es["weight"] = [2.0]
+    back = from_igraph(u)
+    assert back.m == 2 and back.weight.tolist() == [2.0, 2.0] and back.probability is None
