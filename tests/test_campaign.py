@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from pipeline.campaign import (
     FAULT_ENV,
-    _derive,
     cell_cpm,
     cell_path,
     cells_of,
@@ -22,6 +21,7 @@ from pipeline.campaign import (
     prepare,
     run_campaign,
 )
+from pipeline.campaign.grid import derive_seed
 from pipeline.cli import app
 from pipeline.diffusion import simulate
 from pipeline.errors import InputError
@@ -238,7 +238,7 @@ def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data:
         union,
         "wc",
         runs=200,
-        seed=_derive(11, "simulate", "freshbite", "wc"),
+        seed=derive_seed(11, "simulate", "freshbite", "wc"),
         sender_factor=brand_sender_factor(ctx.profiles, ctx.brands, "freshbite"),
     )
     runs = f["runs"].filter(pl.col("brand") == "freshbite")
@@ -415,7 +415,7 @@ def test_competition_section(data: Path, tmp_path: Path) -> None:
         seeds,
         "wc",
         runs=200,
-        seed=_derive(11, "compete", "wc", "freshbite", "pixelforge"),
+        seed=derive_seed(11, "compete", "wc", "freshbite", "pixelforge"),
         sender_factors={
             b: brand_sender_factor(ctx.profiles, ctx.brands, b) for b in ("freshbite", "pixelforge")
         },

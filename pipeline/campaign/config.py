@@ -1,0 +1,123 @@
+"""A campaign's settings as typed, frozen dataclasses (:class:`CampaignConfig`, :class:`ModelSpec`).
+
+The TOML file that fills them is read by :mod:`pipeline.campaign.config_file`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.profiles import DEFAULT_MIN_RELEVANCE
+
+EXECUTORS = ("local", "ray")
+MODELS = ("ic", "wc", "tv", "lt")
+TABLES = ("seeds", "audience", "curves", "overlap", "runs")  # "runs" last: marks a cell done
+#: Pairwise follower overlap is kept for a plan's first creators only (k x k pairs).
+OVERLAP_SEEDS = 40
+#: Test hook: ``kill-driver-after:N`` ends the process after N cells are written;
+#: ``kill-worker-once:PATH`` makes the first Ray task to find no PATH create it and die.
+FAULT_ENV = "INFLUENCE_FAULT"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A diffusion model of the grid: ``name`` (ic, wc, tv, lt), IC's uniform ``p``, and
+    the virality preset it came from (:mod:`pipeline.diffusion.presets`), if any."""
+
+    name: str
+    p: float | None = None
+    preset: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.preset is not None:
+            return self.preset
+        return self.name if self.p is None else f"{self.name} p={self.p:g}"
+
+    @classmethod
+    def of_preset(cls, name: str) -> ModelSpec:
+        from pipeline.diffusion.presets import preset
+
+        ps = preset(name)
+        return cls(ps.model, ps.p, ps.name)
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    """A validated campaign scenario; see ``configs/demo.toml`` for the file format.
+
+    Paths are absolute (the file's relative paths are resolved against its
+    folder). ``budgets`` are currency units; ``budget_shares`` are fractions
+    of each brand's budget in the brands table. ``brands`` None = all brands.
+    """
+
+    path: Path
+    name: str
+    output: Path
+    graph: Path
+    profiles: Path
+    brands_file: Path
+    graph_format: str | None = None
+    edge_meaning: str = "follows"
+    source_col: str | None = None
+    target_col: str | None = None
+    brands: tuple[str, ...] | None = None
+    models: tuple[ModelSpec, ...] = (ModelSpec("ic", 0.025, "medium"),)
+    strategies: tuple[str, ...] = ("random", "macro", "micro", "imm")
+    budgets: tuple[float, ...] = ()
+    budget_shares: tuple[float, ...] = ()
+    k: tuple[int, ...] = ()
+    runs: int = 1000
+    seed: int = 0
+    max_steps: int | None = None
+    brand_aware: bool = True
+    epsilon: float = 0.5
+    celf_runs: int = 200
+    estimate_rr_sets: int = 20_000
+    baseline: str = "macro"
+    default_cpm: float | dict[str, float] | None = None
+    competition: tuple[str, ...] = ()
+    objective: str = "earned_exposed"
+    min_relevance: float = DEFAULT_MIN_RELEVANCE
+    max_creators: int | None = None
+    per_creator: float = 0.0
+    cost_fixed: float | None = None
+    cost_per_follower: float | None = None
+    currency: str | None = None  # shown before money in reports and tables; not a setting
+
+    @property
+    def seeding_objective(self) -> str:
+        """What IMM and CELF maximise: the objective, or, for a platform-unit objective
+        (projected impressions or engagements), the in-graph earned exposure they scale."""
+        return "earned_exposed" if self.objective.startswith("projected") else self.objective
+
+    def costs(self) -> Any:
+        """The :class:`pipeline.costs.CostModel` of ``[costs]``."""
+        from pipeline.costs import CostModel
+
+        return CostModel(self.per_creator, self.cost_fixed, self.cost_per_follower)
+
+    def settings(self) -> dict[str, Any]:
+        """What determines each cell's numbers besides the grid and the inputs' content."""
+        return {
+            "runs": self.runs,
+            "seed": self.seed,
+            "max_steps": self.max_steps,
+            "brand_aware": self.brand_aware,
+            "epsilon": self.epsilon,
+            "celf_runs": self.celf_runs,
+            "estimate_rr_sets": self.estimate_rr_sets,
+            "edge_meaning": self.edge_meaning,
+            "graph_format": self.graph_format,
+            "source_col": self.source_col,
+            "target_col": self.target_col,
+            "default_cpm": self.default_cpm,
+            "objective": self.objective,
+            "min_relevance": self.min_relevance,
+            "max_creators": self.max_creators,
+            "per_creator": self.per_creator,
+            "cost_fixed": self.cost_fixed,
+            "cost_per_follower": self.cost_per_follower,
+        }

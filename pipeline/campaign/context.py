@@ -1,0 +1,200 @@
+"""What every cell of a campaign shares: the loaded graph, profiles, brands and models.
+
+:func:`prepare` reads the inputs once (and hashes them for the manifest), so a
+cell only selects seeds and simulates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from pipeline.campaign.config import CampaignConfig
+from pipeline.campaign.config_file import or_list
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph, load_graph
+from pipeline.profiles import (
+    TIER_NAMES,
+    Brands,
+    Profiles,
+    brand_sender_factor,
+    load_brands,
+    load_profiles,
+    relevance,
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignContext:
+    """Everything a cell needs, loaded once: graph, profiles, brands and the settings.
+
+    Picklable; the Ray executor puts it in the object store once, and the
+    graph's NumPy arrays are then shared zero-copy by the workers.
+    """
+
+    config: CampaignConfig
+    graph: FollowerGraph
+    profiles: Profiles
+    brands: Brands
+    fingerprint: str
+    inputs: dict[str, str] = field(default_factory=dict)
+    _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.RLock, repr=False)
+
+    def brand_arrays(self, brand: str) -> tuple[Any, Any]:
+        """(relevance, sender factor or None) of ``brand``, computed once per process."""
+        with self._lock:
+            return self._brand_arrays(brand)
+
+    def _brand_arrays(self, brand: str) -> tuple[Any, Any]:
+        if ("brand", brand) not in self._cache:
+            rel = relevance(self.profiles, self.brands, brand)
+            factor = (
+                brand_sender_factor(self.profiles, self.brands, brand)
+                if self.config.brand_aware
+                else None
+            )
+            self._cache[("brand", brand)] = (rel, factor)
+        return self._cache[("brand", brand)]
+
+    def tier_codes(self) -> Any:
+        """Index in :data:`~pipeline.profiles.TIER_NAMES` of every node's tier (int64), once."""
+        with self._lock:
+            return self._tier_codes()
+
+    def _tier_codes(self) -> Any:
+        if "tiers" not in self._cache:
+            tiers = self.profiles.table["tier"].cast(pl.String)
+            codes = tiers.replace_strict(list(TIER_NAMES), list(range(len(TIER_NAMES))), default=0)
+            self._cache["tiers"] = codes.cast(pl.Int64).to_numpy()
+        return self._cache["tiers"]
+
+    def rr_cache(self, threads: int = 1) -> Any:
+        """The per-process cache of RR sets (reach estimates and IMM's pools, shared by
+        every strategy and level of a brand and model; see
+        :meth:`pipeline.seeding.ReachEstimator.build`), with room for the contexts
+        ``threads`` cell threads work on at once."""
+        from pipeline.seeding.base import SharedCache
+
+        with self._lock:
+            cache = self._cache.setdefault("rr-sets", {})
+            for name in ("estimates", "imm"):
+                entry = cache.setdefault(name, SharedCache(threads + 1))
+                entry.capacity = max(entry.capacity, threads + 1)
+            return cache
+
+    def quality(self) -> Any:
+        """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
+        with self._lock:
+            return self._quality()
+
+    def _quality(self) -> Any:
+        if "quality" not in self._cache:
+            q = self.profiles.real_audience
+            self._cache["quality"] = q if (q < 1.0).any() else None
+        return self._cache["quality"]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, _lock=threading.RLock())
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def prepare(
+    config: CampaignConfig, progress: Callable[[str], None] | None = None
+) -> CampaignContext:
+    """Load the inputs of ``config`` and check the grid against them.
+
+    Raises InputError for an unknown brand or a budget that buys no
+    influencer (below the cheapest candidate's cost). O(input size).
+    """
+    say = progress or (lambda _msg: None)
+    say(f"loading {config.graph.name}")
+    graph = load_graph(
+        config.graph,
+        format=config.graph_format,
+        edge_meaning=config.edge_meaning,  # type: ignore[arg-type]
+        source_col=config.source_col,
+        target_col=config.target_col,
+    )
+    say(f"loading {config.profiles.name}")
+    profiles = load_profiles(config.profiles, graph)
+    brands = load_brands(config.brands_file)
+    for b in config.brands or ():
+        if b not in brands.names:
+            raise InputError(
+                f"{config.path}: grid.brands: unknown brand {b!r}; {config.brands_file.name} "
+                f"has {or_list(brands.names)}"
+            )
+    for b in config.competition:
+        if b not in brands.names:
+            raise InputError(
+                f"{config.path}: competition.brands: unknown brand {b!r}; "
+                f"{config.brands_file.name} has {or_list(brands.names)}"
+            )
+    from pipeline.seeding import fit_pool
+
+    try:
+        cost = config.costs().of_profiles(profiles)
+    except InputError as exc:
+        raise InputError(f"{config.path}: costs: {exc}") from None
+    known = profiles.has_profile & np.isfinite(cost)
+    if (config.budgets or config.budget_shares) and not known.any():
+        raise InputError(
+            f"{config.profiles}: no influencer has a cost; budgets in {config.path} need a "
+            f"'cost' column or a cost model ([costs] fixed and per_follower)"
+        )
+    for brand in config.brands or brands.names:
+        try:
+            _, pool = fit_pool(profiles, brands, brand, config.min_relevance)
+        except InputError as exc:
+            raise InputError(f"{config.path}: seeding.min_relevance: {exc}") from None
+        ok = pool & np.isfinite(cost)
+        if not ok.any() or not (config.budgets or config.budget_shares):
+            continue
+        cheapest = int(np.flatnonzero(ok)[np.argmin(cost[ok])])
+        floor = float(cost[cheapest])
+        who = profiles.table["handle"][cheapest] or str(graph.ids[cheapest])
+        for amount in config.budgets:
+            if amount < floor:
+                raise InputError(
+                    f"{config.path}: grid.budgets: {amount:,.2f} is below the cheapest "
+                    f"{brand} candidate's cost ({who} costs {floor:,.2f} with overhead); "
+                    "no seed could be bought"
+                )
+        for sh in config.budget_shares:
+            if sh * brands.budget(brand) < floor:
+                raise InputError(
+                    f"{config.path}: grid.budget_shares: {sh:g} of {brand}'s budget "
+                    f"({brands.budget(brand):,.2f}) is {sh * brands.budget(brand):,.2f}, below "
+                    f"the cheapest candidate's cost ({who} costs {floor:,.2f} with overhead)"
+                )
+    say("hashing inputs")
+    inputs = {
+        "graph": _sha256(config.graph),
+        "profiles": _sha256(config.profiles),
+        "brands": _sha256(config.brands_file),
+    }
+    blob = json.dumps({"settings": config.settings(), "inputs": inputs}, sort_keys=True)
+    fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return CampaignContext(config, graph, profiles, brands, fingerprint, inputs)

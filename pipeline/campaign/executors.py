@@ -1,0 +1,163 @@
+"""Where cells run: the local executor (threads in this process) and Ray (a task per cell).
+
+Both yield :class:`~pipeline.campaign.cell.CellTables` as cells finish; the
+driver writes them, so results do not depend on the executor.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from pipeline.campaign.cell import CellTables, run_cell
+from pipeline.campaign.config import FAULT_ENV
+from pipeline.campaign.context import CampaignContext
+from pipeline.campaign.grid import Cell
+from pipeline.errors import InputError
+
+
+def fault(kind: str) -> str | None:
+    spec = os.environ.get(FAULT_ENV, "")
+    return spec.split(":", 1)[1] if spec.startswith(kind + ":") else None
+
+
+def local_workers() -> int:
+    """The local executor's default number of concurrent cells: the CPUs this process
+    may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: Strategies whose RR sets a brand and model's budgets share (one extends them at a time).
+_POOLED = ("imm", "opim")
+
+
+def run_local(
+    ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
+) -> Iterator[CellTables]:
+    """Run ``cells`` in this process, ``workers`` at a time (default: one per CPU), each
+    single-threaded, in threads: the kernels release the GIL and share the graph's arrays
+    and the per-context RR-set caches (each collection drawn once, by one thread). A
+    single cell gets all ``workers`` as numba threads instead. Yields tables as cells
+    finish; a cell's numbers do not depend on the order, the thread or ``workers``.
+
+    Scheduling, so that threads seldom wait for one another's RR sets: the first cell
+    of a brand and model (which draws its reach-estimate sets) runs alone in that
+    context; then its other cells may run at once, IMM/OPIM-C cells first, except that
+    at most one of those per context runs at a time (they extend one shared pool); a
+    thread with nothing runnable in the current context takes the next context's
+    cells."""
+    if address is not None:
+        raise InputError("«address» applies to the ray executor only")
+    w = workers or local_workers()
+    if w == 1 or len(cells) <= 1:
+        for cell in cells:
+            yield run_cell(ctx, cell, threads=w)
+        return
+    ctx.rr_cache(w)  # room for the contexts the threads work on at once
+    pending = list(cells)
+    running: dict[Future[CellTables], Cell] = {}
+    opened: set[tuple[str, str]] = set()
+    busy: dict[tuple[str, str], int] = {}
+    pooling: set[tuple[str, str]] = set()
+
+    def context(cell: Cell) -> tuple[str, str]:
+        return cell.brand, cell.model.label
+
+    def runnable(cell: Cell) -> bool:
+        key = context(cell)
+        if key not in opened:
+            return busy.get(key, 0) == 0
+        return not (cell.strategy in _POOLED and key in pooling)
+
+    pool = ThreadPoolExecutor(max_workers=min(w, len(cells)), thread_name_prefix="cell")
+    try:
+        while pending or running:
+            while len(running) < w:
+                # IMM/OPIM-C cells of open contexts first: their pool chains are the
+                # longest path, so they should not be left for the end
+                pick = next(
+                    (c for c in pending
+                     if c.strategy in _POOLED and context(c) in opened and runnable(c)),
+                    None,
+                ) or next((c for c in pending if runnable(c)), None)  # fmt: skip
+                if pick is None:
+                    break
+                pending.remove(pick)
+                key = context(pick)
+                busy[key] = busy.get(key, 0) + 1
+                if pick.strategy in _POOLED:
+                    pooling.add(key)
+                running[pool.submit(run_cell, ctx, pick, 1)] = pick
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                cell = running.pop(future)
+                key = context(cell)
+                busy[key] -= 1
+                opened.add(key)
+                if cell.strategy in _POOLED:
+                    pooling.discard(key)
+                yield future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER_CONTEXTS: dict[str, CampaignContext] = {}
+
+
+def _ray_cell(refs: list[Any], key: str, cell: Cell) -> CellTables:
+    """Ray task body: the context is fetched once per worker process and kept."""
+    marker = fault("kill-worker-once")
+    if marker is not None and not os.path.exists(marker):
+        Path(marker).write_text("killed\n")
+        os._exit(1)
+    ctx = _WORKER_CONTEXTS.get(key)
+    if ctx is None:
+        import ray
+
+        ctx = ray.get(refs[0])
+        _WORKER_CONTEXTS.clear()
+        _WORKER_CONTEXTS[key] = ctx
+    return run_cell(ctx, cell, threads=1)
+
+
+def run_ray(
+    ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
+) -> Iterator[CellTables]:
+    try:
+        import ray
+    except ImportError:
+        raise InputError(
+            "the ray executor needs Ray: pip install 'influence-pipeline[ray]'"
+        ) from None
+    started = False
+    if not ray.is_initialized():
+        try:
+            ray.init(
+                address=address,
+                num_cpus=workers if address is None else None,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+        except ConnectionError as exc:
+            raise InputError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
+        started = True
+    try:
+        task = ray.remote(num_cpus=1, max_retries=3)(_ray_cell)
+        ctx_ref = ray.put(ctx)
+        key = f"{ctx.fingerprint}-{ctx_ref.hex()}"
+        pending = {task.remote([ctx_ref], key, c): c for c in cells}
+        while pending:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                pending.pop(ref)
+                yield ray.get(ref)
+    finally:
+        if started:
+            ray.shutdown()
