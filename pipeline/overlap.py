@@ -39,11 +39,12 @@ cascade can reach more than the union (``union_exposed`` in the summary).
 
 The follower measures are numba kernels over the out-CSR, O(sum of candidates'
 follower counts x k) and O(n + sum of follower counts). The simulated measure
-re-runs, in one numba kernel, exactly the single-seed cascade of
-:func:`~pipeline.diffusion.kernels.ic_runs` / ``lt_runs`` for each candidate
-(same hash of the same run key and counters), so each candidate's mean exposed
-equals ``simulate(g, [u], ...)``'s bit for bit; each node keeps a 64-bit mask of
-the candidates that exposed it in the current run, hence at most 64 candidates.
+runs, in one numba kernel, the single-seed cascade of each candidate with the
+very function :func:`~pipeline.diffusion.kernels.ic_runs` / ``lt_runs`` run
+(:func:`~pipeline.diffusion.kernels.ic_cascade` / ``lt_cascade``, same run
+keys), so each candidate's mean exposed equals ``simulate(g, [u], ...)``'s bit
+for bit; each node keeps a 64-bit mask of the candidates that exposed it in
+the current run, hence at most 64 candidates.
 Time O(runs x sum over candidates of the single-seed cascade cost + runs x k x
 |union of exposed|).
 """
@@ -60,7 +61,7 @@ import polars as pl
 from numba import njit, prange
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.diffusion.kernels import LT_SALT, NODE_SALT, hash2, unit
+from pipeline.diffusion.kernels import chunk_range, ic_cascade, lt_cascade
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, node_log_inverse
 from pipeline.diffusion.simulate import SimulationResult, run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
@@ -80,9 +81,6 @@ __all__ = [
 MAX_CANDIDATES = 64
 """Most candidates :func:`audience_overlap` takes: one bit each in a uint64 mask per node."""
 
-# The same uniform as kernels.ic_runs' geometric gaps: (top 53 bits + 1) / 2**53 in (0, 1].
-_S11 = np.uint64(11)
-_TWO_M53 = 1.0 / 9007199254740992.0
 _ZERO = np.uint64(0)
 _ONE = np.uint64(1)
 
@@ -228,112 +226,6 @@ def overlap_with_above(
 # ---------------------------------------------------------------------------
 
 
-@njit(nogil=True, cache=True)
-def _ic_single(
-    out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, s, key, max_steps, st, od, stamp
-):
-    """The single-seed cascade of ``kernels.ic_runs`` for run key ``key``.
-
-    Same coins (per-edge ``hash(key, e)``, or u's skip-sampling stream
-    ``hash(hash(key ^ NODE_SALT, u), j)``) consumed in the same order, so the
-    activated set is the one ``ic_runs`` finds from seed ``s``. Writes the
-    activated nodes to ``od[:end]`` (marking ``st`` with ``stamp``); returns ``end``.
-    """
-    nkey = key ^ NODE_SALT
-    st[s] = stamp
-    od[0] = s
-    end = 1
-    lo = 0
-    hi = 1
-    t = 0
-    while lo < hi:
-        if not (max_steps < 0 or t < max_steps):
-            break  # ic_runs only counts exposure past the horizon: no new activation
-        for i in range(lo, hi):
-            u = od[i]
-            a = out_ptr[u]
-            b = out_ptr[u + 1]
-            if per_edge:
-                for e in range(a, b):
-                    v = out_idx[e]
-                    if unit(hash2(key, np.uint64(e))) < edge_p[e] and st[v] != stamp:
-                        st[v] = stamp
-                        od[end] = v
-                        end += 1
-            else:
-                pu = node_p[u]
-                if pu <= 0.0:
-                    continue
-                inv = node_inv[u]
-                ku = hash2(nkey, np.uint64(u))
-                j = np.uint64(0)
-                pos = a - 1
-                while True:
-                    if pu >= 1.0:
-                        pos += 1
-                        if pos >= b:
-                            break
-                    else:
-                        x = (np.float64(hash2(ku, j) >> _S11) + 1.0) * _TWO_M53
-                        j += _ONE
-                        gap = np.log(x) * inv
-                        if gap >= b - 1 - pos:
-                            break
-                        pos += 1 + np.int64(gap)
-                    v = out_idx[pos]
-                    if st[v] != stamp:
-                        st[v] = stamp
-                        od[end] = v
-                        end += 1
-        if end == hi:
-            break
-        t += 1
-        lo = hi
-        hi = end
-    return end
-
-
-@njit(nogil=True, cache=True)
-def _lt_single(out_ptr, out_idx, weight, s, key, max_steps, st, od, ast, acc, th, stamp):
-    """The single-seed cascade of ``kernels.lt_runs`` for run key ``key``.
-
-    Thresholds ``unit(hash(key ^ LT_SALT, v))``, weights summed in the same
-    order (activation order, then CSR order), so the float sums and hence the
-    activated set are those of ``lt_runs``. Same outputs as :func:`_ic_single`.
-    """
-    tkey = key ^ LT_SALT
-    st[s] = stamp
-    od[0] = s
-    end = 1
-    lo = 0
-    hi = 1
-    t = 0
-    while lo < hi:
-        if not (max_steps < 0 or t < max_steps):
-            break
-        for i in range(lo, hi):
-            u = od[i]
-            for e in range(out_ptr[u], out_ptr[u + 1]):
-                v = out_idx[e]
-                if st[v] == stamp:
-                    continue
-                if ast[v] != stamp:
-                    ast[v] = stamp
-                    acc[v] = 0.0
-                    th[v] = unit(hash2(tkey, np.uint64(v)))
-                acc[v] += weight[e]
-                if acc[v] > th[v]:
-                    st[v] = stamp
-                    od[end] = v
-                    end += 1
-        if end == hi:
-            break
-        t += 1
-        lo = hi
-        hi = end
-    return end
-
-
 @njit(nogil=True, cache=True, inline="always")
 def _expose(v, rstamp, bit, sn, mk, tc, nt):
     """Mark ``v`` exposed by the candidate of ``bit`` in run ``rstamp``.
@@ -402,9 +294,13 @@ def overlap_runs(
     acc_all = np.zeros((nchunks, lt_n), dtype=np.float64)
     theta_all = np.zeros((nchunks, lt_n), dtype=np.float64)
     bits_all = np.zeros((nchunks, k), dtype=np.int64)
+    # What the cascade functions need for the counts this kernel does not take from them.
+    no_q = np.zeros(0, dtype=np.float64)
+    none64 = np.zeros(0, dtype=np.int64)
+    none32 = np.zeros(0, dtype=np.int32)
+    no_ptr = np.zeros(1, dtype=np.int64)
     for c in prange(nchunks):
-        r0 = c * runs // nchunks
-        r1 = (c + 1) * runs // nchunks
+        r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]
         od = order[c]
         sn = seen[c]
@@ -422,12 +318,21 @@ def overlap_runs(
             for i in range(k):
                 # A fresh stamp per (run, candidate): each cascade starts from nothing.
                 stamp = np.int64(r) * k + i + 1
+                seed = cands[i : i + 1]
+                # The cascade of ic_runs / lt_runs itself, counting nothing but activations
+                # (exposure is counted below, per candidate, with the masks).
                 if is_lt:
-                    end = _lt_single(out_ptr, out_idx, weight, cands[i], key, max_steps, st, od,
-                                     ast, acc, th, stamp)  # fmt: skip
+                    end, _, _ = lt_cascade(
+                        out_ptr, out_idx, weight, no_q, seed, key, max_steps, stamp, st, od,
+                        ast, acc, th, none64, False, none32, none32, False, none64, False, none32,
+                    )  # fmt: skip
                 else:
-                    end = _ic_single(out_ptr, out_idx, edge_p, node_p, node_inv, per_edge,
-                                     cands[i], key, max_steps, st, od, stamp)  # fmt: skip
+                    end, _, _ = ic_cascade(
+                        out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, no_q,
+                        seed, key, max_steps, stamp, st, od,
+                        none64, False, 0, no_ptr, none64, False,
+                        none32, none32, False, none64, False, none32,
+                    )  # fmt: skip
                 activated[r, i] = end
                 bit = _ONE << np.uint64(i)
                 ex = 0

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.diffusion import build_model, run_keys, simulate
-from pipeline.diffusion.kernels import LT_SALT, hash2, unit
+from pipeline.diffusion.rng import LT_SALT, hash2, unit
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, from_edges
 from pipeline.overlap import (

@@ -55,8 +55,9 @@ import polars as pl
 from numba import njit, prange
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.diffusion.kernels import hash2, unit
+from pipeline.diffusion.kernels import chunk_range, next_wave
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
+from pipeline.diffusion.rng import edge_coin, hash2
 from pipeline.diffusion.simulate import run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.errors import InputError
@@ -82,6 +83,11 @@ SEED_SALT = np.uint64(0x5851F42D4C957F2D)
 @njit(nogil=True, cache=True, parallel=True)
 def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_steps, nchunks):
     """Competitive IC runs (wave propagation), one per key.
+
+    A deliberate specialisation of :func:`~pipeline.diffusion.kernels.ic_cascade`:
+    it shares the edge coin, the chunking and the wave step, and adds what the
+    plain cascade has no use for, a brand per node and the contest at a node
+    reached by several live in-edges in one wave (smallest priority wins).
 
     Parameters
     ----------
@@ -109,9 +115,9 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
     brand = np.zeros((nchunks, n), dtype=np.int32)
     prio = np.zeros((nchunks, n), dtype=np.uint64)
     order = np.zeros((nchunks, n), dtype=np.int32)
+    no_steps = np.zeros(0, dtype=np.int32)  # steps are counted, new adoptions per step not
     for c in prange(nchunks):
-        r0 = c * runs // nchunks
-        r1 = (c + 1) * runs // nchunks
+        r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]
         lv = level[c]
         br = brand[c]
@@ -151,7 +157,7 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
                         # Nodes active before this wave are settled; only new ones are contested.
                         if st[v] == stamp and lv[v] != nxt:
                             continue
-                        if unit(hash2(key, np.uint64(e))) >= edge_p[b, e]:
+                        if edge_coin(key, e) >= edge_p[b, e]:  # the plain IC kernel's coin
                             continue
                         h = hash2(tkey, np.uint64(e))
                         if st[v] != stamp:
@@ -165,9 +171,9 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
                             # Uniform choice among live in-edges from the previous wave.
                             pr[v] = h
                             br[v] = b
-                if end == hi:
+                done, t = next_wave(end, hi, t, no_steps)
+                if done:
                     break
-                t = nxt
                 lo = hi
                 hi = end
             for i in range(end):

@@ -1,19 +1,25 @@
 """Numba kernels for cascade simulation: CSR arrays in, arrays out.
 
+One run of each model is one inline function (:func:`ic_cascade`,
+:func:`lt_cascade`) over a chunk's work rows; :func:`ic_runs`, :func:`lt_runs`
+and the overlap kernel (:mod:`pipeline.overlap`) call it run after run, so a
+single-seed cascade in the overlap kernel is the very code ``ic_runs`` runs.
+
 The kernels never see igraph, polars or external IDs. Nodes are ``0..n-1``,
 the graph is the out-CSR ``(out_ptr, out_idx)`` in influence direction and
 edge ``e`` is CSR position ``e``.
 
-Randomness is counter-based (splitmix64's output function, Steele, Lea and
-Flood 2014, applied to ``key + (i + 1) * golden_gamma``), so every coin is a
-pure function of a 64-bit run key and a counter:
+Randomness (:mod:`pipeline.diffusion.rng`) is counter-based (splitmix64's
+output function, Steele, Lea and Flood 2014, applied to
+``key + (i + 1) * golden_gamma``), so every coin is a pure function of a
+64-bit run key and a counter:
 
 - per-edge IC coin of edge ``e`` in run ``r``: ``hash(key_r, e)``;
 - per-source IC stream of node ``u`` (skip-sampling): ``hash(hash(key_r ^ NODE_SALT, u), j)``
   for its ``j``-th geometric gap;
 - LT threshold of node ``v``: ``hash(key_r ^ LT_SALT, v)``;
 - audience quality: edge ``e = (u, v)`` is a *real* follow in run ``r`` iff
-  ``q_u >= 1`` or ``unit(hash(key_r ^ QUALITY_SALT, e)) < q_u`` (:func:`is_real`),
+  ``q_u >= 1`` or ``unit(hash(key_r ^ QUALITY_SALT, e)) < q_u`` (``rng.is_real``),
   independent of the cascade coins, for skip-sampled IC and LT. Per-edge IC
   draws one uniform ``x = unit(hash(key_r, e))`` for both: real iff ``x < q_u``,
   live iff ``x < q_u p_e`` (the same joint law, one hash instead of two). A
@@ -44,73 +50,265 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from pipeline.diffusion.rng import (
+    LT_SALT,
+    NODE_SALT,
+    QUALITY_SALT,
+    edge_coin,
+    gap_uniform,
+    hash2,
+    is_real,
+    unit,
+)
+
 __all__ = [
-    "LT_SALT",
-    "NODE_SALT",
-    "QUALITY_SALT",
-    "hash2",
+    "chunk_range",
+    "ic_cascade",
     "ic_runs",
-    "is_real",
+    "lt_cascade",
     "lt_runs",
-    "mix64",
-    "tv_probabilities",
-    "unit",
+    "next_wave",
 ]
 
-GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_ONE = np.uint64(1)
-_S11 = np.uint64(11)
-_S27 = np.uint64(27)
-_S30 = np.uint64(30)
-_S31 = np.uint64(31)
-_TWO_M53 = 1.0 / 9007199254740992.0
-NODE_SALT = np.uint64(0x8CB92BA72F3D8DD7)
 _ALWAYS = np.int32(2**31 - 1)  # "seen" stamp of nodes exposed in every run
-LT_SALT = np.uint64(0xD1B54A32D192ED03)
-QUALITY_SALT = np.uint64(0xA0761D6478BD642F)
+_ONE = np.uint64(1)
 
 
-@njit(nogil=True, cache=True)
-def mix64(z: np.uint64) -> np.uint64:
-    """splitmix64 finaliser: a bijective 64-bit mix. O(1)."""
-    z = (z ^ (z >> _S30)) * _M1
-    z = (z ^ (z >> _S27)) * _M2
-    return z ^ (z >> _S31)
+# ---------------------------------------------------------------------------
+# The per-run cascade step, shared by ic_runs, lt_runs and the overlap kernel
+# (pipeline.overlap); the competition kernel shares the coin and the waves.
+# ---------------------------------------------------------------------------
 
 
-@njit(nogil=True, cache=True)
-def hash2(key: np.uint64, i: np.uint64) -> np.uint64:
-    """The ``i``-th output of the splitmix64 stream started at ``key``. O(1)."""
-    return mix64(key + (i + _ONE) * GAMMA)
+@njit(nogil=True, cache=True, inline="always")
+def chunk_range(c, runs, nchunks):
+    """Runs ``[r0, r1)`` of chunk ``c`` when ``runs`` are split into ``nchunks``. O(1)."""
+    return c * runs // nchunks, (c + 1) * runs // nchunks
 
 
-@njit(nogil=True, cache=True)
-def unit(h: np.uint64) -> float:
-    """Top 53 bits of ``h`` as a float in [0, 1)."""
-    return np.float64(h >> _S11) * _TWO_M53
+@njit(nogil=True, cache=True, inline="always")
+def next_wave(end, hi, t, ps):
+    """After a wave that left ``end`` activated (``hi`` before it): ``(done, t)``.
 
-
-@njit(nogil=True, cache=True)
-def is_real(qkey: np.uint64, e: int, q: float) -> bool:
-    """Whether edge ``e`` of a sender with quality ``q`` is a real follow. O(1).
-
-    ``qkey`` is the run key xor :data:`QUALITY_SALT`. True without drawing a
-    coin when ``q >= 1``; otherwise ``unit(hash(qkey, e)) < q``.
+    ``done`` when the wave activated no one; otherwise the step count ``t`` goes
+    up and ``ps[t]`` (if ``t < len(ps)``) records the wave's new activations. O(1).
     """
-    return q >= 1.0 or unit(hash2(qkey, np.uint64(e))) < q
+    if end == hi:
+        return True, t
+    t += 1
+    if t < ps.shape[0]:
+        ps[t] = end - hi
+    return False, t
 
 
-@njit(nogil=True, cache=True)
-def tv_probabilities(m: int, key: np.uint64) -> np.ndarray:
-    """Trivalency probabilities: edge ``e`` gets {0.1, 0.01, 0.001}[hash(key, e) % 3]. O(m)."""
-    vals = np.array([0.1, 0.01, 0.001], dtype=np.float32)
-    out = np.empty(m, dtype=np.float32)
-    three = np.uint64(3)
-    for e in range(m):
-        out[e] = vals[np.int64(hash2(key, np.uint64(e)) % three)]
-    return out
+@njit(nogil=True, cache=True, inline="always")
+def _start(seeds, stamp, st, od, sn, expose, lab, cr, want_credits, cnt, want_counts, ps):
+    """Activate the (distinct) seeds at step 0: ``(activated, newly exposed)``. O(k)."""
+    k = seeds.shape[0]
+    ex = 0
+    for i in range(k):
+        s = seeds[i]
+        st[s] = stamp
+        od[i] = s
+        if expose and sn[s] < stamp:
+            sn[s] = stamp
+            ex += 1
+        if want_credits:
+            lab[s] = i
+            cr[i] += 1
+        if want_counts:
+            cnt[s] += 1
+    if ps.shape[0] > 0:
+        ps[0] = k
+    return k, ex
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt, want_counts):
+    """Activate ``v`` through ``u`` (credit to u's seed): the new ``end``. O(1)."""
+    st[v] = stamp
+    od[end] = v
+    if want_credits:
+        lab[v] = lab[u]
+        cr[lab[u]] += 1
+    if want_counts:
+        cnt[v] += 1
+    return end + 1
+
+
+@njit(nogil=True, cache=True, inline="always")
+def ic_cascade(
+    out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
+    seeds, key, max_steps, stamp, st, od,
+    sn, want_exposed, nbase, r_ptr, r_eid, use_res,
+    lab, cr, want_credits, cnt, want_counts, ps,
+):  # fmt: skip
+    """One Independent Cascade run from ``seeds`` with run key ``key``.
+
+    Parameters (arrays are one chunk's work rows, reused across runs with stamps)
+    ---------------------------------------------------------------------------
+    out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality : as for :func:`ic_runs`.
+    seeds : distinct int seed nodes; key : uint64 run key; max_steps : -1 for none.
+    stamp : this run's stamp, above every earlier run's in ``st`` and ``sn``.
+    st, od : activation stamps (n) and the activation order (n, written to ``od[:end]``).
+    sn, want_exposed, nbase : exposure stamps; when counting exposure the caller has
+        marked the ``nbase`` nodes exposed in every run (the seeds, and the followers
+        of seeds whose follows are all real) with a stamp above every run's.
+    r_ptr, r_eid, use_res : with ``use_res``, per node the out-edges leading outside
+        those marked nodes (exposure scans visit only them).
+    lab, cr, want_credits : seed label per node, and the run's credits per seed.
+    cnt, want_counts : activations per node (summed over runs).
+    ps : new activations per step (column 0 = seeds; steps >= len(ps) not recorded).
+
+    Returns ``(activated, exposed, steps)``. Time O(k + out-degrees of activated nodes)
+    per-edge, O(k + activated + live edges) skip-sampled without exposure.
+    """
+    use_q = quality.shape[0] > 0
+    k = seeds.shape[0]
+    nkey = key ^ NODE_SALT
+    qkey = key ^ QUALITY_SALT
+    # The realness coin: per-edge IC reuses the edge's own uniform (see the module doc).
+    rkey = key if per_edge else qkey
+    end, ex = _start(seeds, stamp, st, od, sn, False, lab, cr, want_credits, cnt, want_counts, ps)
+    ex += nbase
+    lo = 0
+    hi = end
+    t = 0
+    while lo < hi:
+        expand = max_steps < 0 or t < max_steps
+        if not expand and not want_exposed:
+            break  # past the horizon only exposure is counted
+        for i in range(lo, hi):
+            u = od[i]
+            a = out_ptr[u]
+            b = out_ptr[u + 1]
+            qu = quality[u] if use_q else 1.0
+            if qu <= 0.0:
+                continue  # no real follower: nothing is exposed or reached through u
+            # a seed whose follows are all real: its followers are pre-marked
+            scan = want_exposed and (i >= k or qu < 1.0)
+            if scan and (not per_edge or not expand):
+                ra = r_ptr[u] if use_res else a
+                rb = r_ptr[u + 1] if use_res else b
+                for slot in range(ra, rb):
+                    e = r_eid[slot] if use_res else slot
+                    v = out_idx[e]
+                    if sn[v] < stamp and is_real(rkey, e, qu):
+                        sn[v] = stamp
+                        ex += 1
+            if not expand:
+                continue
+            if per_edge:
+                # One uniform x per edge decides both: the follow is real iff
+                # x < q_u, and live iff x < q_u * p_e (so Pr[live | real] = p_e,
+                # independent across edges); with q_u = 1 this is the plain coin.
+                for e in range(a, b):
+                    x = edge_coin(key, e)
+                    if x >= qu:
+                        continue  # a fake follow: neither exposes nor transmits
+                    v = out_idx[e]
+                    if scan and sn[v] < stamp:
+                        sn[v] = stamp
+                        ex += 1
+                    if x < qu * edge_p[e] and st[v] != stamp:
+                        end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
+                                        want_counts)  # fmt: skip
+                continue
+            pu = node_p[u]
+            if pu <= 0.0:
+                continue
+            inv = node_inv[u]
+            ku = hash2(nkey, np.uint64(u))
+            j = np.uint64(0)
+            pos = a - 1
+            while True:
+                if pu >= 1.0:
+                    pos += 1
+                    if pos >= b:
+                        break
+                else:
+                    # Geometric gap: number of dead edges before the next live one.
+                    gap = np.log(gap_uniform(ku, j)) * inv
+                    j += _ONE
+                    if gap >= b - 1 - pos:
+                        break
+                    pos += 1 + np.int64(gap)
+                v = out_idx[pos]
+                # A sampled live edge transmits only if it is also real (its
+                # realness coin is independent of the geometric gaps).
+                if st[v] != stamp and is_real(qkey, pos, qu):
+                    end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
+                                    want_counts)  # fmt: skip
+                    if want_exposed and sn[v] < stamp:
+                        sn[v] = stamp
+                        ex += 1
+        done, t = next_wave(end, hi, t, ps)
+        if done:
+            break
+        lo = hi
+        hi = end
+    return end, ex, t
+
+
+@njit(nogil=True, cache=True, inline="always")
+def lt_cascade(
+    out_ptr, out_idx, weight, quality, seeds, key, max_steps, stamp, st, od, ast, acc, th,
+    sn, want_exposed, lab, cr, want_credits, cnt, want_counts, ps,
+):  # fmt: skip
+    """One Linear Threshold run from ``seeds`` with run key ``key``.
+
+    ``ast``, ``acc``, ``th``: per node the stamp of the run that last touched its
+    weight sum, the sum and its threshold (drawn on first touch). The other
+    arguments and the return value are :func:`ic_cascade`'s; here the seeds'
+    exposure is counted in the run (nothing is pre-marked). Weights are summed in
+    activation order, then CSR order, so every caller gets the same float sums.
+    Time O(k + out-degrees of activated nodes).
+    """
+    use_q = quality.shape[0] > 0
+    tkey = key ^ LT_SALT
+    qkey = key ^ QUALITY_SALT
+    end, ex = _start(seeds, stamp, st, od, sn, want_exposed, lab, cr, want_credits, cnt,
+                     want_counts, ps)  # fmt: skip
+    lo = 0
+    hi = end
+    t = 0
+    while lo < hi:
+        expand = max_steps < 0 or t < max_steps
+        if not expand and not want_exposed:
+            break
+        for i in range(lo, hi):
+            u = od[i]
+            qu = quality[u] if use_q else 1.0
+            if qu <= 0.0:
+                continue
+            for e in range(out_ptr[u], out_ptr[u + 1]):
+                if qu < 1.0 and not is_real(qkey, e, qu):
+                    continue  # a fake follow adds no weight and exposes no one
+                v = out_idx[e]
+                if want_exposed and sn[v] < stamp:
+                    sn[v] = stamp
+                    ex += 1
+                if not expand or st[v] == stamp:
+                    continue
+                if ast[v] != stamp:
+                    ast[v] = stamp
+                    acc[v] = 0.0
+                    th[v] = unit(hash2(tkey, np.uint64(v)))
+                acc[v] += weight[e]
+                if acc[v] > th[v]:
+                    end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
+                                    want_counts)  # fmt: skip
+        done, t = next_wave(end, hi, t, ps)
+        if done:
+            break
+        lo = hi
+        hi = end
+    return end, ex, t
+
+
+# ---------------------------------------------------------------------------
+# Batches of runs
+# ---------------------------------------------------------------------------
 
 
 @njit(nogil=True, cache=True)
@@ -132,6 +330,28 @@ def _residual(out_ptr, out_idx, base):
             eid[q] = e
             q += 1
     return ptr, eid
+
+
+@njit(nogil=True, cache=True)
+def _always_exposed(out_ptr, out_idx, quality, seeds):
+    """Nodes exposed in every IC run: the seeds, and the followers of seeds whose
+    follows are all real. ``(mask, count)``. O(k + their out-degrees)."""
+    n = out_ptr.shape[0] - 1
+    use_q = quality.shape[0] > 0
+    base = np.zeros(n, dtype=np.bool_)
+    nbase = 0
+    for i in range(seeds.shape[0]):
+        u = seeds[i]
+        if not base[u]:
+            base[u] = True
+            nbase += 1
+        if not use_q or quality[u] >= 1.0:
+            for e in range(out_ptr[u], out_ptr[u + 1]):
+                v = out_idx[e]
+                if not base[v]:
+                    base[v] = True
+                    nbase += 1
+    return base, nbase
 
 
 @njit(nogil=True, cache=True, parallel=True)
@@ -163,7 +383,7 @@ def ic_runs(
         live independently with ``p_u``, sampled with geometric gaps.
     quality : float64 per-node share ``q_u`` of u's followers that are real
         (length n), or an empty array for no discount. A fake out-edge of u
-        (see :func:`is_real`) neither exposes its target nor transmits: the
+        (see :func:`~pipeline.diffusion.rng.is_real`) neither exposes its target nor transmits: the
         edge transmits iff real and its IC coin passes.
     seeds : int32 distinct seed nodes; ``keys`` : uint64 run keys.
     max_steps : horizon in steps (seeds are step 0), -1 for none.
@@ -179,7 +399,6 @@ def ic_runs(
     (int64, nchunks x n, or nchunks x 0: activations per node per chunk).
     """
     n = out_ptr.shape[0] - 1
-    use_q = quality.shape[0] > 0
     runs = keys.shape[0]
     k = seeds.shape[0]
     activated = np.zeros(runs, dtype=np.int64)
@@ -187,28 +406,18 @@ def ic_runs(
     steps = np.zeros(runs, dtype=np.int32)
     per_step = np.zeros((runs, step_cap), dtype=np.int32)
     credits = np.zeros((runs if want_credits else 0, k), dtype=np.int32)
+    no_credits = np.zeros(k, dtype=np.int32)
     counts = np.zeros((nchunks, n if want_counts else 0), dtype=np.int64)
     state = np.zeros((nchunks, n), dtype=np.int32)
     seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
     order = np.zeros((nchunks, n), dtype=np.int32)
     label = np.zeros((nchunks, n if want_credits else 0), dtype=np.int32)
-    # Exposed in every run: the seeds, and the followers of seeds whose follows are all
-    # real. They are marked once per chunk with a stamp above every run's (seen[v] >=
-    # stamp means "exposed in this run"), counted once, and never scanned again.
-    base = np.zeros(n if want_exposed else 0, dtype=np.bool_)
-    nbase = 0
+    # Exposed in every run: marked once per chunk with a stamp above every run's
+    # (seen[v] >= stamp means "exposed in this run"), counted once, never scanned again.
     if want_exposed:
-        for i in range(k):
-            u = seeds[i]
-            if not base[u]:
-                base[u] = True
-                nbase += 1
-            if not use_q or quality[u] >= 1.0:
-                for e in range(out_ptr[u], out_ptr[u + 1]):
-                    v = out_idx[e]
-                    if not base[v]:
-                        base[v] = True
-                        nbase += 1
+        base, nbase = _always_exposed(out_ptr, out_idx, quality, seeds)
+    else:
+        base, nbase = np.zeros(0, dtype=np.bool_), 0
     marked = np.flatnonzero(base)
     # When the pre-marked nodes are a large share of the graph (big seeds), exposure
     # scans visit only the out-edges that lead outside them (their edge ids, per node).
@@ -218,8 +427,7 @@ def ic_runs(
     else:
         r_ptr, r_eid = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
     for c in prange(nchunks):
-        r0 = c * runs // nchunks
-        r1 = (c + 1) * runs // nchunks
+        r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]
         od = order[c]
         sn = seen[c]
@@ -228,132 +436,13 @@ def ic_runs(
         for v in marked:
             sn[v] = _ALWAYS
         for r in range(r0, r1):
-            stamp = np.int32(r + 1)
-            key = keys[r]
-            nkey = key ^ NODE_SALT
-            qkey = key ^ QUALITY_SALT
-            end = 0
-            ex = nbase
-            for i in range(k):
-                s = seeds[i]
-                st[s] = stamp
-                od[end] = s
-                end += 1
-                if want_credits:
-                    lab[s] = i
-                    credits[r, i] += 1
-                if want_counts:
-                    cnt[s] += 1
-            if step_cap > 0:
-                per_step[r, 0] = k
-            lo = 0
-            hi = end
-            t = 0
-            while lo < hi:
-                expand = max_steps < 0 or t < max_steps
-                for i in range(lo, hi):
-                    u = od[i]
-                    a = out_ptr[u]
-                    b = out_ptr[u + 1]
-                    qu = quality[u] if use_q else 1.0
-                    if qu <= 0.0:
-                        continue  # no real follower: nothing is exposed or reached through u
-                    # a seed whose follows are all real: its followers are pre-marked
-                    scan = want_exposed and (i >= k or qu < 1.0)
-                    ra = r_ptr[u] if use_res else a
-                    rb = r_ptr[u + 1] if use_res else b
-                    if scan and not expand and per_edge:
-                        for slot in range(ra, rb):
-                            e = r_eid[slot] if use_res else slot
-                            v = out_idx[e]
-                            # realness from the edge's one uniform (see the loop below)
-                            if sn[v] < stamp and (qu >= 1.0 or unit(hash2(key, np.uint64(e))) < qu):
-                                sn[v] = stamp
-                                ex += 1
-                    elif scan and not per_edge and qu >= 1.0:
-                        for slot in range(ra, rb):
-                            e = r_eid[slot] if use_res else slot
-                            v = out_idx[e]
-                            if sn[v] < stamp:
-                                sn[v] = stamp
-                                ex += 1
-                    elif scan and not per_edge:
-                        for slot in range(ra, rb):
-                            e = r_eid[slot] if use_res else slot
-                            v = out_idx[e]
-                            if sn[v] < stamp and is_real(qkey, e, qu):
-                                sn[v] = stamp
-                                ex += 1
-                    if not expand:
-                        continue
-                    if per_edge:
-                        # One uniform x per edge decides both: the follow is real iff
-                        # x < q_u, and live iff x < q_u * p_e (so Pr[live | real] = p_e,
-                        # independent across edges); with q_u = 1 this is the plain coin.
-                        for e in range(a, b):
-                            x = unit(hash2(key, np.uint64(e)))
-                            if x >= qu:
-                                continue  # a fake follow: neither exposes nor transmits
-                            v = out_idx[e]
-                            if scan and sn[v] < stamp:
-                                sn[v] = stamp
-                                ex += 1
-                            if x < qu * edge_p[e] and st[v] != stamp:
-                                st[v] = stamp
-                                od[end] = v
-                                end += 1
-                                if want_credits:
-                                    lab[v] = lab[u]
-                                    credits[r, lab[u]] += 1
-                                if want_counts:
-                                    cnt[v] += 1
-                    else:
-                        pu = node_p[u]
-                        if pu <= 0.0:
-                            continue
-                        inv = node_inv[u]
-                        ku = hash2(nkey, np.uint64(u))
-                        j = np.uint64(0)
-                        pos = a - 1
-                        while True:
-                            if pu >= 1.0:
-                                pos += 1
-                                if pos >= b:
-                                    break
-                            else:
-                                # Geometric gap: number of dead edges before the next live one.
-                                x = (np.float64(hash2(ku, j) >> _S11) + 1.0) * _TWO_M53
-                                j += _ONE
-                                gap = np.log(x) * inv
-                                if gap >= b - 1 - pos:
-                                    break
-                                pos += 1 + np.int64(gap)
-                            v = out_idx[pos]
-                            # A sampled live edge transmits only if it is also real (its
-                            # realness coin is independent of the geometric gaps).
-                            if st[v] != stamp and (qu >= 1.0 or is_real(qkey, pos, qu)):
-                                st[v] = stamp
-                                od[end] = v
-                                end += 1
-                                if want_exposed and sn[v] < stamp:
-                                    sn[v] = stamp
-                                    ex += 1
-                                if want_credits:
-                                    lab[v] = lab[u]
-                                    credits[r, lab[u]] += 1
-                                if want_counts:
-                                    cnt[v] += 1
-                new = end - hi
-                if new == 0:
-                    break
-                t += 1
-                if t < step_cap:
-                    per_step[r, t] = new
-                lo = hi
-                hi = end
-            activated[r] = end
-            exposed[r] = ex
-            steps[r] = t
+            cr = credits[r] if want_credits else no_credits
+            activated[r], exposed[r], steps[r] = ic_cascade(
+                out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
+                seeds, keys[r], max_steps, np.int32(r + 1), st, od,
+                sn, want_exposed, nbase, r_ptr, r_eid, use_res,
+                lab, cr, want_credits, cnt, want_counts, per_step[r],
+            )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts
 
 
@@ -381,11 +470,10 @@ def lt_runs(
     edge; incoming sums must be <= 1 (checked by the caller). Same parameters
     and returns as :func:`ic_runs`; an activated node is credited to the label
     of the in-neighbour whose weight pushed it over its threshold. With
-    ``quality``, a fake edge (see :func:`is_real`) adds no weight and exposes
-    no one, i.e. LT runs on weights ``w(u, v) * real(u, v)``.
+    ``quality``, a fake edge (see :func:`~pipeline.diffusion.rng.is_real`) adds no
+    weight and exposes no one, i.e. LT runs on weights ``w(u, v) * real(u, v)``.
     """
     n = out_ptr.shape[0] - 1
-    use_q = quality.shape[0] > 0
     runs = keys.shape[0]
     k = seeds.shape[0]
     activated = np.zeros(runs, dtype=np.int64)
@@ -393,6 +481,7 @@ def lt_runs(
     steps = np.zeros(runs, dtype=np.int32)
     per_step = np.zeros((runs, step_cap), dtype=np.int32)
     credits = np.zeros((runs if want_credits else 0, k), dtype=np.int32)
+    no_credits = np.zeros(k, dtype=np.int32)
     counts = np.zeros((nchunks, n if want_counts else 0), dtype=np.int64)
     state = np.zeros((nchunks, n), dtype=np.int32)
     seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
@@ -402,8 +491,7 @@ def lt_runs(
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
     for c in prange(nchunks):
-        r0 = c * runs // nchunks
-        r1 = (c + 1) * runs // nchunks
+        r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]
         od = order[c]
         ast = acc_stamp[c]
@@ -413,68 +501,10 @@ def lt_runs(
         lab = label[c]
         cnt = counts[c]
         for r in range(r0, r1):
-            stamp = np.int32(r + 1)
-            tkey = keys[r] ^ LT_SALT
-            qkey = keys[r] ^ QUALITY_SALT
-            end = 0
-            ex = 0
-            for i in range(k):
-                s = seeds[i]
-                st[s] = stamp
-                od[end] = s
-                end += 1
-                if want_exposed and sn[s] != stamp:
-                    sn[s] = stamp
-                    ex += 1
-                if want_credits:
-                    lab[s] = i
-                    credits[r, i] += 1
-                if want_counts:
-                    cnt[s] += 1
-            if step_cap > 0:
-                per_step[r, 0] = k
-            lo = 0
-            hi = end
-            t = 0
-            while lo < hi:
-                expand = max_steps < 0 or t < max_steps
-                for i in range(lo, hi):
-                    u = od[i]
-                    qu = quality[u] if use_q else 1.0
-                    if qu <= 0.0:
-                        continue
-                    for e in range(out_ptr[u], out_ptr[u + 1]):
-                        if qu < 1.0 and not is_real(qkey, e, qu):
-                            continue
-                        v = out_idx[e]
-                        if want_exposed and sn[v] != stamp:
-                            sn[v] = stamp
-                            ex += 1
-                        if not expand or st[v] == stamp:
-                            continue
-                        if ast[v] != stamp:
-                            ast[v] = stamp
-                            acc[v] = 0.0
-                            th[v] = unit(hash2(tkey, np.uint64(v)))
-                        acc[v] += weight[e]
-                        if acc[v] > th[v]:
-                            st[v] = stamp
-                            od[end] = v
-                            end += 1
-                            if want_credits:
-                                lab[v] = lab[u]
-                                credits[r, lab[u]] += 1
-                            if want_counts:
-                                cnt[v] += 1
-                new = end - hi
-                if new == 0:
-                    break
-                t += 1
-                if t < step_cap:
-                    per_step[r, t] = new
-                lo = hi
-                hi = end
-            activated[r] = end
-            exposed[r] = ex
-            steps[r] = t
+            cr = credits[r] if want_credits else no_credits
+            activated[r], exposed[r], steps[r] = lt_cascade(
+                out_ptr, out_idx, weight, quality, seeds, keys[r], max_steps, np.int32(r + 1),
+                st, od, ast, acc, th, sn, want_exposed, lab, cr, want_credits, cnt,
+                want_counts, per_step[r],
+            )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts

@@ -56,7 +56,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from pipeline.diffusion.kernels import tv_probabilities
+from pipeline.diffusion.rng import tv_probabilities
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 

@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-from pipeline.diffusion.kernels import LT_SALT, hash2, unit
+from pipeline.diffusion.rng import LT_SALT, hash2, unit
 from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.seeding.base import SeedingProblem
 

@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from pipeline.diffusion.kernels import hash2, mix64, unit
+from pipeline.diffusion.rng import hash2, mix64, unit
 
 __all__ = [
     "CoverIndex",
