@@ -176,7 +176,7 @@ def test_baseline_option_changes_the_differences(results: Path) -> None:
 
 
 def test_script_blocks_cannot_be_closed_by_data(results: Path) -> None:
-    from pipeline.report import _script_json
+    from pipeline.report import script_json as _script_json
 
     text = _script_json({"handle": "</script><script>alert(1)</script>", "x": None})
     assert "</script" not in text and json.loads(text)["handle"].startswith("</script>")

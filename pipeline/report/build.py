@@ -1,0 +1,205 @@
+"""Building a report: a results folder in, a :class:`~pipeline.report.document.Report` out.
+
+Reads the campaign only through :mod:`pipeline.aggregate` (summaries, paired
+differences, verdicts, robustness, candidates) and :mod:`pipeline.plan`, and
+assembles per brand its headline, plan table, verdicts, charts and candidates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.aggregate import (
+    Results,
+    compare,
+    level_winners,
+    load_results,
+    robustness,
+    summarize,
+    verdicts,
+)
+from pipeline.errors import InputError
+from pipeline.plan import headline, plans
+from pipeline.report.chart_context import ChartContext, palette
+from pipeline.report.charts import (
+    diff_chart,
+    efficiency_chart,
+    emv_chart,
+    reach_chart,
+    robustness_chart,
+)
+from pipeline.report.document import BrandSection, Figure, Report, altair_module
+from pipeline.report.frames import (
+    candidates_table,
+    level_frame,
+    number_text,
+    ordered,
+    parameters,
+    slug,
+)
+from pipeline.report.plan_charts import curve_chart, mix_chart, overlap_chart
+
+__all__ = ["build_report"]
+
+
+def build_report(
+    results: Results | str | Path, baseline: str | None = None, top: int = 20
+) -> Report:
+    """Build the charts, tables and parameters of a campaign report.
+
+    Parameters
+    ----------
+    results
+        A :class:`~pipeline.aggregate.Results` or the path of a results folder.
+    baseline
+        Strategy the paired differences are taken against; default the
+        campaign's (``macro`` when it names none). Given but not run:
+        :class:`InputError`. Defaulted but not run: the page says so instead of
+        showing the difference chart.
+    top
+        Rows of each brand's candidates table.
+
+    Returns
+    -------
+    Report
+        Render it with :func:`~pipeline.report.render_html`, or write it with
+        :func:`~pipeline.report.write_report`.
+
+    Raises
+    ------
+    InputError
+        If Altair or vl-convert is missing, the folder is not a campaign
+        results folder (see :func:`~pipeline.aggregate.load_results`), the
+        baseline is unknown, or ``top`` < 1.
+    """
+    alt = altair_module()
+    if top < 1:
+        raise InputError(f"top must be at least 1, got {top}")
+    res = results if isinstance(results, Results) else load_results(results)
+    summary = summarize(res)
+    verdict_df = verdicts(res, baseline)
+    robust = robustness(res)
+    plan_rows = plans(res)
+    objective = res.objective
+    earned = objective if objective.startswith("earned") else "earned_exposed"
+    base = baseline or res.baseline
+    diff_note = None
+    try:
+        diffs: pl.DataFrame | None = compare(res, baseline)
+    except InputError as exc:
+        if baseline is not None:
+            raise
+        diffs, diff_note = None, f"No paired differences: {exc}."
+    grid = res.manifest.get("grid") or {}
+    brands = ordered(summary["brand"].drop_nulls().unique(), grid.get("brands") or [])
+    strategies = ordered(summary["strategy"].drop_nulls().unique(), grid.get("strategies") or [])
+    colours = palette(len(strategies))
+    runs = res.manifest.get("settings", {}).get("runs")
+    taken: set[str] = set()
+    sections = []
+    for brand in brands:
+        brand_slug = slug(brand, taken)
+        mine = summary.filter(pl.col("brand") == brand)
+        level = "budget" if mine["budget"].is_not_null().any() else "k"
+        mine = level_frame(mine, level)
+        models = sorted(mine["model"].unique().to_list())
+        ctx = ChartContext(
+            alt=alt,
+            brand=brand,
+            slug=brand_slug,
+            level=level,
+            strategies=strategies,
+            colours=colours,
+            models=models,
+            runs=number_text(runs) if isinstance(runs, int) else "all",
+        )
+        figures: list[Figure] = [reach_chart(ctx, mine, earned)]
+        figures.append(robustness_chart(ctx, level_winners(mine, objective), objective))
+        figures.append(reach_chart(ctx, mine, "activated"))
+        figures.append(reach_chart(ctx, mine, "exposed"))
+        notes: list[str] = []
+        eff = efficiency_chart(ctx, mine, objective)
+        if eff is None:
+            notes.append("No reach per currency unit: no cost was spent (no cost data).")
+        else:
+            figures.append(eff)
+        emv = emv_chart(ctx, mine)
+        if emv is not None:
+            figures.append(emv)
+        brand_diffs = (
+            level_frame(diffs.filter(pl.col("brand") == brand), level)
+            if diffs is not None
+            else None
+        )
+        if brand_diffs is not None and brand_diffs.height:
+            figures.append(diff_chart(ctx, brand_diffs, base, objective))
+        else:
+            notes.append(diff_note or f"No paired differences against {base} for this brand.")
+        figures.append(mix_chart(ctx, mine))
+        mine_verdicts = verdict_df.filter(pl.col("brand") == brand)
+        best = dict(
+            zip(
+                mine_verdicts["model"].to_list(),
+                mine_verdicts["best_strategy"].to_list(),
+                strict=True,
+            )
+        )
+        curves = level_frame(res.curves.filter(pl.col("brand") == brand), level)
+        curve, curve_note = curve_chart(ctx, curves, mine, best, base)
+        if curve is not None:
+            figures.append(curve)
+        if curve_note:
+            notes.append(curve_note)
+        table, caption = candidates_table(res, brand, top)
+        if table is not None and table.height:
+            first = table.row(0, named=True)
+            cell = res.overlap.filter(
+                (pl.col("brand") == brand)
+                & (pl.col("model") == first["model"])
+                & (pl.col("strategy") == first["strategy"])
+                & (
+                    pl.col("budget").is_null()
+                    if first["budget"] is None
+                    else pl.col("budget") == first["budget"]
+                )
+                & (pl.col("k").is_null() if first["k"] is None else pl.col("k") == first["k"])
+            )
+            heat = overlap_chart(ctx, cell, table)
+            if heat is not None:
+                figures.append(heat)
+            else:
+                notes.append("No audience overlap chart: the results hold no overlap table.")
+        sections.append(
+            BrandSection(
+                brand=brand,
+                slug=brand_slug,
+                level=level,
+                figures=tuple(figures),
+                notes=tuple(notes),
+                verdicts=(
+                    *(
+                        f"Across models: {r['verdict']}"
+                        for r in robust.filter(pl.col("brand") == brand).iter_rows(named=True)
+                        if r["models"] > 1
+                    ),
+                    *(f"{r['model']}: {r['verdict']}" for r in mine_verdicts.iter_rows(named=True)),
+                ),
+                candidates=table,
+                candidates_caption=caption,
+                headline=headline(plan_rows, brand, res.currency),
+                plan=plan_rows.filter(pl.col("brand") == brand) if plan_rows.height else None,
+            )
+        )
+    name = str(res.manifest.get("name") or res.path.name)
+    return Report(
+        title=f"Campaign report: {name}",
+        results_path=res.path,
+        baseline=base,
+        parameters=parameters(res, base),
+        verdicts=verdict_df,
+        sections=tuple(sections),
+        robustness=robust,
+        currency=res.currency,
+    )

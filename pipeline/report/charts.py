@@ -1,0 +1,246 @@
+"""Charts against the budget (or k): reach, efficiency, EMV, paired differences, winners.
+
+Each builder takes a brand's :class:`~pipeline.report.chart_context.ChartContext`
+and its level frame (:func:`~pipeline.report.frames.level_frame`) and returns a
+:class:`~pipeline.report.document.Figure` (or None when the data hold nothing to
+draw). Vega-Lite specs built with Altair from inline values.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.aggregate import METRIC_WORDS
+from pipeline.report.chart_context import HEIGHT, KIND, NOUNS, ChartContext
+from pipeline.report.document import Figure
+from pipeline.report.frames import chart_values, level_labels
+
+__all__ = [
+    "diff_chart",
+    "efficiency_chart",
+    "emv_chart",
+    "reach_chart",
+    "robustness_chart",
+]
+
+
+def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
+    """Mean ``measure`` per strategy against the level, with its 95% band."""
+    alt = ctx.alt
+    noun = NOUNS[measure]
+    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
+    tooltip = [
+        alt.Tooltip("strategy:N"),
+        alt.Tooltip("model:N"),
+        alt.Tooltip("level:Q", title=ctx.level, format=","),
+        alt.Tooltip(f"mean_{measure}:Q", title=f"mean {noun}", format=",.0f"),
+        alt.Tooltip(f"{measure}_ci_low:Q", title="95% CI low", format=",.0f"),
+        alt.Tooltip(f"{measure}_ci_high:Q", title="95% CI high", format=",.0f"),
+        alt.Tooltip("runs:Q", format=","),
+    ]
+    band = (
+        alt.Chart()
+        .mark_area(opacity=0.2)
+        .encode(
+            x=x,
+            y=alt.Y(f"{measure}_ci_low:Q", title=f"expected {noun}"),
+            y2=f"{measure}_ci_high:Q",
+            color=ctx.colour(),
+        )
+    )
+    line = (
+        alt.Chart()
+        .mark_line(strokeWidth=2)
+        .encode(x=x, y=f"mean_{measure}:Q", color=ctx.colour(), detail="strategy:N")
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, opacity=1, size=40)
+        .encode(x=x, y=f"mean_{measure}:Q", color=ctx.colour(), tooltip=tooltip)
+    )
+    chart = alt.layer(band, line, points, data=alt.Data(values=chart_values(df))).properties(
+        width=ctx.width, height=HEIGHT
+    )
+    where = "budget" if ctx.level == "budget" else "number of seeds"
+    return ctx.figure(
+        KIND[measure],
+        f"expected {noun} by {where}",
+        f"Mean over {ctx.runs} runs per point; the band is the 95% confidence interval "
+        "of the mean. Where two lines cross, the better strategy changes with the "
+        f"{where}.",
+        chart,
+        strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
+        measure=measure,
+    )
+
+
+def _level_line_chart(
+    ctx: ChartContext,
+    df: pl.DataFrame,
+    column: str,
+    y_title: str,
+    tooltip: list[tuple[str, str, str]],
+    kind: str,
+    title: str,
+    note: str,
+) -> Figure | None:
+    """One line per strategy of ``column`` against the level; None when it has no value.
+
+    ``tooltip``: (column, title, d3 format) beside the strategy and the level.
+    """
+    alt = ctx.alt
+    if column not in df.columns:
+        return None
+    df = df.filter(pl.col(column).is_not_null() & pl.col(column).is_not_nan())
+    if df.height == 0:
+        return None
+    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
+    y = alt.Y(f"{column}:Q", title=y_title)
+    tips = [
+        alt.Tooltip("strategy:N"),
+        alt.Tooltip("level:Q", title=ctx.level, format=","),
+        *(alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip),
+    ]
+    line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour())
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, opacity=1, size=40)
+        .encode(x=x, y=y, color=ctx.colour(), tooltip=tips)
+    )
+    chart = alt.layer(line, points, data=alt.Data(values=chart_values(df))).properties(
+        width=ctx.width, height=HEIGHT
+    )
+    present = set(df["strategy"])
+    return ctx.figure(
+        kind, title, note, chart, strategies=",".join(s for s in ctx.strategies if s in present)
+    )
+
+
+def efficiency_chart(
+    ctx: ChartContext, df: pl.DataFrame, measure: str = "activated"
+) -> Figure | None:
+    """Mean ``measure`` per currency unit spent against the level; None without costs."""
+    return _level_line_chart(
+        ctx,
+        df,
+        f"{measure}_per_cost",
+        f"{NOUNS[measure]} per currency unit",
+        [
+            (f"{measure}_per_cost", "per unit", ",.3f"),
+            ("activated_per_cost", "activated per unit", ",.3f"),
+            ("cost_spent", "cost spent (fees and overhead)", ",.0f"),
+            ("seeds_used", "creators", ",.0f"),
+        ],
+        "efficiency",
+        "reach per currency unit",
+        f"Mean {NOUNS[measure]} divided by the mean cost spent (fees plus per-creator "
+        "overhead, currency units).",
+    )
+
+
+def emv_chart(ctx: ChartContext, df: pl.DataFrame) -> Figure | None:
+    """Earned media value (exposures x CPM / 1000) against the level, when a CPM is known."""
+    return _level_line_chart(
+        ctx,
+        df,
+        "emv",
+        "earned media value (currency units)",
+        [("emv", "EMV", ",.0f"), ("cpm", "CPM", ",.2f"), ("cost_spent", "cost spent", ",.0f")],
+        "emv",
+        "earned media value",
+        "Mean accounts exposed x the cell's CPM / 1,000: what the same impressions would "
+        "cost as ads. Compare with the budget on the x axis.",
+    )
+
+
+def diff_chart(
+    ctx: ChartContext, df: pl.DataFrame, baseline: str, measure: str = "activated"
+) -> Figure:
+    """Paired difference of each strategy against ``baseline`` per level, 95% interval."""
+    alt = ctx.alt
+    m = measure
+    labels = level_labels(df)
+    x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
+    others = [s for s in ctx.strategies if s != baseline]
+    offset = alt.XOffset("strategy:N", sort=others)
+    tooltip = [
+        alt.Tooltip("strategy:N"),
+        alt.Tooltip("level_label:N", title=ctx.level),
+        alt.Tooltip(f"mean_diff_{m}:Q", title=f"minus {baseline}", format="+,.1f"),
+        alt.Tooltip(f"diff_{m}_ci_low:Q", title="95% CI low", format="+,.1f"),
+        alt.Tooltip(f"diff_{m}_ci_high:Q", title="95% CI high", format="+,.1f"),
+        alt.Tooltip(f"win_share_{m}:Q", title="share of runs won", format=".0%"),
+        alt.Tooltip("runs:Q", title="paired runs", format=","),
+    ]
+    intervals = (
+        alt.Chart()
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x=x,
+            xOffset=offset,
+            y=alt.Y(
+                f"diff_{m}_ci_low:Q",
+                title=f"{NOUNS[m]} minus {baseline}",
+            ),
+            y2=f"diff_{m}_ci_high:Q",
+            color=ctx.colour(only=others),
+        )
+    )
+    points = (
+        alt.Chart()
+        .mark_point(filled=True, opacity=1, size=60)
+        .encode(
+            x=x,
+            xOffset=offset,
+            y=f"mean_diff_{m}:Q",
+            color=ctx.colour(only=others),
+            tooltip=tooltip,
+        )
+    )
+    zero = alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(y=alt.datum(0))
+    chart = alt.layer(zero, intervals, points, data=alt.Data(values=chart_values(df))).properties(
+        width=ctx.width, height=HEIGHT
+    )
+    return ctx.figure(
+        "diff",
+        f"paired difference against {baseline}",
+        f"Mean per-run difference in {NOUNS[m]} against {baseline} (run r of each "
+        "strategy shares its random numbers with run r of the baseline) with its 95% "
+        "interval; above the dashed line the strategy beats the baseline.",
+        chart,
+        strategies=",".join(s for s in others if s in set(df["strategy"])),
+        baseline=baseline,
+    )
+
+
+def robustness_chart(ctx: ChartContext, winners: pl.DataFrame, objective: str) -> Figure:
+    """The winning strategy at each level (x) under each model (y): where the colour of a
+    column changes, the verdict depends on the model."""
+    alt = ctx.alt
+    labels = level_labels(winners)
+    x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
+    y = alt.Y("model:N", title="virality model", sort=ctx.models)
+    tips = [alt.Tooltip("model:N"), alt.Tooltip("level_label:N", title=ctx.level),
+            alt.Tooltip("strategy:N", title="winner"),
+            alt.Tooltip(f"mean_{objective}:Q", title=METRIC_WORDS.get(objective, objective),
+                        format=",.0f")]  # fmt: skip
+    cells = (
+        alt.Chart()
+        .mark_rect(stroke="white", strokeWidth=2)
+        .encode(x=x, y=y, color=ctx.colour(only=sorted(set(winners["strategy"]))), tooltip=tips)
+    )
+    text = (
+        alt.Chart().mark_text(color="white", fontWeight="bold").encode(x=x, y=y, text="strategy:N")
+    )
+    chart = alt.layer(cells, text, data=alt.Data(values=chart_values(winners))).properties(
+        width=max(240, 110 * len(labels)), height=max(60, 44 * len(ctx.models))
+    )
+    return ctx.figure(
+        "robustness",
+        "the winner at each budget under each virality model",
+        f"The strategy with the most {METRIC_WORDS.get(objective, objective)} in each cell; a "
+        "column of one colour is a verdict that holds whatever the virality.",
+        chart,
+        facet=False,
+        strategies=",".join(s for s in ctx.strategies if s in set(winners["strategy"])),
+    )

@@ -1,0 +1,129 @@
+"""What a built report is: its figures, brand sections and page, and the optional extras.
+
+:class:`Report` holds everything :mod:`~pipeline.report.render` and the PNG
+writer need; :func:`altair_module` and :func:`vl_convert_module` import the
+``report`` extra or raise :class:`~pipeline.errors.InputError` with the install
+hint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    import altair as alt
+
+__all__ = [
+    "CHART_KINDS",
+    "INSTALL_HINT",
+    "OPTIONAL_CHART_KINDS",
+    "REPORT_FORMATS",
+    "BrandSection",
+    "Figure",
+    "Report",
+    "altair_module",
+    "vl_convert_module",
+    "vl_version",
+]
+
+#: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
+CHART_KINDS: tuple[str, ...] = (
+    "earned", "robustness", "reach", "exposed", "efficiency", "diff", "mix", "curve",
+    "overlap",
+)  # fmt: skip
+#: Charts drawn only when the data allow: ``emv`` needs a CPM (profiles or the config).
+OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
+REPORT_FORMATS: tuple[str, ...] = ("html", "png")
+INSTALL_HINT = "pip install 'influence-pipeline[report]'"
+
+
+@dataclass(frozen=True, eq=False)
+class Figure:
+    """One chart of the report.
+
+    ``id`` is the element id of its container in the HTML page and the stem of
+    its PNG file; ``attrs`` become ``data-*`` attributes of that container.
+    ``chart`` is an Altair chart (its Vega-Lite spec is ``chart.to_dict()``).
+    """
+
+    id: str
+    kind: str
+    brand: str
+    title: str
+    note: str
+    chart: alt.TopLevelMixin
+    wide: bool = False  # takes a whole row of the page (side-by-side models)
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class BrandSection:
+    """The charts, candidates table and verdicts of one brand."""
+
+    brand: str
+    slug: str
+    level: str  # "budget" or "k"
+    figures: tuple[Figure, ...]
+    notes: tuple[str, ...]
+    verdicts: tuple[str, ...]
+    candidates: pl.DataFrame | None
+    candidates_caption: str
+    headline: str = ""  # the sentence a manager can forward (pipeline.plan.headline)
+    plan: pl.DataFrame | None = None  # one row per budget (pipeline.plan.plans)
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """A built report: everything :func:`~pipeline.report.render_html` and the PNG
+    writer need."""
+
+    title: str
+    results_path: Path
+    baseline: str
+    parameters: tuple[tuple[str, str], ...]
+    verdicts: pl.DataFrame
+    sections: tuple[BrandSection, ...]
+    robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
+    currency: str = ""  # the campaign's [valuation] currency
+
+    @property
+    def figures(self) -> list[Figure]:
+        """Every chart, brand by brand in page order."""
+        return [f for s in self.sections for f in s.figures]
+
+
+def altair_module() -> ModuleType:
+    """Import Altair (and check vl-convert), or say how to install them."""
+    try:
+        import altair
+        import vl_convert  # noqa: F401
+    except ImportError:
+        raise InputError(f"the report needs Altair and vl-convert: {INSTALL_HINT}") from None
+    return altair
+
+
+def vl_convert_module() -> ModuleType:
+    """Import vl-convert, or say how to install it."""
+    try:
+        import vl_convert
+    except ImportError:
+        raise InputError(f"the report needs vl-convert: {INSTALL_HINT}") from None
+    return vl_convert
+
+
+def vl_version() -> str | None:
+    """The Vega-Lite version of Altair's schema in vl-convert's spelling (``"6.4"``),
+    or None (vl-convert's newest) when vl-convert does not bundle it."""
+    import altair
+
+    vlc = vl_convert_module()
+    parts = str(altair.SCHEMA_VERSION).lstrip("v").split(".")
+    version = ".".join(parts[:2])
+    return version if version in vlc.get_vegalite_versions() else None
