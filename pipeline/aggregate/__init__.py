@@ -1,0 +1,94 @@
+"""Reading a campaign results folder and turning it into summaries and verdicts.
+
+``influence campaign CONFIG`` writes one folder per campaign, laid out and with
+the columns documented in :mod:`pipeline.schema` (``docs/results-schema.md``):
+``campaign.json``, then ``runs``, ``seeds``, ``audience``, ``curves`` and
+``overlap`` with one Parquet file per cell under a folder per brand, and
+``competition``.
+
+A *cell* is one brand x model x strategy x level, where the level is a
+``budget`` (currency units) or a number of seeds ``k`` (the other is null). A
+cell is finished iff its runs file exists; companion files of unfinished cells
+and the hidden ``.<name>.parquet.<random>.tmp`` files of interrupted writes are
+ignored. The brand is read from the ``brand`` column, never from the folder
+name.
+
+- :func:`load_results` reads the folder into :class:`Results`.
+- :func:`summarize_runs` / :func:`summarize`: mean reach per cell with 95%
+  normal confidence intervals, reach per currency unit, seeds and reach by tier.
+- :func:`compare_runs` / :func:`compare`: paired differences against a baseline
+  strategy. Run ``r`` of every strategy of a brand and model shares its random
+  numbers, so the difference is taken run by run, which removes the shared
+  noise (common random numbers).
+- :func:`verdicts`: per brand and model, the strategy that wins the most
+  levels, with a one-sentence verdict. It is separate from :func:`compare`
+  because it needs only the summary.
+- :func:`candidates`: the ranked seed list behind the best strategy for a brand.
+
+The package:
+
+- :mod:`~pipeline.aggregate.results`: the measures and :func:`load_results`;
+- :mod:`~pipeline.aggregate.summaries`: :func:`summarize_runs`, :func:`summarize`,
+  :func:`competition_summary`;
+- :mod:`~pipeline.aggregate.comparisons`: :func:`compare_runs`, :func:`compare`;
+- :mod:`~pipeline.aggregate.winners`: :func:`level_winners`, :func:`verdicts`,
+  :func:`robustness`;
+- :mod:`~pipeline.aggregate.shortlist`: :func:`candidates`.
+"""
+
+from __future__ import annotations
+
+from pipeline.aggregate.comparisons import compare, compare_runs
+from pipeline.aggregate.results import (
+    DEFAULT_BASELINE,
+    DEFAULT_OBJECTIVE,
+    METRIC_WORDS,
+    METRICS,
+    OBJECTIVES,
+    PROJECTED,
+    Results,
+    load_results,
+)
+from pipeline.aggregate.shortlist import candidates
+from pipeline.aggregate.summaries import competition_summary, summarize, summarize_runs
+from pipeline.aggregate.winners import level_winners, robustness, verdicts
+from pipeline.registry import FAMILIES
+from pipeline.schema import (
+    AUDIENCE_SCHEMA,
+    COMPETITION_SCHEMA,
+    CURVES_SCHEMA,
+    KEY,
+    OVERLAP_SCHEMA,
+    RESULTS_FORMAT,
+    RUNS_SCHEMA,
+    SEEDS_SCHEMA,
+)
+
+__all__ = [
+    "AUDIENCE_SCHEMA",
+    "COMPETITION_SCHEMA",
+    "CURVES_SCHEMA",
+    "DEFAULT_BASELINE",
+    "DEFAULT_OBJECTIVE",
+    "FAMILIES",
+    "KEY",
+    "METRICS",
+    "METRIC_WORDS",
+    "OBJECTIVES",
+    "OVERLAP_SCHEMA",
+    "PROJECTED",
+    "RESULTS_FORMAT",
+    "RUNS_SCHEMA",
+    "SEEDS_SCHEMA",
+    "Results",
+    "candidates",
+    "compare",
+    "compare_runs",
+    "competition_summary",
+    "level_winners",
+    "load_results",
+    "robustness",
+    "summarize",
+    "summarize_runs",
+    "verdicts",
+]

@@ -1,0 +1,235 @@
+"""The measures a campaign is judged by, and reading a results folder into :class:`Results`.
+
+The folder's layout and columns are :mod:`pipeline.schema`'s; a cell is finished iff
+its runs file exists. Reading is lazy (Parquet scans) and O(files) before any query.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipeline.errors import InputError
+from pipeline.schema import (
+    AUDIENCE_SCHEMA,
+    COMPETITION_SCHEMA,
+    CURVES_SCHEMA,
+    OVERLAP_SCHEMA,
+    READABLE_FORMATS,
+    RUNS_SCHEMA,
+    SEEDS_SCHEMA,
+)
+
+__all__ = [
+    "DEFAULT_BASELINE",
+    "DEFAULT_OBJECTIVE",
+    "METRICS",
+    "METRIC_WORDS",
+    "OBJECTIVES",
+    "PROJECTED",
+    "Results",
+    "load_results",
+]
+
+
+DEFAULT_BASELINE = "macro"
+
+# One summary row per group; the cell id is unique per group in a sane campaign.
+GROUP_KEYS = ["brand", "model", "strategy", "budget", "k"]
+# A level of comparison: strategies compete within it.
+LEVEL_KEYS = ["brand", "model", "budget", "k"]
+
+#: What a run can be judged by: counts per run, the earned ones without the paid seeds.
+METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
+#: Plain words for each metric, as verdicts name them.
+METRIC_WORDS: dict[str, str] = {
+    "activated": "activated accounts",
+    "exposed": "exposure",
+    "earned_activated": "earned activations",
+    "earned_exposed": "earned exposure",
+    "projected_impressions": "projected impressions",
+    "projected_engagements": "projected engagements",
+}
+DEFAULT_OBJECTIVE = "earned_exposed"
+#: Platform units (pipeline.projection), summarised and compared like the counts.
+PROJECTED: tuple[str, ...] = ("projected_impressions", "projected_engagements")
+MEASURES = METRICS + PROJECTED
+#: What a verdict can judge by: the simulated counts and the platform units.
+OBJECTIVES: tuple[str, ...] = MEASURES
+
+
+# Files are scanned with the widest integer type so that a writer using Int32
+# where Int64 is documented (or the reverse) still reads; documented types are
+# restored after the scan.
+_CAST = pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast")
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """A campaign results folder, restricted to its finished cells.
+
+    ``runs`` is lazy (it can hold millions of rows); the companion tables are
+    small and eager. All four start with the :data:`KEY` columns.
+    """
+
+    path: Path
+    manifest: dict[str, Any]
+    runs: pl.LazyFrame
+    seeds: pl.DataFrame
+    audience: pl.DataFrame
+    curves: pl.DataFrame
+    overlap: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=OVERLAP_SCHEMA))
+    competition: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=COMPETITION_SCHEMA)
+    )
+
+    @property
+    def baseline(self) -> str:
+        """The manifest's default baseline strategy, ``"macro"`` when absent."""
+        value = self.manifest.get("baseline")
+        return value if isinstance(value, str) and value else DEFAULT_BASELINE
+
+    @property
+    def currency(self) -> str:
+        """The campaign's currency symbol (``[valuation] currency``), "" when none."""
+        value = self.manifest.get("currency")
+        return value if isinstance(value, str) else ""
+
+    @property
+    def objective(self) -> str:
+        """What the campaign judges strategies by (:data:`METRICS`); ``activated`` for
+        folders written before objectives existed."""
+        value = self.manifest.get("settings", {}).get("objective")
+        return value if value in OBJECTIVES else "activated"
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _parquet_files(folder: Path) -> dict[Path, Path]:
+    """``relative path -> path`` of the finished ``*.parquet`` files under ``folder``.
+
+    Hidden files (temporary writes) are skipped. O(files).
+    """
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder): p
+        for p in sorted(folder.rglob("*.parquet"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    }
+
+
+def _scan(files: Sequence[Path], schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """Lazy scan of ``files`` as ``schema`` (extra columns dropped; no hive partitioning)."""
+    if not files:
+        return pl.LazyFrame(schema=schema)
+    wide = {c: (pl.Int64() if t.is_integer() else t) for c, t in schema.items()}
+    lf = pl.scan_parquet(
+        list(files),
+        schema=wide,
+        hive_partitioning=False,
+        extra_columns="ignore",
+        missing_columns="insert",  # e.g. ``cpm``, absent from folders of older versions
+        cast_options=_CAST,
+    )
+    narrow = [pl.col(c).cast(t) for c, t in schema.items() if wide[c] != t]
+    return lf.with_columns(narrow) if narrow else lf
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    not_results = (
+        f"{path} is not a campaign results folder (no campaign.json); "
+        "run `influence campaign CONFIG` first"
+    )
+    manifest_path = path / "campaign.json"
+    if not manifest_path.is_file():
+        raise InputError(not_results)
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError(not_results) from None
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+        raise InputError(not_results)
+    return manifest
+
+
+#: Columns a runs file must hold (``cpm`` and the earned counts came later and may be
+#: missing; the earned counts are then derived as count minus ``seeds_used``).
+_RUNS_REQUIRED = tuple(
+    c
+    for c in RUNS_SCHEMA
+    if c not in ("cpm", "earned_activated", "earned_exposed", "certified_ratio", *PROJECTED)
+)
+
+
+def _check_runs_file(path: Path) -> None:
+    """Refuse a runs file that is not Parquet or lacks a column, naming it (footer only)."""
+    try:
+        columns = pl.read_parquet_schema(path)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable Parquet runs table ({first})") from None
+    missing = [c for c in _RUNS_REQUIRED if c not in columns]
+    if missing:
+        raise InputError(
+            f"{path}: missing column(s) {', '.join(missing)}; a runs table has "
+            f"{', '.join(_RUNS_REQUIRED)}"
+        )
+
+
+def load_results(path: str | Path) -> Results:
+    """Read the results folder written by ``influence campaign``.
+
+    Only finished cells count: a cell is finished iff ``runs/.../<cell>.parquet``
+    exists, and its seeds, audience and curves files are those at the same
+    relative path. O(files) to list; the runs are scanned lazily, the companion
+    tables read at once.
+
+    Raises
+    ------
+    InputError
+        If ``path`` is not a folder, has no ``campaign.json`` of format
+        one of :data:`~pipeline.schema.READABLE_FORMATS`, or holds no finished cell.
+    """
+    root = Path(path)
+    if not root.is_dir():
+        raise InputError(f"{root}: no such results folder")
+    manifest = _read_manifest(root)
+    runs_files = _parquet_files(root / "runs")
+    if not runs_files:
+        raise InputError(f"{root}: no finished cells yet; run `influence campaign CONFIG`")
+    for path in runs_files.values():
+        _check_runs_file(path)
+
+    def companion(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        files = [p for rel, p in _parquet_files(root / name).items() if rel in runs_files]
+        try:
+            return _scan(files, schema).collect()
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InputError(f"{root / name}: cannot read the {name} tables: {msg}") from None
+
+    contest_files = list(_parquet_files(root / "competition").values())
+    try:
+        competition = _scan(contest_files, COMPETITION_SCHEMA).collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise InputError(f"{root / 'competition'}: cannot read the tables: {exc}") from None
+    return Results(
+        competition=competition,
+        path=root,
+        manifest=manifest,
+        runs=_scan(list(runs_files.values()), RUNS_SCHEMA).with_columns(
+            pl.coalesce("earned_activated", pl.col("activated") - pl.col("seeds_used")),
+            pl.coalesce("earned_exposed", pl.col("exposed") - pl.col("seeds_used")),
+        ),
+        seeds=companion("seeds", SEEDS_SCHEMA),
+        audience=companion("audience", AUDIENCE_SCHEMA),
+        curves=companion("curves", CURVES_SCHEMA),
+        overlap=companion("overlap", OVERLAP_SCHEMA),
+    )
