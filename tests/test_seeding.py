@@ -20,14 +20,8 @@ from pipeline.graph_io import FollowerGraph, from_edges, load_graph
 from pipeline.profiles import Brands, Profiles, brand_sender_factor, load_brands, load_profiles
 from pipeline.seeding import STRATEGIES, edge_values, make_problem, select_seeds
 from pipeline.seeding.imm import select_cover
-from pipeline.seeding.rrsets import (
-    CoverIndex,
-    RRSets,
-    greedy_cover,
-    prefix_coverage,
-    sample_rr_sets,
-    stream_key,
-)
+from pipeline.seeding.max_cover import CoverIndex, greedy_cover, prefix_coverage
+from pipeline.seeding.rrsets import RRSets, sample_rr_sets, stream_key
 
 ROOT = Path(__file__).resolve().parents[1]
 E = 1.0 - 1.0 / np.e

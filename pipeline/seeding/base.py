@@ -30,14 +30,8 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles, default_profiles
-from pipeline.seeding.rrsets import (
-    CoverIndex,
-    RRSets,
-    SlotLayout,
-    prefix_coverage,
-    sample_rr_sets,
-    stream_key,
-)
+from pipeline.seeding.max_cover import CoverIndex, prefix_coverage
+from pipeline.seeding.rrsets import RRSets, SlotLayout, sample_rr_sets, stream_key
 
 __all__ = [
     "ReachEstimator",

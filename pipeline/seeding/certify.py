@@ -15,7 +15,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from pipeline.seeding.rrsets import CoverIndex, RRSets
+from pipeline.seeding.max_cover import CoverIndex
+from pipeline.seeding.rrsets import RRSets
 
 __all__ = ["certified_ratio", "coverage", "upper_bound"]
 

@@ -67,15 +67,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.seeding.certify import upper_bound
-from pipeline.seeding.rrsets import (
-    CoverIndex,
-    RRSets,
-    SlotLayout,
-    candidate_mask,
-    greedy_cover,
-    sample_rr_sets,
-    stream_key,
-)
+from pipeline.seeding.max_cover import CoverIndex, candidate_mask, greedy_cover
+from pipeline.seeding.rrsets import RRSets, SlotLayout, sample_rr_sets, stream_key
 
 GRID = 0.01  # "reuse": LB is rounded down to a power of 1 + GRID (module docstring)
 

@@ -39,7 +39,8 @@ from numpy.typing import NDArray
 
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
 from pipeline.seeding.imm import RRPool, _log_comb, rr_sampler, seeds_bought, select_cover
-from pipeline.seeding.rrsets import CoverIndex, RRSets, SlotLayout, candidate_mask, stream_key
+from pipeline.seeding.max_cover import CoverIndex, candidate_mask
+from pipeline.seeding.rrsets import RRSets, SlotLayout, stream_key
 
 __all__ = ["OPIMResult", "opim"]
 

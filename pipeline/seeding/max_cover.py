@@ -1,0 +1,379 @@
+"""Greedy maximum coverage over RR sets: the node-to-sets index, the lazy greedy, prefixes.
+
+:class:`CoverIndex` inverts a collection (per node, the sets it belongs to) for the
+candidate pool only; :func:`greedy_cover` picks seeds by marginal coverage (or
+coverage per cost under a budget) with a binary heap built in O(n) and lazy
+updates, the (1 - 1/e) greedy of Nemhauser, Wolsey and Fisher (1978) and its
+budgeted variant; :func:`prefix_coverage` counts what each prefix of a seed
+list covers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from pipeline.seeding.rrsets import RRSets
+
+__all__ = ["CoverIndex", "candidate_mask", "greedy_cover", "prefix_coverage"]
+
+
+@njit(nogil=True, cache=True)
+def _node_index(
+    n: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32], keep: NDArray[np.bool_]
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """Inverted index: the RR sets containing node u are ``sets[nptr[u]:nptr[u+1]]`` (in
+    increasing order) for the nodes with ``keep[u]``; empty for the others."""
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for x in nodes:
+        if keep[x]:
+            counts[x + 1] += 1
+    nptr = np.cumsum(counts)
+    fill = nptr[:-1].copy()
+    sets = np.empty(nptr[n], dtype=np.int32)
+    for j in range(ptr.shape[0] - 1):
+        for q in range(ptr[j], ptr[j + 1]):
+            u = nodes[q]
+            if keep[u]:
+                sets[fill[u]] = j
+                fill[u] += 1
+    return nptr, sets
+
+
+@njit(nogil=True, cache=True)
+def _grow_index(
+    n: int,
+    nptr0: NDArray[np.int64],
+    sets0: NDArray[np.int32],
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    start: int,
+    keep: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+    """:func:`_node_index` of all sets given the index (nptr0, sets0) of the first
+    ``start``: each node's old list is copied, then the new sets are appended."""
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for q in range(ptr[start], ptr[ptr.shape[0] - 1]):
+        x = nodes[q]
+        if keep[x]:
+            counts[x + 1] += 1
+    nptr = np.empty(n + 1, dtype=np.int64)
+    nptr[0] = 0
+    for u in range(n):
+        nptr[u + 1] = nptr[u] + (nptr0[u + 1] - nptr0[u]) + counts[u + 1]
+    sets = np.empty(nptr[n], dtype=np.int32)
+    fill = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        a, b, d = nptr0[u], nptr0[u + 1], nptr[u]
+        sets[d : d + b - a] = sets0[a:b]
+        fill[u] = d + b - a
+    for j in range(start, ptr.shape[0] - 1):
+        for q in range(ptr[j], ptr[j + 1]):
+            u = nodes[q]
+            if keep[u]:
+                sets[fill[u]] = j
+                fill[u] += 1
+    return nptr, sets
+
+
+@njit(inline="always")
+def _heap_push(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, k: float, v: int) -> int:
+    i = size
+    hk[i] = k
+    hv[i] = v
+    while i > 0:
+        p = (i - 1) >> 1
+        # max-heap on key, ties: smaller node first (reproducible)
+        if hk[p] > hk[i] or (hk[p] == hk[i] and hv[p] < hv[i]):
+            break
+        hk[p], hk[i] = hk[i], hk[p]
+        hv[p], hv[i] = hv[i], hv[p]
+        i = p
+    return size + 1
+
+
+@njit(inline="always")
+def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
+    size -= 1
+    hk[0] = hk[size]
+    hv[0] = hv[size]
+    _sift_down(hk, hv, size, 0)
+    return size
+
+
+@njit(inline="always")
+def _heapify(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> None:
+    """Make ``hk[:size], hv[:size]`` a heap in O(size) (Floyd): pops then come in the
+    same order as after ``size`` pushes, the order being total."""
+    for i in range(size // 2 - 1, -1, -1):
+        _sift_down(hk, hv, size, i)
+
+
+@njit(inline="always")
+def _sift_down(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, i: int) -> None:
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        best = left
+        r = left + 1
+        if r < size and (hk[r] > hk[left] or (hk[r] == hk[left] and hv[r] < hv[left])):
+            best = r
+        if hk[i] > hk[best] or (hk[i] == hk[best] and hv[i] < hv[best]):
+            break
+        hk[i], hk[best] = hk[best], hk[i]
+        hv[i], hv[best] = hv[best], hv[i]
+        i = best
+
+
+@njit(inline="always")
+def _cover(
+    u: int,
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    nptr: NDArray[np.int64],
+    sets: NDArray[np.int32],
+    covered: NDArray[np.bool_],
+    deg: NDArray[np.int64],
+) -> int:
+    """Mark u's uncovered sets covered, lower their members' counts; return how many."""
+    g = 0
+    for q in range(nptr[u], nptr[u + 1]):
+        j = sets[q]
+        if not covered[j]:
+            covered[j] = True
+            g += 1
+            for r in range(ptr[j], ptr[j + 1]):
+                deg[nodes[r]] -= 1
+    return g
+
+
+@njit(nogil=True, cache=True)
+def _greedy(
+    n: int,
+    ptr: NDArray[np.int64],
+    nodes: NDArray[np.int32],
+    nptr: NDArray[np.int64],
+    sets: NDArray[np.int32],
+    eligible: NDArray[np.bool_],
+    forced: NDArray[np.int32],
+    cost: NDArray[np.float64],
+    k: int,
+    budget: float,
+    per_cost: bool,
+    penalty: float,
+    key_cost: NDArray[np.float64],
+) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+    """Lazy greedy maximum coverage: forced nodes first, then up to k nodes (k < 0:
+    no count limit) of total cost <= budget (budget < 0: no budget); the key is the
+    number of uncovered sets hit minus ``penalty``, divided by cost when ``per_cost``;
+    with ``penalty > 0`` greedy stops when no key is positive. ``key_cost`` is the
+    divisor of the key (``cost`` itself, or another weight). Returns the chosen
+    nodes and the sets each newly covered. O(total size + n + picks x log n)."""
+    deg = np.zeros(n, dtype=np.int64)
+    for u in range(n):
+        deg[u] = nptr[u + 1] - nptr[u]
+    covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
+    chosen = np.zeros(n, dtype=np.bool_)
+    limit = n if k < 0 else k
+    out = np.empty(min(n, limit + forced.shape[0]), dtype=np.int32)
+    gains = np.empty(out.shape[0], dtype=np.int64)
+    taken = 0
+    left = budget
+    # forced seeds (must-includes) first, in the order given
+    for f in forced:
+        g = _cover(f, ptr, nodes, nptr, sets, covered, deg)
+        chosen[f] = True
+        out[taken] = f
+        gains[taken] = g
+        taken += 1
+        if budget >= 0:
+            left -= cost[f]
+    # Candidates of key exactly 0 (in no set, no penalty) wait outside the heap until
+    # no positive key is left, then join it: the order is the same as if they had
+    # been in it all along (ties go to the smaller node), and a heap of the nodes that
+    # cover something is much smaller than n on a big graph with few sets.
+    lazy = penalty == 0.0
+    where = np.zeros(n, dtype=np.int8)  # 1: in the heap, 2: waiting
+    size = 0
+    waiting = 0
+    for u in range(n):
+        if eligible[u] and not chosen[u] and (budget < 0 or cost[u] <= left):
+            key = (deg[u] - penalty) / key_cost[u] if per_cost else deg[u] - penalty
+            if lazy and deg[u] == 0 and key == 0.0:
+                where[u] = 2
+                waiting += 1
+            else:
+                where[u] = 1
+                size += 1
+    hk = np.empty(size, dtype=np.float64)
+    hv = np.empty(size, dtype=np.int64)
+    size = 0
+    for u in range(n):
+        if where[u] == 1:
+            hk[size] = (deg[u] - penalty) / key_cost[u] if per_cost else deg[u] - penalty
+            hv[size] = u
+            size += 1
+    _heapify(hk, hv, size)
+    picked = 0
+    while picked < limit:
+        if waiting > 0 and (size == 0 or hk[0] <= 0.0):
+            # the zero-key candidates join (once): keys of the waiting ones are still 0
+            hk2 = np.empty(size + waiting, dtype=np.float64)
+            hv2 = np.empty(size + waiting, dtype=np.int64)
+            hk2[:size] = hk[:size]
+            hv2[:size] = hv[:size]
+            for u in range(n):
+                if where[u] == 2:
+                    hk2[size] = 0.0
+                    hv2[size] = u
+                    size += 1
+            hk, hv = hk2, hv2
+            waiting = 0
+            _heapify(hk, hv, size)
+        if size == 0:
+            break
+        key = hk[0]
+        if penalty > 0 and key <= 0:
+            break  # keys are upper bounds: no candidate gains more than it costs
+        u = hv[0]
+        size = _heap_pop(hk, hv, size)
+        if budget >= 0 and cost[u] > left:
+            continue  # can never fit again: the budget only shrinks
+        net = deg[u] - penalty
+        cur = net / key_cost[u] if per_cost else net
+        if cur < key:
+            size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
+            continue
+        g = _cover(u, ptr, nodes, nptr, sets, covered, deg)
+        chosen[u] = True
+        out[taken] = u
+        gains[taken] = g
+        taken += 1
+        picked += 1
+        if budget >= 0:
+            left -= cost[u]
+    return out[:taken].copy(), gains[:taken].copy()
+
+
+def candidate_mask(
+    n: int, eligible: NDArray[np.bool_] | None, forced: NDArray[np.int32] | None
+) -> NDArray[np.bool_] | None:
+    """The nodes a greedy may pick: eligible ones and the forced ones (None: all)."""
+    if eligible is None:
+        return None
+    mask = eligible.copy()
+    if forced is not None and len(forced):
+        mask[np.asarray(forced, dtype=np.int64)] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class CoverIndex:
+    """RR sets plus their inverted index, ready for repeated greedy runs."""
+
+    rr: RRSets
+    nptr: NDArray[np.int64]
+    sets: NDArray[np.int32]
+    keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
+
+    @classmethod
+    def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
+        """Index ``rr`` for the nodes marked in ``nodes`` (default: all): a greedy over
+        candidates needs only theirs (see :func:`candidate_mask`), cheaper and smaller
+        when the pool is a small share of the graph; coverage queries about other nodes
+        then see no sets. O(total size)."""
+        keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
+        nptr, sets = _node_index(rr.n, rr.ptr, rr.nodes, keep)
+        return cls(rr, nptr, sets, nodes)
+
+    def grow(self, rr: RRSets) -> CoverIndex:
+        """The index of ``rr``, a collection whose first sets are this index's (an
+        extension of the same stream), for the same nodes: identical to
+        :meth:`build` but scatters only the new sets' entries and copies the old
+        lists. O(total size) sequential + O(new size) scattered; a shorter ``rr`` is
+        built afresh."""
+        have = len(self.rr)
+        if len(rr) < have:
+            return CoverIndex.build(rr, self.keep)
+        keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
+        nptr, sets = _grow_index(rr.n, self.nptr, self.sets, rr.ptr, rr.nodes, have, keep)
+        return CoverIndex(rr, nptr, sets, self.keep)
+
+
+def greedy_cover(
+    index: CoverIndex,
+    *,
+    k: int | None,
+    budget: float | None = None,
+    cost: NDArray[np.float64] | None = None,
+    eligible: NDArray[np.bool_] | None = None,
+    forced: NDArray[np.int32] | None = None,
+    per_cost: bool = False,
+    penalty: float = 0.0,
+    key_cost: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
+    """Greedy maximum coverage over ``index``: (chosen nodes in order, sets newly covered).
+
+    ``key_cost`` replaces ``cost`` as the divisor of the ``per_cost`` key (the budget
+    still counts ``cost``): e.g. the share of the budget plus the share of the
+    creator cap a node uses.
+
+    ``penalty`` (sets) is subtracted from every candidate's gain: the earned
+    objective, where a seed must cover more than ``penalty`` sets to be worth it.
+
+    ``k`` bounds the number of chosen nodes besides ``forced``; ``budget`` bounds
+    their total ``cost`` (forced included); ``per_cost`` ranks by coverage per unit
+    cost (the cost-effective rule of budgeted maximum coverage, Khuller et al. 1999).
+    Ties go to the smaller node index.
+    """
+    n = index.rr.n
+    elig = np.ones(n, dtype=np.bool_) if eligible is None else eligible
+    c = np.ones(n, dtype=np.float64) if cost is None else cost
+    f = np.zeros(0, dtype=np.int32) if forced is None else forced.astype(np.int32)
+    return _greedy(
+        n,
+        index.rr.ptr,
+        index.rr.nodes,
+        index.nptr,
+        index.sets,
+        elig,
+        f,
+        c,
+        -1 if k is None else int(k),
+        -1.0 if budget is None else float(budget),
+        per_cost,
+        float(penalty),
+        c if key_cost is None else np.asarray(key_cost, dtype=np.float64),
+    )
+
+
+@njit(nogil=True, cache=True)
+def _prefix(
+    ptr: NDArray[np.int64],
+    nptr: NDArray[np.int64],
+    sets: NDArray[np.int32],
+    seeds: NDArray[np.int32],
+) -> NDArray[np.int64]:
+    covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
+    gains = np.zeros(seeds.shape[0], dtype=np.int64)
+    for i in range(seeds.shape[0]):
+        u = seeds[i]
+        for q in range(nptr[u], nptr[u + 1]):
+            j = sets[q]
+            if not covered[j]:
+                covered[j] = True
+                gains[i] += 1
+    return gains
+
+
+def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.int64]:
+    """Sets newly covered by each seed of an ordered list, given the ones before it.
+
+    Times ``n / len(rr)`` this is each seed's marginal gain in expected spread.
+    O(sum of the seeds' set memberships).
+    """
+    return _prefix(index.rr.ptr, index.nptr, index.sets, np.ascontiguousarray(seeds, np.int32))
