@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from pipeline.errors import InputError
 from pipeline.graph_io import (
     FollowerGraph,
-    _snap_fast,
     dense_ids,
     detect_format,
     from_edges,
@@ -24,6 +23,7 @@ from pipeline.graph_io import (
     read_edge_table,
     read_id_list,
 )
+from pipeline.graph_io.readers import _snap_fast
 
 # Row (a, b): "a follows b" by default. Three nodes, a chain plus one extra follow.
 ROWS = [("a", "b"), ("b", "c"), ("a", "c")]
