@@ -1,6 +1,6 @@
 """The competitive cascade kernel: several brands' IC runs on one live-edge graph.
 
-A deliberate specialisation of :func:`~pipeline.diffusion.kernels.ic_cascade` (same
+A deliberate specialisation of :func:`~pipeline.diffusion.cascade.ic_cascade` (same
 edge coin, chunking and wave step) that adds a brand per node and the contest at a
 node reached by several live in-edges in one wave. O(runs x out-degrees of adopters).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.kernels import chunk_range, next_wave
+from pipeline.diffusion.cascade import chunk_range, next_wave
 from pipeline.diffusion.rng import edge_coin, hash2
 
 __all__ = ["SEED_SALT", "TIE_SALT", "compete_runs"]
@@ -24,7 +24,7 @@ SEED_SALT = np.uint64(0x5851F42D4C957F2D)
 def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_steps, nchunks):
     """Competitive IC runs (wave propagation), one per key.
 
-    A deliberate specialisation of :func:`~pipeline.diffusion.kernels.ic_cascade`:
+    A deliberate specialisation of :func:`~pipeline.diffusion.cascade.ic_cascade`:
     it shares the edge coin, the chunking and the wave step, and adds what the
     plain cascade has no use for, a brand per node and the contest at a node
     reached by several live in-edges in one wave (smallest priority wins).

@@ -41,7 +41,7 @@ The follower measures are numba kernels over the out-CSR, O(sum of candidates'
 follower counts x k) and O(n + sum of follower counts). The simulated measure
 runs, in one numba kernel, the single-seed cascade of each candidate with the
 very function :func:`~pipeline.diffusion.kernels.ic_runs` / ``lt_runs`` run
-(:func:`~pipeline.diffusion.kernels.ic_cascade` / ``lt_cascade``, same run
+(:func:`~pipeline.diffusion.cascade.ic_cascade` / ``lt_cascade``, same run
 keys), so each candidate's mean exposed equals ``simulate(g, [u], ...)``'s bit
 for bit; each node keeps a 64-bit mask of the candidates that exposed it in
 the current run, hence at most 64 candidates.

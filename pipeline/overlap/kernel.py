@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.kernels import chunk_range, ic_cascade, lt_cascade
+from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
 
 __all__ = ["MAX_CANDIDATES", "overlap_runs"]
 
