@@ -82,7 +82,7 @@ class CampaignContext:
         every strategy and level of a brand and model; see
         :meth:`pipeline.seeding.ReachEstimator.build`), with room for the contexts
         ``threads`` cell threads work on at once."""
-        from pipeline.seeding.base import SharedCache
+        from pipeline.seeding.estimate import SharedCache
 
         with self._lock:
             cache = self._cache.setdefault("rr-sets", {})

@@ -1,0 +1,203 @@
+"""The problem a strategy solves: :func:`make_problem` turns a graph, profiles, brand,
+budget and model into a :class:`~pipeline.seeding.base.SeedingProblem` (the brand-fit
+pool, contract costs, the model's edge values). O(n + m).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pipeline.costs import CostModel
+from pipeline.errors import InputError
+from pipeline.graph_io import FollowerGraph
+from pipeline.profiles import (
+    DEFAULT_MIN_RELEVANCE,
+    Brands,
+    Profiles,
+    brand_sender_factor,
+    check_fraction,
+    default_profiles,
+    fit_pool,
+)
+from pipeline.seeding.base import SeedingProblem, check_budget
+
+__all__ = ["OBJECTIVES", "edge_values", "make_problem"]
+
+
+def edge_values(
+    graph: FollowerGraph,
+    model: str,
+    *,
+    p: float | None = None,
+    sender_factor: NDArray[np.floating] | None = None,
+    seed: int = 0,
+) -> tuple[NDArray[np.float32], bool]:
+    """Per-edge probability (cascades) or weight (LT) of ``model``, and whether it is LT.
+
+    The same values the simulator uses (:func:`pipeline.diffusion.models.build_model`),
+    brand-aware when ``sender_factor`` is given. O(n + m).
+    """
+    from pipeline.diffusion.models import build_model
+
+    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=seed)
+    if spec.weight is not None:
+        return np.asarray(spec.weight, dtype=np.float32), True
+    if spec.edge_prob is not None:
+        return np.asarray(spec.edge_prob, dtype=np.float32), False
+    assert spec.node_prob is not None
+    return spec.node_prob[graph.edge_sources].astype(np.float32), False
+
+
+#: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`).
+OBJECTIVES: tuple[str, ...] = ("earned_exposed", "exposed", "earned_activated", "activated")
+
+
+def make_problem(
+    graph: FollowerGraph,
+    *,
+    k: int | None = None,
+    budget: float | None = None,
+    model: str = "ic",
+    p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
+    brand: str | None = None,
+    brand_aware: bool = True,
+    min_relevance: float | None = None,
+    max_creators: int | None = None,
+    costs: CostModel | None = None,
+    objective: str = "activated",
+    exclude: Iterable[int] | NDArray[np.integer] = (),
+    include: Iterable[int] | NDArray[np.integer] = (),
+    seed: int = 0,
+    max_steps: int | None = None,
+    pool: str = "auto",
+    threads: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedingProblem:
+    """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
+
+    ``exclude``/``include`` are dense node indices. ``pool``: ``"profiled"``
+    (accounts with a profile: the influencers a brand can contract), ``"all"``,
+    or ``"auto"`` (profiled when profiles are given, else all). With a
+    ``brand``, candidates are further limited to relevance >= ``min_relevance``
+    (default :data:`DEFAULT_MIN_RELEVANCE`; 0 turns the filter off; must-includes
+    are kept whatever their relevance), and ``brand_aware`` makes the model's
+    probabilities brand-aware. ``max_creators`` caps the number of seeds
+    (must-includes included), also together with a budget. ``costs`` adds the
+    per-creator overhead and fills missing fees from a cost model.
+    """
+    if (k is None) == (budget is None):
+        raise InputError("give exactly one of k (number of seeds) or budget")
+    if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
+        raise InputError(f"k must be a positive integer, got {k}")
+    if max_creators is not None and (
+        isinstance(max_creators, bool) or int(max_creators) != max_creators or max_creators < 1
+    ):
+        raise InputError(f"max_creators must be a positive integer, got {max_creators}")
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"unknown objective {objective!r}; expected one of {', '.join(OBJECTIVES)}"
+        )
+    if max_steps is not None and max_steps < 0:
+        raise InputError(f"max_steps must be >= 0, got {max_steps}")
+    if brand is not None and (profiles is None or brands is None):
+        raise InputError("a brand-aware seeding needs profiles and brands")
+    thr = DEFAULT_MIN_RELEVANCE if min_relevance is None else min_relevance
+    thr = check_fraction("min_relevance", thr)
+    prof = profiles if profiles is not None else default_profiles(graph)
+    factor = rel = fit = None
+    if brand is not None and brands is not None and profiles is not None:
+        brands.check(brand)
+        rel, fit = fit_pool(profiles, brands, brand, thr)
+        if brand_aware:
+            factor = brand_sender_factor(profiles, brands, brand)
+    else:
+        thr = 0.0
+    quality = prof.real_audience
+    if (quality < 1.0).any():
+        # Audience quality discounts onward spread: an edge transmits with p * q_u (exact
+        # in distribution for the cascade models; LT weights are scaled by q_u).
+        factor = (
+            quality.astype(np.float32) if factor is None else (factor * quality).astype(np.float32)
+        )
+    values, lt = edge_values(graph, model, p=p, sender_factor=factor, seed=seed)
+    n = graph.n
+    if pool not in ("auto", "profiled", "all"):
+        raise InputError(f"pool must be auto, profiled or all, got {pool!r}")
+    if pool == "all" or (pool == "auto" and profiles is None):
+        eligible = np.ones(n, dtype=np.bool_)
+    else:
+        eligible = prof.has_profile.copy()
+    exc = np.unique(np.asarray(list(exclude) if not isinstance(exclude, np.ndarray) else exclude,
+                               dtype=np.int64))  # fmt: skip
+    inc_raw = np.asarray(
+        list(include) if not isinstance(include, np.ndarray) else include, dtype=np.int64
+    )
+    for name, arr in (("exclude", exc), ("include", inc_raw)):
+        if arr.size and (arr.min() < 0 or arr.max() >= n):
+            raise InputError(f"{name} holds a node index outside 0..{n - 1}")
+    _, first = np.unique(inc_raw, return_index=True)
+    inc = inc_raw[np.sort(first)].astype(np.int32)
+    clash = np.intersect1d(inc, exc)
+    if clash.size:
+        raise InputError(f"account {graph.ids[int(clash[0])]!r} is both excluded and included")
+    if max_creators is not None and inc.size > max_creators:
+        raise InputError(f"{inc.size} must-include accounts exceed max_creators = {max_creators}")
+    eligible[exc] = False
+    cm = costs if costs is not None else CostModel()
+    cost = cm.of_profiles(prof)
+    eligible_any = eligible.copy()
+    if fit is not None:
+        eligible &= fit
+    if budget is not None:
+        if np.isnan(cost[inc]).any():
+            bad = inc[np.isnan(cost[inc])][0]
+            raise InputError(f"must-include account {graph.ids[int(bad)]!r} has no known cost")
+        eligible &= ~np.isnan(cost)
+        eligible_any &= ~np.isnan(cost)
+        check_budget(cost, eligible, float(budget), float(cost[inc].sum()), prof)
+    k_rest: int | None
+    if k is not None:
+        k_all = int(k) if max_creators is None else min(int(k), int(max_creators))
+        if inc.size > k_all:
+            raise InputError(f"{inc.size} must-include accounts exceed k = {k_all}")
+        k_rest = k_all - int(inc.size)
+        avail = int((eligible & ~np.isin(np.arange(n), inc)).sum())
+        if avail < k_rest:
+            raise InputError(
+                f"k = {k_all} but only {avail + inc.size} eligible candidates"
+                + (f" at relevance >= {thr:g}" if fit is not None and thr > 0 else "")
+            )
+    else:
+        k_rest = None if max_creators is None else int(max_creators) - int(inc.size)
+    expose = None
+    if objective in ("exposed", "earned_exposed") and not lt:
+        expose = quality[graph.edge_sources].astype(np.float32)
+    return SeedingProblem(
+        graph=graph,
+        model=model,
+        values=values,
+        lt=lt,
+        profiles=prof,
+        cost=cost,
+        eligible=eligible,
+        include=inc,
+        k=k_rest,
+        budget=None if budget is None else float(budget),
+        seed=seed,
+        max_steps=max_steps,
+        brand=brand,
+        relevance=rel,
+        threads=threads,
+        progress=progress,
+        min_relevance=thr,
+        eligible_any=eligible_any,
+        max_creators=max_creators,
+        objective=objective,
+        per_creator=cm.per_creator,
+        expose=expose,
+    )
