@@ -1,0 +1,135 @@
+"""Graphs from whatever a user holds: :func:`read_graph` dispatches on the object's type;
+:func:`from_frame` takes a polars, pandas or pyarrow edge table (column-wise, O(m log m)).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import igraph as ig
+import polars as pl
+
+from pipeline.errors import InputError
+from pipeline.graph_io import (
+    EdgeMeaning,
+    FollowerGraph,
+    edge_table,
+    graph_from_table,
+    load_graph,
+)
+
+__all__ = ["from_frame", "read_graph"]
+
+
+_ACCEPTED = (
+    "a path (CSV, TSV, Parquet, SNAP, GraphML, GML), a polars/pandas/pyarrow table, "
+    "a networkx or igraph graph, or a scipy sparse matrix"
+)
+
+
+def read_graph(
+    source: Any,
+    *,
+    edge_meaning: EdgeMeaning | None = None,
+    source_col: str | None = None,
+    target_col: str | None = None,
+    probability: str = "probability",
+    weight: str = "weight",
+) -> FollowerGraph:
+    """A :class:`FollowerGraph` from ``source``: a path (by extension; ``.graphml`` and
+    ``.gml`` through igraph), a polars ``DataFrame``/``LazyFrame``, a pandas
+    ``DataFrame``, a pyarrow ``Table``, a networkx graph, an igraph ``Graph``, a scipy
+    sparse matrix, or a ``FollowerGraph`` (returned as is). ``edge_meaning`` defaults to
+    ``"follows"`` for paths and tables, ``"influences"`` for graphs and matrices (see the
+    module doc); ``source_col``/``target_col`` name a table's endpoint columns and
+    ``probability``/``weight`` a graph's edge attributes. O(m log m)."""
+    # The converters import this module: imported here, when a graph is read.
+    from pipeline.interop.files import read_gml, read_graphml
+    from pipeline.interop.graphs import from_igraph, from_networkx
+    from pipeline.interop.matrices import from_scipy
+
+    if isinstance(source, FollowerGraph):
+        return source
+    if isinstance(source, str | Path):
+        suffix = Path(source).suffix.lower()
+        if suffix == ".graphml":
+            return read_graphml(source, edge_meaning=edge_meaning or "influences")
+        if suffix == ".gml":
+            return read_gml(source, edge_meaning=edge_meaning or "influences")
+        return load_graph(
+            source,
+            edge_meaning=edge_meaning or "follows",
+            source_col=source_col,
+            target_col=target_col,
+        )
+    if isinstance(source, ig.Graph):
+        return from_igraph(
+            source, edge_meaning=edge_meaning or "influences", probability=probability,
+            weight=weight,
+        )  # fmt: skip
+    module = type(source).__module__.split(".")[0]
+    if module == "networkx":
+        return from_networkx(
+            source, edge_meaning=edge_meaning or "influences", probability=probability,
+            weight=weight,
+        )  # fmt: skip
+    if module == "scipy":
+        return from_scipy(source, edge_meaning=edge_meaning or "influences")
+    if isinstance(source, pl.DataFrame | pl.LazyFrame) or module in ("pandas", "pyarrow"):
+        return from_frame(
+            source, edge_meaning=edge_meaning or "follows", source_col=source_col,
+            target_col=target_col,
+        )  # fmt: skip
+    raise InputError(f"cannot read a graph from a {type(source).__name__}; expected {_ACCEPTED}")
+
+
+def from_frame(
+    frame: Any,
+    *,
+    edge_meaning: EdgeMeaning = "follows",
+    source_col: str | None = None,
+    target_col: str | None = None,
+) -> FollowerGraph:
+    """A graph from an edge table in memory (polars, pandas or pyarrow): the first two
+    columns are the endpoints unless named, optional ``probability`` and ``weight``
+    columns ride along; validated like a file (errors name the row). O(m log m)."""
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    if not isinstance(frame, pl.DataFrame):
+        module = type(frame).__module__.split(".")[0]
+        try:
+            frame = pl.from_pandas(frame) if module == "pandas" else pl.from_arrow(frame)
+        except (ImportError, TypeError, ValueError, pl.exceptions.PolarsError) as exc:
+            raise InputError(f"cannot read the {type(frame).__name__} as a table: {exc}") from None
+        if not isinstance(frame, pl.DataFrame):
+            raise InputError(f"expected a table of edges, got a {type(frame).__name__}")
+    where = f"<{type(frame).__name__}>"
+    table = edge_table(frame, where=where, source_col=source_col, target_col=target_col)
+    return graph_from_table(table, edge_meaning=edge_meaning, where=where)
+
+
+def edges_frame(
+    src: list[Any], dst: list[Any], extra: dict[str, list[Any]], nodes: list[Any]
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Edge table plus the node IDs (isolated nodes included), IDs as one type."""
+    ids = id_series(nodes)
+    if ids.dtype == pl.String:  # text IDs, or mixed ones compared as text
+        src, dst = [str(x) for x in src], [str(x) for x in dst]
+    cols: dict[str, Any] = {
+        "source": pl.Series(src, dtype=ids.dtype),
+        "target": pl.Series(dst, dtype=ids.dtype),
+    }
+    cols.update(extra)
+    return pl.DataFrame(cols), ids
+
+
+def id_series(values: list[Any]) -> pl.Series:
+    """Account IDs as one polars type: integers, else text."""
+    try:
+        ids = pl.Series("id", values)
+        if ids.dtype.is_integer() or ids.dtype == pl.String:
+            return ids
+    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
+        pass
+    return pl.Series("id", [str(x) for x in values], dtype=pl.String)
