@@ -13,7 +13,8 @@ order ``influence --help`` lists them.
 
 from importlib import import_module
 
-from pipeline.cli.common import _cell, app, run
+from pipeline.cli.common import app, run
+from pipeline.cli.output import _cell
 
 for _group in ("graph", "choose", "spread", "results", "reports"):  # help lists them so
     import_module(f"pipeline.cli.{_group}")

@@ -13,7 +13,8 @@ from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 if TYPE_CHECKING:
     pass
-from pipeline.cli.common import (
+from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
+from pipeline.cli.options import (
     CostFixedO,
     CostPerFollowerO,
     EdgeMeaningO,
@@ -30,17 +31,10 @@ from pipeline.cli.common import (
     SourceColO,
     StrategyOpt,
     TargetColO,
-    _brands_for,
-    _emit,
     _id_option,
-    _load,
-    _print_json,
     _resolve,
-    _spinner,
-    app,
-    err_console,
-    handle_errors,
 )
+from pipeline.cli.output import _emit, _print_json, err_console
 
 
 @app.command()

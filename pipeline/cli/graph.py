@@ -10,7 +10,8 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     pass
-from pipeline.cli.common import (
+from pipeline.cli.common import _load, _spinner, app, handle_errors
+from pipeline.cli.options import (
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -20,16 +21,8 @@ from pipeline.cli.common import (
     QuietO,
     SourceColO,
     TargetColO,
-    _cell,
-    _emit,
-    _load,
-    _print_json,
-    _spinner,
-    app,
-    err_console,
-    handle_errors,
-    out_console,
 )
+from pipeline.cli.output import _cell, _emit, _print_json, err_console, out_console
 
 
 @app.command()

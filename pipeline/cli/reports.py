@@ -9,16 +9,9 @@ import typer
 
 if TYPE_CHECKING:
     pass
-from pipeline.cli.common import (
-    QuietO,
-    ReportFormatOpt,
-    ResultsArg,
-    _spinner,
-    app,
-    err_console,
-    handle_errors,
-    out_console,
-)
+from pipeline.cli.common import _spinner, app, handle_errors
+from pipeline.cli.options import QuietO, ReportFormatOpt, ResultsArg
+from pipeline.cli.output import err_console, out_console
 
 
 @app.command()

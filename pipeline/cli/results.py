@@ -18,20 +18,15 @@ from rich.progress import (
 
 if TYPE_CHECKING:
     pass
-from pipeline.cli.common import (
+from pipeline.cli.common import app, handle_errors
+from pipeline.cli.options import ExecutorOpt, OutFormatO, OutO, QuietO, ResultsArg
+from pipeline.cli.output import (
     _CURRENCY,
-    _ONE_RUN,
-    ExecutorOpt,
-    OutFormatO,
-    OutO,
-    QuietO,
-    ResultsArg,
+    ONE_RUN_NOTE,
     _emit,
     _one_stdout,
     _print_json,
-    app,
     err_console,
-    handle_errors,
     out_console,
 )
 
@@ -237,7 +232,7 @@ def summarize(
     title = f"{o.replace('_', ' ')} per cell (mean over runs, 95% CI; per_cost: per currency unit)"
     _emit(table, None, None, title, quiet, max_rows=200)
     if not quiet and (df["runs"] < 2).any():
-        err_console.print(_ONE_RUN, highlight=False)
+        err_console.print(ONE_RUN_NOTE, highlight=False)
 
 
 def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:

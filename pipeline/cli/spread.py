@@ -13,8 +13,8 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.profiles import Brands, Profiles
-from pipeline.cli.common import (
-    _ONE_RUN,
+from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
+from pipeline.cli.options import (
     PO,
     BrandAwareO,
     BrandsTableO,
@@ -29,18 +29,16 @@ from pipeline.cli.common import (
     SeedsFileO,
     SourceColO,
     TargetColO,
-    _brands_for,
+    _id_option,
+    _resolve,
+)
+from pipeline.cli.output import (
+    ONE_RUN_NOTE,
     _cell,
     _emit,
-    _id_option,
-    _load,
     _one_stdout,
     _print_json,
-    _resolve,
-    _spinner,
-    app,
     err_console,
-    handle_errors,
     out_console,
 )
 
@@ -193,7 +191,7 @@ def simulate(
         )
     out_console.print(t)
     if runs < 2:
-        err_console.print(_ONE_RUN, highlight=False)
+        err_console.print(ONE_RUN_NOTE, highlight=False)
     if attribution:
         _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
 
