@@ -107,6 +107,38 @@ def _always_exposed(out_ptr, out_idx, quality, seeds):
     return base, nbase
 
 
+@njit(nogil=True, cache=True)
+def _batch_arrays(n, runs, k, nchunks, step_cap, want_exposed, want_credits, want_counts):
+    """The zeroed outputs and per-chunk work rows of :func:`ic_runs` and :func:`lt_runs`:
+    ``(activated, exposed, steps, per_step, credits, no_credits, counts, state, seen,
+    order, label)``; rows a run does not record are 0 wide. O(nchunks x n + runs x step_cap).
+    """
+    activated = np.zeros(runs, dtype=np.int64)
+    exposed = np.zeros(runs, dtype=np.int64)
+    steps = np.zeros(runs, dtype=np.int32)
+    per_step = np.zeros((runs, step_cap), dtype=np.int32)
+    credits = np.zeros((runs if want_credits else 0, k), dtype=np.int32)
+    no_credits = np.zeros(k, dtype=np.int32)
+    counts = np.zeros((nchunks, n if want_counts else 0), dtype=np.int64)
+    state = np.zeros((nchunks, n), dtype=np.int32)
+    seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
+    order = np.zeros((nchunks, n), dtype=np.int32)
+    label = np.zeros((nchunks, n if want_credits else 0), dtype=np.int32)
+    return (
+        activated,
+        exposed,
+        steps,
+        per_step,
+        credits,
+        no_credits,
+        counts,
+        state,
+        seen,
+        order,
+        label,
+    )
+
+
 @njit(nogil=True, cache=True, parallel=True)
 def ic_runs(
     out_ptr,
@@ -153,18 +185,10 @@ def ic_runs(
     """
     n = out_ptr.shape[0] - 1
     runs = keys.shape[0]
-    k = seeds.shape[0]
-    activated = np.zeros(runs, dtype=np.int64)
-    exposed = np.zeros(runs, dtype=np.int64)
-    steps = np.zeros(runs, dtype=np.int32)
-    per_step = np.zeros((runs, step_cap), dtype=np.int32)
-    credits = np.zeros((runs if want_credits else 0, k), dtype=np.int32)
-    no_credits = np.zeros(k, dtype=np.int32)
-    counts = np.zeros((nchunks, n if want_counts else 0), dtype=np.int64)
-    state = np.zeros((nchunks, n), dtype=np.int32)
-    seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
-    order = np.zeros((nchunks, n), dtype=np.int32)
-    label = np.zeros((nchunks, n if want_credits else 0), dtype=np.int32)
+    activated, exposed, steps, per_step, credits, no_credits, counts, state, seen, order, label = (
+        _batch_arrays(n, runs, seeds.shape[0], nchunks, step_cap, want_exposed, want_credits,
+                      want_counts)
+    )  # fmt: skip
     # Exposed in every run: marked once per chunk with a stamp above every run's
     # (seen[v] >= stamp means "exposed in this run"), counted once, never scanned again.
     if want_exposed:
@@ -228,18 +252,10 @@ def lt_runs(
     """
     n = out_ptr.shape[0] - 1
     runs = keys.shape[0]
-    k = seeds.shape[0]
-    activated = np.zeros(runs, dtype=np.int64)
-    exposed = np.zeros(runs, dtype=np.int64)
-    steps = np.zeros(runs, dtype=np.int32)
-    per_step = np.zeros((runs, step_cap), dtype=np.int32)
-    credits = np.zeros((runs if want_credits else 0, k), dtype=np.int32)
-    no_credits = np.zeros(k, dtype=np.int32)
-    counts = np.zeros((nchunks, n if want_counts else 0), dtype=np.int64)
-    state = np.zeros((nchunks, n), dtype=np.int32)
-    seen = np.zeros((nchunks, n if want_exposed else 0), dtype=np.int32)
-    order = np.zeros((nchunks, n), dtype=np.int32)
-    label = np.zeros((nchunks, n if want_credits else 0), dtype=np.int32)
+    activated, exposed, steps, per_step, credits, no_credits, counts, state, seen, order, label = (
+        _batch_arrays(n, runs, seeds.shape[0], nchunks, step_cap, want_exposed, want_credits,
+                      want_counts)
+    )  # fmt: skip
     acc_stamp = np.zeros((nchunks, n), dtype=np.int32)
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
