@@ -5,7 +5,8 @@ The submodules (:mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, ...) are the
 layer, indexed by node; these wrappers translate IDs with
 :meth:`~pipeline.graph_io.FollowerGraph.index_of` (unknown IDs raise
 :class:`~pipeline.errors.InputError` naming them) and share the CLI's defaults
-(:data:`DEFAULT_MODEL`).
+(:mod:`pipeline.defaults`: the model is ``"ic"`` when a ``p`` is given or the graph
+has per-edge probabilities, else :data:`DEFAULT_MODEL`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from pipeline import defaults
 from pipeline.diffusion import CompetitionResult, SimulationResult
 from pipeline.graph_io import FollowerGraph
 from pipeline.intervals import half_width
@@ -31,18 +33,18 @@ __all__ = [
     "simulate",
 ]
 
-#: The cascade model the CLI and these functions use when none is named: weighted
-#: cascade needs no parameter (p = 1 / the follower's following count).
-DEFAULT_MODEL = "wc"
+#: The cascade model the CLI and these functions use when none is named (and no ``p``):
+#: weighted cascade needs no parameter (p = 1 / the follower's following count).
+DEFAULT_MODEL = defaults.MODEL
 
 
 def simulate(
     graph: FollowerGraph,
     seeds: Iterable[object],
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     **options: Any,
 ) -> SimulationResult:
@@ -50,6 +52,7 @@ def simulate(
     ``options`` as :func:`pipeline.diffusion.simulate`. O(runs x reached edges)."""
     from pipeline.diffusion import simulate as run
 
+    model = defaults.resolve_model(model, p, graph)
     idx = graph.index_of(list(seeds), what="seed ID")
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
 
@@ -60,7 +63,7 @@ def select_seeds(
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     exclude: Iterable[object] = (),
     include: Iterable[object] = (),
     **options: Any,
@@ -86,10 +89,10 @@ def compare_seed_sets(
     graph: FollowerGraph,
     a: Iterable[object],
     b: Iterable[object],
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     **options: Any,
 ) -> dict[str, Any]:
@@ -98,6 +101,7 @@ def compare_seed_sets(
     is far narrower than two independent ones. Returns means, the mean difference
     ``b - a`` of activated and exposed accounts with 95% Student-t intervals, and the
     share of runs where b reaches more. O(2 x simulate)."""
+    model = defaults.resolve_model(model, p, graph)
     ra = simulate(graph, a, model, runs=runs, seed=seed, p=p, **options)
     rb = simulate(graph, b, model, runs=runs, seed=seed, p=p, **options)
     out: dict[str, Any] = {"model": model, "runs": runs, "seed": seed}
@@ -119,10 +123,10 @@ def compare_seed_sets(
 def audience_overlap(
     graph: FollowerGraph,
     candidates: Iterable[object],
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     *,
-    runs: int = 200,
-    seed: int = 0,
+    runs: int = defaults.OVERLAP_RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     **options: Any,
 ) -> OverlapResult:
@@ -130,6 +134,7 @@ def audience_overlap(
     :func:`pipeline.overlap.audience_overlap`. Its tables carry the IDs."""
     from pipeline.overlap import audience_overlap as overlap
 
+    model = defaults.resolve_model(model, p, graph)
     idx = graph.index_of(list(candidates), what="candidate ID")
     return overlap(graph, idx, model, runs=runs, seed=seed, p=p, **options)
 
@@ -137,10 +142,10 @@ def audience_overlap(
 def compete(
     graph: FollowerGraph,
     seeds: Mapping[str, Iterable[object]],
-    model: str = DEFAULT_MODEL,
+    model: str | None = None,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     **options: Any,
 ) -> CompetitionResult:
@@ -148,5 +153,6 @@ def compete(
     :func:`pipeline.diffusion.compete`."""
     from pipeline.diffusion import compete as run
 
+    model = defaults.resolve_model(model, p, graph)
     idx = {b: graph.index_of(list(ids), what=f"{b} seed ID") for b, ids in seeds.items()}
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)

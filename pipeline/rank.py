@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from pipeline import defaults
 from pipeline.centrality import MEASURES, centrality
 from pipeline.costs import CostModel
 from pipeline.errors import InputError
@@ -83,11 +84,11 @@ def rank_candidates(
     costs: CostModel | None = None,
     min_real_audience: float = 0.0,
     top: int | None = None,
-    seed: int = 0,
+    seed: int = defaults.SEED,
     by: str = "score",
-    model: str = "wc",
+    model: str | None = None,
     p: float | None = None,
-    epsilon: float = 0.5,
+    epsilon: float = defaults.EPSILON,
     max_steps: int | None = None,
 ) -> pl.DataFrame:
     """Ranked candidates for ``brand`` (or every brand when None), best first.
@@ -179,7 +180,8 @@ def rank_candidates(
         if min_real_audience > 0:
             df = df.filter(pl.col("real_audience").fill_null(1.0) >= min_real_audience)
         if by == "imm":
-            df = _by_imm(graph, profiles, brands, name, df, top or 20, model, p, epsilon,
+            df = _by_imm(graph, profiles, brands, name, df, top or 20,
+                         defaults.resolve_model(model, p, graph), p, epsilon,
                          max_steps, seed, min_relevance, costs)  # fmt: skip
         else:
             df = df.sort(["score", "id"], descending=[True, False])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import defaults
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 EXECUTORS = ("local", "ray")
@@ -69,12 +70,12 @@ class CampaignConfig:
     budgets: tuple[float, ...] = ()
     budget_shares: tuple[float, ...] = ()
     k: tuple[int, ...] = ()
-    runs: int = 1000
+    runs: int = defaults.RUNS
     seed: int = 0
     max_steps: int | None = None
     brand_aware: bool = True
     epsilon: float = 0.5
-    celf_runs: int = 200
+    celf_runs: int = defaults.CELF_RUNS
     estimate_rr_sets: int = 20_000
     baseline: str = "macro"
     default_cpm: float | dict[str, float] | None = None

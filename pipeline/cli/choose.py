@@ -13,6 +13,7 @@ from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 if TYPE_CHECKING:
     pass
+from pipeline import defaults
 from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
 from pipeline.cli.options import (
     CostFixedO,
@@ -105,16 +106,17 @@ def rank(
         ),
     ] = RankByOpt.score,
     model: Annotated[
-        ModelOpt,
+        ModelOpt | None,
         typer.Option(
             "--model",
             help="Model for --by imm: a virality preset (low-virality, medium, "
-            "high-virality) or ic, wc, tv, lt.",
+            "high-virality) or ic, wc, tv, lt. Default: ic with --p or a probability "
+            "column, else wc.",
         ),
-    ] = ModelOpt.wc,
+    ] = None,
     p: Annotated[float | None, typer.Option("--p", help="Uniform probability for ic.")] = None,
-    epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = 0.5,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed for --by imm.")] = 0,
+    epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = defaults.EPSILON,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed for --by imm.")] = defaults.SEED,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
@@ -161,8 +163,8 @@ def rank(
             costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
-            model=_resolve(model, p)[0],
-            p=_resolve(model, p)[1],
+            model=_resolve(model, p, g)[0],
+            p=_resolve(model, p, g)[1],
             epsilon=epsilon,
             seed=seed,
         )
@@ -221,13 +223,13 @@ def seed_cmd(
         typer.Option("--budget", help="Total cost of the seeds (currency units; needs costs)."),
     ] = None,
     model: Annotated[
-        ModelOpt,
+        ModelOpt | None,
         typer.Option(
             "--model",
             help="Diffusion model: a virality preset (low-virality, medium, high-virality) "
-            "or ic, wc, tv, lt.",
+            "or ic, wc, tv, lt. Default: ic with --p or a probability column, else wc.",
         ),
-    ] = ModelOpt.wc,
+    ] = None,
     p: Annotated[
         float | None, typer.Option("--p", help="Uniform activation probability for ic.")
     ] = None,
@@ -262,12 +264,16 @@ def seed_cmd(
     ] = "activated",
     epsilon: Annotated[
         float, typer.Option(help="IMM accuracy: (1 - 1/e - epsilon) guarantee.")
-    ] = 0.5,
-    celf_runs: Annotated[int, typer.Option(help="Monte Carlo runs per CELF estimate.")] = 200,
+    ] = defaults.EPSILON,
+    celf_runs: Annotated[
+        int, typer.Option(help="Monte Carlo runs per CELF estimate.")
+    ] = defaults.CELF_RUNS,
     max_steps: Annotated[
         int | None, typer.Option("--max-steps", help="Campaign horizon in steps (default none).")
     ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same seeds.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; same seed, same seeds.")
+    ] = defaults.SEED,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
@@ -303,8 +309,8 @@ def seed_cmd(
             strategy.value,
             k=k,
             budget=budget,
-            model=_resolve(model, p)[0],
-            p=_resolve(model, p)[1],
+            model=_resolve(model, p, g)[0],
+            p=_resolve(model, p, g)[1],
             profiles=prof,
             brands=b,
             brand=brand,

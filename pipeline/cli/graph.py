@@ -10,6 +10,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     pass
+from pipeline import defaults
 from pipeline.cli.common import _load, _spinner, app, handle_errors
 from pipeline.cli.options import (
     EdgeMeaningO,
@@ -67,7 +68,9 @@ def generate(
         Path, typer.Argument(help="Folder to write follows.csv, profiles.csv, brands.csv.")
     ],
     nodes: Annotated[int, typer.Option("--nodes", "-n", help="Number of accounts.")] = 20_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed; same seed, same files.")] = 0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed; same seed, same files.")
+    ] = defaults.SEED,
     topics: Annotated[
         str | None,
         typer.Option(
@@ -139,7 +142,7 @@ def centrality_cmd(
         ),
     ] = 5_000,
     samples: Annotated[int, typer.Option(help="Sampled sources/targets above that size.")] = 256,
-    seed: Annotated[int, typer.Option(help="Seed for the sampled sources.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed for the sampled sources.")] = defaults.SEED,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,

@@ -13,7 +13,7 @@ import typer
 from pipeline.errors import InputError
 
 if TYPE_CHECKING:
-    pass
+    from pipeline.graph_io import FollowerGraph
 
 
 class EdgeMeaningOpt(StrEnum):
@@ -120,15 +120,21 @@ class ModelOpt(StrEnum):
     high_virality = "high-virality"
 
 
-def _resolve(model: ModelOpt, p: float | None) -> tuple[str, float | None]:
-    """(model name, p) of a --model option: a virality preset stands for its model and p."""
+def _resolve(
+    model: ModelOpt | None, p: float | None, graph: FollowerGraph | None = None
+) -> tuple[str, float | None]:
+    """(model name, p) of a --model option: a virality preset stands for its model and p;
+    no --model is the library's default (:func:`pipeline.defaults.resolve_model`: ic with
+    --p or a probability column, else wc)."""
+    from pipeline.defaults import resolve_model
     from pipeline.diffusion.presets import PRESETS
 
-    if model.value not in PRESETS:
-        return model.value, p
+    name = resolve_model(None if model is None else model.value, p, graph)
+    if name not in PRESETS:
+        return name, p
     if p is not None:
-        raise InputError(f"--p applies to --model ic, not to the preset {model.value!r}")
-    ps = PRESETS[model.value]
+        raise InputError(f"--p applies to --model ic, not to the preset {name!r}")
+    ps = PRESETS[name]
     return ps.model, ps.p
 
 

@@ -13,6 +13,7 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.profiles import Brands, Profiles
+from pipeline import defaults
 from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
 from pipeline.cli.options import (
     PO,
@@ -61,15 +62,16 @@ def simulate(
     ] = None,
     seeds_file: SeedsFileO = None,
     model: Annotated[
-        ModelOpt,
+        ModelOpt | None,
         typer.Option(
             "--model",
             help="ic: independent cascade (--p, or the edge file's probability column); "
             "wc: weighted cascade p=1/in-degree; tv: trivalency {0.1, 0.01, 0.001}; "
             "lt: linear threshold (weight column, or 1/in-degree); or a virality preset: "
-            "low-virality (ic p=0.01), medium (ic p=0.025), high-virality (wc).",
+            "low-virality (ic p=0.01), medium (ic p=0.025), high-virality (wc). "
+            "Default: ic with --p or a probability column, else wc.",
         ),
-    ] = ModelOpt.ic,
+    ] = None,
     p: PO = None,
     brand: BrandAwareO = None,
     profiles: Annotated[
@@ -81,8 +83,8 @@ def simulate(
         ),
     ] = None,
     brands: BrandsTableO = None,
-    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 1000,
-    seed: SeedO = 0,
+    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = defaults.RUNS,
+    seed: SeedO = defaults.SEED,
     max_steps: MaxStepsO = None,
     attribution: Annotated[
         bool,
@@ -127,12 +129,11 @@ def simulate(
     from pipeline.profiles import load_profiles
 
     _one_stdout(out, json_out)
-    mname, p = _resolve(model, p)
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
         _simulate_competition(
-            graph, compete, mname, p, runs, seed, max_steps, profiles, brands,
+            graph, compete, model, p, runs, seed, max_steps, profiles, brands,
             (fmt, edge_meaning, source_col, target_col), json_out, out, quiet,
         )  # fmt: skip
         return
@@ -152,6 +153,7 @@ def simulate(
     b = _brands_for(brand, profiles, brands)
     quiet = quiet or json_out
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    mname, p = _resolve(model, p, g)  # no --model: ic with --p or a probability column
     seed_idx = g.index_of(ids, what="seed ID")
     prof = load_profiles(profiles, g) if profiles is not None else None
     quality = None
@@ -173,7 +175,7 @@ def simulate(
         )
     summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
                "audience_quality": quality is not None}  # fmt: skip
-    if model.value != mname:  # a preset: name it, and what it stands for
+    if model is not None and model.value != mname:  # a preset: name it and what it stands for
         summary["model"] = f"{model.value} ({mname}" + (f" p={p:g})" if p is not None else ")")
     if out is not None:
         _emit(result.to_polars(), out, None, "runs", quiet)
@@ -199,7 +201,7 @@ def simulate(
 def _simulate_competition(
     graph: Path,
     specs: list[str],
-    model: str,
+    model_opt: ModelOpt | None,
     p: float | None,
     runs: int,
     seed: int,
@@ -235,6 +237,7 @@ def _simulate_competition(
             b.check(name)
     quiet = quiet or json_out
     g = _load(graph, *load_opts, quiet)
+    model, p = _resolve(model_opt, p, g)
     idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
     factors = None
     if b is not None and profiles is not None:
@@ -264,21 +267,24 @@ def overlap(
     ] = None,
     seeds_file: SeedsFileO = None,
     model: Annotated[
-        ModelOpt,
+        ModelOpt | None,
         typer.Option(
             "--model",
             help="Cascade model of the simulated reach: ic (needs --p or a probability "
-            "column), wc, tv, lt, or a preset (low-virality, medium, high-virality).",
+            "column), wc, tv, lt, or a preset (low-virality, medium, high-virality). "
+            "Default: ic with --p or a probability column, else wc.",
         ),
-    ] = ModelOpt.wc,
+    ] = None,
     p: PO = None,
     brand: BrandAwareO = None,
     profiles: Annotated[
         Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
     ] = None,
     brands: BrandsTableO = None,
-    runs: Annotated[int, typer.Option("--runs", "-r", help="Monte Carlo runs.")] = 200,
-    seed: SeedO = 0,
+    runs: Annotated[
+        int, typer.Option("--runs", "-r", help="Monte Carlo runs.")
+    ] = defaults.OVERLAP_RUNS,
+    seed: SeedO = defaults.SEED,
     max_steps: MaxStepsO = None,
     fmt: FormatO = None,
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
@@ -328,16 +334,17 @@ def overlap(
     quiet = quiet or json_out
     g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
     nodes = g.index_of(wanted, what="candidate ID")
+    mname, p = _resolve(model, p, g)
     prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
     factor = _factor(prof, b, brand)
     with _spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(
             g,
             nodes,
-            _resolve(model, p)[0],
+            mname,
             runs=runs,
             seed=seed,
-            p=_resolve(model, p)[1],
+            p=p,
             max_steps=max_steps,
             sender_factor=factor,
         )
@@ -376,7 +383,7 @@ def overlap(
         f"together vs {summary['sum_individual']:,.1f} "
         f"({summary['sum_individual_activated']:,.1f}) summed alone: redundancy "
         f"{summary['redundancy']:.1%} ({summary['redundancy_activated']:.1%} activated); "
-        f"{model.value}, {runs:,} runs, seed {seed}",
+        f"{mname if model is None else model.value}, {runs:,} runs, seed {seed}",
         highlight=False,
         soft_wrap=True,
     )

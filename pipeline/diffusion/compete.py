@@ -56,6 +56,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
+from pipeline import defaults
 from pipeline.diffusion.compete_kernel import compete_runs
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
 from pipeline.diffusion.simulate import run_cascades, run_keys
@@ -221,8 +222,8 @@ def competition_runs(
     seeds: Sequence[ArrayLike],
     edge_prob: ArrayLike,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     max_steps: int | None = None,
     threads: int | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
@@ -267,10 +268,10 @@ def competition_runs(
 def compete(
     g: FollowerGraph,
     seeds: Mapping[str, ArrayLike],
-    model: str = "wc",
+    model: str | None = None,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     max_steps: int | None = None,
     sender_factors: Mapping[str, ArrayLike] | None = None,
@@ -283,7 +284,9 @@ def compete(
     g : the follower graph (influence direction).
     seeds : brand name -> dense seed node indices (at least two brands, each
         with at least one seed; a node may be seeded by several brands).
-    model : ``"ic"``, ``"wc"`` or ``"tv"`` (see :mod:`pipeline.diffusion.models`).
+    model : ``"ic"``, ``"wc"`` or ``"tv"`` (see :mod:`pipeline.diffusion.models`); default
+        ``"ic"`` with a ``p`` or per-edge probabilities, else ``"wc"``
+        (:func:`pipeline.defaults.resolve_model`).
     runs : number of simulations (>= 1).
     seed : non-negative integer; same seed -> bit-identical results for any
         thread count, and the same live-edge graph in run r as
@@ -321,6 +324,7 @@ def compete(
     >>> res.summary()["mean_adopters"].to_list()
     [2.0, 2.0]
     """
+    model = defaults.resolve_model(model, p, g)
     if not isinstance(seeds, Mapping):
         raise InputError("seeds must map each brand name to its seed nodes")
     brands = tuple(seeds)

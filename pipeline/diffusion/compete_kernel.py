@@ -56,6 +56,8 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
     prio = np.zeros((nchunks, n), dtype=np.uint64)
     order = np.zeros((nchunks, n), dtype=np.int32)
     no_steps = np.zeros(0, dtype=np.int32)  # steps are counted, new adoptions per step not
+    # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
+    # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]

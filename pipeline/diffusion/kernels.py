@@ -203,6 +203,8 @@ def ic_runs(
         r_ptr, r_eid = _residual(out_ptr, out_idx, base)
     else:
         r_ptr, r_eid = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
+    # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]
@@ -259,6 +261,8 @@ def lt_runs(
     acc_stamp = np.zeros((nchunks, n), dtype=np.int32)
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
+    # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
+    # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]

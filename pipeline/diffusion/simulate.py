@@ -29,6 +29,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
+from pipeline import defaults
 from pipeline.diffusion import kernels
 from pipeline.diffusion.models import (
     DiffusionSpec,
@@ -167,8 +168,8 @@ def run_cascades(
     seed_idx: ArrayLike,
     spec: DiffusionSpec,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     max_steps: int | None = None,
     attribution: bool = False,
     node_counts: bool = False,
@@ -279,8 +280,8 @@ def simulate(
     seed_idx: ArrayLike,
     model: str,
     *,
-    runs: int = 1000,
-    seed: int = 0,
+    runs: int = defaults.RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     max_steps: int | None = None,
     sender_factor: ArrayLike | None = None,

@@ -93,6 +93,8 @@ def overlap_runs(
     none64 = np.zeros(0, dtype=np.int64)
     none32 = np.zeros(0, dtype=np.int32)
     no_ptr = np.zeros(1, dtype=np.int64)
+    # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
+    # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
         st = state[c]

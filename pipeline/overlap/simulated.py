@@ -14,6 +14,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
+from pipeline import defaults
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, node_log_inverse
 from pipeline.diffusion.simulate import SimulationResult, run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
@@ -198,8 +199,8 @@ def audience_overlap(
     nodes: NDArray[np.integer] | Sequence[int],
     model: str,
     *,
-    runs: int = 200,
-    seed: int = 0,
+    runs: int = defaults.OVERLAP_RUNS,
+    seed: int = defaults.SEED,
     p: float | None = None,
     max_steps: int | None = None,
     sender_factor: ArrayLike | None = None,

@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from pipeline import defaults
 from pipeline.errors import InputError
 from pipeline.profiles.accounts import Profiles
 from pipeline.profiles.brands import Brands
@@ -92,7 +93,7 @@ def _sender_factor(
 
 
 #: Default brand-fit threshold: accounts below this cosine relevance are not candidates.
-DEFAULT_MIN_RELEVANCE = 0.3
+DEFAULT_MIN_RELEVANCE = defaults.MIN_RELEVANCE
 _STEPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 
 

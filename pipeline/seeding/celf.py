@@ -131,6 +131,8 @@ def _gains(
 
 
 @njit(nogil=True, cache=True, parallel=True)
+# The pruned BFS of _gains again, on purpose: _gains measures a candidate's gain on a
+# scratch distance (never touching dist), this one commits the chosen seed into dist.
 def _add_seed(
     s: int,
     out_ptr: NDArray[np.int64],

@@ -60,6 +60,8 @@ class OPIMResult:
     rule: str
 
 
+# The same parameters as pipeline.seeding.imm.imm on purpose: one interface, two
+# algorithms, so that select_seeds calls either the same way.
 def opim(
     in_ptr: NDArray[np.int64],
     in_idx: NDArray[np.int32],

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline import defaults
 from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
@@ -33,7 +34,7 @@ def edge_values(
     *,
     p: float | None = None,
     sender_factor: NDArray[np.floating] | None = None,
-    seed: int = 0,
+    seed: int = defaults.SEED,
 ) -> tuple[NDArray[np.float32], bool]:
     """Per-edge probability (cascades) or weight (LT) of ``model``, and whether it is LT.
 
@@ -55,12 +56,14 @@ def edge_values(
 OBJECTIVES: tuple[str, ...] = ("earned_exposed", "exposed", "earned_activated", "activated")
 
 
+# select_seeds (pipeline.seeding.select) takes the same keyword parameters and forwards
+# them here; they are spelled out in both so that help() and type checkers show them.
 def make_problem(
     graph: FollowerGraph,
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str = "ic",
+    model: str | None = None,
     p: float | None = None,
     profiles: Profiles | None = None,
     brands: Brands | None = None,
@@ -80,6 +83,9 @@ def make_problem(
 ) -> SeedingProblem:
     """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
 
+    ``model``: see :func:`pipeline.defaults.resolve_model` (``"ic"`` with a ``p`` or a
+    graph with per-edge probabilities, else ``"wc"``).
+
     ``exclude``/``include`` are dense node indices. ``pool``: ``"profiled"``
     (accounts with a profile: the influencers a brand can contract), ``"all"``,
     or ``"auto"`` (profiled when profiles are given, else all). With a
@@ -90,6 +96,7 @@ def make_problem(
     (must-includes included), also together with a budget. ``costs`` adds the
     per-creator overhead and fills missing fees from a cost model.
     """
+    model = defaults.resolve_model(model, p, graph)
     if (k is None) == (budget is None):
         raise InputError("give exactly one of k (number of seeds) or budget")
     if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):

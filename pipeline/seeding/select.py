@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline import defaults
 from pipeline.costs import CostModel
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
@@ -33,13 +34,15 @@ __all__ = ["STRATEGIES", "run_strategy", "select_seeds"]
 STRATEGIES: tuple[str, ...] = BUILT_IN
 
 
+# The problem's keyword parameters repeat make_problem's on purpose (it forwards them):
+# spelled out so that help() and type checkers show them.
 def select_seeds(
     graph: FollowerGraph,
     strategy: str,
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str = "ic",
+    model: str | None = None,
     p: float | None = None,
     profiles: Profiles | None = None,
     brands: Brands | None = None,
@@ -51,17 +54,21 @@ def select_seeds(
     objective: str = "activated",
     exclude: Iterable[int] | NDArray[np.integer] = (),
     include: Iterable[int] | NDArray[np.integer] = (),
-    seed: int = 0,
+    seed: int = defaults.SEED,
     max_steps: int | None = None,
-    epsilon: float = 0.5,
-    celf_runs: int = 200,
-    estimate_rr_sets: int = 100_000,
+    epsilon: float = defaults.EPSILON,
+    celf_runs: int = defaults.CELF_RUNS,
+    estimate_rr_sets: int = defaults.ESTIMATE_RR_SETS,
     pool: str = "auto",
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
     cache: MutableMapping[Any, Any] | None = None,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
+
+    ``model`` defaults to ``"ic"`` when a uniform ``p`` is given or the graph has
+    per-edge probabilities, else to :data:`pipeline.defaults.MODEL` (``"wc"``), as in
+    the CLI.
 
     With a ``brand``, every strategy but ``macro-any`` chooses among accounts of
     relevance >= ``min_relevance`` (default 0.3) and must-includes; see
