@@ -14,8 +14,9 @@ Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.inte
 :mod:`pipeline.profiles`, :mod:`pipeline.centrality`, :mod:`pipeline.rank`,
 :mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, :mod:`pipeline.overlap`,
 :mod:`pipeline.campaign`, :mod:`pipeline.aggregate`, :mod:`pipeline.report`,
-:mod:`pipeline.schema`. Names are imported on first use, so ``import pipeline`` (and
-the CLI) stay fast.
+:mod:`pipeline.schema`; :mod:`pipeline.defaults` holds the defaults the library and
+the CLI share. Names are imported on first use, so ``import pipeline`` (and the CLI)
+stay fast. The README's "Architecture" section shows which folder holds each step.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ from pipeline.profiles import (
 )
 from pipeline.projection import platform_scale
 
+__all__ = ["CellTables", "cell_cpm", "run_cell", "run_contest"]
+
 
 @dataclass(frozen=True)
 class CellTables:

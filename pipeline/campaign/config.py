@@ -12,6 +12,16 @@ from typing import Any
 from pipeline import defaults
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
+__all__ = [
+    "EXECUTORS",
+    "FAULT_ENV",
+    "MODELS",
+    "OVERLAP_SEEDS",
+    "TABLES",
+    "CampaignConfig",
+    "ModelSpec",
+]
+
 EXECUTORS = ("local", "ray")
 MODELS = ("ic", "wc", "tv", "lt")
 TABLES = ("seeds", "audience", "curves", "overlap", "runs")  # "runs" last: marks a cell done

@@ -17,6 +17,8 @@ from pipeline.campaign.config import MODELS, CampaignConfig, ModelSpec
 from pipeline.errors import InputError
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
+__all__ = ["load_config", "or_list"]
+
 #: The keys a campaign file may hold, per section ("" = top level).
 _KEYS: dict[str, tuple[str, ...]] = {
     "": ("name", "output", "seed", "runs", "baseline", "objective"),

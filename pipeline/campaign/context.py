@@ -31,6 +31,8 @@ from pipeline.profiles import (
     relevance,
 )
 
+__all__ = ["CampaignContext", "prepare"]
+
 
 @dataclass(frozen=True, eq=False)
 class CampaignContext:

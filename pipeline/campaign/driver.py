@@ -18,6 +18,8 @@ from pipeline.campaign.store import claim_folder, contest_path, is_done, write_c
 from pipeline.errors import InputError, OutputError
 from pipeline.export import ensure_folder
 
+__all__ = ["CampaignProgress", "CampaignReport", "run_campaign"]
+
 
 @dataclass(frozen=True)
 class CampaignProgress:

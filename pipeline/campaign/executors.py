@@ -18,6 +18,8 @@ from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell
 from pipeline.errors import InputError
 
+__all__ = ["fault", "local_workers", "run_local", "run_ray"]
+
 
 def fault(kind: str) -> str | None:
     spec = os.environ.get(FAULT_ENV, "")

@@ -17,6 +17,8 @@ import numpy as np
 from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.profiles import Brands
 
+__all__ = ["Cell", "Contest", "cells_of", "contests_of", "derive_seed"]
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -23,6 +23,8 @@ from pipeline.schema import READABLE_FORMATS, RESULTS_FORMAT, brand_folder
 if TYPE_CHECKING:
     from pipeline.campaign.cell import CellTables
 
+__all__ = ["cell_path", "claim_folder", "contest_path", "is_done", "write_cell"]
+
 
 def cell_path(output: Path, table: str, cell: Cell) -> Path:
     """Where ``table`` of ``cell`` lives in the results folder."""

@@ -37,6 +37,8 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.output import _emit, _print_json, err_console
 
+__all__ = ["rank", "seed_cmd"]
+
 
 @app.command()
 @handle_errors

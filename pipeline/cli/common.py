@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
     from pipeline.profiles import Brands
 
+__all__ = ["app", "handle_errors", "main", "run"]
+
 
 app = typer.Typer(
     name="influence",

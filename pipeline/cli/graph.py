@@ -25,6 +25,8 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.output import _cell, _emit, _print_json, err_console, out_console
 
+__all__ = ["centrality_cmd", "generate", "info"]
+
 
 @app.command()
 @handle_errors

@@ -15,6 +15,36 @@ from pipeline.errors import InputError
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
 
+__all__ = [
+    "PO",
+    "BrandAwareO",
+    "BrandsTableO",
+    "CostFixedO",
+    "CostPerFollowerO",
+    "EdgeFormatOpt",
+    "EdgeMeaningO",
+    "EdgeMeaningOpt",
+    "ExecutorOpt",
+    "FormatO",
+    "GraphArg",
+    "MaxStepsO",
+    "MinRelevanceO",
+    "ModelOpt",
+    "OutFormatO",
+    "OutO",
+    "PerCreatorO",
+    "QuietO",
+    "RankByOpt",
+    "ReportFormatOpt",
+    "ResultsArg",
+    "SeedO",
+    "SeedsFileO",
+    "SourceColO",
+    "StrategyOpt",
+    "TableFormatOpt",
+    "TargetColO",
+]
+
 
 class EdgeMeaningOpt(StrEnum):
     follows = "follows"

@@ -23,6 +23,8 @@ from pipeline.export import format_money, is_money, is_rate
 if TYPE_CHECKING:
     pass
 
+__all__ = ["ONE_RUN_NOTE", "err_console", "out_console"]
+
 
 out_console = Console()
 

@@ -13,6 +13,8 @@ from pipeline.cli.common import _spinner, app, handle_errors
 from pipeline.cli.options import QuietO, ReportFormatOpt, ResultsArg
 from pipeline.cli.output import err_console, out_console
 
+__all__ = ["report"]
+
 
 @app.command()
 @handle_errors

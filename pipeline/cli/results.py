@@ -30,6 +30,8 @@ from pipeline.cli.output import (
     out_console,
 )
 
+__all__ = ["campaign", "compare", "export_app", "export_candidates", "summarize"]
+
 
 def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts, NaN and infinities as null (strict JSON)."""

@@ -43,6 +43,8 @@ from pipeline.cli.output import (
     out_console,
 )
 
+__all__ = ["overlap", "simulate"]
+
 
 def _factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
     """The brand's sender factor (``--brand``), or None."""

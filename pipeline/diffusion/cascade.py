@@ -218,6 +218,8 @@ def lt_cascade(
     qkey = key ^ QUALITY_SALT
     end, ex = _start(seeds, stamp, st, od, sn, want_exposed, lab, cr, want_credits, cnt,
                      want_counts, ps)  # fmt: skip
+    # The wave loop of ic_cascade again, on purpose: the two models differ only inside it
+    # (what a node's out-edges do), and each loop stays plain numba code.
     lo = 0
     hi = end
     t = 0

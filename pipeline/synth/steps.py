@@ -41,6 +41,8 @@ from pipeline.synth.config import (
     _tier_quotas,
 )
 
+__all__: list[str] = []  # the steps are private to pipeline.synth
+
 
 def _sorted_unique(a: NDArray[np.int64]) -> NDArray[np.int64]:
     """Sorted distinct values (sort + mask; numpy's hash-based ``unique`` is slower here)."""
