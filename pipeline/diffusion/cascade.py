@@ -73,19 +73,6 @@ def _start(seeds, stamp, st, od, sn, expose, lab, cr, want_credits, cnt, want_co
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt, want_counts):
-    """Activate ``v`` through ``u`` (credit to u's seed): the new ``end``. O(1)."""
-    st[v] = stamp
-    od[end] = v
-    if want_credits:
-        lab[v] = lab[u]
-        cr[lab[u]] += 1
-    if want_counts:
-        cnt[v] += 1
-    return end + 1
-
-
-@njit(nogil=True, cache=True, inline="always")
 def ic_cascade(
     out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
     seeds, key, max_steps, stamp, st, od,
@@ -160,8 +147,16 @@ def ic_cascade(
                         sn[v] = stamp
                         ex += 1
                     if x < qu * edge_p[e] and st[v] != stamp:
-                        end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
-                                        want_counts)  # fmt: skip
+                        # activate v through u (credited to u's seed); written out in each
+                        # loop: an inlined helper taking the arrays ran skip-sampled IC 1.35x slower
+                        st[v] = stamp
+                        od[end] = v
+                        end += 1
+                        if want_credits:
+                            lab[v] = lab[u]
+                            cr[lab[u]] += 1
+                        if want_counts:
+                            cnt[v] += 1
                 continue
             pu = node_p[u]
             if pu <= 0.0:
@@ -186,8 +181,16 @@ def ic_cascade(
                 # A sampled live edge transmits only if it is also real (its
                 # realness coin is independent of the geometric gaps).
                 if st[v] != stamp and is_real(qkey, pos, qu):
-                    end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
-                                    want_counts)  # fmt: skip
+                    # activate v through u (credited to u's seed); written out in each
+                    # loop: an inlined helper taking the arrays ran skip-sampled IC 1.35x slower
+                    st[v] = stamp
+                    od[end] = v
+                    end += 1
+                    if want_credits:
+                        lab[v] = lab[u]
+                        cr[lab[u]] += 1
+                    if want_counts:
+                        cnt[v] += 1
                     if want_exposed and sn[v] < stamp:
                         sn[v] = stamp
                         ex += 1
@@ -247,8 +250,16 @@ def lt_cascade(
                     th[v] = unit(hash2(tkey, np.uint64(v)))
                 acc[v] += weight[e]
                 if acc[v] > th[v]:
-                    end = _activate(v, u, stamp, end, st, od, lab, cr, want_credits, cnt,
-                                    want_counts)  # fmt: skip
+                    # activate v through u (credited to u's seed); written out in each
+                    # loop: an inlined helper taking the arrays ran skip-sampled IC 1.35x slower
+                    st[v] = stamp
+                    od[end] = v
+                    end += 1
+                    if want_credits:
+                        lab[v] = lab[u]
+                        cr[lab[u]] += 1
+                    if want_counts:
+                        cnt[v] += 1
         done, t = next_wave(end, hi, t, ps)
         if done:
             break

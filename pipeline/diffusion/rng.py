@@ -61,7 +61,7 @@ def unit(h: np.uint64) -> float:
     return np.float64(h >> _S11) * _TWO_M53
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def is_real(qkey: np.uint64, e: int, q: float) -> bool:
     """Whether edge ``e`` of a sender with quality ``q`` is a real follow. O(1).
 
