@@ -473,15 +473,15 @@ def test_tables_never_crop_silently(files: dict[str, Path]) -> None:
 
 
 def test_people_formats_on_screen() -> None:
-    from pipeline.cli import _cell
+    from pipeline.cli import cell_text
 
-    assert _cell(0.05669, "engagement_rate") == "5.7%"
-    assert _cell(0.487, "win_share_earned_exposed") == "48.7%"
-    assert _cell(271.40000000000003, "cost") == "271.40"
-    assert _cell(2761.0, "mean_earned_exposed") == "2,761"
-    assert _cell(1.6, "marginal_gain") == "2"
-    assert _cell(0.2217, "earned_exposed_per_cost") == "0.2217"
-    assert _cell(True, "within_budget") == "yes" and _cell(float("nan"), "x") == "n/a"
+    assert cell_text(0.05669, "engagement_rate") == "5.7%"
+    assert cell_text(0.487, "win_share_earned_exposed") == "48.7%"
+    assert cell_text(271.40000000000003, "cost") == "271.40"
+    assert cell_text(2761.0, "mean_earned_exposed") == "2,761"
+    assert cell_text(1.6, "marginal_gain") == "2"
+    assert cell_text(0.2217, "earned_exposed_per_cost") == "0.2217"
+    assert cell_text(True, "within_budget") == "yes" and cell_text(float("nan"), "x") == "n/a"
 
 
 # --- conventions: stdout, short flags, colour, unwritable outputs ------------------------

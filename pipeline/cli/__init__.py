@@ -7,16 +7,17 @@ stderr and exit code 2, never a traceback. One module per command group:
 (rank, seed), :mod:`~pipeline.cli.spread` (simulate, overlap),
 :mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
 :mod:`~pipeline.cli.reports` (report); :mod:`~pipeline.cli.common` holds the app,
-option types and printing. Importing the groups registers their commands, in the
+error handling and loading, :mod:`~pipeline.cli.options` the option types and
+:mod:`~pipeline.cli.output` the printing. Importing the groups registers their commands, in the
 order ``influence --help`` lists them.
 """
 
 from importlib import import_module
 
 from pipeline.cli.common import app, run
-from pipeline.cli.output import _cell
+from pipeline.cli.output import cell_text
 
 for _group in ("graph", "choose", "spread", "results", "reports"):  # help lists them so
     import_module(f"pipeline.cli.{_group}")
 
-__all__ = ["_cell", "app", "run"]
+__all__ = ["app", "cell_text", "run"]

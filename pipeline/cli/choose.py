@@ -14,7 +14,7 @@ from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 if TYPE_CHECKING:
     pass
 from pipeline import defaults
-from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
+from pipeline.cli.common import app, brands_for, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
     CostFixedO,
     CostPerFollowerO,
@@ -32,10 +32,10 @@ from pipeline.cli.options import (
     SourceColO,
     StrategyOpt,
     TargetColO,
-    _id_option,
-    _resolve,
+    id_list,
+    resolve_model_option,
 )
-from pipeline.cli.output import _emit, _print_json, err_console
+from pipeline.cli.output import emit_table, err_console, print_json
 
 __all__ = ["rank", "seed_cmd"]
 
@@ -143,14 +143,14 @@ def rank(
     b = load_brands(brands)
     if brand is not None:
         b.check(brand)
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
     prof = load_profiles(profiles, g, thresholds=thresholds)
     if prof.unmatched and not quiet:
         err_console.print(
             f"warning: {prof.unmatched:,} profile rows have IDs not in the graph; ignored",
             highlight=False,
         )
-    with _spinner("ranking", quiet):
+    with spinner("ranking", quiet):
         df = rank_candidates(
             g,
             prof,
@@ -165,8 +165,8 @@ def rank(
             costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
-            model=_resolve(model, p, g)[0],
-            p=_resolve(model, p, g)[1],
+            model=resolve_model_option(model, p, g)[0],
+            p=resolve_model_option(model, p, g)[1],
             epsilon=epsilon,
             seed=seed,
         )
@@ -186,9 +186,9 @@ def rank(
         }
         for name in df["brand"].unique(maintain_order=True).to_list():
             part = df.filter(pl.col("brand") == name).select(list(shown)).rename(shown)
-            _emit(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
+            emit_table(part, None, None, f"{name}: top candidates", quiet, max_rows=top or 20)
         return
-    _emit(df, out, out_format, "candidates", quiet)
+    emit_table(df, out, out_format, "candidates", quiet)
 
 
 def _costs(per_creator: float, fixed: float | None, per_follower: float | None) -> Any:
@@ -300,19 +300,19 @@ def seed_cmd(
     from pipeline.seeding import select_seeds
 
     quiet = quiet or json_out
-    b = _brands_for(brand, profiles, brands)
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    b = brands_for(brand, profiles, brands)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
     prof = load_profiles(profiles, g) if profiles is not None else None
-    exc = g.index_of(_id_option(exclude), what="--exclude ID")
-    inc = g.index_of(_id_option(include), what="--include ID")
-    with _spinner(f"{strategy.value} seeds", quiet) as update:
+    exc = g.index_of(id_list(exclude), what="--exclude ID")
+    inc = g.index_of(id_list(include), what="--include ID")
+    with spinner(f"{strategy.value} seeds", quiet) as update:
         result = select_seeds(
             g,
             strategy.value,
             k=k,
             budget=budget,
-            model=_resolve(model, p, g)[0],
-            p=_resolve(model, p, g)[1],
+            model=resolve_model_option(model, p, g)[0],
+            p=resolve_model_option(model, p, g)[1],
             profiles=prof,
             brands=b,
             brand=brand,
@@ -330,12 +330,12 @@ def seed_cmd(
         )
     df = result.to_polars()
     if out is not None:
-        _emit(df, out, out_format, "seeds", quiet)
+        emit_table(df, out, out_format, "seeds", quiet)
     tail = result.diminishing_returns()
     if json_out:
         payload = {**result.summary(), "diminishing_returns": tail,
                    "seeds": df.drop("node").to_dicts()}  # fmt: skip
-        _print_json(payload)
+        print_json(payload)
         return
     if quiet:
         return
@@ -359,4 +359,4 @@ def seed_cmd(
         )
     if out is None:
         shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
-        _emit(df.select(shown), None, None, "seeds", quiet, max_rows=50)
+        emit_table(df.select(shown), None, None, "seeds", quiet, max_rows=50)

@@ -23,14 +23,14 @@ from rich.progress import (
 
 from pipeline import __version__
 from pipeline.cli.options import EdgeFormatOpt, EdgeMeaningOpt
-from pipeline.cli.output import _WIDE, err_console, out_console
+from pipeline.cli.output import WIDE, err_console, out_console
 from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
     from pipeline.profiles import Brands
 
-__all__ = ["app", "handle_errors", "main", "run"]
+__all__ = ["app", "brands_for", "handle_errors", "load_graph_arg", "main", "run", "spinner"]
 
 
 app = typer.Typer(
@@ -87,11 +87,11 @@ def main(
     ] = False,
 ) -> None:
     """Choose influencers by simulating spread through a follower graph."""
-    _WIDE[0] = wide
+    WIDE[0] = wide
     out_console.stderr = False  # stdout is the command's until an --out - takes it
 
 
-def _brands_for(brand: str | None, profiles: Path | None, brands: Path | None) -> Brands | None:
+def brands_for(brand: str | None, profiles: Path | None, brands: Path | None) -> Brands | None:
     """The brands table, with ``--brand`` checked before the (slow) graph load."""
     from pipeline.profiles import load_brands
 
@@ -104,7 +104,7 @@ def _brands_for(brand: str | None, profiles: Path | None, brands: Path | None) -
 
 
 @contextmanager
-def _spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
+def spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """A transient progress line on stderr; yields a function that updates its text."""
     if quiet or not err_console.is_terminal:
         yield lambda _msg: None
@@ -121,7 +121,7 @@ def _spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
         yield lambda msg: progress.update(task, description=f"{text}: {msg}")
 
 
-def _load(
+def load_graph_arg(
     graph: Path,
     fmt: EdgeFormatOpt | None,
     meaning: EdgeMeaningOpt,
@@ -131,7 +131,7 @@ def _load(
 ) -> FollowerGraph:
     from pipeline.graph_io import load_graph
 
-    with _spinner(f"loading {graph}", quiet):
+    with spinner(f"loading {graph}", quiet):
         g = load_graph(
             graph,
             format=fmt.value if fmt else None,

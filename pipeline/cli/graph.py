@@ -11,7 +11,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     pass
 from pipeline import defaults
-from pipeline.cli.common import _load, _spinner, app, handle_errors
+from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
     EdgeMeaningO,
     EdgeMeaningOpt,
@@ -23,7 +23,7 @@ from pipeline.cli.options import (
     SourceColO,
     TargetColO,
 )
-from pipeline.cli.output import _cell, _emit, _print_json, err_console, out_console
+from pipeline.cli.output import cell_text, emit_table, err_console, out_console, print_json
 
 __all__ = ["centrality_cmd", "generate", "info"]
 
@@ -39,7 +39,7 @@ def info(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Load a follower graph and report nodes, edges, merged duplicates and dropped self-loops."""
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet=True)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet=True)
     r = g.report
     followers = g.follower_count
     data = {
@@ -55,11 +55,11 @@ def info(
         "has_weight": g.weight is not None,
     }
     if json_out:
-        _print_json(data)
+        print_json(data)
         return
     t = Table(show_header=False)
     for k, v in data.items():
-        t.add_row(k, _cell(v))
+        t.add_row(k, cell_text(v))
     out_console.print(t)
 
 
@@ -101,7 +101,7 @@ def generate(
     topic_list = (
         tuple(t.strip() for t in topics.split(",") if t.strip()) if topics else DEFAULT_TOPICS
     )
-    with _spinner(f"generating {nodes:,} accounts", quiet):
+    with spinner(f"generating {nodes:,} accounts", quiet):
         data = make(
             nodes=nodes,
             seed=seed,
@@ -162,9 +162,9 @@ def centrality_cmd(
     """
     from pipeline.centrality import centrality
 
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
     names = [m.strip() for m in measures.split(",") if m.strip()]
-    with _spinner("centrality", quiet) as update:
+    with spinner("centrality", quiet) as update:
         res = centrality(
             g, names, exact_max_nodes=exact_max_nodes, samples=samples, seed=seed, progress=update
         )
@@ -174,4 +174,4 @@ def centrality_cmd(
     df = res.table
     if out is None and names:
         df = df.sort(names[0], descending=True)
-    _emit(df, out, out_format, "centrality", quiet, max_rows=top)
+    emit_table(df, out, out_format, "centrality", quiet, max_rows=top)

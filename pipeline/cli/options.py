@@ -43,6 +43,8 @@ __all__ = [
     "StrategyOpt",
     "TableFormatOpt",
     "TargetColO",
+    "id_list",
+    "resolve_model_option",
 ]
 
 
@@ -150,7 +152,7 @@ class ModelOpt(StrEnum):
     high_virality = "high-virality"
 
 
-def _resolve(
+def resolve_model_option(
     model: ModelOpt | None, p: float | None, graph: FollowerGraph | None = None
 ) -> tuple[str, float | None]:
     """(model name, p) of a --model option: a virality preset stands for its model and p;
@@ -218,7 +220,7 @@ class StrategyOpt(StrEnum):
     opim = "opim"
 
 
-def _id_option(text: str | None) -> list[object]:
+def id_list(text: str | None) -> list[object]:
     return [x.strip() for x in text.split(",") if x.strip()] if text else []
 
 

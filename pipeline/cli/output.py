@@ -23,7 +23,20 @@ from pipeline.export import format_money, is_money, is_rate
 if TYPE_CHECKING:
     pass
 
-__all__ = ["ONE_RUN_NOTE", "err_console", "out_console"]
+__all__ = [
+    "CURRENCY",
+    "ONE_RUN_NOTE",
+    "WIDE",
+    "cell_text",
+    "emit_table",
+    "err_console",
+    "is_count",
+    "one_stdout",
+    "out_console",
+    "print_json",
+    "stdout_taken",
+    "strict_json",
+]
 
 
 out_console = Console()
@@ -31,7 +44,7 @@ out_console = Console()
 err_console = Console(stderr=True)
 
 
-def _emit(
+def emit_table(
     df: pl.DataFrame,
     out: Path | None,
     out_format: TableFormatOpt | None,
@@ -44,7 +57,7 @@ def _emit(
     if out is not None:
         write_table(df, out, out_format.value if out_format else None)
         if str(out) == "-":
-            _stdout_taken()
+            stdout_taken()
         if not quiet:
             where = "standard output" if str(out) == "-" else out
             err_console.print(f"wrote {df.height:,} rows to {where}", highlight=False)
@@ -55,7 +68,7 @@ def _emit(
     console = Console(stderr=out_console.stderr)
     ident = [c in ("id", "node") for c in df.columns]  # identifiers: no thousands separator
     rows = [
-        [str(v) if i else _cell(v, c) for v, i, c in zip(row, ident, df.columns, strict=True)]
+        [str(v) if i else cell_text(v, c) for v, i, c in zip(row, ident, df.columns, strict=True)]
         for row in df.head(max_rows).iter_rows()
     ]
 
@@ -76,7 +89,7 @@ def _emit(
     shown = len(df.columns)
     table = build(shown)
     width = console.width
-    if not console.is_terminal or _WIDE[0]:
+    if not console.is_terminal or WIDE[0]:
         # piped, captured or --wide: never crop; lines are as long as the table needs
         Console(
             width=max(width, need(table)), force_terminal=console.is_terminal, stderr=console.stderr
@@ -97,36 +110,36 @@ def _emit(
         err_console.print(f"... {df.height - max_rows:,} more rows (use --out to save all)")
 
 
-def _strict(value: Any) -> Any:
+def strict_json(value: Any) -> Any:
     """``value`` with NaN and infinities (also inside lists and dicts) as None."""
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: _strict(v) for k, v in value.items()}
+        return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_strict(v) for v in value]
+        return [strict_json(v) for v in value]
     return value
 
 
-def _one_stdout(out: Path | None, json_out: bool) -> None:
+def one_stdout(out: Path | None, json_out: bool) -> None:
     """Refuse ``--out -`` with ``--json``: both would write to standard output."""
     if json_out and out is not None and str(out) == "-":
         raise InputError("--out - and --json both write to standard output; use one of them")
 
 
-def _print_json(payload: Any) -> None:
+def print_json(payload: Any) -> None:
     """Print ``payload`` as strict JSON (NaN and infinities as null)."""
-    typer.echo(json.dumps(_strict(payload), allow_nan=False, default=str))
+    typer.echo(json.dumps(strict_json(payload), allow_nan=False, default=str))
 
 
 #: ``influence --wide``: print tables at their full width on a terminal too.
-_WIDE = [False]
+WIDE = [False]
 
 #: The currency symbol of the results being printed (``[valuation] currency``).
-_CURRENCY = [""]
+CURRENCY = [""]
 
 
-def _is_count(col: str) -> bool:
+def is_count(col: str) -> bool:
     """Columns of accounts (means included), shown as whole numbers."""
     if "per_cost" in col or "steps" in col or col in ("ratio", "score", "relevance"):
         return False
@@ -137,7 +150,7 @@ def _is_count(col: str) -> bool:
     return any(w in col for w in words)
 
 
-def _cell(v: object, col: str = "") -> str:
+def cell_text(v: object, col: str = "") -> str:
     """A value for people: rates as percentages, money with two decimals, counts whole,
     booleans yes/no (files keep full precision)."""
     if isinstance(v, bool):
@@ -148,8 +161,8 @@ def _cell(v: object, col: str = "") -> str:
         if is_rate(col):
             return f"{100 * v:.1f}%"
         if is_money(col):
-            return format_money(v, _CURRENCY[0], whole=col == "budget" and v.is_integer())
-        if _is_count(col):
+            return format_money(v, CURRENCY[0], whole=col == "budget" and v.is_integer())
+        if is_count(col):
             return f"{v:,.0f}"
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
     if isinstance(v, int):
@@ -157,7 +170,7 @@ def _cell(v: object, col: str = "") -> str:
     return "" if v is None else str(v)
 
 
-def _stdout_taken() -> None:
+def stdout_taken() -> None:
     """``--out -`` wrote data to stdout: what the command prints for people after it
     goes to stderr, so the data stays parseable."""
     out_console.stderr = True

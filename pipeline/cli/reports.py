@@ -9,7 +9,7 @@ import typer
 
 if TYPE_CHECKING:
     pass
-from pipeline.cli.common import _spinner, app, handle_errors
+from pipeline.cli.common import app, handle_errors, spinner
 from pipeline.cli.options import QuietO, ReportFormatOpt, ResultsArg
 from pipeline.cli.output import err_console, out_console
 
@@ -62,7 +62,7 @@ def report(
     """
     from pipeline.report import write_report
 
-    with _spinner(f"report of {results}", quiet):
+    with spinner(f"report of {results}", quiet):
         paths = write_report(results, out, format=fmt.value, baseline=baseline, top=top)
     if quiet or str(out) == "-":
         return

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
 from pipeline.cli.common import app, handle_errors
 from pipeline.cli.options import ExecutorOpt, OutFormatO, OutO, QuietO, ResultsArg
 from pipeline.cli.output import (
-    _CURRENCY,
+    CURRENCY,
     ONE_RUN_NOTE,
-    _emit,
-    _one_stdout,
-    _print_json,
+    emit_table,
     err_console,
+    one_stdout,
     out_console,
+    print_json,
 )
 
 __all__ = ["campaign", "compare", "export_app", "export_candidates", "summarize"]
@@ -212,16 +212,16 @@ def summarize(
     from pipeline.aggregate import summarize as summarize_results
 
     res = load_results(results)
-    _CURRENCY[0] = res.currency
+    CURRENCY[0] = res.currency
     df = summarize_results(res)
-    _one_stdout(out, json_out)
+    one_stdout(out, json_out)
     if json_out:
         if out is not None:  # both: the file, then the JSON
-            _emit(df, out, out_format, "summary", True)
-        _print_json({"objective": res.objective, "rows": _json_rows(df)})
+            emit_table(df, out, out_format, "summary", True)
+        print_json({"objective": res.objective, "rows": _json_rows(df)})
         return
     if out is not None:
-        _emit(df, out, out_format, "summary", quiet)
+        emit_table(df, out, out_format, "summary", quiet)
         return
     o = res.objective
     shown = {
@@ -232,7 +232,7 @@ def summarize(
     }  # fmt: skip
     table = _drop_null_columns(df.select(list(shown)).rename(shown))
     title = f"{o.replace('_', ' ')} per cell (mean over runs, 95% CI; per_cost: per currency unit)"
-    _emit(table, None, None, title, quiet, max_rows=200)
+    emit_table(table, None, None, title, quiet, max_rows=200)
     if not quiet and (df["runs"] < 2).any():
         err_console.print(ONE_RUN_NOTE, highlight=False)
 
@@ -274,15 +274,15 @@ def compare(
     from pipeline.aggregate import competition_summary, load_results
 
     res = load_results(results)
-    _CURRENCY[0] = res.currency
+    CURRENCY[0] = res.currency
     df = compare_results(res, baseline)
-    _one_stdout(out, json_out)
+    one_stdout(out, json_out)
     if json_out:
         from pipeline.aggregate import robustness, verdicts
 
         if out is not None:  # both: the file, then the JSON
-            _emit(df, out, out_format, "paired differences", True)
-        _print_json(
+            emit_table(df, out, out_format, "paired differences", True)
+        print_json(
             {
                 "objective": res.objective,
                 "baseline": baseline or res.baseline,
@@ -293,7 +293,7 @@ def compare(
         )
         return
     if out is not None:
-        _emit(df, out, out_format, "paired differences", quiet)
+        emit_table(df, out, out_format, "paired differences", quiet)
     elif not quiet:
         o = res.objective
         shown = {
@@ -306,14 +306,14 @@ def compare(
             f"{df['baseline'][0] if df.height else baseline}, per model"
         )
         table = _drop_null_columns(df.select(list(shown)).rename(shown))
-        _emit(table, None, None, title, quiet, max_rows=200)
+        emit_table(table, None, None, title, quiet, max_rows=200)
     if quiet:
         return
     contests = competition_summary(res)
     if contests.height:
         rivals = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
                   "mean_alone", "loss", "loss_share"]  # fmt: skip
-        _emit(contests.select(rivals), None, None, "competing brands", quiet, max_rows=200)
+        emit_table(contests.select(rivals), None, None, "competing brands", quiet, max_rows=200)
     _print_verdicts(res, baseline)
 
 
@@ -354,7 +354,7 @@ def export_candidates(
     from pipeline.aggregate import candidates, load_results
 
     res = load_results(results)
-    _CURRENCY[0] = res.currency
+    CURRENCY[0] = res.currency
     df = candidates(res, brand, top=top, model=model, budget=budget, k=k)
     if out is None and not quiet and df.height:
         first = df.row(0, named=True)
@@ -368,4 +368,4 @@ def export_candidates(
             highlight=False,
         )
         df = _drop_null_columns(df.drop("brand", "model", "strategy", "budget", "k"))
-    _emit(df, out, out_format, "candidates", quiet, max_rows=top)
+    emit_table(df, out, out_format, "candidates", quiet, max_rows=top)

@@ -14,7 +14,7 @@ from pipeline.errors import InputError
 if TYPE_CHECKING:
     from pipeline.profiles import Brands, Profiles
 from pipeline import defaults
-from pipeline.cli.common import _brands_for, _load, _spinner, app, handle_errors
+from pipeline.cli.common import app, brands_for, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
     PO,
     BrandAwareO,
@@ -30,17 +30,17 @@ from pipeline.cli.options import (
     SeedsFileO,
     SourceColO,
     TargetColO,
-    _id_option,
-    _resolve,
+    id_list,
+    resolve_model_option,
 )
 from pipeline.cli.output import (
     ONE_RUN_NOTE,
-    _cell,
-    _emit,
-    _one_stdout,
-    _print_json,
+    cell_text,
+    emit_table,
     err_console,
+    one_stdout,
     out_console,
+    print_json,
 )
 
 __all__ = ["overlap", "simulate"]
@@ -130,7 +130,7 @@ def simulate(
     from pipeline.graph_io import read_id_list
     from pipeline.profiles import load_profiles
 
-    _one_stdout(out, json_out)
+    one_stdout(out, json_out)
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
@@ -152,17 +152,17 @@ def simulate(
         raise InputError(f"--p must be in [0, 1], got {p}")
     if runs < 1:
         raise InputError(f"--runs must be >= 1, got {runs}")
-    b = _brands_for(brand, profiles, brands)
+    b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
-    mname, p = _resolve(model, p, g)  # no --model: ic with --p or a probability column
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    mname, p = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
     seed_idx = g.index_of(ids, what="seed ID")
     prof = load_profiles(profiles, g) if profiles is not None else None
     quality = None
     if prof is not None and (prof.real_audience < 1.0).any():
         quality = prof.real_audience  # audience quality discounts exposure and spread
     factor = _factor(prof, b, brand)
-    with _spinner(f"simulating {runs:,} runs", quiet):
+    with spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
             seed_idx,
@@ -180,24 +180,24 @@ def simulate(
     if model is not None and model.value != mname:  # a preset: name it and what it stands for
         summary["model"] = f"{model.value} ({mname}" + (f" p={p:g})" if p is not None else ")")
     if out is not None:
-        _emit(result.to_polars(), out, None, "runs", quiet)
+        emit_table(result.to_polars(), out, None, "runs", quiet)
     if json_out:
         if attribution:
             summary["attribution"] = result.attribution_table(g).to_dicts()
-        _print_json(summary)
+        print_json(summary)
         return
     if quiet:
         return
     t = Table(show_header=False, title="simulation")
     for k, v in summary.items():
         t.add_row(
-            k, "n/a (1 run)" if v is None and k.endswith(("_ci_low", "_ci_high")) else _cell(v)
+            k, "n/a (1 run)" if v is None and k.endswith(("_ci_low", "_ci_high")) else cell_text(v)
         )
     out_console.print(t)
     if runs < 2:
         err_console.print(ONE_RUN_NOTE, highlight=False)
     if attribution:
-        _emit(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
+        emit_table(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
 
 
 def _simulate_competition(
@@ -226,7 +226,7 @@ def _simulate_competition(
         name = name.strip()
         if name in seeds_by_brand:
             raise InputError(f"--compete: brand {name!r} given twice")
-        seeds_by_brand[name] = _id_option(ids)
+        seeds_by_brand[name] = id_list(ids)
         if not seeds_by_brand[name]:
             raise InputError(f"--compete {spec!r}: brand {name!r} has no seed IDs")
     if len(seeds_by_brand) < 2:
@@ -238,26 +238,26 @@ def _simulate_competition(
         for name in seeds_by_brand:
             b.check(name)
     quiet = quiet or json_out
-    g = _load(graph, *load_opts, quiet)
-    model, p = _resolve(model_opt, p, g)
+    g = load_graph_arg(graph, *load_opts, quiet)
+    model, p = resolve_model_option(model_opt, p, g)
     idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
     factors = None
     if b is not None and profiles is not None:
         prof = load_profiles(profiles, g)
         factors = {k: brand_sender_factor(prof, b, k) for k in idx}
-    with _spinner(f"simulating {runs:,} competitive runs", quiet):
+    with spinner(f"simulating {runs:,} competitive runs", quiet):
         result = compete(
             g, idx, model, runs=runs, seed=seed, p=p, max_steps=max_steps, sender_factors=factors
         )
     summary = result.summary()
     if out is not None:
-        _emit(result.to_polars(), out, None, "runs", quiet)
+        emit_table(result.to_polars(), out, None, "runs", quiet)
     if json_out:
         payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
                    "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
-        _print_json(payload)
+        print_json(payload)
         return
-    _emit(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
+    emit_table(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
 
 
 @app.command()
@@ -320,10 +320,10 @@ def overlap(
     from pipeline.overlap import audience_overlap
     from pipeline.profiles import load_profiles
 
-    _one_stdout(out, json_out)
+    one_stdout(out, json_out)
     if (ids is None) == (seeds_file is None):
         raise InputError("give the candidates with exactly one of --ids or --seeds-file")
-    wanted = _id_option(ids) if ids is not None else []
+    wanted = id_list(ids) if ids is not None else []
     if seeds_file is not None:
         wanted = read_id_list(seeds_file)
     if len(wanted) < 2:
@@ -332,14 +332,14 @@ def overlap(
         raise InputError(f"--p must be in [0, 1], got {p}")
     if runs < 1:
         raise InputError(f"--runs must be >= 1, got {runs}")
-    b = _brands_for(brand, profiles, brands)
+    b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = _load(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
     nodes = g.index_of(wanted, what="candidate ID")
-    mname, p = _resolve(model, p, g)
+    mname, p = resolve_model_option(model, p, g)
     prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
     factor = _factor(prof, b, brand)
-    with _spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
+    with spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(
             g,
             nodes,
@@ -352,7 +352,7 @@ def overlap(
         )
     pairs = result.pairs()
     if out is not None:
-        _emit(pairs, out, None, "pairs", quiet)
+        emit_table(pairs, out, None, "pairs", quiet)
     summary = {"graph": str(graph), **result.summary(), "brand": brand}
     if json_out:
         payload = {
@@ -360,11 +360,11 @@ def overlap(
             "per_candidate": result.per_candidate().to_dicts(),
             "pairs": pairs.to_dicts(),
         }
-        _print_json(payload)
+        print_json(payload)
         return
     if quiet:
         return
-    _emit(result.per_candidate(), None, None, "candidates", quiet, max_rows=64)
+    emit_table(result.per_candidate(), None, None, "candidates", quiet, max_rows=64)
     if out is None:
         shown = {
             "id_a": "id_a",
@@ -378,7 +378,7 @@ def overlap(
         # IDs as text: the table prints numbers with thousands separators.
         part = pairs.select(list(shown)).rename(shown)
         part = part.with_columns(pl.col("id_a", "id_b").cast(pl.String))
-        _emit(part, None, None, "pairs", quiet, max_rows=100)
+        emit_table(part, None, None, "pairs", quiet, max_rows=100)
     out_console.print(
         f"unique reach {summary['unique_reach']:,.1f} exposed "
         f"({summary['unique_reach_activated']:,.1f} activated) when all {len(nodes)} seed "
