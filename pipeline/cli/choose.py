@@ -144,6 +144,7 @@ def rank(
     if brand is not None:
         b.check(brand)
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    model_name, p = resolve_model_option(model, p, g)
     prof = load_profiles(profiles, g, thresholds=thresholds)
     if prof.unmatched and not quiet:
         err_console.print(
@@ -165,8 +166,8 @@ def rank(
             costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
-            model=resolve_model_option(model, p, g)[0],
-            p=resolve_model_option(model, p, g)[1],
+            model=model_name,
+            p=p,
             epsilon=epsilon,
             seed=seed,
         )
@@ -302,6 +303,7 @@ def seed_cmd(
     quiet = quiet or json_out
     b = brands_for(brand, profiles, brands)
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    model_name, p = resolve_model_option(model, p, g)
     prof = load_profiles(profiles, g) if profiles is not None else None
     exc = g.index_of(id_list(exclude), what="--exclude ID")
     inc = g.index_of(id_list(include), what="--include ID")
@@ -311,8 +313,8 @@ def seed_cmd(
             strategy.value,
             k=k,
             budget=budget,
-            model=resolve_model_option(model, p, g)[0],
-            p=resolve_model_option(model, p, g)[1],
+            model=model_name,
+            p=p,
             profiles=prof,
             brands=b,
             brand=brand,
