@@ -59,11 +59,6 @@ __all__ = ["ic_runs", "lt_runs"]
 _ALWAYS = np.int32(2**31 - 1)  # "seen" stamp of nodes exposed in every run
 
 
-# ---------------------------------------------------------------------------
-# Batches of runs
-# ---------------------------------------------------------------------------
-
-
 @njit(nogil=True, cache=True)
 def _residual(out_ptr, out_idx, base):
     """Per node, the ids of its out-edges whose target is not in ``base``: (ptr, edge

@@ -67,6 +67,7 @@ _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("overlap with creators above", "overlap_above", "percent", 0),
     ("why", "reason", "text", 0),
 )
+_TIER_ORDER = {t: i for i, t in enumerate(TIER_NAMES)}  # sort key of the tier column
 _PLAN_HEADS = (
     "budget", "recommended", "creators", "cost", "projected impressions",
     "projected engagements", "cost per engagement", "cost per 1,000 impressions",
@@ -126,7 +127,7 @@ def _candidate_cell(value: Any, kind: str, digits: int, currency: str) -> dict[s
     if kind == "text":
         return {"text": str(value or ""), "sort": str(value or ""), "num": False}
     if kind == "tier":
-        order = {t: i for i, t in enumerate(TIER_NAMES)}.get(str(value), len(TIER_NAMES))
+        order = _TIER_ORDER.get(str(value), len(TIER_NAMES))
         return {"text": str(value or ""), "sort": str(order), "num": False}
     if kind == "money":
         return {"text": _money(value, currency), "sort": _raw(value), "num": True}

@@ -26,10 +26,10 @@ from numpy.typing import NDArray
 
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
-from pipeline.profiles import Profiles, default_profiles
+from pipeline.profiles import Profiles
 from pipeline.seeding.rrsets import SlotLayout
 
-__all__ = ["SeedSet", "SeedingProblem", "check_budget", "fill_in_order", "profiles_or_default"]
+__all__ = ["SeedSet", "SeedingProblem", "check_budget", "fill_in_order"]
 
 Progress = Callable[[str], None]
 
@@ -279,10 +279,6 @@ class SeedSet:
         )
         return {"from_rank": i + 1, "tail_seeds": t, "seeds": n, "reach_share": reach_share,
                 "cost_share": cost_share, "text": text}  # fmt: skip
-
-
-def profiles_or_default(graph: FollowerGraph, profiles: Profiles | None) -> Profiles:
-    return profiles if profiles is not None else default_profiles(graph)
 
 
 def check_budget(problem_cost: NDArray[np.float64], eligible: NDArray[np.bool_], budget: float,
