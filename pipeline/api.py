@@ -20,6 +20,7 @@ import polars as pl
 
 from pipeline import defaults
 from pipeline.diffusion import CompetitionResult, SimulationResult
+from pipeline.diffusion.model_ref import Model
 from pipeline.graph_io import FollowerGraph
 from pipeline.intervals import half_width
 from pipeline.overlap import OverlapResult
@@ -41,7 +42,7 @@ DEFAULT_MODEL = defaults.MODEL
 def simulate(
     graph: FollowerGraph,
     seeds: Iterable[object],
-    model: str | None = None,
+    model: str | Model | None = None,
     *,
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,
@@ -63,7 +64,7 @@ def select_seeds(
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str | None = None,
+    model: str | Model | None = None,
     exclude: Iterable[object] = (),
     include: Iterable[object] = (),
     **options: Any,
@@ -89,7 +90,7 @@ def compare_seed_sets(
     graph: FollowerGraph,
     a: Iterable[object],
     b: Iterable[object],
-    model: str | None = None,
+    model: str | Model | None = None,
     *,
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,
@@ -102,9 +103,9 @@ def compare_seed_sets(
     ``b - a`` of activated and exposed accounts with 95% Student-t intervals, and the
     share of runs where b reaches more. O(2 x simulate)."""
     model = defaults.resolve_model(model, p, graph)
-    ra = simulate(graph, a, model, runs=runs, seed=seed, p=p, **options)
-    rb = simulate(graph, b, model, runs=runs, seed=seed, p=p, **options)
-    out: dict[str, Any] = {"model": model, "runs": runs, "seed": seed}
+    ra = simulate(graph, a, model, runs=runs, seed=seed, **options)
+    rb = simulate(graph, b, model, runs=runs, seed=seed, **options)
+    out: dict[str, Any] = {"model": str(model), "runs": runs, "seed": seed}
     for metric in ("activated", "exposed"):
         xa = np.asarray(getattr(ra, metric), dtype=np.float64)
         xb = np.asarray(getattr(rb, metric), dtype=np.float64)
@@ -123,7 +124,7 @@ def compare_seed_sets(
 def audience_overlap(
     graph: FollowerGraph,
     candidates: Iterable[object],
-    model: str | None = None,
+    model: str | Model | None = None,
     *,
     runs: int = defaults.OVERLAP_RUNS,
     seed: int = defaults.SEED,
@@ -142,7 +143,7 @@ def audience_overlap(
 def compete(
     graph: FollowerGraph,
     seeds: Mapping[str, Iterable[object]],
-    model: str | None = None,
+    model: str | Model | None = None,
     *,
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,

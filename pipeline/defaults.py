@@ -8,9 +8,13 @@ same thing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipeline.diffusion.model_ref import Model
 
 __all__ = [
+    "BACKTEST_RUNS",
     "CELF_RUNS",
     "EPSILON",
     "ESTIMATE_RR_SETS",
@@ -29,6 +33,8 @@ MODEL = "wc"
 RUNS = 1000
 #: Monte Carlo runs of an audience-overlap estimate (one cascade per candidate per run).
 OVERLAP_RUNS = 200
+#: Simulations per test item and row of a backtest (spread over the bootstrap refits).
+BACKTEST_RUNS = 200
 #: The random seed: the same seed gives the same numbers.
 SEED = 0
 #: IMM / OPIM-C accuracy: a (1 - 1/e - epsilon) approximation with high probability.
@@ -41,12 +47,12 @@ ESTIMATE_RR_SETS = 100_000
 MIN_RELEVANCE = 0.3
 
 
-def resolve_model(model: str | None, p: float | None = None, graph: Any = None) -> str:
-    """The model a call means: ``model`` when given; else ``"ic"`` when a uniform
-    probability ``p`` is given (``p`` applies to IC only) or ``graph`` carries per-edge
-    probabilities (its ``probability`` column); else :data:`MODEL`."""
-    if model is not None:
-        return model
-    if p is not None or getattr(graph, "probability", None) is not None:
-        return "ic"
-    return MODEL
+def resolve_model(model: Any, p: float | None = None, graph: Any = None) -> Model:
+    """The :class:`~pipeline.diffusion.model_ref.Model` a call means: ``model`` (a name,
+    ``ic:P``, a preset, ``calibrated:FILE`` or a Model) when given; else ``"ic"`` when a
+    uniform probability ``p`` is given (``p`` applies to IC only) or ``graph`` carries
+    per-edge probabilities (its ``probability`` column); else :data:`MODEL`. The one
+    resolution every entry point uses (:func:`pipeline.diffusion.model_ref.resolve`)."""
+    from pipeline.diffusion.model_ref import resolve
+
+    return resolve(model, p, graph)

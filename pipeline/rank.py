@@ -30,6 +30,7 @@ import polars as pl
 from pipeline import defaults
 from pipeline.centrality import MEASURES, centrality
 from pipeline.costs import CostModel
+from pipeline.diffusion.model_ref import Model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.overlap import overlap_with_above
@@ -86,7 +87,7 @@ def rank_candidates(
     top: int | None = None,
     seed: int = defaults.SEED,
     by: str = "score",
-    model: str | None = None,
+    model: str | Model | None = None,
     p: float | None = None,
     epsilon: float = defaults.EPSILON,
     max_steps: int | None = None,
@@ -231,7 +232,7 @@ def _by_imm(
     brand: str,
     df: pl.DataFrame,
     top: int,
-    model: str,
+    model: str | Model,
     p: float | None,
     epsilon: float,
     max_steps: int | None,

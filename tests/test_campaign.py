@@ -108,6 +108,27 @@ def assert_same(a: Path, b: Path) -> None:
             lambda s: s.replace("budgets = [300, 1500]", "budget_shares = [0.5, 50]"),
             r"grid.budget_shares: 50 is more than the brand's whole budget",
         ),
+        (
+            lambda s: s + '[inputs.columns.graph]\nsrc = "a"\n',
+            "inputs.columns.graph: unknown name 'src'; expected one of source, target",
+        ),
+        (
+            lambda s: s + '[inputs.columns.actions]\nwhen = "t"\n',
+            "inputs.columns.actions: unknown name 'when'; expected one of account, item, time",
+        ),
+        (lambda s: s + '[inputs.columns.edges]\nsource = "a"\n', "columns.edges: unknown table"),
+        (lambda s: s + "[inputs.columns.brands]\nbudget = 3\n", "columns.brands.budget: expected"),
+        (
+            lambda s: s.replace('brands = "brands.csv"', 'brands = "brands.csv"\nheader = "no"'),
+            "inputs.header: expected true or false",
+        ),
+        (
+            lambda s: (
+                s.replace('brands = "brands.csv"', 'brands = "brands.csv"\nsource_col = "a"')
+                + '[inputs.columns.graph]\nsource = "b"\n'
+            ),
+            "inputs.columns.graph.source: also given as inputs.source_col",
+        ),
     ],
 )
 def test_bad_configs_are_refused_with_the_key(
@@ -117,6 +138,55 @@ def test_bad_configs_are_refused_with_the_key(
     with pytest.raises(InputError, match=message) as info:
         load_config(path)
     assert str(path) in str(info.value)
+
+
+def test_inputs_columns_map_every_table(data: Path, tmp_path: Path) -> None:
+    """[inputs.columns.<table>] renames the graph's, profiles' and brands' columns, keeps
+    the action log's for its loader, and is part of the results fingerprint."""
+    pl.read_csv(data / "follows.csv").select(
+        pl.col("followed").alias("whom"), pl.col("follower").alias("who")
+    ).write_csv(data / "cols_follows.csv")
+    pl.read_csv(data / "profiles.csv").rename({"id": "account", "handle": "name"}).write_csv(
+        data / "cols_profiles.csv"
+    )
+    pl.read_csv(data / "brands.csv").rename({"budget": "money"}).write_csv(data / "cols_brands.csv")
+    mapped = (
+        BASE.replace('"follows.csv"', '"cols_follows.csv"')
+        .replace('"profiles.csv"', '"cols_profiles.csv"')
+        .replace('"brands.csv"', '"cols_brands.csv"')
+        + '[inputs.columns.graph]\nsource = "who"\ntarget = "whom"\n'
+        + '[inputs.columns.profiles]\nid = "account"\nhandle = "name"\n'
+        + '[inputs.columns.brands]\nbudget = "money"\n'
+        + '[inputs.columns.actions]\naccount = "user"\ntime = "ts"\n'
+    )
+    cfg = load_config(config(data, tmp_path, mapped, "cols.toml"))
+    assert cfg.columns_of("actions") == {"account": "user", "time": "ts"}
+    assert cfg.columns_of("graph") == {"source": "who", "target": "whom"}
+    assert cfg.settings()["columns"]["profiles"] == {"handle": "name", "id": "account"}
+    ctx, base = prepare(cfg), prepare(load_config(config(data, tmp_path, name="cols_base.toml")))
+    assert ctx.graph.m == base.graph.m and ctx.graph.ids.equals(base.graph.ids)
+    assert np.array_equal(ctx.graph.out_idx, base.graph.out_idx)
+    assert ctx.profiles.table["handle"].equals(base.profiles.table["handle"])
+    assert ctx.brands.table.equals(base.brands.table)
+    assert "header" in str(ctx.graph.report)
+    # The same files read through an identity mapping: another fingerprint.
+    same = BASE + '[inputs.columns.graph]\nsource = "follower"\n'
+    ctx2 = prepare(load_config(config(data, tmp_path, same, "cols_same.toml")))
+    assert ctx2.graph.m == base.graph.m and ctx2.fingerprint != base.fingerprint
+    assert "columns" not in base.config.settings() and "header" not in base.config.settings()
+    forced = BASE.replace('brands = "brands.csv"', 'brands = "brands.csv"\nheader = true')
+    cfg = load_config(config(data, tmp_path, forced, "cols_header.toml"))
+    assert cfg.header is True and cfg.settings()["header"] is True
+    # A mapped column the file lacks: named with the file when the campaign loads.
+    bad = mapped.replace('target = "whom"', 'target = "nobody"')
+    r = runner.invoke(app, ["campaign", str(config(data, tmp_path, bad, "cols_bad.toml"))])
+    assert r.exit_code == 2 and "cols_follows.csv: no column 'nobody'" in r.output
+    assert "(given for 'target' by inputs.columns.graph)" in r.output
+    # An unknown key: one line naming the key.
+    unknown = config(data, tmp_path, BASE + '[inputs.columns.graph]\nsrc = "a"\n', "cols_key.toml")
+    r = runner.invoke(app, ["campaign", str(unknown)])
+    assert r.exit_code == 2 and "inputs.columns.graph: unknown name 'src'" in r.output
+    assert len(r.output.strip().splitlines()) == 1
 
 
 def test_malformed_toml_names_line_and_column(data: Path, tmp_path: Path) -> None:
@@ -687,3 +757,27 @@ def test_json_and_out_together_write_both(finished: Path, tmp_path: Path) -> Non
         assert pl.read_parquet(target).height == len(rows) > 0
         r = runner.invoke(app, [cmd, str(finished), "--json", "--out", "-"])
         assert r.exit_code == 2 and "both write to standard output" in r.output
+
+
+def test_calibrated_model_in_the_grid(data: Path, tmp_path: Path) -> None:
+    from pipeline.diffusion.model_file import FORMAT, toml_text
+
+    model = data / "fitted.toml"
+    model.write_text(toml_text({"format": FORMAT, "method": "global-p", "p": 0.02}))
+    text = BASE.replace('models = ["wc"]', 'models = ["calibrated:fitted.toml", "wc"]').replace(
+        '"random", "macro", "micro", "imm"', '"macro"'
+    )
+    res = run_campaign(config(data, tmp_path, text, "cal.toml"))
+    runs = frames(res.output)["runs"]
+    assert set(runs["model"].unique()) == {"calibrated:fitted.toml", "wc"}
+    # used as fitted: no sender factor, no audience-quality thinning
+    ctx = prepare(load_config(data / "cal.toml"))
+    m = ctx.model(ctx.config.models[0])
+    assert (m.kind, m.p, m.brand_aware) == ("ic", 0.02, False)
+    # a refit changes the fingerprint: the old results are not reused
+    model.write_text(toml_text({"format": FORMAT, "method": "global-p", "p": 0.03}))
+    with pytest.raises(InputError, match="calibrated_models"):
+        run_campaign(config(data, tmp_path, text, "cal.toml"))
+    model.write_text("format = 'something else'\n")
+    with pytest.raises(InputError, match=r"grid\.models"):
+        load_config(data / "cal.toml")

@@ -5,7 +5,7 @@ The TOML file that fills them is read by :mod:`pipeline.campaign.config_file`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,17 +35,32 @@ FAULT_ENV = "INFLUENCE_FAULT"
 @dataclass(frozen=True)
 class ModelSpec:
     """A diffusion model of the grid: ``name`` (ic, wc, tv, lt), IC's uniform ``p``, and
-    the virality preset it came from (:mod:`pipeline.diffusion.presets`), if any."""
+    the virality preset it came from (:mod:`pipeline.diffusion.presets`), if any; or a
+    calibrated model file (``calibrated``: its absolute path, ``digest``: SHA-256 of the
+    file and its edge file, so a resumed campaign notices a refit)."""
 
     name: str
     p: float | None = None
     preset: str | None = None
+    calibrated: str | None = None
+    digest: str | None = None
 
     @property
     def label(self) -> str:
+        if self.calibrated is not None:
+            return f"calibrated:{Path(self.calibrated).name}"
         if self.preset is not None:
             return self.preset
         return self.name if self.p is None else f"{self.name} p={self.p:g}"
+
+    @property
+    def ref(self) -> str:
+        """The spelling :func:`pipeline.diffusion.model_ref.resolve` reads."""
+        if self.calibrated is not None:
+            return f"calibrated:{self.calibrated}"
+        if self.preset is not None:
+            return self.preset
+        return self.name if self.p is None else f"ic:{self.p!r}"
 
     @classmethod
     def of_preset(cls, name: str) -> ModelSpec:
@@ -74,6 +89,10 @@ class CampaignConfig:
     edge_meaning: str = "follows"
     source_col: str | None = None
     target_col: str | None = None
+    header: bool | None = None  # the edge file's first row is a header; None: detect
+    #: ``[inputs.columns.<table>]``: table (graph, profiles, brands, actions) ->
+    #: canonical column name -> the file's column (see :mod:`pipeline.columns`)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
     brands: tuple[str, ...] | None = None
     models: tuple[ModelSpec, ...] = (ModelSpec("ic", 0.025, "medium"),)
     strategies: tuple[str, ...] = ("random", "macro", "micro", "imm")
@@ -110,9 +129,24 @@ class CampaignConfig:
 
         return CostModel(self.per_creator, self.cost_fixed, self.cost_per_follower)
 
+    def columns_of(self, table: str) -> dict[str, str]:
+        """The column mapping of ``table`` (graph, profiles, brands, actions); {} if none."""
+        return dict(self.columns.get(table, {}))
+
     def settings(self) -> dict[str, Any]:
-        """What determines each cell's numbers besides the grid and the inputs' content."""
-        return {
+        """What determines each cell's numbers besides the grid and the inputs' content.
+
+        ``header`` and ``columns`` appear only when set, so that results written
+        before they existed keep their fingerprint."""
+        extra: dict[str, Any] = {}
+        if self.header is not None:
+            extra["header"] = self.header
+        if any(self.columns.values()):
+            extra["columns"] = {k: dict(sorted(v.items())) for k, v in self.columns.items() if v}
+        calibrated = {m.label: m.digest for m in self.models if m.calibrated is not None}
+        if calibrated:
+            extra["calibrated_models"] = calibrated
+        return extra | {
             "runs": self.runs,
             "seed": self.seed,
             "max_steps": self.max_steps,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 import tomllib
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pipeline.campaign.config import MODELS, CampaignConfig, ModelSpec
+from pipeline.campaign.config import CampaignConfig, ModelSpec
+from pipeline.campaign.config_models import models_of, or_list
+from pipeline.columns import COLUMN_NAMES, check_columns
 from pipeline.errors import InputError
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
@@ -22,7 +23,17 @@ __all__ = ["load_config", "or_list"]
 #: The keys a campaign file may hold, per section ("" = top level).
 _KEYS: dict[str, tuple[str, ...]] = {
     "": ("name", "output", "seed", "runs", "baseline", "objective"),
-    "inputs": ("graph", "format", "edge_meaning", "source_col", "target_col", "profiles", "brands"),
+    "inputs": (
+        "graph",
+        "format",
+        "edge_meaning",
+        "source_col",
+        "target_col",
+        "header",
+        "columns",
+        "profiles",
+        "brands",
+    ),
     "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
     "seeding": ("epsilon", "celf_runs", "estimate_rr_sets", "min_relevance", "max_creators"),
@@ -152,7 +163,7 @@ def load_config(path: str | Path) -> CampaignConfig:
             raise r.fail(
                 "grid.strategies", f"unknown strategy {s!r}; expected {or_list(strategy_names())}"
             )
-    models = _models(r)
+    models = models_of(r)
     budgets = _positive_numbers(r, "grid.budgets")
     shares = _positive_numbers(r, "grid.budget_shares")
     for x in shares:
@@ -200,6 +211,8 @@ def load_config(path: str | Path) -> CampaignConfig:
         edge_meaning=meaning,
         source_col=r.text("inputs.source_col"),
         target_col=r.text("inputs.target_col"),
+        header=None if r.raw("inputs.header") is None else r.boolean("inputs.header", False),
+        columns=_columns(r),
         brands=strings("grid.brands"),
         models=models,
         strategies=strategies,
@@ -224,6 +237,28 @@ def load_config(path: str | Path) -> CampaignConfig:
         cost_per_follower=_amount(r, "costs.per_follower"),
         currency=_currency(r),
     )
+
+
+def _columns(r: _Reader) -> dict[str, dict[str, str]]:
+    """``[inputs.columns.<table>]``: each table's canonical name -> file column."""
+    v = r.raw("inputs.columns")
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise r.fail("inputs.columns", "expected tables such as [inputs.columns.graph]")
+    out: dict[str, dict[str, str]] = {}
+    for table, mapping in v.items():
+        key = f"inputs.columns.{table}"
+        if table not in COLUMN_NAMES:
+            raise r.fail(key, f"unknown table; expected one of {', '.join(COLUMN_NAMES)}")
+        out[table] = check_columns(mapping, COLUMN_NAMES[table], f"{r.path}: {key}")
+    graph = out.get("graph", {})
+    for end in ("source", "target"):
+        if end in graph and r.raw(f"inputs.{end}_col") is not None:
+            raise r.fail(
+                f"inputs.columns.graph.{end}", f"also given as inputs.{end}_col; give it once"
+            )
+    return out
 
 
 def _currency(r: _Reader) -> str | None:
@@ -297,49 +332,6 @@ def _competition(
     if any(m.name == "lt" for m in models):
         raise r.fail("competition.brands", "competition supports the cascade models ic, wc, tv")
     return tuple(arr)
-
-
-def or_list(names: Sequence[str]) -> str:
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
-
-
-def _models(r: _Reader) -> tuple[ModelSpec, ...]:
-    arr = r.array("grid.models")
-    if arr is None:
-        return CampaignConfig.models
-    from pipeline.diffusion.presets import PRESETS
-
-    out: list[ModelSpec] = []
-    for x in arr:
-        if isinstance(x, str) and x in PRESETS:
-            spec = ModelSpec.of_preset(x)
-            if spec in out:
-                raise r.fail("grid.models", f"model {spec.label!r} listed twice")
-            out.append(spec)
-            continue
-        if isinstance(x, str):
-            name, p = x, None
-        elif isinstance(x, dict) and set(x) <= {"name", "p"} and isinstance(x.get("name"), str):
-            name, p = x["name"], x.get("p")
-        else:
-            raise r.fail(
-                "grid.models", f"expected model names or {{ name = ..., p = ... }}, got {x!r}"
-            )
-        if name not in MODELS:
-            raise r.fail(
-                "grid.models",
-                f"unknown model {name!r}; expected a preset ({or_list(list(PRESETS))}) "
-                f"or a model ({or_list(MODELS)})",
-            )
-        if p is not None and (
-            name != "ic" or isinstance(p, bool) or not isinstance(p, int | float) or not 0 < p <= 1
-        ):
-            raise r.fail("grid.models", f"p applies to ic only and must be in (0, 1], got {x!r}")
-        spec = ModelSpec(name, None if p is None else float(p))
-        if spec in out:
-            raise r.fail("grid.models", f"model {spec.label!r} listed twice")
-        out.append(spec)
-    return tuple(out)
 
 
 def _positive_numbers(r: _Reader, key: str) -> tuple[float, ...]:

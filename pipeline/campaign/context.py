@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pipeline.campaign.config import CampaignConfig
+from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.campaign.config_file import or_list
+from pipeline.diffusion.model_ref import Model, resolve
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, load_graph
 from pipeline.profiles import (
@@ -66,6 +69,18 @@ class CampaignContext:
             )
             self._cache[("brand", brand)] = (rel, factor)
         return self._cache[("brand", brand)]
+
+    def model(self, spec: ModelSpec) -> Model:
+        """The grid model ``spec`` resolved on the graph (a calibrated model's edge
+        probabilities placed once per process)."""
+        with self._lock:
+            key = ("model", spec)
+            if key not in self._cache:
+                try:
+                    self._cache[key] = resolve(spec.ref, graph=self.graph)
+                except InputError as exc:
+                    raise InputError(f"{self.config.path}: grid.models: {exc}") from None
+            return self._cache[key]
 
     def tier_codes(self) -> Any:
         """Index in :data:`~pipeline.profiles.TIER_NAMES` of every node's tier (int64), once."""
@@ -122,6 +137,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@contextmanager
+def _keys_named(table: str) -> Iterator[None]:
+    """Loader errors naming the campaign file's keys where they name parameters
+    (``«columns»`` -> ``inputs.columns.graph``), not the command-line flags."""
+    keys = {"columns": f"inputs.columns.{table}", "source_col": "inputs.source_col",
+            "target_col": "inputs.target_col", "header": "inputs.header"}  # fmt: skip
+    try:
+        yield
+    except InputError as exc:
+        text = re.sub(r"«(\w+)»", lambda m: keys.get(m.group(1), m.group(0)), exc.args[0])
+        raise InputError(text) from None
+
+
 def prepare(
     config: CampaignConfig, progress: Callable[[str], None] | None = None
 ) -> CampaignContext:
@@ -132,22 +160,35 @@ def prepare(
     """
     say = progress or (lambda _msg: None)
     say(f"loading {config.graph.name}")
-    graph = load_graph(
-        config.graph,
-        format=config.graph_format,
-        edge_meaning=config.edge_meaning,  # type: ignore[arg-type]
-        source_col=config.source_col,
-        target_col=config.target_col,
-    )
+    with _keys_named("graph"):
+        graph = load_graph(
+            config.graph,
+            format=config.graph_format,
+            edge_meaning=config.edge_meaning,  # type: ignore[arg-type]
+            source_col=config.source_col,
+            target_col=config.target_col,
+            header=config.header,
+            columns=config.columns_of("graph"),
+        )
     say(f"loading {config.profiles.name}")
-    profiles = load_profiles(config.profiles, graph)
-    brands = load_brands(config.brands_file)
+    with _keys_named("profiles"):
+        profiles = load_profiles(config.profiles, graph, columns=config.columns_of("profiles"))
+    with _keys_named("brands"):
+        brands = load_brands(config.brands_file, columns=config.columns_of("brands"))
     for b in config.brands or ():
         if b not in brands.names:
             raise InputError(
                 f"{config.path}: grid.brands: unknown brand {b!r}; {config.brands_file.name} "
                 f"has {or_list(brands.names)}"
             )
+    for spec in config.models:  # a calibrated model of another graph fails here, not mid-run
+        if spec.calibrated is not None:
+            try:
+                model = resolve(spec.ref, graph=graph)
+            except InputError as exc:
+                raise InputError(f"{config.path}: grid.models: {exc}") from None
+            if model.note:
+                say(f"note: {model.note}")
     for b in config.competition:
         if b not in brands.names:
             raise InputError(

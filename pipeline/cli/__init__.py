@@ -17,7 +17,7 @@ from importlib import import_module
 from pipeline.cli.common import app, run
 from pipeline.cli.output import cell_text
 
-for _group in ("graph", "choose", "spread", "results", "reports"):  # help lists them so
+for _group in ("graph", "cascades", "calibrate", "choose", "spread", "results", "reports"):
     import_module(f"pipeline.cli.{_group}")
 
 __all__ = ["app", "cell_text", "run"]

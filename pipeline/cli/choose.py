@@ -16,14 +16,16 @@ if TYPE_CHECKING:
 from pipeline import defaults
 from pipeline.cli.common import app, brands_for, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
+    ColumnsO,
     CostFixedO,
     CostPerFollowerO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
     GraphArg,
+    HeaderO,
     MinRelevanceO,
-    ModelOpt,
+    ModelO,
     OutFormatO,
     OutO,
     PerCreatorO,
@@ -107,15 +109,7 @@ def rank(
             "reach under --model (keeps --top, default 20; audiences that overlap count once).",
         ),
     ] = RankByOpt.score,
-    model: Annotated[
-        ModelOpt | None,
-        typer.Option(
-            "--model",
-            help="Model for --by imm: a virality preset (low-virality, medium, "
-            "high-virality) or ic, wc, tv, lt. Default: ic with --p or a probability "
-            "column, else wc.",
-        ),
-    ] = None,
+    model: ModelO = None,
     p: Annotated[float | None, typer.Option("--p", help="Uniform probability for ic.")] = None,
     epsilon: Annotated[float, typer.Option(help="IMM accuracy for --by imm.")] = defaults.EPSILON,
     seed: Annotated[int, typer.Option("--seed", help="Random seed for --by imm.")] = defaults.SEED,
@@ -123,6 +117,8 @@ def rank(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     out: OutO = None,
     out_format: OutFormatO = None,
     quiet: QuietO = False,
@@ -143,8 +139,9 @@ def rank(
     b = load_brands(brands)
     if brand is not None:
         b.check(brand)
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
-    model_name, p = resolve_model_option(model, p, g)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    model_name = resolve_model_option(model, p, g)
+    p = model_name.p
     prof = load_profiles(profiles, g, thresholds=thresholds)
     if prof.unmatched and not quiet:
         err_console.print(
@@ -225,14 +222,7 @@ def seed_cmd(
         float | None,
         typer.Option("--budget", help="Total cost of the seeds (currency units; needs costs)."),
     ] = None,
-    model: Annotated[
-        ModelOpt | None,
-        typer.Option(
-            "--model",
-            help="Diffusion model: a virality preset (low-virality, medium, high-virality) "
-            "or ic, wc, tv, lt. Default: ic with --p or a probability column, else wc.",
-        ),
-    ] = None,
+    model: ModelO = None,
     p: Annotated[
         float | None, typer.Option("--p", help="Uniform activation probability for ic.")
     ] = None,
@@ -281,6 +271,8 @@ def seed_cmd(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
     ] = False,
@@ -302,8 +294,9 @@ def seed_cmd(
 
     quiet = quiet or json_out
     b = brands_for(brand, profiles, brands)
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
-    model_name, p = resolve_model_option(model, p, g)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    model_name = resolve_model_option(model, p, g)
+    p = model_name.p
     prof = load_profiles(profiles, g) if profiles is not None else None
     exc = g.index_of(id_list(exclude), what="--exclude ID")
     inc = g.index_of(id_list(include), what="--include ID")

@@ -6,7 +6,7 @@ Option types are in :mod:`pipeline.cli.options`, printing in :mod:`pipeline.cli.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -28,9 +28,18 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
-    from pipeline.profiles import Brands
+    from pipeline.profiles import Brands, Profiles
 
-__all__ = ["app", "brands_for", "handle_errors", "load_graph_arg", "main", "run", "spinner"]
+__all__ = [
+    "app",
+    "brand_factor",
+    "brands_for",
+    "handle_errors",
+    "load_graph_arg",
+    "main",
+    "run",
+    "spinner",
+]
 
 
 app = typer.Typer(
@@ -103,6 +112,15 @@ def brands_for(brand: str | None, profiles: Path | None, brands: Path | None) ->
     return b
 
 
+def brand_factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
+    """The brand's sender factor (``--brand``), or None."""
+    from pipeline.profiles import brand_sender_factor
+
+    if brand is None or prof is None or b is None:
+        return None
+    return brand_sender_factor(prof, b, brand)
+
+
 @contextmanager
 def spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
     """A transient progress line on stderr; yields a function that updates its text."""
@@ -128,9 +146,15 @@ def load_graph_arg(
     source_col: str | None,
     target_col: str | None,
     quiet: bool,
+    header: bool | None = None,
+    columns: str | Mapping[str, str] | None = None,
 ) -> FollowerGraph:
+    """The graph of a command's edge-file options (``--columns`` checked before the
+    load); prints the load report unless ``quiet``."""
+    from pipeline.columns import EDGE_COLUMNS, parse_columns
     from pipeline.graph_io import load_graph
 
+    mapping = parse_columns(columns, allowed=EDGE_COLUMNS) if isinstance(columns, str) else columns
     with spinner(f"loading {graph}", quiet):
         g = load_graph(
             graph,
@@ -138,6 +162,8 @@ def load_graph_arg(
             edge_meaning=meaning.value,
             source_col=source_col,
             target_col=target_col,
+            header=header,
+            columns=mapping,
         )
     if not quiet:
         err_console.print(str(g.report), highlight=False, soft_wrap=True)

@@ -13,10 +13,12 @@ if TYPE_CHECKING:
 from pipeline import defaults
 from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
+    ColumnsO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
     GraphArg,
+    HeaderO,
     OutFormatO,
     OutO,
     QuietO,
@@ -36,10 +38,15 @@ def info(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Load a follower graph and report nodes, edges, merged duplicates and dropped self-loops."""
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet=True)
+    g = load_graph_arg(
+        graph, fmt, edge_meaning, source_col, target_col, quiet=True, header=header,
+        columns=columns,
+    )  # fmt: skip
     r = g.report
     followers = g.follower_count
     data = {
@@ -49,6 +56,7 @@ def info(
         "edges": r.edges,
         "duplicates_merged": r.duplicates_merged,
         "self_loops_dropped": r.self_loops_dropped,
+        "header": r.header,
         "max_followers_in_graph": int(followers.max()),
         "mean_followers_in_graph": round(float(followers.mean()), 3),
         "has_probability": g.probability is not None,
@@ -149,6 +157,8 @@ def centrality_cmd(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     out: OutO = None,
     out_format: OutFormatO = None,
     top: Annotated[int, typer.Option(help="Rows to print when not writing --out.")] = 20,
@@ -162,7 +172,7 @@ def centrality_cmd(
     """
     from pipeline.centrality import centrality
 
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     names = [m.strip() for m in measures.split(",") if m.strip()]
     with spinner("centrality", quiet) as update:
         res = centrality(

@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.errors import InputError
-
 if TYPE_CHECKING:
+    from pipeline.diffusion.model_ref import Model
     from pipeline.graph_io import FollowerGraph
 
 __all__ = [
+    "MODEL_HELP",
     "PO",
     "BrandAwareO",
     "BrandsTableO",
+    "ColumnsO",
     "CostFixedO",
     "CostPerFollowerO",
     "EdgeFormatOpt",
@@ -27,9 +28,10 @@ __all__ = [
     "ExecutorOpt",
     "FormatO",
     "GraphArg",
+    "HeaderO",
     "MaxStepsO",
     "MinRelevanceO",
-    "ModelOpt",
+    "ModelO",
     "OutFormatO",
     "OutO",
     "PerCreatorO",
@@ -96,6 +98,25 @@ TargetColO = Annotated[
     str | None, typer.Option("--target-col", help="Column of the second endpoint (default: 2nd).")
 ]
 
+HeaderO = Annotated[
+    bool | None,
+    typer.Option(
+        "--header/--no-header",
+        help="Whether a text edge file's first row is a header (default: detect; a first "
+        "row 'n m' giving the node and edge counts is skipped).",
+        show_default=False,
+    ),
+]
+
+ColumnsO = Annotated[
+    str | None,
+    typer.Option(
+        "--columns",
+        help="Edge-file columns as name=column pairs: source=a,target=b,probability=p,"
+        'weight=w (quote a column name holding a comma or =: source="a,b").',
+    ),
+]
+
 OutO = Annotated[
     Path | None,
     typer.Option(
@@ -142,32 +163,29 @@ SeedsFileO = Annotated[
 ]
 
 
-class ModelOpt(StrEnum):
-    ic = "ic"
-    wc = "wc"
-    tv = "tv"
-    lt = "lt"
-    low_virality = "low-virality"
-    medium = "medium"
-    high_virality = "high-virality"
+MODEL_HELP = (
+    "Diffusion model: ic, wc, tv, lt, ic:P, a virality preset (low-virality, medium, "
+    "high-virality) or calibrated:FILE (written by `influence calibrate`). Default: ic with "
+    "--p or a probability column, else wc."
+)
+
+ModelO = Annotated[str | None, typer.Option("--model", help=MODEL_HELP, show_default=False)]
 
 
 def resolve_model_option(
-    model: ModelOpt | None, p: float | None, graph: FollowerGraph | None = None
-) -> tuple[str, float | None]:
-    """(model name, p) of a --model option: a virality preset stands for its model and p;
-    no --model is the library's default (:func:`pipeline.defaults.resolve_model`: ic with
-    --p or a probability column, else wc)."""
+    model: str | None, p: float | None, graph: FollowerGraph | None = None
+) -> Model:
+    """The :class:`~pipeline.diffusion.model_ref.Model` of a --model option (free text,
+    checked by :func:`pipeline.defaults.resolve_model`: presets, ``ic:P``,
+    ``calibrated:FILE``; no --model: ic with --p or a probability column, else wc). A
+    note the model carries (e.g. fitted on another graph) is printed to stderr."""
+    from pipeline.cli.output import err_console
     from pipeline.defaults import resolve_model
-    from pipeline.diffusion.presets import PRESETS
 
-    name = resolve_model(None if model is None else model.value, p, graph)
-    if name not in PRESETS:
-        return name, p
-    if p is not None:
-        raise InputError(f"--p applies to --model ic, not to the preset {name!r}")
-    ps = PRESETS[name]
-    return ps.model, ps.p
+    m = resolve_model(model, p, graph)
+    if m.note:
+        err_console.print(f"note: {m.note}", highlight=False, markup=False, soft_wrap=True)
+    return m
 
 
 class RankByOpt(StrEnum):

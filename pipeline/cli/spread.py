@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import polars as pl
 import typer
 from rich.table import Table
 
-from pipeline.errors import InputError
-
-if TYPE_CHECKING:
-    from pipeline.profiles import Brands, Profiles
 from pipeline import defaults
-from pipeline.cli.common import app, brands_for, handle_errors, load_graph_arg, spinner
+from pipeline.cli.common import (
+    app,
+    brand_factor,
+    brands_for,
+    handle_errors,
+    load_graph_arg,
+    spinner,
+)
 from pipeline.cli.options import (
     PO,
     BrandAwareO,
     BrandsTableO,
+    ColumnsO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
     GraphArg,
+    HeaderO,
     MaxStepsO,
-    ModelOpt,
+    ModelO,
     QuietO,
     SeedO,
     SeedsFileO,
@@ -42,17 +47,9 @@ from pipeline.cli.output import (
     out_console,
     print_json,
 )
+from pipeline.errors import InputError
 
 __all__ = ["overlap", "simulate"]
-
-
-def _factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
-    """The brand's sender factor (``--brand``), or None."""
-    from pipeline.profiles import brand_sender_factor
-
-    if brand is None or prof is None or b is None:
-        return None
-    return brand_sender_factor(prof, b, brand)
 
 
 @app.command()
@@ -63,17 +60,7 @@ def simulate(
         str | None, typer.Option("--seeds", "-s", help="Seed accounts: comma-separated IDs.")
     ] = None,
     seeds_file: SeedsFileO = None,
-    model: Annotated[
-        ModelOpt | None,
-        typer.Option(
-            "--model",
-            help="ic: independent cascade (--p, or the edge file's probability column); "
-            "wc: weighted cascade p=1/in-degree; tv: trivalency {0.1, 0.01, 0.001}; "
-            "lt: linear threshold (weight column, or 1/in-degree); or a virality preset: "
-            "low-virality (ic p=0.01), medium (ic p=0.025), high-virality (wc). "
-            "Default: ic with --p or a probability column, else wc.",
-        ),
-    ] = None,
+    model: ModelO = None,
     p: PO = None,
     brand: BrandAwareO = None,
     profiles: Annotated[
@@ -107,6 +94,8 @@ def simulate(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON summary object.")
     ] = False,
@@ -136,7 +125,7 @@ def simulate(
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
         _simulate_competition(
             graph, compete, model, p, runs, seed, max_steps, profiles, brands,
-            (fmt, edge_meaning, source_col, target_col), json_out, out, quiet,
+            (fmt, edge_meaning, source_col, target_col, header, columns), json_out, out, quiet,
         )  # fmt: skip
         return
     if (seeds is None) == (seeds_file is None):
@@ -154,14 +143,15 @@ def simulate(
         raise InputError(f"--runs must be >= 1, got {runs}")
     b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
-    mname, p = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    mname = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
+    p = mname.p
     seed_idx = g.index_of(ids, what="seed ID")
     prof = load_profiles(profiles, g) if profiles is not None else None
     quality = None
     if prof is not None and (prof.real_audience < 1.0).any():
         quality = prof.real_audience  # audience quality discounts exposure and spread
-    factor = _factor(prof, b, brand)
+    factor = brand_factor(prof, b, brand)
     with spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
@@ -177,8 +167,9 @@ def simulate(
         )
     summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
                "audience_quality": quality is not None}  # fmt: skip
-    if model is not None and model.value != mname:  # a preset: name it and what it stands for
-        summary["model"] = f"{model.value} ({mname}" + (f" p={p:g})" if p is not None else ")")
+    if model is not None and model != mname.kind and not mname.calibrated:
+        # a preset or ic:P: name it and what it stands for
+        summary["model"] = f"{model} ({mname.kind}" + (f" p={p:g})" if p is not None else ")")
     if out is not None:
         emit_table(result.to_polars(), out, None, "runs", quiet)
     if json_out:
@@ -203,14 +194,14 @@ def simulate(
 def _simulate_competition(
     graph: Path,
     specs: list[str],
-    model_opt: ModelOpt | None,
+    model_opt: str | None,
     p: float | None,
     runs: int,
     seed: int,
     max_steps: int | None,
     profiles: Path | None,
     brands: Path | None,
-    load_opts: tuple[Any, Any, Any, Any],
+    load_opts: tuple[Any, Any, Any, Any, Any, Any],
     json_out: bool,
     out: Path | None,
     quiet: bool,
@@ -238,8 +229,10 @@ def _simulate_competition(
         for name in seeds_by_brand:
             b.check(name)
     quiet = quiet or json_out
-    g = load_graph_arg(graph, *load_opts, quiet)
-    model, p = resolve_model_option(model_opt, p, g)
+    fmt, meaning, source_col, target_col, header, columns = load_opts
+    g = load_graph_arg(graph, fmt, meaning, source_col, target_col, quiet, header, columns)
+    model = resolve_model_option(model_opt, p, g)
+    p = model.p
     idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
     factors = None
     if b is not None and profiles is not None:
@@ -268,15 +261,7 @@ def overlap(
         str | None, typer.Option("--ids", help="Candidate accounts: comma-separated IDs (2-64).")
     ] = None,
     seeds_file: SeedsFileO = None,
-    model: Annotated[
-        ModelOpt | None,
-        typer.Option(
-            "--model",
-            help="Cascade model of the simulated reach: ic (needs --p or a probability "
-            "column), wc, tv, lt, or a preset (low-virality, medium, high-virality). "
-            "Default: ic with --p or a probability column, else wc.",
-        ),
-    ] = None,
+    model: ModelO = None,
     p: PO = None,
     brand: BrandAwareO = None,
     profiles: Annotated[
@@ -292,6 +277,8 @@ def overlap(
     edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
+    header: HeaderO = None,
+    columns: ColumnsO = None,
     json_out: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON object: summary, candidates and pairs."),
@@ -334,11 +321,12 @@ def overlap(
         raise InputError(f"--runs must be >= 1, got {runs}")
     b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet)
+    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     nodes = g.index_of(wanted, what="candidate ID")
-    mname, p = resolve_model_option(model, p, g)
+    mname = resolve_model_option(model, p, g)
+    p = mname.p
     prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
-    factor = _factor(prof, b, brand)
+    factor = brand_factor(prof, b, brand)
     with spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(
             g,
@@ -385,7 +373,7 @@ def overlap(
         f"together vs {summary['sum_individual']:,.1f} "
         f"({summary['sum_individual_activated']:,.1f}) summed alone: redundancy "
         f"{summary['redundancy']:.1%} ({summary['redundancy_activated']:.1%} activated); "
-        f"{mname if model is None else model.value}, {runs:,} runs, seed {seed}",
+        f"{mname if model is None else model}, {runs:,} runs, seed {seed}",
         highlight=False,
         soft_wrap=True,
     )

@@ -58,6 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
 from pipeline.diffusion.compete_kernel import compete_runs
+from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
 from pipeline.diffusion.simulate import run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
@@ -173,7 +174,7 @@ def _edge_prob(g: FollowerGraph, spec: DiffusionSpec) -> NDArray[np.float32]:
 
 def brand_edge_probabilities(
     g: FollowerGraph,
-    model: str,
+    model: str | Model,
     brands: Sequence[str],
     *,
     p: float | None = None,
@@ -187,11 +188,12 @@ def brand_edge_probabilities(
     ``sender_factors`` has one (``min(1, p_e f^b_u)``), else the shared one.
     O(brands x (n + m)).
     """
-    if model == "lt":
+    kind = model.kind if isinstance(model, Model) else model
+    if kind == "lt":
         raise InputError(
             "competition supports the cascade models ic, wc, tv; lt has no live edges to share"
         )
-    if model not in CASCADE_MODELS:
+    if kind not in CASCADE_MODELS:
         raise InputError(
             f"unknown model {model!r}; competition supports the cascade models "
             f"{', '.join(CASCADE_MODELS)}"
@@ -268,7 +270,7 @@ def competition_runs(
 def compete(
     g: FollowerGraph,
     seeds: Mapping[str, ArrayLike],
-    model: str | None = None,
+    model: str | Model | None = None,
     *,
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,
@@ -352,7 +354,7 @@ def compete(
         res = run_cascades(
             g,
             s,
-            DiffusionSpec(model, edge_prob=probs[i]),
+            DiffusionSpec(str(model), edge_prob=probs[i]),
             runs=runs,
             seed=seed,
             max_steps=max_steps,
@@ -361,7 +363,7 @@ def compete(
         )
         alone[:, i] = res.activated
     return CompetitionResult(
-        model=model,
+        model=str(model),
         runs=int(runs),
         seed=seed,
         max_steps=max_steps,

@@ -50,12 +50,13 @@ All builders are vectorised NumPy, O(n + m).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.rng import tv_probabilities
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
@@ -220,7 +221,7 @@ def _lt_weights(g: FollowerGraph, f: NDArray[np.float64] | None) -> NDArray[np.f
 
 def build_model(
     g: FollowerGraph,
-    model: str,
+    model: str | Model,
     *,
     p: float | None = None,
     sender_factor: ArrayLike | None = None,
@@ -231,7 +232,9 @@ def build_model(
 
     Parameters
     ----------
-    model : ``"ic"``, ``"wc"``, ``"tv"`` or ``"lt"``.
+    model : ``"ic"``, ``"wc"``, ``"tv"`` or ``"lt"``, or a resolved
+        :class:`~pipeline.diffusion.model_ref.Model` (e.g. a calibrated model: its
+        edge probabilities, and no sender factor or quality unless it is brand-aware).
     p : uniform IC probability in [0, 1] (``ic`` only; else the graph's
         ``probability`` column is used).
     sender_factor : per-node brand factor ``f`` (length n, >= 0) or None.
@@ -247,6 +250,30 @@ def build_model(
         without ``p`` or a probability column, bad probabilities, LT weights
         or quality.
     """
+    if isinstance(model, Model):
+        if not model.brand_aware:  # used as fitted: nothing on top
+            sender_factor = quality = None
+        if model.edge_p is not None:
+            if p is not None:
+                raise InputError(f"p cannot be combined with the model {model.label!r}")
+            edge_p = np.asarray(model.edge_p, dtype=np.float32)
+            if edge_p.shape != (g.m,):
+                raise InputError(
+                    f"the model {model.label!r} has {edge_p.shape[0]} edge probabilities; "
+                    f"the graph has {g.m} edges"
+                )
+            _check_prob_array(edge_p, "probability")
+            f = _check_factor(g, sender_factor)
+            if f is not None:
+                edge_p = np.minimum(1.0, edge_p * f[g.edge_sources]).astype(np.float32)
+            return DiffusionSpec(str(model), edge_prob=edge_p, quality=check_quality(g, quality))
+        if p is None:
+            p = model.p
+        if model.calibrated:  # a calibrated global model: results carry its name
+            spec = build_model(g, model.kind, p=p, sender_factor=sender_factor, seed=seed,
+                               quality=quality)  # fmt: skip
+            return replace(spec, model=model.label)
+        model = model.kind
     if model not in MODELS:
         raise InputError(f"unknown model {model!r}; expected one of {', '.join(MODELS)}")
     f = _check_factor(g, sender_factor)

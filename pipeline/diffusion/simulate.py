@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
 from pipeline.diffusion import kernels
+from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.models import (
     DiffusionSpec,
     build_model,
@@ -278,7 +279,7 @@ def _edge_array(a: NDArray[Any], m: int, what: str) -> NDArray[np.float32]:
 def simulate(
     g: FollowerGraph,
     seed_idx: ArrayLike,
-    model: str,
+    model: str | Model,
     *,
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,

@@ -15,6 +15,8 @@ The package:
   and :class:`LoadReport`;
 - :mod:`~pipeline.graph_io.readers`: edge files (CSV, TSV, Parquet, SNAP; gzip) into an
   edge table, and ID lists;
+- :mod:`~pipeline.graph_io.headers`: whether a text file's first row is a header, a
+  size line or the first edge, and the separator of SNAP-named text;
 - :mod:`~pipeline.graph_io.build`: an edge table's checks, dense IDs and
   :func:`from_edges` / :func:`load_graph`.
 """

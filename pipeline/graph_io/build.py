@@ -7,6 +7,7 @@ merges duplicate edges, column-wise: O(m log m) for the sort, then O(n + m).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -141,12 +142,14 @@ def from_edges(
     probability: NDArray[np.floating] | None = None,
     weight: NDArray[np.floating] | None = None,
     path: str = "<arrays>",
+    header: str = "",
 ) -> FollowerGraph:
     """Build a :class:`FollowerGraph` from dense edge arrays in influence direction.
 
     ``src[e] -> dst[e]`` are node indices into ``ids``. Self-loops are dropped;
     duplicate edges are merged, keeping the largest probability and weight
     (a duplicate row is the same follow recorded twice, not a second chance).
+    ``header`` says what the file's first row was, for the load report.
     O(m log m) time, O(n + m) memory.
     """
     n = int(ids.len())
@@ -221,6 +224,7 @@ def from_edges(
         duplicates_merged=dups,
         nodes=n,
         edges=int(ukey.size),
+        header=header,
     )
     return FollowerGraph(
         ids=ids.alias("id"),
@@ -272,6 +276,8 @@ def load_graph(
     edge_meaning: EdgeMeaning = "follows",
     source_col: str | None = None,
     target_col: str | None = None,
+    header: bool | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> FollowerGraph:
     """Load an edge file (CSV, TSV, Parquet or SNAP text, optionally ``.gz``).
 
@@ -279,21 +285,33 @@ def load_graph(
     ``edge_meaning="influences"``: row ``a,b`` means a's posts reach b.
     External IDs are kept (sorted) and mapped to dense indices ``0..n-1``.
     Optional columns ``probability`` (in [0, 1]) and ``weight`` (>= 0) ride along.
-    O(m log m).
+    ``header``: whether a text file's first row is a header (None: detect; the
+    report's ``header`` says what was decided). ``columns``: canonical name ->
+    file column (source, target, probability, weight). O(m log m).
     """
     if edge_meaning not in ("follows", "influences"):
         raise InputError(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
         )
-    table, _ = read_edge_table(path, format=format, source_col=source_col, target_col=target_col)
-    return graph_from_table(table, edge_meaning=edge_meaning, where=str(path))
+    f = read_edge_file(
+        path, format=format, source_col=source_col, target_col=target_col, header=header,
+        columns=columns,
+    )  # fmt: skip
+    table = edge_table(
+        f.table, where=str(path), fmt=f.format, source_col=f.source_col, target_col=f.target_col
+    )
+    return graph_from_table(table, edge_meaning=edge_meaning, where=str(path), header=f.header)
 
 
 def graph_from_table(
-    table: pl.DataFrame, *, edge_meaning: EdgeMeaning = "follows", where: str = "<table>"
+    table: pl.DataFrame,
+    *,
+    edge_meaning: EdgeMeaning = "follows",
+    where: str = "<table>",
+    header: str = "",
 ) -> FollowerGraph:
     """A :class:`FollowerGraph` from a validated :func:`edge_table` (IDs kept, sorted, and
-    mapped to dense indices). O(m log m)."""
+    mapped to dense indices); ``header`` is for the load report. O(m log m)."""
     if edge_meaning not in ("follows", "influences"):
         raise InputError(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
@@ -309,6 +327,7 @@ def graph_from_table(
         probability=table["probability"].to_numpy() if "probability" in table.columns else None,
         weight=table["weight"].to_numpy() if "weight" in table.columns else None,
         path=where,
+        header=header,
     )
 
 
@@ -334,18 +353,24 @@ def read_edge_table(
     format: str | None = None,
     source_col: str | None = None,
     target_col: str | None = None,
+    header: bool | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> tuple[pl.DataFrame, str]:
     """Read an edge file into a table with columns ``source``, ``target`` (as in the
     file), and ``probability`` / ``weight`` when present.
 
     Returns the table and the format used. ``source_col``/``target_col`` name
     the endpoint columns; by default the first two columns are the endpoints.
+    ``columns`` maps canonical names (source, target, probability, weight) to the
+    file's columns; ``header`` says whether a text file's first row is a header
+    (None: detect, see :mod:`pipeline.graph_io.headers`).
     Values are validated; errors name the file, the line (or row) and column.
     """
-    raw, fmt, source_col, target_col = read_edge_file(
-        path, format=format, source_col=source_col, target_col=target_col
+    f = read_edge_file(
+        path, format=format, source_col=source_col, target_col=target_col, header=header,
+        columns=columns,
+    )  # fmt: skip
+    table = edge_table(
+        f.table, where=str(path), fmt=f.format, source_col=f.source_col, target_col=f.target_col
     )
-    return (
-        edge_table(raw, where=str(path), fmt=fmt, source_col=source_col, target_col=target_col),
-        fmt,
-    )
+    return table, f.format

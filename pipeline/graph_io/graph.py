@@ -23,7 +23,10 @@ __all__ = ["FollowerGraph", "LoadReport"]
 
 @dataclass(frozen=True)
 class LoadReport:
-    """What the loader did to the rows of an edge file."""
+    """What the loader did to the rows of an edge file. ``header`` says what a text
+    file's first row was taken for (``"header: columns 'a', 'b'"``, ``"no header
+    (first row holds IDs)"``, ``"size line '3 4' skipped ..."``); empty for tables
+    and graphs in memory."""
 
     path: str
     rows: int
@@ -31,12 +34,14 @@ class LoadReport:
     duplicates_merged: int
     nodes: int
     edges: int
+    header: str = ""
 
     def __str__(self) -> str:
         return (
             f"{self.path}: {self.rows:,} rows -> {self.nodes:,} nodes, {self.edges:,} edges "
             f"({self.duplicates_merged:,} duplicate edges merged, "
             f"{self.self_loops_dropped:,} self-loops dropped)"
+            + (f"; {self.header}" if self.header else "")
         )
 
 

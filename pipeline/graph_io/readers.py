@@ -2,25 +2,33 @@
 
 Every problem is an :class:`~pipeline.errors.InputError` naming the file and the line
 or column; a fast SNAP parser handles clean whitespace-separated integer files and
-falls back to the careful one. O(file size).
+falls back to the careful one. A SNAP-named file whose lines are comma (or tab)
+separated is read as delimited text. Whether a text file's first row is a header, a
+size line or the first edge is decided by :mod:`pipeline.graph_io.headers`.
+O(file size).
 """
 
 from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 import polars as pl
 
+from pipeline.columns import EDGE_COLUMNS, apply_columns, check_columns
 from pipeline.errors import InputError
+from pipeline.graph_io.headers import choose_header, first_row, put_back, sniff_separator
 
 __all__ = [
     "EDGE_FORMATS",
+    "EdgeFile",
     "EdgeFormat",
     "EdgeMeaning",
     "detect_format",
+    "edge_mapping",
     "read_edge_file",
     "read_id_list",
 ]
@@ -75,41 +83,84 @@ def _read_bytes(path: Path) -> bytes:
             data = gzip.decompress(data)
         except (OSError, EOFError) as exc:
             raise InputError(f"{path}: not a readable gzip file ({exc})") from None
-    return data
+    return data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark is not text
 
 
 def _polars_message(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _read_delimited(path: Path, separator: str) -> pl.DataFrame:
-    data = _read_bytes(path)
+def _read_delimited(
+    path: Path, data: bytes, separator: str, *, header: bool | None, snap: bool,
+    names: tuple[str, ...],
+) -> tuple[pl.DataFrame, str]:  # fmt: skip
+    """A delimited text file's rows and what its first row was (see :mod:`.headers`).
+    Without a header the columns are ``column_1``, ``column_2``, ... . SNAP-named
+    files (``snap``) may hold ``#`` comment lines. O(file size)."""
     if not data or data.isspace():
-        raise InputError(f"{path}: the file is empty; expected a header and edge rows")
+        raise InputError(f"{path}: the file is empty; expected edge rows (after a header, if any)")
+    first, line = first_row(data, separator, comments=snap)
+    opts: dict[str, Any] = {"separator": separator, "comment_prefix": "#" if snap else None}
+    named = True  # polars named the columns after the first row
     try:
-        df = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema_length=10_000)
-    except pl.exceptions.PolarsError:
-        # Inference failed (e.g. a column of IDs that turns from numbers to text
-        # far down the file): read every column as text; columns are typed later.
+        df = _parse(data, opts)
+    except pl.exceptions.PolarsError as exc:
+        # A first row shorter than the rows below it (a size line over three columns,
+        # a header naming only the endpoints) cannot name them: read the rows after it.
         try:
-            df = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema=False)
-        except pl.exceptions.PolarsError as exc:
-            raise InputError(
-                f"{path}: not a valid {('CSV', 'TSV')[separator == chr(9)]} file: "
-                f"{_polars_message(exc)}"
-            ) from None
-    return _drop_blank_rows(df)
+            df = _parse(data, opts | {"has_header": False, "skip_lines": line})
+        except pl.exceptions.PolarsError:
+            kind = "comma-separated" if snap else ("CSV", "TSV")[separator == "\t"]
+            raise InputError(f"{path}: not a valid {kind} file: {_polars_message(exc)}") from None
+        named = False
+    blank = _blank_rows(df)
+    rest = df if blank is None else df.filter(~blank)
+    ends = [rest[c] for c in rest.columns[:2]]
+    choice = choose_header(first, ends, header=header, text_means_header=not snap, names=names)
+    start = line + 1
+    if choice.action != "header":
+        df = df.rename({c: f"column_{i + 1}" for i, c in enumerate(df.columns)})
+        if choice.action == "data":
+            df, start = put_back(df, first), line
+            if blank is not None:
+                blank = pl.concat([pl.Series([False]), blank])
+    elif not named:
+        given = [f or f"column_{i + 1}" for i, f in enumerate(first)]
+        given += [f"column_{i + 1}" for i in range(len(given), df.width)]
+        df = df.rename(dict(zip(df.columns, given[: df.width], strict=True)))
+    return _number_lines(df, start, blank), choice.note
+
+
+def _parse(data: bytes, opts: dict[str, Any]) -> pl.DataFrame:
+    """Delimited text as typed columns; all text when typing fails (e.g. a column of IDs
+    that turns from numbers to text far down the file: columns are typed later)."""
+    try:
+        return pl.read_csv(io.BytesIO(data), infer_schema_length=10_000, **opts)
+    except pl.exceptions.PolarsError:
+        return pl.read_csv(io.BytesIO(data), infer_schema=False, **opts)
+
+
+def _blank_rows(df: pl.DataFrame) -> pl.Series | None:
+    """Which rows are the all-empty rows polars makes of blank lines; None if none. O(rows)."""
+    if df.width == 0 or df.height == 0:
+        return None
+    blank = df.select(pl.all_horizontal(pl.all().is_null()))[:, 0]
+    return blank if blank.any() else None
+
+
+def _number_lines(df: pl.DataFrame, start: int, blank: pl.Series | None) -> pl.DataFrame:
+    """``df`` without its blank rows, with each row's file line number in a ``_line``
+    column (first row on line ``start``) unless that is the plain ``row + 2``. O(rows)."""
+    if blank is None and start == 2:
+        return df
+    df = df.with_row_index("_line", offset=start)
+    return df if blank is None else df.filter(~blank)
 
 
 def _drop_blank_rows(df: pl.DataFrame) -> pl.DataFrame:
     """Drop the all-empty rows polars makes of blank lines, keeping file line numbers
     (in a ``_line`` column) when there were any. O(rows)."""
-    if df.width == 0 or df.height == 0:
-        return df
-    blank = df.select(pl.all_horizontal(pl.all().is_null()))[:, 0]
-    if not blank.any():
-        return df
-    return df.with_row_index("_line", offset=2).filter(~blank)
+    return _number_lines(df, 2, _blank_rows(df))
 
 
 def _snap_fast(data: bytes) -> pl.DataFrame | None:
@@ -157,11 +208,25 @@ def _snap_fast(data: bytes) -> pl.DataFrame | None:
     return df
 
 
-def _read_snap(path: Path) -> pl.DataFrame:
-    data = _read_bytes(path)
-    fast = _snap_fast(data)
-    if fast is not None:
-        return fast
+def _read_snap(path: Path, data: bytes, header: bool | None) -> tuple[pl.DataFrame, str]:
+    """Whitespace-separated SNAP text: columns ``source`` and ``target`` (text), and
+    what its first row was (a header or size line is dropped). O(file size)."""
+    df = _snap_fast(data)
+    if df is None:
+        df = _snap_careful(path, data)
+    if df.height == 0:
+        return df, ""
+    rest = df.slice(1)
+    choice = choose_header(
+        [df["source"][0], df["target"][0]],
+        [rest["source"], rest["target"]],
+        header=header,
+        text_means_header=False,
+    )
+    return (df if choice.action == "data" else rest), choice.note
+
+
+def _snap_careful(path: Path, data: bytes) -> pl.DataFrame:
     text = data.decode("utf-8", errors="replace")
     lines = pl.Series("text", text.split("\n"), dtype=pl.String)
     df = (
@@ -228,17 +293,49 @@ def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
     return ids
 
 
+def edge_mapping(
+    columns: Mapping[str, str] | None, source_col: str | None, target_col: str | None
+) -> dict[str, str]:
+    """An edge table's column mapping (canonical name -> column) checked, and checked
+    against ``source_col``/``target_col``: an endpoint named both ways is an error."""
+    mapping = check_columns(columns, EDGE_COLUMNS, "«columns»") if columns else {}
+    for end, given in (("source", source_col), ("target", target_col)):
+        if given is not None and end in mapping:
+            raise InputError(
+                f"the {end} column is given twice: «{end}_col» {given!r} and "
+                f"{end}={mapping[end]!r} in «columns»; give it once"
+            )
+    return mapping
+
+
+class EdgeFile(NamedTuple):
+    """An edge file's raw rows, unchecked, and how they were read."""
+
+    table: pl.DataFrame
+    format: str
+    source_col: str | None
+    target_col: str | None
+    header: str  # what the first row was: "header: columns ...", "no header (...)", ...
+
+
 def read_edge_file(
     path: str | Path,
     *,
     format: str | None = None,
     source_col: str | None = None,
     target_col: str | None = None,
-) -> tuple[pl.DataFrame, str, str | None, str | None]:
-    """Read an edge file's raw table, unchecked: ``(table, format, source_col, target_col)``.
+    header: bool | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> EdgeFile:
+    """Read an edge file's raw table, unchecked (see :class:`EdgeFile`).
 
-    The format is ``format`` or the one :func:`detect_format` finds; SNAP text names
-    its endpoint columns ``source`` and ``target``. O(file size).
+    The format is ``format`` or the one :func:`detect_format` finds. SNAP-named text
+    whose lines hold commas (or tabs, and no spaces) is read as delimited text;
+    whitespace-separated SNAP text names its endpoint columns ``source`` and
+    ``target``. ``header``: whether a text file's first row is a header (None:
+    detect; see :mod:`pipeline.graph_io.headers`). ``columns`` maps canonical names
+    (source, target, probability, weight) to the file's columns, which are renamed
+    to them. O(file size).
     """
     p = Path(path)
     fmt = format or detect_format(p)
@@ -246,6 +343,9 @@ def read_edge_file(
         raise InputError(
             f"{p}: unknown edge format {fmt!r}; expected one of {', '.join(EDGE_FORMATS)}"
         )
+    mapping = edge_mapping(columns, source_col, target_col)
+    names = tuple(n for n in (source_col, target_col, *mapping.values()) if n)
+    note = "no header row (Parquet names its columns)"
     if fmt == "parquet":
         try:
             raw = pl.read_parquet(p)
@@ -253,13 +353,25 @@ def read_edge_file(
             raise InputError(f"{p}: no such file") from None
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise InputError(f"{p}: not a readable Parquet file: {_polars_message(exc)}") from None
-    elif fmt == "snap":
-        if source_col or target_col:
-            raise InputError(
-                "«source_col»/«target_col» do not apply to SNAP text, which has no header"
-            )
-        raw = _read_snap(p)
-        source_col, target_col = "source", "target"
     else:
-        raw = _read_delimited(p, "," if fmt == "csv" else "\t")
-    return raw, fmt, source_col, target_col
+        data = _read_bytes(p)
+        sep = sniff_separator(data) if fmt == "snap" else ("," if fmt == "csv" else "\t")
+        if sep is None:
+            named = [f"«{e}_col»" for e, g in (("source", source_col), ("target", target_col)) if g]
+            named += [f"{e}= in «columns»" for e in ("source", "target") if e in mapping]
+            if named:
+                raise InputError(
+                    f"{p}: {' and '.join(named)} do not apply to SNAP text separated by "
+                    "whitespace; its first two fields are the endpoints"
+                )
+            raw, note = _read_snap(p, data, header)
+            source_col, target_col = "source", "target"
+        else:
+            raw, note = _read_delimited(
+                p, data, sep, header=header, snap=fmt == "snap", names=names
+            )
+    if mapping:
+        raw = apply_columns(raw, mapping, where=str(p))
+        source_col = "source" if "source" in mapping else source_col
+        target_col = "target" if "target" in mapping else target_col
+    return EdgeFile(raw, fmt, source_col, target_col, note)

@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import igraph as ig
 import polars as pl
 
+from pipeline.columns import apply_columns
 from pipeline.errors import InputError
 from pipeline.graph_io import (
     EdgeMeaning,
@@ -18,6 +20,7 @@ from pipeline.graph_io import (
     graph_from_table,
     load_graph,
 )
+from pipeline.graph_io.readers import edge_mapping
 
 __all__ = ["from_frame", "read_graph"]
 
@@ -36,6 +39,8 @@ def read_graph(
     target_col: str | None = None,
     probability: str = "probability",
     weight: str = "weight",
+    header: bool | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> FollowerGraph:
     """A :class:`FollowerGraph` from ``source``: a path (by extension; ``.graphml`` and
     ``.gml`` through igraph), a polars ``DataFrame``/``LazyFrame``, a pandas
@@ -43,7 +48,10 @@ def read_graph(
     sparse matrix, or a ``FollowerGraph`` (returned as is). ``edge_meaning`` defaults to
     ``"follows"`` for paths and tables, ``"influences"`` for graphs and matrices (see the
     module doc); ``source_col``/``target_col`` name a table's endpoint columns and
-    ``probability``/``weight`` a graph's edge attributes. O(m log m)."""
+    ``probability``/``weight`` a graph's edge attributes. For edge files and tables,
+    ``columns`` maps canonical names (source, target, probability, weight) to their
+    columns, and ``header`` says whether a text file's first row is a header (None:
+    detect). O(m log m)."""
     # The converters import this module: imported here, when a graph is read.
     from pipeline.interop.files import read_gml, read_graphml
     from pipeline.interop.graphs import from_igraph, from_networkx
@@ -62,6 +70,8 @@ def read_graph(
             edge_meaning=edge_meaning or "follows",
             source_col=source_col,
             target_col=target_col,
+            header=header,
+            columns=columns,
         )
     if isinstance(source, ig.Graph):
         return from_igraph(
@@ -79,7 +89,7 @@ def read_graph(
     if isinstance(source, pl.DataFrame | pl.LazyFrame) or module in ("pandas", "pyarrow"):
         return from_frame(
             source, edge_meaning=edge_meaning or "follows", source_col=source_col,
-            target_col=target_col,
+            target_col=target_col, columns=columns,
         )  # fmt: skip
     raise InputError(f"cannot read a graph from a {type(source).__name__}; expected {_ACCEPTED}")
 
@@ -90,9 +100,11 @@ def from_frame(
     edge_meaning: EdgeMeaning = "follows",
     source_col: str | None = None,
     target_col: str | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> FollowerGraph:
     """A graph from an edge table in memory (polars, pandas or pyarrow): the first two
-    columns are the endpoints unless named, optional ``probability`` and ``weight``
+    columns are the endpoints unless named (``source_col``/``target_col``, or
+    ``columns``: canonical name -> column), optional ``probability`` and ``weight``
     columns ride along; validated like a file (errors name the row). O(m log m)."""
     if isinstance(frame, pl.LazyFrame):
         frame = frame.collect()
@@ -105,6 +117,11 @@ def from_frame(
         if not isinstance(frame, pl.DataFrame):
             raise InputError(f"expected a table of edges, got a {type(frame).__name__}")
     where = f"<{type(frame).__name__}>"
+    if columns:
+        mapping = edge_mapping(columns, source_col, target_col)
+        frame = apply_columns(frame, mapping, where=where)
+        source_col = "source" if "source" in mapping else source_col
+        target_col = "target" if "target" in mapping else target_col
     table = edge_table(frame, where=where, source_col=source_col, target_col=target_col)
     return graph_from_table(table, edge_meaning=edge_meaning, where=where)
 

@@ -15,6 +15,7 @@ import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
+from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, node_log_inverse
 from pipeline.diffusion.simulate import SimulationResult, run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
@@ -197,7 +198,7 @@ def _kernel_args(spec: DiffusionSpec) -> tuple[Any, ...]:
 def audience_overlap(
     graph: FollowerGraph,
     nodes: NDArray[np.integer] | Sequence[int],
-    model: str,
+    model: str | Model,
     *,
     runs: int = defaults.OVERLAP_RUNS,
     seed: int = defaults.SEED,

@@ -4,7 +4,7 @@ ID, checked column by column (errors name the file, line and column), and topic 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
+from pipeline.columns import COLUMN_NAMES, apply_columns, check_columns
 from pipeline.errors import InputError
 from pipeline.export import read_table
 from pipeline.graph_io import FollowerGraph
@@ -179,16 +180,22 @@ def load_profiles(
     *,
     thresholds: TierThresholds | None = None,
     id_col: str = "id",
+    columns: Mapping[str, str] | None = None,
 ) -> Profiles:
     """Read a profile table (CSV, TSV, Parquet or JSON) and join it to ``graph`` on ID.
 
     Rows whose ID is not in the graph are counted in ``unmatched`` and ignored.
     Duplicate IDs, bad numbers (e.g. ``cpm`` < 0, ``real_audience`` outside
     [0, 1]) and unparsable topics raise :class:`InputError` naming the file,
-    line and column. O(n + rows).
+    line and column. ``columns`` maps the canonical names (id, handle, followers,
+    engagement_rate, cost, cpm, platform, real_audience, topics; see
+    :mod:`pipeline.columns`) to the file's columns. O(n + rows).
     """
     p = str(path)
     raw = read_table(path, "profiles")
+    if columns:
+        mapping = check_columns(columns, COLUMN_NAMES["profiles"], "«columns»")
+        raw = apply_columns(raw, mapping, where=p)
     if id_col not in raw.columns:
         raise InputError(
             f"{p}: no {id_col!r} column; the columns are {', '.join(map(repr, raw.columns))} "

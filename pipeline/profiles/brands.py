@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from pipeline.columns import COLUMN_NAMES, apply_columns, check_columns
 from pipeline.errors import InputError
 from pipeline.export import read_table
 from pipeline.profiles.accounts import numeric_column, parse_topics, row_text
@@ -40,10 +42,14 @@ class Brands:
         return float(self.table.filter(pl.col("brand") == brand)["budget"][0])
 
 
-def load_brands(path: str | Path) -> Brands:
-    """Read a brands table: ``brand`` (unique), ``topics``, ``budget`` (currency units >= 0)."""
+def load_brands(path: str | Path, *, columns: Mapping[str, str] | None = None) -> Brands:
+    """Read a brands table: ``brand`` (unique), ``topics``, ``budget`` (currency units >= 0).
+    ``columns`` maps those canonical names to the file's columns (:mod:`pipeline.columns`)."""
     p = str(path)
     raw = read_table(path, "brands")
+    if columns:
+        mapping = check_columns(columns, COLUMN_NAMES["brands"], "«columns»")
+        raw = apply_columns(raw, mapping, where=p)
     missing = [c for c in ("brand", "topics", "budget") if c not in raw.columns]
     if missing:
         raise InputError(

@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 
 from pipeline import defaults
 from pipeline.costs import CostModel
+from pipeline.diffusion.model_ref import Model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
@@ -30,7 +31,7 @@ __all__ = ["OBJECTIVES", "edge_values", "make_problem"]
 
 def edge_values(
     graph: FollowerGraph,
-    model: str,
+    model: str | Model,
     *,
     p: float | None = None,
     sender_factor: NDArray[np.floating] | None = None,
@@ -63,7 +64,7 @@ def make_problem(
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str | None = None,
+    model: str | Model | None = None,
     p: float | None = None,
     profiles: Profiles | None = None,
     brands: Brands | None = None,
@@ -186,7 +187,7 @@ def make_problem(
         expose = quality[graph.edge_sources].astype(np.float32)
     return SeedingProblem(
         graph=graph,
-        model=model,
+        model=str(model),
         values=values,
         lt=lt,
         profiles=prof,

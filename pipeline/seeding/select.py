@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from pipeline import defaults
 from pipeline.costs import CostModel
+from pipeline.diffusion.model_ref import Model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
@@ -42,7 +43,7 @@ def select_seeds(
     *,
     k: int | None = None,
     budget: float | None = None,
-    model: str | None = None,
+    model: str | Model | None = None,
     p: float | None = None,
     profiles: Profiles | None = None,
     brands: Brands | None = None,

@@ -1,0 +1,361 @@
+"""Calibration: the evidence and likelihood on hand-worked logs, recovery of planted
+parameters, the forecast kernel against exact answers, model files and bad input."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from cascade_sim import continuous_ic_log, discrete_ic_log
+
+from pipeline.calibration import likelihood as lk
+from pipeline.calibration import load_actions, place_on
+from pipeline.calibration.backtest import backtest
+from pipeline.calibration.evidence import gather_evidence
+from pipeline.calibration.fit import calibrate
+from pipeline.calibration.forecast import forecast_runs
+from pipeline.calibration.metrics import spearman
+from pipeline.calibration.save import parse_duration, save_calibration
+from pipeline.defaults import resolve_model
+from pipeline.diffusion import simulate
+from pipeline.errors import InputError
+from pipeline.graph_io import from_edges
+
+BIG = 1e12  # a boundary past every window
+
+
+def _graph(edges: list[tuple[str, str]], names: str = "abcdefgh"):
+    """Edges (u, v) in influence direction: u's posts reach v (v follows u)."""
+    ids = pl.Series(list(names))
+    pos = {c: i for i, c in enumerate(names)}
+    src = np.array([pos[u] for u, _ in edges])
+    dst = np.array([pos[v] for _, v in edges])
+    return from_edges(src, dst, ids)
+
+
+def _log(tmp_path: Path, rows: list[tuple], name: str = "log.csv", **cols):
+    df = pl.DataFrame(rows, schema=["account", "item", "time", *cols], orient="row")
+    path = tmp_path / name
+    df.write_csv(path)
+    return load_actions(path)
+
+
+def _evidence(g, log, horizon=100.0, boundary=BIG, step=0.0):
+    c = place_on(log, g)
+    return gather_evidence(
+        g, c, np.arange(c.n_items), horizon=horizon, boundary=boundary, step=step
+    )
+
+
+def test_two_parents_and_a_failure(tmp_path: Path) -> None:
+    # c follows a and b; d follows a. a and b adopt, then c; d never does.
+    g = _graph([("a", "c"), ("b", "c"), ("a", "d")], "abcd")
+    ev = _evidence(g, _log(tmp_path, [("a", 1, 0.0), ("b", 1, 1.0), ("c", 1, 2.0)]))
+    assert (ev.adoptions, ev.initiators, ev.failures) == (3, 2, 1)
+    assert ev.succ_k.tolist() == [2] and sorted(ev.par_credit.tolist()) == [0.5, 0.5]
+    p = 0.3
+    by_hand = math.log(1 - (1 - p) ** 2) + math.log(1 - p)
+    assert lk.global_log_likelihood(ev, p) == pytest.approx(by_hand, rel=1e-12)
+    # dL/dp = 2q / (1 - q^2) - 1 / q = 0 at q^2 = 1/3
+    assert lk.fit_global_p(ev) == pytest.approx(1 - 1 / math.sqrt(3), rel=1e-9)
+
+
+def test_simultaneous_adopters_explain_nothing(tmp_path: Path) -> None:
+    g = _graph([("a", "b")], "ab")
+    ev = _evidence(g, _log(tmp_path, [("a", 1, 5.0), ("b", 1, 5.0)]))
+    assert (ev.adoptions, ev.initiators, ev.failures, ev.succ_k.size) == (2, 2, 0, 0)
+    with pytest.raises(InputError, match="no adoption in the fit data has a parent"):
+        lk.fit_global_p(ev)
+
+
+def test_adoption_after_the_horizon_is_a_failure(tmp_path: Path) -> None:
+    g = _graph([("a", "b"), ("a", "c")], "abc")
+    ev = _evidence(g, _log(tmp_path, [("a", 1, 0.0), ("b", 1, 50.0), ("c", 1, 500.0)]))
+    assert (ev.adoptions, ev.failures, ev.succ_k.tolist()) == (2, 1, [1])
+    assert lk.fit_global_p(ev) == pytest.approx(0.5, rel=1e-9)  # one success, one failure
+
+
+def test_censored_window_is_left_out(tmp_path: Path) -> None:
+    g = _graph([("a", "b"), ("a", "c")], "abc")
+    log = _log(tmp_path, [("a", 1, 0.0), ("b", 1, 10.0), ("a", 2, 200.0), ("c", 2, 210.0)])
+    ev = _evidence(g, log, horizon=100.0, boundary=250.0)  # item 2's window ends at 300
+    assert ev.censored_items == 1 and ev.n_items == 1
+    assert (ev.adoptions, ev.failures) == (2, 1)  # item 1 only: b adopted, c did not
+
+
+def test_via_credits_the_recorded_parent_only(tmp_path: Path) -> None:
+    g = _graph([("a", "c"), ("b", "c")], "abc")
+    rows = [("a", 1, 0.0, ""), ("b", 1, 1.0, ""), ("c", 1, 2.0, "b")]
+    ev = _evidence(g, _log(tmp_path, rows, via=None))
+    assert ev.succ_k.tolist() == [1]
+    assert g.out_idx[ev.par_edge].tolist() == [2] and g.edge_sources[ev.par_edge].tolist() == [1]
+
+
+def test_step_aware_parents_and_failures(tmp_path: Path) -> None:
+    # a (bin 0) -> b (bin 1) -> c (bin 3): c's only earlier in-neighbour b is two bins back.
+    g = _graph([("a", "b"), ("b", "c"), ("a", "c")], "abc")
+    log = _log(tmp_path, [("a", 1, 0.0), ("b", 1, 1.0), ("c", 1, 3.0)])
+    ev = _evidence(g, log, step=1.0)
+    assert ev.succ_k.tolist() == [1]  # b, from a
+    assert ev.failures == 2  # a -> c (c not in bin 1), b -> c (c not in bin 2)
+    assert ev.initiators == 2  # a, and c (no parent in the previous bin)
+
+
+def test_wc_scale_and_branching_factor(tmp_path: Path) -> None:
+    g = _graph([("a", "b"), ("c", "b"), ("a", "d")], "abcd")  # in-degree of b: 2, of d: 1
+    ev = _evidence(g, _log(tmp_path, [("a", 1, 0.0), ("b", 1, 1.0)]))
+    # success on b (k=1, p = c/2), failure on d (p = c): maximise log(c/2) + log(1 - c)
+    assert lk.fit_wc_scale(g, ev) == pytest.approx(0.5, rel=1e-6)
+    # R for uniform p: p * sum(kin * kout) / sum(kin) (b and d have no followers)
+    assert lk.branching_factor(g, 0.5) == 0.0
+    chain = _graph([("a", "b"), ("b", "c")], "abc")
+    assert lk.branching_factor(chain, 0.5) == pytest.approx(0.5 * 1 / 2)
+    assert lk.branching_factor(chain, np.array([0.5, 0.25])) == pytest.approx(0.5 * 0.25 / 0.75)
+
+
+def _exact_activated(g, p: np.ndarray, seeds: list[int]) -> float:
+    """Expected activations by live-edge enumeration (every subset of edges)."""
+    total = 0.0
+    for live in itertools.product((0, 1), repeat=g.m):
+        w = np.prod([p[e] if x else 1 - p[e] for e, x in enumerate(live)])
+        seen, stack = set(seeds), list(seeds)
+        while stack:
+            u = stack.pop()
+            for e in range(g.out_ptr[u], g.out_ptr[u + 1]):
+                v = int(g.out_idx[e])
+                if live[e] and v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        total += w * len(seen)
+    return total
+
+
+def test_forecast_kernel_matches_live_edge_enumeration() -> None:
+    g = _graph([("a", "b"), ("b", "c"), ("a", "c"), ("c", "d"), ("b", "d")], "abcd")
+    p = np.array([0.6, 0.3, 0.2, 0.5, 0.7], dtype=np.float32)
+    runs = 20000
+    two = [np.array([0], np.int32), np.array([1], np.int32)]
+    f = forecast_runs(
+        g, two, p, np.zeros(runs, np.int32), item_key=np.array([0, 1]), seed=3, cap=10
+    )
+    for i, s in enumerate((0, 1)):
+        exact = _exact_activated(g, p.astype(float), [s])
+        a = f.activated[i]
+        assert abs(a.mean() - exact) < 4 * a.std() / math.sqrt(runs)
+    again = forecast_runs(g, [np.array([0], np.int32)], p, np.zeros(50, np.int32),
+                          item_key=np.array([0]), seed=3, cap=10)  # fmt: skip
+    assert np.array_equal(again.activated[0], f.activated[0, :50])  # same key, same runs
+
+
+def test_global_p_recovers_a_planted_p(clustered) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    cal = calibrate(g, c, "global-p", horizon=1e6, bootstrap=40, seed=0, boundary=BIG)
+    assert cal.ci[0] <= 0.03 <= cal.ci[1]
+    assert 0.4 < cal.branching_factor < 1.0
+
+
+@pytest.fixture(scope="module")
+def clustered(tmp_path_factory):
+    import networkx as nx
+
+    gx = nx.powerlaw_cluster_graph(1500, 4, 0.5, seed=1)
+    src = [a for a, b in gx.edges()] + [b for a, b in gx.edges()]
+    dst = [b for a, b in gx.edges()] + [a for a, b in gx.edges()]
+    g = from_edges(np.array(src), np.array(dst), pl.Series(np.arange(1500)))
+    df = continuous_ic_log(g, np.full(g.m, 0.03), items=500, initiators=2, mean_delay=50.0, seed=3)
+    path = tmp_path_factory.mktemp("clustered") / "log.parquet"
+    df.write_parquet(path)
+    return g, load_actions(path)
+
+
+def test_per_edge_estimates_follow_planted_probabilities(tmp_path: Path) -> None:
+    import networkx as nx
+
+    gx = nx.gnm_random_graph(300, 1200, seed=2, directed=True)
+    g = from_edges(np.array([a for a, _ in gx.edges()]), np.array([b for _, b in gx.edges()]),
+                   pl.Series(np.arange(300)))  # fmt: skip
+    planted = np.random.default_rng(4).uniform(0.0, 0.25, g.m)
+    df = continuous_ic_log(g, planted, items=1500, initiators=3, mean_delay=10.0, seed=5)
+    df.write_parquet(tmp_path / "log.parquet")
+    c = place_on(load_actions(tmp_path / "log.parquet"), g)
+    ev = gather_evidence(g, c, np.arange(c.n_items), horizon=1e6, boundary=BIG)
+    succ, trials = lk.edge_counts(g, ev)
+    est = lk.per_edge_probabilities(succ, trials, lk.fit_global_p(ev))
+    busy = trials >= 30
+    assert busy.sum() > 200
+    assert spearman(est[busy], planted[busy]) > 0.6
+
+
+def test_em_recovers_p_where_global_p_is_biased(tmp_path: Path) -> None:
+    n, half = 1000, 20  # a ring lattice: each account follows its 40 nearest neighbours
+    u = np.repeat(np.arange(n), 2 * half)
+    d = np.tile(np.r_[np.arange(1, half + 1), -np.arange(1, half + 1)], n)
+    g = from_edges(u, (u + d) % n, pl.Series(np.arange(n)))
+    df = discrete_ic_log(g, 0.04, items=150, initiators=1, seed=5)
+    df.write_parquet(tmp_path / "log.parquet")
+    c = place_on(load_actions(tmp_path / "log.parquet"), g)
+    em = calibrate(g, c, "em", horizon=500, bootstrap=30, seed=0, step=1.0, boundary=BIG)
+    gp = calibrate(g, c, "global-p", horizon=500, bootstrap=0, seed=0, boundary=BIG)
+    assert em.ci[0] <= 0.04 <= em.ci[1]
+    assert gp.value > 1.1 * 0.04  # timing-free parents overstate p on this graph
+
+
+def test_model_file_round_trip(clustered, tmp_path: Path) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    cal = calibrate(g, c, "partial-credit", horizon=1e4, bootstrap=2, seed=0)
+    toml, edges = save_calibration(cal, g, log, tmp_path / "m.toml")
+    assert edges is not None and edges.exists()
+    m = resolve_model(f"calibrated:{toml}", graph=g)
+    assert m.edge_p is not None and np.allclose(m.edge_p, cal.edge_p)
+    assert not m.brand_aware
+    r = simulate(g, [0, 1], m, runs=50, seed=1)
+    assert r.model == f"calibrated:{toml}"
+    with pytest.raises(InputError, match="cannot be combined"):
+        resolve_model(f"calibrated:{toml}", p=0.1, graph=g)
+    other = _graph([("a", "b")], "ab")
+    with pytest.raises(InputError, match="another graph"):
+        resolve_model(f"calibrated:{toml}", graph=other)
+    gp = calibrate(g, c, "global-p", horizon=1e4, bootstrap=0, seed=0)
+    toml2, none = save_calibration(gp, g, log, tmp_path / "gp.toml")
+    assert none is None
+    on_other = resolve_model(f"calibrated:{toml2}", graph=other)  # global: loads with a note
+    assert on_other.p == pytest.approx(gp.value) and "another graph" in (on_other.note or "")
+
+
+def test_backtest_on_planted_cascades(clustered) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    res = backtest(g, c, horizon=1e4, models="ic:0.2,calibrated:global-p", runs=40,
+                   bootstrap=4, seed=0, train_events="item-windows")  # fmt: skip
+    rows = {r["model"]: r for r in res.models}
+    assert set(rows) >= {"ic p=0.2", "global-p", "baseline: log-linear regression"}
+    assert 0.67 < rows["global-p"]["earned_bias"] < 1.5  # no drift: the fit transfers
+    assert rows["ic p=0.2"]["earned_bias"] > 3 * rows["global-p"]["earned_bias"]
+    assert rows["baseline: log-linear regression"]["coverage90"] is None
+    assert 90 <= res.info["test_items"] <= 100
+    assert {t["group"] for t in res.by_tier} <= {"top1pct", "rest"}
+    again = backtest(g, c, horizon=1e4, models="calibrated:global-p", runs=40, bootstrap=4,
+                     seed=0, train_events="item-windows")  # fmt: skip
+    same = next(r for r in again.models if r["model"] == "global-p")
+    assert same["msle"] == rows["global-p"]["msle"]  # rows do not depend on each other
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"horizon": 0.0}, "horizon must be positive"),
+        ({"split": (0.9, 0.1, 0.0)}, "split"),
+        ({"models": "ic:2"}, "ic:P"),
+        ({"runs": 30, "bootstrap": 4}, "multiple"),
+    ],
+)
+def test_backtest_bad_input(clustered, kwargs, match) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    args = {"horizon": 1e4, "models": "ic:0.01", "runs": 8, "bootstrap": 4} | kwargs
+    with pytest.raises(InputError, match=match):
+        backtest(g, c, **args)
+
+
+def test_backtest_strict_protocol_says_what_to_do(clustered) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    with pytest.raises(InputError, match="item-windows"):  # items 1,000 s apart, 3e5 s windows
+        backtest(g, c, horizon=3e5, models="ic:0.01", runs=8, bootstrap=4)
+
+
+def test_durations() -> None:
+    assert parse_duration("365d") == 365 * 86400
+    assert parse_duration("12h") == 43200 and parse_duration("90") == 90 * 86400
+    for bad in ("0d", "soon", "-1d"):
+        with pytest.raises(InputError):
+            parse_duration(bad)
+
+
+@pytest.fixture(scope="module")
+def files(clustered, tmp_path_factory) -> Path:
+    """The clustered graph as a follows CSV (row a,b: a follows b) and its log as CSV."""
+    g, log = clustered
+    folder = tmp_path_factory.mktemp("cli")
+    pl.DataFrame({"follower": g.out_idx, "followed": g.edge_sources}).write_csv(folder / "g.csv")
+    log.table.write_csv(folder / "log.csv")
+    return folder
+
+
+def test_cli_calibrate_simulate_backtest(files: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    run = CliRunner().invoke
+    g, log, model = str(files / "g.csv"), str(files / "log.csv"), str(files / "m.toml")
+    r = run(app, ["calibrate", g, "--actions", log, "--method", "global-p", "--out", model,
+                  "--horizon", "10000s", "--bootstrap", "10", "--json"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert {"method", "p", "p_ci", "branching_factor", "items", "adoptions", "initiators",
+            "failures"} <= set(out)  # fmt: skip
+    assert out["p_ci"][0] <= out["p"] <= out["p_ci"][1]
+    r = run(app, ["simulate", g, "--seeds", "0,1", "--model", f"calibrated:{model}", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["model"] == f"calibrated:{model}"
+    r = run(app, ["simulate", g, "--seeds", "0", "--model", f"calibrated:{model}", "--p", "0.1"])
+    assert r.exit_code == 2 and "--p cannot be combined" in r.output
+    r = run(
+        app, ["seed", g, "-k", "3", "--strategy", "imm", "--model", f"calibrated:{model}", "--json"]
+    )
+    assert r.exit_code == 0, r.output
+    r = run(app, ["backtest", g, "--actions", log, "--horizon", "10000s", "--train-events",
+                  "item-windows", "--models", f"ic:0.1,calibrated:global-p,calibrated:{model}",
+                  "--runs", "20", "--bootstrap", "4", "--json", "--out",
+                  str(files / "items.csv")])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    bt = json.loads(r.stdout)
+    assert {"test_items", "horizon_days", "models", "by_tier"} <= set(bt)
+    kinds = {m["model"]: m["kind"] for m in bt["models"]}
+    assert kinds["ic p=0.1"] == "preset" and kinds["global-p"] == "calibrated"
+    assert kinds[f"calibrated:{model}"] == "calibrated" and "baseline" in kinds.values()
+    items = pl.read_csv(files / "items.csv")
+    assert items.height == bt["test_items"] and "global-p mean" in items.columns
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--horizon", "0d"], "--horizon must be positive"),
+        (["--split", "0.5,0.5"], "--split must be three shares"),
+        (["--seeds", "first:0"], "--seeds must be initiators"),
+        (["--models", "magic"], "unknown model 'magic'"),
+    ],
+)
+def test_cli_backtest_bad_input(files: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    base = ["backtest", str(files / "g.csv"), "--actions", str(files / "log.csv"), "--runs", "8",
+            "--bootstrap", "4", "--horizon", "10000s"]  # fmt: skip
+    r = CliRunner().invoke(app, [*base, *args])
+    assert r.exit_code == 2 and message in r.output, r.output
+    assert "Traceback" not in r.output
+
+
+def test_cli_empty_log_is_refused(files: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    (tmp_path / "empty.csv").write_text("account,item,time\n")
+    r = CliRunner().invoke(app, ["calibrate", str(files / "g.csv"), "--actions",
+                                 str(tmp_path / "empty.csv"), "--method", "global-p",
+                                 "--out", str(tmp_path / "m.toml")])  # fmt: skip
+    assert r.exit_code == 2 and "empty.csv" in r.output
+    assert not (tmp_path / "m.toml").exists()
