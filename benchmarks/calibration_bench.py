@@ -5,8 +5,9 @@ christianity: a follow/interaction graph and timestamped cascades on the same us
 that folder's README for sources and licence), and a generated set of about 400,000
 edges: a directed configuration model on Android's (in, out) degree pairs repeated 8
 times, with 3,500 cascades of continuous-time IC at p = 0.006 (exponential delays, mean 30
-days), 40% of the adopters exogenous (random accounts joining at random times, who then
-spread like the others).
+days); each cascade starts from one account and Poisson(3) exogenous joiners at random
+times within the year, all drawn in proportion to their followers, who then spread like
+the others (the printed initiator share says how much of the adoption is exogenous).
 
 For each set, in one process: the cascades converted (``convert-cascades``' reader), the
 graph loaded, then timed: ``calibrate`` (global-p, 20 bootstrap refits) and a full
@@ -111,16 +112,18 @@ def generated(root: Path, tmp: Path, *, copies: int = 8, items: int = 3500, seed
     src = np.repeat(np.arange(kout.size), kout)
     dst = rng.permutation(np.repeat(np.arange(kin.size), kin))
     g = from_edges(src, dst, pl.Series(np.arange(kin.size)))
-    p, mean_delay, horizon = 0.006, 30 * DAY, 365 * DAY
+    p, mean_delay, horizon, exo = 0.006, 30 * DAY, 365 * DAY, 3.0
+    cum = np.cumsum(np.diff(g.out_ptr).astype(np.float64))
     acc, itm, tim = [], [], []
     for it in range(items):
         t0 = it * 3600.0
         best: dict[int, float] = {}
-        heap = [(t0, int(rng.integers(g.n)))]
-        n_exo = rng.poisson(1.0)  # exogenous joiners (random accounts at random times)
-        heap += [
-            (t0 + float(rng.uniform(0, horizon)), int(rng.integers(g.n))) for _ in range(n_exo)
-        ]
+        # the root and the exogenous joiners (at random times) are drawn in proportion to
+        # their followers, as posts come from accounts people follow
+        heap = [(t0, int(np.searchsorted(cum, rng.uniform(0, cum[-1]), side="right")))]
+        for _ in range(rng.poisson(exo)):
+            who = int(np.searchsorted(cum, rng.uniform(0, cum[-1]), side="right"))
+            heap.append((t0 + float(rng.uniform(0, horizon)), who))
         heapq.heapify(heap)
         while heap:
             t, u = heapq.heappop(heap)

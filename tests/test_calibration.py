@@ -359,3 +359,34 @@ def test_cli_empty_log_is_refused(files: Path, tmp_path: Path) -> None:
                                  "--out", str(tmp_path / "m.toml")])  # fmt: skip
     assert r.exit_code == 2 and "empty.csv" in r.output
     assert not (tmp_path / "m.toml").exists()
+
+
+def test_backtest_origins_and_seed_rules(clustered) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    res = backtest(g, c, horizon=1e4, models="ic:0.05", runs=8, bootstrap=4, origins=3,
+                   seeds="first:1", train_events="item-windows")  # fmt: skip
+    out = res.to_json()
+    assert [round(o["origin"], 2) for o in out["origins"]] == [0.6, 0.7, 0.8]
+    spread = {r["model"]: r for r in out["origin_spread"]}
+    lo, hi = spread["ic p=0.05"]["earned_bias"]
+    biases = [next(m for m in o["models"] if m["model"] == "ic p=0.05")["earned_bias"]
+              for o in out["origins"]]  # fmt: skip
+    assert lo == min(biases) and hi == max(biases)
+    assert set(res.items["seeds"]) == {1}  # first:1 seeds every item with one account
+    assert len(out["items"]["item"]) == out["test_items"]
+    with pytest.raises(InputError, match="needs a 'seed' column"):
+        backtest(g, c, horizon=1e4, models="ic:0.05", runs=8, bootstrap=4, seeds="log",
+                 train_events="item-windows")  # fmt: skip
+
+
+def test_api_simulate_takes_a_calibrated_model(clustered, tmp_path: Path) -> None:
+    import pipeline as ip
+    from pipeline.diffusion.model_file import FORMAT, toml_text
+
+    g, _ = clustered
+    (tmp_path / "m.toml").write_text(toml_text({"format": FORMAT, "method": "global-p", "p": 0.2}))
+    a = ip.simulate(g, [0, 1], model=f"calibrated:{tmp_path / 'm.toml'}", runs=30, seed=2)
+    b = ip.simulate(g, [0, 1], model="ic", p=0.2, runs=30, seed=2)
+    assert np.array_equal(a.activated, b.activated)  # the same model, under its own name
+    assert a.model.startswith("calibrated:") and b.model == "ic"

@@ -34,6 +34,7 @@ from pipeline import defaults
 from pipeline.calibration.fit import PER_EDGE_METHODS, calibrate, observed_cap
 from pipeline.calibration.forecast import forecast_runs
 from pipeline.calibration.metrics import (
+    METRICS,
     Prediction,
     log_linear_baseline,
     ratio_baseline,
@@ -69,7 +70,24 @@ class BacktestResult:
             "models": self.models,
             "by_tier": self.by_tier,
             "origins": self.origins,
+            "origin_spread": self.origin_spread(),
+            "items": self.items,
         }
+
+    def origin_spread(self) -> list[dict[str, Any]]:
+        """Per row, each metric's [lowest, highest] over the test origins (empty with one
+        origin)."""
+        out: list[dict[str, Any]] = []
+        if not self.origins:
+            return out
+        for name in (r["model"] for r in self.origins[0]["models"]):
+            rows = [r for o in self.origins for r in o["models"] if r["model"] == name]
+            entry: dict[str, Any] = {"model": name}
+            for metric in METRICS:
+                vals = [r[metric] for r in rows if r[metric] is not None]
+                entry[metric] = [min(vals), max(vals)] if vals else None
+            out.append(entry)
+        return out
 
 
 def _features(graph: FollowerGraph, out: Outcomes) -> NDArray[np.float64]:
@@ -204,6 +222,7 @@ def _one_origin(
     for name, model_p in saved:
         preds.append(_simulated(name, "calibrated", graph, test, model_p, runs, seed=seed, cap=cap))
     preds.append(ratio_baseline(tr_out.earned, tr_out.n_seeds, test.n_seeds))
+    fits[preds[-1].name] = {"ratio": float(np.median(tr_out.earned / tr_out.n_seeds))}
     preds.append(
         log_linear_baseline(tr_out.earned, _features(graph, tr_out), _features(graph, test))
     )

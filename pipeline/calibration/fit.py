@@ -46,7 +46,8 @@ METHODS: tuple[str, ...] = ("global-p", "bernoulli", "partial-credit", "wc-scale
 GLOBAL_METHODS = ("global-p", "em")
 PER_EDGE_METHODS = ("bernoulli", "partial-credit")
 SHRINK_RUNS = 20
-"""Runs per validation item at each step of the shrink bisection."""
+"""Runs per validation item at each step of the shrink bisection (half that in the
+bootstrap refits, whose spread is dominated by the resampling of items)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,10 +125,12 @@ def fit_shrink(
     cap: int,
     runs: int = SHRINK_RUNS,
     weights: NDArray[np.float64] | None = None,
+    start: float = 1.0,
 ) -> float:
     """The factor λ with Σ simulated earned reach = Σ actual over ``out``'s items,
-    simulating on ``min(1, λ · base_p)`` (bisection on log λ, common random numbers,
-    so the simulated total is monotone in λ). O(40 · items · runs · cascade)."""
+    simulating on ``min(1, λ · base_p)``: bracketed from ``start`` by factors of 4, then
+    bisected on log λ to 1% (common random numbers, so the simulated total is monotone
+    in λ). O(15 · items · runs · cascade)."""
     w = np.ones(out.items.size) if weights is None else weights
     target = float((w * out.earned).sum())
     if out.items.size == 0:
@@ -142,15 +145,29 @@ def fit_shrink(
         f = forecast_runs(graph, out.seeds, p, rows, item_key=out.items, seed=seed, cap=cap)
         return float((w * f.mean()).sum())
 
-    lo, hi = -12.0, 8.0  # log λ
-    for _ in range(40):
+    # bracket the root from ``start`` by factors of 4 (cheap near the answer, where
+    # cascades are subcritical), then bisect log λ to 1% relative
+    x = float(np.log(start)) if start > 0 else 0.0
+    step = float(np.log(4.0))
+    below = total(float(np.exp(x))) < target
+    lo = hi = x
+    for _ in range(12):
+        if below:
+            lo, hi = hi, hi + step
+            if total(float(np.exp(hi))) >= target:
+                break
+        else:
+            lo, hi = lo - step, lo
+            if total(float(np.exp(lo))) < target:
+                break
+    else:
+        return float(np.exp(hi if below else lo))  # out of range: the bound reached
+    while hi - lo > 0.01:
         mid = 0.5 * (lo + hi)
         if total(float(np.exp(mid))) < target:
             lo = mid
         else:
             hi = mid
-        if hi - lo < 1e-3:
-            break
     return float(np.exp(0.5 * (lo + hi)))
 
 
@@ -165,6 +182,7 @@ def _point(
     prior_strength: float,
     seed: int,
     cap: int,
+    start: float = 1.0,
 ) -> tuple[float, NDArray[np.float64], float | None]:
     """One fit: ``(value, edge probabilities, prior p)``."""
     if method in GLOBAL_METHODS:
@@ -178,7 +196,8 @@ def _point(
     succ, trials = lk.edge_counts(graph, ev, w_fit, credit=method)
     base = lk.per_edge_probabilities(succ, trials, p0, prior_strength)
     assert val is not None
-    lam = fit_shrink(graph, base, val, seed=seed, cap=cap, weights=w_val)
+    runs = SHRINK_RUNS if w_val is None else SHRINK_RUNS // 2
+    lam = fit_shrink(graph, base, val, seed=seed, cap=cap, weights=w_val, start=start, runs=runs)
     return lam, np.minimum(1.0, lam * base), p0
 
 
@@ -254,7 +273,7 @@ def calibrate(
         if val is not None and val.items.size:
             n_v = val.items.size
             w_val = rng.multinomial(n_v, np.full(n_v, 1.0 / n_v)).astype(float)
-        values[b], pe, _ = _point(graph, method, ev, val, w_fit, w_val, **kw)  # type: ignore[arg-type]
+        values[b], pe, _ = _point(graph, method, ev, val, w_fit, w_val, **kw, start=value or 1.0)  # type: ignore[arg-type]
         draws[b] = pe
     ci = (
         (float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))

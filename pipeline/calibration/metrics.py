@@ -136,7 +136,7 @@ def ratio_baseline(
     """``|seeds| × median(earned / |seeds|)`` over the training items."""
     ratio = float(np.median(train_earned / train_seeds)) if train_seeds.size else 0.0
     mean = test_seeds.astype(np.float64) * ratio
-    return Prediction(f"baseline: seeds x {ratio:.3g}", "baseline", mean, np.log2(1.0 + mean))
+    return Prediction("baseline: seeds x median ratio", "baseline", mean, np.log2(1.0 + mean))
 
 
 def log_linear_baseline(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -43,10 +43,16 @@ def parse_duration(text: str, what: str = "horizon") -> float:
 
 
 def save_calibration(
-    cal: Calibration, graph: FollowerGraph, log: ActionLog, out: str | Path
+    cal: Calibration,
+    graph: FollowerGraph,
+    log: ActionLog,
+    out: str | Path,
+    sensitivity: dict[str, Any] | None = None,
 ) -> tuple[Path, Path | None]:
     """Write ``cal`` to ``out`` (TOML) and, for per-edge methods, its edge Parquet
-    beside it. Returns both paths (the second None for global methods)."""
+    beside it; ``sensitivity`` (:func:`pipeline.calibration.sensitivity.sensitivity`)
+    is kept as ``sensitivity_factors``, ``sensitivity_bias``, ``sensitivity_items`` and
+    ``offspring``. Returns both paths (the second None for global methods)."""
     out = Path(out)
     if out.suffix.lower() != ".toml":
         raise InputError(f"{out}: a calibrated model is a .toml file; name «out» MODEL.toml")
@@ -85,6 +91,14 @@ def save_calibration(
         "graph_edges": graph.m,
         "created_by": f"influence {__version__}",
     }
+    if sensitivity is not None:
+        curve = sensitivity["curve"]
+        meta |= {
+            "sensitivity_items": sensitivity["items"],
+            "sensitivity_factors": [float(r["factor"]) for r in curve],
+            "sensitivity_bias": [float(r["earned_bias"] or 0.0) for r in curve],
+            "offspring": sensitivity["offspring"],
+        }
     if edge_path is not None and cal.method in PER_EDGE_METHODS:
         src = graph.edge_sources
         table = pl.DataFrame(

@@ -3,8 +3,10 @@
 Each command parses options, calls one library function, prints or writes the
 result. User mistakes (:class:`~pipeline.errors.InputError`) become one line on
 stderr and exit code 2, never a traceback. One module per command group:
-:mod:`~pipeline.cli.graph` (info, generate, centrality), :mod:`~pipeline.cli.choose`
-(rank, seed), :mod:`~pipeline.cli.spread` (simulate, overlap),
+:mod:`~pipeline.cli.graph` (info, generate, centrality), :mod:`~pipeline.cli.cascades`
+(convert-cascades), :mod:`~pipeline.cli.calibrate` (calibrate), :mod:`~pipeline.cli.backtest`
+(backtest), :mod:`~pipeline.cli.choose` (rank, seed), :mod:`~pipeline.cli.spread`
+(simulate, overlap),
 :mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
 :mod:`~pipeline.cli.reports` (report); :mod:`~pipeline.cli.common` holds the app,
 error handling and loading, :mod:`~pipeline.cli.options` the option types and
@@ -17,7 +19,16 @@ from importlib import import_module
 from pipeline.cli.common import app, run
 from pipeline.cli.output import cell_text
 
-for _group in ("graph", "cascades", "calibrate", "choose", "spread", "results", "reports"):
+for _group in (
+    "graph",
+    "cascades",
+    "calibrate",
+    "backtest",
+    "choose",
+    "spread",
+    "results",
+    "reports",
+):
     import_module(f"pipeline.cli.{_group}")
 
 __all__ = ["app", "cell_text", "run"]

@@ -1,5 +1,5 @@
-"""``influence calibrate`` and ``influence backtest``: learn diffusion probabilities from an
-action log, and score forecasts against held-out cascades."""
+"""``influence calibrate``: learn diffusion probabilities from an action log and write a
+calibrated model file; the options shared with ``influence backtest``."""
 
 from __future__ import annotations
 
@@ -25,13 +25,22 @@ from pipeline.cli.options import (
     TargetColO,
 )
 from pipeline.cli.output import err_console, out_console, print_json
-from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.calibration.actions import Cascades
     from pipeline.graph_io import FollowerGraph
 
-__all__ = ["backtest_cmd", "calibrate_cmd"]
+__all__ = [
+    "ActionsO",
+    "BootO",
+    "BrandO",
+    "ColumnsAllO",
+    "HorizonO",
+    "JsonO",
+    "StepO",
+    "calibrate_cmd",
+    "load_inputs",
+]
 
 
 class MethodOpt(StrEnum):
@@ -70,7 +79,7 @@ BootO = Annotated[
 StepO = Annotated[str, typer.Option("--step", help="Time step of the em method's bins.")]
 
 
-def _inputs(
+def load_inputs(
     graph: Path,
     actions: Path,
     columns: str | None,
@@ -152,7 +161,7 @@ def calibrate_cmd(
 
     h = parse_duration(horizon)
     st = parse_duration(step, "step")
-    g, log, cas = _inputs(
+    g, log, cas = load_inputs(
         graph,
         actions,
         columns,
@@ -178,7 +187,7 @@ def calibrate_cmd(
         )
         cap = observed_cap(g, cas, np.arange(cas.n_items), h)
         sens = sensitivity(g, cas, cal, seed=seed, cap=cap)
-    toml_path, edge_path = save_calibration(cal, g, log, out)
+    toml_path, edge_path = save_calibration(cal, g, log, out, sens)
     payload = {
         **cal.summary(),
         "sensitivity": sens,
@@ -196,6 +205,7 @@ def calibrate_cmd(
         f"{bootstrap} bootstrap refits over items)",
         highlight=False,
         markup=False,
+        soft_wrap=True,
     )
     if cal.prior_p is not None:
         o.print(
@@ -212,6 +222,7 @@ def calibrate_cmd(
         f"neighbour; {cal.failures:,} failed exposures",
         highlight=False,
         markup=False,
+        soft_wrap=True,
     )
     o.print(
         "  "
@@ -223,11 +234,16 @@ def calibrate_cmd(
         ),
         highlight=False,
         markup=False,
+        soft_wrap=True,
     )
-    t = Table(
-        title=f"earned reach predicted / actual on {sens['items']:,} fit items",
-        title_justify="left",
+    o.print(
+        f"earned reach predicted / actual on the log's {sens['items']:,} items with a complete "
+        f"window, at multiples of the fitted {name}:",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
     )
+    t = Table()
     t.add_column("factor", justify="right")
     t.add_column(name, justify="right")
     t.add_column("predicted / actual", justify="right")
@@ -239,160 +255,5 @@ def calibrate_cmd(
         f"wrote {toml_path}" + (f" and {edge_path}" if edge_path else ""),
         highlight=False,
         markup=False,
+        soft_wrap=True,
     )
-
-
-def _plain(row: dict[str, Any]) -> str:
-    b, c90 = row["earned_bias"], row["coverage90"]
-    words = "n/a" if b is None else f"predicts {b:.2g}x what happened"
-    if c90 is not None:
-        words += f"; {c90:.0%} of outcomes inside its 90% range"
-    return words
-
-
-def _num(v: Any, pct: bool = False) -> str:
-    return "n/a" if v is None else (f"{v:.0%}" if pct else f"{v:.3g}")
-
-
-def _print_backtest(res: Any, horizon: float, quiet: bool) -> None:
-    """The backtest's two tables for people: rows best first, and by tier."""
-    import polars as pl
-
-    from pipeline.cli.output import emit_table
-
-    info = res.info
-    rows = res.models
-    table = pl.DataFrame({
-        "model": [r["model"] for r in rows],
-        "bias": [_num(r["earned_bias"]) for r in rows],
-        "bias 95%": [f"{_num(r['ci']['earned_bias'][0])}-{_num(r['ci']['earned_bias'][1])}"
-                     for r in rows],
-        "msle": [_num(r["msle"]) for r in rows],
-        "spearman": [_num(r["spearman"]) for r in rows],
-        "in 90%": [_num(r["coverage90"], True) for r in rows],
-        "wape": [_num(r["earned_wape"]) for r in rows],
-        "in plain words": [_plain(r) for r in rows],
-    })  # fmt: skip
-    title = (
-        f"earned reach on {info['test_items']:,} test items ({info['train_items']:,} train, "
-        f"{info['validation_items']:,} validation; {horizon / 86400:g}-day horizon), best first"
-    )
-    emit_table(table, None, None, title, quiet)
-    tiers = pl.DataFrame({
-        "group": [r["group"] for r in res.by_tier],
-        "model": [r["model"] for r in res.by_tier],
-        "items": [str(r["items"]) for r in res.by_tier],
-        "actual/seed": [_num(r["actual_per_seed"]) for r in res.by_tier],
-        "predicted/seed": [_num(r["predicted_per_seed"]) for r in res.by_tier],
-        "95%": [f"{_num(r['ci'][0])}-{_num(r['ci'][1])}" for r in res.by_tier],
-    })  # fmt: skip
-    emit_table(tiers, None, None, "earned reach per seed: seeded by a top-1% account vs the rest",
-               quiet, max_rows=100)  # fmt: skip
-
-
-@app.command("backtest")
-@handle_errors
-def backtest_cmd(
-    graph: GraphArg,
-    actions: ActionsO,
-    horizon: HorizonO = "365d",
-    split: Annotated[
-        str, typer.Option("--split", help="Train, validation, test shares of items.")
-    ] = "0.7,0.1,0.2",
-    models: Annotated[
-        str,
-        typer.Option(
-            "--models",
-            help="Rows: ic:P, wc, calibrated (every method but em), "
-            "calibrated:METHOD, calibrated:FILE.toml.",
-        ),
-    ] = "ic:0.01,ic:0.025,wc,calibrated",
-    seeds: Annotated[
-        str,
-        typer.Option(
-            "--seeds",
-            help="Each test item's seeds: initiators, first:K, log (the log's seed column) "
-            "or auto (log when the log has a seed column, else initiators).",
-        ),
-    ] = "auto",
-    runs: Annotated[
-        int, typer.Option("--runs", help="Simulations per test item and row.")
-    ] = defaults.BACKTEST_RUNS,
-    bootstrap: BootO = 20,
-    origins: Annotated[
-        int, typer.Option("--origins", help="Test windows (1, or 3 at 60/70/80%).")
-    ] = 1,
-    train_events: Annotated[
-        str,
-        typer.Option(
-            "--train-events",
-            help="before-test: only events before the first test "
-            "item (cut windows censored); item-windows: each training item's whole window.",
-        ),
-    ] = "before-test",
-    step: StepO = "1d",
-    seed: SeedO = defaults.SEED,
-    brand: BrandO = None,
-    columns: ColumnsAllO = None,
-    json_out: JsonO = False,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Per-item predictions (.csv, .parquet).", dir_okay=False),
-    ] = None,
-    fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
-    source_col: SourceColO = None,
-    target_col: TargetColO = None,
-    header: HeaderO = None,
-    quiet: QuietO = False,
-) -> None:
-    """Score forecasts of earned reach (presets, calibrated models, baselines) on held-out items."""
-    import polars as pl
-
-    from pipeline.calibration.backtest import backtest
-    from pipeline.calibration.save import parse_duration
-    from pipeline.export import write_table
-
-    h = parse_duration(horizon)
-    st = parse_duration(step, "step")
-    try:
-        parts = tuple(float(x) for x in split.split(","))
-    except ValueError:
-        parts = ()
-    if len(parts) != 3:
-        raise InputError(f"«split» must be three shares such as 0.7,0.1,0.2, got {split!r}")
-    g, _log, cas = _inputs(
-        graph,
-        actions,
-        columns,
-        brand,
-        fmt,
-        edge_meaning,
-        source_col,
-        target_col,
-        header,
-        quiet or json_out,
-    )
-    with spinner("backtesting", quiet or json_out):
-        res = backtest(
-            g,
-            cas,
-            horizon=h,
-            split=parts,
-            models=models,
-            seeds=seeds,
-            runs=runs,
-            bootstrap=bootstrap,
-            origins=origins,
-            seed=seed,
-            step=st,
-            train_events=train_events,
-        )
-    if out is not None:
-        write_table(pl.DataFrame(res.items), out)
-    if json_out:
-        print_json(res.to_json())
-        return
-    _print_backtest(res, h, quiet)
-    if out is not None:
-        err_console.print(f"wrote {out}", highlight=False, markup=False)
