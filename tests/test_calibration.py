@@ -390,3 +390,31 @@ def test_api_simulate_takes_a_calibrated_model(clustered, tmp_path: Path) -> Non
     b = ip.simulate(g, [0, 1], model="ic", p=0.2, runs=30, seed=2)
     assert np.array_equal(a.activated, b.activated)  # the same model, under its own name
     assert a.model.startswith("calibrated:") and b.model == "ic"
+
+
+def test_cli_backtest_tiers_by_profile_followers(files: Path, clustered) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.calibration.outcomes import item_outcomes
+    from pipeline.cli import app
+
+    g, log = clustered
+    big = np.arange(g.n) < 15  # a platform audience far above everyone's: the top 1%
+    followers = np.where(big, 10**6, 10)
+    pl.DataFrame({"id": g.ids, "followers": followers}).write_csv(files / "profiles.csv")
+    r = CliRunner().invoke(app, ["backtest", str(files / "g.csv"), "--actions",
+                                 str(files / "log.csv"), "--horizon", "10000s", "--train-events",
+                                 "item-windows", "--models", "ic:0.1", "--runs", "8",
+                                 "--bootstrap", "4", "--profiles", str(files / "profiles.csv"),
+                                 "--json"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["tiers_by"] == "given followers"
+    c = place_on(log, g)
+    pos = {v: i for i, v in enumerate(c.items.to_list())}
+    test = item_outcomes(g, c, [pos[i] for i in out["items"]["item"]], horizon=1e4)
+    want = sum(bool(big[s].any()) for s in test.seeds)
+    top = {t["items"] for t in out["by_tier"] if t["group"] == "top1pct"}
+    assert top == ({want} if want else set())

@@ -350,6 +350,7 @@ def backtest(
         "seeds": seeds,
         "cap": cap,
         "items_dropped_late": dropped,
+        "tiers_by": "in-graph followers" if followers is None else "given followers",
         **{k: v for k, v in info.items() if k != "test_items"},
     }
     return BacktestResult(

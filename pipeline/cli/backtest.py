@@ -144,6 +144,13 @@ def backtest_cmd(
     step: StepO = "1d",
     seed: SeedO = defaults.SEED,
     brand: BrandO = None,
+    profiles: Annotated[
+        Path | None,
+        typer.Option(
+            "--profiles",
+            help="Profiles table: by-tier splits on its platform followers, not in-graph ones.",
+        ),
+    ] = None,
     columns: ColumnsAllO = None,
     json_out: JsonO = False,
     out: Annotated[
@@ -184,6 +191,12 @@ def backtest_cmd(
         header,
         quiet or json_out,
     )
+    followers = None
+    if profiles is not None:
+        from pipeline.profiles import load_profiles
+
+        table = load_profiles(profiles, g).table
+        followers = table["followers"].cast(pl.Float64).fill_null(0.0).to_numpy()
     with spinner("backtesting", quiet or json_out):
         res = backtest(
             g,
@@ -198,6 +211,7 @@ def backtest_cmd(
             seed=seed,
             step=st,
             train_events=train_events,
+            followers=followers,
         )
     if out is not None:
         write_table(pl.DataFrame(res.items), out)
