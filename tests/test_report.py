@@ -633,3 +633,242 @@ def test_downloads_and_hostile_handles_in_chromium(data: Path, tmp_path: Path) -
     assert got["id"].cast(pl.String).to_list() == want_rows["id"].to_list()
     assert set(got["handle"]) == {evil}  # the text itself, not neutralised (it starts with <)
     assert pl.read_csv(downloads / "plan-freshbite.csv").height == 2
+
+
+# --- calibrated models ------------------------------------------------------------------
+
+CAL_FACTORS = [0.25, 0.5, 1.0, 2.0, 4.0]
+CAL_BIAS = [0.125, 0.375, 0.8125, 2.5, 11.5]
+HOSTILE = '<img src=x onerror=alert(3)>"&.csv'
+SECRET = "/very/secret-folder/models/cal.toml"  # a backtest row named by its full path
+BACKTEST_JSON = {
+    "test_items": 3,
+    "horizon_days": 30.0,
+    "models": [
+        {
+            "model": f"calibrated:{SECRET}",
+            "kind": "calibrated",
+            "earned_bias": 1.234,
+            "earned_wape": 0.5,
+            "msle": 0.4567,
+            "spearman": 0.61,
+            "coverage90": 0.875,
+            "coverage95": 0.9,
+            "ci": {"earned_bias": [0.987, 1.567]},
+        },
+        {
+            "model": "ic p=0.025",
+            "kind": "preset",
+            "earned_bias": 42.5,
+            "earned_wape": 40.0,
+            "msle": 9.876,
+            "spearman": 0.33,
+            "coverage90": 0.125,
+            "coverage95": 0.25,
+            "ci": {"earned_bias": [30.1, 55.2]},
+        },
+        {
+            "model": "baseline: seeds x median ratio",
+            "kind": "baseline",
+            "earned_bias": 2.5,
+            "earned_wape": 1.5,
+            "msle": 1.111,
+            "spearman": -0.1,
+            "coverage90": None,
+            "coverage95": None,
+            "ci": {"earned_bias": [1.5, 3.5]},
+        },
+    ],
+    "items": {
+        "item": ["post-a", "post-b", "post-c"],
+        "seeds": [1, 2, 1],
+        "actual": [0, 3, 10],
+        f"calibrated:{SECRET} mean": [0.5, 2.5, 12.0],
+        f"calibrated:{SECRET} p05": [0.0, 0.0, 4.0],
+        f"calibrated:{SECRET} p95": [2.0, 7.0, 25.0],
+        "ic p=0.025 mean": [30.0, 120.0, 400.0],
+        "ic p=0.025 p05": [5.0, 40.0, 200.0],
+        "ic p=0.025 p95": [80.0, 300.0, 700.0],
+        "baseline: seeds x median ratio mean": [1.0, 2.0, 1.0],
+    },
+}
+
+
+def _model_file(path: Path, **extra: Any) -> Path:
+    from pipeline.diffusion.model_file import FORMAT, toml_text
+
+    meta = {
+        "format": FORMAT, "method": "global-p", "p": 0.02, "p_ci": [0.015, 0.025],
+        "branching_factor": 0.9, "horizon_days": 30.0, "fit_window": [0.0, 2_592_000.0],
+        "items": 40, "censored_items": 2, "adoptions": 400, "initiators": 100,
+        "failures": 9000, "brand_aware": False, "actions_sha256": "a" * 64,
+        "actions_file": "log.csv", "graph_sha256": "0" * 64, "graph_nodes": 2000,
+        "graph_edges": 9999, "sensitivity_items": 40, "sensitivity_factors": CAL_FACTORS,
+        "sensitivity_bias": CAL_BIAS,
+    } | extra  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(toml_text(meta), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def calibrated(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A campaign with two hand-written calibrated models and a preset: cal.toml (R 0.9,
+    another graph's digest, a backtest beside it) and right.toml (this graph's digest,
+    brand_aware, hostile text in its action log's name, no backtest)."""
+    from pipeline.diffusion.model_file import graph_sha256
+    from pipeline.graph_io import load_graph
+
+    models = data / "models"
+    _model_file(models / "cal.toml")
+    (models / "cal.backtest.json").write_text(json.dumps(BACKTEST_JSON), encoding="utf-8")
+    digest = graph_sha256(load_graph(data / "follows.csv"))
+    _model_file(models / "right.toml", graph_sha256=digest, branching_factor=0.5,
+                brand_aware=True, actions_file=HOSTILE, p=0.01, p_ci=[0.008, 0.012])  # fmt: skip
+    text = (
+        CAMPAIGN.replace(
+            'models = ["wc"]',
+            'models = ["calibrated:models/cal.toml", "calibrated:models/right.toml", "medium"]',
+        )
+        .replace('"random", "macro", "micro", "imm"', '"macro", "micro"')
+        .replace('["freshbite", "pixelforge"]', '["freshbite"]')
+        .replace("budgets = [300, 1500]", "budgets = [300]")
+        .replace("runs = 200", "runs = 40")
+    )
+    return _campaign(data, tmp_path_factory.mktemp("cal") / "out", text, "cal.toml")
+
+
+def _all_values(node: Any) -> list[dict[str, Any]]:
+    """Every inline row of a spec, its layers' included."""
+    if isinstance(node, list):
+        return [v for x in node for v in _all_values(x)]
+    if not isinstance(node, dict):
+        return []
+    rows = _values(node) if "data" in node or "datasets" in node else []
+    return rows + [v for k, x in node.items() if k not in ("data", "datasets")
+                   for v in _all_values(x)]  # fmt: skip
+
+
+def _section_html(html: str, key: str) -> str:
+    m = re.search(rf'<section class="calibrated" id="calibrated-{key}".*?</section>', html, re.S)
+    assert m is not None, key
+    return m.group(0)
+
+
+def test_calibrated_sections_show_fit_warnings_and_backtest(
+    calibrated: Path, data: Path, tmp_path: Path
+) -> None:
+    from pipeline.diffusion.model_file import graph_sha256
+    from pipeline.graph_io import load_graph
+
+    manifest = load_results(calibrated).manifest
+    assert manifest["graph"]["edge_set_sha256"] == graph_sha256(load_graph(data / "follows.csv"))
+    page = tmp_path / "cal.html"
+    write_report(calibrated, page)
+    html = page.read_text(encoding="utf-8")
+    assert html.count('<section class="calibrated"') == 2  # once per model, not per brand
+    assert html.index('id="brand-freshbite"') < html.index('id="calibrated-cal"')
+    assert html.index('id="calibrated-right"') < html.index('id="parameters"')
+    cal = _section_html(html, "cal")
+    assert "Calibrated model: calibrated:cal.toml" in cal
+    assert "p = 0.02 (95% interval 0.015 to 0.025)" in cal
+    assert "R = 0.90" in cal and "near the tipping point" in cal
+    assert "Fitted on another graph" in cal and "000000000000..." in cal
+    assert "Used as fitted" in cal and "log.csv" in cal and "30 days" in cal
+    assert "100 of them (25%) initiators" in cal
+    # the backtest table: every row, this model marked, intervals and n/a coverage
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", cal.split('class="backtest"')[1], re.S)
+    cells = [re.findall(r"<td[^>]*>(.*?)</td>", r) for r in rows if "<td" in r]
+    assert cells == [
+        ["calibrated:cal.toml (this model)", "calibrated", "1.23 (0.987 to 1.57)", "0.457",
+         "0.61", "88%"],
+        ["ic p=0.025", "preset", "42.5 (30.1 to 55.2)", "9.88", "0.33", "12%"],
+        ["baseline: seeds x median ratio", "baseline", "2.5 (1.5 to 3.5)", "1.11", "-0.1",
+         "n/a"],
+    ]  # fmt: skip
+    assert '<tr class="this-model">' in cal
+    assert "secret-folder" not in html  # row names lose their folders, downloads too
+    assert "cal.backtest.json" in cal and "influence backtest" in cal
+    # the charts: the file's sensitivity curve, the backtest's per-item predictions
+    specs = _specs(html)
+    sens = _values(specs["sensitivity-cal"])
+    assert [v["factor"] for v in sens] == CAL_FACTORS
+    assert [v["bias"] for v in sens] == CAL_BIAS
+    assert [v["value"] for v in sens] == pytest.approx([f * 0.02 for f in CAL_FACTORS])
+    assert 'id="sensitivity-cal"' in cal and 'id="backtest-cal"' in cal
+    points = [v for v in _all_values(specs["backtest-cal"]) if "row" in v]
+    got = {(v["row"], v["item"]): (v["actual"], v["predicted"]) for v in points}
+    items = BACKTEST_JSON["items"]
+    assert isinstance(items, dict)
+    want = {
+        (row, item): (actual, mean)
+        for row, key in (("calibrated:cal.toml", f"calibrated:{SECRET}"),
+                         ("ic p=0.025", "ic p=0.025"))
+        for item, actual, mean in zip(items["item"], items["actual"], items[f"{key} mean"],
+                                      strict=True)
+    }  # fmt: skip
+    assert got == want  # no baseline point
+    assert "symlog" in json.dumps(specs["backtest-cal"])
+
+
+def test_a_model_on_this_graph_has_no_mismatch_and_its_text_is_escaped(
+    calibrated: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "cal.html"
+    write_report(calibrated, page)
+    html = page.read_text(encoding="utf-8")
+    right = _section_html(html, "right")
+    assert "edge-set digests match" in right
+    assert "another graph" not in right and "could not be made" not in right
+    assert "tipping point" not in right and "R = 0.50 (subcritical)" in right
+    assert "p = 0.01 (95% interval 0.008 to 0.012)" in right
+    assert "brand_aware = true" in right and "calibration no longer holds" in right
+    assert "Used as fitted" not in right
+    assert "No backtest beside the model" in right and "right.backtest.json" in right
+    assert "sensitivity-right" in _specs(html) and "backtest-right" not in _specs(html)
+    body = re.sub(r"<script\b[^>]*>.*?</script>", "", html, flags=re.S | re.I)
+    assert "<img" not in body and "onerror=alert(3)&gt;&#34;&amp;.csv" in right
+
+
+def test_missing_changed_and_old_manifests_say_so(calibrated: Path, tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(calibrated, copy)
+    manifest = json.loads((copy / "campaign.json").read_text(encoding="utf-8"))
+    del manifest["graph"]["edge_set_sha256"]  # written before the digest was recorded
+    specs = manifest["grid"]["models"]
+    specs[0]["digest"] = "f" * 64  # the file the campaign ran with was another
+    specs[1]["calibrated"] = str(tmp_path / "gone" / "right.toml")
+    (copy / "campaign.json").write_text(json.dumps(manifest), encoding="utf-8")
+    report = build_report(copy)
+    cal, right = report.calibrated
+    assert any("could not be made" in w for w in cal.warnings)
+    assert any("changed since the campaign ran" in w for w in cal.warnings)
+    assert right.error.startswith("The model file right.toml could not be read at report time")
+    assert not right.figures and right.backtest is None
+    from pipeline.report import render_html
+
+    html = render_html(report)
+    section = _section_html(html, "right")
+    assert section.count("<p") == 1 and str(tmp_path) not in html
+    # an unreadable one, and a garbled backtest, say so too
+    bad = tmp_path / "bad.toml"
+    bad.write_text("format = [unclosed\n")
+    specs[1]["calibrated"] = str(bad)
+    garbled = tmp_path / "cal.toml"
+    shutil.copy(Path(specs[0]["calibrated"]), garbled)
+    (tmp_path / "cal.backtest.json").write_text("{not json")
+    specs[0]["calibrated"] = str(garbled)
+    (copy / "campaign.json").write_text(json.dumps(manifest), encoding="utf-8")
+    cal, right = build_report(copy).calibrated
+    assert "not valid TOML" in right.error and str(tmp_path) not in right.error
+    assert any("cal.backtest.json could not be read" in w for w in cal.warnings)
+    assert cal.backtest is None and [f.kind for f in cal.figures] == ["sensitivity"]
+
+
+def test_no_calibrated_section_without_calibrated_models(results: Path, page: Path) -> None:
+    html = page.read_text(encoding="utf-8")
+    assert 'class="calibrated"' not in html and "Calibrated model" not in html
+    assert build_report(results).calibrated == ()
+    assert "edge_set_sha256" in load_results(results).manifest["graph"]

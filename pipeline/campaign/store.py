@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.campaign.config import TABLES
 from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell, Contest
+from pipeline.diffusion.model_file import graph_sha256
 from pipeline.errors import InputError
 from pipeline.export import ensure_folder
 from pipeline.schema import READABLE_FORMATS, RESULTS_FORMAT, brand_folder
@@ -45,7 +46,12 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
             "profiles": {"path": str(cfg.profiles), "sha256": ctx.inputs["profiles"]},
             "brands": {"path": str(cfg.brands_file), "sha256": ctx.inputs["brands"]},
         },
-        "graph": {"nodes": ctx.graph.n, "edges": ctx.graph.m},
+        "graph": {
+            "nodes": ctx.graph.n,
+            "edges": ctx.graph.m,
+            # what a calibrated model's graph_sha256 is checked against (the report)
+            "edge_set_sha256": graph_sha256(ctx.graph),
+        },
         "grid": {
             "brands": sorted({c.brand for c in cells}),
             "models": [asdict(m) | {"label": m.label} for m in cfg.models],

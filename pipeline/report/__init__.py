@@ -19,7 +19,12 @@ open offline and a reviewer can reproduce:
 - the top candidates of the brand (:func:`pipeline.aggregate.candidates`) in a
   table sortable by clicking a column header;
 - the verdict sentences and the campaign's parameters (config, inputs with their
-  SHA-256, graph size, models, runs, seed, grid), enough to reproduce it.
+  SHA-256, graph size, models, runs, seed, grid), enough to reproduce it;
+- per calibrated model of the grid (``calibrated:FILE``), its fit (fitted value and
+  interval, branching factor, horizon, counts, fit window, action log), warnings (near
+  the tipping point, ``brand_aware``, fitted on another graph), its sensitivity curve
+  and, when ``<model stem>.backtest.json`` (``influence backtest ... --json``) sits
+  beside the model, the backtest table and predicted-against-actual scatter.
 
 Charts are Vega-Lite specifications built with Altair from inline values (no
 pandas); the page inlines the Vega, Vega-Lite and vega-embed JavaScript that
@@ -27,8 +32,9 @@ pandas); the page inlines the Vega, Vega-Lite and vega-embed JavaScript that
 chart's container has a stable ``id`` (``<kind>-<brand slug>``, e.g.
 ``reach-freshbite``; see :data:`CHART_KINDS`) and ``data-chart``,
 ``data-brand`` and ``data-strategies`` attributes; the candidates table has id
-``candidates-<brand slug>``. With ``format="png"`` every chart is rendered by
-vl-convert (offline) to ``<chart id>.png``.
+``candidates-<brand slug>``; a calibrated model's charts are ``sensitivity-<model
+slug>`` and ``backtest-<model slug>`` (:data:`CALIBRATED_CHART_KINDS`). With
+``format="png"`` every chart is rendered by vl-convert (offline) to ``<chart id>.png``.
 
 Altair and vl-convert are the optional ``report`` extra
 (``pip install 'influence-pipeline[report]'``).
@@ -41,6 +47,9 @@ The package, in the order a report is made:
 - :mod:`~pipeline.report.charts`: charts against the budget (reach, efficiency, EMV,
   paired differences, winners);
 - :mod:`~pipeline.report.plan_charts`: charts of one plan (seed mix, reach curve, overlap);
+- :mod:`~pipeline.report.calibrated`, :mod:`~pipeline.report.calibrated_backtest` and
+  :mod:`~pipeline.report.calibrated_charts`: the sections of calibrated models (the
+  model file, its backtest file, their charts);
 - :mod:`~pipeline.report.build`: :func:`build_report`;
 - :mod:`~pipeline.report.render`: :func:`render_html` through the Jinja2 template in
   ``templates/`` (autoescaped);
@@ -51,10 +60,12 @@ from __future__ import annotations
 
 from pipeline.report.build import build_report
 from pipeline.report.document import (
+    CALIBRATED_CHART_KINDS,
     CHART_KINDS,
     OPTIONAL_CHART_KINDS,
     REPORT_FORMATS,
     BrandSection,
+    CalibratedSection,
     Figure,
     Report,
 )
@@ -63,10 +74,12 @@ from pipeline.report.render import render_html, script_json
 from pipeline.report.write import write_report
 
 __all__ = [
+    "CALIBRATED_CHART_KINDS",
     "CHART_KINDS",
     "OPTIONAL_CHART_KINDS",
     "REPORT_FORMATS",
     "BrandSection",
+    "CalibratedSection",
     "Figure",
     "Report",
     "build_report",

@@ -2,7 +2,8 @@
 
 Reads the campaign only through :mod:`pipeline.aggregate` (summaries, paired
 differences, verdicts, robustness, candidates) and :mod:`pipeline.plan`, and
-assembles per brand its headline, plan table, verdicts, charts and candidates.
+assembles per brand its headline, plan table, verdicts, charts and candidates, then
+one section per calibrated model of the grid (:mod:`~pipeline.report.calibrated`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pipeline.aggregate import (
 )
 from pipeline.errors import InputError
 from pipeline.plan import headline, plans
+from pipeline.report.calibrated import calibrated_sections
 from pipeline.report.chart_context import ChartContext, palette
 from pipeline.report.charts import (
     diff_chart,
@@ -202,4 +204,5 @@ def build_report(
         sections=tuple(sections),
         robustness=robust,
         currency=res.currency,
+        calibrated=calibrated_sections(alt, res.manifest),
     )

@@ -1,4 +1,4 @@
-"""What a built report is: its figures, brand sections and page, and the optional extras.
+"""What a built report is: its figures, brand and calibrated-model sections, and the extras.
 
 :class:`Report` holds everything :mod:`~pipeline.report.render` and the PNG
 writer need; :func:`altair_module` and :func:`vl_convert_module` import the
@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     import altair as alt
 
 __all__ = [
+    "CALIBRATED_CHART_KINDS",
     "CHART_KINDS",
     "INSTALL_HINT",
     "OPTIONAL_CHART_KINDS",
     "REPORT_FORMATS",
     "BrandSection",
+    "CalibratedSection",
     "Figure",
     "Report",
     "altair_module",
@@ -38,6 +40,9 @@ CHART_KINDS: tuple[str, ...] = (
     "earned", "robustness", "reach", "exposed", "efficiency", "diff", "mix", "curve",
     "overlap",
 )  # fmt: skip
+#: Charts of a calibrated model's section (id ``<kind>-<model slug>``), when its files
+#: hold the data: the sensitivity curve, and the backtest's predicted against actual.
+CALIBRATED_CHART_KINDS: tuple[str, ...] = ("sensitivity", "backtest")
 #: Charts drawn only when the data allow: ``emv`` needs a CPM (profiles or the config).
 OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
 REPORT_FORMATS: tuple[str, ...] = ("html", "png")
@@ -80,6 +85,28 @@ class BrandSection:
 
 
 @dataclass(frozen=True, eq=False)
+class CalibratedSection:
+    """A calibrated model of the campaign: its fit, warnings, charts and backtest.
+
+    ``error`` is the one line shown instead when the model file cannot be read at
+    report time. ``facts`` are (term, value) rows of the fit; ``backtest`` the rows of
+    ``<model stem>.backtest.json`` (:func:`pipeline.report.calibrated.backtest_frame`)."""
+
+    label: str  # as the results name it: calibrated:<file name>
+    slug: str
+    file_name: str
+    error: str = ""
+    facts: tuple[tuple[str, str], ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    backtest: pl.DataFrame | None = None
+    backtest_caption: str = ""
+    backtest_how: str = ""  # how to make (or refresh) the backtest file, before the command
+    backtest_command: str = ""  # the ``influence backtest ... --json > <stem>.backtest.json``
+
+
+@dataclass(frozen=True, eq=False)
 class Report:
     """A built report: everything :func:`~pipeline.report.render_html` and the PNG
     writer need."""
@@ -92,11 +119,14 @@ class Report:
     sections: tuple[BrandSection, ...]
     robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
     currency: str = ""  # the campaign's [valuation] currency
+    calibrated: tuple[CalibratedSection, ...] = ()  # one per calibrated model of the grid
 
     @property
     def figures(self) -> list[Figure]:
-        """Every chart, brand by brand in page order."""
-        return [f for s in self.sections for f in s.figures]
+        """Every chart in page order: brand by brand, then the calibrated models'."""
+        return [f for s in self.sections for f in s.figures] + [
+            f for c in self.calibrated for f in c.figures
+        ]
 
 
 def altair_module() -> ModuleType:

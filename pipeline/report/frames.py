@@ -23,6 +23,7 @@ from pipeline.plan import people
 __all__ = [
     "candidates_table",
     "chart_values",
+    "finite",
     "fit_label",
     "level_frame",
     "level_labels",
@@ -30,6 +31,7 @@ __all__ = [
     "number_text",
     "ordered",
     "parameters",
+    "significant",
     "slug",
 ]
 
@@ -67,6 +69,20 @@ def number_text(x: float | int | None, digits: int = 0) -> str:
     if isinstance(x, int):
         return f"{x:,}"
     return f"{x:,.{digits}f}"
+
+
+def finite(v: Any) -> float | None:
+    """``v`` as a finite float, or None (text, booleans, None, NaN, infinities): for
+    values read from files people write."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        return None
+    return float(v)
+
+
+def significant(v: Any, digits: int = 4) -> str:
+    """``v`` to ``digits`` significant digits, or "n/a" when it is not a finite number."""
+    x = finite(v)
+    return "n/a" if x is None else f"{x:.{digits}g}"
 
 
 def level_text(x: float, digits: int = 2) -> str:

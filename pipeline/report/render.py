@@ -23,7 +23,14 @@ import polars as pl
 from pipeline.export import format_money, spreadsheet_safe
 from pipeline.plan import PLAIN_NAMES, people
 from pipeline.profiles import TIER_NAMES
-from pipeline.report.document import BrandSection, Report, vl_convert_module, vl_version
+from pipeline.report.calibrated_backtest import BACKTEST_HEADS, backtest_rows
+from pipeline.report.document import (
+    BrandSection,
+    CalibratedSection,
+    Report,
+    vl_convert_module,
+    vl_version,
+)
 from pipeline.report.frames import fit_label, number_text
 
 if TYPE_CHECKING:
@@ -221,6 +228,31 @@ def _plan(section: BrandSection, currency: str) -> dict[str, Any] | None:
     }
 
 
+def _calibrated(c: CalibratedSection) -> dict[str, Any]:
+    """A calibrated model's section: its texts, figures and backtest table as text."""
+    df = c.backtest
+    backtest = None
+    if df is not None:
+        backtest = {
+            "caption": c.backtest_caption,
+            "heads": BACKTEST_HEADS,
+            "rows": backtest_rows(df),
+            "download": _download(df.drop("source"), f"backtest-{c.slug}"),
+        }
+    return {
+        "label": c.label,
+        "slug": c.slug,
+        "error": c.error,
+        "facts": c.facts,
+        "warnings": c.warnings,
+        "notes": c.notes,
+        "figures": c.figures,
+        "backtest": backtest,
+        "backtest_how": c.backtest_how,
+        "backtest_command": c.backtest_command,
+    }
+
+
 def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (Vega JavaScript inlined, no network).
 
@@ -264,6 +296,7 @@ def render_html(report: Report) -> str:
             results_name=report.results_path.name,
             baseline=report.baseline,
             sections=sections,
+            calibrated=[_calibrated(c) for c in report.calibrated],
             glossary=GLOSSARY,
             verdicts=verdicts,
             verdicts_download=_download(report.verdicts, "verdicts"),
