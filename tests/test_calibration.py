@@ -313,6 +313,12 @@ def test_cli_calibrate_simulate_backtest(files: Path) -> None:
         app, ["seed", g, "-k", "3", "--strategy", "imm", "--model", f"calibrated:{model}", "--json"]
     )
     assert r.exit_code == 0, r.output
+    calibrated = ["--model", f"calibrated:{model}"]
+    for args in (["overlap", g, "--ids", "0,1,2", "--runs", "20", *calibrated],
+                 ["simulate", g, "--compete", "a=0,1", "--compete", "b=2,3", "--runs", "20",
+                  *calibrated]):  # fmt: skip
+        r = run(app, args)
+        assert r.exit_code == 0, (args[0], r.output)
     r = run(app, ["backtest", g, "--actions", log, "--horizon", "10000s", "--train-events",
                   "item-windows", "--models", f"ic:0.1,calibrated:global-p,calibrated:{model}",
                   "--runs", "20", "--bootstrap", "4", "--json", "--out",

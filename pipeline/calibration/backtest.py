@@ -231,6 +231,9 @@ def _one_origin(
         "validation_items": int(val.size),
         "test_items": int(test.items.size),
         "test_items_without_seed": test.no_seed,
+        # adopters absent from the graph: exogenous, among the actual adopters, not earned
+        "test_adopters": int(test.adopters.sum() + test.outside.sum()),
+        "test_adopters_outside_graph": int(test.outside.sum()),
         "test_start": test_start,
         "train_boundary": boundary,
         "fits": fits,
@@ -333,6 +336,8 @@ def backtest(
         "item": cascades.items.gather(test.items).to_list(),
         "seeds": test.n_seeds.tolist(),
         "actual": test.earned.tolist(),
+        "adopters": test.adopters.tolist(),
+        "outside_graph": test.outside.tolist(),
     }
     for p in preds:
         items[f"{p.name} mean"] = p.mean.tolist()

@@ -39,7 +39,8 @@ __all__ = ["backtest_cmd"]
 
 def _plain(row: dict[str, Any]) -> str:
     b, c90 = row["earned_bias"], row["coverage90"]
-    words = "n/a" if b is None else f"predicts {b:.2g}x what happened"
+    times = "n/a" if b is None else (f"{b:,.0f}" if b >= 10 else f"{b:.2g}")
+    words = "n/a" if b is None else f"predicts {times}x what happened"
     if c90 is not None:
         words += f"; {c90:.0%} of outcomes inside its 90% range"
     return words
