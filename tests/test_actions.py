@@ -177,7 +177,8 @@ def test_place_on_text_graph_with_integer_log_ids(tmp_path: Path) -> None:
     assert log.table["account"].dtype == pl.Int64
     c = place_on(log, _graph(["5", "7", "x"]))
     assert c.node.tolist() == [1, 0, -1]
-    assert c.via is not None and c.via.tolist() == [-1, 1, -1]
+    # empty: not recorded (-1); 8 is recorded but outside the graph (-2)
+    assert c.via is not None and c.via.tolist() == [-1, 1, -2] and c.unknown_via == 1
     assert c.missing_accounts == 1 and c.missing_rows == 1
 
 

@@ -424,3 +424,75 @@ def test_cli_backtest_tiers_by_profile_followers(files: Path, clustered) -> None
     want = sum(bool(big[s].any()) for s in test.seeds)
     top = {t["items"] for t in out["by_tier"] if t["group"] == "top1pct"}
     assert top == ({want} if want else set())
+
+
+def test_via_outside_the_graph_makes_an_initiator(tmp_path: Path) -> None:
+    g = _graph([("a", "c"), ("b", "c")], "abc")
+    rows = [("a", 1, 0.0, ""), ("b", 1, 1.0, ""), ("c", 1, 2.0, "zz")]  # zz: not in the graph
+    ev = _evidence(g, _log(tmp_path, rows, via=None))
+    assert ev.succ_k.size == 0 and ev.initiators == 3
+
+
+def test_zero_padded_ids_stay_text(tmp_path: Path) -> None:
+    g = _graph([("a", "b")], "ab")
+    log = _log(tmp_path, [("007", 1, 0.0), ("7", 2, 1.0)])
+    assert log.table["account"].dtype == pl.String
+    assert sorted(log.table["account"].to_list()) == ["007", "7"]
+    assert place_on(log, g).missing_accounts == 2
+
+
+def test_a_resolved_calibrated_model_keeps_its_p(clustered, tmp_path: Path) -> None:
+    import pipeline as ip
+    from pipeline.diffusion.model_file import FORMAT, toml_text
+
+    g, _ = clustered
+    (tmp_path / "m.toml").write_text(toml_text({"format": FORMAT, "method": "global-p", "p": 0.2}))
+    m = resolve_model(f"calibrated:{tmp_path / 'm.toml'}", graph=g)
+    with pytest.raises(InputError, match="cannot be combined"):
+        ip.simulate(g, [0], m, p=0.5, runs=5)
+    assert ip.simulate(g, [0], m, p=0.2, runs=5).model == m.label  # its own p is fine
+
+
+def test_validation_items_have_complete_windows(clustered) -> None:
+    g, log = clustered
+    c = place_on(log, g)
+    # the log ends about 500,000 s after it starts; a 1e5 s horizon leaves the last
+    # ~100 items incomplete: validation must come from before them
+    end = float(c.time.max())
+    cal = calibrate(g, c, "bernoulli", horizon=1e5, bootstrap=0, seed=0, validation=0.1)
+    complete = int((c.start + 1e5 <= end).sum())
+    assert cal.validation_items == round(0.1 * complete)
+    assert cal.items <= complete - cal.validation_items
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--seed", "-1"], "seed must be a non-negative integer"),
+        (["--models", "ic:0.01,ic:0.010"], "more than once"),
+        (["--runs", "4000000000", "--bootstrap", "0"], "GiB"),
+    ],
+)
+def test_cli_backtest_more_bad_input(files: Path, args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    base = ["backtest", str(files / "g.csv"), "--actions", str(files / "log.csv"), "--runs", "8",
+            "--bootstrap", "4", "--horizon", "10000s"]  # fmt: skip
+    r = CliRunner().invoke(app, [*base, *args])
+    assert r.exit_code == 2 and message in r.output, r.output
+
+
+def test_model_file_with_a_strange_method_or_edge_file(tmp_path: Path) -> None:
+    from pipeline.diffusion.model_file import read_model_file
+
+    (tmp_path / "a.toml").write_text('format = "influence-calibrated-model/1"\nmethod = ["x"]\n')
+    with pytest.raises(InputError, match="'method'"):
+        read_model_file(tmp_path / "a.toml")
+    (tmp_path / "b.toml").write_text(
+        'format = "influence-calibrated-model/1"\nmethod = "bernoulli"\nedge_file = ""\n'
+        'graph_sha256 = "0"\n'
+    )
+    with pytest.raises(InputError, match="'edge_file'"):
+        read_model_file(tmp_path / "b.toml")

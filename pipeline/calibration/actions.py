@@ -80,8 +80,9 @@ class Cascades:
     ``items`` external item IDs in that order; ``item_ptr`` (n_items + 1): rows of item i
     are ``item_ptr[i]:item_ptr[i+1]``; per row ``node`` (dense index, -1 when the account
     is not in the graph), ``account`` (external ID), ``time`` (seconds, ascending within
-    an item, ties by account), ``seed`` and ``via`` (the parent's node, -1 when empty or
-    absent) when the log has them; per item ``start`` (first adoption time).
+    an item, ties by account), ``seed`` and ``via`` (the parent's node, -1 when empty,
+    -2 when it names an account outside the graph) when the log has them; per item
+    ``start`` (first adoption time).
     ``missing_accounts`` counts the log's distinct accounts absent from the graph,
     ``missing_rows`` their rows.
     """
@@ -96,6 +97,7 @@ class Cascades:
     via: NDArray[np.int32] | None
     missing_accounts: int
     missing_rows: int
+    unknown_via: int = 0
 
     @property
     def n_items(self) -> int:
@@ -188,13 +190,20 @@ class _Where:
 
 
 def _ids(s: pl.Series, at: _Where) -> pl.Series:
-    """Account or item IDs as given: Int64 when every one is an integer, else String."""
+    """Account or item IDs as given: Int64 when every one is an integer written plainly
+    (the text round-trips: ``007`` and ``+7`` stay text), else String."""
     if s.dtype.is_float():
         raise InputError(f"{at()} holds decimal numbers; IDs must be integers or text")
-    if not s.dtype.is_integer():
-        s = _text(s)
+    if s.dtype.is_integer():
+        return s.cast(pl.Int64)
+    if s.dtype.is_nested() or s.dtype.is_temporal() or s.dtype == pl.Binary:
+        raise InputError(f"{at()} has type {s.dtype}; IDs must be integers or text")
+    s = _text(s)
     as_int = s.cast(pl.Int64, strict=False)
-    return as_int if as_int.null_count() == s.null_count() else s.cast(pl.String)
+    plain = as_int.cast(pl.String) == s
+    if as_int.null_count() == s.null_count() and bool(plain.fill_null(True).all()):
+        return as_int
+    return s
 
 
 def _iso_seconds(text: pl.Series) -> pl.Series:
@@ -276,6 +285,17 @@ def load_actions(path: str | Path, *, columns: Mapping[str, str] | None = None) 
     def at(c: str) -> _Where:
         return _Where(p, word, raw["_line"], mapping.get(c, c))
 
+    for c in ACTION_COLUMNS:  # Parquet can hold types no column of a log may have
+        dt = raw[c].dtype if c in raw.columns else None
+        if dt is not None and (
+            dt.is_nested()
+            or dt == pl.Binary
+            or (dt.is_temporal() and not isinstance(dt, pl.Datetime))
+        ):
+            raise InputError(
+                f"{at(c)()} has type {dt}; expected numbers, text or (time) a Datetime"
+            )
+
     for c in _REQUIRED:
         blank = _text(raw[c]).is_null()
         if blank.any():
@@ -322,6 +342,14 @@ def graph_nodes(values: pl.Series, ids: pl.Series) -> NDArray[np.int32]:
     return joined["node"].fill_null(-1).to_numpy().astype(np.int32, copy=False)
 
 
+def _via_nodes(values: pl.Series, ids: pl.Series) -> NDArray[np.int32]:
+    """``via`` as dense nodes: -1 where empty (not recorded), -2 where it names an account
+    outside the graph (recorded, but no in-graph parent can be credited)."""
+    nodes = np.array(graph_nodes(values, ids), dtype=np.int32)
+    nodes[(nodes < 0) & values.is_not_null().to_numpy()] = -2
+    return nodes
+
+
 def place_on(log: ActionLog, graph: FollowerGraph, *, brand: str | None = None) -> Cascades:
     """The log's rows on ``graph``: one CSR block per item in item order
     (:func:`sort_by_item`), accounts as dense nodes (-1 when absent from the graph).
@@ -343,6 +371,7 @@ def place_on(log: ActionLog, graph: FollowerGraph, *, brand: str | None = None) 
     starts = new.arg_true().to_numpy().astype(np.int64)
     time = t["time"].to_numpy().astype(np.float64)
     absent = node < 0
+    via = _via_nodes(t["via"], graph.ids) if "via" in t.columns else None
     return Cascades(
         items=t["item"].gather(starts),
         item_ptr=np.append(starts, t.height).astype(np.int64),
@@ -351,7 +380,8 @@ def place_on(log: ActionLog, graph: FollowerGraph, *, brand: str | None = None) 
         time=time,
         start=time[starts],
         seed=t["seed"].to_numpy().astype(np.bool_) if "seed" in t.columns else None,
-        via=graph_nodes(t["via"], graph.ids) if "via" in t.columns else None,
+        via=via,
         missing_accounts=int(t["account"].filter(pl.Series(absent)).n_unique()),
         missing_rows=int(absent.sum()),
+        unknown_via=int((via == -2).sum()) if via is not None else 0,
     )

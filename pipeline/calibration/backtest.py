@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline import defaults
-from pipeline.calibration.fit import PER_EDGE_METHODS, calibrate, observed_cap
+from pipeline.calibration.fit import MAX_BYTES, PER_EDGE_METHODS, calibrate, observed_cap
 from pipeline.calibration.forecast import forecast_runs
 from pipeline.calibration.metrics import (
     METRICS,
@@ -42,7 +42,7 @@ from pipeline.calibration.metrics import (
 )
 from pipeline.calibration.outcomes import Outcomes, item_outcomes, parse_seed_rule
 from pipeline.calibration.rows import DEFAULT_MODELS, RowSpec, parse_models, split_items
-from pipeline.diffusion.models import wc_probabilities
+from pipeline.diffusion.models import check_seed, wc_probabilities
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -282,6 +282,7 @@ def backtest(
     specs = [s for s in specs if s.kind != "file"]
     if not horizon > 0:
         raise InputError(f"the «horizon» must be positive, got {horizon:g} seconds")
+    seed = check_seed(seed)
     parse_seed_rule(seeds)
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
         raise InputError(f"«runs» must be an integer >= 1, got {runs!r}")
@@ -292,13 +293,20 @@ def backtest(
     end = float(cascades.time.max())
     usable = np.flatnonzero(cascades.start <= end - horizon).astype(np.int32)
     dropped = int(cascades.n_items - usable.size)
-    cap = observed_cap(graph, cascades, usable, horizon)
     test_start = split[0] + split[1]
     places = (
         [test_start]
         if origins == 1
         else [test_start - 0.1 * (origins - 1 - i) for i in range(origins)]
     )
+    # the run cap from the items before every test window: no test outcome leaks into it
+    cap = observed_cap(graph, cascades, usable[: max(1, round(min(places) * usable.size))], horizon)
+    per_row = usable.size * runs * 16  # activations and depths, int64, per forecast
+    if per_row > MAX_BYTES:
+        raise InputError(
+            f"«runs» {runs:,} for up to {usable.size:,} test items would take "
+            f"{per_row / 2**30:,.1f} GiB per row (limit {MAX_BYTES / 2**30:g} GiB); use fewer runs"
+        )
     runs_by_origin = []
     for where in places:
         preds, test, info = _one_origin(

@@ -8,8 +8,8 @@ Definitions (``docs/calibration.md`` gives them with examples):
 - An adopter v's **parents** are its in-neighbours (accounts v follows, edges ``u -> v``
   in influence direction) that adopted the item strictly earlier inside the window.
   When the log records ``via`` for v, only that account is credited (and v is an
-  initiator when it is not one of v's parents). An adopter with no parent is an
-  **initiator** (exogenous): no success term.
+  initiator when it is not one of v's parents, e.g. an account outside the graph). An
+  adopter with no parent is an **initiator** (exogenous): no success term.
 - Every adopter u exposes each follower v: a **failure** when v did not adopt inside
   the window (whether or not v is in the log), a **success exposure** when v adopted
   later (u is then one of v's parents), nothing when v adopted at or before u.
@@ -152,8 +152,8 @@ def _evidence_kernel(
                         continue
                 elif not tu < tv:
                     continue
-                if rec >= 0 and u != rec:
-                    continue
+                if rec == -2 or (rec >= 0 and u != rec):
+                    continue  # credit the recorded parent only (-2: outside the graph)
                 par_item[npar] = it
                 par_edge[npar] = in_eid[j]
                 npar += 1

@@ -6,8 +6,9 @@ The methods (formulas in :mod:`pipeline.calibration.likelihood`):
 - ``wc-scale``: ``p_uv = min(1, c / in-degree(v))``, c by maximum likelihood;
 - ``bernoulli`` and ``partial-credit``: per-edge posterior means under a Beta prior
   centred on the global p, then multiplied by one **shrink** factor fitted on the
-  validation items (the last share of the fit items by first adoption) by bisection,
-  so that simulated earned reach over them equals what happened (earned bias 1).
+  validation items (the latest share of the items by first adoption) by bisection,
+  so that simulated earned reach over them equals what happened (earned bias 1); the
+  validation items are the latest whose window is complete by the end of the usable data.
 
 Intervals come from a bootstrap over items: each refit draws the fit items (and the
 validation items) with replacement and refits everything, the prior included. The
@@ -27,6 +28,7 @@ from pipeline.calibration import likelihood as lk
 from pipeline.calibration.evidence import Evidence, gather_evidence
 from pipeline.calibration.forecast import forecast_runs
 from pipeline.calibration.outcomes import Outcomes, item_outcomes
+from pipeline.diffusion.models import check_seed
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -45,6 +47,8 @@ __all__ = [
 METHODS: tuple[str, ...] = ("global-p", "bernoulli", "partial-credit", "wc-scale", "em")
 GLOBAL_METHODS = ("global-p", "em")
 PER_EDGE_METHODS = ("bernoulli", "partial-credit")
+MAX_BYTES = 4 * 2**30
+"""The most memory a calibration or backtest array may take (refit draws, run outcomes)."""
 SHRINK_RUNS = 20
 """Runs per validation item at each step of the shrink bisection (half that in the
 bootstrap refits, whose spread is dominated by the resampling of items)."""
@@ -55,7 +59,8 @@ class Calibration:
     """A fitted model. ``value`` is p (global-p, em), c (wc-scale) or the shrink factor
     (per-edge methods); ``ci`` its 95% bootstrap interval (2.5 and 97.5 percentiles).
     ``edge_p`` (float32, m) are the fitted edge probabilities, ``draws`` (float32,
-    bootstrap x m) the refits'."""
+    bootstrap x m) the refits', ``unit_p`` the edge probabilities per unit of ``value``
+    before clipping at 1 (so ``edge_p = min(1, value * unit_p)``)."""
 
     method: str
     value: float
@@ -75,6 +80,7 @@ class Calibration:
     prior_strength: float | None = None
     edges_with_data: int | None = None
     validation_items: int = 0
+    unit_p: NDArray[np.float32] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -183,22 +189,23 @@ def _point(
     seed: int,
     cap: int,
     start: float = 1.0,
-) -> tuple[float, NDArray[np.float64], float | None]:
+) -> tuple[float, NDArray[np.float64], float | None, NDArray[np.float64]]:
     """One fit: ``(value, edge probabilities, prior p)``."""
     if method in GLOBAL_METHODS:
         p = lk.fit_em(ev, w_fit)[0] if method == "em" else lk.fit_global_p(ev, w_fit)
-        return p, np.full(graph.m, p), None
+        return p, np.full(graph.m, p), None, np.ones(graph.m)
     if method == "wc-scale":
         c = lk.fit_wc_scale(graph, ev, w_fit)
         indeg = np.diff(graph.in_ptr).astype(np.float64)
-        return c, np.minimum(1.0, c / indeg[graph.out_idx]), None
+        unit = 1.0 / indeg[graph.out_idx]
+        return c, np.minimum(1.0, c * unit), None, unit
     p0 = lk.fit_global_p(ev, w_fit)
     succ, trials = lk.edge_counts(graph, ev, w_fit, credit=method)
     base = lk.per_edge_probabilities(succ, trials, p0, prior_strength)
     assert val is not None
     runs = SHRINK_RUNS if w_val is None else SHRINK_RUNS // 2
     lam = fit_shrink(graph, base, val, seed=seed, cap=cap, weights=w_val, start=start, runs=runs)
-    return lam, np.minimum(1.0, lam * base), p0
+    return lam, np.minimum(1.0, lam * base), p0, base
 
 
 def calibrate(
@@ -220,16 +227,23 @@ def calibrate(
 
     ``horizon``/``step``/``boundary`` in seconds (``boundary`` defaults to the log's
     last time: items whose window runs past it are censored). Per-edge methods hold
-    out the last ``validation`` share of the items (by first adoption) to fit the
-    shrink. ``bootstrap`` refits give the interval and the draws. ``em`` needs
-    ``step > 0``. ``cap`` bounds a simulated cascade (default 10 x the largest
-    observed one, at least 100)."""
+    out the latest ``validation`` share of the items whose window is complete by the
+    boundary (by first adoption) to fit the shrink. ``bootstrap`` refits give the
+    interval and the draws. ``em`` needs ``step > 0``. ``cap`` bounds a simulated
+    cascade (default 10 x the largest observed one, at least 100)."""
     if method not in METHODS:
         raise InputError(f"unknown «method» {method!r}; expected one of {', '.join(METHODS)}")
     if method == "em" and not step > 0:
         raise InputError("the em method needs a time step («step»), e.g. 1d")
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int) or bootstrap < 0:
         raise InputError(f"«bootstrap» must be an integer >= 0, got {bootstrap!r}")
+    seed = check_seed(seed)
+    if bootstrap * graph.m * 4 > MAX_BYTES:
+        raise InputError(
+            f"«bootstrap» {bootstrap:,} refits would keep "
+            f"{bootstrap * graph.m * 4 / 2**30:,.1f} GiB of edge probabilities "
+            f"(limit {MAX_BYTES / 2**30:g} GiB); use fewer refits"
+        )
     all_items = (
         np.arange(cascades.n_items, dtype=np.int32)
         if items is None
@@ -240,10 +254,18 @@ def calibrate(
     if method in PER_EDGE_METHODS:
         if not 0.0 < validation < 1.0:
             raise InputError(f"«validation» must be a share in (0, 1), got {validation:g}")
-        n_val = max(1, round(validation * all_items.size))
-        if n_val >= all_items.size:
-            raise InputError("too few items to hold out a validation set; lower «validation»")
-        fit_items, val_items = all_items[:-n_val], all_items[-n_val:]
+        # the latest items whose window is complete by the boundary: an incomplete
+        # window would undercount what an item earned (and, in a backtest, look past it)
+        complete = all_items[cascades.start[all_items] + horizon <= bound]
+        n_val = max(1, round(validation * complete.size))
+        if n_val >= complete.size:
+            raise InputError(
+                f"too few items with a complete {horizon / 86400:g}-day window "
+                f"({complete.size}) to hold out a validation set; lower «validation» or "
+                "«horizon»"
+            )
+        val_items = complete[-n_val:]
+        fit_items = all_items[~np.isin(all_items, val_items)]
     ev = gather_evidence(
         graph,
         cascades,
@@ -263,7 +285,7 @@ def calibrate(
     if cap is None:
         cap = observed_cap(graph, cascades, all_items, horizon)
     kw = {"prior_strength": prior_strength, "seed": seed, "cap": cap}
-    value, edge_p, p0 = _point(graph, method, ev, val, None, None, **kw)  # type: ignore[arg-type]
+    value, edge_p, p0, unit = _point(graph, method, ev, val, None, None, **kw)  # type: ignore[arg-type]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0xB007]))
     draws = np.empty((bootstrap, graph.m), dtype=np.float32)
     values = np.empty(bootstrap)
@@ -273,7 +295,7 @@ def calibrate(
         if val is not None and val.items.size:
             n_v = val.items.size
             w_val = rng.multinomial(n_v, np.full(n_v, 1.0 / n_v)).astype(float)
-        values[b], pe, _ = _point(graph, method, ev, val, w_fit, w_val, **kw, start=value or 1.0)  # type: ignore[arg-type]
+        values[b], pe, _, _ = _point(graph, method, ev, val, w_fit, w_val, **kw, start=value or 1.0)  # type: ignore[arg-type]
         draws[b] = pe
     ci = (
         (float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5)))
@@ -287,6 +309,7 @@ def calibrate(
         ci=ci,
         edge_p=edge_p.astype(np.float32),
         draws=draws,
+        unit_p=unit.astype(np.float32),
         horizon=float(horizon),
         step=float(step) if method == "em" else 0.0,
         items=ev.n_items,

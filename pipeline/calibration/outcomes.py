@@ -62,9 +62,9 @@ def parse_seed_rule(rule: str) -> tuple[str, int]:
 
 
 @njit(nogil=True, cache=True)
-def _roles(in_ptr, in_idx, item_ptr, node, time, items, starts, horizon, n):
+def _roles(in_ptr, in_idx, item_ptr, node, time, items, starts, horizon, n, via, has_via):
     """Per row: 0 outside the window or the graph, 1 in-graph adopter with a parent,
-    2 initiator."""
+    2 initiator (a recorded ``via`` is the only possible parent, as in the evidence)."""
     role = np.zeros(node.shape[0], dtype=np.int8)
     stamp = np.full(n, -1, dtype=np.int64)
     ntime = np.zeros(n, dtype=np.float64)
@@ -81,8 +81,11 @@ def _roles(in_ptr, in_idx, item_ptr, node, time, items, starts, horizon, n):
             if v < 0 or time[r] > end:
                 continue
             role[r] = 2
+            rec = via[r] if has_via else -1
             for j in range(in_ptr[v], in_ptr[v + 1]):
                 u = in_idx[j]
+                if rec == -2 or (rec >= 0 and u != rec):
+                    continue
                 if stamp[u] == it and ntime[u] < time[r]:
                     role[r] = 1
                     break
@@ -104,6 +107,7 @@ def item_outcomes(
     if kind == "log" and cascades.seed is None:
         raise InputError("«seeds» log needs a 'seed' column in the action log")
     items = np.asarray(items, dtype=np.int32)
+    via = cascades.via if cascades.via is not None else np.zeros(1, dtype=np.int32)
     role = _roles(
         graph.in_ptr,
         graph.in_idx,
@@ -114,6 +118,8 @@ def item_outcomes(
         cascades.start,
         float(horizon),
         graph.n,
+        via,
+        cascades.via is not None,
     )
     ptr = cascades.item_ptr
     kept, seed_sets, earned, adopters, outside = [], [], [], [], []

@@ -62,6 +62,10 @@ def parse_models(text: str) -> list[RowSpec]:
                 f"«models»: unknown model {tok!r}; expected ic:P, wc, calibrated or "
                 f"calibrated:METHOD ({', '.join(METHODS)})"
             )
+    names = [r.name for r in rows]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"«models» names {', '.join(map(repr, twice))} more than once")
     if not rows:
         raise InputError("«models» names no model")
     return rows

@@ -91,12 +91,13 @@ def save_calibration(
         "graph_edges": graph.m,
         "created_by": f"influence {__version__}",
     }
-    if sensitivity is not None:
-        curve = sensitivity["curve"]
+    curve = sensitivity["curve"] if sensitivity is not None else []
+    if sensitivity is not None and all(r["earned_bias"] is not None for r in curve):
+        # (undefined when nothing was earned: then the curve is left out)
         meta |= {
             "sensitivity_items": sensitivity["items"],
             "sensitivity_factors": [float(r["factor"]) for r in curve],
-            "sensitivity_bias": [float(r["earned_bias"] or 0.0) for r in curve],
+            "sensitivity_bias": [float(r["earned_bias"]) for r in curve],
             "offspring": sensitivity["offspring"],
         }
     if edge_path is not None and cal.method in PER_EDGE_METHODS:

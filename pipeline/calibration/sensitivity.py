@@ -44,8 +44,11 @@ def sensitivity(
     actual = float(out.earned.sum())
     curve: list[dict[str, Any]] = []
     offspring = None
-    base = cal.edge_p.astype(np.float64)
-    unit = base / cal.value if cal.value > 0 else base  # per unit of p, c or shrink
+    if cal.unit_p is not None:
+        unit = cal.unit_p.astype(np.float64)
+    else:  # per unit of p, c or shrink (edges clipped at 1 stay clipped)
+        base = cal.edge_p.astype(np.float64)
+        unit = base / cal.value if cal.value > 0 else base
     rows = np.zeros(runs, dtype=np.int32)
     for fct in factors:
         p = np.minimum(1.0, unit * cal.value * fct).astype(np.float32)[None, :]

@@ -108,7 +108,14 @@ def load_inputs(
         err_console.print(
             f"{actions}: {log.table.height:,} adoptions of {cascades.n_items:,} items "
             f"({log.duplicates_dropped:,} duplicate rows dropped; {cascades.missing_accounts:,} "
-            f"accounts, {cascades.missing_rows:,} rows, not in the graph: exogenous)",
+            f"accounts, {cascades.missing_rows:,} rows, not in the graph: exogenous"
+            + (
+                f"; {cascades.unknown_via:,} 'via' accounts not in the graph: those adopters "
+                "count as initiators"
+                if cascades.unknown_via
+                else ""
+            )
+            + ")",
             highlight=False,
             soft_wrap=True,
             markup=False,
@@ -196,6 +203,8 @@ def calibrate_cmd(
     }
     if json_out:
         print_json(payload)
+        return
+    if quiet:  # nothing but errors; the model file is written
         return
     name = {"global-p": "p", "em": "p", "wc-scale": "c"}.get(cal.method, "shrink")
     lo, hi = cal.ci

@@ -165,7 +165,7 @@ def read_model_file(path: str | Path) -> ModelFile:
             f"write one with `influence calibrate`)"
         )
     method = meta.get("method")
-    if method not in _KINDS:
+    if not isinstance(method, str) or method not in _KINDS:
         raise InputError(f"{p}: key 'method': expected one of {', '.join(_KINDS)}, got {method!r}")
     need = {"ic": ("p",), "wc-scale": ("scale",), "edges": ("edge_file", "graph_sha256")}[
         _KINDS[method]
@@ -173,6 +173,16 @@ def read_model_file(path: str | Path) -> ModelFile:
     for key in need:
         if key not in meta:
             raise InputError(f"{p}: key {key!r} is missing (a {method} model needs it)")
+    edge_file = meta.get("edge_file")
+    if edge_file is not None and (
+        not isinstance(edge_file, str)
+        or not edge_file.endswith(".parquet")
+        or Path(edge_file).name != edge_file
+    ):
+        raise InputError(
+            f"{p}: key 'edge_file': expected the name of a .parquet file beside the model, "
+            f"got {edge_file!r}"
+        )
     for key in ("p", "scale"):
         if key in meta:
             v = meta[key]

@@ -81,6 +81,10 @@ def resolve(
     from pipeline.diffusion.presets import PRESETS
 
     if isinstance(model, Model):
+        if p is not None and model.calibrated and p != model.p:
+            raise InputError(
+                f"«p» cannot be combined with the calibrated model {model.label!r}: it fixes p"
+            )
         if p is not None and model.kind != "ic":
             raise InputError(f"p applies to the ic model only, not {model.label!r}")
         return model

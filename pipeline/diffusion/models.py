@@ -267,6 +267,8 @@ def build_model(
             if f is not None:
                 edge_p = np.minimum(1.0, edge_p * f[g.edge_sources]).astype(np.float32)
             return DiffusionSpec(str(model), edge_prob=edge_p, quality=check_quality(g, quality))
+        if p is not None and model.calibrated and p != model.p:
+            raise InputError(f"p cannot be combined with the calibrated model {model.label!r}")
         if p is None:
             p = model.p
         if model.calibrated:  # a calibrated global model: results carry its name
