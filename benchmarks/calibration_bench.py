@@ -68,6 +68,9 @@ def report(name: str, res: Any, seconds: float) -> None:
               f"{_ci(r, 'coverage95', True)} |")  # fmt: skip
     print("\nfits (on the training items):\n")
     for k, f in info["fits"].items():
+        if "ratio" in f:
+            print(f"- {k}: median train ratio {f['ratio']:.3g}")
+            continue
         val = f.get("p", f.get("scale", f.get("shrink")))
         ci = f.get("p_ci", f.get("scale_ci", f.get("shrink_ci")))
         extra = f", prior p {f['prior_p']:.4g}" if f.get("prior_p") is not None else ""
