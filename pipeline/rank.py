@@ -38,6 +38,7 @@ from pipeline.profiles import (
     DEFAULT_MIN_RELEVANCE,
     TIER_NAMES,
     Brands,
+    CreatorFilter,
     Profiles,
     fit_pool,
     relevance,
@@ -80,6 +81,9 @@ def rank_candidates(
     reach: str = "followers",
     weights: RankWeights | None = None,
     tiers: Sequence[str] | None = None,
+    platforms: Sequence[str] | None = None,
+    min_followers: float | None = None,
+    max_followers: float | None = None,
     min_relevance: float = DEFAULT_MIN_RELEVANCE,
     max_cost: float | None = None,
     costs: CostModel | None = None,
@@ -102,7 +106,9 @@ def rank_candidates(
     :func:`pipeline.overlap.overlap_with_above`: a list of hubs sharing one audience
     shows it), real_audience (share of real followers, 1 when unknown). ``cost`` is
     what contracting the account costs: its fee (or the cost model's) plus the
-    per-creator overhead of ``costs``. Filters: ``tiers``, ``min_relevance`` (the
+    per-creator overhead of ``costs``. Filters: ``tiers``, ``platforms``,
+    ``min_followers``/``max_followers`` (platform followers; :class:`CreatorFilter`),
+    ``min_relevance`` (the
     brand-fit threshold, default 0.3 as in seeding; 0 turns it off; a brand with
     no candidate at or above it is an error), ``max_cost``, ``min_real_audience``;
     ``top`` keeps the first N per brand.
@@ -126,6 +132,9 @@ def rank_candidates(
                 f"unknown tier(s) {', '.join(map(repr, bad))}; "
                 f"expected any of {', '.join(TIER_NAMES)}"
             )
+    creators = CreatorFilter.of(platforms, None, min_followers, max_followers)
+    if creators.platforms:
+        creators.mask(profiles)  # the profiles must have platforms to filter on
     if not 0.0 <= min_relevance <= 1.0:
         raise InputError(f"min relevance must be in [0, 1], got {min_relevance}")
     if not 0.0 <= min_real_audience <= 1.0:
@@ -173,6 +182,8 @@ def rank_candidates(
         )
         if tiers:
             df = df.filter(pl.col("tier").cast(pl.String).is_in(list(tiers)))
+        if creators.active:
+            df = df.filter(creators.expr())
         if min_relevance > 0:
             fit_pool(profiles, brands, name, min_relevance)  # errors naming the brand
             df = df.filter(pl.col("relevance") >= min_relevance)

@@ -92,6 +92,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         estimate_rr_sets=cfg.estimate_rr_sets,
         threads=threads,
         cache=ctx.rr_cache(),
+        creators=cfg.creators,
     )
     nodes = chosen.nodes
     runs = cfg.runs

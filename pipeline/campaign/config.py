@@ -112,6 +112,8 @@ class CampaignConfig:
     objective: str = "earned_exposed"
     min_relevance: float = DEFAULT_MIN_RELEVANCE
     max_creators: int | None = None
+    creators: Any = None  # a pipeline.profiles.CreatorFilter ([seeding] platforms, tiers, ...)
+    tier_thresholds: tuple[int, int, int, int] | None = None
     per_creator: float = 0.0
     cost_fixed: float | None = None
     cost_per_follower: float | None = None
@@ -143,6 +145,10 @@ class CampaignConfig:
             extra["header"] = self.header
         if any(self.columns.values()):
             extra["columns"] = {k: dict(sorted(v.items())) for k, v in self.columns.items() if v}
+        if self.creators is not None and self.creators.active:
+            extra["creators"] = self.creators.settings()
+        if self.tier_thresholds is not None:
+            extra["tier_thresholds"] = list(self.tier_thresholds)
         calibrated = {m.label: m.digest for m in self.models if m.calibrated is not None}
         if calibrated:
             extra["calibrated_models"] = calibrated

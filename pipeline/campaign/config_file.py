@@ -36,7 +36,18 @@ _KEYS: dict[str, tuple[str, ...]] = {
     ),
     "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
-    "seeding": ("epsilon", "celf_runs", "estimate_rr_sets", "min_relevance", "max_creators"),
+    "seeding": (
+        "epsilon",
+        "celf_runs",
+        "estimate_rr_sets",
+        "min_relevance",
+        "max_creators",
+        "platforms",
+        "tiers",
+        "tier_thresholds",
+        "min_followers",
+        "max_followers",
+    ),
     "costs": ("per_creator", "fixed", "per_follower"),
     "valuation": ("default_cpm", "currency"),
     "competition": ("brands",),
@@ -232,6 +243,8 @@ def load_config(path: str | Path) -> CampaignConfig:
         objective=_objective(r),
         min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),
+        creators=_creators(r, strings),
+        tier_thresholds=_thresholds(r),
         per_creator=_amount(r, "costs.per_creator") or 0.0,
         cost_fixed=_amount(r, "costs.fixed"),
         cost_per_follower=_amount(r, "costs.per_follower"),
@@ -332,6 +345,40 @@ def _competition(
     if any(m.name == "lt" for m in models):
         raise r.fail("competition.brands", "competition supports the cascade models ic, wc, tv")
     return tuple(arr)
+
+
+def _creators(r: _Reader, strings: Any) -> Any:
+    """``[seeding] platforms, tiers, min_followers, max_followers`` as a CreatorFilter."""
+    from pipeline.profiles import CreatorFilter
+
+    bounds = []
+    for key in ("seeding.min_followers", "seeding.max_followers"):
+        v = r.raw(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0):
+            raise r.fail(key, f"expected a number of followers >= 0, got {v!r}")
+        bounds.append(v)
+    try:
+        return CreatorFilter.of(strings("seeding.platforms"), strings("seeding.tiers"), *bounds)
+    except InputError as exc:
+        raise r.fail("seeding", str(exc)) from None
+
+
+def _thresholds(r: _Reader) -> tuple[int, int, int, int] | None:
+    """``[seeding] tier_thresholds = [micro, mid, macro, mega]`` (lower follower bounds)."""
+    from pipeline.profiles import TierThresholds
+
+    arr = r.array("seeding.tier_thresholds")
+    if arr is None:
+        return None
+    if len(arr) != 4 or not all(isinstance(x, int) and not isinstance(x, bool) for x in arr):
+        raise r.fail(
+            "seeding.tier_thresholds",
+            f"expected four integers micro, mid, macro, mega, got {arr!r}",
+        )
+    try:
+        return TierThresholds(*arr).bounds
+    except InputError as exc:
+        raise r.fail("seeding.tier_thresholds", str(exc)) from None
 
 
 def _positive_numbers(r: _Reader, key: str) -> tuple[float, ...]:

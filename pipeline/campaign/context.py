@@ -28,6 +28,7 @@ from pipeline.profiles import (
     TIER_NAMES,
     Brands,
     Profiles,
+    TierThresholds,
     brand_sender_factor,
     load_brands,
     load_profiles,
@@ -172,7 +173,10 @@ def prepare(
         )
     say(f"loading {config.profiles.name}")
     with _keys_named("profiles"):
-        profiles = load_profiles(config.profiles, graph, columns=config.columns_of("profiles"))
+        thresholds = TierThresholds(*config.tier_thresholds) if config.tier_thresholds else None
+        profiles = load_profiles(
+            config.profiles, graph, thresholds=thresholds, columns=config.columns_of("profiles")
+        )
     with _keys_named("brands"):
         brands = load_brands(config.brands_file, columns=config.columns_of("brands"))
     for b in config.brands or ():

@@ -24,16 +24,21 @@ from pipeline.cli.options import (
     FormatO,
     GraphArg,
     HeaderO,
+    MaxFollowersO,
+    MinFollowersO,
     MinRelevanceO,
     ModelO,
     OutFormatO,
     OutO,
     PerCreatorO,
+    PlatformO,
     QuietO,
     RankByOpt,
     SourceColO,
     StrategyOpt,
     TargetColO,
+    TierO,
+    TierThresholdsO,
     id_list,
     resolve_model_option,
 )
@@ -72,12 +77,10 @@ def rank(
     w_reach: Annotated[float, typer.Option(help="Weight of the reach score.")] = 1.0,
     w_engagement: Annotated[float, typer.Option(help="Weight of the engagement score.")] = 1.0,
     w_cost: Annotated[float, typer.Option(help="Weight of the cost-efficiency score.")] = 1.0,
-    tier: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--tier", help="Keep only these tiers (repeatable): nano, micro, mid, macro, mega."
-        ),
-    ] = None,
+    tier: TierO = None,
+    platform: PlatformO = None,
+    min_followers: MinFollowersO = None,
+    max_followers: MaxFollowersO = None,
     min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
     per_creator_cost: PerCreatorO = 0.0,
     cost_fixed: CostFixedO = None,
@@ -93,14 +96,7 @@ def rank(
     max_cost: Annotated[
         float | None, typer.Option(help="Drop candidates costing more per post.")
     ] = None,
-    tiers: Annotated[
-        str | None,
-        typer.Option(
-            "--tier-thresholds",
-            help="Lower follower bounds of micro,mid,macro,mega "
-            "(default 10000,100000,500000,1000000).",
-        ),
-    ] = None,
+    tiers: TierThresholdsO = None,
     by: Annotated[
         RankByOpt,
         typer.Option(
@@ -157,6 +153,9 @@ def rank(
             reach=reach,
             weights=weights,
             tiers=tier,
+            platforms=platform,
+            min_followers=min_followers,
+            max_followers=max_followers,
             min_relevance=min_relevance,
             min_real_audience=min_real_audience,
             max_cost=max_cost,
@@ -239,6 +238,11 @@ def seed_cmd(
         str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
     ] = None,
     min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
+    platform: PlatformO = None,
+    tier: TierO = None,
+    tier_thresholds: TierThresholdsO = None,
+    min_followers: MinFollowersO = None,
+    max_followers: MaxFollowersO = None,
     max_creators: Annotated[
         int | None,
         typer.Option("--max-creators", help="At most this many creators (with --k or --budget)."),
@@ -287,17 +291,25 @@ def seed_cmd(
     --objective), cumulative_reach. Gains for every strategy come from the same
     independent reverse-reachable-set estimate, so strategies compare fairly. With
     --brand, every strategy but macro-any picks from accounts of relevance >=
-    --min-relevance.
+    --min-relevance. --platform, --tier and --min/--max-followers keep only the
+    creators a manager considers (they need --profiles).
     """
-    from pipeline.profiles import load_profiles
+    from pipeline.profiles import CreatorFilter, TierThresholds, load_profiles
     from pipeline.seeding import select_seeds
+
+    creators = CreatorFilter.of(platform, tier, min_followers, max_followers)
+    if (creators.active or tier_thresholds) and profiles is None:
+        raise InputError(
+            "--platform, --tier, --tier-thresholds and --min/--max-followers need --profiles"
+        )
+    thresholds = TierThresholds.parse(tier_thresholds) if tier_thresholds else None
 
     quiet = quiet or json_out
     b = brands_for(brand, profiles, brands)
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     model_name = resolve_model_option(model, p, g)
     p = model_name.p
-    prof = load_profiles(profiles, g) if profiles is not None else None
+    prof = load_profiles(profiles, g, thresholds=thresholds) if profiles is not None else None
     exc = g.index_of(id_list(exclude), what="--exclude ID")
     inc = g.index_of(id_list(include), what="--include ID")
     with spinner(f"{strategy.value} seeds", quiet) as update:
@@ -322,6 +334,7 @@ def seed_cmd(
             epsilon=epsilon,
             celf_runs=celf_runs,
             progress=update,
+            creators=creators,
         )
     df = result.to_polars()
     if out is not None:
@@ -354,4 +367,16 @@ def seed_cmd(
         )
     if out is None:
         shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
-        emit_table(df.select(shown), None, None, "seeds", quiet, max_rows=50)
+        table = df.select(shown)
+        if prof is not None and prof.table["platform"].is_not_null().any():
+            plat = prof.table["platform"].gather(df["node"].to_numpy())
+            table = table.insert_column(3, plat.fill_null("").alias("platform"))
+        emit_table(table, None, None, "seeds", quiet, max_rows=50)
+        if budget is not None:
+            left = budget - float(summary["total_cost"])
+            err_console.print(
+                f"budget {budget:,.2f}: {summary['total_cost']:,.2f} spent, "
+                f"{left:,.2f} left unspent"
+                + (f" (filters: {creators.describe()})" if creators.active else ""),
+                highlight=False, markup=False,
+            )  # fmt: skip

@@ -29,12 +29,15 @@ __all__ = [
     "FormatO",
     "GraphArg",
     "HeaderO",
+    "MaxFollowersO",
     "MaxStepsO",
+    "MinFollowersO",
     "MinRelevanceO",
     "ModelO",
     "OutFormatO",
     "OutO",
     "PerCreatorO",
+    "PlatformO",
     "QuietO",
     "RankByOpt",
     "ReportFormatOpt",
@@ -45,6 +48,8 @@ __all__ = [
     "StrategyOpt",
     "TableFormatOpt",
     "TargetColO",
+    "TierO",
+    "TierThresholdsO",
     "id_list",
     "resolve_model_option",
 ]
@@ -258,3 +263,37 @@ ResultsArg = Annotated[
 class ReportFormatOpt(StrEnum):
     html = "html"
     png = "png"
+
+
+PlatformO = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--platform",
+        help="Keep only creators on this platform (repeatable; the profiles' platform column).",
+    ),
+]
+
+TierO = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tier", help="Keep only these tiers (repeatable): nano, micro, mid, macro, mega."
+    ),
+]
+
+TierThresholdsO = Annotated[
+    str | None,
+    typer.Option(
+        "--tier-thresholds",
+        help="Lower follower bounds of micro,mid,macro,mega (default 10000,100000,500000,1000000).",
+    ),
+]
+
+MinFollowersO = Annotated[
+    float | None,
+    typer.Option("--min-followers", help="Keep creators with at least this many followers."),
+]
+
+MaxFollowersO = Annotated[
+    float | None,
+    typer.Option("--max-followers", help="Keep creators with at most this many followers."),
+]

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 from pipeline.profiles.accounts import Profiles, default_profiles, load_profiles, parse_topics
 from pipeline.profiles.brands import Brands, load_brands
+from pipeline.profiles.filters import CreatorFilter
 from pipeline.profiles.fit import (
     DEFAULT_MIN_RELEVANCE,
     brand_sender_factor,
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_MIN_RELEVANCE",
     "TIER_NAMES",
     "Brands",
+    "CreatorFilter",
     "Profiles",
     "TierThresholds",
     "brand_sender_factor",

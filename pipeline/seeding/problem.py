@@ -18,6 +18,7 @@ from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
     DEFAULT_MIN_RELEVANCE,
     Brands,
+    CreatorFilter,
     Profiles,
     brand_sender_factor,
     check_fraction,
@@ -81,6 +82,7 @@ def make_problem(
     pool: str = "auto",
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
+    creators: CreatorFilter | None = None,
 ) -> SeedingProblem:
     """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
 
@@ -156,6 +158,10 @@ def make_problem(
     if max_creators is not None and inc.size > max_creators:
         raise InputError(f"{inc.size} must-include accounts exceed max_creators = {max_creators}")
     eligible[exc] = False
+    if creators is not None and creators.active:
+        eligible &= creators.mask(prof)
+        if not (eligible & prof.has_profile).any():
+            raise InputError(f"no profiled creator passes the filters ({creators.describe()})")
     cm = costs if costs is not None else CostModel()
     cost = cm.of_profiles(prof)
     eligible_any = eligible.copy()

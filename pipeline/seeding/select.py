@@ -21,6 +21,7 @@ from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
     Brands,
+    CreatorFilter,
     Profiles,
 )
 from pipeline.registry import BUILT_IN, run_registered, strategy_names
@@ -64,6 +65,7 @@ def select_seeds(
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
     cache: MutableMapping[Any, Any] | None = None,
+    creators: CreatorFilter | None = None,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
@@ -89,7 +91,8 @@ def select_seeds(
     same graph, model values, seed and sizes; the results are identical. Its entries
     ``"estimates"`` and ``"imm"`` are :class:`~pipeline.seeding.base.SharedCache` s
     (made with two places each if absent; a caller running ``w`` threads should put
-    ones with ``w + 1``).
+    ones with ``w + 1``). ``creators`` (:class:`~pipeline.profiles.CreatorFilter`)
+    keeps only the creators on the given platforms, tiers and follower range.
     """
     if strategy not in strategy_names():
         raise InputError(
@@ -119,6 +122,7 @@ def select_seeds(
         pool=pool,
         threads=threads,
         progress=progress,
+        creators=creators,
     )
     rr_pool = None
     if cache is not None and strategy in ("imm", "opim"):
