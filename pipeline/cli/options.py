@@ -40,6 +40,7 @@ __all__ = [
     "PlatformO",
     "QuietO",
     "RankByOpt",
+    "ReachRateO",
     "ReportFormatOpt",
     "ResultsArg",
     "SeedO",
@@ -264,6 +265,16 @@ class ReportFormatOpt(StrEnum):
     html = "html"
     png = "png"
 
+
+ReachRateO = Annotated[
+    str | None,
+    typer.Option(
+        "--reach-rate",
+        help="Share of followers who see a post, for the projection to people and engagements "
+        "(needs --profiles): 0.15, or micro=0.157,macro=0.032 or instagram.micro=0.2; "
+        "default by tier (docs/projection.md).",
+    ),
+]
 
 PlatformO = Annotated[
     list[str] | None,

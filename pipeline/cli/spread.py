@@ -31,6 +31,7 @@ from pipeline.cli.options import (
     MaxStepsO,
     ModelO,
     QuietO,
+    ReachRateO,
     SeedO,
     SeedsFileO,
     SourceColO,
@@ -81,6 +82,7 @@ def simulate(
             "--attribution", help="Credit each activation to the seed that reached it first."
         ),
     ] = False,
+    reach_rate: ReachRateO = None,
     compete: Annotated[
         list[str] | None,
         typer.Option(
@@ -114,6 +116,8 @@ def simulate(
 
     exposed = activated accounts plus every follower of an activated account (the audience
     that saw a post). With --attribution, each seed's expected earned reach is shown.
+    With --profiles, every poster (seed or activated account) is projected to the
+    platform: projected_impressions, projected_engagements and projected_people.
     """
     from pipeline.diffusion import simulate as run_simulation
     from pipeline.graph_io import read_id_list
@@ -152,6 +156,14 @@ def simulate(
     if prof is not None and (prof.real_audience < 1.0).any():
         quality = prof.real_audience  # audience quality discounts exposure and spread
     factor = brand_factor(prof, b, brand)
+    projection = None
+    if reach_rate is not None and prof is None:
+        raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
+    if prof is not None:
+        from pipeline.profiles.audience import ReachRates, audience
+
+        rates = ReachRates.parse(reach_rate) if reach_rate is not None else None
+        projection = audience(prof, rates).kernel_rows()
     with spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
@@ -164,6 +176,7 @@ def simulate(
             sender_factor=factor,
             quality=quality,
             attribution=attribution,
+            projection=projection,
         )
     summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
                "audience_quality": quality is not None}  # fmt: skip

@@ -102,6 +102,57 @@ def _always_exposed(out_ptr, out_idx, quality, seeds):
     return base, nbase
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _project(
+    out_ptr, out_idx, od, end, stamp, pimp, peng, preach, pratio, mst, miss, wmax, wsum, touched
+):
+    """Platform units of one run's posters ``od[:end]``: ``(impressions, engagements,
+    people)`` = (Σ pimp[u], Σ peng[u], Σ over followers v of min(wmax_v (1 − Π (1 −
+    preach[u])), Σ pratio[u] preach[u])), ``wmax_v`` the largest ``pratio`` among the
+    posters v follows (see :mod:`pipeline.profiles.audience`). O(out-degrees of the
+    posters)."""
+    imp = 0.0
+    eng = 0.0
+    nt = 0
+    for i in range(end):
+        u = od[i]
+        imp += pimp[u]
+        eng += peng[u]
+        ru = preach[u]
+        if ru <= 0.0:
+            continue
+        wu = pratio[u]
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            v = out_idx[e]
+            if mst[v] != stamp:
+                mst[v] = stamp
+                miss[v] = 1.0
+                wmax[v] = 0.0
+                wsum[v] = 0.0
+                touched[nt] = v
+                nt += 1
+            miss[v] *= 1.0 - ru
+            wsum[v] += wu * ru
+            if wu > wmax[v]:
+                wmax[v] = wu
+    people = 0.0
+    for j in range(nt):
+        v = touched[j]
+        # unique people behind v: its largest audience share reached, never more than the
+        # impressions it received (the two agree when one poster, or equal shares, reach it)
+        people += min(wmax[v] * (1.0 - miss[v]), wsum[v])
+    return imp, eng, people
+
+
+@njit(nogil=True, cache=True)
+def _proj_rows(proj):
+    """One chunk's work rows of :func:`_project` (0 wide without a projection)."""
+    n = proj.shape[1]
+    return (np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float64),
+            np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.float64),
+            np.zeros(n, dtype=np.int32))  # fmt: skip
+
+
 @njit(nogil=True, cache=True)
 def _batch_arrays(n, runs, k, nchunks, step_cap, want_exposed, want_credits, want_counts):
     """The zeroed outputs and per-chunk work rows of :func:`ic_runs` and :func:`lt_runs`:
@@ -151,6 +202,7 @@ def ic_runs(
     want_counts,
     nchunks,
     step_cap,
+    proj,
 ):
     """Independent Cascade runs (Kempe, Kleinberg, Tardos 2003), one per key.
 
@@ -170,13 +222,17 @@ def ic_runs(
     want_exposed, want_credits, want_counts : what to record.
     nchunks : number of parallel chunks of runs (1 <= nchunks <= runs).
     step_cap : columns of ``per_step`` (steps >= step_cap are not recorded).
+    proj : float64 4 x n (impressions, engagements, reach probability and sample
+        ratio per poster; :mod:`pipeline.profiles.audience`) or 4 x 0 for none.
 
     Returns
     -------
     activated (int64, runs), exposed (int64, runs; 0 if not wanted),
     steps (int32, runs), per_step (int32, runs x step_cap: new activations
     per step, column 0 = seeds), credits (int32, runs x k, or 0 x k), counts
-    (int64, nchunks x n, or nchunks x 0: activations per node per chunk).
+    (int64, nchunks x n, or nchunks x 0: activations per node per chunk),
+    projected (float64, runs x 3 of impressions, engagements, people; runs x 0 without
+    ``proj``).
     """
     n = out_ptr.shape[0] - 1
     runs = keys.shape[0]
@@ -184,6 +240,8 @@ def ic_runs(
         _batch_arrays(n, runs, seeds.shape[0], nchunks, step_cap, want_exposed, want_credits,
                       want_counts)
     )  # fmt: skip
+    want_proj = proj.shape[1] > 0
+    projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
     # Exposed in every run: marked once per chunk with a stamp above every run's
     # (seen[v] >= stamp means "exposed in this run"), counted once, never scanned again.
     if want_exposed:
@@ -209,6 +267,7 @@ def ic_runs(
         cnt = counts[c]
         for v in marked:
             sn[v] = _ALWAYS
+        mst, miss, wmax, wsum, touched = _proj_rows(proj)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
@@ -217,7 +276,12 @@ def ic_runs(
                 sn, want_exposed, nbase, r_ptr, r_eid, use_res,
                 lab, cr, want_credits, cnt, want_counts, per_step[r],
             )  # fmt: skip
-    return activated, exposed, steps, per_step, credits, counts
+            if want_proj:
+                projected[r, 0], projected[r, 1], projected[r, 2] = _project(
+                    out_ptr, out_idx, od, activated[r], np.int32(r + 1), proj[0], proj[1],
+                    proj[2], proj[3], mst, miss, wmax, wsum, touched,
+                )  # fmt: skip
+    return activated, exposed, steps, per_step, credits, counts, projected
 
 
 @njit(nogil=True, cache=True, parallel=True)
@@ -234,6 +298,7 @@ def lt_runs(
     want_counts,
     nchunks,
     step_cap,
+    proj,
 ):
     """Linear Threshold runs (Kempe, Kleinberg, Tardos 2003), one per key.
 
@@ -253,6 +318,8 @@ def lt_runs(
         _batch_arrays(n, runs, seeds.shape[0], nchunks, step_cap, want_exposed, want_credits,
                       want_counts)
     )  # fmt: skip
+    want_proj = proj.shape[1] > 0
+    projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
     acc_stamp = np.zeros((nchunks, n), dtype=np.int32)
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
@@ -268,6 +335,7 @@ def lt_runs(
         sn = seen[c]
         lab = label[c]
         cnt = counts[c]
+        mst, miss, wmax, wsum, touched = _proj_rows(proj)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = lt_cascade(
@@ -275,4 +343,9 @@ def lt_runs(
                 st, od, ast, acc, th, sn, want_exposed, lab, cr, want_credits, cnt,
                 want_counts, per_step[r],
             )  # fmt: skip
-    return activated, exposed, steps, per_step, credits, counts
+            if want_proj:
+                projected[r, 0], projected[r, 1], projected[r, 2] = _project(
+                    out_ptr, out_idx, od, activated[r], np.int32(r + 1), proj[0], proj[1],
+                    proj[2], proj[3], mst, miss, wmax, wsum, touched,
+                )  # fmt: skip
+    return activated, exposed, steps, per_step, credits, counts, projected

@@ -1,4 +1,5 @@
-"""Monte Carlo cascade simulation: :func:`simulate` and :class:`SimulationResult`.
+"""Monte Carlo cascade simulation: :func:`simulate` and :func:`run_cascades` (their result,
+:class:`SimulationResult`, lives in :mod:`pipeline.diffusion.result`).
 
 :func:`simulate` validates its inputs, builds the model's per-edge
 parameters (:mod:`pipeline.diffusion.models`) and calls
@@ -21,12 +22,9 @@ a social network. KDD.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
@@ -41,103 +39,15 @@ from pipeline.diffusion.models import (
     node_log_inverse,
     run_key_sequence,
 )
+from pipeline.diffusion.result import SimulationResult
 from pipeline.diffusion.threads import check_threads, kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
-from pipeline.intervals import half_width
 
 __all__ = ["SimulationResult", "run_cascades", "run_keys", "simulate"]
 
 _STEP_CAP = 64
 _MAX_STEP_CELLS = 50_000_000
-
-
-@dataclass(frozen=True, eq=False)
-class SimulationResult:
-    """Per-run outcomes of ``runs`` simulations from one seed set.
-
-    Attributes
-    ----------
-    model, runs, seed, max_steps : what was simulated (``max_steps`` None = unbounded).
-    seeds : int32 seed nodes (dense indices, duplicates dropped, order kept).
-    activated : int64 per run, nodes activated (seeds included).
-    exposed : int64 per run, ``|activated ∪ real followers of activated|``
-        (every follower is real without a quality; all zero if exposure was
-        not counted).
-    steps : int32 per run, the last step with a new activation (seeds = step 0).
-    new_per_step : int32, runs x (max(steps) + 1), new activations per step
-        (column 0 = seeds; zero-padded after a run's last step). Columns are
-        truncated when runs x columns would exceed 50 million cells.
-    node_counts : int64 per node, runs in which it was activated, or None.
-    credits : int32 runs x seeds, activations credited to each seed per run
-        (each row sums to ``activated``), or None.
-    """
-
-    model: str
-    runs: int
-    seed: int
-    max_steps: int | None
-    seeds: NDArray[np.int32]
-    activated: NDArray[np.int64]
-    exposed: NDArray[np.int64]
-    steps: NDArray[np.int32]
-    new_per_step: NDArray[np.int32]
-    node_counts: NDArray[np.int64] | None = None
-    credits: NDArray[np.int32] | None = None
-
-    @property
-    def attribution(self) -> NDArray[np.int64] | None:
-        """Activations credited to each seed, summed over runs (int64 per seed), or None."""
-        return None if self.credits is None else self.credits.sum(axis=0, dtype=np.int64)
-
-    def summary(self) -> dict[str, Any]:
-        """Means, standard deviations (ddof 1), standard errors and 95% Student-t intervals
-        (:mod:`pipeline.intervals`; None for a single run), as plain Python numbers."""
-        out: dict[str, Any] = {"model": self.model, "runs": self.runs, "seed": self.seed}
-        for name, arr in (("activated", self.activated), ("exposed", self.exposed)):
-            x = arr.astype(np.float64)
-            std = float(x.std(ddof=1)) if x.size > 1 else 0.0
-            mean = float(x.mean())
-            half = float(half_width(x))
-            out[f"mean_{name}"] = mean
-            out[f"std_{name}"] = std
-            out[f"stderr_{name}"] = std / math.sqrt(x.size)
-            out[f"{name}_ci_low"] = None if math.isnan(half) else mean - half
-            out[f"{name}_ci_high"] = None if math.isnan(half) else mean + half
-        out["mean_steps"] = float(self.steps.mean())
-        return out
-
-    def to_polars(self) -> pl.DataFrame:
-        """One row per run: ``run``, ``activated``, ``exposed``, ``steps``."""
-        return pl.DataFrame(
-            {
-                "run": np.arange(self.runs, dtype=np.int64),
-                "activated": self.activated,
-                "exposed": self.exposed,
-                "steps": self.steps,
-            }
-        )
-
-    def attribution_table(self, g: FollowerGraph) -> pl.DataFrame:
-        """Expected reach each seed earned: ``id``, ``node``, ``expected_reach``, ``share``.
-
-        ``expected_reach`` is the mean number of activations per run credited
-        to the seed (itself included); ``share`` its fraction of the mean
-        activated. Needs ``attribution=True`` when simulating.
-        """
-        credit = self.attribution
-        if credit is None:
-            raise InputError("no attribution recorded; simulate with attribution=True")
-        reach = credit / self.runs
-        total = float(self.activated.mean())
-        return pl.DataFrame(
-            {
-                "id": g.ids.gather(self.seeds),
-                "node": self.seeds,
-                "expected_reach": reach,
-                "share": reach / total if total > 0 else np.zeros_like(reach),
-            }
-        )
 
 
 def run_keys(seed: int, runs: int) -> NDArray[np.uint64]:
@@ -177,6 +87,7 @@ def run_cascades(
     exposed: bool = True,
     threads: int | None = None,
     quality: ArrayLike | None = None,
+    projection: NDArray[np.float64] | None = None,
 ) -> SimulationResult:
     """Run ``runs`` cascades of a precomputed model (lower-level entry point).
 
@@ -187,7 +98,10 @@ def run_cascades(
     same live-edge graph (and the same real edges) in run ``r`` for any seed
     set. ``exposed=False`` skips counting the audience (faster for
     skip-sampled IC: only live edges are touched). ``threads`` temporarily
-    sets numba's thread count; results do not depend on it.
+    sets numba's thread count; results do not depend on it. ``projection``
+    (float64 4 x n, :meth:`pipeline.profiles.audience.Audience.kernel_rows`) adds per
+    run the platform impressions, engagements and people of the run's posters
+    (``projected``, runs x 3); the cascades are unchanged by it.
     Time O(runs x (k + out-edges of activated nodes) / threads).
     """
     seeds = check_seeds(g, seed_idx)
@@ -199,19 +113,24 @@ def run_cascades(
     horizon = _check_max_steps(max_steps)
     threads = check_threads(threads)
     keys = run_keys(seed, runs)
+    proj = np.zeros((4, 0), dtype=np.float64)
+    if projection is not None:
+        proj = np.ascontiguousarray(projection, dtype=np.float64)
+        if proj.shape != (4, g.n):
+            raise InputError(f"projection has shape {proj.shape}; expected (4, {g.n})")
     with numba_threads(threads) as nthreads:
         nchunks = min(runs, nthreads)
         cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
         while True:
             out = _call_kernel(
                 g, spec, q, seeds, keys, horizon, exposed, attribution, node_counts, nchunks,
-                cap, threads,
+                cap, threads, proj,
             )  # fmt: skip
             need = int(out[2].max()) + 1
             if need <= cap or cap >= _MAX_STEP_CELLS // runs:
                 break
             cap = max(1, min(need, _MAX_STEP_CELLS // runs))
-    act, exp, steps, per_step, credits, counts = out
+    act, exp, steps, per_step, credits, counts, projected = out
     width = min(cap, int(steps.max()) + 1)
     return SimulationResult(
         model=spec.model,
@@ -225,6 +144,7 @@ def run_cascades(
         new_per_step=np.ascontiguousarray(per_step[:, :width]),
         node_counts=counts.sum(axis=0) if node_counts else None,
         credits=credits if attribution else None,
+        projected=projected if projection is not None else None,
     )
 
 
@@ -241,16 +161,19 @@ def _call_kernel(
     nchunks: int,
     cap: int,
     threads: int | None = None,
+    proj: NDArray[np.float64] | None = None,
 ) -> tuple[NDArray[Any], ...]:
     # Fixed argument types, so each kernel compiles (and caches) one specialisation.
     flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
     sizes = (np.int64(nchunks), np.int64(cap))
+    if proj is None:
+        proj = np.zeros((4, 0), dtype=np.float64)
     # No quality: an empty array, and the kernels branch on its length once.
     q = np.zeros(0, dtype=np.float64) if quality is None else np.ascontiguousarray(quality)
     if spec.weight is not None:
         w = _edge_array(spec.weight, g.m, "weight")
         lt = kernel_for(kernels.lt_runs, threads)
-        return lt(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes)
+        return lt(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes, proj)
     if spec.node_prob is not None:
         node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
         if node_p.shape != (g.n,):
@@ -265,7 +188,18 @@ def _call_kernel(
     else:
         raise InputError("the diffusion spec has no node_prob, edge_prob or weight")
     return kernel_for(kernels.ic_runs, threads)(
-        g.out_ptr, g.out_idx, edge_p, node_p, inv, per_edge, q, seeds, keys, *flags, *sizes
+        g.out_ptr,
+        g.out_idx,
+        edge_p,
+        node_p,
+        inv,
+        per_edge,
+        q,
+        seeds,
+        keys,
+        *flags,
+        *sizes,
+        proj,
     )
 
 
@@ -290,6 +224,7 @@ def simulate(
     node_counts: bool = False,
     threads: int | None = None,
     quality: ArrayLike | None = None,
+    projection: NDArray[np.float64] | None = None,
 ) -> SimulationResult:
     """Simulate ``runs`` cascades of ``model`` from the seed nodes ``seed_idx``.
 
@@ -318,6 +253,8 @@ def simulate(
         ``q_u * p(u, v)``, and an LT edge adds its weight ``w(u, v)`` only
         when real (``q_u * w(u, v)`` on average). ``q_u = 1`` reproduces the
         undiscounted run exactly; ``q_u = 0`` silences ``u``.
+    projection : float64 4 x n (``Audience.kernel_rows()``, :mod:`pipeline.profiles.audience`):
+        each run's platform impressions, engagements and people go to ``projected``.
 
     Returns
     -------
@@ -359,4 +296,5 @@ def simulate(
         attribution=attribution,
         node_counts=node_counts,
         threads=threads,
+        projection=projection,
     )
