@@ -132,3 +132,23 @@ def test_cli_simulate_reports_projected_units(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["simulate", str(tmp_path / "g.csv"), "--seeds", "s",
                                  "--reach-rate", "0.2"])  # fmt: skip
     assert r.exit_code == 2 and "needs --profiles" in r.output
+
+
+def test_seed_prints_what_the_plan_buys() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    root = Path(__file__).resolve().parents[1] / "data"
+    args = ["seed", str(root / "follows.csv"), "--strategy", "macro", "--k", "3", "--profiles",
+            str(root / "profiles.csv"), "--model", "medium", "--seed", "1"]  # fmt: skip
+    r = CliRunner().invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    units = json.loads(r.stdout)["projected"]
+    assert units["projected_people"] <= units["projected_impressions"]
+    total = json.loads(r.stdout)["total_cost"]
+    assert units["cost_per_engagement"] == pytest.approx(total / units["projected_engagements"])
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0 and "people" in r.output and "per engagement" in r.output

@@ -1,4 +1,4 @@
-"""``influence rank`` and ``seed``: who to contract, by score or by strategy."""
+"""``influence rank``: who to contract, by score (``influence seed`` is in :mod:`.seed`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 if TYPE_CHECKING:
     pass
 from pipeline import defaults
-from pipeline.cli.common import app, brands_for, handle_errors, load_graph_arg, spinner
+from pipeline.cli.common import (
+    app,
+    handle_errors,
+    load_graph_arg,
+    spinner,
+)
 from pipeline.cli.options import (
     ColumnsO,
     CostFixedO,
@@ -35,16 +40,14 @@ from pipeline.cli.options import (
     QuietO,
     RankByOpt,
     SourceColO,
-    StrategyOpt,
     TargetColO,
     TierO,
     TierThresholdsO,
-    id_list,
     resolve_model_option,
 )
-from pipeline.cli.output import emit_table, err_console, print_json
+from pipeline.cli.output import emit_table, err_console
 
-__all__ = ["rank", "seed_cmd"]
+__all__ = ["costs_option", "rank"]
 
 
 @app.command()
@@ -159,7 +162,7 @@ def rank(
             min_relevance=min_relevance,
             min_real_audience=min_real_audience,
             max_cost=max_cost,
-            costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
+            costs=costs_option(per_creator_cost, cost_fixed, cost_per_follower),
             top=top,
             by=by.value,
             model=model_name,
@@ -188,7 +191,7 @@ def rank(
     emit_table(df, out, out_format, "candidates", quiet)
 
 
-def _costs(per_creator: float, fixed: float | None, per_follower: float | None) -> Any:
+def costs_option(per_creator: float, fixed: float | None, per_follower: float | None) -> Any:
     from pipeline.costs import CostModel
 
     try:
@@ -199,184 +202,3 @@ def _costs(per_creator: float, fixed: float | None, per_follower: float | None) 
                            "--cost-per-follower"), ("fixed", "--cost-fixed")):  # fmt: skip
             msg = msg.replace(name, flag, 1) if msg.startswith(name) else msg
         raise InputError(msg) from None
-
-
-@app.command("seed")
-@handle_errors
-def seed_cmd(
-    graph: GraphArg,
-    strategy: Annotated[
-        StrategyOpt,
-        typer.Option(
-            "--strategy",
-            help="random, macro (largest on-topic audiences), macro-any (largest audiences, "
-            "topic-blind), micro (micro tier by engagement x relevance), pagerank, "
-            "degree-discount, community, celf (lazy greedy, small graphs), imm "
-            "(reverse-reachable sets, large graphs), opim (OPIM-C: RR sets until a certified "
-            "ratio).",
-        ),
-    ],
-    k: Annotated[int | None, typer.Option("--k", "-k", help="Number of seeds.")] = None,
-    budget: Annotated[
-        float | None,
-        typer.Option("--budget", help="Total cost of the seeds (currency units; needs costs)."),
-    ] = None,
-    model: ModelO = None,
-    p: Annotated[
-        float | None, typer.Option("--p", help="Uniform activation probability for ic.")
-    ] = None,
-    brand: Annotated[
-        str | None, typer.Option(help="Brand-aware probabilities (needs --profiles, --brands).")
-    ] = None,
-    profiles: Annotated[
-        Path | None,
-        typer.Option("--profiles", help="Profile table; candidates are its accounts."),
-    ] = None,
-    brands: Annotated[Path | None, typer.Option("--brands", help="Brands table.")] = None,
-    exclude: Annotated[str | None, typer.Option(help="Comma-separated IDs never to pick.")] = None,
-    include: Annotated[
-        str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
-    ] = None,
-    min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
-    platform: PlatformO = None,
-    tier: TierO = None,
-    tier_thresholds: TierThresholdsO = None,
-    min_followers: MinFollowersO = None,
-    max_followers: MaxFollowersO = None,
-    max_creators: Annotated[
-        int | None,
-        typer.Option("--max-creators", help="At most this many creators (with --k or --budget)."),
-    ] = None,
-    per_creator_cost: PerCreatorO = 0.0,
-    cost_fixed: CostFixedO = None,
-    cost_per_follower: CostPerFollowerO = None,
-    objective: Annotated[
-        str,
-        typer.Option(
-            "--objective",
-            help="What imm/celf maximise: activated, earned_activated (beyond the seeds), "
-            "exposed or earned_exposed (imm on exposure RR sets; celf through activation). "
-            "marginal_gain is then in exposed accounts.",
-        ),
-    ] = "activated",
-    epsilon: Annotated[
-        float, typer.Option(help="IMM accuracy: (1 - 1/e - epsilon) guarantee.")
-    ] = defaults.EPSILON,
-    celf_runs: Annotated[
-        int, typer.Option(help="Monte Carlo runs per CELF estimate.")
-    ] = defaults.CELF_RUNS,
-    max_steps: Annotated[
-        int | None, typer.Option("--max-steps", help="Campaign horizon in steps (default none).")
-    ] = None,
-    seed: Annotated[
-        int, typer.Option("--seed", help="Random seed; same seed, same seeds.")
-    ] = defaults.SEED,
-    fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
-    source_col: SourceColO = None,
-    target_col: TargetColO = None,
-    header: HeaderO = None,
-    columns: ColumnsO = None,
-    json_out: Annotated[
-        bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
-    ] = False,
-    out: OutO = None,
-    out_format: OutFormatO = None,
-    quiet: QuietO = False,
-) -> None:
-    """Choose seed influencers with a strategy, for k seeds or a budget.
-
-    One row per seed, in order: id, handle, tier, cost (fee plus --per-creator-cost),
-    marginal_gain (expected extra accounts activated, or exposed under an exposure
-    --objective), cumulative_reach. Gains for every strategy come from the same
-    independent reverse-reachable-set estimate, so strategies compare fairly. With
-    --brand, every strategy but macro-any picks from accounts of relevance >=
-    --min-relevance. --platform, --tier and --min/--max-followers keep only the
-    creators a manager considers (they need --profiles).
-    """
-    from pipeline.profiles import CreatorFilter, TierThresholds, load_profiles
-    from pipeline.seeding import select_seeds
-
-    creators = CreatorFilter.of(platform, tier, min_followers, max_followers)
-    if (creators.active or tier_thresholds) and profiles is None:
-        raise InputError(
-            "--platform, --tier, --tier-thresholds and --min/--max-followers need --profiles"
-        )
-    thresholds = TierThresholds.parse(tier_thresholds) if tier_thresholds else None
-
-    quiet = quiet or json_out
-    b = brands_for(brand, profiles, brands)
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
-    model_name = resolve_model_option(model, p, g)
-    p = model_name.p
-    prof = load_profiles(profiles, g, thresholds=thresholds) if profiles is not None else None
-    exc = g.index_of(id_list(exclude), what="--exclude ID")
-    inc = g.index_of(id_list(include), what="--include ID")
-    with spinner(f"{strategy.value} seeds", quiet) as update:
-        result = select_seeds(
-            g,
-            strategy.value,
-            k=k,
-            budget=budget,
-            model=model_name,
-            p=p,
-            profiles=prof,
-            brands=b,
-            brand=brand,
-            min_relevance=min_relevance,
-            max_creators=max_creators,
-            costs=_costs(per_creator_cost, cost_fixed, cost_per_follower),
-            objective=objective,
-            exclude=exc,
-            include=inc,
-            seed=seed,
-            max_steps=max_steps,
-            epsilon=epsilon,
-            celf_runs=celf_runs,
-            progress=update,
-            creators=creators,
-        )
-    df = result.to_polars()
-    if out is not None:
-        emit_table(df, out, out_format, "seeds", quiet)
-    tail = result.diminishing_returns()
-    if json_out:
-        payload = {**result.summary(), "diminishing_returns": tail,
-                   "seeds": df.drop("node").to_dicts()}  # fmt: skip
-        print_json(payload)
-        return
-    if quiet:
-        return
-    summary = result.summary()
-    err_console.print(
-        f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
-        f"expected reach {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts "
-        f"{summary.get('gain_unit', 'activated')}, "
-        f"{summary['expected_earned_reach']:,.1f} beyond the seeds"
-        + (
-            f"; certified at least {summary['certified_ratio']:.0%} of the best plan"
-            if summary.get("certified_ratio") is not None
-            else ""
-        ),
-        highlight=False,
-    )
-    if tail is not None:
-        err_console.print(
-            f"diminishing returns from rank {tail['from_rank']}: {tail['text']}", highlight=False
-        )
-    if out is None:
-        shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
-        table = df.select(shown)
-        if prof is not None and prof.table["platform"].is_not_null().any():
-            plat = prof.table["platform"].gather(df["node"].to_numpy())
-            table = table.insert_column(3, plat.fill_null("").alias("platform"))
-        emit_table(table, None, None, "seeds", quiet, max_rows=50)
-        if budget is not None:
-            left = budget - float(summary["total_cost"])
-            err_console.print(
-                f"budget {budget:,.2f}: {summary['total_cost']:,.2f} spent, "
-                f"{left:,.2f} left unspent"
-                + (f" (filters: {creators.describe()})" if creators.active else ""),
-                highlight=False, markup=False,
-            )  # fmt: skip
