@@ -21,6 +21,8 @@ reweighting. All fits are O(evidence rows) plus O(60) likelihood evaluations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -64,6 +66,23 @@ def _k_histogram(
     return ks, nk, fails
 
 
+def _root_of_decreasing(
+    slope: Callable[[float], float], lo: float, hi: float, *, geometric: bool = False
+) -> float:
+    """The root in ``(lo, hi)`` of a decreasing ``slope`` (the derivative of a concave
+    log-likelihood), by bisection to 1e-12 relative; ``geometric`` bisects in log scale
+    below 0.5, where small probabilities need relative precision. O(200 slope calls)."""
+    for _ in range(200):
+        mid = np.sqrt(lo * hi) if geometric and hi < 0.5 else 0.5 * (lo + hi)
+        if slope(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12 * hi:
+            break
+    return float(0.5 * (lo + hi))
+
+
 def global_log_likelihood(
     ev: Evidence, p: float, weights: NDArray[np.float64] | None = None
 ) -> float:
@@ -95,15 +114,7 @@ def fit_global_p(ev: Evidence, weights: NDArray[np.float64] | None = None) -> fl
         q = 1.0 - p
         return float((nk * ks * q ** (ks - 1) / -np.expm1(ks * np.log(q))).sum() - fails / q)
 
-    for _ in range(200):
-        mid = np.sqrt(lo * hi) if hi < 0.5 else 0.5 * (lo + hi)
-        if slope(mid) > 0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * hi:
-            break
-    return float(0.5 * (lo + hi))
+    return _root_of_decreasing(slope, lo, hi, geometric=True)
 
 
 def fit_em(
@@ -160,15 +171,7 @@ def fit_wc_scale(
             s -= float((fw / fd / (1.0 - c / fd)).sum())
         return s
 
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        if slope(mid) > 0:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-12 * hi:
-            break
-    return float(0.5 * (lo + hi))
+    return _root_of_decreasing(slope, lo, hi)
 
 
 def edge_counts(
