@@ -41,7 +41,7 @@ from pipeline.graph_io import FollowerGraph
 if TYPE_CHECKING:
     from pipeline.calibration.actions import Cascades
 
-__all__ = ["Evidence", "gather_evidence", "item_windows"]
+__all__ = ["Evidence", "gather_evidence", "item_rows", "item_windows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +89,20 @@ class Evidence:
         w = np.zeros(top, dtype=np.float64)
         w[self.items] = 1.0 if weights is None else weights
         return w
+
+
+def item_rows(
+    item_ptr: NDArray[np.int64], items: NDArray[np.integer]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The log rows of ``items`` (in that order) and, per row, its position in ``items``.
+    O(rows of the items), no Python loop."""
+    items = np.asarray(items, dtype=np.int64)
+    counts = item_ptr[items + 1] - item_ptr[items]
+    group = np.repeat(np.arange(items.size, dtype=np.int64), counts)
+    rows = item_ptr[items][group] + (
+        np.arange(int(counts.sum()), dtype=np.int64) - (np.cumsum(counts) - counts)[group]
+    )
+    return rows, group
 
 
 def item_windows(
@@ -208,12 +222,7 @@ def gather_evidence(
     node = cascades.node
     rows = np.zeros(node.shape[0], dtype=bool)
     ptr = cascades.item_ptr
-    if used.size:
-        counts = ptr[used + 1] - ptr[used]
-        idx = np.repeat(ptr[used], counts) + (
-            np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-        )
-        rows[idx] = True
+    rows[item_rows(ptr, used)[0]] = True
     in_graph = node[rows & (node >= 0)]
     indeg = np.diff(graph.in_ptr)
     outdeg = np.diff(graph.out_ptr)

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from pipeline.calibration.evidence import item_rows
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
@@ -121,36 +122,31 @@ def item_outcomes(
         via,
         cascades.via is not None,
     )
-    ptr = cascades.item_ptr
-    kept, seed_sets, earned, adopters, outside = [], [], [], [], []
-    no_seed = 0
-    for it in items.tolist():  # one step per item, vectorised within (items are few)
-        lo, hi = int(ptr[it]), int(ptr[it + 1])
-        rr = role[lo:hi]
-        in_win = rr > 0
-        nodes = cascades.node[lo:hi]
-        window = cascades.time[lo:hi] <= cascades.start[it] + horizon
-        if kind == "initiators":
-            is_seed = rr == 2
-        elif kind == "log":
-            assert cascades.seed is not None
-            is_seed = in_win & cascades.seed[lo:hi]
-        else:
-            is_seed = in_win & (np.cumsum(in_win) <= k)
-        s = nodes[is_seed]
-        if s.size == 0:
-            no_seed += 1
-            continue
-        kept.append(it)
-        seed_sets.append(s.astype(np.int32))
-        earned.append(int(in_win.sum() - is_seed.sum()))
-        adopters.append(int(in_win.sum()))
-        outside.append(int((window & (nodes < 0)).sum()))
+    rows, group = item_rows(cascades.item_ptr, items)
+    rr = role[rows]
+    in_win = rr > 0
+    nodes = cascades.node[rows]
+    if kind == "initiators":
+        is_seed = rr == 2
+    elif kind == "log":
+        assert cascades.seed is not None
+        is_seed = in_win & cascades.seed[rows]
+    else:  # the first k in-window adopters of each item
+        csum = np.cumsum(in_win)
+        before = np.concatenate([[0], csum])[np.searchsorted(group, group, side="left")]
+        is_seed = in_win & (csum - before <= k)
+    n_items = items.size
+    n_seeds = np.bincount(group[is_seed], minlength=n_items)
+    n_adopt = np.bincount(group[in_win], minlength=n_items)
+    window = cascades.time[rows] <= (cascades.start[items] + horizon)[group]
+    n_out = np.bincount(group[window & (nodes < 0)], minlength=n_items)
+    keep = n_seeds > 0
+    seed_sets = np.split(nodes[is_seed].astype(np.int32), np.cumsum(n_seeds)[:-1])[:n_items]
     return Outcomes(
-        items=np.array(kept, dtype=np.int32),
-        seeds=seed_sets,
-        earned=np.array(earned, dtype=np.int64),
-        adopters=np.array(adopters, dtype=np.int64),
-        outside=np.array(outside, dtype=np.int64),
-        no_seed=no_seed,
+        items=items[keep].astype(np.int32),
+        seeds=[s for s, ok in zip(seed_sets, keep, strict=True) if ok],
+        earned=(n_adopt - n_seeds)[keep].astype(np.int64),
+        adopters=n_adopt[keep].astype(np.int64),
+        outside=n_out[keep].astype(np.int64),
+        no_seed=int((~keep).sum()),
     )

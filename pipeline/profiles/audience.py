@@ -129,17 +129,18 @@ class ReachRates:
         return out
 
     def rates(self, tiers: pl.Series, platforms: pl.Series) -> NDArray[np.float64]:
-        """Per account, its reach rate (float64). O(n)."""
-        t = tiers.cast(pl.String).fill_null("nano").to_list()
-        p = platforms.fill_null("").to_list()
-        out = np.empty(len(t), dtype=np.float64)
-        # a loop over accounts, but over their few distinct (platform, tier) pairs
-        cache: dict[tuple[str, str], float] = {}
-        for i, key in enumerate(zip(p, t, strict=True)):
-            if key not in cache:
-                cache[key] = self.rate(*key)
-            out[i] = cache[key]
-        return out
+        """Per account, its reach rate (float64): the rule is applied once per distinct
+        (platform, tier) pair and joined back. O(n)."""
+        df = pl.DataFrame(
+            {"p": platforms.fill_null("").cast(pl.String),
+             "t": tiers.cast(pl.String).fill_null("nano")}
+        )  # fmt: skip
+        pairs = df.unique()
+        pairs = pairs.with_columns(
+            pl.Series("r", [self.rate(p, t) for p, t in pairs.iter_rows()], dtype=pl.Float64)
+        )
+        joined = df.join(pairs, on=["p", "t"], how="left", maintain_order="left")
+        return joined["r"].to_numpy().astype(np.float64)
 
     def rate(self, platform: str, tier: str) -> float:
         if (platform, tier) in self.by_platform_tier:
