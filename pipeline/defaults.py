@@ -20,6 +20,7 @@ __all__ = [
     "ESTIMATE_RR_SETS",
     "MIN_RELEVANCE",
     "MODEL",
+    "OBJECTIVE",
     "OVERLAP_RUNS",
     "RUNS",
     "SEED",
@@ -29,6 +30,11 @@ __all__ = [
 #: The diffusion model when none is named: weighted cascade (p = 1 / in-degree), which
 #: needs no probability from the user.
 MODEL = "wc"
+#: What seeding maximises and verdicts compare: projected engagements (likes, comments,
+#: shares on the platform, the creators' own posts included; see
+#: :mod:`pipeline.profiles.kpis`), or the in-graph measure of the same event when the
+#: profiles cannot project it.
+OBJECTIVE = "engagements"
 #: Monte Carlo runs per simulation.
 RUNS = 1000
 #: Monte Carlo runs of an audience-overlap estimate (one cascade per candidate per run).

@@ -2,11 +2,13 @@
 
 :func:`plans` turns a campaign's results into one row per brand and level (budget or k):
 the recommended strategy under the reference model (the ``medium`` virality preset when
-the campaign ran it, else its first model), how many creators it contracts, its
-projected impressions and engagements (:mod:`pipeline.projection`), cost per engagement,
-cost per 1,000 impressions, projected EMV, its earned reach with a 95% interval, under
-how many of the campaign's models the same strategy wins that level, and the runner-up
-with its trade-off. :func:`headline` writes the one sentence per brand, for the brand's
+the campaign ran it, else its first model) judged by the campaign's objective (a
+platform KPI by default: engagements), how many creators it contracts and what it
+leaves unspent, its engagements, people and impressions (``docs/projection.md``: the
+creators' own posts plus the cascade's, and the earned part), cost per engagement and
+per person, cost per 1,000 impressions, EMV, under how many of the campaign's models
+the same strategy wins that level, and the runner-up with its trade-off.
+:func:`headline` writes the one sentence per brand, for the brand's
 largest level. Both read only :mod:`pipeline.aggregate`'s tables. O(summary rows).
 """
 
@@ -18,10 +20,11 @@ from typing import Any
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, compare, summarize
+from pipeline.aggregate.winners import unit_of
 from pipeline.errors import InputError
 from pipeline.export import format_money
 
-__all__ = ["PLAIN_NAMES", "headline", "people", "plans"]
+__all__ = ["KPI_ORDER", "PLAIN_NAMES", "headline", "people", "plans"]
 
 #: Strategies in plain words.
 PLAIN_NAMES: dict[str, str] = {
@@ -58,25 +61,42 @@ def _reference(models: list[str], manifest: dict[str, Any]) -> str:
 
 
 def _emv(row: dict[str, Any], column: str) -> float | None:
-    """Projected EMV at an interval end of the projected impressions (cpm x / 1000)."""
+    """EMV at an interval end of the projected impressions (cpm x / 1000)."""
     x, cpm = row.get(column), row.get("cpm")
     return None if x is None or cpm is None else x * cpm / 1000.0
+
+
+#: The platform KPIs a plan row reports, in the order a trade-off line names them.
+KPI_ORDER: tuple[str, ...] = ("engagements", "people", "impressions")
+
+
+def _others(objective: str) -> list[str]:
+    """The KPIs a trade-off line shows beside ``objective``: the other two platform KPIs
+    (all three when the objective is an in-graph measure)."""
+    return [k for k in KPI_ORDER if k != objective.removeprefix("earned_")][:2]
 
 
 def plans(results: Results) -> pl.DataFrame:
     """One row per brand and level: the recommendation and its runner-up.
 
     Columns: brand, model (the reference model), level (``budget`` or ``k``), budget, k,
-    strategy, plain (its plain name), creators, cost, certified_ratio (the optimizers'
-    certified approximation ratio, null for the others), earned (mean of the objective),
-    earned_ci_low, earned_ci_high, impressions, engagements, cost_per_engagement,
-    cost_per_mille, emv with emv_ci_low and emv_ci_high (projected, from the 95% interval
-    of projected impressions; null without a CPM), holds (models under which the
-    same strategy wins this level), models, runner_up, runner_up_creators,
-    runner_up_impressions, runner_up_cost_per_engagement, lead (objective, recommended
-    minus runner-up), and vs_baseline, vs_baseline_low, vs_baseline_high (relative
-    difference against the campaign's baseline strategy in the objective, paired 95%
-    interval divided by the baseline's mean; null when the plan is the baseline).
+    objective (what the plan is judged by, :attr:`Results.objective`), strategy, plain
+    (its plain name), creators, cost, left (budget minus cost, null for a k level),
+    certified_ratio (the optimizers' certified approximation ratio, null for the
+    others), value with value_ci_low and value_ci_high (mean of the objective and its
+    95% interval, in its unit), engagements, people, impressions (the platform KPIs,
+    paid plus earned) and earned_engagements, earned_people, earned_impressions (beyond
+    the creators' own posts), cost_per_engagement, cost_per_person, cost_per_mille, emv
+    with emv_ci_low and emv_ci_high (from the 95% interval of impressions; null without a
+    CPM), holds (models under which the same strategy wins this level), models,
+    runner_up with runner_up_creators, runner_up_cost, runner_up_value and the
+    runner-up's engagements, people, impressions and cost_per_engagement (prefix
+    ``runner_up_``), lead (objective, recommended minus runner-up), vs_baseline,
+    vs_baseline_low, vs_baseline_high (relative difference against the campaign's
+    baseline strategy in the objective, paired 95% interval divided by the baseline's
+    mean; null when the plan is the baseline), and for each KPI K the strategy with the
+    most of it (most_K, most_K_value, most_K_cost_per_engagement).
+    O(summary rows).
     """
     o = results.objective
     summary = summarize(results)
@@ -107,10 +127,11 @@ def plans(results: Results) -> pl.DataFrame:
             & (pl.col("k").is_null() if k is None else pl.col("k") == k)
         )
         holds = int((winners["winner"] == best["strategy"]).sum())
-        tops = {}
-        for col in ("mean_projected_impressions", "mean_projected_engagements"):
+        tops: dict[str, dict[str, Any] | None] = {}
+        for kpi in KPI_ORDER:
+            col = f"mean_{kpi}"
             known = part.filter(pl.col(col).is_not_null())
-            tops[col] = (
+            tops[kpi] = (
                 known.sort(col, descending=True).row(0, named=True) if known.height else None
             )
         rel = (None, None, None)
@@ -123,73 +144,93 @@ def plans(results: Results) -> pl.DataFrame:
             )
             if d.height:
                 r = d.row(0, named=True)
-                b = (
-                    r.get(f"baseline_mean_{o}")
-                    if o != "activated"
-                    else r["baseline_mean_activated"]
-                )
+                b = r.get(f"baseline_mean_{o}")
                 if b:
                     rel = (r[f"mean_diff_{o}"] / b, r[f"diff_{o}_ci_low"] / b,
                            r[f"diff_{o}_ci_high"] / b)  # fmt: skip
-        rows.append(
-            {
-                "brand": brand, "model": ref, "level": "budget" if budget is not None else "k",
-                "budget": budget, "k": k, "strategy": best["strategy"],
-                "plain": PLAIN_NAMES.get(best["strategy"], best["strategy"]),
-                "creators": round(best["seeds_used"]), "cost": best["cost_spent"],
-                "certified_ratio": best.get("certified_ratio"),
-                "earned": best[mean], "earned_ci_low": best[f"{o}_ci_low"],
-                "earned_ci_high": best[f"{o}_ci_high"],
-                "impressions": best["mean_projected_impressions"],
-                "engagements": best["mean_projected_engagements"],
-                "cost_per_engagement": best["cost_per_engagement"],
-                "cost_per_mille": best["cost_per_mille"], "emv": best["projected_emv"],
-                "emv_ci_low": _emv(best, "projected_impressions_ci_low"),
-                "emv_ci_high": _emv(best, "projected_impressions_ci_high"),
-                "holds": holds, "models": winners.height,
-                "runner_up": None if second is None else second["strategy"],
-                "runner_up_creators": None if second is None else round(second["seeds_used"]),
-                "runner_up_impressions": None if second is None
-                else second["mean_projected_impressions"],
-                "runner_up_cost_per_engagement": None if second is None
-                else second["cost_per_engagement"],
-                "lead": None if second is None else best[mean] - second[mean],
-                "vs_baseline": rel[0], "vs_baseline_low": rel[1], "vs_baseline_high": rel[2],
-                "baseline": base, "objective": o,
-                "most_impressions": (t := tops["mean_projected_impressions"]) and t["strategy"],
-                "most_impressions_value": t and t["mean_projected_impressions"],
-                "most_engagements": (u := tops["mean_projected_engagements"]) and u["strategy"],
-                "most_engagements_value": u and u["mean_projected_engagements"],
-                "most_engagements_cpe": u and u["cost_per_engagement"],
-            }
-        )  # fmt: skip
+        row: dict[str, Any] = {
+            "brand": brand, "model": ref, "level": "budget" if budget is not None else "k",
+            "budget": budget, "k": k, "objective": o, "strategy": best["strategy"],
+            "plain": PLAIN_NAMES.get(best["strategy"], best["strategy"]),
+            "creators": round(best["seeds_used"]), "cost": best["cost_spent"],
+            "left": None if budget is None else budget - best["cost_spent"],
+            "certified_ratio": best.get("certified_ratio"),
+            "value": best[mean], "value_ci_low": best[f"{o}_ci_low"],
+            "value_ci_high": best[f"{o}_ci_high"],
+        }  # fmt: skip
+        for kpi in (*KPI_ORDER, *(f"earned_{x}" for x in KPI_ORDER)):
+            row[kpi] = best[f"mean_{kpi}"]
+        row |= {
+            "cost_per_engagement": best["cost_per_engagement"],
+            "cost_per_person": best["cost_per_person"],
+            "cost_per_mille": best["cost_per_mille"], "emv": best["emv"],
+            "emv_ci_low": best["emv_ci_low"], "emv_ci_high": best["emv_ci_high"],
+            "holds": holds, "models": winners.height,
+            "runner_up": None if second is None else second["strategy"],
+            "runner_up_creators": None if second is None else round(second["seeds_used"]),
+            "runner_up_cost": None if second is None else second["cost_spent"],
+            "runner_up_value": None if second is None else second[mean],
+        }  # fmt: skip
+        for kpi in (*KPI_ORDER, "cost_per_engagement"):
+            col = kpi if kpi.startswith("cost") else f"mean_{kpi}"
+            row[f"runner_up_{kpi}"] = None if second is None else second[col]
+        row |= {
+            "lead": None if second is None else best[mean] - second[mean],
+            "vs_baseline": rel[0], "vs_baseline_low": rel[1], "vs_baseline_high": rel[2],
+            "baseline": base,
+        }  # fmt: skip
+        for kpi, top in tops.items():
+            row[f"most_{kpi}"] = top and top["strategy"]
+            row[f"most_{kpi}_value"] = top and top[f"mean_{kpi}"]
+            row[f"most_{kpi}_cost_per_engagement"] = top and top["cost_per_engagement"]
+        rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
 
 
+def _amount(x: float | None, kpi: str) -> str:
+    """ "about 41,000 engagements" (two significant figures), or "unknown engagements"."""
+    return f"about {people(x)} {unit_of(kpi)}" if x is not None else f"unknown {unit_of(kpi)}"
+
+
 def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
-    """One sentence for ``brand`` at its largest level, e.g. "At 5,000, work with these
-    14 creators (the optimized plan): about 41,000 people see the post (projected), 1,900
-    engage, 2.60 per engagement; that beats the largest on-topic accounts by 18% (95% CI
-    12% to 24%) and holds under 2 of 3 virality models." """
+    """One sentence for ``brand`` at its largest level, in the plan's objective, e.g.
+    "At 5,000, work with these 14 creators (the optimized plan): about 1,900 engagements
+    (1,100 earned beyond their own posts), about 41,000 people reached, 2.60 per
+    engagement, 120 left unspent; that beats the largest on-topic accounts by 18% in
+    engagements (95% CI +12% to +24%) and holds under 2 of 3 virality models.
+    Runner-up: ..." The trade-off names the other two KPIs. O(rows)."""
     part = plan_rows.filter(pl.col("brand") == brand)
     if part.height == 0:
         return f"No plan for {brand}."
     r = part.sort(["budget", "k"], nulls_last=True).row(part.height - 1, named=True)
+    o = r["objective"]
+
+    def money(x: float) -> str:
+        return format_money(x, currency, whole=float(x).is_integer())
+
     b = r["budget"]
-    budget = "" if b is None else format_money(b, currency, whole=float(b).is_integer())
-    at = f"At {budget}" if r["budget"] is not None else f"With {r['k']} seeds"
-    text = (
-        f"{at}, work with these {r['creators']} creators ({r['plain']}): "
-        f"about {people(r['impressions'])} people see the post (projected), "
-        f"{people(r['engagements'])} engage"
-    )
-    if r["cost_per_engagement"] is not None and math.isfinite(r["cost_per_engagement"]):
-        text += f", {format_money(r['cost_per_engagement'], currency)} per engagement"
+    at = f"At {money(b)}" if b is not None else f"With {r['k']} seeds"
+    if o in KPI_ORDER:
+        earned = r.get(f"earned_{o}")
+        value = _amount(r["value"], o) + (
+            f" ({people(earned)} earned beyond their own posts)" if earned is not None else ""
+        )
+    else:
+        value = f"{_amount(r['value'], o)} of {METRIC_WORDS[o]}"
+    text = f"{at}, work with these {r['creators']} creators ({r['plain']}): {value}"
+    for kpi in _others(o):
+        if r.get(kpi) is not None:
+            text += f", {_amount(r[kpi], kpi)}{' reached' if kpi == 'people' else ''}"
+    cpe = r.get("cost_per_engagement")
+    if cpe is not None and math.isfinite(cpe):
+        text += f", {format_money(cpe, currency)} per engagement"
+    if r.get("left") is not None and r["left"] > 0.005:
+        text += f", {format_money(r['left'], currency)} left unspent"
     if r["vs_baseline"] is not None:
         word = "beats" if r["vs_baseline"] >= 0 else "trails"
         text += (
             f"; that {word} {PLAIN_NAMES.get(r['baseline'], r['baseline'])} by "
-            f"{abs(r['vs_baseline']):.0%} in {METRIC_WORDS[r['objective']]} (95% CI "
+            f"{abs(r['vs_baseline']):.0%} in {METRIC_WORDS[o]} (95% CI "
             f"{r['vs_baseline_low']:+.0%} to {r['vs_baseline_high']:+.0%})"
         )
     elif r["strategy"] == r["baseline"]:
@@ -197,20 +238,16 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     if r["models"] > 1:
         text += f" and holds under {r['holds']} of {r['models']} virality models"
     others = []
-    if r["most_impressions"] not in (None, r["strategy"]):
+    for kpi in _others(o):
+        top = r.get(f"most_{kpi}")
+        if top in (None, r["strategy"]):
+            continue
+        extra = ""
+        cpe = r.get(f"most_{kpi}_cost_per_engagement")
+        if kpi == "engagements" and cpe is not None and math.isfinite(cpe):
+            extra = f" at {format_money(cpe, currency)} each"
         others.append(
-            f"for the most people reached, {PLAIN_NAMES.get(r['most_impressions'], '')} "
-            f"({r['most_impressions']}, about {people(r['most_impressions_value'])})"
-        )
-    if r["most_engagements"] not in (None, r["strategy"]):
-        cpe = r["most_engagements_cpe"]
-        each = (
-            f" at {format_money(cpe, currency)} each"
-            if cpe is not None and math.isfinite(cpe)
-            else ""
-        )
-        others.append(
-            f"for the most engagements, {PLAIN_NAMES.get(r['most_engagements'], '')} "
-            f"({r['most_engagements']}, about {people(r['most_engagements_value'])}{each})"
+            f"for the most {METRIC_WORDS[kpi]}, {PLAIN_NAMES.get(top, top)} "
+            f"({top}, {_amount(r[f'most_{kpi}_value'], kpi)}{extra})"
         )
     return text + (". Trade-off: " + "; ".join(others) if others else "") + "."

@@ -43,10 +43,14 @@ __all__ = [
 ]
 
 #: The manifest's ``format`` written by this version. Version 1 named brand folders
-#: ``brand=<slug>``, which readers took for Hive partitions (and merged brands).
-RESULTS_FORMAT = "influence-campaign/2"
-#: Formats :func:`pipeline.aggregate.load_results` reads (the tables are the same).
-READABLE_FORMATS = ("influence-campaign/1", RESULTS_FORMAT)
+#: ``brand=<slug>``, which readers took for Hive partitions (and merged brands). Version
+#: 2 had seed-only ``projected_impressions``/``projected_engagements`` and an in-graph
+#: ``emv``; version 3 projects every hop (``impressions``, ``engagements``, ``people``
+#: and their ``earned_`` parts) and values impressions only.
+RESULTS_FORMAT = "influence-campaign/3"
+#: Formats :func:`pipeline.aggregate.load_results` reads (older ones without the
+#: platform units: :attr:`pipeline.aggregate.Results.notes` says so).
+READABLE_FORMATS = ("influence-campaign/1", "influence-campaign/2", RESULTS_FORMAT)
 
 
 @dataclass(frozen=True)
@@ -102,17 +106,22 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ),
         Column("earned_activated", pl.Int64(), "accounts", "activated minus seeds_used"),
         Column("earned_exposed", pl.Int64(), "accounts", "exposed minus seeds_used"),
-        Column(
-            "projected_impressions",
-            pl.Float64(),
-            "impressions",
-            "earned exposure projected to platform impressions; null when unknown",
-        ),
-        Column(
-            "projected_engagements",
-            pl.Float64(),
-            "engagements",
-            "earned exposure projected to likes, comments and shares; null when unknown",
+        *(
+            Column(
+                name,
+                pl.Float64(),
+                unit,
+                f"{what}{extra}, projected to the platform at every hop (docs/projection.md)",
+            )
+            for kpi, unit, what in (
+                ("impressions", "impressions", "views of the creators' and the cascade's posts"),
+                ("engagements", "engagements", "likes, comments and shares of those posts"),
+                ("people", "people", "unique people who see at least one of those posts"),
+            )
+            for name, extra in (
+                (kpi, ""),
+                (f"earned_{kpi}", ", without the creators' own posts"),
+            )
         ),
         Column(
             "certified_ratio",
@@ -133,11 +142,19 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column(
             "marginal_gain",
             pl.Float64(),
-            "accounts",
-            "expected reach added to the creators ranked above (the objective's unit)",
+            "the objective's unit",
+            "expected objective added to the creators ranked above (engagements, impressions "
+            "or people for a KPI, else in-graph accounts)",
         ),
-        Column("cumulative_reach", pl.Float64(), "accounts", "running sum of marginal_gain"),
-        Column("cumulative_stderr", pl.Float64(), "accounts", "standard error of cumulative_reach"),
+        Column(
+            "cumulative_reach", pl.Float64(), "the objective's unit", "running sum of marginal_gain"
+        ),
+        Column(
+            "cumulative_stderr",
+            pl.Float64(),
+            "the objective's unit",
+            "standard error of cumulative_reach",
+        ),
         Column("cumulative_cost", pl.Float64(), "currency", "running sum of cost"),
         Column("forced", pl.Boolean(), "", "a must-include of the campaign"),
         Column(
@@ -154,6 +171,37 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "share of the creator's followers that are real accounts",
         ),
         Column("platform", pl.String(), "", "the profile's platform"),
+        Column(
+            "own_engagements",
+            pl.Float64(),
+            "engagements",
+            "engagements of the creator's own post (ER x real share x audience)",
+        ),
+        Column(
+            "own_impressions",
+            pl.Float64(),
+            "impressions",
+            "impressions of the creator's own post (reach rate x real share x audience)",
+        ),
+        Column(
+            "marginal_people",
+            pl.Float64(),
+            "people",
+            "people its own post adds to those the creators ranked above reach",
+        ),
+        Column(
+            "alternative",
+            pl.String(),
+            "",
+            "the handle of the best candidate not chosen that costs no more "
+            "(lowest cost per own engagement); null when none",
+        ),
+        Column(
+            "alternative_cost_per_engagement",
+            pl.Float64(),
+            "currency per engagement",
+            "that candidate's cost per engagement of its own post",
+        ),
     ),
     "audience": (
         *_KEY_COLUMNS,

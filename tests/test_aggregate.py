@@ -118,7 +118,11 @@ def _write_cell(
         RUNS_SCHEMA,
     )
     if brand == "acme":  # zeta's files have no cpm column (older writers): null EMV
-        runs = runs.with_columns(pl.lit(20.0 if strategy == "micro" else 10.0).alias("cpm"))
+        runs = runs.with_columns(
+            pl.lit(20.0 if strategy == "micro" else 10.0).alias("cpm"),
+            # platform units: 100 impressions per exposed account (zeta has none: null)
+            (pl.col("exposed") * 100.0).alias("impressions"),
+        )
     if strategy == "micro":
         runs = runs.reverse()
     if brand == "zeta":
@@ -336,9 +340,13 @@ def test_valuation_columns(results: Results) -> None:
     s = summarize(results)
     micro = _row(s, brand="acme", strategy="micro", budget=100.0)
     mean_exposed = float(np.mean(_exposed("micro", [105, 115, 125, 135])))
+    imp = 100.0 * mean_exposed  # EMV values impressions, never in-graph accounts
     assert micro["cpm"] == 20.0
-    assert micro["emv"] == pytest.approx(mean_exposed * 20.0 / 1000)
-    assert micro["emv_per_cost"] == pytest.approx(mean_exposed * 20.0 / 1000 / 100.0)
+    assert micro["mean_impressions"] == pytest.approx(imp)
+    assert micro["emv"] == pytest.approx(imp * 20.0 / 1000)
+    assert micro["emv_ci_low"] < micro["emv"] < micro["emv_ci_high"]
+    assert micro["emv_per_cost"] == pytest.approx(imp * 20.0 / 1000 / 100.0)
+    assert micro["cost_per_mille"] == pytest.approx(1000 * 100.0 / imp)
     assert micro["cost_per_exposure"] == pytest.approx(100.0 / mean_exposed)
     assert micro["cost_per_activation"] == pytest.approx(100.0 / 120.0)
     free = _row(s, brand="acme", strategy="micro", budget=200.0)  # cost 0: no ratio
@@ -347,8 +355,8 @@ def test_valuation_columns(results: Results) -> None:
     assert zeta["cpm"].null_count() == zeta.height and zeta["emv"].null_count() == zeta.height
     d = _row(compare(results), brand="acme", strategy="micro", budget=100.0)
     base_exposed = float(np.mean(_exposed("macro", [100, 110, 120, 130])))
-    assert d["emv"] == pytest.approx(mean_exposed * 20.0 / 1000)
-    assert d["baseline_emv"] == pytest.approx(base_exposed * 10.0 / 1000)
+    assert d["emv"] == pytest.approx(100.0 * mean_exposed * 20.0 / 1000)
+    assert d["baseline_emv"] == pytest.approx(100.0 * base_exposed * 10.0 / 1000)
     assert d["baseline_cost_per_activation"] == pytest.approx(90.0 / 115.0)
 
 
@@ -357,8 +365,9 @@ def test_valuation_columns(results: Results) -> None:
 
 def test_compare_paired(results: Results) -> None:
     diff = compare(results)
-    metrics = ("activated", "exposed", "earned_activated", "earned_exposed",
-               "projected_impressions", "projected_engagements")  # fmt: skip
+    metrics = ("activated", "exposed", "earned_activated", "earned_exposed", "engagements",
+               "impressions", "people", "earned_engagements", "earned_impressions",
+               "earned_people")  # fmt: skip
     assert diff.columns == [
         "brand",
         "model",
@@ -479,7 +488,7 @@ def test_verdicts(results: Results) -> None:
     assert acme["mean_per_cost"] == pytest.approx((110 / 80 + 2331 / 150) / 2)
     assert acme["gain_vs_baseline"] == pytest.approx(((110 - 115) + (2331 - 230)) / 2)
     assert acme["verdict"] == (
-        "imm (optimized) gives the most activated accounts at 1 of 2 budgets, "
+        "imm (optimized) gives the most activated accounts (in-graph) at 1 of 2 budgets, "
         "+1,048 accounts over macro on average"
     )
     zeta = _row(v, brand="zeta")
@@ -487,7 +496,7 @@ def test_verdicts(results: Results) -> None:
     assert (zeta["best_strategy"], zeta["family"], zeta["levels_won"]) == ("micro", "micro", 1)
     assert zeta["gain_vs_baseline"] == pytest.approx(5.0)
     assert zeta["verdict"] == (
-        "micro (micro) gives the most activated accounts at 1 of 2 seed counts, "
+        "micro (micro) gives the most activated accounts (in-graph) at 1 of 2 seed counts, "
         "+5 accounts over macro on average"
     )
 
@@ -541,7 +550,7 @@ def test_verdicts_majority_and_ties() -> None:
     assert row["mean_per_cost"] == pytest.approx((1.0 + 1.5 + 1.6) / 3)
     assert row["gain_vs_baseline"] == pytest.approx((500 + 1500 + 3000) / 3)
     assert row["verdict"] == (
-        "imm (optimized) gives the most activated accounts at 2 of 3 budgets, "
+        "imm (optimized) gives the most activated accounts (in-graph) at 2 of 3 budgets, "
         "+1,667 accounts over macro on average"
     )
     # Equal wins and equal reach per cost: the name decides; below the baseline.
@@ -558,7 +567,7 @@ def test_verdicts_majority_and_ties() -> None:
     row = verdicts(s).row(0, named=True)
     assert (row["best_strategy"], row["family"]) == ("community", "heuristic")
     assert row["verdict"] == (
-        "community (heuristic) gives the most activated accounts at 1 of 2 budgets, "
+        "community (heuristic) gives the most activated accounts (in-graph) at 1 of 2 budgets, "
         "2 fewer accounts than macro on average"
     )
 

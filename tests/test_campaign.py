@@ -217,9 +217,16 @@ def test_cell_cpm_weights_seeds_by_marginal_reach(data: Path) -> None:
     table = ctx.profiles.table.with_columns(pl.Series("cpm", cpm))
     prof = dataclasses.replace(ctx.profiles, table=table)
     nodes = np.array([0, 1, 2])
-    assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], None) == pytest.approx(17.5)
+    from pipeline.valuation import DEFAULT_CPM
+
+    # no default given: node 2 takes the documented CPM of its platform
+    plat = prof.table["platform"][2]
+    third = DEFAULT_CPM.get(plat, DEFAULT_CPM["*"]) if plat else DEFAULT_CPM["*"]
+    assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], None) == pytest.approx(
+        (30.0 + 40.0 + 4 * third) / 8.0
+    )
     assert cell_cpm(prof, nodes, [3.0, 1.0, 4.0], 5.0) == pytest.approx((30.0 + 40.0 + 20.0) / 8.0)
-    assert cell_cpm(prof, np.array([2]), [1.0], None) is None
+    assert cell_cpm(prof, np.array([2]), [1.0], {"tiktok": 6.0}) is None
     assert cell_cpm(prof, np.array([0, 1]), [0.0, 0.0], None) == pytest.approx(25.0)
     platform = [None] * n
     platform[2], platform[3] = "tiktok", "instagram"
@@ -276,7 +283,8 @@ def test_results_layout_and_contents(finished: Path, data: Path) -> None:
     assert (runs["cost_spent"] <= runs["budget"] + 1e-9).all()
     assert (runs["activated"] >= runs["seeds_used"]).all()
     assert (runs["exposed"] >= runs["activated"]).all()
-    assert runs["cpm"].null_count() == runs.height  # no cpm column, no default
+    # no cpm column, no default: the documented CPM per platform values the impressions
+    assert runs["cpm"].null_count() == 0 and runs["cpm"].is_between(1.0, 20.0).all()
     # every seed row belongs to a finished cell, and the seed counts agree
     per_cell = f["seeds"].group_by("cell").len().rename({"len": "n"})
     used = runs.group_by("cell").agg(pl.col("seeds_used").first()).join(per_cell, on="cell")

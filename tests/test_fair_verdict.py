@@ -4,6 +4,7 @@ graphs below are built so that macro must win one and micro the other."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -280,19 +281,39 @@ def test_earned_activated_matches_exact_spread_minus_seeds(tmp_path: Path) -> No
         'profiles = "p.csv"\nbrands = "b.csv"\n[grid]\nmodels = ["ic"]\n'
         'strategies = ["macro"]\nk = [2]\n[simulation]\nbrand_aware = false\n'
         "[seeding]\nmin_relevance = 0\nestimate_rr_sets = 500\n"
+        "[projection]\nreach_rate = 1.0\n"
     )
     rep = run_campaign(load_config(tmp_path / "c.toml"))
     res = load_results(rep.output)
     runs = res.runs.collect()
     assert (runs["earned_activated"] == runs["activated"] - runs["seeds_used"]).all()
     assert (runs["earned_exposed"] == runs["exposed"] - runs["seeds_used"]).all()
-    # platform units: kappa = sum of the seeds' platform followers / their in-graph ones
+    # no engagement_rate in the profiles: the default KPI falls back, and says so
+    assert res.objective == "activated" and "engagement_rate" in res.notes[0]
+    # platform units at reach rate 1: every poster u (seed or activated) makes A_u
+    # impressions (A = 100 (id + 1)); the seeds 6 and 7 alone make 700 + 800
+    assert np.allclose(runs["earned_impressions"], runs["impressions"] - 1500.0)
+    assert ((runs["impressions"] - 1500.0) % 100.0 == 0).all()
     g0 = load_graph(tmp_path / "e.csv")
-    fig = np.diff(g0.out_ptr)[g0.index_of([6, 7])]  # in-graph followers (out-degree)
-    kappa = (700 + 800) / fig.sum()
-    assert np.allclose(runs["projected_impressions"], runs["earned_exposed"] * kappa)
+    audience = 100.0 * (g0.ids.cast(pl.Int64).to_numpy() + 1)
+    want = 0.0  # exact E[impressions]: every live-edge world, BFS from the seeds
+    for world in itertools.product((True, False), repeat=g0.m):
+        live = np.array(world)
+        prob = float(np.prod(np.where(live, g0.probability, 1.0 - np.asarray(g0.probability))))
+        on = set(g0.index_of([6, 7]).tolist())
+        todo = list(on)
+        while todo:
+            u = todo.pop()
+            for e in range(int(g0.out_ptr[u]), int(g0.out_ptr[u + 1])):
+                v = int(g0.out_idx[e])
+                if live[e] and v not in on:
+                    on.add(v)
+                    todo.append(v)
+        want += prob * float(audience[sorted(on)].sum())
+    imp = runs["impressions"]
+    assert abs(float(imp.mean()) - want) < 4 * float(imp.std()) / np.sqrt(imp.len())
     row = summarize_runs(runs).row(0, named=True)
-    assert row["cost_per_mille"] == pytest.approx(1000 * 20.0 / row["mean_projected_impressions"])
+    assert row["cost_per_mille"] == pytest.approx(1000 * 20.0 / row["mean_impressions"])
     seeds = res.seeds["id"].cast(pl.Int64).to_list()
     assert sorted(seeds) == [6, 7]  # the two largest audiences
     g = load_graph(tmp_path / "e.csv")
@@ -332,11 +353,13 @@ def test_robustness_counts_the_models_a_winner_holds_under() -> None:
     row = robustness(s).row(0, named=True)
     assert (row["best_strategy"], row["models_held"], row["models"]) == ("micro", 2, 3)
     assert row["verdict"] == (
-        "micro (micro) gives the most earned exposure at all 3 budgets under 2 of 3 models "
-        "(low-virality, medium); under high-virality, imm wins 3 of 3"
+        "micro (micro) gives the most activated accounts (in-graph) at all 3 budgets under 2 of "
+        "3 models (low-virality, medium); under high-virality, imm wins 3 of 3"
     )
-    v = verdicts(s)
-    assert set(v["objective"]) == {"earned_exposed"} and v.height == 3
+    v = verdicts(s)  # a summary without platform units: judged in-graph
+    assert set(v["objective"]) == {"activated"} and v.height == 3
+    v = verdicts(s, objective="earned_exposed")
+    assert all("the most earned exposure (in-graph accounts) at" in x for x in v["verdict"])
 
 
 def test_verdict_follows_the_objective() -> None:
@@ -360,7 +383,8 @@ def test_verdict_follows_the_objective() -> None:
     )
     assert verdicts(s, objective="activated")["best_strategy"][0] == "imm"
     assert verdicts(s, objective="earned_activated")["best_strategy"][0] == "macro"
-    assert verdicts(s)["best_strategy"][0] == "macro"  # earned_exposed by default
+    assert verdicts(s, objective="earned_exposed")["best_strategy"][0] == "macro"
+    assert verdicts(s)["objective"][0] == "activated"  # no platform units: in-graph
     with pytest.raises(InputError, match="unknown objective"):
         verdicts(s, objective="likes")
 
@@ -403,7 +427,7 @@ def test_campaign_config_presets_objective_costs_and_errors(tmp_path: Path) -> N
     cfg = load_config(tmp_path / "g.toml")
     assert [m.label for m in cfg.models] == ["low-virality", "high-virality", "ic p=0.05"]
     assert (cfg.objective, cfg.max_creators, cfg.min_relevance, cfg.per_creator) == (
-        "earned_exposed", 5, 0.4, 50.0)  # fmt: skip
+        "engagements", 5, 0.4, 50.0)  # fmt: skip
     for body, message in (
         (
             '[grid]\nmodels = ["viral"]\nbudgets = [1000]\n',
@@ -461,14 +485,15 @@ def test_summarize_and_compare_json_are_strict(tmp_path: Path) -> None:
         return out
 
     s = strict(runner.invoke(app, ["summarize", str(tmp_path / "o"), "--json"]).stdout)
-    assert s["objective"] == "earned_exposed" and len(s["rows"]) == 2
-    assert {"mean_projected_impressions", "cost_per_engagement", "cost_per_mille"} <= set(
+    assert s["objective"] == "engagements" and len(s["rows"]) == 2
+    assert {"mean_people", "cost_per_engagement", "cost_per_person", "cost_per_mille"} <= set(
         s["rows"][0]
     )
-    assert s["rows"][0]["emv"] is None  # no CPM: null, not NaN
+    assert s["rows"][0]["emv"] > 0  # the documented CPM per platform values impressions
     c = strict(runner.invoke(app, ["compare", str(tmp_path / "o"), "--json"]).stdout)
     assert c["baseline"] == "macro" and c["rows"][0]["strategy"] == "micro"
-    assert "mean_diff_projected_impressions" in c["rows"][0] and c["verdicts"] and c["robustness"]
+    assert "mean_diff_engagements" in c["rows"][0] and c["verdicts"] and c["robustness"]
+    assert "engagements" in c["verdicts"][0]["verdict"]
 
 
 def test_campaign_fee_model_without_followers_is_a_clear_error(tmp_path: Path) -> None:

@@ -31,12 +31,14 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
     mean ± t(0.975, n-1)·sd/√n of the per-run differences) and ``win_share_activated``
     (share of runs where the strategy activated more than the baseline, ties
     count half), the same four for ``exposed``, ``earned_activated`` and
-    ``earned_exposed``; ``mean_M`` and ``baseline_mean_M`` for every metric; ``mean_activated`` and
-    ``baseline_mean_activated`` (over the paired runs) and ``ratio`` of the two
-    (null when the baseline's mean is 0); ``emv`` and ``baseline_emv`` (earned
-    media value, currency units, null without a CPM) and ``cost_per_activation``
-    and ``baseline_cost_per_activation`` (currency units per account; inf when
-    nothing is activated). Groups without the baseline are
+    ``earned_exposed`` and each platform unit (``impressions``, ``engagements``,
+    ``people`` and their ``earned_`` parts); ``mean_M`` and ``baseline_mean_M`` for
+    every metric; ``mean_activated`` and ``baseline_mean_activated`` (over the paired
+    runs) and ``ratio`` of the two (null when the baseline's mean is 0); ``emv`` and
+    ``baseline_emv`` (earned media value of the projected impressions, currency units,
+    null without a CPM) and ``cost_per_activation`` and
+    ``baseline_cost_per_activation`` (currency units per account; inf when nothing is
+    activated). Groups without the baseline are
     skipped. Sorted like :func:`summarize_runs`. O(rows).
 
     Raises
@@ -95,14 +97,10 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
             ),
             pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
             pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
-            (pl.col("exposed").cast(pl.Float64).mean() * pl.col("cpm").first() / 1000.0).alias(
-                "emv"
+            (pl.col("impressions").mean() * pl.col("cpm").first() / 1000.0).alias("emv"),
+            (pl.col("_base_impressions").mean() * pl.col("_base_cpm").first() / 1000.0).alias(
+                "baseline_emv"
             ),
-            (
-                pl.col("_base_exposed").cast(pl.Float64).mean()
-                * pl.col("_base_cpm").first()
-                / 1000.0
-            ).alias("baseline_emv"),
             (pl.col("cost_spent").first() / pl.col("activated").cast(pl.Float64).mean()).alias(
                 "cost_per_activation"
             ),

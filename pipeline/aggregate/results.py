@@ -14,13 +14,16 @@ from typing import Any
 
 import polars as pl
 
+from pipeline import defaults
 from pipeline.errors import InputError
+from pipeline.profiles.kpis import EARNED_KPIS, KPIS
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
     COMPETITION_SCHEMA,
     CURVES_SCHEMA,
     OVERLAP_SCHEMA,
     READABLE_FORMATS,
+    RESULTS_FORMAT,
     RUNS_SCHEMA,
     SEEDS_SCHEMA,
 )
@@ -44,20 +47,25 @@ GROUP_KEYS = ["brand", "model", "strategy", "budget", "k"]
 # A level of comparison: strategies compete within it.
 LEVEL_KEYS = ["brand", "model", "budget", "k"]
 
-#: What a run can be judged by: counts per run, the earned ones without the paid seeds.
+#: In-graph counts per run (accounts of the sample graph), the earned ones without the
+#: paid seeds.
 METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
-#: Plain words for each metric, as verdicts name them.
+#: Plain words for each measure, as verdicts name them.
 METRIC_WORDS: dict[str, str] = {
-    "activated": "activated accounts",
-    "exposed": "exposure",
-    "earned_activated": "earned activations",
-    "earned_exposed": "earned exposure",
-    "projected_impressions": "projected impressions",
-    "projected_engagements": "projected engagements",
+    "activated": "activated accounts (in-graph)",
+    "exposed": "exposed accounts (in-graph)",
+    "earned_activated": "earned activations (in-graph accounts)",
+    "earned_exposed": "earned exposure (in-graph accounts)",
+    "engagements": "engagements",
+    "impressions": "impressions",
+    "people": "people reached",
+    "earned_engagements": "earned engagements",
+    "earned_impressions": "earned impressions",
+    "earned_people": "earned people reached",
 }
-DEFAULT_OBJECTIVE = "earned_exposed"
-#: Platform units (pipeline.projection), summarised and compared like the counts.
-PROJECTED: tuple[str, ...] = ("projected_impressions", "projected_engagements")
+DEFAULT_OBJECTIVE = defaults.OBJECTIVE
+#: Platform units per run (docs/projection.md): the KPIs, then their earned parts.
+PROJECTED: tuple[str, ...] = (*KPIS, *EARNED_KPIS)
 MEASURES = METRICS + PROJECTED
 #: What a verdict can judge by: the simulated counts and the platform units.
 OBJECTIVES: tuple[str, ...] = MEASURES
@@ -102,10 +110,37 @@ class Results:
 
     @property
     def objective(self) -> str:
-        """What the campaign judges strategies by (:data:`METRICS`); ``activated`` for
-        folders written before objectives existed."""
-        value = self.manifest.get("settings", {}).get("objective")
-        return value if value in OBJECTIVES else "activated"
+        """What the campaign judges strategies by (:data:`OBJECTIVES`): the configured
+        objective, or the in-graph measure it fell back to (:attr:`notes`); ``activated``
+        for folders written before objectives existed."""
+        used = self.manifest.get("objective", {})
+        value = used.get("used") if isinstance(used, dict) else None
+        if value not in OBJECTIVES:
+            value = self.manifest.get("settings", {}).get("objective")
+        if value not in OBJECTIVES or (value in PROJECTED and self.older):
+            return "activated" if value not in METRICS else value
+        return str(value)
+
+    @property
+    def older(self) -> bool:
+        """Whether the folder predates the platform units (format 1 or 2)."""
+        return self.manifest.get("format") != RESULTS_FORMAT
+
+    @property
+    def notes(self) -> list[str]:
+        """What a reader should know about this folder, one line each: an objective that
+        fell back to an in-graph measure, platform units missing from an older folder."""
+        out = []
+        used = self.manifest.get("objective", {})
+        if isinstance(used, dict) and used.get("note"):
+            out.append(str(used["note"]))
+        if self.older:
+            out.append(
+                f"{self.path} was written by an older version ({self.manifest.get('format')}):"
+                " it has no platform units (impressions, engagements, people); judging by "
+                f"{self.objective.replace('_', ' ')}; rerun the campaign to get them"
+            )
+        return out
 
 
 # --------------------------------------------------------------------------- loading

@@ -34,12 +34,12 @@ def candidates(
     the config's first model; the level is
     ``budget`` (or ``k``), else the largest budget, or the largest k when the
     grid is by number of seeds; the strategy is the one with the highest mean of
-    the campaign's objective (``mean_earned_exposed`` by default) at that level
+    the campaign's objective (``mean_engagements`` by default) at that level
     (ties as in :func:`verdicts`). Returns its first ``top`` seeds by rank with
     columns rank, id, handle, tier, cost (currency units: fee plus per-creator
-    overhead), relevance, followers, marginal_reach (expected extra accounts
-    given the seeds above, exposed under an exposure objective, else
-    activated), cumulative_reach, overlap_above
+    overhead), relevance, followers, marginal_reach (the expected extra objective given
+    the seeds above: engagements, impressions or people for a KPI, else exposed or
+    activated accounts), cumulative_reach, overlap_above
     (share of its followers who already follow a seed ranked above), engagement_rate,
     real_audience and platform (null in folders written before they were recorded),
     brand, model, strategy, budget, k. O(rows of the brand's runs + seeds).

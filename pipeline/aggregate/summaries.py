@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.aggregate.results import GROUP_KEYS, MEASURES, METRICS, PROJECTED, Results
+from pipeline.aggregate.results import GROUP_KEYS, MEASURES, PROJECTED, Results
 from pipeline.intervals import half_width_expr
 from pipeline.profiles import TIER_NAMES
 
@@ -57,12 +57,13 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     (currency units per account, null when the mean is 0). Also ``cost_spent``
     (currency units, fees plus per-creator overhead, mean over runs); ``seeds_used``
     (mean over runs); ``cpm`` (currency units per 1,000 impressions valuing the
-    cell's exposures, null if unknown); ``emv`` (earned media value, ``mean_exposed
-    x cpm / 1000``, currency units, in-graph); ``emv_per_cost``. Platform units
-    (:mod:`pipeline.projection`, "projected"): ``mean_projected_impressions`` and
-    ``mean_projected_engagements`` with their intervals, ``cost_per_engagement``,
-    ``cost_per_mille`` (cost per 1,000 projected impressions) and
-    ``projected_emv`` (projected impressions x cpm / 1000); ``certified_ratio`` (the
+    cell's impressions, null if unknown). Platform units (``docs/projection.md``),
+    each with ``mean_``, interval, ``_per_cost`` and ``cost_per_``: ``impressions``,
+    ``engagements``, ``people`` (the creators' own posts plus the cascade's) and their
+    ``earned_`` parts; named costs ``cost_per_engagement``, ``cost_per_person`` and
+    ``cost_per_mille`` (cost per 1,000 impressions); ``emv`` (earned media value,
+    ``mean_impressions x cpm / 1000``, currency units, with ``emv_ci_low``/``_high``
+    from the impressions' interval) and ``emv_per_cost``; ``certified_ratio`` (the
     optimizers' certified approximation ratio of the seeds, a lower bound with
     probability 1 - 1/n; null for the other strategies). Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
@@ -88,15 +89,26 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in MEASURES),
-            *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in METRICS),
-            (pl.col("mean_exposed") * pl.col("cpm") / 1000.0).alias("emv"),
-            _cost_per("mean_projected_engagements").alias("cost_per_engagement"),
-            (_cost_per("mean_projected_impressions") * 1000.0).alias("cost_per_mille"),
-            (pl.col("mean_projected_impressions") * pl.col("cpm") / 1000.0).alias("projected_emv"),
+            *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in MEASURES),
+            *(
+                (pl.col(a) * pl.col("cpm") / 1000.0).alias(f"emv{b}")
+                for a, b in (
+                    ("mean_impressions", ""),
+                    ("impressions_ci_low", "_ci_low"),
+                    ("impressions_ci_high", "_ci_high"),
+                )
+            ),
+            (_cost_per("mean_impressions") * 1000.0).alias("cost_per_mille"),
         )
         .with_columns(_per_cost("emv").alias("emv_per_cost"))
         .rename(
-            {"cost_per_activated": "cost_per_activation", "cost_per_exposed": "cost_per_exposure"}
+            {
+                "cost_per_activated": "cost_per_activation",
+                "cost_per_exposed": "cost_per_exposure",
+                "cost_per_engagements": "cost_per_engagement",
+                "cost_per_people": "cost_per_person",
+                "cost_per_impressions": "cost_per_impression",
+            }
         )
         .collect()
     )

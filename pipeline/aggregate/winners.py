@@ -18,7 +18,7 @@ from pipeline.aggregate.summaries import summarize_runs
 from pipeline.errors import InputError
 from pipeline.registry import family_of
 
-__all__ = ["level_winners", "robustness", "verdicts"]
+__all__ = ["level_winners", "robustness", "unit_of", "verdicts"]
 
 
 def _check_objective(objective: str) -> str:
@@ -56,8 +56,11 @@ def _sentence(
     baseline: str,
     gain: float | None,
     words: str = "reach",
+    objective: str = "activated",
 ) -> str:
-    """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level."""
+    """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level;
+    the gain is counted in the objective's unit (:func:`unit_of`)."""
+    units = unit_of(objective)
     family = family_of(best)
     text = f"{best} ({family}) gives the most {words} at {won} of {levels} {_plural(levels, *unit)}"
     if best == baseline:
@@ -65,8 +68,15 @@ def _sentence(
     if gain is None:
         return text + f"; no {baseline} baseline to compare with"
     if gain >= 0:
-        return text + f", {gain:+,.0f} accounts over {baseline} on average"
-    return text + f", {-gain:,.0f} fewer accounts than {baseline} on average"
+        return text + f", {gain:+,.0f} {units} over {baseline} on average"
+    return text + f", {-gain:,.0f} fewer {units} than {baseline} on average"
+
+
+def unit_of(objective: str) -> str:
+    """What one unit of ``objective`` counts, plural: ``engagements``, ``impressions``,
+    ``people`` for the platform KPIs (earned or not), else ``accounts`` (in-graph)."""
+    base = objective.removeprefix("earned_")
+    return base if base in ("engagements", "impressions", "people") else "accounts"
 
 
 def _source(source: Results | pl.DataFrame, objective: str | None) -> tuple[pl.DataFrame, str, str]:
@@ -74,9 +84,9 @@ def _source(source: Results | pl.DataFrame, objective: str | None) -> tuple[pl.D
     if isinstance(source, Results):
         return summarize_runs(source.runs), source.baseline, objective or source.objective
     if objective is None:
-        objective = (
-            DEFAULT_OBJECTIVE if f"mean_{DEFAULT_OBJECTIVE}" in source.columns else "activated"
-        )
+        col = f"mean_{DEFAULT_OBJECTIVE}"
+        known = col in source.columns and source[col].null_count() < source.height
+        objective = DEFAULT_OBJECTIVE if known else "activated"
     return source, DEFAULT_BASELINE, objective
 
 
@@ -101,9 +111,9 @@ def verdicts(
     defaults to the manifest's for :class:`Results`, else ``"macro"``.
 
     Columns: brand, model, objective, best_strategy, family (see
-    :data:`FAMILIES`), levels_won, levels, mean_per_cost (accounts of the
+    :data:`FAMILIES`), levels_won, levels, mean_per_cost (units of the
     objective per currency unit of the best strategy, mean over levels),
-    gain_vs_baseline (accounts of the objective, mean over the levels with both
+    gain_vs_baseline (units of the objective, mean over the levels with both
     of best minus baseline; null when the best is the baseline or the baseline
     is missing), verdict (one sentence). O(summary rows · log).
 
@@ -181,6 +191,7 @@ def verdicts(
             base_name,
             row["gain_vs_baseline"],
             METRIC_WORDS[objective],
+            objective,
         )
         for row in out.iter_rows(named=True)
     ]

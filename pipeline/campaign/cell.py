@@ -17,12 +17,13 @@ from pipeline.campaign.config import OVERLAP_SEEDS
 from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell, Contest, derive_seed
 from pipeline.campaign.store import cell_path
+from pipeline.campaign.why import creator_evidence
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
     TIER_NAMES,
     Profiles,
 )
-from pipeline.projection import platform_scale
+from pipeline.profiles.kpis import EARNED_KPIS
 
 __all__ = ["CellTables", "cell_cpm", "run_cell", "run_contest"]
 
@@ -71,6 +72,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     cfg = ctx.config
     rel, factor = ctx.brand_arrays(cell.brand)
     label = cell.model.label
+    proj = ctx.projection()
     chosen = select_seeds(
         ctx.graph,
         cell.strategy,
@@ -84,7 +86,11 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         min_relevance=cfg.min_relevance,
         max_creators=cfg.max_creators,
         costs=cfg.costs(),
-        objective=cfg.seeding_objective,
+        # an earned KPI is chosen for on its total (the creators' own posts included)
+        objective=ctx.objective[0].removeprefix("earned_")
+        if ctx.objective[0] in EARNED_KPIS
+        else ctx.objective[0],
+        reach_rates=cfg.reach_rates(),
         seed=derive_seed(cfg.seed, "select", cell.brand, label),
         max_steps=cfg.max_steps,
         epsilon=cfg.epsilon,
@@ -109,19 +115,22 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
             quality=ctx.quality(),
             node_counts=True,
             threads=threads,
+            projection=proj,
         )
         activated, exposed, steps = sim.activated, sim.exposed, sim.steps
         counts = sim.node_counts
-        assert counts is not None
+        assert counts is not None and sim.projected is not None
+        units = sim.projected
         per_step = sim.new_per_step.mean(axis=0)
     else:  # a strategy with no affordable candidate: nothing happens
         activated = exposed = np.zeros(runs, dtype=np.int64)
         steps = np.zeros(runs, dtype=np.int32)
         counts = np.zeros(ctx.graph.n, dtype=np.int64)
         per_step = np.zeros(1)
+        units = np.zeros((runs, 3))
+    paid = _paid(ctx, nodes)
     cost_spent = chosen.total_cost
-    cpm = cell_cpm(ctx.profiles, nodes, chosen.marginal_gain, cfg.default_cpm)
-    scale = platform_scale(ctx.profiles, nodes)
+    cpm = cell_cpm(ctx.profiles, nodes, proj[0][np.asarray(nodes, dtype=np.int64)], cfg.default_cpm)
     runs_df = pl.DataFrame(
         {
             "run": np.arange(runs, dtype=np.int64),
@@ -138,11 +147,19 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         # always activated and exposed, so this is count minus seeds, run by run)
         (pl.col("activated") - len(nodes)).alias("earned_activated"),
         (pl.col("exposed") - len(nodes)).alias("earned_exposed"),
-        # platform units (pipeline.projection): NaN where the projection is unknown
-        pl.Series("projected_impressions", scale.impressions(exposed - len(nodes))).fill_nan(None),
-        pl.Series("projected_engagements", scale.engagements(exposed - len(nodes))).fill_nan(None),
+        # platform units (docs/projection.md): the creators' own posts plus the cascade's,
+        # and the earned part without the creators' own posts
+        *(
+            pl.Series(name, units[:, j] - (paid[j] if earned else 0.0), dtype=pl.Float64)
+            for j, kpi in enumerate(_UNITS)
+            for name, earned in ((kpi, False), (f"earned_{kpi}", True))
+        ),
     )
     sd = chosen.to_polars()
+    evidence = creator_evidence(
+        ctx.graph, nodes, proj, chosen.problem.cost, chosen.problem.eligible,
+        ctx.profiles.table["handle"],
+    )  # fmt: skip
     seeds_df = sd.select(
         pl.col("rank").cast(pl.Int32),
         pl.col("id").cast(pl.String),
@@ -164,7 +181,11 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         ),
         pl.Series("real_audience", ctx.profiles.real_audience[nodes], dtype=pl.Float64),
         pl.Series("platform", ctx.profiles.table["platform"].gather(nodes), dtype=pl.String),
-    )
+        *(
+            pl.Series(name, values, dtype=pl.String if name == "alternative" else pl.Float64)
+            for name, values in evidence.items()
+        ),
+    ).with_columns(pl.col("alternative_cost_per_engagement").fill_nan(None))
     reached = np.bincount(tier_code, weights=counts.astype(np.float64), minlength=5) / runs
     accounts = np.bincount(tier_code, minlength=5)
     audience_df = pl.DataFrame(
@@ -189,6 +210,22 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         _with_key(curves_df, cell),
         _with_key(_overlap_table(ctx.graph, nodes), cell),
     )
+
+
+#: The platform units of the kernels' ``projected`` columns, in order.
+_UNITS = ("impressions", "engagements", "people")
+
+
+def _paid(ctx: CampaignContext, nodes: Any) -> tuple[float, float, float]:
+    """The units of the creators' own posts alone (what every run's units include)."""
+    from pipeline.diffusion.kernels import paid_units
+
+    seeds = np.asarray(nodes, dtype=np.int32)
+    if seeds.size == 0:
+        return (0.0, 0.0, 0.0)
+    g = ctx.graph
+    imp, eng, people = paid_units(g.out_ptr, g.out_idx, seeds, ctx.projection())
+    return (float(imp), float(eng), float(people))
 
 
 def _overlap_table(graph: FollowerGraph, nodes: Any) -> pl.DataFrame:
@@ -217,27 +254,20 @@ def cell_cpm(
     weights: Any,
     default: float | dict[str, float] | None,
 ) -> float | None:
-    """The CPM (currency per 1,000 impressions) that values a cell's exposures.
+    """The CPM (currency per 1,000 impressions) that values a cell's impressions (EMV).
 
-    The mean of the seeds' ``cpm`` weighted by their marginal reach. A seed
-    without a CPM takes ``default``: one number, or a mapping platform -> CPM
-    looked up by the profile's ``platform`` (key ``"*"`` for any other
-    platform). Equal weights when no seed adds reach; None when no seed has a
-    CPM. O(seeds).
+    The mean of the seeds' CPM (:func:`pipeline.valuation.cpm_per_account`: the
+    profile's ``cpm``, else ``default``, one number or a platform table, else the
+    documented :data:`~pipeline.valuation.DEFAULT_CPM` per platform) weighted by
+    ``weights`` (their own posts' impressions). Equal weights when no seed makes
+    impressions; None when no seed has a CPM. O(n) once, O(seeds) after.
     """
+    from pipeline.valuation import cpm_per_account
+
     nodes = np.asarray(nodes, dtype=np.int64)
     if len(nodes) == 0:
         return None
-    cpm = profiles.table["cpm"].cast(pl.Float64).to_numpy()[nodes].astype(np.float64)
-    if isinstance(default, dict):
-        platform = profiles.table["platform"].gather(nodes).fill_null("")
-        fallback = np.array(
-            [default.get(x, default.get("*", np.nan)) for x in platform.to_list()],
-            dtype=np.float64,
-        )
-        cpm = np.where(np.isfinite(cpm), cpm, fallback)
-    elif default is not None:
-        cpm = np.where(np.isfinite(cpm), cpm, default)
+    cpm = cpm_per_account(profiles, default)[nodes]
     known = np.isfinite(cpm)
     if not known.any():
         return None

@@ -109,7 +109,10 @@ class CampaignConfig:
     baseline: str = "macro"
     default_cpm: float | dict[str, float] | None = None
     competition: tuple[str, ...] = ()
-    objective: str = "earned_exposed"
+    objective: str = defaults.OBJECTIVE
+    #: ``[projection] reach_rate``: the share of followers who see a post
+    #: (a :class:`pipeline.profiles.audience.ReachRates`; None = the defaults)
+    reach_rate: Any = None
     min_relevance: float = DEFAULT_MIN_RELEVANCE
     max_creators: int | None = None
     creators: Any = None  # a pipeline.profiles.CreatorFilter ([seeding] platforms, tiers, ...)
@@ -119,11 +122,11 @@ class CampaignConfig:
     cost_per_follower: float | None = None
     currency: str | None = None  # shown before money in reports and tables; not a setting
 
-    @property
-    def seeding_objective(self) -> str:
-        """What IMM and CELF maximise: the objective, or, for a platform-unit objective
-        (projected impressions or engagements), the in-graph earned exposure they scale."""
-        return "earned_exposed" if self.objective.startswith("projected") else self.objective
+    def reach_rates(self) -> Any:
+        """The :class:`~pipeline.profiles.audience.ReachRates` of ``[projection]``."""
+        from pipeline.profiles.audience import ReachRates
+
+        return self.reach_rate if self.reach_rate is not None else ReachRates()
 
     def costs(self) -> Any:
         """The :class:`pipeline.costs.CostModel` of ``[costs]``."""
@@ -166,6 +169,7 @@ class CampaignConfig:
             "target_col": self.target_col,
             "default_cpm": self.default_cpm,
             "objective": self.objective,
+            "reach_rate": self.reach_rates().settings() or "defaults",
             "min_relevance": self.min_relevance,
             "max_creators": self.max_creators,
             "per_creator": self.per_creator,

@@ -14,6 +14,7 @@ from typing import Any
 
 from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.campaign.config_models import models_of, or_list
+from pipeline.campaign.config_values import currency, default_cpm, objective, reach_rate
 from pipeline.columns import COLUMN_NAMES, check_columns
 from pipeline.errors import InputError
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
@@ -50,6 +51,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     ),
     "costs": ("per_creator", "fixed", "per_follower"),
     "valuation": ("default_cpm", "currency"),
+    "projection": ("reach_rate",),
     "competition": ("brands",),
 }
 
@@ -238,9 +240,10 @@ def load_config(path: str | Path) -> CampaignConfig:
         celf_runs=r.integer("seeding.celf_runs", 200, 1) or 200,
         estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
         baseline=baseline,
-        default_cpm=_cpm(r),
+        default_cpm=default_cpm(r),
         competition=_competition(r, strings("grid.brands"), models),
-        objective=_objective(r),
+        objective=objective(r),
+        reach_rate=reach_rate(r),
         min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),
         creators=_creators(r, strings),
@@ -248,7 +251,7 @@ def load_config(path: str | Path) -> CampaignConfig:
         per_creator=_amount(r, "costs.per_creator") or 0.0,
         cost_fixed=_amount(r, "costs.fixed"),
         cost_per_follower=_amount(r, "costs.per_follower"),
-        currency=_currency(r),
+        currency=currency(r),
     )
 
 
@@ -274,22 +277,6 @@ def _columns(r: _Reader) -> dict[str, dict[str, str]]:
     return out
 
 
-def _currency(r: _Reader) -> str | None:
-    v = r.text("valuation.currency")
-    if v is not None and (len(v) > 4 or any(ch in v for ch in "<>&\"'")):
-        raise r.fail("valuation.currency", f"expected a short symbol such as $ or EUR, got {v!r}")
-    return v
-
-
-def _objective(r: _Reader) -> str:
-    from pipeline.aggregate import OBJECTIVES
-
-    v = r.text("objective", "earned_exposed") or "earned_exposed"
-    if v not in OBJECTIVES:
-        raise r.fail("objective", f"unknown objective {v!r}; expected {or_list(OBJECTIVES)}")
-    return v
-
-
 def _fraction(r: _Reader, key: str, default: float) -> float:
     v = r.raw(key)
     if v is None:
@@ -306,25 +293,6 @@ def _amount(r: _Reader, key: str) -> float | None:
     if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
         raise r.fail(key, f"expected a number >= 0 (currency units), got {v!r}")
     return float(v)
-
-
-def _cpm(r: _Reader) -> float | dict[str, float] | None:
-    """``valuation.default_cpm``: one number, or a table of numbers per platform."""
-    v = r.raw("valuation.default_cpm")
-    if v is None:
-        return None
-    items = v.items() if isinstance(v, dict) else [("", v)]
-    out: dict[str, float] = {}
-    for name, x in items:
-        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x < 0:
-            raise r.fail(
-                "valuation.default_cpm" + (f".{name}" if name else ""),
-                f"expected a number >= 0 (currency per 1,000 impressions), got {x!r}",
-            )
-        out[str(name).strip().lower()] = float(x)
-    if not out:
-        raise r.fail("valuation.default_cpm", "empty table; expected platform = number pairs")
-    return out[""] if not isinstance(v, dict) else out
 
 
 def _competition(

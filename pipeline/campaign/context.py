@@ -109,6 +109,30 @@ class CampaignContext:
                 entry.capacity = max(entry.capacity, threads + 1)
             return cache
 
+    @property
+    def objective(self) -> tuple[str, str | None]:
+        """(what seeding maximises and verdicts compare, a note when the configured KPI
+        fell back to an in-graph measure; :func:`pipeline.profiles.kpis.kpi_objective`)."""
+        from pipeline.profiles.kpis import kpi_objective
+
+        with self._lock:
+            if "objective" not in self._cache:
+                self._cache["objective"] = kpi_objective(self.profiles, self.config.objective)
+            return self._cache["objective"]
+
+    def projection(self) -> Any:
+        """The 4 x n projection rows of every account (:meth:`Audience.kernel_rows`, the
+        campaign's ``[projection] reach_rate``), built once per process. O(n)."""
+        from pipeline.profiles.audience import audience
+
+        with self._lock:
+            if "projection" not in self._cache:
+                aud = audience(self.profiles, self.config.reach_rates(), self.profiles.thresholds)
+                rows = aud.kernel_rows()
+                rows.setflags(write=False)
+                self._cache["projection"] = rows
+            return self._cache["projection"]
+
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
         with self._lock:
@@ -177,6 +201,11 @@ def prepare(
         profiles = load_profiles(
             config.profiles, graph, thresholds=thresholds, columns=config.columns_of("profiles")
         )
+    from pipeline.profiles.kpis import kpi_objective
+
+    _, objective_note = kpi_objective(profiles, config.objective)
+    if objective_note:
+        say(f"note: {objective_note}")
     with _keys_named("brands"):
         brands = load_brands(config.brands_file, columns=config.columns_of("brands"))
     for b in config.brands or ():

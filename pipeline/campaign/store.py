@@ -41,6 +41,8 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
         "config": str(cfg.path),
         "baseline": cfg.baseline,
         "settings": cfg.settings(),
+        # what verdicts compare: the objective, or its in-graph fallback (with why)
+        "objective": {"used": ctx.objective[0], "note": ctx.objective[1]},
         "inputs": {
             "graph": {"path": str(cfg.graph), "sha256": ctx.inputs["graph"]},
             "profiles": {"path": str(cfg.profiles), "sha256": ctx.inputs["profiles"]},

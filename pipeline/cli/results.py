@@ -202,11 +202,14 @@ def summarize(
 ) -> None:
     """Per brand x model x strategy x budget: mean reach with 95% CI, reach per cost, tiers.
 
-    Columns: runs; for activated, exposed and the earned counts (earned_activated,
-    earned_exposed: beyond the paid creators) mean_<m> (accounts), <m>_ci_low/high,
-    <m>_per_cost (accounts per currency unit) and cost_per_<m>; cost_spent (fees plus
-    per-creator overhead), seeds_used, emv, seeds_<tier>, reached_<tier>. The screen
-    shows the campaign's objective; --out writes every column.
+    Columns: runs; for the platform KPIs (engagements, impressions, people: the
+    creators' own posts plus the cascade's, and their earned_ parts) and the in-graph
+    counts (activated, exposed, earned_activated, earned_exposed: accounts of the
+    sample) mean_<m>, <m>_ci_low/high, <m>_per_cost (per currency unit) and
+    cost_per_<m>; cost_per_engagement, cost_per_person, cost_per_mille; cost_spent
+    (fees plus per-creator overhead), seeds_used, emv (impressions x CPM / 1000),
+    seeds_<tier>, reached_<tier>. The screen shows the campaign's objective; --out
+    writes every column.
     """
     from pipeline.aggregate import load_results
     from pipeline.aggregate import summarize as summarize_results
@@ -215,6 +218,7 @@ def summarize(
     CURRENCY[0] = res.currency
     df = summarize_results(res)
     one_stdout(out, json_out)
+    _print_notes(res, quiet)
     if json_out:
         if out is not None:  # both: the file, then the JSON
             emit_table(df, out, out_format, "summary", True)
@@ -235,6 +239,13 @@ def summarize(
     emit_table(table, None, None, title, quiet, max_rows=200)
     if not quiet and (df["runs"] < 2).any():
         err_console.print(ONE_RUN_NOTE, highlight=False)
+
+
+def _print_notes(res: Any, quiet: bool) -> None:
+    """The results folder's notes (an objective's fallback, an older format), on stderr."""
+    if not quiet:
+        for note in res.notes:
+            err_console.print(f"note: {note}", highlight=False, markup=False)
 
 
 def _drop_null_columns(df: pl.DataFrame) -> pl.DataFrame:
@@ -266,9 +277,10 @@ def compare(
 
     Runs of one brand and model share their random numbers, so each difference is taken
     run by run: mean_diff_<m> with its 95% CI and win_share_<m> (share of runs where the
-    strategy reaches more; ties count half) for activated, exposed, earned_activated and
-    earned_exposed; the screen shows the campaign's objective, per model, then the
-    verdict per brand across models and under each.
+    strategy reaches more; ties count half) for the platform KPIs (engagements,
+    impressions, people and their earned_ parts) and the in-graph counts (activated,
+    exposed, earned_activated, earned_exposed); the screen shows the campaign's
+    objective, per model, then the verdict per brand across models and under each.
     """
     from pipeline.aggregate import compare as compare_results
     from pipeline.aggregate import competition_summary, load_results
@@ -277,6 +289,7 @@ def compare(
     CURRENCY[0] = res.currency
     df = compare_results(res, baseline)
     one_stdout(out, json_out)
+    _print_notes(res, quiet)
     if json_out:
         from pipeline.aggregate import robustness, verdicts
 
@@ -347,8 +360,8 @@ def export_candidates(
     """The ranked candidate list behind the brand's best strategy at a budget.
 
     One row per influencer in seeding order: rank, id, handle, tier, cost, relevance,
-    followers, marginal_reach (expected extra accounts given those above: exposed under an
-    exposure objective, else activated),
+    followers, marginal_reach (the expected extra objective given those above:
+    engagements, impressions or people for a KPI, else exposed or activated accounts),
     cumulative_reach, and the brand, model, strategy and level it comes from.
     """
     from pipeline.aggregate import candidates, load_results

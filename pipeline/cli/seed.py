@@ -48,6 +48,7 @@ from pipeline.cli.options import (
 from pipeline.cli.output import emit_table, err_console, print_json
 from pipeline.errors import InputError
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
+from pipeline.profiles.kpis import KPIS
 
 __all__ = ["seed_cmd"]
 
@@ -106,11 +107,13 @@ def seed_cmd(
         str,
         typer.Option(
             "--objective",
-            help="What imm/celf maximise: activated, earned_activated (beyond the seeds), "
-            "exposed or earned_exposed (imm on exposure RR sets; celf through activation). "
-            "marginal_gain is then in exposed accounts.",
+            help="What imm/opim/celf maximise, projected with --profiles (docs/projection.md): "
+            "engagements, impressions or people (unique people reached); or in-graph "
+            "accounts: activated, earned_activated (beyond the seeds), exposed, "
+            "earned_exposed. marginal_gain is in its unit. Without --profiles (or "
+            "followers/engagement_rate in them) a KPI falls back to activated/exposed.",
         ),
-    ] = "activated",
+    ] = defaults.OBJECTIVE,
     epsilon: Annotated[
         float, typer.Option(help="IMM accuracy: (1 - 1/e - epsilon) guarantee.")
     ] = defaults.EPSILON,
@@ -166,6 +169,11 @@ def seed_cmd(
     prof = load_profiles(profiles, g, thresholds=thresholds) if profiles is not None else None
     exc = g.index_of(id_list(exclude), what="--exclude ID")
     inc = g.index_of(id_list(include), what="--include ID")
+    from pipeline.profiles.audience import ReachRates
+
+    if reach_rate is not None and prof is None:
+        raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
+    rates = ReachRates.parse(reach_rate, "--reach-rate") if reach_rate else None
     with spinner(f"{strategy.value} seeds", quiet) as update:
         result = select_seeds(
             g,
@@ -189,22 +197,19 @@ def seed_cmd(
             celf_runs=celf_runs,
             progress=update,
             creators=creators,
+            reach_rates=rates,
         )
     df = result.to_polars()
     units = None
     if prof is not None and len(result):
-        from pipeline.profiles.audience import ReachRates
         from pipeline.seeding.plan_units import plan_units
 
         with spinner("projecting the plan", quiet):
             units = plan_units(
                 g, result.nodes, model_name, prof, cost=float(result.total_cost),
                 sender_factor=brand_factor(prof, b, brand), thresholds=thresholds, seed=seed,
-                reach_rates=ReachRates.parse(reach_rate) if reach_rate else None,
-                max_steps=max_steps,
+                reach_rates=rates, max_steps=max_steps,
             )  # fmt: skip
-    elif reach_rate is not None:
-        raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
     if out is not None:
         emit_table(df, out, out_format, "seeds", quiet)
     tail = result.diminishing_returns()
@@ -216,12 +221,20 @@ def seed_cmd(
     if quiet:
         return
     summary = result.summary()
+    unit = str(summary.get("gain_unit", "activated"))
+    if result.info.get("objective_note"):
+        err_console.print(f"note: {result.info['objective_note']}", highlight=False, markup=False)
+    what = (
+        f"expected {unit} {summary['expected_reach']:,.1f} "
+        f"(+/- {summary['expected_reach_stderr']:,.1f}), the creators' own posts included"
+        if unit in KPIS
+        else f"expected reach {summary['expected_reach']:,.1f} "
+        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts {unit}, "
+        f"{summary['expected_earned_reach']:,.1f} beyond the seeds"
+    )
     err_console.print(
         f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
-        f"expected reach {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts "
-        f"{summary.get('gain_unit', 'activated')}, "
-        f"{summary['expected_earned_reach']:,.1f} beyond the seeds"
+        + what
         + (
             f"; certified at least {summary['certified_ratio']:.0%} of the best plan"
             if summary.get("certified_ratio") is not None

@@ -54,7 +54,7 @@ from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
 
-__all__ = ["ic_runs", "lt_runs"]
+__all__ = ["ic_runs", "lt_runs", "paid_units"]
 
 _ALWAYS = np.int32(2**31 - 1)  # "seen" stamp of nodes exposed in every run
 
@@ -142,6 +142,18 @@ def _project(
         # impressions it received (the two agree when one poster, or equal shares, reach it)
         people += min(wmax[v] * (1.0 - miss[v]), wsum[v])
     return imp, eng, people
+
+
+@njit(nogil=True, cache=True)
+def paid_units(out_ptr, out_idx, seeds, proj):
+    """``(impressions, engagements, people)`` of the creators' own posts alone: the
+    projection of a run in which only ``seeds`` post (the paid part of every run's
+    units; :func:`_project`). O(n + out-degrees of the seeds)."""
+    mst, miss, wmax, wsum, touched = _proj_rows(proj)
+    return _project(
+        out_ptr, out_idx, seeds, seeds.shape[0], np.int32(1), proj[0], proj[1], proj[2],
+        proj[3], mst, miss, wmax, wsum, touched,
+    )  # fmt: skip
 
 
 @njit(nogil=True, cache=True)

@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles
+from pipeline.profiles.audience import Audience
 from pipeline.seeding.rrsets import SlotLayout
 
 __all__ = ["SeedSet", "SeedingProblem", "check_budget", "fill_in_order"]
@@ -52,7 +53,11 @@ class SeedingProblem:
     ``activated`` (expected spread, seeds included) or ``earned_activated``
     (spread minus the seeds), ``exposed`` and ``earned_exposed`` on exposure RR
     sets (``expose`` set) for the IC-like models; see
-    :func:`pipeline.seeding.select_seeds` for what CELF and LT do.
+    :func:`pipeline.seeding.select_seeds` for what CELF and LT do. For the platform
+    KPIs (``engagements``, ``impressions``, ``people``) ``root_weight`` is each
+    account's worth in the KPI's unit (node-weighted RR sets,
+    :mod:`pipeline.seeding.kpi`) and ``audience`` the projection inputs;
+    ``objective_note`` says why a KPI fell back to an in-graph objective, if it did.
     """
 
     graph: FollowerGraph
@@ -77,10 +82,21 @@ class SeedingProblem:
     objective: str = "activated"
     per_creator: float = 0.0
     expose: NDArray[np.float32] | None = None  # per-edge realness, for exposure objectives
+    root_weight: NDArray[np.float64] | None = None  # KPI worth per account (KPI objectives)
+    audience: Audience | None = None  # projection inputs (KPI objectives)
+    objective_note: str | None = None  # why the requested KPI fell back, if it did
 
     @property
     def n(self) -> int:
         return self.graph.n
+
+    @property
+    def unit(self) -> str:
+        """The unit of reach estimates and marginal gains: the KPI's name, else
+        ``exposed`` (exposure RR sets) or ``activated``."""
+        if self.root_weight is not None:
+            return self.objective
+        return "exposed" if self.expose is not None else "activated"
 
     @property
     def earned(self) -> bool:
@@ -160,7 +176,8 @@ class SeedSet:
 
     ``marginal_gain[i]``: expected extra nodes activated by adding seed i to the
     seeds before it (model of the problem, RR-set estimate; extra nodes *exposed*
-    when the objective is an exposure one, ``info["gain_unit"]`` says which);
+    when the objective is an exposure one, extra engagements, impressions or people
+    (weighted-exposure proxy) for a KPI; ``info["gain_unit"]`` says which);
     ``cumulative_reach`` is their running sum with standard error ``cumulative_stderr``.
     """
 
@@ -241,13 +258,24 @@ class SeedSet:
             "total_cost": self.total_cost,
             "expected_reach": self.expected_reach,
             "expected_reach_stderr": float(self.cumulative_stderr[-1]) if len(self) else 0.0,
-            "expected_earned_reach": self.expected_reach - len(self),
+            "expected_earned_reach": self.expected_reach - self.paid_reach,
             "min_relevance": p.min_relevance,
             "max_creators": p.max_creators,
             "per_creator_cost": p.per_creator,
             "objective": p.objective,
             **self.info,
         }
+
+    @property
+    def paid_reach(self) -> float:
+        """What the seeds alone are worth in the gains' unit: one each, or for a KPI
+        their own posts (:func:`pipeline.seeding.kpi.paid_value`). O(n)."""
+        p = self.problem
+        if p.root_weight is None:
+            return float(len(self))
+        from pipeline.seeding.kpi import paid_value
+
+        return paid_value(p.graph, p.root_weight, self.nodes, p.expose)
 
     def diminishing_returns(self, share: float = 0.01) -> dict[str, Any] | None:
         """Where the rest of the plan stops paying: the first seed after which the

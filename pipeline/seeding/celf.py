@@ -18,6 +18,12 @@ With a budget, both the plain and the cost-effective (gain per cost) lazy greedy
 run and the one with the larger estimated spread is kept, as in the paper's
 budgeted CELF; with a creator cap too, a third rule (gain per share of budget
 plus share of cap, as in :mod:`pipeline.seeding.imm`) competes.
+
+Platform KPIs (:mod:`pipeline.seeding.kpi`): a new poster adds its engagements or
+impressions (its root weight) instead of 1; for ``people`` it updates its followers'
+people as the simulation projects a run (``docs/projection.md``; runs x n x 3 float64
+more), so CELF maximises the simulated KPI itself (people are not submodular: there
+the lazy evaluation is a heuristic).
 """
 
 from __future__ import annotations
@@ -69,33 +75,35 @@ def _live(e: int, v: int, r: int, lt: bool, value: NDArray[np.float32],
 
 @njit(nogil=True, cache=True, parallel=True)
 def _gains(
-    cands: NDArray[np.int64],
-    out_ptr: NDArray[np.int64],
-    out_idx: NDArray[np.int32],
-    value: NDArray[np.float32],
-    choice: NDArray[np.int64],
-    lt: bool,
-    keys: NDArray[np.uint64],
-    dist: NDArray[np.int32],
-    horizon: int,
-    bounded: bool,
-    nchunks: int,
-) -> NDArray[np.int64]:
-    """Total over runs of each candidate's marginal gain given ``dist``. Deterministic."""
+    cands: NDArray[np.int64], out_ptr: NDArray[np.int64], out_idx: NDArray[np.int32],
+    value: NDArray[np.float32], choice: NDArray[np.int64], lt: bool, keys: NDArray[np.uint64],
+    dist: NDArray[np.int32], horizon: int, bounded: bool, nchunks: int,
+    weight: NDArray[np.float64] | None, prow: NDArray[np.float64] | None,
+    pst: NDArray[np.float64] | None,
+) -> NDArray[np.float64]:  # fmt: skip
+    """Total over runs of each candidate's marginal gain given ``dist``: new posters
+    (``weight`` each, 1 if None), or people (``prow`` = reach and share rows, ``pst``
+    the per-run people state of the seeds). Deterministic. The None arguments are
+    compile-time constants: each mode compiles its own loop, without the others'."""
     n = out_ptr.shape[0] - 1
     runs = keys.shape[0]
-    total = np.zeros(cands.shape[0], dtype=np.int64)
+    pn = 0 if prow is None else n
+    total = np.zeros(cands.shape[0], dtype=np.float64)
     stamp = np.zeros((nchunks, n), dtype=np.int64)
     depth = np.zeros((nchunks, n), dtype=np.int32)
     queue = np.zeros((nchunks, n), dtype=np.int32)
+    fstamp = np.zeros((nchunks, pn), dtype=np.int64)  # people scratch of a (candidate, run)
+    fval = np.zeros((nchunks, 3, pn), dtype=np.float64)
+    ftouch = np.zeros((nchunks, pn), dtype=np.int32)
     for c in prange(nchunks):
         st = stamp[c]
         dp = depth[c]
         q = queue[c]
+        fs, fv, ft = fstamp[c], fval[c], ftouch[c]
         mark = np.int64(0)
         for i in range(c * cands.shape[0] // nchunks, (c + 1) * cands.shape[0] // nchunks):
             v = cands[i]
-            g = np.int64(0)
+            g, gi = 0.0, 0  # gi: new posters when each counts 1 (integer adds)
             for r in range(runs):
                 if dist[r, v] == 0 or (not bounded and dist[r, v] != _INF):
                     continue  # a seed, or reached anyway: nothing new past v
@@ -105,7 +113,14 @@ def _gains(
                 q[0] = v
                 head = 0
                 tail = 1
-                g += 1 if dist[r, v] > horizon else 0
+                nt = 0
+                if dist[r, v] > horizon:
+                    if prow is not None and pst is not None:
+                        nt = _touch(v, pst[r], nt, mark, out_ptr, out_idx, prow, fs, fv, ft)
+                    elif weight is not None:
+                        g += weight[v]
+                    else:
+                        gi += 1
                 while head < tail:
                     u = q[head]
                     head += 1
@@ -125,8 +140,16 @@ def _gains(
                         q[tail] = w
                         tail += 1
                         if dist[r, w] > horizon:
-                            g += 1
-            total[i] = g
+                            if prow is not None and pst is not None:
+                                nt = _touch(w, pst[r], nt, mark, out_ptr, out_idx, prow, fs,
+                                            fv, ft)  # fmt: skip
+                            elif weight is not None:
+                                g += weight[w]
+                            else:
+                                gi += 1
+                if prow is not None and pst is not None:
+                    g += _delta(pst[r], fv, ft, nt)
+            total[i] = g + gi
     return total
 
 
@@ -144,18 +167,25 @@ def _add_seed(
     dist: NDArray[np.int32],
     horizon: int,
     bounded: bool,
-) -> int:
-    """Lower ``dist`` by a BFS from new seed ``s`` in every run; returns the total gain."""
+    weight: NDArray[np.float64] | None,
+    prow: NDArray[np.float64] | None,
+    pst: NDArray[np.float64] | None,
+) -> float:
+    """Lower ``dist`` by a BFS from new seed ``s`` in every run (and fold the new posters
+    into the people state ``pst``); returns the total gain, as :func:`_gains` counts it."""
     n = out_ptr.shape[0] - 1
     runs = keys.shape[0]
-    gained = np.zeros(runs, dtype=np.int64)
+    gained = np.zeros(runs, dtype=np.float64)
     for r in prange(runs):
         q = np.empty(n, dtype=np.int32)
         d = dist[r]
         if d[s] == 0 or (not bounded and d[s] != _INF):
             continue
         if d[s] > horizon:
-            gained[r] += 1
+            if prow is not None and pst is not None:
+                gained[r] += _commit(s, pst[r], out_ptr, out_idx, prow)
+            else:
+                gained[r] += 1.0 if weight is None else weight[s]
         d[s] = 0
         q[0] = s
         head = 0
@@ -172,11 +202,60 @@ def _add_seed(
                 if d[w] <= lim or not _live(e, w, r, lt, value, choice, keys):
                     continue
                 if d[w] > horizon:
-                    gained[r] += 1
+                    if prow is not None and pst is not None:
+                        gained[r] += _commit(w, pst[r], out_ptr, out_idx, prow)
+                    else:
+                        gained[r] += 1.0 if weight is None else weight[w]
                 d[w] = du + 1
                 q[tail] = w
                 tail += 1
-    return int(gained.sum())
+    return float(gained.sum())
+
+
+@njit(nogil=True, inline="always")
+def _commit(w, state, out_ptr, out_idx, prow):
+    """Fold new poster ``w`` (reach ``prow[0, w]``, share ``prow[1, w]``) into a run's
+    people ``state`` (3 x n: per follower the product of misses ``1 - r q``, the largest
+    share, the sum of ``share r q``, as :func:`pipeline.diffusion.kernels._project`);
+    returns the people it adds. O(out-degree of w)."""
+    ru, wu = prow[0, w], prow[1, w]
+    add = 0.0
+    for e in range(out_ptr[w], out_ptr[w + 1] if ru > 0.0 else out_ptr[w]):
+        v = out_idx[e]
+        old = min(state[1, v] * (1.0 - state[0, v]), state[2, v])
+        state[0, v] *= 1.0 - ru
+        state[2, v] += wu * ru
+        state[1, v] = max(state[1, v], wu)
+        add += min(state[1, v] * (1.0 - state[0, v]), state[2, v]) - old
+    return add
+
+
+@njit(nogil=True, inline="always")
+def _touch(w, state, nt, mark, out_ptr, out_idx, prow, fs, fv, ft):
+    """:func:`_commit` on a scratch copy ``fv`` of ``state``: followers are copied on
+    first touch (``fs[v] == mark``) and listed in ``ft[:nt]``; returns the new ``nt``."""
+    ru, wu = prow[0, w], prow[1, w]
+    for e in range(out_ptr[w], out_ptr[w + 1] if ru > 0.0 else out_ptr[w]):
+        v = out_idx[e]
+        if fs[v] != mark:
+            fs[v] = mark
+            fv[0, v], fv[1, v], fv[2, v] = state[0, v], state[1, v], state[2, v]
+            ft[nt] = v
+            nt += 1
+        fv[0, v] *= 1.0 - ru
+        fv[2, v] += wu * ru
+        fv[1, v] = max(fv[1, v], wu)
+    return nt
+
+
+@njit(nogil=True, inline="always")
+def _delta(state, fv, ft, nt):
+    """The people the scratch ``fv`` adds to ``state`` over the followers ``ft[:nt]``."""
+    add = 0.0
+    for v in ft[:nt]:
+        add += min(fv[1, v] * (1.0 - fv[0, v]), fv[2, v])
+        add -= min(state[1, v] * (1.0 - state[0, v]), state[2, v])
+    return add
 
 
 class _State:
@@ -191,44 +270,56 @@ class _State:
             dtype=np.uint64,
         )
         self.lt = problem.lt
-        self.choice = (
-            _lt_choice(g.in_ptr, g.in_eid, problem.values, self.keys)
-            if problem.lt
-            else np.zeros((0, 0), dtype=np.int64)
-        )
+        self.choice = np.zeros((0, 0), dtype=np.int64)
+        if problem.lt:
+            self.choice = _lt_choice(g.in_ptr, g.in_eid, problem.values, self.keys)
         self.horizon = int(problem.max_steps) if problem.max_steps is not None else int(_INF) - 1
         self.bounded = problem.max_steps is not None
         self.dist = np.full((runs, g.n), _INF, dtype=np.int32)
         self.runs = runs
+        # what a new poster adds: 1, its KPI weight, or its followers' people
+        self.weight: NDArray[np.float64] | None = None
+        self.prow: NDArray[np.float64] | None = None
+        self.pst: NDArray[np.float64] | None = None
+        if problem.objective == "people" and problem.audience is not None:
+            rows = problem.audience.kernel_rows()
+            self.prow = np.ascontiguousarray(rows[2:4])
+            self.pst = np.zeros((runs, 3, g.n))
+            self.pst[:, 0, :] = 1.0  # product of misses
+        elif problem.root_weight is not None:
+            self.weight = np.asarray(problem.root_weight, dtype=np.float64)
 
     def copy(self) -> _State:
         new = object.__new__(_State)
         new.__dict__.update(self.__dict__)
         new.dist = self.dist.copy()
+        new.pst = None if self.pst is None else self.pst.copy()
         return new
 
-    def gains(self, cands: NDArray[np.int64]) -> NDArray[np.int64]:
+    def gains(self, cands: NDArray[np.int64]) -> NDArray[np.float64]:
         threads = self.problem.threads
         with numba_threads(threads) as nthreads:
             chunks = max(1, min(len(cands), nthreads * 4))
             return kernel_for(_gains, threads)(
                 cands.astype(np.int64), self.g.out_ptr, self.g.out_idx, self.problem.values,
                 self.choice, self.lt, self.keys, self.dist, self.horizon, self.bounded, chunks,
+                self.weight, self.prow, self.pst,
             )  # fmt: skip
 
-    def add(self, s: int) -> int:
+    def add(self, s: int) -> float:
         threads = self.problem.threads
         with numba_threads(threads):
             return kernel_for(_add_seed, threads)(
                 s, self.g.out_ptr, self.g.out_idx, self.problem.values, self.choice, self.lt,
-                self.keys, self.dist, self.horizon, self.bounded,
+                self.keys, self.dist, self.horizon, self.bounded, self.weight, self.prow,
+                self.pst,
             )  # fmt: skip
 
 
 def _lazy_greedy(
-    problem: SeedingProblem, state: _State, init: NDArray[np.int64], cands: NDArray[np.int64],
+    problem: SeedingProblem, state: _State, init: NDArray[np.float64], cands: NDArray[np.int64],
     per_cost: bool, evaluations: list[int], divisor: NDArray[np.float64] | None = None,
-) -> tuple[list[int], int]:  # fmt: skip
+) -> tuple[list[int], float]:  # fmt: skip
     """Lazy greedy from ``state`` (forced seeds already added); returns (seeds, total net
     gain). Under an earned objective each seed's gain is net of itself (``runs`` per seed,
     one per run) and greedy stops when no candidate's net gain is positive."""
@@ -244,7 +335,7 @@ def _lazy_greedy(
     ]
     heapq.heapify(heap)
     chosen: list[int] = []
-    total = 0
+    total = 0.0
     rnd = 0
     while heap and len(chosen) < limit:
         if pen > 0 and heap[0][0] >= 0:
@@ -253,13 +344,13 @@ def _lazy_greedy(
         if budget is not None and spend[u] > left:
             continue  # never fits again: the budget only shrinks
         if seen == rnd:
-            total += state.add(u) - int(pen)
+            total += state.add(u) - pen
             chosen.append(u)
             rnd += 1
             if budget is not None:
                 left -= float(problem.cost[u])
             continue
-        g = int(state.gains(np.array([u], dtype=np.int64))[0])
+        g = float(state.gains(np.array([u], dtype=np.int64))[0])
         evaluations[0] += 1
         heapq.heappush(heap, (-((g - pen) / cost[u] if per_cost else float(g) - pen), u, rnd))
     return chosen, total
@@ -269,14 +360,14 @@ def celf(problem: SeedingProblem, runs: int = 200) -> tuple[NDArray[np.int32], d
     """CELF seeds for ``problem`` on ``runs`` common live-edge samples.
 
     Time O(runs * (candidates + evaluations) * average BFS) after an O(runs * m)
-    set-up for LT; memory O(runs * n) int32. Meant for graphs of a few thousand nodes.
+    set-up for LT; memory O(runs * n) int32 (and 3 float64 for people). Meant for graphs
+    of a few thousand nodes. Gains are in the problem's KPI for KPI objectives.
     """
     if runs < 1:
         raise ValueError(f"runs must be >= 1, got {runs}")
     state = _State(problem, runs)
-    base = 0
     for f in problem.include.tolist():
-        base += state.add(int(f))
+        state.add(int(f))
     taken = np.zeros(problem.n, dtype=np.bool_)
     taken[problem.include] = True
     cands = np.flatnonzero(problem.eligible & ~taken).astype(np.int64)

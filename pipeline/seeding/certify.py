@@ -4,7 +4,8 @@ OPIM-C, Tang, Tang, Xiao, Yuan, SIGMOD 2018; see :mod:`pipeline.seeding.opim`).
 ``upper_bound`` bounds the best plan's coverage of the collection that chose the
 seeds; ``coverage`` counts the seeds' hits on an independent collection;
 ``certified_ratio`` turns both into a lower bound on the seeds' approximation
-ratio that holds with probability ``1 - 2 exp(-a)``.
+ratio that holds with probability ``1 - 2 exp(-a)``. ``weighted_floor`` is the lower
+bound on the best plan's value that node-weighted RR sets need instead of "OPT >= 1".
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.rrsets import RRSets
 
-__all__ = ["certified_ratio", "coverage", "upper_bound"]
+__all__ = ["certified_ratio", "coverage", "upper_bound", "weighted_floor"]
 
 _CHECKPOINTS = 48  # prefixes of the greedy order at which the upper bound is evaluated
 
@@ -183,3 +184,37 @@ def certified_ratio(
     sigma_l = max(0.0, lo) * n / theta2
     sigma_u = (math.sqrt(upper_cov + a / 2.0) + math.sqrt(a / 2.0)) ** 2 * n / theta1
     return (sigma_l / sigma_u if sigma_u > 0 else 0.0), sigma_l, sigma_u
+
+
+def weighted_floor(
+    root_weight: NDArray[np.floating],
+    *,
+    k: int | None,
+    budget: float | None,
+    cost: NDArray[np.float64] | None,
+    eligible: NDArray[np.bool_] | None,
+    forced: NDArray[np.int32] | None,
+) -> float:
+    """A lower bound on the best plan's value in *normalised* weights ``w' = w n / W``
+    (mean 1, the scale IMM and OPIM-C work in): every seed is activated (exposed), so
+    any feasible plan is worth at least its seeds' ``w'``; the bound is the forced
+    seeds' plus the ``k`` largest ``w'`` among the other candidates (the single largest
+    affordable one with a budget). Unweighted, it is at least 1 (today's "OPT >= 1").
+    O(n)."""
+    w = np.asarray(root_weight, dtype=np.float64)
+    n = w.shape[0]
+    wn = w * (n / float(np.cumsum(w)[-1]))
+    cand = np.ones(n, dtype=np.bool_) if eligible is None else eligible.copy()
+    fixed = np.zeros(0, np.int64) if forced is None else np.asarray(forced, np.int64)
+    cand[fixed] = False
+    base = float(wn[fixed].sum())
+    if budget is not None and cost is not None:
+        left = budget - float(np.nan_to_num(cost[fixed], nan=np.inf).sum())
+        cand &= np.nan_to_num(cost, nan=np.inf) <= left
+    vals = wn[cand]
+    take = vals.shape[0] if k is None else min(int(k), vals.shape[0])
+    if budget is not None:
+        take = min(take, 1)
+    if take <= 0:
+        return base
+    return base + float(np.partition(vals, vals.shape[0] - take)[vals.shape[0] - take :].sum())

@@ -54,69 +54,41 @@ both, a third rule runs too, coverage per ``cost / budget + 1 / cap`` (the
 aggregated-weight greedy of multi-dimensional knapsack), and the best of the
 three coverages is kept, so the plan uses neither only cheap accounts nor
 only the biggest.
+
+With root weights (node-weighted RR sets, :mod:`pipeline.seeding.rrsets`) IMM
+maximises ``Σ_v w_v Pr[v activated (exposed)]``. It runs in normalised weights
+``w' = w n / W`` (mean 1): the sampling is the same, the formulas too, except the
+floor of ``LB`` ("OPT >= 1") becomes ``min(1, seeds' w')``
+(:func:`~pipeline.seeding.certify.weighted_floor`), and the reuse grid reaches down
+to it.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.seeding.certify import upper_bound
+from pipeline.seeding.certify import upper_bound, weighted_floor
+from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask, greedy_cover
-from pipeline.seeding.rrsets import RRSets, SlotLayout, sample_rr_sets, stream_key
+from pipeline.seeding.rrsets import RRSets, SlotLayout, root_cumulative, stream_key
 
 GRID = 0.01  # "reuse": LB is rounded down to a power of 1 + GRID (module docstring)
 
 __all__ = ["IMMResult", "RRPool", "imm", "mixed_cost", "seeds_bought", "select_cover"]
 
 
-class RRPool:
-    """RR sets of the streams of one model, kept between IMM runs (e.g. the budgets of
-    one brand and model in a campaign). Set ``j`` of a stream depends only on the stream
-    key and ``j``, so a run that needs ``t`` sets gets the first ``t`` of the longest
-    collection drawn so far, bit for bit the ones it would have drawn itself; only the
-    missing tail is sampled (by one thread at a time: threads sharing the pool wait
-    for it). Memory: the longest collection of each stream."""
-
-    def __init__(self) -> None:
-        self._sets: dict[int, RRSets] = {}
-        self._lock = threading.Lock()
-        self._layout: SlotLayout | None = None
-        self._layout_lock = threading.Lock()  # taken inside take()'s lock: a separate one
-
-    def layout(self, build: Callable[[], SlotLayout]) -> SlotLayout:
-        """The pool's model laid out for sampling (one per pool: its runs share a
-        model), built by the first caller."""
-        with self._layout_lock:
-            if self._layout is None:
-                self._layout = build()
-            return self._layout
-
-    def take(
-        self,
-        key: np.uint64,
-        upto: int,
-        sample: Callable[[RRSets | None, np.uint64, int], RRSets],
-    ) -> RRSets:
-        with self._lock:
-            have = self._sets.get(int(key))
-            if have is None or len(have) < upto:
-                have = sample(have, key, upto)
-                self._sets[int(key)] = have
-        return have if len(have) == upto else have.prefix(upto)
-
-
 @dataclass(frozen=True)
 class IMMResult:
     """Chosen seeds (forced first), their coverage gains, and what IMM spent.
 
-    ``gains[i] * n / rr_sets`` is seed i's marginal expected spread on IMM's own
-    RR sets (optimistic for the chosen set: the sets selected it).
+    ``gains[i] * scale / rr_sets`` is seed i's marginal expected spread on IMM's own
+    RR sets (optimistic for the chosen set: the sets selected it); ``scale`` is n, or
+    the total root weight W (then the unit is the weights', and so is ``lower_bound``).
     """
 
     seeds: NDArray[np.int32]
@@ -129,6 +101,7 @@ class IMMResult:
     node_selection: str = "fresh"  # "reuse" (phase 1's stream) or "fresh" (stream 2)
     upper_cov: float = math.inf  # bound on the best plan's coverage of the final sets
     rr_sets_drawn: int = 0  # sets sampled in all (both phases; shared ones once)
+    scale: float = 0.0  # n, or W with root weights
 
 
 def mixed_cost(cost: NDArray[np.float64], budget: float, cap: int) -> NDArray[np.float64]:
@@ -203,51 +176,6 @@ def seeds_bought(
     return max(1, min(buys + n_forced, n, k_cap))
 
 
-Draw = Callable[[RRSets | None, np.uint64, int], RRSets]
-
-
-def rr_sampler(
-    in_ptr: NDArray[np.int64],
-    in_idx: NDArray[np.int32],
-    in_eid: NDArray[np.int64],
-    value: NDArray[np.float32],
-    *,
-    lt: bool,
-    max_steps: int | None,
-    threads: int | None,
-    expose: NDArray[np.float32] | None,
-    rr_pool: RRPool | None,
-    layout: SlotLayout | None = None,
-) -> Draw:
-    """``draw(rr, key, upto)``: the first ``upto`` RR sets of stream ``key``, extending
-    ``rr`` (the sets drawn so far, or None) or taking them from ``rr_pool``. The
-    probabilities' layout is ``rr_pool``'s, else ``layout``, else built on the first
-    draw."""
-    laid: list[SlotLayout] = []
-
-    def sample(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
-        have = 0 if rr is None else len(rr)
-        if not laid:
-
-            def build() -> SlotLayout:
-                return layout or SlotLayout.of(in_ptr, in_idx, in_eid, value, lt=lt)
-
-            laid.append(build() if rr_pool is None else rr_pool.layout(build))
-        return sample_rr_sets(
-            in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
-            max_steps=max_steps, threads=threads, expose=expose, layout=laid[0], into=rr,
-        )  # fmt: skip
-
-    def draw(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
-        if rr_pool is not None:
-            return rr_pool.take(key, upto, sample)
-        if rr is not None and upto <= len(rr):
-            return rr if upto == len(rr) else rr.prefix(upto)
-        return sample(rr, key, upto)
-
-    return draw
-
-
 def imm(
     in_ptr: NDArray[np.int64],
     in_idx: NDArray[np.int32],
@@ -273,6 +201,7 @@ def imm(
     progress: Callable[[str], None] | None = None,
     node_selection: str = "auto",
     layout: SlotLayout | None = None,
+    root_weight: NDArray[np.float64] | None = None,
 ) -> IMMResult:
     """Select seeds by IMM on the model given by per-edge ``value`` (IC-like or LT).
 
@@ -288,7 +217,9 @@ def imm(
     ``layout``: ``value`` laid out for sampling (:class:`SlotLayout`), if the caller
     keeps one. ``node_selection``: ``"reuse"`` phase 1's RR stream, draw ``"fresh"`` sets, or
     ``"auto"``, the one needing fewer new sets (module docstring; all keep the
-    guarantee).
+    guarantee). ``root_weight`` (length n, >= 0): maximise ``Σ_v w_v Pr[v activated
+    (exposed)]`` on node-weighted RR sets (module docstring), the same guarantee;
+    not with ``earned`` (ValueError).
     Reproducible from ``seed`` for any thread count.
     Expected time O((k + l) (n + m) log n / eps^2) (Tang et al. 2015, Theorem 2).
     """
@@ -299,10 +230,18 @@ def imm(
         raise ValueError(
             f"node_selection must be 'auto', 'reuse' or 'fresh', got {node_selection!r}"
         )
+    if earned and root_weight is not None:
+        raise ValueError("the earned penalty is not defined with root weights")
     nf = max(n, 2)
     n_forced = 0 if forced is None else len(forced)
     k_eff = seeds_bought(n, k, budget, cost, eligible, n_forced, k_cap)
     pool = candidate_mask(n, eligible, forced)  # the only nodes the index needs
+    scale, lb0 = float(n), 1.0  # OPT >= 1 (a seed activates itself), in w' units
+    if root_weight is not None:
+        scale = float(root_cumulative(root_weight, n)[-1])
+        lb0 = min(1.0, weighted_floor(root_weight, k=k, budget=budget, cost=cost,
+                                      eligible=eligible, forced=forced))  # fmt: skip
+        lb0 = lb0 if lb0 > 0 else 1.0 / nf  # no candidate weighs anything: not a bound
     bad_events = 3 if node_selection == "auto" else 2
     ell = ell * (1.0 + math.log(bad_events) / math.log(nf))
     log_c = _log_comb(n, k_eff)
@@ -313,7 +252,12 @@ def imm(
         * nf
         / eps_p**2
     )
-    grid_values = math.floor(math.log(nf) / math.log1p(GRID)) + 1  # J
+    # J: the powers of 1 + GRID that LB can be rounded to, from lb0 up to n
+    grid_values = (
+        math.floor(math.log(nf) / math.log1p(GRID))
+        - math.floor(math.log(lb0) / math.log1p(GRID))
+        + 1
+    )
 
     def lambda_star(union: int) -> float:
         # node selection's lambda* with its failure share split over `union` values
@@ -323,7 +267,8 @@ def imm(
         return 2.0 * nf * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
 
     draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
-                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout)  # fmt: skip
+                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout,
+                      root_weight=root_weight)  # fmt: skip
 
     def select(
         index: CoverIndex, net: bool = True
@@ -336,7 +281,7 @@ def imm(
     key1 = stream_key(seed, 1)
     rr: RRSets | None = None
     index: CoverIndex | None = None
-    lb = 1.0
+    lb = lb0
     for i in range(1, max(2, math.ceil(math.log2(nf)))):
         x = nf / 2.0**i
         theta_i = min(math.ceil(lam_p / x), max_rr_sets)
@@ -354,7 +299,7 @@ def imm(
     phase1 = 0 if rr is None else len(rr)
     # Phase 2: node selection on theta sets, phase 1's stream or a fresh one
     theta_fresh = max(1, min(math.ceil(lambda_star(1) / lb), max_rr_sets))
-    lb_grid = (1.0 + GRID) ** math.floor(math.log(max(lb, 1.0)) / math.log1p(GRID))
+    lb_grid = (1.0 + GRID) ** math.floor(math.log(max(lb, lb0)) / math.log1p(GRID))
     theta_reuse = max(1, min(math.ceil(lambda_star(grid_values) / lb_grid), max_rr_sets))
     reuse = node_selection == "reuse" or (
         node_selection == "auto" and theta_reuse - phase1 < theta_fresh
@@ -373,5 +318,7 @@ def imm(
     up = upper_bound(index, seeds, n_forced=n_forced, k=k, budget=budget, cost=cost,
                      eligible=eligible)  # fmt: skip
     drawn = max(phase1, theta) if reuse else phase1 + theta
+    if root_weight is not None:
+        lb *= scale / n  # from w' to the weights' unit
     return IMMResult(seeds, gains, len(final), phase1, lb, theta, rule,
-                     "reuse" if reuse else "fresh", up, drawn)  # fmt: skip
+                     "reuse" if reuse else "fresh", up, drawn, scale)  # fmt: skip

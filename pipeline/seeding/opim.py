@@ -26,6 +26,12 @@ so the same target is used and the achieved ratio is reported.
 For earned objectives the seeds are chosen net of one seed's worth of sets per
 seed, and the ratio certifies the coverage part (exposure or activation) against
 the best plan under the same constraints.
+
+With root weights (node-weighted RR sets) OPIM-C works in normalised weights
+``w' = w n / W`` as IMM does (:mod:`pipeline.seeding.imm`): the bounds and the ratio
+are unchanged; ``theta_max``, which assumes ``OPT >= k``, uses the smaller of ``k``
+and the seeds' own ``w'`` (:func:`~pipeline.seeding.certify.weighted_floor`), and
+``lower``/``upper`` are reported in the weights' unit.
 """
 
 from __future__ import annotations
@@ -37,10 +43,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
-from pipeline.seeding.imm import RRPool, _log_comb, rr_sampler, seeds_bought, select_cover
+from pipeline.seeding.certify import certified_ratio, coverage, upper_bound, weighted_floor
+from pipeline.seeding.estimate import RRPool, rr_sampler
+from pipeline.seeding.imm import _log_comb, seeds_bought, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
-from pipeline.seeding.rrsets import RRSets, SlotLayout, stream_key
+from pipeline.seeding.rrsets import RRSets, SlotLayout, root_cumulative, stream_key
 
 __all__ = ["OPIMResult", "opim"]
 
@@ -55,8 +62,8 @@ class OPIMResult:
     rounds: int
     certified_ratio: float
     target: float
-    lower: float  # sigma_l of the seeds (spread units)
-    upper: float  # sigma_u of the optimum (spread units)
+    lower: float  # sigma_l of the seeds (spread units, or the root weights')
+    upper: float  # sigma_u of the optimum (spread units, or the root weights')
     rule: str
 
 
@@ -86,15 +93,20 @@ def opim(
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
     layout: SlotLayout | None = None,
+    root_weight: NDArray[np.float64] | None = None,
 ) -> OPIMResult:
     """Select seeds by OPIM-C (same arguments as :func:`~pipeline.seeding.imm.imm`;
     ``delta`` defaults to 1/n). Stops at the first round whose certified ratio reaches
     ``1 - 1/e - epsilon``. Reproducible from ``seed`` for any thread count; the two
     collections are RR streams 3 and 4 of ``seed`` (shared through ``rr_pool``).
+    ``root_weight``: maximise ``Σ_v w_v Pr[v activated (exposed)]`` (module docstring);
+    not with ``earned`` (ValueError).
     Time: O(final theta x E[RR set work] + rounds x greedy)."""
     n = int(in_ptr.shape[0] - 1)
     if not 0 < epsilon < 1:
         raise ValueError(f"epsilon must be in (0, 1), got {epsilon}")
+    if earned and root_weight is not None:
+        raise ValueError("the earned penalty is not defined with root weights")
     nf = max(n, 2)
     dlt = 1.0 / nf if delta is None else float(delta)
     if not 0 < dlt < 1:
@@ -110,12 +122,20 @@ def opim(
         ** 2 / (epsilon**2 * k_eff)
     )  # fmt: skip
     theta0 = max(1, math.ceil(theta_max * epsilon**2 * k_eff / nf))
+    unit = 1.0  # from w' (normalised weights) to the weights' unit
+    if root_weight is not None:
+        unit = float(root_cumulative(root_weight, n)[-1]) / n
+        floor = weighted_floor(root_weight, k=k, budget=budget, cost=cost, eligible=eligible,
+                               forced=forced)  # fmt: skip
+        # theta_max assumed OPT >= k_eff; OPT' >= min(k_eff, floor) instead
+        theta_max *= k_eff / max(min(float(k_eff), floor), 1.0 / nf)
     theta_max = min(max(theta_max, theta0), max_rr_sets)
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 1.0))) + 1)
     a = math.log(3.0 * i_max / dlt)
     target = e1 - epsilon
     draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
-                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout)  # fmt: skip
+                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout,
+                      root_weight=root_weight)  # fmt: skip
     key1, key2 = stream_key(seed, 3), stream_key(seed, 4)
     r1: RRSets | None = None
     r2: RRSets | None = None
@@ -134,5 +154,7 @@ def opim(
         if progress:
             progress(f"OPIM-C round {i}: {theta:,} RR sets x 2, certified ratio {ratio:.3f}")
         if ratio >= target or i == i_max or theta >= max_rr_sets:
+            if root_weight is not None:
+                lo, hi = lo * unit, hi * unit
             return OPIMResult(seeds, gains, theta, i, ratio, target, lo, hi, rule)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,6 +1,7 @@
 """The problem a strategy solves: :func:`make_problem` turns a graph, profiles, brand,
 budget and model into a :class:`~pipeline.seeding.base.SeedingProblem` (the brand-fit
-pool, contract costs, the model's edge values). O(n + m).
+pool, contract costs, the model's edge values and, for a platform KPI, each account's
+worth in it). O(n + m).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from pipeline.profiles import (
     Brands,
     CreatorFilter,
     Profiles,
+    TierThresholds,
     brand_sender_factor,
     check_fraction,
     default_profiles,
     fit_pool,
 )
+from pipeline.profiles.audience import ReachRates, audience
+from pipeline.profiles.kpis import KPIS, kpi_objective
 from pipeline.seeding.base import SeedingProblem, check_budget
+from pipeline.seeding.kpi import kpi_weights
 
 __all__ = ["OBJECTIVES", "edge_values", "make_problem"]
 
@@ -54,8 +59,15 @@ def edge_values(
     return spec.node_prob[graph.edge_sources].astype(np.float32), False
 
 
-#: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`).
-OBJECTIVES: tuple[str, ...] = ("earned_exposed", "exposed", "earned_activated", "activated")
+#: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`): the
+#: platform KPIs, then the in-graph measures.
+OBJECTIVES: tuple[str, ...] = (
+    *KPIS,
+    "earned_exposed",
+    "exposed",
+    "earned_activated",
+    "activated",
+)
 
 
 # select_seeds (pipeline.seeding.select) takes the same keyword parameters and forwards
@@ -83,6 +95,8 @@ def make_problem(
     threads: int | None = None,
     progress: Callable[[str], None] | None = None,
     creators: CreatorFilter | None = None,
+    reach_rates: ReachRates | None = None,
+    tier_thresholds: TierThresholds | None = None,
 ) -> SeedingProblem:
     """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
 
@@ -98,6 +112,14 @@ def make_problem(
     probabilities brand-aware. ``max_creators`` caps the number of seeds
     (must-includes included), also together with a budget. ``costs`` adds the
     per-creator overhead and fills missing fees from a cost model.
+
+    ``objective`` :data:`OBJECTIVES`; for a platform KPI (``engagements``,
+    ``impressions``, ``people``) the accounts' worth in it comes from the profiles'
+    audiences (:func:`pipeline.profiles.audience.audience` with ``reach_rates`` and
+    ``tier_thresholds``, default the profiles' own) as ``root_weight``
+    (:func:`pipeline.seeding.kpi.kpi_weights`); when the profiles cannot project it
+    (:func:`pipeline.profiles.kpis.kpi_objective`) the objective falls back to its
+    in-graph measure and ``objective_note`` says so.
     """
     model = defaults.resolve_model(model, p, graph)
     if (k is None) == (budget is None):
@@ -188,8 +210,20 @@ def make_problem(
             )
     else:
         k_rest = None if max_creators is None else int(max_creators) - int(inc.size)
+    objective, note = kpi_objective(profiles, objective)
+    weight = aud = None
+    exposure = objective in ("exposed", "earned_exposed")
+    if objective in KPIS:
+        aud = audience(prof, reach_rates, tier_thresholds or prof.thresholds)
+        weight, exposure = kpi_weights(graph, aud, objective, lt=lt)
+        if not float(weight.sum()) > 0 or not np.isfinite(weight).all():
+            fallback, _ = kpi_objective(None, objective)
+            note = (f"every account's {objective} weight is 0 or unknown; judging by "
+                    f"{fallback} accounts (in-graph) instead")  # fmt: skip
+            objective, weight, aud = fallback, None, None
+            exposure = objective == "exposed"
     expose = None
-    if objective in ("exposed", "earned_exposed") and not lt:
+    if exposure and not lt:
         expose = quality[graph.edge_sources].astype(np.float32)
     return SeedingProblem(
         graph=graph,
@@ -214,4 +248,7 @@ def make_problem(
         objective=objective,
         per_creator=cm.per_creator,
         expose=expose,
+        root_weight=weight,
+        audience=aud,
+        objective_note=note,
     )

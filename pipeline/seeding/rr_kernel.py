@@ -1,9 +1,10 @@
 """The numba kernel that samples one chunk of RR sets over a packed in-edge slot layout.
 
-Each in-edge slot is one 8-byte word (source node, 32-bit threshold); a node's
-in-edges are visited by geometric gaps when their probabilities are equal, by a
-rejection skip when many are low and different, and edge by edge otherwise. The
-coins of set ``j`` are ``hash(stream key, j)``-derived only (see
+Roots are uniform, or drawn with probability ``w_v / W`` from a cumulative root
+weight (binary search on ``u W``). Each in-edge slot is one 8-byte word (source node,
+32-bit threshold); a node's in-edges are visited by geometric gaps when their
+probabilities are equal, by a rejection skip when many are low and different, and
+edge by edge otherwise. The coins of set ``j`` are ``hash(stream key, j)``-derived only (see
 :mod:`~pipeline.seeding.rrsets`). Time O(total size of the sets plus the in-edges
 looked at).
 """
@@ -45,6 +46,27 @@ def _append(out: NDArray[np.int32], pos: int, x: int) -> NDArray[np.int32]:
     return out
 
 
+@njit(nogil=True, inline="always")
+def _weighted_root(cum_w: NDArray[np.float64], u: float) -> int:
+    """The node ``v`` with ``cum_w[v - 1] <= u W < cum_w[v]`` (``W = cum_w[-1]``), by
+    binary search: node v with probability ``w_v / W``, never one of weight 0. O(log n)."""
+    n = cum_w.shape[0]
+    x = u * cum_w[n - 1]
+    lo = 0
+    hi = n  # first index with cum_w > x lies in [lo, hi]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cum_w[mid] > x:
+            hi = mid
+        else:
+            lo = mid + 1
+    if lo >= n:  # u W rounded up to W: the last node of positive weight
+        lo = n - 1
+        while lo > 0 and cum_w[lo] <= cum_w[lo - 1]:
+            lo -= 1
+    return lo
+
+
 @njit(nogil=True, cache=True)
 def rr_chunk(
     start: int,
@@ -59,6 +81,7 @@ def rr_chunk(
     lt: bool,
     max_depth: int,
     expose: NDArray[np.float32],
+    cum_w: NDArray[np.float64],
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """RR sets ``start .. start+count-1``: (sizes, concatenated nodes). O(sum of set work).
 
@@ -82,7 +105,11 @@ def rr_chunk(
     sets are *exposure* RR sets (IC-like models only): the root's in-neighbours
     whose edge is real join at depth 0, the root is not expanded, and the backward
     search runs from them; S hits the set iff the root is a seed or a real
-    follower-of-an-activated account, i.e. the root is exposed."""
+    follower-of-an-activated account, i.e. the root is exposed.
+
+    ``cum_w``: empty for uniform roots (``min(floor(u n), n - 1)``), else the cumulative
+    root weights (length n, last entry ``W > 0``): the root is drawn from the same
+    uniform ``u`` with probability ``w_v / W`` (:func:`_weighted_root`)."""
     n = in_ptr.shape[0] - 1
     stamp = np.zeros(n, dtype=np.int32)  # stamp[v] == j + 1: v is in RR set j
     depth = np.zeros(n, dtype=np.int32)
@@ -92,7 +119,10 @@ def rr_chunk(
     for c in range(count):
         j = start + c
         kj = mix64(key ^ (np.uint64(j) * _GOLDEN))
-        root = min(int(_u01(kj, np.uint64(0)) * n), n - 1)
+        if cum_w.shape[0] > 0:
+            root = _weighted_root(cum_w, _u01(kj, np.uint64(0)))
+        else:
+            root = min(int(_u01(kj, np.uint64(0)) * n), n - 1)
         mark = j + 1
         begin = pos
         stamp[root] = mark

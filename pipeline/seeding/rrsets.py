@@ -12,6 +12,12 @@ backwards from the root) and LT (each node keeps at most one in-edge, edge
 ``(u, v)`` with probability ``w(u, v)``, so an RR set is a backward random walk).
 A depth limit ``max_steps`` gives the spread within that many steps.
 
+*Node-weighted* RR sets draw their root with probability ``w_v / W`` (``W = Σ w``)
+instead of ``1 / n``; then ``W * Pr[S hits an RR set]`` is ``Σ_v w_v Pr[v activated]``
+(exposed, for exposure RR sets): the expected engagements, impressions ... of S when
+``w_v`` is what account v's activation (exposure) is worth. Uniform weights give the
+same estimate scale as unweighted sets (``W = n``).
+
 Randomness is counter-based: RR set ``j`` of a stream draws from
 ``hash(stream key, j)`` only, so a collection is identical whatever the number of
 threads or the chunking, and growing it (IMM's phases) appends the same sets a
@@ -35,7 +41,14 @@ from numpy.typing import NDArray
 
 from pipeline.seeding.rr_kernel import CHUNK_SETS, rr_chunk
 
-__all__ = ["RRSets", "SlotLayout", "pack_slots", "sample_rr_sets", "stream_key"]
+__all__ = [
+    "RRSets",
+    "SlotLayout",
+    "pack_slots",
+    "root_cumulative",
+    "sample_rr_sets",
+    "stream_key",
+]
 
 
 def stream_key(seed: int, stream: int) -> np.uint64:
@@ -200,6 +213,23 @@ class SlotLayout:
         return cls(slot_value, node_p, pack_slots(in_idx, slot_value))
 
 
+def root_cumulative(root_weight: NDArray[np.floating] | None, n: int) -> NDArray[np.float64]:
+    """The cumulative root weights :func:`~pipeline.seeding.rr_kernel.rr_chunk` takes:
+    empty for uniform roots (``None``), else ``cumsum(root_weight)`` after checking the
+    weights are n finite numbers >= 0 with a positive sum (ValueError otherwise). O(n)."""
+    if root_weight is None:
+        return np.zeros(0, dtype=np.float64)
+    w = np.asarray(root_weight, dtype=np.float64)
+    if w.shape != (n,):
+        raise ValueError(f"root_weight has shape {w.shape}; expected ({n},)")
+    if not np.all(np.isfinite(w)) or bool((w < 0).any()):
+        raise ValueError("root weights must be finite and >= 0")
+    cum = np.cumsum(w)
+    if n == 0 or not cum[-1] > 0:
+        raise ValueError("root weights sum to 0: no node can be a root")
+    return cum
+
+
 def sample_rr_sets(
     in_ptr: NDArray[np.int64],
     in_idx: NDArray[np.int32],
@@ -215,6 +245,7 @@ def sample_rr_sets(
     expose: NDArray[np.float32] | None = None,
     layout: SlotLayout | None = None,
     into: RRSets | None = None,
+    root_weight: NDArray[np.floating] | None = None,
 ) -> RRSets:
     """Sample RR sets ``start .. start+count-1`` of stream ``key`` (appended to ``into``,
     the stream's first ``start`` sets, when given).
@@ -224,7 +255,11 @@ def sample_rr_sets(
     sender's ``real_audience``; ones for a graph without fake followers) to draw
     *exposure* RR sets instead, whose coverage times ``n / count`` estimates the
     expected number of exposed accounts (activated or following an activated
-    account through a real follow). Bit-identical for any ``threads``. Time
+    account through a real follow). ``root_weight`` (float, length n, >= 0, positive
+    sum; None = uniform, the same sets as before weights existed): roots drawn with
+    probability ``w_v / W``, so coverage times ``W / count`` estimates ``Σ_v w_v
+    Pr[v activated (exposed)]``; a node of weight 0 is never a root; a stream is
+    defined by its key *and* its weights. Bit-identical for any ``threads``. Time
     O(count * E[edges examined per set]), plus O(m) to lay ``value`` out by in-edge
     slot unless ``layout`` (:meth:`SlotLayout.of`, for repeated calls) is given.
     """
@@ -244,11 +279,13 @@ def sample_rr_sets(
     workers = threads or numba.get_num_threads() or os.cpu_count() or 1
 
     ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
+    cum_w = root_cumulative(root_weight, n)
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
         return rr_chunk(
-            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, packed, lt, depth, ex
-        )
+            b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, packed, lt, depth, ex,
+            cum_w,
+        )  # fmt: skip
 
     if workers > 1 and len(bounds) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:

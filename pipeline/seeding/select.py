@@ -23,10 +23,13 @@ from pipeline.profiles import (
     Brands,
     CreatorFilter,
     Profiles,
+    TierThresholds,
 )
+from pipeline.profiles.audience import ReachRates
 from pipeline.registry import BUILT_IN, run_registered, strategy_names
 from pipeline.seeding.base import SeedingProblem, SeedSet
 from pipeline.seeding.estimate import ReachEstimator, SharedCache, rr_fingerprint
+from pipeline.seeding.kpi import optimised_label
 from pipeline.seeding.problem import make_problem
 
 __all__ = ["STRATEGIES", "run_strategy", "select_seeds"]
@@ -66,6 +69,8 @@ def select_seeds(
     progress: Callable[[str], None] | None = None,
     cache: MutableMapping[Any, Any] | None = None,
     creators: CreatorFilter | None = None,
+    reach_rates: ReachRates | None = None,
+    tier_thresholds: TierThresholds | None = None,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
@@ -76,18 +81,35 @@ def select_seeds(
     With a ``brand``, every strategy but ``macro-any`` chooses among accounts of
     relevance >= ``min_relevance`` (default 0.3) and must-includes; see
     :func:`make_problem` for ``max_creators`` and ``costs``. ``objective``
-    (:data:`OBJECTIVES`) is what ``imm`` and ``celf`` maximise: ``activated``
-    the expected spread; ``earned_activated`` the spread minus the number of
-    seeds (each seed's net gain is its marginal spread minus 1, so they stop
-    adding creators who pay for little more than themselves); ``exposed`` and
-    ``earned_exposed`` the same for the expected number of exposed accounts,
-    which ``imm`` maximises on exposure RR sets under the IC-like models. CELF,
-    and IMM under LT, optimise the activation counterpart instead (stated in
-    ``info["optimised"]``). Returns a :class:`SeedSet` whose marginal gains come
+    (:data:`OBJECTIVES`) is what ``imm``, ``opim`` and ``celf`` maximise:
+
+    - the platform KPIs (``docs/projection.md``; the creators' own posts included),
+      from the profiles' audiences with ``reach_rates`` (default by tier) and
+      ``tier_thresholds`` (default the profiles'): ``engagements`` and
+      ``impressions``, which IMM and OPIM-C maximise as such on node-weighted
+      activation RR sets (root weight ``ER q A``, resp. ``r q A``); ``people``,
+      for which they maximise a weighted-exposure proxy (exposure RR sets, each
+      account weighted by the people it stands for; under LT the impressions);
+      CELF maximises all three as the simulation projects them, on its runs.
+      Without followers (or engagement rates) in the profiles a KPI falls back
+      to ``activated`` (engagements) or ``exposed`` and ``info["objective_note"]``
+      says so;
+    - in-graph measures: ``activated`` the expected spread; ``earned_activated``
+      the spread minus the number of seeds (each seed's net gain is its marginal
+      spread minus 1, so they stop adding creators who pay for little more than
+      themselves); ``exposed`` and ``earned_exposed`` the same for the expected
+      number of exposed accounts, which ``imm``/``opim`` maximise on exposure RR
+      sets under the IC-like models. CELF, and IMM under LT, optimise the
+      activation counterpart instead.
+
+    ``info["optimised"]`` states what was maximised (for the heuristics: nothing, they
+    rank by their own rule). Returns a :class:`SeedSet` whose marginal gains come
     from an independent RR-set estimate (``estimate_rr_sets`` sets) in the
-    objective's unit (activations or exposures). Reproducible from ``seed``.
+    objective's unit, ``info["gain_unit"]`` (activated, exposed, or the KPI:
+    engagements, impressions, people from the proxy; O(1) per gain after the
+    estimate's sampling). Reproducible from ``seed``.
     ``cache`` (a dict the caller keeps; threads may share it) shares that estimate's RR
-    sets, and IMM's own (:class:`~pipeline.seeding.imm.RRPool`), between calls with the
+    sets, and IMM's own (:class:`~pipeline.seeding.estimate.RRPool`), between calls with the
     same graph, model values, seed and sizes; the results are identical. Its entries
     ``"estimates"`` and ``"imm"`` are :class:`~pipeline.seeding.base.SharedCache` s
     (made with two places each if absent; a caller running ``w`` threads should put
@@ -123,10 +145,12 @@ def select_seeds(
         threads=threads,
         progress=progress,
         creators=creators,
+        reach_rates=reach_rates,
+        tier_thresholds=tier_thresholds,
     )
     rr_pool = None
     if cache is not None and strategy in ("imm", "opim"):
-        from pipeline.seeding.imm import RRPool
+        from pipeline.seeding.estimate import RRPool
 
         pools = cache.setdefault("imm", SharedCache())
         rr_pool = pools.get(rr_fingerprint(problem), RRPool)
@@ -140,11 +164,20 @@ def select_seeds(
         cache=None if cache is None else cache.setdefault("estimates", SharedCache()),
     )
     gains, stderr = est.gains(nodes)
-    unit = "exposed" if problem.expose is not None else "activated"
-    optimised = unit if strategy in ("imm", "opim") else "activated"
-    if problem.earned:
-        optimised = "earned_" + optimised
+    unit = problem.unit
+    if problem.root_weight is not None:
+        optimised = optimised_label(unit, strategy, lt=problem.lt)
+    else:
+        optimised = unit if strategy in ("imm", "opim") else "activated"
+        if problem.earned:
+            optimised = "earned_" + optimised
+    if strategy not in ("imm", "opim", "celf"):
+        optimised = "nothing: a heuristic ranking"
     info = {**info, "estimate_rr_sets": est.theta, "gain_unit": unit}
+    if problem.objective == "people":  # the gains estimate the RR proxy, not the KPI
+        info["gain_basis"] = optimised_label("people", "imm", lt=problem.lt)
+    if problem.objective_note:
+        info["objective_note"] = problem.objective_note
     if strategy == "imm":
         # IMM's certificate: the bound on the best plan from its own sets, the seeds'
         # coverage of the independent estimate sets (OPIM-C's bounds, delta = 1/n)
@@ -155,7 +188,7 @@ def select_seeds(
             coverage(est.index.rr, nodes), math.log(2.0 * max(problem.n, 2)),
         )  # fmt: skip
         info["certified_ratio"] = ratio
-    if strategy in ("imm", "opim", "celf"):
+    if strategy in STRATEGIES:  # a registered strategy says for itself
         info["optimised"] = optimised
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
@@ -209,6 +242,7 @@ def run_strategy(
             epsilon=epsilon,
             earned=problem.earned,
             expose=problem.expose,
+            root_weight=problem.root_weight,
             rr_pool=rr_pool,
             layout=None if rr_pool is not None else problem.slot_layout,
             budget=problem.budget,
@@ -237,7 +271,8 @@ def run_strategy(
         op = opim(
             g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=problem.lt, k=problem.k,
             seed=problem.seed, epsilon=epsilon, earned=problem.earned, expose=problem.expose,
-            rr_pool=rr_pool, layout=None if rr_pool is not None else problem.slot_layout,
+            root_weight=problem.root_weight, rr_pool=rr_pool,
+            layout=None if rr_pool is not None else problem.slot_layout,
             budget=problem.budget,
             cost=problem.key_cost() if problem.budget is not None else None,
             eligible=problem.eligible, forced=problem.include, max_steps=problem.max_steps,

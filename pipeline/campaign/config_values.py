@@ -1,0 +1,64 @@
+"""Campaign file values about the outcome's units: ``objective``, ``[projection]
+reach_rate``, and ``[valuation] default_cpm`` and ``currency``.
+
+Each reader takes the file reader of :mod:`pipeline.campaign.config_file` and raises
+its one-line error naming the file and key.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from pipeline import defaults
+from pipeline.campaign.config_models import or_list
+
+if TYPE_CHECKING:
+    from pipeline.campaign.config_file import _Reader
+
+__all__ = ["currency", "default_cpm", "objective", "reach_rate"]
+
+
+def currency(r: _Reader) -> str | None:
+    v = r.text("valuation.currency")
+    if v is not None and (len(v) > 4 or any(ch in v for ch in "<>&\"'")):
+        raise r.fail("valuation.currency", f"expected a short symbol such as $ or EUR, got {v!r}")
+    return v
+
+
+def objective(r: _Reader) -> str:
+    from pipeline.aggregate import OBJECTIVES
+
+    v = r.text("objective", defaults.OBJECTIVE) or defaults.OBJECTIVE
+    if v not in OBJECTIVES:
+        raise r.fail("objective", f"unknown objective {v!r}; expected {or_list(OBJECTIVES)}")
+    return v
+
+
+def reach_rate(r: _Reader) -> Any:
+    """``projection.reach_rate``: a rate, or tables by tier, platform, platform x tier."""
+    from pipeline.profiles.audience import ReachRates
+
+    v = r.raw("projection.reach_rate")
+    if v is None:
+        return None
+    return ReachRates.parse(v, f"{r.path}: projection.reach_rate")
+
+
+def default_cpm(r: _Reader) -> float | dict[str, float] | None:
+    """``valuation.default_cpm``: one number, or a table of numbers per platform."""
+    v = r.raw("valuation.default_cpm")
+    if v is None:
+        return None
+    items = v.items() if isinstance(v, dict) else [("", v)]
+    out: dict[str, float] = {}
+    for name, x in items:
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x) or x < 0:
+            raise r.fail(
+                "valuation.default_cpm" + (f".{name}" if name else ""),
+                f"expected a number >= 0 (currency per 1,000 impressions), got {x!r}",
+            )
+        out[str(name).strip().lower()] = float(x)
+    if not out:
+        raise r.fail("valuation.default_cpm", "empty table; expected platform = number pairs")
+    return out[""] if not isinstance(v, dict) else out
