@@ -215,8 +215,8 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         value = _amount(r["value"], o) + (
             f" ({people(earned)} earned beyond their own posts)" if earned is not None else ""
         )
-    else:
-        value = f"{_amount(r['value'], o)} of {METRIC_WORDS[o]}"
+    else:  # an in-graph measure: accounts of the sample graph, named as such
+        value = f"about {people(r['value'])} {METRIC_WORDS[o]}"
     text = f"{at}, work with these {r['creators']} creators ({r['plain']}): {value}"
     for kpi in _others(o):
         if r.get(kpi) is not None:

@@ -22,7 +22,7 @@ from pipeline.synth import generate, write_synthetic
 pytest.importorskip("altair", reason="the report extra (altair) is not installed")
 pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
 
-from pipeline.report import CHART_KINDS, build_report, write_report
+from pipeline.report import CHART_KINDS, OPTIONAL_CHART_KINDS, build_report, write_report
 
 runner = CliRunner()
 CHROMIUM = Path("/usr/bin/chromium")
@@ -270,7 +270,8 @@ def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["report", str(results), "--out", str(out), "--out-format", "png"])
     assert r.exit_code == 0, r.output
     files = sorted(out.glob("*.png"))
-    expected = {f"{kind}-{b}.png" for kind in CHART_KINDS for b in ("freshbite", "pixelforge")}
+    kinds = (*CHART_KINDS, *OPTIONAL_CHART_KINDS)  # emv too: a CPM by platform by default
+    expected = {f"{kind}-{b}.png" for kind in kinds for b in ("freshbite", "pixelforge")}
     assert {f.name for f in files} == expected
     for f in files:
         head = f.read_bytes()[:24]
@@ -300,7 +301,7 @@ def test_k_grid_campaign(data: Path, tmp_path: Path) -> None:
     assert 'id="candidates-freshbite"' in html and "k = 5" in html
     # PNGs beside a file name: its stem prefixes each chart id.
     pngs = write_report(results, tmp_path / "deck.png", format="png")
-    assert pngs[0] == tmp_path / "deck-earned-freshbite.png"  # page order: earned first
+    assert pngs[0] == tmp_path / "deck-engagements-freshbite.png"  # the objective first
     assert all(p.read_bytes()[:8] == PNG_SIGNATURE for p in pngs)
 
 
@@ -353,7 +354,13 @@ def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
     try:
         driver.get(page.as_uri())
         charts = driver.find_elements(By.CSS_SELECTOR, "div.chart")
-        assert len(charts) == 2 * len(CHART_KINDS)
+        assert len(charts) == 2 * (len(CHART_KINDS) + len(OPTIONAL_CHART_KINDS))
+        # the charts sit behind a toggle, closed: the brief comes first
+        toggles = driver.find_elements(By.CSS_SELECTOR, "details.charts-toggle")
+        assert len(toggles) == 2 and not any(t.get_attribute("open") for t in toggles)
+        assert not driver.find_element(By.ID, "reach-freshbite").is_displayed()
+        toggles[0].find_element(By.TAG_NAME, "summary").click()
+        assert driver.find_element(By.ID, "reach-freshbite").is_displayed()
         WebDriverWait(driver, 20).until(
             lambda d: all(
                 c.get_attribute("data-rendered") and c.find_elements(By.CSS_SELECTOR, "svg.marks")
@@ -428,6 +435,9 @@ def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
         )
         width = driver.execute_script("return document.documentElement.scrollWidth")
         assert width <= 390, width
+        driver.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+        width = driver.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, width
         for c in driver.find_elements(By.CSS_SELECTOR, "div.chart svg.marks"):
             box = c.rect
             assert 0 < box["width"] <= 390 and box["height"] > 0, box
@@ -443,8 +453,9 @@ def test_emv_chart_when_a_cpm_is_known(data: Path, tmp_path: Path) -> None:
     assert [f.id for f in emv] == ["emv-freshbite", "emv-pixelforge"]
     rows = _values(emv[0].chart.to_dict())
     summary = summarize(load_results(out)).filter(pl.col("brand") == "freshbite")
+    assert summary["cpm"].to_list() == pytest.approx([12.5] * summary.height)
     expected = dict(zip(summary["strategy"] + summary["budget"].cast(pl.String),
-                        summary["mean_exposed"] * 12.5 / 1000, strict=True))  # fmt: skip
+                        summary["mean_impressions"] * 12.5 / 1000, strict=True))  # fmt: skip
     got = {r["strategy"] + str(float(r["level"])): r["emv"] for r in rows}
     assert got == pytest.approx(expected)
 
@@ -464,17 +475,18 @@ def test_plan_rows_are_the_winners_with_platform_units(results: Path) -> None:
         cells = summary.filter((pl.col("brand") == r["brand"]) & (pl.col("budget") == r["budget"]))
         best = cells.sort(f"mean_{o}", descending=True).row(0, named=True)
         assert r["strategy"] == best["strategy"]  # the objective's winner
-        assert r["impressions"] == pytest.approx(best["mean_projected_impressions"])
+        assert r["impressions"] == pytest.approx(best["mean_impressions"])
         assert r["cost_per_engagement"] == pytest.approx(
-            best["cost_spent"] / best["mean_projected_engagements"]
+            best["cost_spent"] / best["mean_engagements"]
         )
         assert r["creators"] == round(best["seeds_used"]) and (r["holds"], r["models"]) == (1, 1)
-        top = cells.sort("mean_projected_impressions", descending=True).row(0, named=True)
+        top = cells.sort("mean_impressions", descending=True).row(0, named=True)
         assert r["most_impressions"] == top["strategy"]
     line = headline(plan, "freshbite")
     top_level = plan.filter(pl.col("brand") == "freshbite").sort("budget").row(1, named=True)
     assert line.startswith(f"At 1,500, work with these {top_level['creators']} creators")
-    assert f"about {people(top_level['impressions'])} people see the post (projected)" in line
+    assert f"about {people(top_level['engagements'])} engagements" in line
+    assert f"about {people(top_level['people'])} people reached" in line
     assert people(41_234) == "41,000" and people(1_873) == "1,900" and people(57.4) == "57"
 
 
@@ -492,9 +504,13 @@ def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: 
     assert "<img" not in body and "<script>alert" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
     first = body.index('id="recommendations"')
-    assert first < body.index('id="verdicts"') < body.index('id="brand-freshbite"')
-    assert 'id="plan-freshbite"' in body and "projected impressions" in body
-    assert "What the words mean" in body
+    brief = body.index('id="brief-freshbite"')
+    assert first < brief < body.index('id="verdicts"') < body.index('id="brand-freshbite"')
+    # the brief's creator table holds the handle as text, and the plan tables their heads
+    creators = body[body.index('id="brief-creators-freshbite"') : body.index('id="verdicts"')]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in creators
+    assert 'id="plan-freshbite"' in body and "cost per 1,000 impressions" in body
+    assert "left unspent" in body[brief:] and "What the words mean" in body
 
 
 def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_path: Path) -> None:
@@ -514,7 +530,8 @@ def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_pa
     got = pl.read_csv(text[1:].encode())
     want = candidates(load_results(results), "freshbite")
     assert got.height == want.height and got["id"].cast(pl.String).to_list() == want["id"].to_list()
-    assert got["reason"].str.contains("brand fit").all()
+    assert got["reason"].str.contains("topic fit").all()
+    assert got["reason"].str.contains(" engagements").all()
     plan = pl.read_csv(unquote(links["plan-freshbite.csv"].replace("&amp;", "&"))[1:].encode())
     assert plan.height == 2 and set(plan["brand"]) == {"freshbite"}
     safe = spreadsheet_safe(

@@ -2,8 +2,9 @@
 
 Reads the campaign only through :mod:`pipeline.aggregate` (summaries, paired
 differences, verdicts, robustness, candidates) and :mod:`pipeline.plan`, and
-assembles per brand its headline, plan table, verdicts, charts and candidates, then
-one section per calibrated model of the grid (:mod:`~pipeline.report.calibrated`).
+assembles per brand its headline, plan table, the creators of its recommended plan
+(the brief), verdicts, charts and candidates, then one section per calibrated model of
+the grid (:mod:`~pipeline.report.calibrated`), and the results' notes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from pipeline.aggregate import (
     verdicts,
 )
 from pipeline.errors import InputError
-from pipeline.plan import headline, plans
+from pipeline.plan import KPI_ORDER, headline, plans
+from pipeline.report.brief import largest
 from pipeline.report.calibrated import calibrated_sections
 from pipeline.report.chart_context import ChartContext, palette
 from pipeline.report.charts import (
@@ -42,6 +44,10 @@ from pipeline.report.frames import (
     slug,
 )
 from pipeline.report.plan_charts import curve_chart, mix_chart, overlap_chart
+from pipeline.report.why import SEED_KEYS, plan_seeds
+
+#: In-graph counts drawn after the platform units (when not the objective).
+IN_GRAPH = ("activated", "exposed")
 
 __all__ = ["build_report"]
 
@@ -85,7 +91,6 @@ def build_report(
     robust = robustness(res)
     plan_rows = plans(res)
     objective = res.objective
-    earned = objective if objective.startswith("earned") else "earned_exposed"
     base = baseline or res.baseline
     diff_note = None
     try:
@@ -117,10 +122,9 @@ def build_report(
             models=models,
             runs=number_text(runs) if isinstance(runs, int) else "all",
         )
-        figures: list[Figure] = [reach_chart(ctx, mine, earned)]
-        figures.append(robustness_chart(ctx, level_winners(mine, objective), objective))
-        figures.append(reach_chart(ctx, mine, "activated"))
-        figures.append(reach_chart(ctx, mine, "exposed"))
+        drawn = [objective, *(m for m in KPI_ORDER if m != objective and _known(mine, m))]
+        figures: list[Figure] = [reach_chart(ctx, mine, m) for m in drawn]
+        figures.insert(1, robustness_chart(ctx, level_winners(mine, objective), objective))
         notes: list[str] = []
         eff = efficiency_chart(ctx, mine, objective)
         if eff is None:
@@ -154,6 +158,7 @@ def build_report(
             figures.append(curve)
         if curve_note:
             notes.append(curve_note)
+        figures += [reach_chart(ctx, mine, m) for m in IN_GRAPH if m not in drawn]
         table, caption = candidates_table(res, brand, top)
         if table is not None and table.height:
             first = table.row(0, named=True)
@@ -173,6 +178,11 @@ def build_report(
                 figures.append(heat)
             else:
                 notes.append("No audience overlap chart: the results hold no overlap table.")
+        brand_plan = plan_rows.filter(pl.col("brand") == brand) if plan_rows.height else None
+        top_row = largest(brand_plan) if brand_plan is not None else None
+        creators = None
+        if top_row is not None:
+            creators = plan_seeds(res, {c: top_row[c] for c in SEED_KEYS})
         sections.append(
             BrandSection(
                 brand=brand,
@@ -191,7 +201,8 @@ def build_report(
                 candidates=table,
                 candidates_caption=caption,
                 headline=headline(plan_rows, brand, res.currency),
-                plan=plan_rows.filter(pl.col("brand") == brand) if plan_rows.height else None,
+                plan=brand_plan,
+                creators=creators,
             )
         )
     name = str(res.manifest.get("name") or res.path.name)
@@ -205,4 +216,12 @@ def build_report(
         robustness=robust,
         currency=res.currency,
         calibrated=calibrated_sections(alt, res.manifest),
+        objective=objective,
+        notes=tuple(res.notes),
     )
+
+
+def _known(summary: pl.DataFrame, measure: str) -> bool:
+    """Whether the summary holds a value of ``measure`` (platform units need profiles)."""
+    column = f"mean_{measure}"
+    return column in summary.columns and summary[column].null_count() < summary.height

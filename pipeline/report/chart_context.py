@@ -20,14 +20,22 @@ from pipeline.report.document import Figure
 __all__ = ["HEIGHT", "KIND", "NOUNS", "TIER_COLOURS", "WIDTH", "ChartContext", "palette"]
 
 NOUNS = {
-    "activated": "accounts activated",
-    "exposed": "accounts exposed",
-    "earned_activated": "accounts activated beyond the paid creators",
-    "earned_exposed": "accounts exposed beyond the paid creators",
+    "activated": "accounts activated (in-graph)",
+    "exposed": "accounts exposed (in-graph)",
+    "earned_activated": "accounts activated beyond the paid creators (in-graph)",
+    "earned_exposed": "accounts exposed beyond the paid creators (in-graph)",
+    "engagements": "engagements",
+    "impressions": "impressions",
+    "people": "people reached",
+    "earned_engagements": "engagements beyond the creators' own posts",
+    "earned_impressions": "impressions beyond the creators' own posts",
+    "earned_people": "people reached beyond the creators' own posts",
 }
 #: The chart kind that draws each measure.
 KIND = {"activated": "reach", "exposed": "exposed", "earned_activated": "earned",
-        "earned_exposed": "earned"}  # fmt: skip
+        "earned_exposed": "earned", "engagements": "engagements", "people": "people",
+        "impressions": "impressions", "earned_engagements": "earned",
+        "earned_people": "earned", "earned_impressions": "earned"}  # fmt: skip
 
 # Strategy colours (Tableau 10), assigned in the campaign's strategy order so a
 # strategy has the same colour in every chart of the page.
@@ -95,11 +103,13 @@ class ChartContext:
         self, kind: str, title: str, note: str, chart: Any, facet: bool = True, **attrs: str
     ) -> Figure:
         """Wrap ``chart`` as the brand's figure of ``kind`` (id ``<kind>-<slug>``); with
-        ``facet`` and several models, one panel per model side by side. ``attrs`` are
-        added to the container's ``data-*`` attributes."""
+        ``facet`` and several models, one panel per model side by side, each with its own
+        y scale. ``attrs`` are added to the container's ``data-*`` attributes."""
         full = f"{self.brand}: {title}"
         if facet and len(self.models) > 1:
-            chart = chart.facet(column=self.alt.Column("model:N", title="model"))
+            chart = chart.facet(column=self.alt.Column("model:N", title="model")).resolve_scale(
+                y="independent"
+            )  # each preset readable: high virality reaches ten times more
         chart = chart.properties(title=full, background="white")
         return Figure(
             id=f"{kind}-{self.slug}",

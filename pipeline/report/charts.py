@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipeline.aggregate import METRIC_WORDS
+from pipeline.aggregate import METRIC_WORDS, METRICS
 from pipeline.report.chart_context import HEIGHT, KIND, NOUNS, ChartContext
 from pipeline.report.document import Figure
 from pipeline.report.frames import chart_values, level_labels
 
 __all__ = [
+    "IN_GRAPH_NOTE",
     "diff_chart",
     "efficiency_chart",
     "emv_chart",
     "reach_chart",
     "robustness_chart",
 ]
+
+#: What an in-graph count is, under its charts.
+IN_GRAPH_NOTE = " In-graph: accounts of the simulated sample graph, not people on the platform."
 
 
 def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
@@ -67,7 +71,7 @@ def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
         f"expected {noun} by {where}",
         f"Mean over {ctx.runs} runs per point; the band is the 95% confidence interval "
         "of the mean. Where two lines cross, the better strategy changes with the "
-        f"{where}.",
+        f"{where}." + (IN_GRAPH_NOTE if measure in METRICS else ""),
         chart,
         strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
         measure=measure,
@@ -132,14 +136,15 @@ def efficiency_chart(
             ("seeds_used", "creators", ",.0f"),
         ],
         "efficiency",
-        "reach per currency unit",
+        f"{NOUNS[measure]} per currency unit",
         f"Mean {NOUNS[measure]} divided by the mean cost spent (fees plus per-creator "
         "overhead, currency units).",
     )
 
 
 def emv_chart(ctx: ChartContext, df: pl.DataFrame) -> Figure | None:
-    """Earned media value (exposures x CPM / 1000) against the level, when a CPM is known."""
+    """Earned media value (impressions x CPM / 1000) against the level, when a CPM and
+    impressions are known."""
     return _level_line_chart(
         ctx,
         df,
@@ -148,8 +153,9 @@ def emv_chart(ctx: ChartContext, df: pl.DataFrame) -> Figure | None:
         [("emv", "EMV", ",.0f"), ("cpm", "CPM", ",.2f"), ("cost_spent", "cost spent", ",.0f")],
         "emv",
         "earned media value",
-        "Mean accounts exposed x the cell's CPM / 1,000: what the same impressions would "
-        "cost as ads. Compare with the budget on the x axis.",
+        "Mean impressions x the cell's CPM / 1,000 (the profiles' CPM, else the "
+        "platform's default): what the same impressions would cost as ads. Compare with "
+        "the budget on the x axis.",
     )
 
 

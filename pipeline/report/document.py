@@ -35,15 +35,21 @@ __all__ = [
     "vl_version",
 ]
 
-#: Chart kinds, in page order; a chart's element id is ``<kind>-<brand slug>``.
+#: Chart kinds of a campaign judged by engagements whose results hold the platform units,
+#: in page order; a chart's element id is ``<kind>-<brand slug>``. The objective's chart
+#: comes first (``engagements``, ``people``, ``impressions``; ``earned`` for an earned
+#: objective; ``reach`` for activated and ``exposed`` for exposed accounts), then the
+#: robustness chart and the other platform units (when the results hold them), and the
+#: in-graph counts (``reach``: accounts activated, ``exposed``) come last.
 CHART_KINDS: tuple[str, ...] = (
-    "earned", "robustness", "reach", "exposed", "efficiency", "diff", "mix", "curve",
-    "overlap",
+    "engagements", "robustness", "people", "impressions", "efficiency", "diff", "mix",
+    "curve", "overlap", "reach", "exposed",
 )  # fmt: skip
 #: Charts of a calibrated model's section (id ``<kind>-<model slug>``), when its files
 #: hold the data: the sensitivity curve, and the backtest's predicted against actual.
 CALIBRATED_CHART_KINDS: tuple[str, ...] = ("sensitivity", "backtest")
-#: Charts drawn only when the data allow: ``emv`` needs a CPM (profiles or the config).
+#: Charts drawn only when the data allow: ``emv`` needs a CPM (the profiles', the
+#: config's or the platform's default) and impressions.
 OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
 REPORT_FORMATS: tuple[str, ...] = ("html", "png")
 INSTALL_HINT = "pip install 'influence-pipeline[report]'"
@@ -70,7 +76,7 @@ class Figure:
 
 @dataclass(frozen=True, eq=False)
 class BrandSection:
-    """The charts, candidates table and verdicts of one brand."""
+    """One brand: its brief (headline, plan, creators), charts, candidates and verdicts."""
 
     brand: str
     slug: str
@@ -82,6 +88,7 @@ class BrandSection:
     candidates_caption: str
     headline: str = ""  # the sentence a manager can forward (pipeline.plan.headline)
     plan: pl.DataFrame | None = None  # one row per budget (pipeline.plan.plans)
+    creators: pl.DataFrame | None = None  # seeds of the plan at the largest budget, all
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +127,8 @@ class Report:
     robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
     currency: str = ""  # the campaign's [valuation] currency
     calibrated: tuple[CalibratedSection, ...] = ()  # one per calibrated model of the grid
+    objective: str = "activated"  # what the plans are judged by (Results.objective)
+    notes: tuple[str, ...] = ()  # what a reader should know first (Results.notes)
 
     @property
     def figures(self) -> list[Figure]:

@@ -2,8 +2,9 @@
 
 Level frames (a brand's summary restricted to budgets or to seed counts, with a
 label per level), JSON-safe chart values, the campaign parameters table, the
-candidates table with a reason per creator, and the number formats the page
-uses. Polars in, polars or plain Python values out; no Altair, no HTML.
+candidates table with a reason per creator (:func:`pipeline.report.why.why`), and the
+number formats the page uses. Polars in, polars or plain Python values out; no Altair,
+no HTML.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, candidates
 from pipeline.errors import InputError
-from pipeline.plan import people
+from pipeline.report.why import SEED_KEYS, WHY_LEGEND, gain_words, plan_seeds, why
 
 __all__ = [
     "candidates_table",
@@ -119,18 +120,6 @@ def fit_label(relevance: float | None) -> str:
             else "fair" if relevance >= 0.3 else "weak")  # fmt: skip
 
 
-def _reason(row: dict[str, Any], unit: str) -> str:
-    """One line on why a creator is in the plan."""
-    gain = row.get("marginal_reach") or 0.0
-    first = "adds the most" if row.get("rank") == 1 else f"adds about {people(gain)}"
-    text = f"{fit_label(row.get('relevance'))} brand fit; {first} {unit}"
-    text += " of any creator" if row.get("rank") == 1 else " beyond the creators above"
-    overlap = row.get("overlap_above")
-    if overlap is not None and math.isfinite(overlap) and row.get("rank") != 1:
-        text += f"; {overlap:.0%} of its followers already follow a creator above"
-    return text
-
-
 def parameters(results: Results, baseline: str) -> tuple[tuple[str, str], ...]:
     """The manifest as (label, value) rows: enough to find the inputs and re-run."""
     m = results.manifest
@@ -191,6 +180,12 @@ def parameters(results: Results, baseline: str) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
+#: Evidence columns of the seeds table the candidates table adds to
+#: :func:`pipeline.aggregate.candidates`.
+_EVIDENCE = ("own_engagements", "own_impressions", "marginal_people", "alternative",
+             "alternative_cost_per_engagement")  # fmt: skip
+
+
 def candidates_table(results: Results, brand: str, top: int) -> tuple[pl.DataFrame | None, str]:
     """The best plan's ``top`` creators of ``brand`` with a ``reason`` column, and the
     table's caption; None and a sentence saying why when there is no such plan."""
@@ -207,14 +202,22 @@ def candidates_table(results: Results, brand: str, top: int) -> tuple[pl.DataFra
         else f"k = {first['k']}"
     )
     o = results.objective
-    unit = "activations" if o in ("activated", "earned_activated") else "exposure"
+    key = {c: first[c] for c in SEED_KEYS}
+    extra = [c for c in _EVIDENCE if c not in df.columns]
+    evidence = plan_seeds(results, key).select("rank", *extra)
+    df = df.join(evidence, on="rank", how="left")
     df = df.with_columns(
-        pl.Series("reason", [_reason(r, unit) for r in df.iter_rows(named=True)], pl.String)
-    )
+        pl.Series(
+            "reason",
+            [why(r | {"marginal_gain": r["marginal_reach"]}, o, results.currency)
+             for r in df.iter_rows(named=True)],
+            pl.String,
+        )
+    )  # fmt: skip
     caption = (
         f"The creators of {first['strategy']}, the plan with the most "
-        f"{METRIC_WORDS.get(o, o)} at {level} ({first['model']}), in seeding order. Marginal "
-        f"reach: expected extra {unit} given the creators above. Click a column header "
-        "to sort."
+        f"{METRIC_WORDS.get(o, o)} at {level} ({first['model']}), in seeding order. "
+        f"{gain_words(o).capitalize()} added: the expected extra {gain_words(o)} given the "
+        f"creators above. {WHY_LEGEND} Click a column header to sort."
     )
     return df, caption

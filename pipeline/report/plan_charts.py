@@ -167,7 +167,7 @@ def curve_chart(
     strategies = [s for s in ctx.strategies if s in set(data["strategy"])]
     drawn = strategies  # the legend lists only what is drawn
     x = alt.X("step:Q", title="cascade step", axis=alt.Axis(tickMinStep=1))
-    y = alt.Y("mean_cumulative:Q", title="mean cumulative accounts activated")
+    y = alt.Y("mean_cumulative:Q", title="mean cumulative accounts activated (in-graph)")
     tooltip = [
         alt.Tooltip("strategy:N"),
         alt.Tooltip("role:N"),
@@ -197,7 +197,8 @@ def curve_chart(
         "curve",
         "reach over cascade steps, best strategy",
         f"Mean cumulative accounts activated after each step for the best strategy, "
-        f"{'; '.join(described)} (solid), and the {baseline} baseline (dashed).",
+        f"{'; '.join(described)} (solid), and the {baseline} baseline (dashed). In-graph: "
+        "accounts of the simulated sample graph.",
         chart,
         strategies=",".join(strategies),
     )

@@ -4,9 +4,10 @@ The page is ``templates/report.html.j2`` rendered with autoescaping on, so every
 brand name, handle, verdict and number reaches the page as text. Only three kinds
 of value are marked safe, here and nowhere else: the template folder's own CSS
 and JavaScript files, the Vega bundle from vl-convert (with ``</script`` broken
-up) and the chart specs' JSON (:func:`script_json`). This module shapes the plan
-and candidates tables into rows of display text and sort keys; the template
-lays them out. Jinja2 comes with Altair (the ``report`` extra).
+up) and the chart specs' JSON (:func:`script_json`). This module shapes the briefs
+(through :mod:`~pipeline.report.brief`), the detailed plan and the candidates tables
+into rows of display text and sort keys; the template lays them out, and its CSS
+prints each brief on one page. Jinja2 comes with Altair (the ``report`` extra).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from urllib.parse import quote
 
 import polars as pl
 
+from pipeline.aggregate import METRIC_WORDS
 from pipeline.export import format_money, spreadsheet_safe
-from pipeline.plan import PLAIN_NAMES, people
+from pipeline.plan import KPI_ORDER, people
 from pipeline.profiles import TIER_NAMES
+from pipeline.report.brief import brief_creators, brief_plan, largest, level_name
 from pipeline.report.calibrated_backtest import BACKTEST_HEADS, backtest_rows
 from pipeline.report.document import (
     BrandSection,
@@ -32,33 +35,43 @@ from pipeline.report.document import (
     vl_version,
 )
 from pipeline.report.frames import fit_label, number_text
+from pipeline.report.why import gain_words
 
 if TYPE_CHECKING:
     import jinja2
 
 __all__ = ["GLOSSARY", "render_html", "script_json"]
 
-#: The glossary under the recommendations: (term, meaning).
+#: The glossary under the briefs: (term, meaning).
 GLOSSARY = (
+    ("engagements", "likes, comments, shares and saves on the platform: those of the "
+     "creators' own posts plus those of the shares they start (engagement rate x real "
+     "followers, per post)"),
+    ("people reached", "unique people on the platform who see a post (audiences that "
+     "overlap are counted once)"),
+    ("impressions", "views of the posts (followers who see a post, per post)"),
+    ("earned", "beyond the creators' own posts: what the shares they start add"),
+    ("cost", "what contracting a creator costs: the fee plus the per-creator overhead"),
+    ("cost per engagement", "the plan's cost (fees plus overhead) over its engagements"),
+    ("left unspent", "the part of the budget the plan does not spend"),
+    ("people added", "people a creator's own post reaches that no creator above reaches"),
+    ("topic fit", "how well the creator's topics match the brand, from 0 to 1"),
+    ("EMV", "earned media value: what the impressions would cost as ads (impressions x "
+     "CPM / 1,000; the profiles' CPM, else the platform's default)"),
+    ("in-graph", "counted in accounts of the simulated sample graph, not in people on the "
+     "platform (for researchers)"),
     ("certified", "a lower bound, holding with probability at least 1 - 1/(accounts in the "
      "graph), on how close an optimized plan is to the best plan possible with the same "
      "budget and creator cap"),
-    ("earned exposure", "people who see the post beyond the creators the brand pays"),
-    ("projected", "scaled from the simulated sample of the platform to the creators' real "
-     "audiences (impressions = earned exposure x the plan's real platform followers per "
-     "simulated follower)"),
-    ("engagements", "projected impressions x the creators' engagement rate"),
-    ("cost per engagement", "what the plan costs (fees plus per-creator overhead) per "
-     "projected engagement"),
-    ("EMV", "earned media value: what the projected impressions would cost as ads "
-     "(impressions x CPM / 1,000)"),
     ("virality presets", "low-virality, medium and high-virality: how far a post travels "
      "beyond the creator's followers (most real posts stop at the followers)"),
-    ("the optimized plan", "creators chosen for the audience each adds to the others (IMM)"),
+    ("the optimized plan", "creators chosen for what each adds to the others (IMM)"),
     ("holds under", "under how many of the virality presets the same plan wins"),
+    ("runner-up", "the strategy second best at the same budget, judged the same way"),
 )  # fmt: skip
 
-# (header, column, kind, decimals) of the candidates table; kind says how a cell is shown.
+# (header, column, kind, decimals) of the candidates table; kind says how a cell is shown;
+# the header "added" is the objective's unit (``gain_words``).
 _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("rank", "rank", "number", 0),
     ("handle", "handle", "text", 0),
@@ -67,19 +80,14 @@ _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("followers", "followers", "number", 0),
     ("real audience", "real_audience", "percent", 0),
     ("engagement rate", "engagement_rate", "percent", 1),
-    ("brand fit", "relevance", "fit", 2),
+    ("topic fit", "relevance", "fit", 2),
     ("cost", "cost", "money", 2),
-    ("marginal reach", "marginal_reach", "number", 0),
-    ("cumulative reach", "cumulative_reach", "number", 0),
+    ("added", "marginal_reach", "number", 0),
+    ("people added", "marginal_people", "number", 0),
     ("overlap with creators above", "overlap_above", "percent", 0),
     ("why", "reason", "text", 0),
 )
 _TIER_ORDER = {t: i for i, t in enumerate(TIER_NAMES)}  # sort key of the tier column
-_PLAN_HEADS = (
-    "budget", "recommended", "creators", "cost", "projected impressions",
-    "projected engagements", "cost per engagement", "cost per 1,000 impressions",
-    "projected EMV (95% CI)", "earned exposure (95% CI)", "holds under", "runner-up",
-)  # fmt: skip
 
 
 @cache
@@ -147,7 +155,7 @@ def _candidate_cell(value: Any, kind: str, digits: int, currency: str) -> dict[s
     return {"text": number_text(value, digits), "sort": _raw(value), "num": True}
 
 
-def _candidates(section: BrandSection, currency: str) -> dict[str, Any] | None:
+def _candidates(section: BrandSection, currency: str, objective: str) -> dict[str, Any] | None:
     """The candidates table as heads and rows of cells; None when there is none."""
     df = section.candidates
     if df is None:
@@ -156,8 +164,10 @@ def _candidates(section: BrandSection, currency: str) -> dict[str, Any] | None:
     columns = [c for c in _CANDIDATE_COLUMNS if c[1] not in df.columns or df[c[1]].null_count()
                < df.height or c[1] in ("rank", "handle")]  # fmt: skip
     heads = [
-        (label, "text" if kind == "text" else "number", col) for label, col, kind, _ in columns
-    ]
+        (f"{gain_words(objective)} added" if label == "added" else label,
+         "text" if kind == "text" else "number", col)
+        for label, col, kind, _ in columns
+    ]  # fmt: skip
     rows = [
         [_candidate_cell(row.get(c), kind, digits, currency) for _, c, kind, digits in columns]
         for row in df.iter_rows(named=True)
@@ -171,61 +181,77 @@ def _candidates(section: BrandSection, currency: str) -> dict[str, Any] | None:
 
 
 def _plan_row(r: dict[str, Any], currency: str) -> list[tuple[str, bool]]:
-    """One budget of the plan table: (text, is a number) per column of ``_PLAN_HEADS``."""
+    """One budget of the detailed plan table: (text, is a number) per column."""
 
     def money(x: float | None) -> str:
         return _money(x, currency)
 
-    runner = ""
-    if r["runner_up"] is not None:
-        runner = (
-            f"{PLAIN_NAMES.get(r['runner_up'], r['runner_up'])} ({r['runner_up']}): "
-            f"{r['runner_up_creators']} creators, "
-            f"{people(r['runner_up_impressions'])} impressions, "
-            f"{money(r['runner_up_cost_per_engagement'])} per engagement"
-        )
+    def whole(x: float | None) -> str:
+        return "n/a" if x is None or not math.isfinite(x) else format_money(x, currency, True)
+
+    def interval(x: float | None, low: float | None, high: float | None, show: Any) -> str:
+        if x is None:
+            return "n/a"
+        return show(x) + (f" ({show(low)} to {show(high)})" if low is not None else "")
+
     certified = (
         f", certified at least {r['certified_ratio']:.0%} of the best plan"
         if r.get("certified_ratio") is not None
         else ""
     )
-    emv_ci = (
-        f" ({money(r['emv_ci_low'])} to {money(r['emv_ci_high'])})"
-        if r.get("emv_ci_low") is not None
-        else ""
-    )
-    earned = (
-        f"{number_text(r['earned'])} "
-        f"({number_text(r['earned_ci_low'])} to {number_text(r['earned_ci_high'])})"
-    )
+    o = r["objective"]
+    earned = r.get(f"earned_{o}") if o in KPI_ORDER else None
+    if r["vs_baseline"] is not None:
+        versus = f"{r['vs_baseline']:+.0%} ({r['vs_baseline_low']:+.0%} to " \
+                 f"{r['vs_baseline_high']:+.0%})"  # fmt: skip
+    else:
+        versus = "the baseline" if r["strategy"] == r["baseline"] else "n/a"
     return [
-        (number_text(r["budget"]) if r["budget"] is not None else f"k = {r['k']}", True),
+        (level_name(r, currency), True),
         (f"{r['plain']} ({r['strategy']}){certified}", False),
-        (str(r["creators"]), True),
-        (money(r["cost"]), True),
+        (interval(r["value"], r["value_ci_low"], r["value_ci_high"], people), True),
+        ("n/a" if earned is None else people(earned), True),
         (people(r["impressions"]), True),
-        (people(r["engagements"]), True),
-        (money(r["cost_per_engagement"]), True),
+        (money(r["cost_per_person"]), True),
         (money(r["cost_per_mille"]), True),
-        (money(r["emv"]) + emv_ci, True),
-        (earned, True),
+        (interval(r["emv"], r["emv_ci_low"], r["emv_ci_high"], whole), True),
+        (versus, True),
         (f"{r['holds']} of {r['models']} models", True),
-        (runner, False),
     ]
 
 
 def _plan(section: BrandSection, currency: str) -> dict[str, Any] | None:
-    """The plan per budget (recommendation, projected platform units, robustness, the
-    runner-up's trade-off); None when the brand has no plan rows."""
+    """The plan per budget in detail (the objective with its interval, impressions, cost
+    per person and per 1,000 impressions, EMV, the difference against the baseline and
+    robustness); None when the brand has no plan rows."""
     df = section.plan
     if df is None or df.height == 0:
         return None
+    o = df["objective"][0]
+    words = METRIC_WORDS.get(o, o)
+    heads = ("budget", "recommended", f"{words} (95% CI)",
+             f"earned {o}" if o in KPI_ORDER else "earned", "impressions",
+             "cost per person", "cost per 1,000 impressions", "EMV (95% CI)",
+             f"{words} vs {df['baseline'][0]} (95% CI)", "holds under")  # fmt: skip
     return {
         "model": df["model"][0],
-        "heads": _PLAN_HEADS,
-        "rows": [_plan_row(r, currency) for r in df.iter_rows(named=True)],
+        "heads": heads,
+        "rows": [_plan_row(r, currency) for r in df.sort("budget", "k").iter_rows(named=True)],
         "download": _download(df, f"plan-{section.slug}"),
     }
+
+
+def _brief(s: BrandSection, currency: str, objective: str) -> dict[str, Any] | None:
+    """The brand's one-page brief: its plan per budget and the recommended plan's
+    creators (:mod:`~pipeline.report.brief`); None without plan rows."""
+    plan = s.plan
+    if plan is None or plan.height == 0:
+        return None
+    top = largest(plan)
+    creators = None
+    if top is not None and s.creators is not None:
+        creators = brief_creators(s.creators, objective, currency, top)
+    return {"plan": brief_plan(plan, currency), "creators": creators}
 
 
 def _calibrated(c: CalibratedSection) -> dict[str, Any]:
@@ -278,11 +304,12 @@ def render_html(report: Report) -> str:
             "brand": s.brand,
             "slug": s.slug,
             "headline": s.headline,
+            "brief": _brief(s, report.currency, report.objective),
             "plan": _plan(s, report.currency),
             "verdicts": s.verdicts,
             "figures": s.figures,
             "notes": s.notes,
-            "candidates": _candidates(s, report.currency),
+            "candidates": _candidates(s, report.currency, report.objective),
             "candidates_caption": s.candidates_caption,
         }
         for s in report.sections
@@ -295,6 +322,8 @@ def render_html(report: Report) -> str:
             title=report.title,
             results_name=report.results_path.name,
             baseline=report.baseline,
+            objective=METRIC_WORDS.get(report.objective, report.objective),
+            notes=report.notes,
             sections=sections,
             calibrated=[_calibrated(c) for c in report.calibrated],
             glossary=GLOSSARY,
