@@ -152,3 +152,13 @@ def test_seed_prints_what_the_plan_buys() -> None:
     assert units["cost_per_engagement"] == pytest.approx(total / units["projected_engagements"])
     r = CliRunner().invoke(app, args)
     assert r.exit_code == 0 and "people" in r.output and "per engagement" in r.output
+
+
+def test_reach_rates_hold_a_platform_rate_beside_its_tiers() -> None:
+    want = ReachRates(None, {}, {"instagram": 0.12}, {("instagram", "micro"): 0.2})
+    for text in ("instagram=0.12,instagram.micro=0.2", "instagram.micro=0.2,instagram=0.12"):
+        assert ReachRates.parse(text) == want
+    assert ReachRates.parse({"instagram": {"micro": 0.2, "*": 0.12}}) == want
+    assert want.rate("instagram", "micro") == 0.2 and want.rate("instagram", "mega") == 0.12
+    with pytest.raises(InputError, match="unknown tier"):
+        ReachRates.parse({"instagram": {"giant": 0.2}})

@@ -12,6 +12,8 @@ from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import TIER_NAMES, TierThresholds, load_brands, load_profiles
 from pipeline.synth import (
+    DEFAULT_PLATFORM_SHARES,
+    DEFAULT_PLATFORMS,
     DEFAULT_TOPICS,
     SYNTH_FILES,
     BrandSpec,
@@ -254,6 +256,9 @@ def test_custom_brands_written_normalised() -> None:
         ({"tier_shares": (0.5, 0.5, 0.1, 0.0, 0.0)}, "tier_shares"),
         ({"brands": [BrandSpec.of("x", {"cars": 1.0}, 10)]}, "not one of the topics"),
         ({"seed": -1}, "seed"),
+        ({"platform_shares": [(1.0, 0.0, 0.0)] * 4}, "platform_shares"),
+        ({"platform_shares": [(1.0, -0.1, 0.1)] * 5}, "platform_shares"),
+        ({"platform_shares": [(0.0, 0.0, 0.0)] * 5}, "platform_shares"),
     ],
 )
 def test_bad_options_raise_input_error(kwargs: dict[str, object], needle: str) -> None:
@@ -266,3 +271,55 @@ def test_edges_are_int_ids_not_dense_indices(small: SyntheticData) -> None:
     assert small.edges.schema == {"follower": pl.Int64, "followed": pl.Int64}
     ids = np.unique(small.edges.to_numpy())
     assert ids[0] == 1 and ids[-1] == 3_000
+
+
+# --- platforms ---------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_platform_shares_match_the_configured_ones(big: SyntheticData) -> None:
+    """Per tier, each platform's count is within 4 binomial standard deviations of
+    n * share (tiers of 100+ accounts: nano, micro, mid at 20k nodes)."""
+    p = _with_tiers(big)
+    assert p["platform"].null_count() == 0
+    assert set(p["platform"].unique()) <= set(DEFAULT_PLATFORMS)
+    for tier, shares in zip(TIER_NAMES, DEFAULT_PLATFORM_SHARES, strict=True):
+        plats = p.filter(pl.col("tier") == tier)["platform"]
+        n = plats.len()
+        if n < 100:
+            continue
+        for name, share in zip(DEFAULT_PLATFORMS, shares, strict=True):
+            got = int((plats == name).sum())
+            sd = np.sqrt(n * share * (1.0 - share))
+            assert abs(got - n * share) <= 4.0 * sd + 1.0, (tier, name, got, n * share)
+    overall = p["platform"].value_counts(normalize=True)
+    of = dict(zip(overall["platform"], overall["proportion"], strict=True))
+    assert of["instagram"] > of["tiktok"] > of["youtube"]  # the order of the censuses
+
+
+def test_platform_shares_are_an_option() -> None:
+    only = generate(1_000, seed=3, platform_shares=[(0.0, 0.0, 1.0)] * 5)
+    assert set(only.profiles["platform"]) == {"youtube"}
+    # mega only on tiktok, every other tier on instagram (rows are normalised)
+    split = generate(20_000, seed=3, platform_shares=[(2.0, 0.0, 0.0)] * 4 + [(0, 5.0, 0)])
+    tiers = TierThresholds().expr(pl.col("followers")).cast(pl.String)
+    got = split.profiles.group_by(tiers.alias("tier")).agg(pl.col("platform").unique())
+    for tier, plats in got.iter_rows():
+        assert plats == (["tiktok"] if tier == "mega" else ["instagram"])
+
+
+def test_other_columns_do_not_depend_on_the_platform_stream(small: SyntheticData) -> None:
+    """The platform has a random stream of its own: other shares, same everything else."""
+    other = generate(3_000, seed=5, platform_shares=[(0.1, 0.1, 0.8)] * 5)
+    assert not other.profiles["platform"].equals(small.profiles["platform"])
+    assert other.profiles.drop("platform").equals(small.profiles.drop("platform"))
+    assert other.edges.equals(small.edges) and other.brands.equals(small.brands)
+
+
+def test_bundled_data_is_the_generator_output(big: SyntheticData) -> None:
+    """data/ is `influence generate data --nodes 20000 --seed 7`, platform column last."""
+    prof = pl.read_csv(ROOT / "data" / "profiles.csv")
+    assert prof.columns[-1] == "platform"
+    assert prof.equals(big.profiles)
+    assert big.config.seed == 7 and big.config.nodes == 20_000

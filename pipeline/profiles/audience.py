@@ -87,10 +87,13 @@ class ReachRates:
                         f"{where}: {key.strip()}: expected a number, got {rate!r}"
                     ) from None
                 plat, dot, tier = key.strip().lower().partition(".")
-                if dot:
-                    sub = table.setdefault(plat, {})
-                    assert isinstance(sub, dict)
-                    sub[tier] = num
+                # a platform may have its own rate ("*") beside rates per tier
+                sub = table.get(plat)
+                if dot or isinstance(sub, dict):
+                    if not isinstance(sub, dict):
+                        sub = {} if sub is None else {"*": sub}
+                        table[plat] = sub
+                    sub[tier if dot else "*"] = num
                 else:
                     table[plat] = num
             value = table
@@ -108,9 +111,13 @@ class ReachRates:
             if isinstance(v, Mapping):
                 for t, r in v.items():
                     t = str(t).strip().lower()
+                    if t == "*":  # the platform's own rate, beside its tiers
+                        plats[k] = _rate(r, f"{where}: {k}")
+                        continue
                     if t not in TIER_NAMES:
                         raise InputError(
-                            f"{where}: {k}.{t}: unknown tier; expected {', '.join(TIER_NAMES)}"
+                            f"{where}: {k}.{t}: unknown tier; expected "
+                            f"{', '.join(TIER_NAMES)} or * (the platform's own rate)"
                         )
                     both[(k, t)] = _rate(r, f"{where}: {k}.{t}")
             elif k in TIER_NAMES:

@@ -79,6 +79,33 @@ The model, step by step
    and 30.4% more than 20%) and [HA23]_ (close to 60% of mega and celebrity
    accounts impacted by fraud, the most of any tier). Drawn from a seventh
    stream, so the other columns are those of earlier versions.
+8. **Platform** (``platform``: ``instagram``, ``tiktok`` or ``youtube``), drawn per
+   account from its tier's shares (``platform_shares``, default
+   ``DEFAULT_PLATFORM_SHARES``), from an eighth stream used by nothing else: adding it
+   changed no other column and no other file. The shares are those of Nielsen's
+   census of creators (1,000+ followers) by tier and platform [NI22]_: Instagram
+   holds most nano creators, TikTok edges it from 10k followers up and YouTube's
+   share grows with size.
+
+   =====  =========  ======  =======  ==================================================
+   tier   instagram  tiktok  youtube  from
+   =====  =========  ======  =======  ==================================================
+   nano   55.2%      42.3%   2.5%     [NI22]_ 1k-10k (55.2 / 42.2 / 2.5; sums to 99.9)
+   micro  44.0%      48.4%   7.6%     [NI22]_ 10k-50k (45 / 48 / 7) and 50k-100k (37.7 /
+                                      50.9 / 11.3), weighted by the generator's own
+                                      split of the tier (86.8% of micro accounts under 50k)
+   mid    35.3%      47.6%   17.1%    assumption (below)
+   macro  32.8%      44.3%   22.9%    assumption (below)
+   mega   30.3%      41.0%   28.7%    [NI22]_ YouTube share 28.7%; split assumed
+   =====  =========  ======  =======  ==================================================
+
+   The assumption: [NI22]_ as published gives no mid (100k-500k) or macro (500k-1M)
+   row and only YouTube's share of mega creators, so YouTube's share steps evenly from
+   11.3% (50k-100k) to 28.7% (mega), and Instagram and TikTok split the rest in their
+   last published ratio, 37.7 : 50.9 (50k-100k). Over the profiles of the bundled data
+   (72% nano) that is about 52% Instagram, 44% TikTok and 4% YouTube: Instagram
+   dominant, then TikTok, then YouTube, as creator censuses report; HypeAuditor counts
+   nano accounts as 58% of Instagram creators and 49% of TikTok's [HA23]_.
 7. **Brands.** Five brands with topic mixes and budgets (``DEFAULT_BRANDS``):
    ``freshbite`` (food 0.8, fitness 0.2; $10k), ``wanderly`` (travel, $40k),
    ``pixelforge`` (tech and gaming, $75k), ``glowhaus`` (beauty and fashion,
@@ -111,6 +138,10 @@ References
 .. [HP20] Heepsy, "Nano and micro influencers have the fewest fake followers"
    (analysis of audience authenticity by Instagram tier),
    https://blog.heepsy.com/posts/nano-and-micro-influencers-have-fewest-fake-followers
+.. [NI22] Nielsen, "InfluenceScope" (2022), the distribution of influencers (1,000+
+   followers) across Instagram, TikTok and YouTube by tier, as reported by
+   MarketingCharts, "3 Points About Influencers on Instagram, TikTok and YouTube"
+   (27 June 2022), https://www.marketingcharts.com/cross-media-and-traditional/sponsorships-traditional-and-cross-channel-226049
 .. [CL02] F. Chung and L. Lu, "Connected components in random graphs with
    given expected degree sequences", Annals of Combinatorics 6 (2002).
 
@@ -120,22 +151,25 @@ Examples
 >>> data.edges.columns, data.brands.height
 (['follower', 'followed'], 5)
 >>> data.profiles.columns
-['id', 'handle', 'followers', 'engagement_rate', 'cost', 'real_audience', 'topics']
+['id', 'handle', 'followers', 'engagement_rate', 'cost', 'real_audience', 'topics', 'platform']
 
 The package:
 
-- :mod:`~pipeline.synth.config`: the defaults, :class:`BrandSpec`, :class:`SynthConfig`
+- :mod:`~pipeline.synth.config`: the defaults (platform shares included), :class:`BrandSpec`,
+  :class:`SynthConfig`
   (checked on construction) and :class:`SyntheticData`;
 - :mod:`~pipeline.synth.generator`: :func:`generate`, :func:`generate_from`,
   :func:`write_synthetic`;
 - :mod:`~pipeline.synth.steps`: the vectorised steps (audiences, topics, follows,
-  engagement, costs, real audiences, profiles).
+  engagement, costs, real audiences, platforms, profiles).
 """
 
 from __future__ import annotations
 
 from pipeline.synth.config import (
     DEFAULT_BRANDS,
+    DEFAULT_PLATFORM_SHARES,
+    DEFAULT_PLATFORMS,
     DEFAULT_TIER_SHARES,
     DEFAULT_TOPICS,
     SYNTH_FILES,
@@ -147,6 +181,8 @@ from pipeline.synth.generator import generate, generate_from, write_synthetic
 
 __all__ = [
     "DEFAULT_BRANDS",
+    "DEFAULT_PLATFORMS",
+    "DEFAULT_PLATFORM_SHARES",
     "DEFAULT_TIER_SHARES",
     "DEFAULT_TOPICS",
     "SYNTH_FILES",

@@ -17,6 +17,8 @@ from pipeline.profiles import TIER_NAMES
 
 __all__ = [
     "DEFAULT_BRANDS",
+    "DEFAULT_PLATFORMS",
+    "DEFAULT_PLATFORM_SHARES",
     "DEFAULT_TIER_SHARES",
     "DEFAULT_TOPICS",
     "SYNTH_FILES",
@@ -45,6 +47,21 @@ DEFAULT_TIER_SHARES: tuple[float, float, float, float, float] = (
     0.015,
     0.001,
     0.00035,
+)
+
+#: The platforms of the ``platform`` column, in the order of :data:`DEFAULT_PLATFORM_SHARES`.
+DEFAULT_PLATFORMS: tuple[str, ...] = ("instagram", "tiktok", "youtube")
+
+#: Share of the creators of each tier (rows nano, micro, mid, macro, mega) on instagram,
+#: tiktok and youtube. Nano and micro are Nielsen's InfluenceScope (2022) census of
+#: creators by tier and platform; mid, macro and mega are partly an assumption (the
+#: sources and the arithmetic are in step 8 of the :mod:`pipeline.synth` docstring).
+DEFAULT_PLATFORM_SHARES: tuple[tuple[float, ...], ...] = (
+    (0.552, 0.423, 0.025),  # nano: Nielsen 1k-10k (55.2 / 42.2 / 2.5%)
+    (0.440, 0.484, 0.076),  # micro: Nielsen 10k-50k and 50k-100k, weighted 0.868 / 0.132
+    (0.353, 0.476, 0.171),  # mid: youtube 17.1% interpolated; the rest split 37.7 : 50.9
+    (0.328, 0.443, 0.229),  # macro: youtube 22.9% interpolated; the rest split 37.7 : 50.9
+    (0.303, 0.410, 0.287),  # mega: Nielsen youtube 28.7%; the rest split 37.7 : 50.9
 )
 
 #: File names written by :func:`write_synthetic`, in order.
@@ -133,6 +150,7 @@ class SynthConfig:
     tier_shares: tuple[float, ...] = DEFAULT_TIER_SHARES
     profile_min_followers: int = 1_000
     brands: tuple[BrandSpec, ...] | None = None
+    platform_shares: tuple[tuple[float, ...], ...] = DEFAULT_PLATFORM_SHARES
 
     def __post_init__(self) -> None:
         if self.nodes < 100:
@@ -173,6 +191,7 @@ class SynthConfig:
             )
         if sum(_tier_quotas(self.nodes, self.tier_shares)) > self.nodes:
             raise InputError(f"tier_shares: the tiers need more than {self.nodes} accounts")
+        _check_platform_shares(self.platform_shares)
         if self.profile_min_followers < 1:
             raise InputError(
                 f"profile_min_followers must be >= 1, got {self.profile_min_followers}"
@@ -219,8 +238,9 @@ class SyntheticData:
     ``edges``: ``follower``, ``followed`` (int64; row a,b means a follows b),
     sorted, no self-loops or duplicates. ``profiles``: ``id``, ``handle``,
     ``followers`` (real audience), ``engagement_rate`` (fraction), ``cost``
-    (USD per post), ``topics`` (``topic:weight;...``), one row per account
-    with audience >= ``config.profile_min_followers``, sorted by id.
+    (USD per post), ``real_audience``, ``topics`` (``topic:weight;...``),
+    ``platform`` (instagram, tiktok or youtube), one row per account with audience
+    >= ``config.profile_min_followers``, sorted by id.
     ``brands``: ``brand``, ``topics``, ``budget`` (USD). ``config`` holds
     every parameter, the seed included.
     """
@@ -238,6 +258,19 @@ def _round_to_total(shares: Sequence[float] | NDArray[np.float64], total: int) -
     order = np.argsort(-(raw - out), kind="stable")
     out[order[: total - int(out.sum())]] += 1
     return [int(x) for x in out]
+
+
+def _check_platform_shares(rows: Sequence[Sequence[float]]) -> None:
+    """One row per tier, one share per platform of :data:`DEFAULT_PLATFORMS`, each row
+    non-negative with a positive sum (rows are normalised when drawn)."""
+    k = len(DEFAULT_PLATFORMS)
+    if len(rows) != len(TIER_NAMES) or any(
+        len(r) != k or any(not (s >= 0.0) for s in r) or sum(r) <= 0.0 for r in rows
+    ):
+        raise InputError(
+            f"platform_shares: expected {len(TIER_NAMES)} rows (nano..mega) of {k} shares >= 0 "
+            f"({', '.join(DEFAULT_PLATFORMS)}), each summing to more than 0"
+        )
 
 
 def _tier_quotas(n: int, shares: Sequence[float]) -> list[int]:

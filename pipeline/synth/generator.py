@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.export import write_table
+from pipeline.export import atomic_path, spreadsheet_safe
 from pipeline.synth.config import (
     _FIRST_NAMES,
+    DEFAULT_PLATFORM_SHARES,
     DEFAULT_TIER_SHARES,
     DEFAULT_TOPICS,
     SYNTH_FILES,
@@ -25,6 +26,7 @@ from pipeline.synth.steps import (
     _cost,
     _engagement,
     _follows,
+    _platforms,
     _profiles,
     _real_audience,
     _topic_weights,
@@ -45,6 +47,7 @@ def generate(
     tier_shares: Sequence[float] = DEFAULT_TIER_SHARES,
     profile_min_followers: int = 1_000,
     brands: Sequence[BrandSpec] | None = None,
+    platform_shares: Sequence[Sequence[float]] = DEFAULT_PLATFORM_SHARES,
 ) -> SyntheticData:
     """Generate a synthetic follower network with profiles and brands.
 
@@ -61,6 +64,8 @@ def generate(
     profile_min_followers : accounts with at least this real audience get a profile.
     brands : the brands to write; default ``DEFAULT_BRANDS`` (or derived from
         ``topics`` when those are custom).
+    platform_shares : per tier (nano..mega), the shares of instagram, tiktok and youtube
+        (``DEFAULT_PLATFORM_SHARES``; each row is normalised).
 
     Returns
     -------
@@ -88,6 +93,7 @@ def generate(
         tier_shares=tuple(float(s) for s in tier_shares),
         profile_min_followers=int(profile_min_followers),
         brands=None if brands is None else tuple(brands),
+        platform_shares=tuple(tuple(float(s) for s in row) for row in platform_shares),
     )
     return generate_from(cfg)
 
@@ -95,10 +101,12 @@ def generate(
 def generate_from(cfg: SynthConfig) -> SyntheticData:
     """:func:`generate` from a validated :class:`SynthConfig`."""
     n, k = cfg.nodes, len(cfg.topics)
-    # spawn(7): children 0-5 are those of spawn(6), so adding the quality stream
-    # changed no other column
-    rng_aud, rng_topic, rng_graph, rng_er, rng_cost, rng_name, rng_quality = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(7)
+    # spawn(8): children 0-6 are those of spawn(7) (a child's stream depends only on its
+    # index), so adding the quality stream (6) and then the platform stream (7) changed
+    # no other column
+    streams = np.random.SeedSequence(cfg.seed).spawn(8)
+    rng_aud, rng_topic, rng_graph, rng_er, rng_cost, rng_name, rng_quality, rng_platform = (
+        np.random.default_rng(s) for s in streams
     )
     audience = _audiences(n, cfg.tier_shares, rng_aud)
     primary, millis = _topic_weights(audience, k, rng_topic)
@@ -110,10 +118,13 @@ def generate_from(cfg: SynthConfig) -> SyntheticData:
     cost = _cost(followers, er_noise, rng_cost)
     name_idx = rng_name.integers(0, len(_FIRST_NAMES), n)
     quality = _real_audience(followers, rng_quality)
+    platform = _platforms(followers, cfg.platform_shares, rng_platform)
 
     ids = np.arange(1, n + 1, dtype=np.int64)  # 1-based, so ID != dense index
     edges = pl.DataFrame({"follower": ids[follower], "followed": ids[followed]})
-    profiles = _profiles(cfg, ids, followers, er, cost, quality, primary, millis, name_idx)
+    profiles = _profiles(
+        cfg, ids, followers, er, cost, quality, primary, millis, name_idx, platform
+    )
     brand_specs = cfg.resolved_brands()
     brands = pl.DataFrame(
         {
@@ -128,8 +139,17 @@ def generate_from(cfg: SynthConfig) -> SyntheticData:
 def write_synthetic(data: SyntheticData, out_dir: str | Path) -> list[Path]:
     """Write ``follows.csv``, ``profiles.csv``, ``brands.csv`` into ``out_dir`` (atomically).
 
-    ``out_dir`` must exist. Returns the paths in that order.
+    Plain UTF-8 CSV without a byte-order mark: these are input files, and the same
+    ``(nodes, seed, options)`` give the same bytes as the bundled ``data/`` files
+    (:func:`pipeline.export.write_table` adds a BOM for spreadsheets). Text cells that a
+    spreadsheet would run as a formula are still neutralised. ``out_dir`` must exist.
+    Returns the paths in that order.
     """
     out = Path(out_dir)
     tables = (data.edges, data.profiles, data.brands)
-    return [write_table(df, out / name) for df, name in zip(tables, SYNTH_FILES, strict=True)]
+    paths = []
+    for df, name in zip(tables, SYNTH_FILES, strict=True):
+        with atomic_path(out / name) as tmp:
+            spreadsheet_safe(df).write_csv(tmp)
+        paths.append(out / name)
+    return paths

@@ -1,5 +1,5 @@
 """The vectorised steps of generation: audiences per tier, topic weights, follows by
-preferential attraction, engagement, costs, real audiences and profiles. One loop per
+preferential attraction, engagement, costs, real audiences, platforms and profiles. One loop per
 segment, topic or resampling round, never per node or edge.
 """
 
@@ -36,6 +36,7 @@ from pipeline.synth.config import (
     _ORDINARY_MAX,
     _ROUNDS,
     _SEGMENT_EXPONENT,
+    DEFAULT_PLATFORMS,
     SynthConfig,
     _round_to_total,
     _tier_quotas,
@@ -201,6 +202,22 @@ def _real_audience(audience: NDArray[np.int64], rng: np.random.Generator) -> NDA
     return np.asarray(np.round(np.clip(1.0 - fake, 0.0, 1.0), 3), dtype=np.float64)
 
 
+def _platforms(
+    audience: NDArray[np.int64],
+    shares: Sequence[Sequence[float]],
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """Platform of every account (step 8): an index into ``DEFAULT_PLATFORMS`` drawn from its
+    tier's row of ``shares`` (normalised). One uniform per account, drawn for all accounts
+    before any is kept, so the draw of one account depends on nothing but its tier."""
+    u = rng.random(int(audience.shape[0]))
+    cum = np.cumsum(np.asarray(shares, dtype=np.float64), axis=1)
+    cum /= cum[:, -1:]
+    tier = np.searchsorted(np.asarray(TierThresholds().bounds), audience, side="right")
+    # the number of cumulative shares a uniform passes is the platform index
+    return np.minimum((u[:, None] >= cum[tier]).sum(axis=1), len(DEFAULT_PLATFORMS) - 1)
+
+
 def _profiles(
     cfg: SynthConfig,
     ids: NDArray[np.int64],
@@ -211,6 +228,7 @@ def _profiles(
     primary: NDArray[np.int64],
     millis: NDArray[np.int64],
     name_idx: NDArray[np.int64],
+    platform: NDArray[np.int64],
 ) -> pl.DataFrame:
     """The profile table of every account with audience >= profile_min_followers."""
     keep = np.flatnonzero(audience >= cfg.profile_min_followers)
@@ -250,6 +268,7 @@ def _profiles(
             "engagement_rate": np.round(er[keep], 5),
             "cost": cost[keep],
             "real_audience": quality[keep],
+            "platform": pl.Series(DEFAULT_PLATFORMS).gather(pl.Series(platform[keep])),
         }
     )
     return table.join(long, on="row", how="left", maintain_order="left").select(
@@ -262,4 +281,5 @@ def _profiles(
         "cost",
         "real_audience",
         "topics",
+        "platform",
     )
