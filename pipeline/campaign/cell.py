@@ -218,7 +218,7 @@ _UNITS = ("impressions", "engagements", "people")
 
 def _paid(ctx: CampaignContext, nodes: Any) -> tuple[float, float, float]:
     """The units of the creators' own posts alone (what every run's units include)."""
-    from pipeline.diffusion.kernels import paid_units
+    from pipeline.diffusion.project_kernel import paid_units
 
     seeds = np.asarray(nodes, dtype=np.int32)
     if seeds.size == 0:

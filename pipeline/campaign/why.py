@@ -40,7 +40,7 @@ def creator_evidence(
     name -> list or array, one entry per creator. ``proj`` is the 4 x n projection,
     ``cost`` per node (currency, NaN unknown), ``pool`` the candidates a strategy could
     choose."""
-    from pipeline.diffusion.kernels import paid_units
+    from pipeline.diffusion.project_kernel import paid_units
 
     seeds = np.asarray(nodes, dtype=np.int32)
     k = seeds.shape[0]

@@ -53,8 +53,9 @@ import numpy as np
 from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
+from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base
 
-__all__ = ["ic_runs", "lt_runs", "paid_units"]
+__all__ = ["ic_runs", "lt_runs"]
 
 _ALWAYS = np.int32(2**31 - 1)  # "seen" stamp of nodes exposed in every run
 
@@ -100,69 +101,6 @@ def _always_exposed(out_ptr, out_idx, quality, seeds):
                     base[v] = True
                     nbase += 1
     return base, nbase
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _project(
-    out_ptr, out_idx, od, end, stamp, pimp, peng, preach, pratio, mst, miss, wmax, wsum, touched
-):
-    """Platform units of one run's posters ``od[:end]``: ``(impressions, engagements,
-    people)`` = (Σ pimp[u], Σ peng[u], Σ over followers v of min(wmax_v (1 − Π (1 −
-    preach[u])), Σ pratio[u] preach[u])), ``wmax_v`` the largest ``pratio`` among the
-    posters v follows (see :mod:`pipeline.profiles.audience`). O(out-degrees of the
-    posters)."""
-    imp = 0.0
-    eng = 0.0
-    nt = 0
-    for i in range(end):
-        u = od[i]
-        imp += pimp[u]
-        eng += peng[u]
-        ru = preach[u]
-        if ru <= 0.0:
-            continue
-        wu = pratio[u]
-        for e in range(out_ptr[u], out_ptr[u + 1]):
-            v = out_idx[e]
-            if mst[v] != stamp:
-                mst[v] = stamp
-                miss[v] = 1.0
-                wmax[v] = 0.0
-                wsum[v] = 0.0
-                touched[nt] = v
-                nt += 1
-            miss[v] *= 1.0 - ru
-            wsum[v] += wu * ru
-            if wu > wmax[v]:
-                wmax[v] = wu
-    people = 0.0
-    for j in range(nt):
-        v = touched[j]
-        # unique people behind v: its largest audience share reached, never more than the
-        # impressions it received (the two agree when one poster, or equal shares, reach it)
-        people += min(wmax[v] * (1.0 - miss[v]), wsum[v])
-    return imp, eng, people
-
-
-@njit(nogil=True, cache=True)
-def paid_units(out_ptr, out_idx, seeds, proj):
-    """``(impressions, engagements, people)`` of the creators' own posts alone: the
-    projection of a run in which only ``seeds`` post (the paid part of every run's
-    units; :func:`_project`). O(n + out-degrees of the seeds)."""
-    mst, miss, wmax, wsum, touched = _proj_rows(proj)
-    return _project(
-        out_ptr, out_idx, seeds, seeds.shape[0], np.int32(1), proj[0], proj[1], proj[2],
-        proj[3], mst, miss, wmax, wsum, touched,
-    )  # fmt: skip
-
-
-@njit(nogil=True, cache=True)
-def _proj_rows(proj):
-    """One chunk's work rows of :func:`_project` (0 wide without a projection)."""
-    n = proj.shape[1]
-    return (np.zeros(n, dtype=np.int32), np.ones(n, dtype=np.float64),
-            np.zeros(n, dtype=np.float64), np.zeros(n, dtype=np.float64),
-            np.zeros(n, dtype=np.int32))  # fmt: skip
 
 
 @njit(nogil=True, cache=True)
@@ -254,6 +192,8 @@ def ic_runs(
     )  # fmt: skip
     want_proj = proj.shape[1] > 0
     projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
+    k = seeds.shape[0]
+    pbase = _project_base(out_ptr, out_idx, seeds, proj)  # the seeds post in every run
     # Exposed in every run: marked once per chunk with a stamp above every run's
     # (seen[v] >= stamp means "exposed in this run"), counted once, never scanned again.
     if want_exposed:
@@ -279,7 +219,7 @@ def ic_runs(
         cnt = counts[c]
         for v in marked:
             sn[v] = _ALWAYS
-        mst, miss, wmax, wsum, touched = _proj_rows(proj)
+        pwork, touched = _proj_rows(proj)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
@@ -290,8 +230,8 @@ def ic_runs(
             )  # fmt: skip
             if want_proj:
                 projected[r, 0], projected[r, 1], projected[r, 2] = _project(
-                    out_ptr, out_idx, od, activated[r], np.int32(r + 1), proj[0], proj[1],
-                    proj[2], proj[3], mst, miss, wmax, wsum, touched,
+                    out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
+                    proj[1], proj[2], proj[3], pwork, touched, pbase,
                 )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts, projected
 
@@ -332,6 +272,8 @@ def lt_runs(
     )  # fmt: skip
     want_proj = proj.shape[1] > 0
     projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
+    k = seeds.shape[0]
+    pbase = _project_base(out_ptr, out_idx, seeds, proj)  # the seeds post in every run
     acc_stamp = np.zeros((nchunks, n), dtype=np.int32)
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
@@ -347,7 +289,7 @@ def lt_runs(
         sn = seen[c]
         lab = label[c]
         cnt = counts[c]
-        mst, miss, wmax, wsum, touched = _proj_rows(proj)
+        pwork, touched = _proj_rows(proj)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = lt_cascade(
@@ -357,7 +299,7 @@ def lt_runs(
             )  # fmt: skip
             if want_proj:
                 projected[r, 0], projected[r, 1], projected[r, 2] = _project(
-                    out_ptr, out_idx, od, activated[r], np.int32(r + 1), proj[0], proj[1],
-                    proj[2], proj[3], mst, miss, wmax, wsum, touched,
+                    out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
+                    proj[1], proj[2], proj[3], pwork, touched, pbase,
                 )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts, projected

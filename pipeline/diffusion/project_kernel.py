@@ -1,0 +1,128 @@
+"""Projecting a simulated run to the platform: the kernels' impressions, engagements
+and unique people of the run's posters (formulas in ``docs/projection.md``, inputs from
+:mod:`pipeline.profiles.audience`).
+
+The seeds post in every run, so their part is computed once per call
+(:func:`_project_base`) and a run scans only the out-edges of the other posters
+(:func:`_project`, inlined into :func:`pipeline.diffusion.kernels.ic_runs` and
+``lt_runs``). :func:`paid_units` is the seeds' part alone: what the creators' own posts
+make. Edits here need a cold numba cache for the kernels that inline them
+(``find . -name '*.nbi' -delete``), as for :mod:`pipeline.diffusion.cascade`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["paid_units"]
+
+
+@njit(nogil=True, cache=True)
+def _project_base(out_ptr, out_idx, seeds, proj):
+    """The seeds' part of every run's projection (they post in every run): per node the
+    reach state their posts leave, ``(bmiss, bwsum, bwmax)`` (1, 0, 0 where no seed
+    reaches), and ``(impressions, engagements, people)`` of their posts alone. Computed
+    once per call, so a run scans only the out-edges of the other posters.
+    O(n + out-degrees of the seeds)."""
+    n = out_ptr.shape[0] - 1
+    bmiss = np.ones(n, dtype=np.float64)
+    bwsum = np.zeros(n, dtype=np.float64)
+    bwmax = np.zeros(n, dtype=np.float64)
+    if proj.shape[1] == 0:
+        return bmiss, bwsum, bwmax, 0.0, 0.0, 0.0
+    pimp, peng, preach, pratio = proj[0], proj[1], proj[2], proj[3]
+    imp = 0.0
+    eng = 0.0
+    hit = np.zeros(n, dtype=np.bool_)
+    nt = 0
+    touched = np.empty(n, dtype=np.int32)
+    for i in range(seeds.shape[0]):
+        u = seeds[i]
+        imp += pimp[u]
+        eng += peng[u]
+        ru = preach[u]
+        if ru <= 0.0:
+            continue
+        wu = pratio[u]
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            v = out_idx[e]
+            if not hit[v]:
+                hit[v] = True
+                touched[nt] = v
+                nt += 1
+            bmiss[v] *= 1.0 - ru
+            bwsum[v] += wu * ru
+            if wu > bwmax[v]:
+                bwmax[v] = wu
+    people = 0.0
+    for j in range(nt):
+        v = touched[j]
+        people += min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])
+    return bmiss, bwsum, bwmax, imp, eng, people
+
+
+@njit(nogil=True, cache=True, inline="always")
+def _project(out_ptr, out_idx, od, k, end, stamp, pimp, peng, preach, pratio, work, touched, base):
+    """Platform units of one run's posters ``od[:end]`` (the ``k`` seeds first):
+    ``(impressions, engagements, people)`` = (Σ pimp[u], Σ peng[u], Σ over followers v
+    of min(wmax_v (1 − Π (1 − preach[u])), Σ pratio[u] preach[u])), ``wmax_v`` the
+    largest ``pratio`` among the posters v follows (see :mod:`pipeline.profiles.audience`).
+    The seeds' part comes from ``base`` (:func:`_project_base`); a follower first reached
+    by another poster starts from the state the seeds left it in, and its people replace
+    its part of the seeds' people. ``work[v]`` packs (run stamp, miss, wsum, wmax) in one
+    row, so an edge touches one cache line. O(out-degrees of the posters but the seeds)."""
+    bmiss, bwsum, bwmax, imp, eng, people = base
+    mark = float(stamp)
+    nt = 0
+    for i in range(k, end):
+        u = od[i]
+        imp += pimp[u]
+        eng += peng[u]
+        ru = preach[u]
+        if ru <= 0.0:
+            continue
+        wu = pratio[u]
+        keep = 1.0 - ru
+        add = wu * ru
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            v = out_idx[e]
+            row = work[v]
+            if row[0] != mark:
+                row[0] = mark
+                row[1] = bmiss[v] * keep
+                row[2] = bwsum[v] + add
+                row[3] = max(bwmax[v], wu)
+                touched[nt] = v
+                nt += 1
+            else:
+                row[1] *= keep
+                row[2] += add
+                if wu > row[3]:
+                    row[3] = wu
+    for j in range(nt):
+        v = touched[j]
+        row = work[v]
+        # unique people behind v: its largest audience share reached, never more than the
+        # impressions it received (the two agree when one poster, or equal shares, reach it)
+        people += min(row[3] * (1.0 - row[1]), row[2])
+        people -= min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])  # the seeds' part, replaced
+    return imp, eng, people
+
+
+@njit(nogil=True, cache=True)
+def paid_units(out_ptr, out_idx, seeds, proj):
+    """``(impressions, engagements, people)`` of the creators' own posts alone: the
+    projection of a run in which only ``seeds`` post (the paid part of every run's
+    units; :func:`_project_base`). O(n + out-degrees of the seeds)."""
+    base = _project_base(out_ptr, out_idx, seeds, proj)
+    return base[3], base[4], base[5]
+
+
+@njit(nogil=True, cache=True)
+def _proj_rows(proj):
+    """One chunk's work rows of :func:`_project`: ``(work, touched)``, ``work`` n x 4
+    (stamp, miss, wsum, wmax; stamps start at 0, below every run's), 0 rows without a
+    projection."""
+    n = proj.shape[1]
+    return np.zeros((n, 4), dtype=np.float64), np.zeros(n, dtype=np.int32)
