@@ -198,7 +198,9 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     (1,100 earned beyond their own posts), about 41,000 people reached, 2.60 per
     engagement, 120 left unspent; that beats the largest on-topic accounts by 18% in
     engagements (95% CI +12% to +24%) and holds under 2 of 3 virality models.
-    Runner-up: ..." The trade-off names the other two KPIs. O(rows)."""
+    Runner-up: ... (micro, 16 creators, 4,979): about 18,000 engagements, ..." The
+    runner-up's figures and the trade-off (who has the most of the other two KPIs, when
+    not this plan) name every KPI. O(rows)."""
     part = plan_rows.filter(pl.col("brand") == brand)
     if part.height == 0:
         return f"No plan for {brand}."
@@ -237,6 +239,21 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         text += f"; it is the {r['baseline']} baseline itself"
     if r["models"] > 1:
         text += f" and holds under {r['holds']} of {r['models']} virality models"
+    if r.get("runner_up") is not None:
+        ru = r["runner_up"]
+        figures = [
+            _amount(r[f"runner_up_{kpi}"], kpi)
+            for kpi in (o if o in KPI_ORDER else "engagements", *_others(o))
+            if r.get(f"runner_up_{kpi}") is not None
+        ]
+        cpe = r.get("runner_up_cost_per_engagement")
+        if cpe is not None and math.isfinite(cpe):
+            figures.append(f"{format_money(cpe, currency)} per engagement")
+        text += (
+            f". Runner-up: {PLAIN_NAMES.get(ru, ru)} ({ru}, {r['runner_up_creators']} creators"
+            + (f", {money(r['runner_up_cost'])}" if r.get("runner_up_cost") is not None else "")
+            + ("): " + ", ".join(figures) if figures else ")")
+        )
     others = []
     for kpi in _others(o):
         top = r.get(f"most_{kpi}")

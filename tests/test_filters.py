@@ -139,3 +139,31 @@ max_followers = 300000
     (world / "bad.toml").write_text(text.replace('tiers = ["micro", "mid"]', 'tiers = ["giant"]'))
     with pytest.raises(InputError, match=r"seeding.*unknown tier 'giant'"):
         load_config(world / "bad.toml")
+
+
+def test_the_managers_question_is_one_seed_command() -> None:
+    """'Only Instagram, at most 10 creators, relevance >= 0.5, budget 8,000, for
+    freshbite' on the bundled data: who (with platform and fee), what it costs, what it
+    leaves unspent, and the engagements, people and cost per engagement it projects."""
+    data = Path(__file__).resolve().parents[1] / "data"
+    args = ["seed", str(data / "follows.csv"), "--profiles", str(data / "profiles.csv"),
+            "--brands", str(data / "brands.csv"), "--brand", "freshbite", "--platform",
+            "instagram", "--max-creators", "10", "--min-relevance", "0.5", "--budget", "8000",
+            "--strategy", "imm", "--model", "medium"]  # fmt: skip
+    r = runner.invoke(app, [*args, "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    seeds = out["seeds"]
+    assert 1 <= len(seeds) <= 10 and out["total_cost"] <= 8000
+    assert out["optimised"] == "engagements" and out["gain_unit"] == "engagements"
+    prof = pl.read_csv(data / "profiles.csv", schema_overrides={"id": pl.String})
+    rows = prof.filter(pl.col("id").is_in([str(s["id"]) for s in seeds]))
+    assert set(rows["platform"]) == {"instagram"}
+    units = out["projected"]
+    assert units["projected_engagements"] > 0 and units["projected_people"] > 0
+    assert units["cost_per_engagement"] == pytest.approx(
+        out["total_cost"] / units["projected_engagements"]
+    )
+    screen = runner.invoke(app, args).output
+    for text in ("instagram", "engagements", "people", "per engagement", "left unspent"):
+        assert text in screen, (text, screen)
