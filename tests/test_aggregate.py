@@ -236,6 +236,9 @@ def test_load_only_finished_cells(results: Results) -> None:
     # Brand comes from the column ("zeta"), not the folder name ("brand=Z").
     assert sorted(set(runs["brand"])) == ["acme", "zeta"]
     assert results.baseline == "macro"
+    # a folder of an older format reads, says what it lacks, and is judged in-graph
+    assert results.older and results.objective in ("activated", "earned_exposed")
+    assert any("no platform units" in note for note in results.notes)
 
 
 def test_load_errors(tmp_path: Path, folder: Path) -> None:
