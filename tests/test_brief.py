@@ -96,7 +96,7 @@ def test_why_speaks_in_the_kpis_units() -> None:
            "alternative": "@food_yuki_1864", "alternative_cost_per_engagement": 0.33}  # fmt: skip
     assert why(row, "engagements", "$") == (
         "adds about 9,900 engagements and 31,000 new people; topic fit 0.82; 4% audience "
-        "overlap; $0.48 per engagement vs $0.33 for @food_yuki_1864"
+        "overlap; own post $0.95 vs $0.33 for @food_yuki_1864"
     )
     # judged by people: the gain is in people; the cost per engagement is its own post's
     line = why(row, "people", "$")

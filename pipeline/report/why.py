@@ -32,7 +32,8 @@ SEED_KEYS: tuple[str, ...] = ("brand", "model", "strategy", "budget", "k")
 WHY_LEGEND = (
     "Why: what it adds to the creators above (new people: reached by its own post, not "
     "by theirs); topic fit, 0 to 1; audience overlap: its followers who follow a creator "
-    "above; its cost per engagement vs the best creator left out costing no more."
+    "above; own post: its own post's cost per engagement vs that of the best creator left "
+    "out costing no more."
 )
 
 #: The words of a gain in each platform unit ("adds about 3,800 engagements").
@@ -78,13 +79,15 @@ def _finite(x: Any) -> float | None:
 
 def why(row: dict[str, Any], objective: str, currency: str = "") -> str:
     """One line on why the creator ``row`` (a seeds row) is in its plan, e.g. "adds about
-    9,900 engagements and 31,000 new people; topic fit 0.82; 4% audience overlap; $0.48
-    per engagement vs $0.33 for @food_yuki_1864": what it adds beyond the creators
+        9,900 engagements and 31,000 new people; topic fit 0.82; 4% audience overlap; $0.48
+        per engagement ($0.52 own post vs $0.33 for @food_yuki_1864)": what it adds beyond the
+        creators
     ranked above it (new people: its own post reaches them, theirs do not), its
-    topic fit, the share of its followers who already follow a creator above, and its
-    cost per engagement against the best creator left out that costs no more
-    (:data:`WHY_LEGEND`). Counts have two significant figures; a figure the results do
-    not hold is left out."""
+        topic fit, the share of its followers who already follow a creator above, and its
+        cost per engagement, then its own post's against the best creator left out that
+        costs no more (both of their own posts, like for like)
+        (:data:`WHY_LEGEND`). Counts have two significant figures; a figure the results do
+        not hold is left out."""
     first = row.get("rank") == 1
     gain = _finite(row.get("marginal_gain"))
     new_people = _finite(row.get("marginal_people"))
@@ -112,7 +115,12 @@ def why(row: dict[str, Any], objective: str, currency: str = "") -> str:
         text = f"{format_money(cost / engagements, currency)} per engagement{own}"
         other = row.get("alternative")
         other_cpe = _finite(row.get("alternative_cost_per_engagement"))
+        own_eng = _finite(row.get("own_engagements"))
         if other and other_cpe is not None:
+            # like for like: the alternative's figure is of its own post, so is this one
+            # (the plan's cost per engagement added is in the table's own column)
+            if column == "marginal_gain" and own_eng:
+                text = f"own post {format_money(cost / own_eng, currency)}"
             text += f" vs {format_money(other_cpe, currency)} for {other}"
         elif "alternative" in row:
             text += ", no creator left out costs as little"
