@@ -214,8 +214,10 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     at = f"At {money(b)}" if b is not None else f"With {r['k']} seeds"
     if o in KPI_ORDER:
         earned = r.get(f"earned_{o}")
-        value = _amount(r["value"], o) + (
-            f" ({people(earned)} earned beyond their own posts)" if earned is not None else ""
+        value = (
+            _amount(r["value"], o)
+            + (" reached" if o == "people" else "")
+            + (f" ({people(earned)} earned beyond their own posts)" if earned is not None else "")
         )
     else:  # an in-graph measure: accounts of the sample graph, named as such
         value = f"about {people(r['value'])} {METRIC_WORDS[o]}"
@@ -241,9 +243,12 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         text += f" and holds under {r['holds']} of {r['models']} virality models"
     if r.get("runner_up") is not None:
         ru = r["runner_up"]
-        figures = [
+        figures = (
+            [] if o in KPI_ORDER else [f"about {people(r['runner_up_value'])} {METRIC_WORDS[o]}"]
+        )
+        figures += [
             _amount(r[f"runner_up_{kpi}"], kpi)
-            for kpi in (o if o in KPI_ORDER else "engagements", *_others(o))
+            for kpi in ([o, *_others(o)] if o in KPI_ORDER else _others(o))
             if r.get(f"runner_up_{kpi}") is not None
         ]
         cpe = r.get("runner_up_cost_per_engagement")

@@ -314,3 +314,36 @@ def test_printed_brief_fits_an_a4_page(page: Path, demo: Path, tmp_path: Path) -
     finally:
         driver.quit()
     _check_printed(pdf, demo)
+
+
+def test_headline_names_the_objective_once_and_every_kpi_beside_it() -> None:
+    import polars as pl
+
+    from pipeline.plan import headline
+
+    base = {
+        "brand": "b", "budget": 5000.0, "k": None, "strategy": "imm",
+        "plain": "the optimized plan", "creators": 20, "cost": 4950.0, "left": 50.0,
+        "value": 1300.0, "engagements": 29000.0, "people": 180000.0, "impressions": 181000.0,
+        "earned_engagements": 24000.0, "earned_people": 130000.0,
+        "earned_impressions": 131000.0, "cost_per_engagement": 0.17, "vs_baseline": None,
+        "baseline": "macro", "models": 1, "holds": 1, "runner_up": "macro",
+        "runner_up_creators": 2, "runner_up_cost": 4990.0, "runner_up_value": 800.0,
+        "runner_up_engagements": 8500.0, "runner_up_people": 51000.0,
+        "runner_up_impressions": 51500.0, "runner_up_cost_per_engagement": 0.59,
+    }  # fmt: skip
+    for objective, first in (
+        ("engagements", "about 29,000 engagements (24,000 earned beyond their own posts)"),
+        ("people", "about 180,000 people reached (130,000 earned beyond their own posts)"),
+        ("earned_exposed", "about 1,300 earned exposure (in-graph accounts)"),
+    ):
+        row = base | {"objective": objective}
+        if objective in ("engagements", "people"):
+            row["value"] = row[objective]
+        text = headline(pl.DataFrame([row]), "b", "$")
+        assert f"(the optimized plan): {first}" in text, text
+        runner = text.split("Runner-up:")[1]
+        for unit in ("engagements", "people"):  # every KPI once, in both halves
+            assert text.split("Runner-up:")[0].count(f" {unit}") >= 1
+            assert runner.count(f" {unit},") + runner.count(f" {unit}.") <= 1, runner
+        assert "$50.00 left unspent" in text and "$0.59 per engagement" in runner
