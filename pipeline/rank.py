@@ -281,7 +281,7 @@ def _by_imm(
         {
             "node": seeds.nodes,
             "marginal_reach": seeds.marginal_gain,
-            "cumulative_reach": np.cumsum(seeds.marginal_gain),
+            "cumulative_reach": seeds.cumulative_reach,
             "_order": np.arange(len(seeds)),
         }
     )

@@ -147,7 +147,11 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "or people for a KPI, else in-graph accounts)",
         ),
         Column(
-            "cumulative_reach", pl.Float64(), "the objective's unit", "running sum of marginal_gain"
+            "cumulative_reach",
+            pl.Float64(),
+            "the objective's unit",
+            "running sum of marginal_gain, raised where it falls below what those seeds alone "
+            "are worth (their count, or their own posts for a KPI)",
         ),
         Column(
             "cumulative_stderr",

@@ -354,7 +354,8 @@ def test_robustness_counts_the_models_a_winner_holds_under() -> None:
     assert (row["best_strategy"], row["models_held"], row["models"]) == ("micro", 2, 3)
     assert row["verdict"] == (
         "micro (micro) gives the most activated accounts (in-graph) at all 3 budgets under 2 of "
-        "3 models (low-virality, medium); under high-virality, imm wins 3 of 3"
+        "3 models (low-virality, medium); under high-virality, imm wins 3 of 3; of the 3 "
+        "budget, micro spends 100, imm 100 and macro 100"
     )
     v = verdicts(s)  # a summary without platform units: judged in-graph
     assert set(v["objective"]) == {"activated"} and v.height == 3
@@ -400,10 +401,18 @@ def test_presets_shallow_to_deep_and_default_in_line_with_goel() -> None:
     brands = load_brands(ROOT / "data" / "brands.csv")
     from pipeline.profiles import brand_sender_factor
 
-    f = brand_sender_factor(prof, brands, "freshbite") * prof.real_audience
+    f = brand_sender_factor(prof, brands, "freshbite")
     src = np.random.default_rng(0).choice(np.flatnonzero(prof.has_profile), 150, replace=False)
     out = {
-        name: depth_profile(g, ps.model, p=ps.p, sources=src, runs=30, sender_factor=f)
+        name: depth_profile(
+            g,
+            ps.model,
+            p=ps.p,
+            sources=src,
+            runs=30,
+            sender_factor=f,
+            quality=prof.real_audience,
+        )
         for name, ps in PRESETS.items()
     }
     assert out["low-virality"]["share_depth_le_1"] > 0.95

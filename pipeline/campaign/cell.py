@@ -62,8 +62,12 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     The seed selection uses a stream derived from (seed, brand, model); the
     simulation's run keys are derived from (seed, brand, model) too, shared
     by every strategy and level of that brand and model (common random
-    numbers). Deterministic: the result does not depend on ``threads`` or on
-    the process. Time: the strategy's, plus O(runs x cascade size).
+    numbers). Selection and simulation share the model's parameters, taken from
+    :meth:`CampaignContext.model` (``tv``'s trivalency draw included, from a model seed
+    of the campaign seed and the model's label), and apply the brand's sender factor
+    and the audience quality in the same order (clip, then quality). Deterministic: the
+    result does not depend on ``threads`` or on the process. Time: the strategy's, plus
+    O(runs x cascade size).
     """
     from pipeline.diffusion import simulate
     from pipeline.overlap import overlap_with_above

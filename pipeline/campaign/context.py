@@ -73,14 +73,26 @@ class CampaignContext:
 
     def model(self, spec: ModelSpec) -> Model:
         """The grid model ``spec`` resolved on the graph (a calibrated model's edge
-        probabilities placed once per process)."""
+        probabilities placed once per process).
+
+        ``tv``'s trivalency draw is placed too, from the model seed ``derive_seed(seed,
+        "model", label)`` (:func:`pipeline.diffusion.models.tv_model`): every cell of the
+        model selects, simulates and competes on that one draw (the same in every
+        process), and another campaign seed draws another."""
+        from pipeline.campaign.grid import derive_seed
+        from pipeline.diffusion.models import tv_model
+
         with self._lock:
             key = ("model", spec)
             if key not in self._cache:
                 try:
-                    self._cache[key] = resolve(spec.ref, graph=self.graph)
+                    model = resolve(spec.ref, graph=self.graph)
                 except InputError as exc:
                     raise InputError(f"{self.config.path}: grid.models: {exc}") from None
+                if model.kind == "tv" and model.edge_p is None:
+                    seed = derive_seed(self.config.seed, "model", spec.label)
+                    model = tv_model(self.graph, seed, model.label or spec.label)
+                self._cache[key] = model
             return self._cache[key]
 
     def tier_codes(self) -> Any:

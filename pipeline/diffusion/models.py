@@ -7,7 +7,11 @@ through a social network", KDD):
   kernel can skip-sample) or the graph's per-edge ``probability`` column.
 - ``wc``: weighted cascade, ``p(u, v) = 1 / in-degree(v)``.
 - ``tv``: trivalency, each edge's ``p`` drawn once from {0.1, 0.01, 0.001}
-  by ``hash(seed key, e)``: the same in every run of a given ``seed``.
+  by ``hash(model key, e)``. The draw is part of the model, not of a run: its
+  key comes from a *model seed* (:data:`TV_SEED` unless a
+  :class:`~pipeline.diffusion.model_ref.Model` places its own draw,
+  :func:`tv_model`), never from the run seed, so a seeding (whatever its seed)
+  and the simulations of its plan (whatever theirs) see the same probabilities.
 - ``lt``: Linear Threshold with the graph's ``weight`` column, else
   ``w(u, v) = 1 / in-degree(v)``; every node's incoming weights must sum to
   at most 1.
@@ -43,7 +47,9 @@ exposed itself). Realness and liveness are correlated for exposure: a live
 (transmitting) edge is always real, while a dead edge is still real with
 probability ``q_u (1 - p) / (1 - q_u p)`` (see :mod:`pipeline.diffusion.exact`).
 Quality is not folded into ``p`` because exposure needs the realness of dead
-edges too.
+edges too. The order is fixed: the brand clip first, then quality, so an edge
+transmits with ``min(1, p(u, v) f_u) q_u`` (:func:`transmit_probabilities`,
+what the RR-set estimators and IMM sample), never ``min(1, p(u, v) f_u q_u)``.
 
 All builders are vectorised NumPy, O(n + m).
 """
@@ -64,6 +70,7 @@ from pipeline.graph_io import FollowerGraph
 __all__ = [
     "LT_TOLERANCE",
     "MODELS",
+    "TV_SEED",
     "DiffusionSpec",
     "ModelName",
     "build_model",
@@ -72,6 +79,9 @@ __all__ = [
     "check_seeds",
     "node_log_inverse",
     "run_key_sequence",
+    "transmit_probabilities",
+    "tv_edge_probabilities",
+    "tv_model",
     "wc_probabilities",
 ]
 
@@ -79,6 +89,9 @@ ModelName = Literal["ic", "wc", "tv", "lt"]
 MODELS: tuple[str, ...] = ("ic", "wc", "tv", "lt")
 LT_TOLERANCE = 1e-5
 """Slack on "incoming LT weights sum to at most 1" (float32 sums of 1/d round up)."""
+TV_SEED = 0
+"""The model seed of ``tv``'s trivalency draw when the model does not place its own
+(:func:`tv_model`): the same draw in every call, whatever the run or selection seed."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,6 +199,42 @@ def wc_probabilities(g: FollowerGraph) -> NDArray[np.float32]:
     return (1.0 / indeg[g.out_idx]).astype(np.float32)
 
 
+def tv_edge_probabilities(g: FollowerGraph, model_seed: int = TV_SEED) -> NDArray[np.float32]:
+    """Trivalency probabilities of ``g``'s edges (float32, m) from the model seed
+    ``model_seed``: edge ``e`` gets {0.1, 0.01, 0.001}[hash(key, e) % 3], the key being
+    stream 1 of ``SeedSequence(model_seed)``. O(m)."""
+    key = run_key_sequence(check_seed(model_seed), 1).generate_state(1, np.uint64)[0]
+    return tv_probabilities(g.m, key)
+
+
+def tv_model(g: FollowerGraph, model_seed: int, label: str = "tv") -> Model:
+    """``tv`` with its trivalency draw from ``model_seed`` placed on ``g`` as per-edge
+    probabilities (brand factor and quality still apply on top): pass it to both the
+    seeding and the simulation so they share one draw, e.g. a campaign's model seed
+    derived from its seed and the model's label (:meth:`CampaignContext.model
+    <pipeline.campaign.context.CampaignContext.model>`). O(m)."""
+    return Model("tv", None, label, tv_edge_probabilities(g, model_seed))
+
+
+def transmit_probabilities(g: FollowerGraph, spec: DiffusionSpec) -> NDArray[np.float32]:
+    """Per edge, the probability it transmits in a run of ``spec`` (float32, m): for the
+    cascades ``min(1, p f_u) q_u`` (the brand clip, then quality: what the kernels do,
+    an edge transmitting iff real and its coin passes), for LT the weight ``w'(u, v)
+    q_u`` (brand-renormalised, then thinned by realness). RR sets drawn with these are
+    exact for activation; exposure RR sets add the realness ``q_u`` (the correlation of
+    realness and liveness is handled there). O(n + m)."""
+    if spec.weight is not None:
+        base = np.asarray(spec.weight, dtype=np.float64)
+    elif spec.edge_prob is not None:
+        base = np.asarray(spec.edge_prob, dtype=np.float64)
+    else:
+        assert spec.node_prob is not None
+        base = np.asarray(spec.node_prob, dtype=np.float64)[g.edge_sources]
+    if spec.quality is not None:
+        base = base * spec.quality[g.edge_sources]
+    return base.astype(np.float32)
+
+
 def node_log_inverse(node_p: NDArray[np.float64]) -> NDArray[np.float64]:
     """``1 / log1p(-p_u)`` per node: scales ``log(U)`` into a geometric gap (0 for p = 1)."""
     inv = np.zeros_like(node_p)
@@ -238,7 +287,10 @@ def build_model(
     p : uniform IC probability in [0, 1] (``ic`` only; else the graph's
         ``probability`` column is used).
     sender_factor : per-node brand factor ``f`` (length n, >= 0) or None.
-    seed : the simulation seed; ``tv`` draws its probabilities from it.
+    seed : the run seed; no model's parameters depend on it (``tv``'s
+        draw comes from :data:`TV_SEED`, or from the model's own placed draw,
+        :func:`tv_model`), so a selection and a simulation with different seeds
+        see the same probabilities.
     quality : per-node share of real followers ``q_u`` (length n, in [0, 1])
         or None (all real); stored in the spec, applied by the kernels (see
         the module docstring). The other arrays are not changed by it.
@@ -305,8 +357,8 @@ def build_model(
     elif model == "wc":
         edge_p = wc_probabilities(g)
     else:
-        key = run_key_sequence(check_seed(seed), 1).generate_state(1, np.uint64)[0]
-        edge_p = tv_probabilities(g.m, key)
+        check_seed(seed)
+        edge_p = tv_edge_probabilities(g, TV_SEED)
     if f is not None:
         edge_p = np.minimum(1.0, edge_p.astype(np.float64) * f[g.edge_sources]).astype(np.float32)
     return DiffusionSpec(model, edge_prob=edge_p, quality=q)

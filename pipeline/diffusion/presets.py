@@ -33,8 +33,9 @@ from numpy.typing import NDArray
 
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.profiles import Profiles
 
-__all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "depth_profile", "preset"]
+__all__ = ["DEFAULT_PRESET", "PRESETS", "Preset", "depth_by_tier", "depth_profile", "preset"]
 
 
 @dataclass(frozen=True)
@@ -107,3 +108,39 @@ def depth_profile(
         "mean_depth": float(st.mean()),
         "mean_size": float(sz.mean()),
     }
+
+
+def depth_by_tier(
+    graph: FollowerGraph,
+    profiles: Profiles,
+    nodes: NDArray[np.integer],
+    *,
+    presets: tuple[str, ...] = tuple(PRESETS),
+    runs: int = 50,
+    seed: int = 0,
+    sender_factor: NDArray[np.floating] | None = None,
+    quality: NDArray[np.floating] | None = None,
+) -> dict[str, dict[str, float]]:
+    """``share_depth_le_1`` (:func:`depth_profile`) of the single-creator cascades of the
+    creators ``nodes`` (e.g. the ones a plan buys), per tier and per preset:
+    ``{preset: {tier: share}}``, tiers in the profiles' order of appearance among
+    ``nodes``. ``sender_factor`` (the brand's) and ``quality`` (audience quality, e.g.
+    ``profiles.real_audience``) as for the simulator: pass quality here, not folded into
+    the factor (the simulator clips the factor before quality). O(presets x |nodes| x
+    runs x cascade size)."""
+    arr = np.asarray(nodes, dtype=np.int64).reshape(-1)
+    idx = arr[np.sort(np.unique(arr, return_index=True)[1])]  # duplicates dropped, in order
+    if idx.size == 0:
+        raise InputError("depth_by_tier needs at least one creator")
+    tiers = profiles.table["tier"].cast(str).to_numpy()[idx]
+    order = list(dict.fromkeys(tiers.tolist()))
+    out: dict[str, dict[str, float]] = {}
+    for name in presets:
+        ps = preset(name)
+        out[name] = {
+            str(t): depth_profile(graph, ps.model, p=ps.p, sources=idx[tiers == t], runs=runs,
+                                  seed=seed, sender_factor=sender_factor,
+                                  quality=quality)["share_depth_le_1"]
+            for t in order
+        }  # fmt: skip
+    return out

@@ -9,6 +9,12 @@ Marginal gains are estimated for every strategy by the same independent
 collection of reverse-reachable sets (stream 7 of the seed), never by the samples
 a strategy used to choose: reusing them would overstate the chosen seeds'
 reach (the winner's curse), and a shared estimator makes strategies comparable.
+
+Reported reach respects the *paid floor*: whatever the sampling noise, a seed set
+reaches at least what its seeds alone are worth (each seed is activated and exposed;
+for a KPI, the seeds' own posts), so ``expected_reach``, ``cumulative_reach`` and the
+earned reach are the unbiased RR estimate raised to that floor where it falls below
+(the raw estimate stays available: ``expected_reach_raw``, the marginal gains).
 """
 
 from __future__ import annotations
@@ -40,7 +46,9 @@ class SeedingProblem:
     """What to choose: from which pool, how many or for how much, under which model.
 
     ``values`` are the model's per-edge probabilities (cascades) or weights (LT,
-    ``lt=True``), brand-aware if a brand was given. ``cost`` is per node in
+    ``lt=True``), brand-aware if a brand was given, then thinned by the audience
+    quality: ``min(1, p f_u) q_u``, the chance the edge transmits in the simulator
+    (:func:`~pipeline.seeding.problem.edge_values`). ``cost`` is per node in
     currency units (NaN where unknown). ``eligible`` marks the candidate pool
     (profiled accounts when profiles are given, else every node), exclusions
     removed, and, with a budget, accounts of unknown cost removed; with a brand,
@@ -178,7 +186,11 @@ class SeedSet:
     seeds before it (model of the problem, RR-set estimate; extra nodes *exposed*
     when the objective is an exposure one, extra engagements, impressions or people
     (weighted-exposure proxy) for a KPI; ``info["gain_unit"]`` says which);
-    ``cumulative_reach`` is their running sum with standard error ``cumulative_stderr``.
+    ``cumulative_reach`` is their running sum with standard error ``cumulative_stderr``,
+    raised to the paid floor (:attr:`paid_prefix`: what the first seeds alone are worth)
+    where the sum falls below it; ``expected_reach`` is its last value, and
+    ``expected_reach_raw`` the unfloored, unbiased estimate. The marginal gains stay
+    raw, so where the floor binds ``cumulative_reach`` exceeds their sum.
     """
 
     strategy: str
@@ -200,12 +212,46 @@ class SeedSet:
         return float(np.nansum(self.cost))
 
     @property
-    def expected_reach(self) -> float:
+    def expected_reach_raw(self) -> float:
+        """The RR estimate of the seed set's expected reach as drawn (unbiased; may fall
+        below what the seeds alone are worth when the sets are few or the reach low)."""
         return float(self.marginal_gain.sum())
+
+    @property
+    def expected_reach(self) -> float:
+        """Expected reach in the gains' unit, seeds included: the raw estimate raised to
+        the paid floor (:attr:`paid_reach`: |S| for an in-graph objective, the seeds'
+        own posts for a KPI) where it falls below."""
+        return float(self.cumulative_reach[-1]) if len(self) else 0.0
+
+    @property
+    def expected_earned_reach(self) -> float:
+        """What the campaign reaches beyond the seeds' own worth; never negative."""
+        return max(0.0, self.expected_reach - self.paid_reach)
+
+    @cached_property
+    def cumulative_reach(self) -> NDArray[np.float64]:
+        """Expected reach of the first 1, 2, ... seeds: the running sum of the marginal
+        gains, raised to :attr:`paid_prefix` where it falls below. Non-decreasing."""
+        return np.maximum(np.cumsum(self.marginal_gain), self.paid_prefix)
+
+    @cached_property
+    def paid_prefix(self) -> NDArray[np.float64]:
+        """What the first 1, 2, ... seeds alone are worth in the gains' unit: 1, 2, ...
+        for an in-graph objective (every seed is activated and exposed), for a KPI the
+        seeds' own posts (:func:`pipeline.seeding.kpi.paid_value` of each prefix).
+        O(n + the seeds' out-degrees)."""
+        p = self.problem
+        if p.root_weight is None:
+            return np.arange(1, len(self) + 1, dtype=np.float64)
+        from pipeline.seeding.estimate import paid_prefix
+
+        return paid_prefix(p.graph, p.root_weight, self.nodes, p.expose)
 
     def to_polars(self) -> pl.DataFrame:
         """One row per seed: id, handle, tier, cost (what contracting it costs: fee plus
-        per-creator overhead), marginal_gain, cumulative_reach, cumulative_stderr,
+        per-creator overhead), marginal_gain (raw), cumulative_reach (floored, see the
+        class doc), cumulative_stderr,
         cumulative_cost, followers, relevance, rank, node, forced, fee (the profile's
         post fee, null if unknown)."""
         t = self.problem.profiles.table
@@ -217,7 +263,7 @@ class SeedSet:
             pl.Series("rank", np.arange(1, len(self) + 1, dtype=np.int32)),
             pl.Series("node", self.nodes),
             pl.Series("marginal_gain", self.marginal_gain),
-            pl.Series("cumulative_reach", np.cumsum(self.marginal_gain)),
+            pl.Series("cumulative_reach", self.cumulative_reach),
             pl.Series("cumulative_stderr", self.cumulative_stderr),
             pl.Series("cumulative_cost", np.cumsum(np.nan_to_num(self.cost))),
             pl.Series(
@@ -258,7 +304,8 @@ class SeedSet:
             "total_cost": self.total_cost,
             "expected_reach": self.expected_reach,
             "expected_reach_stderr": float(self.cumulative_stderr[-1]) if len(self) else 0.0,
-            "expected_earned_reach": self.expected_reach - self.paid_reach,
+            "expected_earned_reach": self.expected_earned_reach,
+            "expected_reach_raw": self.expected_reach_raw,
             "min_relevance": p.min_relevance,
             "max_creators": p.max_creators,
             "per_creator_cost": p.per_creator,
@@ -269,13 +316,9 @@ class SeedSet:
     @property
     def paid_reach(self) -> float:
         """What the seeds alone are worth in the gains' unit: one each, or for a KPI
-        their own posts (:func:`pipeline.seeding.kpi.paid_value`). O(n)."""
-        p = self.problem
-        if p.root_weight is None:
-            return float(len(self))
-        from pipeline.seeding.kpi import paid_value
-
-        return paid_value(p.graph, p.root_weight, self.nodes, p.expose)
+        their own posts (:func:`pipeline.seeding.kpi.paid_value`; the last entry of
+        :attr:`paid_prefix`). O(n) once."""
+        return float(self.paid_prefix[-1]) if len(self) else 0.0
 
     def diminishing_returns(self, share: float = 0.01) -> dict[str, Any] | None:
         """Where the rest of the plan stops paying: the first seed after which the

@@ -1,7 +1,9 @@
 """The problem a strategy solves: :func:`make_problem` turns a graph, profiles, brand,
 budget and model into a :class:`~pipeline.seeding.base.SeedingProblem` (the brand-fit
 pool, contract costs, the model's edge values and, for a platform KPI, each account's
-worth in it). O(n + m).
+worth in it). The edge values are the simulator's: each edge's chance to transmit,
+``min(1, p f_u) q_u`` (brand clip, then audience quality), with the same model
+parameters whatever the seed (``tv``'s draw is the model's, not the run's). O(n + m).
 """
 
 from __future__ import annotations
@@ -42,21 +44,25 @@ def edge_values(
     p: float | None = None,
     sender_factor: NDArray[np.floating] | None = None,
     seed: int = defaults.SEED,
+    quality: NDArray[np.floating] | None = None,
 ) -> tuple[NDArray[np.float32], bool]:
-    """Per-edge probability (cascades) or weight (LT) of ``model``, and whether it is LT.
+    """Per-edge probability to transmit (cascades) or weight (LT) of ``model``, and
+    whether it is LT.
 
-    The same values the simulator uses (:func:`pipeline.diffusion.models.build_model`),
-    brand-aware when ``sender_factor`` is given. O(n + m).
+    Exactly what the simulator does with the same arguments
+    (:func:`pipeline.diffusion.models.transmit_probabilities` of
+    :func:`~pipeline.diffusion.models.build_model`): brand-aware when ``sender_factor``
+    is given, clipped at 1, *then* thinned by the audience quality ``quality`` (``q_u``,
+    None = all real): ``min(1, p f_u) q_u``, resp. ``w'(u, v) q_u``. A model used as
+    fitted (a calibrated one that is not brand-aware) takes neither, as in the
+    simulator. ``seed`` is the run seed, which no model's values depend on (``tv``'s
+    draw is the model's: :data:`~pipeline.diffusion.models.TV_SEED`). O(n + m).
     """
-    from pipeline.diffusion.models import build_model
+    from pipeline.diffusion.models import build_model, transmit_probabilities
 
-    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=seed)
-    if spec.weight is not None:
-        return np.asarray(spec.weight, dtype=np.float32), True
-    if spec.edge_prob is not None:
-        return np.asarray(spec.edge_prob, dtype=np.float32), False
-    assert spec.node_prob is not None
-    return spec.node_prob[graph.edge_sources].astype(np.float32), False
+    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=seed,
+                       quality=quality)  # fmt: skip
+    return transmit_probabilities(graph, spec), spec.weight is not None
 
 
 #: Objectives a campaign or a seeding can maximise (see :func:`select_seeds`): the
@@ -149,14 +155,12 @@ def make_problem(
             factor = brand_sender_factor(profiles, brands, brand)
     else:
         thr = 0.0
-    quality = prof.real_audience
-    if (quality < 1.0).any():
-        # Audience quality discounts onward spread: an edge transmits with p * q_u (exact
-        # in distribution for the cascade models; LT weights are scaled by q_u).
-        factor = (
-            quality.astype(np.float32) if factor is None else (factor * quality).astype(np.float32)
-        )
-    values, lt = edge_values(graph, model, p=p, sender_factor=factor, seed=seed)
+    # Audience quality discounts onward spread after the brand clip, as in the simulator:
+    # an edge transmits with min(1, p f_u) q_u (LT weights are scaled by q_u). A model
+    # used as fitted (calibrated, not brand-aware) takes no quality, there as here.
+    quality = prof.real_audience if model.brand_aware else np.ones(graph.n)
+    thin = quality if (quality < 1.0).any() else None
+    values, lt = edge_values(graph, model, p=p, sender_factor=factor, quality=thin)
     n = graph.n
     if pool not in ("auto", "profiled", "all"):
         raise InputError(f"pool must be auto, profiled or all, got {pool!r}")
