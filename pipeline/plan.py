@@ -34,6 +34,7 @@ PLAIN_NAMES: dict[str, str] = {
     "macro": "the largest on-topic accounts",
     "macro-any": "the largest accounts of any topic",
     "micro": "the most engaging on-topic micro creators",
+    "efficient": "the most efficient creators by a simple rule",
     "random": "creators picked at random",
     "pagerank": "the most central accounts",
     "degree-discount": "the best-connected accounts",

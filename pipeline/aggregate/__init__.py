@@ -20,9 +20,13 @@ name.
   strategy. Run ``r`` of every strategy of a brand and model shares its random
   numbers, so the difference is taken run by run, which removes the shared
   noise (common random numbers).
+- :func:`level_outcomes`: per level, the best strategy against the runner-up,
+  on their paired per-run difference: a clear ``win``, a ``tie`` (the 95%
+  interval within ``tie_margin``, default 2%, of the larger mean) or
+  ``indistinguishable``.
 - :func:`verdicts`: per brand and model, the strategy that wins the most
-  levels, with a one-sentence verdict. It is separate from :func:`compare`
-  because it needs only the summary.
+  levels clearly, with a one-sentence verdict naming its ties and what each
+  strategy spends at the largest level; :func:`robustness`: across models.
 - :func:`candidates`: the ranked seed list behind the best strategy for a brand.
 
 The package:
@@ -31,14 +35,17 @@ The package:
 - :mod:`~pipeline.aggregate.summaries`: :func:`summarize_runs`, :func:`summarize`,
   :func:`competition_summary`;
 - :mod:`~pipeline.aggregate.comparisons`: :func:`compare_runs`, :func:`compare`;
-- :mod:`~pipeline.aggregate.winners`: :func:`level_winners`, :func:`verdicts`,
-  :func:`robustness`;
+- :mod:`~pipeline.aggregate.outcomes`: :func:`level_outcomes` and the sentence
+  pieces (money, levels, spending);
+- :mod:`~pipeline.aggregate.winners`: :func:`level_winners`, :func:`verdicts`;
+- :mod:`~pipeline.aggregate.robust`: :func:`robustness`;
 - :mod:`~pipeline.aggregate.shortlist`: :func:`candidates`.
 """
 
 from __future__ import annotations
 
 from pipeline.aggregate.comparisons import compare, compare_runs
+from pipeline.aggregate.outcomes import DEFAULT_TIE_MARGIN, OUTCOMES, level_outcomes
 from pipeline.aggregate.results import (
     DEFAULT_BASELINE,
     DEFAULT_OBJECTIVE,
@@ -49,9 +56,10 @@ from pipeline.aggregate.results import (
     Results,
     load_results,
 )
+from pipeline.aggregate.robust import robustness
 from pipeline.aggregate.shortlist import candidates
 from pipeline.aggregate.summaries import competition_summary, summarize, summarize_runs
-from pipeline.aggregate.winners import level_winners, robustness, verdicts
+from pipeline.aggregate.winners import level_winners, verdicts
 from pipeline.registry import FAMILIES
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
@@ -70,11 +78,13 @@ __all__ = [
     "CURVES_SCHEMA",
     "DEFAULT_BASELINE",
     "DEFAULT_OBJECTIVE",
+    "DEFAULT_TIE_MARGIN",
     "FAMILIES",
     "KEY",
     "METRICS",
     "METRIC_WORDS",
     "OBJECTIVES",
+    "OUTCOMES",
     "OVERLAP_SCHEMA",
     "PROJECTED",
     "RESULTS_FORMAT",
@@ -85,6 +95,7 @@ __all__ = [
     "compare",
     "compare_runs",
     "competition_summary",
+    "level_outcomes",
     "level_winners",
     "load_results",
     "robustness",

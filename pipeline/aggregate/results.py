@@ -31,6 +31,7 @@ from pipeline.schema import (
 __all__ = [
     "DEFAULT_BASELINE",
     "DEFAULT_OBJECTIVE",
+    "DEFAULT_TIE_MARGIN",
     "METRICS",
     "METRIC_WORDS",
     "OBJECTIVES",
@@ -41,6 +42,8 @@ __all__ = [
 
 
 DEFAULT_BASELINE = "macro"
+#: Differences within this share of the larger mean are ties in verdicts.
+DEFAULT_TIE_MARGIN = 0.02
 
 # One summary row per group; the cell id is unique per group in a sane campaign.
 GROUP_KEYS = ["brand", "model", "strategy", "budget", "k"]
@@ -120,6 +123,18 @@ class Results:
         if value not in OBJECTIVES or (value in PROJECTED and self.older):
             return "activated" if value not in METRICS else value
         return str(value)
+
+    @property
+    def tie_margin(self) -> float:
+        """The share of the larger mean within which two strategies tie in verdicts
+        (:func:`~pipeline.aggregate.outcomes.level_outcomes`): the manifest's
+        ``tie_margin`` (top level, else in ``settings``), else 0.02."""
+        for where in (self.manifest, self.manifest.get("settings", {})):
+            value = where.get("tie_margin") if isinstance(where, dict) else None
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and 0.0 <= float(value) < 1.0:  # type: ignore[arg-type]
+                return float(value)  # type: ignore[arg-type]
+        return DEFAULT_TIE_MARGIN
 
     @property
     def older(self) -> bool:

@@ -1,14 +1,28 @@
-"""Who wins: the best strategy per level, verdict sentences per brand and model, and
-robustness across models. Work on the summary only (one row per cell).
+"""Who wins: the best strategy per level and verdict sentences per brand and model
+(robustness across models: :mod:`pipeline.aggregate.robust`). They work on the
+summary (one row per cell) and, given the runs (a :class:`Results` brings them), say
+whether a win is clear, a tie or not distinguishable
+(:mod:`pipeline.aggregate.outcomes`). Every verdict ends with what each strategy
+spends at the largest level.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
+from pipeline.aggregate.outcomes import (
+    check_tie_margin,
+    level_outcomes,
+    level_text,
+    rank_levels,
+    spend_clause,
+)
 from pipeline.aggregate.results import (
     DEFAULT_BASELINE,
     DEFAULT_OBJECTIVE,
+    DEFAULT_TIE_MARGIN,
     LEVEL_KEYS,
     METRIC_WORDS,
     OBJECTIVES,
@@ -18,7 +32,9 @@ from pipeline.aggregate.summaries import summarize_runs
 from pipeline.errors import InputError
 from pipeline.registry import family_of
 
-__all__ = ["level_winners", "robustness", "unit_of", "verdicts"]
+__all__ = ["level_outcomes", "level_winners", "unit_of", "verdicts"]
+
+Runs = Results | pl.LazyFrame | pl.DataFrame
 
 
 def _check_objective(objective: str) -> str:
@@ -29,47 +45,39 @@ def _check_objective(objective: str) -> str:
     return objective
 
 
-def level_winners(summary: pl.DataFrame, objective: str = "activated") -> pl.DataFrame:
+def level_winners(
+    summary: pl.DataFrame,
+    objective: str = "activated",
+    *,
+    runs: Results | pl.LazyFrame | pl.DataFrame | None = None,
+    tie_margin: float = DEFAULT_TIE_MARGIN,
+) -> pl.DataFrame:
     """The winning row of each brand x model x level: highest ``mean_<objective>``,
-    then highest ``<objective>_per_cost``, then strategy name."""
-    mean, per = f"mean_{objective}", f"{objective}_per_cost"
-    return (
-        summary.sort(
-            [*LEVEL_KEYS, mean, per, "strategy"],
-            descending=[False, False, False, False, True, True, False],
-            nulls_last=True,
-        )
-        .group_by(LEVEL_KEYS, maintain_order=True)
-        .first()
+    then highest ``<objective>_per_cost``, then strategy name.
+
+    With ``runs`` (a :class:`Results` or the per-run table behind ``summary``) each row
+    also says whether the win is clear (:func:`level_outcomes` at ``tie_margin``):
+    runner_up, mean_diff, diff_ci_low, diff_ci_high, margin and outcome (``win``,
+    ``tie`` or ``indistinguishable``; null where the runs disagree with the summary)."""
+    winners = rank_levels(summary, objective).filter(pl.col("_rank") == 0).drop("_rank")
+    if runs is None:
+        return winners
+    out = level_outcomes(runs, objective, tie_margin=tie_margin).select(
+        *LEVEL_KEYS, pl.col("best").alias("strategy"), *_OUTCOME_COLUMNS
     )
+    return winners.join(out, on=[*LEVEL_KEYS, "strategy"], how="left", nulls_equal=True)
+
+
+_OUTCOME_COLUMNS = ("runner_up", "mean_diff", "diff_ci_low", "diff_ci_high", "margin", "outcome")
 
 
 def _plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 
 
-def _sentence(
-    best: str,
-    won: int,
-    levels: int,
-    unit: tuple[str, str],
-    baseline: str,
-    gain: float | None,
-    words: str = "reach",
-    objective: str = "activated",
-) -> str:
-    """One English sentence for a verdict row; ``unit`` is (singular, plural) of a level;
-    the gain is counted in the objective's unit (:func:`unit_of`)."""
-    units = unit_of(objective)
-    family = family_of(best)
-    text = f"{best} ({family}) gives the most {words} at {won} of {levels} {_plural(levels, *unit)}"
-    if best == baseline:
-        return text + f"; it is the {baseline} baseline"
-    if gain is None:
-        return text + f"; no {baseline} baseline to compare with"
-    if gain >= 0:
-        return text + f", {gain:+,.0f} {units} over {baseline} on average"
-    return text + f", {-gain:,.0f} fewer {units} than {baseline} on average"
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" and {items[-1]}"
 
 
 def unit_of(objective: str) -> str:
@@ -79,15 +87,25 @@ def unit_of(objective: str) -> str:
     return base if base in ("engagements", "impressions", "people") else "accounts"
 
 
-def _source(source: Results | pl.DataFrame, objective: str | None) -> tuple[pl.DataFrame, str, str]:
-    """(summary, default baseline, objective) of a verdict's source."""
+def _source(
+    source: Results | pl.DataFrame,
+    objective: str | None,
+    runs: Runs | None,
+    tie_margin: float | None,
+) -> tuple[pl.DataFrame, str, str, Runs | None, float, str]:
+    """(summary, default baseline, objective, runs, tie margin, currency) of a verdict's
+    source."""
     if isinstance(source, Results):
-        return summarize_runs(source.runs), source.baseline, objective or source.objective
+        margin = source.tie_margin if tie_margin is None else tie_margin
+        return (summarize_runs(source.runs), source.baseline, objective or source.objective,
+                source.runs if runs is None else runs, check_tie_margin(margin),
+                source.currency)  # fmt: skip
     if objective is None:
         col = f"mean_{DEFAULT_OBJECTIVE}"
         known = col in source.columns and source[col].null_count() < source.height
         objective = DEFAULT_OBJECTIVE if known else "activated"
-    return source, DEFAULT_BASELINE, objective
+    margin = check_tie_margin(DEFAULT_TIE_MARGIN if tie_margin is None else tie_margin)
+    return source, DEFAULT_BASELINE, objective, runs, margin, ""
 
 
 def _unit(by_budget: bool, by_k: bool) -> tuple[str, str]:
@@ -96,33 +114,108 @@ def _unit(by_budget: bool, by_k: bool) -> tuple[str, str]:
     return ("seed count", "seed counts") if by_k else ("level", "levels")
 
 
+def _winners(
+    summary: pl.DataFrame, objective: str, runs: Runs | None, margin: float
+) -> pl.DataFrame:
+    """:func:`level_winners` with outcome columns (null without runs)."""
+    winners = level_winners(summary, objective, runs=runs, tie_margin=margin)
+    if "outcome" in winners.columns:
+        return winners
+    return winners.with_columns(
+        pl.lit(None, pl.String).alias("runner_up"), pl.lit(None, pl.String).alias("outcome")
+    )
+
+
+def _unclear(rows: list[dict[str, Any]], best: str, currency: str) -> str:
+    """``ties with micro at $5,000; not distinguishable from macro at $2,500``: the
+    levels where ``best`` leads, or is the runner-up, without a clear win (``rows``:
+    level winners with outcomes)."""
+    parts = []
+    for outcome, words in (("tie", "ties with"), ("indistinguishable", "not distinguishable from")):
+        by_rival: dict[str, list[str]] = {}
+        for r in rows:
+            if r["outcome"] == outcome and best in (r["strategy"], r["runner_up"]):
+                rival = r["runner_up"] if r["strategy"] == best else r["strategy"]
+                by_rival.setdefault(rival, []).append(level_text(r["budget"], r["k"], currency))
+        parts += [f"{words} {rival} at {_and(at)}" for rival, at in by_rival.items()]
+    return "; ".join(parts)
+
+
+def _sentence(
+    best: str,
+    counts: tuple[int, int, int],
+    unit: tuple[str, str],
+    baseline: str,
+    gain: float | None,
+    objective: str,
+    unclear: str,
+    judged: bool,
+) -> str:
+    """The opening of a verdict; ``counts`` are (levels won clearly, levels led, levels),
+    ``unit`` (singular, plural) of a level; the gain is in the objective's unit."""
+    won, led, levels = counts
+    units, words = unit_of(objective), METRIC_WORDS[objective]
+    who = f"{best} ({family_of(best)})"
+    at = f"{levels} {_plural(levels, *unit)}"
+    if judged and won == 0:
+        text = f"no strategy clearly gives the most {words}: {who} leads at {led} of {at}"
+    else:
+        text = f"{who} gives the most {words} at {won} of {at}"
+    if unclear:
+        text += f" ({unclear})"
+    if best == baseline:
+        return text + f"; it is the {baseline} baseline"
+    if gain is None:
+        return text + f"; no {baseline} baseline to compare with"
+    if gain >= 0:
+        return text + f", {gain:+,.0f} {units} over {baseline} on average"
+    return text + f", {-gain:,.0f} fewer {units} than {baseline} on average"
+
+
 def verdicts(
-    source: Results | pl.DataFrame, baseline: str | None = None, objective: str | None = None
+    source: Results | pl.DataFrame,
+    baseline: str | None = None,
+    objective: str | None = None,
+    *,
+    tie_margin: float | None = None,
+    runs: Runs | None = None,
 ) -> pl.DataFrame:
     """Per brand x model, the strategy that gives the most ``objective`` per budget.
 
     ``source`` is a :class:`Results` or the output of :func:`summarize_runs`
     (or :func:`summarize`). ``objective`` (:data:`METRICS`) defaults to the
-    campaign's (``earned_exposed`` for a summary that has it, else
-    ``activated``). At each level (budget or k) the strategy with the highest
-    ``mean_<objective>`` wins (ties: higher ``<objective>_per_cost``, then
-    name); the best strategy wins the most levels (ties: higher mean
-    ``<objective>_per_cost`` over its levels, then name). ``baseline``
+    campaign's (``engagements`` for a summary that has it, else ``activated``).
+    At each level (budget or k) the strategy with the highest ``mean_<objective>``
+    leads (ties: higher ``<objective>_per_cost``, then name); with the runs (those of
+    :class:`Results`, or ``runs``) a lead is a clear win, a tie or not distinguishable
+    from the runner-up (:func:`level_outcomes`, ``tie_margin`` a share of the larger
+    mean, default the campaign's or 0.02); without them every lead counts as a win.
+    The best strategy wins the most levels clearly (ties: more levels led, then
+    higher mean ``<objective>_per_cost`` over its levels, then name). ``baseline``
     defaults to the manifest's for :class:`Results`, else ``"macro"``.
 
     Columns: brand, model, objective, best_strategy, family (see
-    :data:`FAMILIES`), levels_won, levels, mean_per_cost (units of the
-    objective per currency unit of the best strategy, mean over levels),
-    gain_vs_baseline (units of the objective, mean over the levels with both
-    of best minus baseline; null when the best is the baseline or the baseline
-    is missing), verdict (one sentence). O(summary rows · log).
+    :data:`FAMILIES`), levels_won (clear wins), levels_led, levels_tied and
+    levels_indistinguishable (levels it leads or is the runner-up of with that
+    outcome; null without runs), levels, tie_margin,
+    mean_per_cost (units of the objective per currency unit of the best
+    strategy, mean over levels), gain_vs_baseline (units of the objective, mean
+    over the levels with both of best minus baseline; null when the best is the
+    baseline or the baseline is missing), verdict (one sentence: who wins where,
+    the ties, the gain, and what each strategy spends at the largest level, e.g.
+    "imm (optimized) gives the most engagements at 2 of 3 budgets (ties with micro
+    at $5,000), +1,204 engagements over macro on average; of the $10,000 budget, imm
+    spends $9,980, micro $8,590 and macro $9,985"). O(runs + summary rows · log).
 
     Raises
     ------
     InputError
-        If ``baseline`` is given but was not run at all, or the objective is unknown.
+        If ``baseline`` is given but was not run at all, the objective is unknown or
+        the tie margin is not in [0, 1).
     """
-    summary, default, objective = _source(source, objective)
+    summary, default, objective, runs, margin, currency = _source(
+        source, objective, runs, tie_margin
+    )
     _check_objective(objective)
     if baseline is not None and baseline not in summary["strategy"].to_list():
         present = sorted(set(summary["strategy"].drop_nulls().to_list()))
@@ -133,22 +226,42 @@ def verdicts(
     bm = ["brand", "model"]
     mean, per = f"mean_{objective}", f"{objective}_per_cost"
 
-    winners = level_winners(summary, objective)
+    winners = _winners(summary, objective, runs, margin)
+    judged = runs is not None
+    outcome = pl.col("outcome")
     levels = winners.group_by(bm).agg(
         pl.len().cast(pl.Int64).alias("levels"),
         pl.col("budget").is_not_null().all().alias("_by_budget"),
         pl.col("budget").is_null().all().alias("_by_k"),
     )
-    won = winners.group_by([*bm, "strategy"]).agg(pl.len().cast(pl.Int64).alias("levels_won"))
+    won = winners.group_by([*bm, "strategy"]).agg(
+        (outcome.is_null() | (outcome == "win")).sum().cast(pl.Int64).alias("levels_won"),
+        pl.len().cast(pl.Int64).alias("levels_led"),
+    )
+    # ties and the undecided count for both sides: the leader and the runner-up
+    sides = pl.concat(
+        [winners.select(*bm, "strategy", "outcome"),
+         winners.select(*bm, pl.col("runner_up").alias("strategy"), "outcome")]
+    )  # fmt: skip
+    undecided = (
+        sides.filter(pl.col("strategy").is_not_null())
+        .group_by([*bm, "strategy"])
+        .agg(
+            (outcome == "tie").sum().cast(pl.Int64).alias("levels_tied"),
+            (outcome == "indistinguishable").sum().cast(pl.Int64).alias("levels_indistinguishable"),
+        )
+    )
     per_strategy = summary.group_by([*bm, "strategy"]).agg(
         pl.col(per).mean().alias("mean_per_cost")
     )
+    counts = ("levels_won", "levels_led", "levels_tied", "levels_indistinguishable")
     best = (
         per_strategy.join(won, on=[*bm, "strategy"], how="left")
-        .with_columns(pl.col("levels_won").fill_null(0))
+        .join(undecided, on=[*bm, "strategy"], how="left")
+        .with_columns(pl.col(c).fill_null(0) for c in counts)
         .sort(
-            [*bm, "levels_won", "mean_per_cost", "strategy"],
-            descending=[False, False, True, True, False],
+            [*bm, "levels_won", "levels_led", "mean_per_cost", "strategy"],
+            descending=[False, False, True, True, True, False],
             nulls_last=True,
         )
         .group_by(bm, maintain_order=True)
@@ -179,124 +292,34 @@ def verdicts(
             .then(None)
             .otherwise(pl.col("gain_vs_baseline"))
             .alias("gain_vs_baseline"),
+            *(
+                pl.col(c) if judged else pl.lit(None, pl.Int64).alias(c)
+                for c in ("levels_tied", "levels_indistinguishable")
+            ),
         )
         .sort(bm)
     )
-    sentences = [
-        _sentence(
+    sentences = []
+    for row in out.iter_rows(named=True):
+        mine = winners.filter((pl.col("brand") == row["brand"]) & (pl.col("model") == row["model"]))
+        text = _sentence(
             row["best_strategy"],
-            row["levels_won"],
-            row["levels"],
+            (row["levels_won"], row["levels_led"], row["levels"]),
             _unit(row["_by_budget"], row["_by_k"]),
             base_name,
             row["gain_vs_baseline"],
-            METRIC_WORDS[objective],
             objective,
+            _unclear(mine.to_dicts(), row["best_strategy"], currency),
+            judged,
         )
-        for row in out.iter_rows(named=True)
-    ]
+        cell = summary.filter((pl.col("brand") == row["brand"]) & (pl.col("model") == row["model"]))
+        spend = spend_clause(cell, row["best_strategy"], currency)
+        sentences.append(text + (f"; {spend}" if spend else ""))
     return out.with_columns(
-        pl.Series("verdict", sentences, dtype=pl.String), pl.lit(objective).alias("objective")
+        pl.Series("verdict", sentences, dtype=pl.String),
+        pl.lit(objective).alias("objective"),
+        pl.lit(margin).alias("tie_margin"),
     ).select(
-        "brand",
-        "model",
-        "objective",
-        "best_strategy",
-        "family",
-        "levels_won",
-        "levels",
-        "mean_per_cost",
-        "gain_vs_baseline",
-        "verdict",
-    )
-
-
-def robustness(source: Results | pl.DataFrame, objective: str | None = None) -> pl.DataFrame:
-    """Per brand, the strategy that wins the most (model, level) pairs, and under how
-    many models it holds (wins every level of that model).
-
-    Columns: brand, objective, best_strategy, family, wins (model x level pairs
-    won), pairs, models_held, models, levels (per model, the most of any model),
-    exceptions (``model: winner (n of L)`` for each model where it does not hold,
-    ``; ``-joined), verdict (one sentence, e.g. "micro (micro) gives the most earned
-    exposure at all 3 budgets under 2 of 3 models; under high-virality, imm wins 3
-    of 3"). O(summary rows · log).
-    """
-    summary, _, objective = _source(source, objective)
-    _check_objective(objective)
-    winners = level_winners(summary, objective)
-    rows = []
-    for (brand,), part in winners.group_by(["brand"], maintain_order=True):
-        by_model: dict[str, dict[str, int]] = {}
-        levels_of: dict[str, int] = {}
-        for r in part.iter_rows(named=True):
-            by_model.setdefault(r["model"], {})
-            by_model[r["model"]][r["strategy"]] = by_model[r["model"]].get(r["strategy"], 0) + 1
-            levels_of[r["model"]] = levels_of.get(r["model"], 0) + 1
-        totals: dict[str, int] = {}
-        for counts in by_model.values():
-            for strat, c in counts.items():
-                totals[strat] = totals.get(strat, 0) + c
-        per_cost = (
-            summary.filter(pl.col("brand") == brand)
-            .group_by("strategy")
-            .agg(pl.col(f"{objective}_per_cost").mean())
-        )
-        pc = dict(zip(per_cost["strategy"].to_list(), per_cost[f"{objective}_per_cost"].to_list(),
-                      strict=True))  # fmt: skip
-        best = sorted(totals, key=lambda x: (-totals[x], -(pc.get(x) or 0.0), x))[0]
-        models = sorted(by_model)
-        held = [m for m in models if by_model[m].get(best, 0) == levels_of[m]]
-        others = []
-        for m in models:
-            if m in held:
-                continue
-            top = sorted(by_model[m], key=lambda x: (-by_model[m][x], x))[0]
-            others.append((m, top, by_model[m][top], levels_of[m]))
-        unit = _unit(bool(part["budget"].is_not_null().all()), bool(part["budget"].is_null().all()))
-        levels = max(levels_of.values())
-        words = METRIC_WORDS[objective]
-        if len(held) == len(models):
-            under = "the model" if len(models) == 1 else f"all {len(models)} models"
-            scope = f"at every {unit[0]} under {under}"
-        elif held:
-            scope = (
-                f"at all {levels} {_plural(levels, *unit)} under {len(held)} of {len(models)} "
-                f"models ({', '.join(held)})"
-            )
-        else:
-            scope = (
-                f"at {totals[best]} of {len(part)} model x {unit[0]} pairs, "
-                f"but at every {unit[0]} under no model"
-            )
-        text = f"{best} ({family_of(best)}) gives the most {words} {scope}"
-        if others:
-            parts = []
-            for m, top, n, L in others:
-                mine = by_model[m].get(best, 0)
-                if top == best:  # it leads there too, but not at every level
-                    rest = ", ".join(x for x in sorted(by_model[m]) if x != best)
-                    parts.append(f"under {m} it wins {mine} of {L} ({rest} the rest)")
-                else:
-                    parts.append(f"under {m}, {top} wins {n} of {L}")
-            text += "; " + "; ".join(parts)
-        rows.append(
-            {
-                "brand": brand,
-                "objective": objective,
-                "best_strategy": best,
-                "family": family_of(best),
-                "wins": totals[best],
-                "pairs": len(part),
-                "models_held": len(held),
-                "models": len(models),
-                "levels": levels,
-                "exceptions": "; ".join(f"{m}: {t} ({n} of {L})" for m, t, n, L in others),
-                "verdict": text,
-            }
-        )
-    schema = {"brand": pl.String, "objective": pl.String, "best_strategy": pl.String,
-              "family": pl.String, "wins": pl.Int64, "pairs": pl.Int64, "models_held": pl.Int64,
-              "models": pl.Int64, "levels": pl.Int64, "exceptions": pl.String,
-              "verdict": pl.String}  # fmt: skip
-    return pl.DataFrame(rows, schema=schema).sort("brand")
+        "brand", "model", "objective", "best_strategy", "family", *counts, "levels",
+        "tie_margin", "mean_per_cost", "gain_vs_baseline", "verdict",
+    )  # fmt: skip

@@ -103,7 +103,7 @@ class CampaignConfig:
     seed: int = 0
     max_steps: int | None = None
     brand_aware: bool = True
-    epsilon: float = 0.5
+    epsilon: float = defaults.EPSILON
     celf_runs: int = defaults.CELF_RUNS
     estimate_rr_sets: int = 20_000
     baseline: str = "macro"
@@ -121,6 +121,8 @@ class CampaignConfig:
     cost_fixed: float | None = None
     cost_per_follower: float | None = None
     currency: str | None = None  # shown before money in reports and tables; not a setting
+    #: share of the larger mean within which two strategies tie (verdicts; not a setting)
+    tie_margin: float | None = None
 
     def reach_rates(self) -> Any:
         """The :class:`~pipeline.profiles.audience.ReachRates` of ``[projection]``."""

@@ -12,9 +12,16 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from pipeline import defaults
 from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.campaign.config_models import models_of, or_list
-from pipeline.campaign.config_values import currency, default_cpm, objective, reach_rate
+from pipeline.campaign.config_values import (
+    currency,
+    default_cpm,
+    objective,
+    reach_rate,
+    tie_margin,
+)
 from pipeline.columns import COLUMN_NAMES, check_columns
 from pipeline.errors import InputError
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
@@ -23,7 +30,7 @@ __all__ = ["load_config", "or_list"]
 
 #: The keys a campaign file may hold, per section ("" = top level).
 _KEYS: dict[str, tuple[str, ...]] = {
-    "": ("name", "output", "seed", "runs", "baseline", "objective"),
+    "": ("name", "output", "seed", "runs", "baseline", "objective", "tie_margin"),
     "inputs": (
         "graph",
         "format",
@@ -236,13 +243,14 @@ def load_config(path: str | Path) -> CampaignConfig:
         seed=r.integer("seed", 0, 0) or 0,
         max_steps=max_steps,
         brand_aware=r.boolean("simulation.brand_aware", True),
-        epsilon=r.number("seeding.epsilon", 0.5, 0.0, 1.0),
+        epsilon=r.number("seeding.epsilon", defaults.EPSILON, 0.0, 1.0),
         celf_runs=r.integer("seeding.celf_runs", 200, 1) or 200,
         estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
         baseline=baseline,
         default_cpm=default_cpm(r),
         competition=_competition(r, strings("grid.brands"), models),
         objective=objective(r),
+        tie_margin=tie_margin(r),
         reach_rate=reach_rate(r),
         min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),

@@ -1,5 +1,5 @@
-"""Campaign file values about the outcome's units: ``objective``, ``[projection]
-reach_rate``, and ``[valuation] default_cpm`` and ``currency``.
+"""Campaign file values about the outcome's units: ``objective``, ``tie_margin``,
+``[projection] reach_rate``, and ``[valuation] default_cpm`` and ``currency``.
 
 Each reader takes the file reader of :mod:`pipeline.campaign.config_file` and raises
 its one-line error naming the file and key.
@@ -16,7 +16,7 @@ from pipeline.campaign.config_models import or_list
 if TYPE_CHECKING:
     from pipeline.campaign.config_file import _Reader
 
-__all__ = ["currency", "default_cpm", "objective", "reach_rate"]
+__all__ = ["currency", "default_cpm", "objective", "reach_rate", "tie_margin"]
 
 
 def currency(r: _Reader) -> str | None:
@@ -62,3 +62,18 @@ def default_cpm(r: _Reader) -> float | dict[str, float] | None:
     if not out:
         raise r.fail("valuation.default_cpm", "empty table; expected platform = number pairs")
     return out[""] if not isinstance(v, dict) else out
+
+
+def tie_margin(r: _Reader) -> float | None:
+    """``tie_margin``: the share of the larger mean within which two strategies tie
+    (display only: verdicts read it from the manifest; not a setting of the cells)."""
+    from pipeline.aggregate.outcomes import check_tie_margin
+    from pipeline.errors import InputError
+
+    v = r.raw("tie_margin")
+    if v is None:
+        return None
+    try:
+        return check_tie_margin(v, "tie_margin")
+    except InputError as exc:
+        raise r.fail("tie_margin", str(exc).removeprefix("tie_margin ")) from None

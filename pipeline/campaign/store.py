@@ -64,6 +64,7 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
         },
         "cells": len(cells),
         "currency": cfg.currency,
+        "tie_margin": cfg.tie_margin,
         "updated": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 

@@ -236,6 +236,7 @@ class StrategyOpt(StrEnum):
     macro = "macro"
     macro_any = "macro-any"
     micro = "micro"
+    efficient = "efficient"
     pagerank = "pagerank"
     degree_discount = "degree-discount"
     community = "community"

@@ -62,7 +62,8 @@ def seed_cmd(
         typer.Option(
             "--strategy",
             help="random, macro (largest on-topic audiences), macro-any (largest audiences, "
-            "topic-blind), micro (micro tier by engagement x relevance), pagerank, "
+            "topic-blind), micro (micro tier by engagement x relevance), efficient (own "
+            "KPI x relevance / (cost / budget + 1 / cap): a marketer's rule), pagerank, "
             "degree-discount, community, celf (lazy greedy, small graphs), imm "
             "(reverse-reachable sets, large graphs), opim (OPIM-C: RR sets until a certified "
             "ratio).",

@@ -201,7 +201,7 @@ def run_strategy(
     problem: SeedingProblem,
     strategy: str,
     *,
-    epsilon: float = 0.5,
+    epsilon: float = defaults.EPSILON,
     celf_runs: int = 200,
     rr_pool: Any = None,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
@@ -219,6 +219,10 @@ def run_strategy(
         return h.macro_any_seeds(problem)
     if strategy == "micro":
         return h.micro_seeds(problem)
+    if strategy == "efficient":
+        from pipeline.seeding.efficient import efficient_seeds
+
+        return efficient_seeds(problem)
     if strategy == "pagerank":
         return h.pagerank_seeds(problem)
     if strategy == "degree-discount":
