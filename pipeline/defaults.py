@@ -44,7 +44,7 @@ BACKTEST_RUNS = 200
 #: The random seed: the same seed gives the same numbers.
 SEED = 0
 #: IMM / OPIM-C accuracy: a (1 - 1/e - epsilon) approximation with high probability.
-EPSILON = 0.5
+EPSILON = 0.1
 #: Monte Carlo runs per marginal-gain estimate in CELF.
 CELF_RUNS = 200
 #: RR sets drawn to estimate the reach of a non-RR strategy's seed list.

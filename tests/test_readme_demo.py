@@ -230,6 +230,26 @@ def _screenshots(out: Path, work: Path) -> None:
         subprocess.run([*base, *args, page.as_uri()], check=True, capture_output=True)
 
 
+def api_example(readme: str) -> str:
+    """``readme`` with the Python API example's printed output rerun (tests/test_api.py
+    checks it)."""
+    import contextlib
+    import io
+
+    head, section = readme.split("## Python API", 1)
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    buf = io.StringIO()
+    cwd = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(buf):
+            exec(compile(code, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    return head + "## Python API" + section.replace(shown, buf.getvalue(), 1)
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         out, printed, again = run_demo(Path(tmp))
@@ -238,6 +258,6 @@ if __name__ == "__main__":
         work = Path(tmp) / "tour"
         work.mkdir()
         text = rewrite(text, tours(text, work), tour_block)
-        README.write_text(text, encoding="utf-8")
+        README.write_text(api_example(text), encoding="utf-8")
         _screenshots(out, Path(tmp))
     print("README.md and docs/ screenshots rewritten")

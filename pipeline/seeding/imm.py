@@ -72,6 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline import defaults
 from pipeline.seeding.certify import upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask, greedy_cover
@@ -185,7 +186,7 @@ def imm(
     lt: bool,
     k: int | None,
     seed: int,
-    epsilon: float = 0.5,
+    epsilon: float = defaults.EPSILON,
     ell: float = 1.0,
     budget: float | None = None,
     cost: NDArray[np.float64] | None = None,

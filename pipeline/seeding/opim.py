@@ -43,6 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline import defaults
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.imm import _log_comb, seeds_bought, select_cover
@@ -78,7 +79,7 @@ def opim(
     lt: bool,
     k: int | None,
     seed: int,
-    epsilon: float = 0.5,
+    epsilon: float = defaults.EPSILON,
     delta: float | None = None,
     budget: float | None = None,
     cost: NDArray[np.float64] | None = None,
