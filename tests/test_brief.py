@@ -347,3 +347,16 @@ def test_headline_names_the_objective_once_and_every_kpi_beside_it() -> None:
             assert text.split("Runner-up:")[0].count(f" {unit}") >= 1
             assert runner.count(f" {unit},") + runner.count(f" {unit}.") <= 1, runner
         assert "$50.00 left unspent" in text and "$0.59 per engagement" in runner
+
+
+def test_the_guarantee_sits_in_the_appendix_in_plain_words(demo: Path, page: Path) -> None:
+    from pipeline.report import build_report
+
+    report = build_report(demo)
+    rows = [(k, v) for k, v in report.parameters if k.startswith("guarantee, ")]
+    assert rows and all(v.startswith("provably at least ") for _, v in rows)
+    assert any("freshbite" in k and "(imm)" in k for k, _ in rows)
+    html = page.read_text(encoding="utf-8")
+    appendix = html.split('id="parameters"', 1)
+    assert "certified at least" not in appendix[0]  # never before the appendix
+    assert "provably at least" in appendix[1]

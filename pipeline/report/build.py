@@ -210,7 +210,7 @@ def build_report(
         title=f"Campaign report: {name}",
         results_path=res.path,
         baseline=base,
-        parameters=parameters(res, base),
+        parameters=parameters(res, base) + _guarantees(plan_rows, res.currency),
         verdicts=verdict_df,
         sections=tuple(sections),
         robustness=robust,
@@ -225,3 +225,23 @@ def _known(summary: pl.DataFrame, measure: str) -> bool:
     """Whether the summary holds a value of ``measure`` (platform units need profiles)."""
     column = f"mean_{measure}"
     return column in summary.columns and summary[column].null_count() < summary.height
+
+
+def _guarantees(plan_rows: pl.DataFrame, currency: str) -> tuple[tuple[str, str], ...]:
+    """The optimizers' certified ratios, in plain words, for the appendix: one row per
+    recommended optimized plan (a worst-case bound, not the plan's expected quality)."""
+    from pipeline.report.brief import level_name
+
+    rows = []
+    if "certified_ratio" not in plan_rows.columns:
+        return ()
+    for r in plan_rows.filter(pl.col("certified_ratio").is_not_null()).iter_rows(named=True):
+        rows.append(
+            (
+                f"guarantee, {r['brand']} at {level_name(r, currency)} ({r['strategy']})",
+                f"provably at least {r['certified_ratio']:.0%} of the best plan with the same "
+                "budget and creator cap (a worst-case bound holding with probability at least "
+                "1 - 1/accounts; plans usually do far better)",
+            )
+        )
+    return tuple(rows)

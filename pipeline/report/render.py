@@ -60,9 +60,9 @@ GLOSSARY = (
      "CPM / 1,000; the profiles' CPM, else the platform's default)"),
     ("in-graph", "counted in accounts of the simulated sample graph, not in people on the "
      "platform (for researchers)"),
-    ("certified", "a lower bound, holding with probability at least 1 - 1/(accounts in the "
-     "graph), on how close an optimized plan is to the best plan possible with the same "
-     "budget and creator cap"),
+    ("guarantee", "in the appendix: a lower bound, holding with probability at least 1 - "
+     "1/(accounts in the graph), on how close an optimized plan is to the best plan "
+     "possible with the same budget and creator cap"),
     ("virality presets", "low-virality, medium and high-virality: how far a post travels "
      "beyond the creator's followers (most real posts stop at the followers)"),
     ("the optimized plan", "creators chosen for what each adds to the others (IMM)"),
@@ -194,11 +194,6 @@ def _plan_row(r: dict[str, Any], currency: str) -> list[tuple[str, bool]]:
             return "n/a"
         return show(x) + (f" ({show(low)} to {show(high)})" if low is not None else "")
 
-    certified = (
-        f", certified at least {r['certified_ratio']:.0%} of the best plan"
-        if r.get("certified_ratio") is not None
-        else ""
-    )
     o = r["objective"]
     earned = r.get(f"earned_{o}") if o in KPI_ORDER else None
     if r["vs_baseline"] is not None:
@@ -208,7 +203,7 @@ def _plan_row(r: dict[str, Any], currency: str) -> list[tuple[str, bool]]:
         versus = "the baseline" if r["strategy"] == r["baseline"] else "n/a"
     return [
         (level_name(r, currency), True),
-        (f"{r['plain']} ({r['strategy']}){certified}", False),
+        (f"{r['plain']} ({r['strategy']})", False),
         (interval(r["value"], r["value_ci_low"], r["value_ci_high"], people), True),
         ("n/a" if earned is None else people(earned), True),
         (people(r["impressions"]), True),
