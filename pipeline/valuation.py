@@ -51,7 +51,7 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.profiles.accounts import Profiles
 
-__all__ = ["DEFAULT_CPM", "cpm_per_account", "emv"]
+__all__ = ["DEFAULT_CPM", "cpm_per_account"]
 
 #: USD per 1,000 impressions by platform; ``"*"`` for any other (module docstring).
 DEFAULT_CPM: dict[str, float] = {
@@ -113,11 +113,3 @@ def cpm_per_account(
     else:
         out = own.fill_null(_price(default, "«default_cpm»"))
     return out.fill_null(math.nan).to_numpy().astype(np.float64)
-
-
-def emv(
-    impressions: NDArray[np.floating] | float, cpm: NDArray[np.floating] | float
-) -> NDArray[np.float64]:
-    """Earned media value, ``impressions x cpm / 1000`` (currency units), elementwise;
-    NaN where the CPM is unknown. O(n)."""
-    return np.asarray(impressions, dtype=np.float64) * np.asarray(cpm, dtype=np.float64) / 1000.0

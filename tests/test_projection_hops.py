@@ -61,6 +61,31 @@ def test_two_creators_sharing_followers_count_people_once(tmp_path: Path) -> Non
     assert res.projected is not None
     want = 100 * (100 * r + 50 * (1 - (1 - r) ** 2))
     assert np.allclose(res.projected[:, 2], want)
+    # the creators' own posts alone, seed by seed: c1 reaches 10,000 people, c2 adds the
+    # 50 followers it does not share (5,000), the plan's marginal people in one pass
+    from pipeline.diffusion.project_kernel import paid_people_prefix, paid_units
+
+    seeds = np.array([pos["c1"], pos["c2"]], dtype=np.int32)
+    prefix = paid_people_prefix(g.out_ptr, g.out_idx, seeds, rows4)
+    assert np.allclose(prefix, [10_000, 15_000])
+    imp, _, people = paid_units(g.out_ptr, g.out_idx, seeds, rows4)  # no ER: engagements NaN
+    assert (imp, people) == pytest.approx((20_000, 15_000))
+
+
+def test_people_prefix_is_each_prefix_on_its_own() -> None:
+    from pipeline.diffusion.project_kernel import paid_people_prefix, paid_units
+
+    rng = np.random.default_rng(3)
+    n = 60
+    src, dst = rng.integers(0, n, 400), rng.integers(0, n, 400)
+    keep = src != dst
+    g = from_edges(src[keep], dst[keep], pl.Series(np.arange(n)))
+    proj = np.ascontiguousarray(rng.uniform(0.0, 1.0, (4, n)) * [[50], [5], [0.6], [30]])
+    seeds = rng.choice(n, 8, replace=False).astype(np.int32)
+    prefix = paid_people_prefix(g.out_ptr, g.out_idx, seeds, proj)
+    each = [paid_units(g.out_ptr, g.out_idx, seeds[: i + 1], proj)[2] for i in range(8)]
+    assert np.allclose(prefix, each, rtol=1e-12)
+    assert (np.diff(prefix) >= -1e-9).all()  # a post never takes people away
 
 
 def test_projection_leaves_the_cascades_alone_and_is_reproducible(tmp_path: Path) -> None:
@@ -162,3 +187,37 @@ def test_reach_rates_hold_a_platform_rate_beside_its_tiers() -> None:
     assert want.rate("instagram", "micro") == 0.2 and want.rate("instagram", "mega") == 0.12
     with pytest.raises(InputError, match="unknown tier"):
         ReachRates.parse({"instagram": {"giant": 0.2}})
+
+
+def test_creator_evidence_by_hand() -> None:
+    """Per creator of a plan: its own post's engagements and impressions, the people it
+    adds to those above, and the best creator left out that costs no more (lowest cost per
+    own engagement), worked by hand."""
+    from pipeline.campaign.why import creator_evidence
+
+    # 0 and 1 are the plan; 2, 3, 4 are left out; 5..9 are followers
+    src = np.array([0, 0, 1, 1, 2, 3, 4])
+    dst = np.array([5, 6, 6, 7, 8, 9, 9])
+    g = from_edges(src, dst, pl.Series(np.arange(10)))
+    proj = np.zeros((4, 10))
+    proj[0, :5] = [1000, 800, 500, 400, 900]  # impressions of each own post
+    proj[1, :5] = [100, 40, 50, 10, 90]  # engagements of each own post
+    proj[2, :5] = 1.0  # every follower sees the post
+    proj[3, :5] = 10.0  # each in-graph follower stands for 10 people
+    cost = np.array([200.0, 100.0, 100.0, 10.0, 500.0, *[np.nan] * 5])
+    pool = np.zeros(10, dtype=np.bool_)
+    pool[:5] = True
+    handles = pl.Series([f"@a{i}" for i in range(10)])
+    ev = creator_evidence(g, np.array([0, 1]), proj, cost, pool, handles)
+    assert list(ev["own_engagements"]) == [100, 40] and list(ev["own_impressions"]) == [1000, 800]
+    # 0 reaches 5 and 6 (20 people); 1 adds 7 only (6 is shared): 10 more
+    assert np.allclose(ev["marginal_people"], [20, 10])
+    # left out: 2 costs 100 for 50 (2.0 per engagement), 3 costs 10 for 10 (1.0), 4 costs
+    # 500 (more than either creator): 3 is the best one costing no more, for both
+    assert ev["alternative"] == ["@a3", "@a3"]
+    assert np.allclose(ev["alternative_cost_per_engagement"], [1.0, 1.0])
+    cheap = cost.copy()
+    cheap[3] = 150.0  # 3 now costs 15.0 per engagement: 2 is the best for both
+    ev = creator_evidence(g, np.array([0, 1]), proj, cheap, pool, handles)
+    assert ev["alternative"] == ["@a2", "@a2"]
+    assert np.allclose(ev["alternative_cost_per_engagement"], [2.0, 2.0])

@@ -13,7 +13,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_profiles
-from pipeline.valuation import DEFAULT_CPM, cpm_per_account, emv
+from pipeline.valuation import DEFAULT_CPM, cpm_per_account
 
 TABLE = pl.DataFrame(
     {
@@ -96,9 +96,3 @@ def test_vectorised_on_a_million_accounts() -> None:
     got = cpm_per_account(big)
     assert time.perf_counter() - start < 2.0  # a per-account Python loop takes far longer
     assert got[names == "other"].tolist() == [5.81] * int((names == "other").sum())
-
-
-def test_emv_is_impressions_times_cpm_over_1000() -> None:
-    assert emv(np.array([2_000.0, 500.0]), np.array([5.0, np.nan]))[0] == 10.0
-    assert np.isnan(emv(np.array([500.0]), np.array([np.nan]))[0])
-    assert emv(1_000_000.0, DEFAULT_CPM["tiktok"]) == pytest.approx(5_120.0)

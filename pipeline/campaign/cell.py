@@ -264,14 +264,14 @@ def cell_cpm(
     profile's ``cpm``, else ``default``, one number or a platform table, else the
     documented :data:`~pipeline.valuation.DEFAULT_CPM` per platform) weighted by
     ``weights`` (their own posts' impressions). Equal weights when no seed makes
-    impressions; None when no seed has a CPM. O(n) once, O(seeds) after.
+    impressions; None when no seed has a CPM. O(seeds).
     """
     from pipeline.valuation import cpm_per_account
 
     nodes = np.asarray(nodes, dtype=np.int64)
     if len(nodes) == 0:
         return None
-    cpm = cpm_per_account(profiles, default)[nodes]
+    cpm = cpm_per_account(profiles.table[nodes], default)  # the seeds' rows only
     known = np.isfinite(cpm)
     if not known.any():
         return None

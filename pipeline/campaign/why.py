@@ -12,7 +12,8 @@ Per creator of a plan (ranked in selection order), from the projection rows of
   plan could have contracted instead (the brand-fit pool, not chosen, costing no more
   than this creator), the one with the lowest cost per engagement of its own post.
 
-Time O(k (n + out-degrees of the plan)) for the people, O(n log n) for the alternatives.
+Time O(n + out-degrees of the plan) for the people (one pass), O(n log n) for the
+alternatives.
 """
 
 from __future__ import annotations
@@ -40,16 +41,14 @@ def creator_evidence(
     name -> list or array, one entry per creator. ``proj`` is the 4 x n projection,
     ``cost`` per node (currency, NaN unknown), ``pool`` the candidates a strategy could
     choose."""
-    from pipeline.diffusion.project_kernel import paid_units
+    from pipeline.diffusion.project_kernel import paid_people_prefix
 
     seeds = np.asarray(nodes, dtype=np.int32)
     k = seeds.shape[0]
     own_eng = proj[1][seeds].astype(np.float64)
     own_imp = proj[0][seeds].astype(np.float64)
-    cumulative = np.zeros(k + 1)
-    for i in range(k):  # k is the number of contracts (tens), each pass O(out-degrees)
-        cumulative[i + 1] = paid_units(graph.out_ptr, graph.out_idx, seeds[: i + 1], proj)[2]
-    marginal_people = np.diff(cumulative)
+    cumulative = paid_people_prefix(graph.out_ptr, graph.out_idx, seeds, proj)
+    marginal_people = np.diff(cumulative, prepend=0.0)
     # the best alternative not chosen: candidates sorted by cost, running minimum of cost
     # per own engagement, looked up at each creator's cost
     cand = pool & np.isfinite(cost) & (proj[1] > 0)

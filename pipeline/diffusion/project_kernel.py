@@ -15,51 +15,47 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["paid_units"]
+__all__ = ["paid_people_prefix", "paid_units"]
 
 
 @njit(nogil=True, cache=True)
 def _project_base(out_ptr, out_idx, seeds, proj):
     """The seeds' part of every run's projection (they post in every run): per node the
     reach state their posts leave, ``(bmiss, bwsum, bwmax)`` (1, 0, 0 where no seed
-    reaches), and ``(impressions, engagements, people)`` of their posts alone. Computed
-    once per call, so a run scans only the out-edges of the other posters.
-    O(n + out-degrees of the seeds)."""
+    reaches), ``(impressions, engagements, people)`` of their posts alone, and the people
+    of the first ``i + 1`` seeds' posts for each ``i`` (so a plan's marginal people come
+    from the same pass). Computed once per call, so a run scans only the out-edges of the
+    other posters. O(n + out-degrees of the seeds)."""
     n = out_ptr.shape[0] - 1
+    k = seeds.shape[0]
     bmiss = np.ones(n, dtype=np.float64)
     bwsum = np.zeros(n, dtype=np.float64)
     bwmax = np.zeros(n, dtype=np.float64)
+    prefix = np.zeros(k, dtype=np.float64)
     if proj.shape[1] == 0:
-        return bmiss, bwsum, bwmax, 0.0, 0.0, 0.0
+        return bmiss, bwsum, bwmax, 0.0, 0.0, 0.0, prefix
     pimp, peng, preach, pratio = proj[0], proj[1], proj[2], proj[3]
     imp = 0.0
     eng = 0.0
-    hit = np.zeros(n, dtype=np.bool_)
-    nt = 0
-    touched = np.empty(n, dtype=np.int32)
-    for i in range(seeds.shape[0]):
+    people = 0.0
+    for i in range(k):
         u = seeds[i]
         imp += pimp[u]
         eng += peng[u]
         ru = preach[u]
-        if ru <= 0.0:
-            continue
         wu = pratio[u]
-        for e in range(out_ptr[u], out_ptr[u + 1]):
-            v = out_idx[e]
-            if not hit[v]:
-                hit[v] = True
-                touched[nt] = v
-                nt += 1
-            bmiss[v] *= 1.0 - ru
-            bwsum[v] += wu * ru
-            if wu > bwmax[v]:
-                bwmax[v] = wu
-    people = 0.0
-    for j in range(nt):
-        v = touched[j]
-        people += min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])
-    return bmiss, bwsum, bwmax, imp, eng, people
+        if ru > 0.0:
+            for e in range(out_ptr[u], out_ptr[u + 1]):
+                v = out_idx[e]
+                # v's people before and after this post (0 before any seed reaches v)
+                people -= min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])
+                bmiss[v] *= 1.0 - ru
+                bwsum[v] += wu * ru
+                if wu > bwmax[v]:
+                    bwmax[v] = wu
+                people += min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])
+        prefix[i] = people
+    return bmiss, bwsum, bwmax, imp, eng, people, prefix
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -72,7 +68,7 @@ def _project(out_ptr, out_idx, od, k, end, stamp, pimp, peng, preach, pratio, wo
     by another poster starts from the state the seeds left it in, and its people replace
     its part of the seeds' people. ``work[v]`` packs (run stamp, miss, wsum, wmax) in one
     row, so an edge touches one cache line. O(out-degrees of the posters but the seeds)."""
-    bmiss, bwsum, bwmax, imp, eng, people = base
+    bmiss, bwsum, bwmax, imp, eng, people, _ = base
     mark = float(stamp)
     nt = 0
     for i in range(k, end):
@@ -117,6 +113,13 @@ def paid_units(out_ptr, out_idx, seeds, proj):
     units; :func:`_project_base`). O(n + out-degrees of the seeds)."""
     base = _project_base(out_ptr, out_idx, seeds, proj)
     return base[3], base[4], base[5]
+
+
+@njit(nogil=True, cache=True)
+def paid_people_prefix(out_ptr, out_idx, seeds, proj):
+    """The people the posts of the first ``i + 1`` of ``seeds`` reach, for each ``i``
+    (float64, length k; :func:`_project_base`). O(n + out-degrees of the seeds)."""
+    return _project_base(out_ptr, out_idx, seeds, proj)[6]
 
 
 @njit(nogil=True, cache=True)

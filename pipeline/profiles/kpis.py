@@ -23,14 +23,12 @@ import polars as pl
 
 from pipeline.profiles.accounts import Profiles
 
-__all__ = ["EARNED_KPIS", "IN_GRAPH", "KPIS", "KPI_FALLBACK", "kpi_objective"]
+__all__ = ["EARNED_KPIS", "KPIS", "KPI_FALLBACK", "kpi_objective"]
 
 #: Platform KPIs, paid plus earned (the creators' own posts included).
 KPIS: tuple[str, ...] = ("engagements", "impressions", "people")
 #: The same KPIs without the creators' own posts.
 EARNED_KPIS: tuple[str, ...] = tuple(f"earned_{k}" for k in KPIS)
-#: In-graph measures (accounts of the sample graph), for researchers.
-IN_GRAPH: tuple[str, ...] = ("earned_exposed", "earned_activated", "exposed", "activated")
 #: The in-graph measure of the same event, when a KPI cannot be projected.
 KPI_FALLBACK: dict[str, str] = {
     "engagements": "activated",
