@@ -6,8 +6,9 @@ relevance scale each probability, see :func:`pipeline.profiles.brand_sender_fact
 
 - ``low-virality``: IC with ``p = 0.01`` per follow edge: almost every post
   stops at the creator's own followers.
-- ``medium``: IC with ``p = 0.025``: most cascades end one step from the
-  creator, a few travel further. The default of campaigns.
+- ``medium``: IC with ``p = 0.025``: from a random account most cascades end one
+  step from it, a few travel further; from the bigger creators campaigns buy, far
+  fewer do (docs/presets.md). The default of campaigns.
 - ``high-virality``: weighted cascade (``p(u, v) = 1 / in-degree(v)``): the
   classic benchmark model of the influence-maximisation literature (Kempe,
   Kleinberg, Tardos 2003; Chen, Wang, Yang 2009); on follower graphs it lets
@@ -18,10 +19,13 @@ What is plausible: in seven online domains, Goel, Watts and Goldstein (2012,
 of cascades terminate within one degree of the seed and that chains of
 referrals are extremely rare; Goel, Anderson, Hofman and Watts (2016, "The
 structural virality of online diffusion", Management Science) find structural
-virality low at every size, popularity driven by the largest broadcast. We
-target at least 90% of single-creator cascades ending at depth <= 1 for the
-default; :func:`depth_profile` measures it (the README's table gives the values
-on the bundled data). O(1) to resolve a preset.
+virality low at every size, popularity driven by the largest broadcast. From
+random accounts at least 90% of the default's single-creator cascades end at
+depth <= 1 (:func:`depth_profile`; the README's table); from bought creators the
+share falls with their size (:func:`depth_by_tier`; docs/presets.md: 30% for macro
+creators under ``medium``), and no single p matches one published share for every
+tier, so the presets are not re-anchored to one: calibrate instead. O(1) to resolve
+a preset.
 """
 
 from __future__ import annotations
@@ -53,7 +57,10 @@ PRESETS: dict[str, Preset] = {
         "low-virality", "ic", 0.01, "IC p = 0.01: posts rarely travel past the followers"
     ),
     "medium": Preset(
-        "medium", "ic", 0.025, "IC p = 0.025: most cascades end one step from the creator"
+        "medium",
+        "ic",
+        0.025,
+        "IC p = 0.025: from a random account, most cascades end one step away",
     ),
     "high-virality": Preset(
         "high-virality", "wc", None, "weighted cascade 1/in-degree: posts travel many steps"
