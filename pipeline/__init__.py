@@ -41,7 +41,7 @@ _WHERE: dict[str, str] = {
     "load_brands": "pipeline.profiles",
     "centrality": "pipeline.centrality",
     "rank_candidates": "pipeline.rank",
-    "register_strategy": "pipeline.registry",
+    "register_strategy": "pipeline.seeding.registry",
     "select_seeds": "pipeline.api",
     "simulate": "pipeline.api",
     "compare_seed_sets": "pipeline.api",
@@ -92,7 +92,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from pipeline.interop import from_networkx, read_graph, to_networkx
     from pipeline.profiles import load_brands, load_profiles
     from pipeline.rank import rank_candidates
-    from pipeline.registry import register_strategy
+    from pipeline.seeding.registry import register_strategy
 
 
 def __getattr__(name: str) -> Any:

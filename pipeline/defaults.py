@@ -22,6 +22,7 @@ __all__ = [
     "MODEL",
     "OBJECTIVE",
     "OVERLAP_RUNS",
+    "RESAMPLES",
     "RUNS",
     "SEED",
     "resolve_model",
@@ -49,6 +50,8 @@ EPSILON = 0.1
 CELF_RUNS = 200
 #: RR sets drawn to estimate the reach of a non-RR strategy's seed list.
 ESTIMATE_RR_SETS = 100_000
+#: Bootstrap re-runs of an RR-pool plan's selection (imm, opim): "picked in 5 of 5".
+RESAMPLES = 5
 #: Brand-fit threshold: accounts below this cosine topic relevance are not candidates.
 MIN_RELEVANCE = 0.3
 

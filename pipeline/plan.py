@@ -1,8 +1,9 @@
 """The plan per budget: what a campaign recommends, in words a marketer can forward.
 
 :func:`plans` turns a campaign's results into one row per brand and level (budget or k):
-the recommended strategy under the reference model (the ``medium`` virality preset when
-the campaign ran it, else its first model) judged by the campaign's objective (a
+the recommended strategy under the reference model (the campaign's plan model, under
+which every plan is chosen; for older folders the ``medium`` virality preset when the
+campaign ran it, else its first model) judged by the campaign's objective (a
 platform KPI by default: engagements), how many creators it contracts and what it
 leaves unspent, its engagements, people and impressions (``docs/projection.md``: the
 creators' own posts plus the cascade's, and the earned part), cost per engagement and
@@ -23,23 +24,10 @@ from pipeline.aggregate import METRIC_WORDS, Results, compare, summarize
 from pipeline.aggregate.winners import unit_of
 from pipeline.errors import InputError
 from pipeline.export import format_money
+from pipeline.seeding.registry import plain_name
 
-__all__ = ["KPI_ORDER", "PLAIN_NAMES", "headline", "people", "plans"]
+__all__ = ["KPI_ORDER", "headline", "people", "plans"]
 
-#: Strategies in plain words.
-PLAIN_NAMES: dict[str, str] = {
-    "imm": "the optimized plan",
-    "opim": "the optimized plan (OPIM-C)",
-    "celf": "the optimized plan (CELF)",
-    "macro": "the largest on-topic accounts",
-    "macro-any": "the largest accounts of any topic",
-    "micro": "the most engaging on-topic micro creators",
-    "efficient": "the most efficient creators by a simple rule",
-    "random": "creators picked at random",
-    "pagerank": "the most central accounts",
-    "degree-discount": "the best-connected accounts",
-    "community": "creators spread over communities",
-}
 REFERENCE_MODEL = "medium"
 
 
@@ -51,6 +39,22 @@ def people(x: float | None) -> str:
         digits = math.floor(math.log10(abs(x))) - 1
         return f"{round(x, -digits):,.0f}"
     return f"{x:,.0f}"
+
+
+def _held(results: Results, objective: str) -> dict[tuple[Any, ...], int] | None:
+    """(brand, budget, k, strategy) -> under how many models the strategy's plan, chosen
+    under the plan model, is the best of the plans chosen under it or within the tie
+    margin of the best (by means); None for folders without cross-model cells."""
+    from pipeline.aggregate import cross_model
+
+    table = cross_model(results, objective)
+    if table.height == 0:
+        return None
+    level = ["brand", "budget", "k", "model"]
+    top = pl.col("mean").max().over(level)
+    ok = table.with_columns((pl.col("mean") >= top - results.tie_margin * top.abs()).alias("_ok"))
+    counts = ok.group_by("brand", "budget", "k", "strategy").agg(pl.col("_ok").sum())
+    return {(b, bu, k, s): int(n) for b, bu, k, s, n in counts.iter_rows()}
 
 
 def _reference(models: list[str], manifest: dict[str, Any]) -> str:
@@ -89,7 +93,9 @@ def plans(results: Results) -> pl.DataFrame:
     paid plus earned) and earned_engagements, earned_people, earned_impressions (beyond
     the creators' own posts), cost_per_engagement, cost_per_person, cost_per_mille, emv
     with emv_ci_low and emv_ci_high (from the 95% interval of impressions; null without a
-    CPM), holds (models under which the same strategy wins this level), models,
+    CPM), holds (models under which its plan, chosen under the plan model, stays the
+    best of the plans chosen there or within the tie margin of it; for older folders,
+    models under which the same strategy wins this level), models,
     runner_up with runner_up_creators, runner_up_cost, runner_up_value and the
     runner-up's engagements, people, impressions and cost_per_engagement (prefix
     ``runner_up_``), lead (objective, recommended minus runner-up), vs_baseline,
@@ -102,7 +108,10 @@ def plans(results: Results) -> pl.DataFrame:
     o = results.objective
     summary = summarize(results)
     models = sorted(summary["model"].unique().to_list())
-    ref = _reference(models, results.manifest)
+    ref = (
+        results.plan_model if results.plan_model in models else _reference(models, results.manifest)
+    )
+    held = _held(results, o)
     mean = f"mean_{o}"
     ranked = summary.sort(
         ["brand", "model", "budget", "k", mean], descending=[False, False, False, False, True],
@@ -128,6 +137,8 @@ def plans(results: Results) -> pl.DataFrame:
             & (pl.col("k").is_null() if k is None else pl.col("k") == k)
         )
         holds = int((winners["winner"] == best["strategy"]).sum())
+        if held is not None:  # the plan chosen under ref, judged under every model
+            holds = held.get((brand, budget, k, best["strategy"]), 0)
         tops: dict[str, dict[str, Any] | None] = {}
         for kpi in KPI_ORDER:
             col = f"mean_{kpi}"
@@ -152,7 +163,7 @@ def plans(results: Results) -> pl.DataFrame:
         row: dict[str, Any] = {
             "brand": brand, "model": ref, "level": "budget" if budget is not None else "k",
             "budget": budget, "k": k, "objective": o, "strategy": best["strategy"],
-            "plain": PLAIN_NAMES.get(best["strategy"], best["strategy"]),
+            "plain": plain_name(best["strategy"]),
             "creators": round(best["seeds_used"]), "cost": best["cost_spent"],
             "left": None if budget is None else budget - best["cost_spent"],
             "certified_ratio": best.get("certified_ratio"),
@@ -234,7 +245,7 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     if r["vs_baseline"] is not None:
         word = "beats" if r["vs_baseline"] >= 0 else "trails"
         text += (
-            f"; that {word} {PLAIN_NAMES.get(r['baseline'], r['baseline'])} by "
+            f"; that {word} {plain_name(r['baseline'])} by "
             f"{abs(r['vs_baseline']):.0%} in {METRIC_WORDS[o]} (95% CI "
             f"{r['vs_baseline_low']:+.0%} to {r['vs_baseline_high']:+.0%})"
         )
@@ -256,7 +267,7 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         if cpe is not None and math.isfinite(cpe):
             figures.append(f"{format_money(cpe, currency)} per engagement")
         text += (
-            f". Runner-up: {PLAIN_NAMES.get(ru, ru)} ({ru}, {r['runner_up_creators']} creators"
+            f". Runner-up: {plain_name(ru)} ({ru}, {r['runner_up_creators']} creators"
             + (f", {money(r['runner_up_cost'])}" if r.get("runner_up_cost") is not None else "")
             + ("): " + ", ".join(figures) if figures else ")")
         )
@@ -270,7 +281,7 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
         if kpi == "engagements" and cpe is not None and math.isfinite(cpe):
             extra = f" at {format_money(cpe, currency)} each"
         others.append(
-            f"for the most {METRIC_WORDS[kpi]}, {PLAIN_NAMES.get(top, top)} "
+            f"for the most {METRIC_WORDS[kpi]}, {plain_name(top)} "
             f"({top}, {_amount(r[f'most_{kpi}_value'], kpi)}{extra})"
         )
     return text + (". Trade-off: " + "; ".join(others) if others else "") + "."

@@ -46,11 +46,18 @@ __all__ = [
 #: ``brand=<slug>``, which readers took for Hive partitions (and merged brands). Version
 #: 2 had seed-only ``projected_impressions``/``projected_engagements`` and an in-graph
 #: ``emv``; version 3 projects every hop (``impressions``, ``engagements``, ``people``
-#: and their ``earned_`` parts) and values impressions only.
-RESULTS_FORMAT = "influence-campaign/3"
+#: and their ``earned_`` parts) and values impressions only; version 4 chooses each
+#: strategy's plan under one plan model and evaluates it under every model
+#: (``plan_model``, ``matched``).
+RESULTS_FORMAT = "influence-campaign/4"
 #: Formats :func:`pipeline.aggregate.load_results` reads (older ones without the
 #: platform units: :attr:`pipeline.aggregate.Results.notes` says so).
-READABLE_FORMATS = ("influence-campaign/1", "influence-campaign/2", RESULTS_FORMAT)
+READABLE_FORMATS = (
+    "influence-campaign/1",
+    "influence-campaign/2",
+    "influence-campaign/3",
+    RESULTS_FORMAT,
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,19 @@ _KEY_COLUMNS = (
     Column("cell", pl.String(), "", "the cell's id: readable part + hash of its coordinates"),
     Column("brand", pl.String(), "", "the brand, exactly as named in the brands file"),
     Column("model", pl.String(), "", "diffusion model label (`wc`, `ic p=0.01`, a preset name)"),
+    Column(
+        "plan_model",
+        pl.String(),
+        "",
+        "the model the plan was chosen under (`model` is the one it is simulated under)",
+    ),
+    Column(
+        "matched",
+        pl.Boolean(),
+        "",
+        "the plan is the strategy's plan for `model` (chosen under it, or not depending "
+        "on it); false: a plan chosen under `plan_model`, evaluated under another model",
+    ),
     Column("strategy", pl.String(), "", "seeding strategy (`imm`, `macro`, `micro`, ...)"),
     Column("budget", pl.Float64(), "currency", "the level's budget; null for a seed-count level"),
     Column("k", pl.Int64(), "creators", "the level's seed count; null for a budget level"),
@@ -129,6 +149,45 @@ TABLES: dict[str, tuple[Column, ...]] = {
             "ratio 0-1",
             "the plan's certified approximation ratio (OPIM-C, IMM); null otherwise",
         ),
+        Column(
+            "robust_ratio",
+            pl.Float64(),
+            "ratio 0-1",
+            "robust plans: the worst ratio, over the campaign's models, of the plan's value "
+            "to the best known plan's, on independent RR sets; null otherwise",
+        ),
+        Column(
+            "robust_ratio_low",
+            pl.Float64(),
+            "ratio 0-1",
+            "robust plans: a lower bound of robust_ratio holding for every model at once "
+            "with probability 95%; null otherwise",
+        ),
+        Column(
+            "stable_share",
+            pl.Float64(),
+            "share 0-1",
+            "plans chosen on RR sets: share of the plan's creators picked in every "
+            "bootstrap re-run of the selection; null otherwise",
+        ),
+        Column(
+            "rerun_low",
+            pl.Float64(),
+            "the objective's unit",
+            "the lowest estimated value of the re-run plans (independent estimate)",
+        ),
+        Column(
+            "rerun_high",
+            pl.Float64(),
+            "the objective's unit",
+            "the highest estimated value of the re-run plans",
+        ),
+        Column(
+            "stand_ins",
+            pl.String(),
+            "",
+            "creators (handles) the re-runs picked instead, with counts: `@a (3 of 5), ...`",
+        ),
     ),
     "seeds": (
         *_KEY_COLUMNS,
@@ -161,6 +220,14 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ),
         Column("cumulative_cost", pl.Float64(), "currency", "running sum of cost"),
         Column("forced", pl.Boolean(), "", "a must-include of the campaign"),
+        Column(
+            "picked_in",
+            pl.Int32(),
+            "re-runs",
+            "plans chosen on RR sets (imm, opim): in how many bootstrap re-runs of the "
+            "selection it was picked; null otherwise",
+        ),
+        Column("resamples", pl.Int32(), "re-runs", "the bootstrap re-runs behind picked_in"),
         Column(
             "overlap_above",
             pl.Float64(),

@@ -2,9 +2,9 @@
 ``parametrize_with_checks``.
 
 :func:`check_strategy` runs a strategy, built in or registered with
-:func:`pipeline.registry.register_strategy`, on small generated problems (a 200-account
-world: random follows, profiles with followers, engagement rate, cost, topics and
-platform, one brand) for ``k`` and for a budget (with a creator cap), with
+:func:`pipeline.seeding.registry.register_strategy`, on small generated problems (a
+200-account world: random follows, profiles with followers, engagement rate, cost,
+topics and platform, one brand) for ``k`` and for a budget (with a creator cap), with
 exclusions and must-includes, under the objectives ``activated`` and ``engagements``,
 and raises :class:`AssertionError` with a one-line message naming the strategy, the
 failed check and the problem. The checks (:data:`CHECKS`):
@@ -16,7 +16,7 @@ failed check and the problem. The checks (:data:`CHECKS`):
 - ``candidate pool``: every other seed is in ``problem.eligible``, or in
   ``problem.eligible_any`` for a built-in strategy whose info declares itself
   ``topic_blind`` (``macro-any``); registered strategies are held to the brand-fit
-  pool, as :func:`pipeline.registry.run_registered` holds them;
+  pool, as :func:`pipeline.seeding.registry.run_registered` holds them;
 - ``respects k``: exactly ``k`` seeds besides the must-includes when the pool holds
   enough candidates;
 - ``budget`` and ``cap (max_creators)``: total cost <= budget and at most
@@ -47,9 +47,9 @@ from numpy.typing import NDArray
 
 from pipeline.graph_io import FollowerGraph, from_edges
 from pipeline.profiles import Brands, Profiles, load_brands, load_profiles
-from pipeline.registry import registered, strategy_names
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.problem import make_problem
+from pipeline.seeding.registry import registered, strategy_names
 from pipeline.seeding.select import run_strategy
 
 __all__ = ["CHECKS", "check_strategy", "small_world"]

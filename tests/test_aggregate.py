@@ -610,6 +610,8 @@ def test_candidates_default_level(results: Results) -> None:
         "engagement_rate",
         "real_audience",
         "platform",
+        "picked_in",
+        "stability",
         "brand",
         "model",
         "strategy",

@@ -151,9 +151,11 @@ def test_brief_lists_the_plan_and_every_creator(demo: Path) -> None:
             assert cells[6] == why(s, "engagements", "$")
             assert f"adds about {people(s['marginal_gain'])} engagements and" in cells[6]
             if s["alternative"] is not None and s["marginal_gain"] > 0:
-                assert cells[6].endswith(
+                assert (
                     f" vs ${s['alternative_cost_per_engagement']:,.2f} for {s['alternative']}"
-                )
+                ) in cells[6]
+            if s["picked_in"] is not None and s["picked_in"] < s["resamples"]:
+                assert cells[6].endswith(f"; picked in {s['picked_in']} of 5 re-runs")
         assert len(_cells(html, f"candidates-{slug}")[1]) == 5
     # the charts are behind a closed toggle, the EMV chart among them for every brand
     assert html.count('<details class="charts-toggle"') == 4

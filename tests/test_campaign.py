@@ -75,7 +75,7 @@ def frames(folder: Path) -> dict[str, pl.DataFrame]:
     for t in TABLES:
         files = sorted((folder / t).rglob("*.parquet"))
         df = pl.concat([pl.read_parquet(f) for f in files])
-        out[t] = df.sort(df.columns[: min(len(df.columns), 8)])
+        out[t] = df.sort(df.columns[: min(len(df.columns), 10)])
     return out
 
 
@@ -278,7 +278,16 @@ def test_results_layout_and_contents(finished: Path, data: Path) -> None:
     assert runs.height == 16 * 200
     counts = runs.group_by("cell").len()
     assert counts["len"].unique().to_list() == [200]
-    assert runs.columns[:6] == ["cell", "brand", "model", "strategy", "budget", "k"]
+    assert runs.columns[:8] == [
+        "cell",
+        "brand",
+        "model",
+        "plan_model",
+        "matched",
+        "strategy",
+        "budget",
+        "k",
+    ]
     assert {"run", "activated", "exposed", "steps", "cost_spent", "seeds_used"} <= set(runs.columns)
     assert (runs["cost_spent"] <= runs["budget"] + 1e-9).all()
     assert (runs["activated"] >= runs["seeds_used"]).all()
@@ -298,7 +307,8 @@ def test_results_layout_and_contents(finished: Path, data: Path) -> None:
     both = aud.join(mean, on="cell")
     assert np.allclose(both["expected_activated"], both["activated"])
     curves = f["curves"].group_by("cell").agg(pl.col("mean_cumulative").last())
-    assert np.allclose(curves.join(mean, on="cell")["mean_cumulative"], both["activated"])
+    both = curves.join(mean, on="cell")
+    assert np.allclose(both["mean_cumulative"], both["activated"])
 
 
 def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.registry import register_strategy, strategy_names, unregister_strategy
+from pipeline.seeding.registry import register_strategy, strategy_names, unregister_strategy
 from pipeline.testing import CHECKS, check_strategy, small_world
 
 

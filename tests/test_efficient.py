@@ -13,11 +13,10 @@ from worlds import small
 
 from pipeline.costs import CostModel
 from pipeline.graph_io import load_graph
-from pipeline.plan import PLAIN_NAMES
 from pipeline.profiles import load_brands, load_profiles
-from pipeline.registry import BUILT_IN, family_of
 from pipeline.seeding import make_problem, select_seeds
 from pipeline.seeding.efficient import efficient_score, own_value
+from pipeline.seeding.registry import built_in, family_of, plain_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,8 +143,8 @@ def test_choice_follows_the_objective(sample) -> None:  # type: ignore[no-untype
 
 
 def test_registered_and_named_everywhere() -> None:
-    assert "efficient" in BUILT_IN and family_of("efficient") == "heuristic"
-    assert PLAIN_NAMES["efficient"] == "the most efficient creators by a simple rule"
+    assert "efficient" in built_in() and family_of("efficient") == "heuristic"
+    assert plain_name("efficient") == "the most efficient creators by a simple rule"
     from pipeline.cli import app
 
     data = ROOT / "data"

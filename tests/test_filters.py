@@ -15,8 +15,8 @@ from pipeline.cli import app
 from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import CreatorFilter, load_brands, load_profiles
-from pipeline.registry import strategy_names
 from pipeline.seeding import select_seeds
+from pipeline.seeding.registry import strategy_names
 from pipeline.synth import generate, write_synthetic
 
 runner = CliRunner()

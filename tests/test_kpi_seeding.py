@@ -247,11 +247,10 @@ def test_imm_and_opim_near_the_exact_best_engagements(seed: int, tmp_path: Path)
         ratio = s.info["certified_ratio"]  # scale-free: still a bound on the true ratio
         assert 0 < ratio <= got / best + 1e-9, (strategy, ratio, got / best)
     # IMM's lower bound on OPT is in engagements and below the exact best
-    res = imm(g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=False, k=2, seed=seed,
-              epsilon=eps, root_weight=w)  # fmt: skip
+    every = replace(problem, eligible=np.ones(g.n, dtype=np.bool_))  # best is over all pairs
+    res = imm(every, epsilon=eps)
     assert res.scale == pytest.approx(w.sum()) and res.lower_bound <= best
-    op = opim(g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=False, k=2, seed=seed,
-              epsilon=eps, root_weight=w)  # fmt: skip
+    op = opim(every, epsilon=eps)
     assert op.lower <= best <= op.upper
 
 
@@ -271,14 +270,13 @@ def test_imm_with_weights_on_non_candidates_keeps_a_valid_floor() -> None:
     singles = [(u,) for u in range(g.n)]
     act, _ = _node_probs(g, values, False, singles)
     best = max(float(w @ act[s]) for s in singles if s[0] != 2)
-    res = imm(g.in_ptr, g.in_idx, g.in_eid, values, lt=False, k=1, seed=1, epsilon=0.2,
-              eligible=eligible, root_weight=w)  # fmt: skip
+    problem = replace(make_problem(g, k=1, model="ic", seed=1), values=values, root_weight=w)
+    res = imm(replace(problem, eligible=eligible), epsilon=0.2)
     assert res.seeds[0] != 2 and res.lower_bound <= best
     chosen = float(w @ act[(int(res.seeds[0]),)])
     assert chosen >= (E - 0.2) * best
     with pytest.raises(ValueError, match="earned"):
-        imm(g.in_ptr, g.in_idx, g.in_eid, values, lt=False, k=1, seed=1, earned=True,
-            root_weight=w)  # fmt: skip
+        imm(replace(problem, objective="earned_activated"))
 
 
 def test_people_weights_exposure_and_lt(tmp_path: Path) -> None:

@@ -11,8 +11,13 @@ from worlds import small
 
 import pipeline as ip
 from pipeline.errors import InputError
-from pipeline.registry import family_of, register_strategy, strategy_names, unregister_strategy
 from pipeline.seeding import select_seeds
+from pipeline.seeding.registry import (
+    family_of,
+    register_strategy,
+    strategy_names,
+    unregister_strategy,
+)
 
 
 @pytest.fixture()

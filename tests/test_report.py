@@ -22,7 +22,7 @@ from pipeline.synth import generate, write_synthetic
 pytest.importorskip("altair", reason="the report extra (altair) is not installed")
 pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
 
-from pipeline.report import CHART_KINDS, OPTIONAL_CHART_KINDS, build_report, write_report
+from pipeline.report import CHART_KINDS, build_report, write_report
 
 runner = CliRunner()
 CHROMIUM = Path("/usr/bin/chromium")
@@ -270,7 +270,7 @@ def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
     r = runner.invoke(app, ["report", str(results), "--out", str(out), "--out-format", "png"])
     assert r.exit_code == 0, r.output
     files = sorted(out.glob("*.png"))
-    kinds = (*CHART_KINDS, *OPTIONAL_CHART_KINDS)  # emv too: a CPM by platform by default
+    kinds = (*CHART_KINDS, "emv")  # emv: a CPM by platform by default; one model: no regret
     expected = {f"{kind}-{b}.png" for kind in kinds for b in ("freshbite", "pixelforge")}
     assert {f.name for f in files} == expected
     for f in files:
@@ -354,7 +354,7 @@ def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
     try:
         driver.get(page.as_uri())
         charts = driver.find_elements(By.CSS_SELECTOR, "div.chart")
-        assert len(charts) == 2 * (len(CHART_KINDS) + len(OPTIONAL_CHART_KINDS))
+        assert len(charts) == 2 * (len(CHART_KINDS) + 1)  # emv; one model: no regret chart
         # the charts sit behind a toggle, closed: the brief comes first
         toggles = driver.find_elements(By.CSS_SELECTOR, "details.charts-toggle")
         assert len(toggles) == 2 and not any(t.get_attribute("open") for t in toggles)

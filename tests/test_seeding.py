@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -18,13 +19,22 @@ from pipeline.diffusion.exact import exact_ic, exact_lt
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, from_edges, load_graph
 from pipeline.profiles import Brands, Profiles, brand_sender_factor, load_brands, load_profiles
-from pipeline.seeding import STRATEGIES, edge_values, make_problem, select_seeds
+from pipeline.seeding import SeedingProblem, edge_values, make_problem, select_seeds
 from pipeline.seeding.imm import select_cover
 from pipeline.seeding.max_cover import CoverIndex, greedy_cover, prefix_coverage
+from pipeline.seeding.registry import built_in
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets, stream_key
 
 ROOT = Path(__file__).resolve().parents[1]
 E = 1.0 - 1.0 / np.e
+
+
+def _problem(g: FollowerGraph, values: np.ndarray, *, k: int | None, seed: int,
+             **kw: object) -> SeedingProblem:  # fmt: skip
+    """IMM and OPIM-C's problem on ``g``: every node a candidate, the model's ``values``
+    as given (IC-like), ``kw`` replacing fields (e.g. ``budget`` and ``cost``)."""
+    base = make_problem(g, k=1, model="wc", seed=seed)  # values replaced below
+    return replace(base, values=values, k=k, **kw)  # type: ignore[arg-type]
 
 
 def _random_graph(n: int, m: int, seed: int, lt: bool = False) -> FollowerGraph:
@@ -292,9 +302,10 @@ def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
     spread = _all_spreads(g, values, False, 2)
     best = max(v for s, v in spread.items() if len(s) == 2)
     args = (g.in_ptr, g.in_idx, g.in_eid, values)
+    problem = _problem(g, values, k=2, seed=seed)
     out = {}
     for mode in ("reuse", "fresh", "auto"):
-        res = imm(*args, lt=False, k=2, seed=seed, epsilon=0.1, node_selection=mode)
+        res = imm(problem, epsilon=0.1, node_selection=mode)
         assert res.node_selection == (mode if mode != "auto" else res.node_selection)
         stream = 1 if res.node_selection == "reuse" else 2
         rr = sample_rr_sets(*args, lt=False, count=res.theta, key=stream_key(seed, stream))
@@ -303,6 +314,13 @@ def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
         assert res.rr_sets == res.theta
         np.testing.assert_array_equal(res.seeds, seeds)
         np.testing.assert_array_equal(res.gains, gains)
+        # the index the seeds were selected on: the final collection, reselectable
+        assert res.index is not None and len(res.index.rr) == res.rr_sets
+        np.testing.assert_array_equal(res.index.rr.ptr, rr.ptr)
+        np.testing.assert_array_equal(res.index.rr.nodes[: rr.ptr[-1]], rr.nodes[: rr.ptr[-1]])
+        again, _, _ = select_cover(res.index, k=2, budget=None, cost=None,
+                                   eligible=None, forced=None)  # fmt: skip
+        np.testing.assert_array_equal(again, res.seeds)
         assert spread[tuple(sorted(res.seeds.tolist()))] >= E * best
         out[mode] = res
     reuse, fresh, auto = out["reuse"], out["fresh"], out["auto"]
@@ -313,7 +331,7 @@ def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
     # which on 8 nodes costs 8%)
     assert auto.rr_sets_drawn <= 1.1 * min(reuse.rr_sets_drawn, fresh.rr_sets_drawn)
     with pytest.raises(ValueError, match="node_selection"):
-        imm(*args, lt=False, k=2, seed=seed, node_selection="twice")
+        imm(problem, node_selection="twice")
 
 
 def test_imm_reuses_phase_one_on_a_large_graph() -> None:
@@ -323,9 +341,9 @@ def test_imm_reuses_phase_one_on_a_large_graph() -> None:
 
     g, _, _ = _bundled()
     values, _ = edge_values(g, "wc")
-    args = (g.in_ptr, g.in_idx, g.in_eid, values)
-    auto = imm(*args, lt=False, k=20, seed=4, epsilon=0.3)
-    fresh = imm(*args, lt=False, k=20, seed=4, epsilon=0.3, node_selection="fresh")
+    problem = _problem(g, values, k=20, seed=4)
+    auto = imm(problem, epsilon=0.3)
+    fresh = imm(problem, epsilon=0.3, node_selection="fresh")
     assert auto.node_selection == "reuse"
     assert auto.rr_sets_drawn < 0.85 * fresh.rr_sets_drawn, (auto, fresh)
 
@@ -343,11 +361,11 @@ def test_opim_certificate_holds_under_a_budget(seed: int) -> None:
     budget = 4.0  # at most two seeds: every cost is >= 1.5
     feasible = [s for s in spread if cost[list(s)].sum() <= budget]
     best = max(spread[s] for s in feasible)
-    res = opim(g.in_ptr, g.in_idx, g.in_eid, values, lt=False, k=None, seed=seed,
-               epsilon=0.1, budget=budget, cost=cost)  # fmt: skip
+    res = opim(_problem(g, values, k=None, seed=seed, budget=budget, cost=cost), epsilon=0.1)
     got = spread[tuple(sorted(res.seeds.tolist()))]
     assert cost[res.seeds].sum() <= budget
     assert 0 < res.certified_ratio <= got / best + 1e-9, (res, got, best)
+    assert res.index is not None and len(res.index.rr) == res.rr_sets  # R1, selected on
     assert got >= 0.9 * best
 
 
@@ -428,7 +446,7 @@ def _bundled() -> tuple[FollowerGraph, Profiles, Brands]:
 _small = small
 
 
-@pytest.mark.parametrize("strategy", STRATEGIES)
+@pytest.mark.parametrize("strategy", built_in())
 def test_strategy_contract(strategy: str) -> None:
     """Every strategy: reproducible, respects k and budget, exclusions and must-includes."""
     g, prof, brands = _small()

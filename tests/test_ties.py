@@ -19,7 +19,6 @@ from pipeline.aggregate import (
     Results,
     level_outcomes,
     level_winners,
-    robustness,
     summarize_runs,
     verdicts,
 )
@@ -203,18 +202,6 @@ def test_level_winners_carry_the_outcome() -> None:
     judged = level_winners(summarize_runs(runs), "engagements", runs=runs)
     assert judged["outcome"].to_list() == ["win", "win", "tie"]
     assert judged["runner_up"].to_list() == ["micro"] * 3
-
-
-def test_robustness_says_which_leads_are_clear_and_spend_ranges() -> None:
-    runs = _runs(_three_budgets("m1", 4990.0) + _three_budgets("m2", 4900.0))
-    row = robustness(_results(runs)).row(0, named=True)
-    assert (row["wins"], row["clear_wins"], row["models_held"]) == (6, 4, 2)
-    assert row["verdict"] == (
-        "imm (optimized) gives the most engagements at every budget under all 2 models (of its "
-        "6 leads, 2 are ties); of the $5,000 budget, imm spends $4,900–4,990, macro $4,950 and "
-        "micro $4,100"
-    )
-    assert robustness(summarize_runs(runs))["clear_wins"][0] is None
 
 
 @pytest.mark.parametrize("bad", [-0.1, 1.0, float("nan"), True, "2%"])

@@ -26,7 +26,10 @@ name.
   ``indistinguishable``.
 - :func:`verdicts`: per brand and model, the strategy that wins the most
   levels clearly, with a one-sentence verdict naming its ties and what each
-  strategy spends at the largest level; :func:`robustness`: across models.
+  strategy spends at the largest level.
+- :func:`cross_model` / :func:`cross_model_verdicts`: every strategy's one plan
+  (chosen under the plan model) under every model, with its regret against the
+  best plan chosen for each model, and per brand whether the leading plan holds.
 - :func:`candidates`: the ranked seed list behind the best strategy for a brand.
 
 The package:
@@ -38,13 +41,14 @@ The package:
 - :mod:`~pipeline.aggregate.outcomes`: :func:`level_outcomes` and the sentence
   pieces (money, levels, spending);
 - :mod:`~pipeline.aggregate.winners`: :func:`level_winners`, :func:`verdicts`;
-- :mod:`~pipeline.aggregate.robust`: :func:`robustness`;
+- :mod:`~pipeline.aggregate.cross_model`: :func:`cross_model`, :func:`cross_model_verdicts`;
 - :mod:`~pipeline.aggregate.shortlist`: :func:`candidates`.
 """
 
 from __future__ import annotations
 
 from pipeline.aggregate.comparisons import compare, compare_runs
+from pipeline.aggregate.cross_model import CROSS_MODEL_SCHEMA, cross_model, cross_model_verdicts
 from pipeline.aggregate.outcomes import DEFAULT_TIE_MARGIN, OUTCOMES, level_outcomes
 from pipeline.aggregate.results import (
     DEFAULT_BASELINE,
@@ -56,11 +60,9 @@ from pipeline.aggregate.results import (
     Results,
     load_results,
 )
-from pipeline.aggregate.robust import robustness
 from pipeline.aggregate.shortlist import candidates
 from pipeline.aggregate.summaries import competition_summary, summarize, summarize_runs
 from pipeline.aggregate.winners import level_winners, verdicts
-from pipeline.registry import FAMILIES
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
     COMPETITION_SCHEMA,
@@ -71,10 +73,12 @@ from pipeline.schema import (
     RUNS_SCHEMA,
     SEEDS_SCHEMA,
 )
+from pipeline.seeding.registry import FAMILIES
 
 __all__ = [
     "AUDIENCE_SCHEMA",
     "COMPETITION_SCHEMA",
+    "CROSS_MODEL_SCHEMA",
     "CURVES_SCHEMA",
     "DEFAULT_BASELINE",
     "DEFAULT_OBJECTIVE",
@@ -95,10 +99,11 @@ __all__ = [
     "compare",
     "compare_runs",
     "competition_summary",
+    "cross_model",
+    "cross_model_verdicts",
     "level_outcomes",
     "level_winners",
     "load_results",
-    "robustness",
     "summarize",
     "summarize_runs",
     "verdicts",

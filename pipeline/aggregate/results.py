@@ -23,7 +23,6 @@ from pipeline.schema import (
     CURVES_SCHEMA,
     OVERLAP_SCHEMA,
     READABLE_FORMATS,
-    RESULTS_FORMAT,
     RUNS_SCHEMA,
     SEEDS_SCHEMA,
 )
@@ -85,7 +84,11 @@ class Results:
     """A campaign results folder, restricted to its finished cells.
 
     ``runs`` is lazy (it can hold millions of rows); the companion tables are
-    small and eager. All four start with the :data:`KEY` columns.
+    small and eager. All four start with the :data:`KEY` columns and hold the
+    *matched* cells only: each strategy's plan for the cell's model (the per-model
+    verdicts read these). ``every_run`` holds every finished cell's runs, plans
+    evaluated under models they were not chosen for included
+    (:mod:`pipeline.aggregate.cross_model`).
     """
 
     path: Path
@@ -98,6 +101,7 @@ class Results:
     competition: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=COMPETITION_SCHEMA)
     )
+    every_run: pl.LazyFrame | None = None  # None: same as ``runs``
 
     @property
     def baseline(self) -> str:
@@ -139,7 +143,16 @@ class Results:
     @property
     def older(self) -> bool:
         """Whether the folder predates the platform units (format 1 or 2)."""
-        return self.manifest.get("format") != RESULTS_FORMAT
+        return self.manifest.get("format") in ("influence-campaign/1", "influence-campaign/2")
+
+    @property
+    def plan_model(self) -> str | None:
+        """The model every strategy's one plan was chosen under (the manifest's
+        ``grid.plan_model``); None for folders written before plans were evaluated
+        under every model (format 3 or older)."""
+        grid = self.manifest.get("grid")
+        value = grid.get("plan_model") if isinstance(grid, dict) else None
+        return value if isinstance(value, str) else None
 
     @property
     def notes(self) -> list[str]:
@@ -214,8 +227,13 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 _RUNS_REQUIRED = tuple(
     c
     for c in RUNS_SCHEMA
-    if c not in ("cpm", "earned_activated", "earned_exposed", "certified_ratio", *PROJECTED)
-)
+    if c
+    not in (
+        "cpm", "earned_activated", "earned_exposed", "certified_ratio", "robust_ratio",
+        "robust_ratio_low", "stable_share", "rerun_low", "rerun_high", "stand_ins", "plan_model",
+        "matched", *PROJECTED,
+    )
+)  # fmt: skip
 
 
 def _check_runs_file(path: Path) -> None:
@@ -270,16 +288,31 @@ def load_results(path: str | Path) -> Results:
         competition = _scan(contest_files, COMPETITION_SCHEMA).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{root / 'competition'}: cannot read the tables: {exc}") from None
+    every = _scan(list(runs_files.values()), RUNS_SCHEMA).with_columns(
+        pl.coalesce("earned_activated", pl.col("activated") - pl.col("seeds_used")),
+        pl.coalesce("earned_exposed", pl.col("exposed") - pl.col("seeds_used")),
+        *_plan_columns(),
+    )
+
+    def matched(name: str, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+        return companion(name, schema).with_columns(*_plan_columns()).filter("matched")
+
     return Results(
         competition=competition,
         path=root,
         manifest=manifest,
-        runs=_scan(list(runs_files.values()), RUNS_SCHEMA).with_columns(
-            pl.coalesce("earned_activated", pl.col("activated") - pl.col("seeds_used")),
-            pl.coalesce("earned_exposed", pl.col("exposed") - pl.col("seeds_used")),
-        ),
-        seeds=companion("seeds", SEEDS_SCHEMA),
-        audience=companion("audience", AUDIENCE_SCHEMA),
-        curves=companion("curves", CURVES_SCHEMA),
-        overlap=companion("overlap", OVERLAP_SCHEMA),
+        runs=every.filter("matched"),
+        every_run=every,
+        seeds=matched("seeds", SEEDS_SCHEMA),
+        audience=matched("audience", AUDIENCE_SCHEMA),
+        curves=matched("curves", CURVES_SCHEMA),
+        overlap=matched("overlap", OVERLAP_SCHEMA),
+    )
+
+
+def _plan_columns() -> tuple[pl.Expr, pl.Expr]:
+    """Cells of folders older than format 4 were chosen under their own model."""
+    return (
+        pl.coalesce("plan_model", "model").alias("plan_model"),
+        pl.col("matched").fill_null(True),
     )

@@ -30,8 +30,8 @@ def candidates(
 ) -> pl.DataFrame:
     """The ranked seed list behind the best strategy for ``brand``.
 
-    The model is ``model``, else the ``medium`` preset when the campaign ran it, else
-    the config's first model; the level is
+    The model is ``model``, else the campaign's plan model (the ``medium`` preset when
+    an older campaign ran it, else the config's first model); the level is
     ``budget`` (or ``k``), else the largest budget, or the largest k when the
     grid is by number of seeds; the strategy is the one with the highest mean of
     the campaign's objective (``mean_engagements`` by default) at that level
@@ -42,7 +42,9 @@ def candidates(
     activated accounts), cumulative_reach, overlap_above
     (share of its followers who already follow a seed ranked above), engagement_rate,
     real_audience and platform (null in folders written before they were recorded),
-    brand, model, strategy, budget, k. O(rows of the brand's runs + seeds).
+    picked_in and stability (``"4 of 5"``: bootstrap re-runs of the selection that
+    picked it, for plans chosen on RR sets; null otherwise), brand, model, strategy,
+    budget, k. O(rows of the brand's runs + seeds).
 
     Raises
     ------
@@ -66,7 +68,13 @@ def candidates(
         # the default virality preset when the campaign ran it, else the config's first
         order = [m.get("label") for m in (results.manifest.get("grid") or {}).get("models", [])]
         listed = [m for m in order if m in models]
-        model = "medium" if "medium" in models else (listed or models)[0]
+        model = (
+            results.plan_model
+            if results.plan_model in models
+            else "medium"
+            if "medium" in models
+            else (listed or models)[0]
+        )
     elif model not in models:
         raise InputError(
             f"unknown model {model!r} for brand {brand!r}; the results hold {', '.join(models)}"
@@ -122,6 +130,11 @@ def candidates(
             "engagement_rate",
             "real_audience",
             "platform",
+            "picked_in",
+            pl.when(pl.col("picked_in").is_not_null())
+            .then(pl.format("{} of {}", "picked_in", "resamples"))
+            .otherwise(None)
+            .alias("stability"),
             "brand",
             "model",
             "strategy",

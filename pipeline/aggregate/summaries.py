@@ -65,7 +65,9 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     ``mean_impressions x cpm / 1000``, currency units, with ``emv_ci_low``/``_high``
     from the impressions' interval) and ``emv_per_cost``; ``certified_ratio`` (the
     optimizers' certified approximation ratio of the seeds, a lower bound with
-    probability 1 - 1/n; null for the other strategies). Sorted by brand, model,
+    probability 1 - 1/n; null for the other strategies); ``robust_ratio`` and
+    ``robust_ratio_low`` (a robust plan's achieved worst-case ratio over the models and
+    its 95% lower bound; null otherwise). Sorted by brand, model,
     budget, k, strategy (nulls last). One hash group-by, O(rows).
     """
     lf = runs.lazy()
@@ -75,7 +77,9 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     if "earned_exposed" not in names:
         lf = lf.with_columns((pl.col("exposed") - pl.col("seeds_used")).alias("earned_exposed"))
     lf = lf.with_columns(
-        pl.lit(None, pl.Float64).alias(c) for c in (*PROJECTED, "certified_ratio") if c not in names
+        pl.lit(None, pl.Float64).alias(c)
+        for c in (*PROJECTED, "certified_ratio", "robust_ratio", "robust_ratio_low")
+        if c not in names
     )
     out = (
         lf.group_by(GROUP_KEYS)
@@ -86,6 +90,8 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             pl.col("seeds_used").cast(pl.Float64).mean(),
             pl.col("cpm").mean(),
             pl.col("certified_ratio").mean(),
+            pl.col("robust_ratio").mean(),
+            pl.col("robust_ratio_low").mean(),
         )
         .with_columns(
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in MEASURES),

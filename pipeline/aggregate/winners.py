@@ -30,7 +30,7 @@ from pipeline.aggregate.results import (
 )
 from pipeline.aggregate.summaries import summarize_runs
 from pipeline.errors import InputError
-from pipeline.registry import family_of
+from pipeline.seeding.registry import family_of
 
 __all__ = ["level_outcomes", "level_winners", "unit_of", "verdicts"]
 

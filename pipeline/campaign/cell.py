@@ -49,6 +49,8 @@ def _with_key(df: pl.DataFrame, cell: Cell) -> pl.DataFrame:
         pl.lit(kc["cell"], pl.String).alias("cell"),
         pl.lit(kc["brand"], pl.String).alias("brand"),
         pl.lit(kc["model"], pl.String).alias("model"),
+        pl.lit(kc["plan_model"], pl.String).alias("plan_model"),
+        pl.lit(kc["matched"], pl.Boolean).alias("matched"),
         pl.lit(kc["strategy"], pl.String).alias("strategy"),
         pl.lit(kc["budget"], pl.Float64).alias("budget"),
         pl.lit(kc["k"], pl.Int64).alias("k"),
@@ -59,15 +61,16 @@ def _with_key(df: pl.DataFrame, cell: Cell) -> pl.DataFrame:
 def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> CellTables:
     """Select the seeds of ``cell`` and simulate them ``runs`` times.
 
-    The seed selection uses a stream derived from (seed, brand, model); the
-    simulation's run keys are derived from (seed, brand, model) too, shared
-    by every strategy and level of that brand and model (common random
-    numbers). Selection and simulation share the model's parameters, taken from
-    :meth:`CampaignContext.model` (``tv``'s trivalency draw included, from a model seed
-    of the campaign seed and the model's label), and apply the brand's sender factor
-    and the audience quality in the same order (clip, then quality). Deterministic: the
-    result does not depend on ``threads`` or on the process. Time: the strategy's, plus
-    O(runs x cascade size).
+    The seeds are chosen under the cell's plan model (:attr:`Cell.plan`) with a stream
+    derived from (seed, brand, plan model), so a plan evaluated under several models is
+    the same plan in each of its cells; the simulation runs under the cell's model with
+    run keys derived from (seed, brand, model), shared by every strategy, plan and level
+    of that brand and model (common random numbers: paired differences). Selection and
+    simulation take each model's parameters from :meth:`CampaignContext.model` (``tv``'s
+    trivalency draw included, from a model seed of the campaign seed and the model's
+    label), and apply the brand's sender factor and the audience quality in the same
+    order (clip, then quality). Deterministic: the result does not depend on ``threads``
+    or on the process. Time: the strategy's, plus O(runs x cascade size).
     """
     from pipeline.diffusion import simulate
     from pipeline.overlap import overlap_with_above
@@ -82,7 +85,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         cell.strategy,
         k=cell.k,
         budget=cell.budget,
-        model=ctx.model(cell.model),
+        model=ctx.model(cell.plan),
         profiles=ctx.profiles,
         brands=ctx.brands,
         brand=cell.brand,
@@ -95,7 +98,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         if ctx.objective[0] in EARNED_KPIS
         else ctx.objective[0],
         reach_rates=cfg.reach_rates(),
-        seed=derive_seed(cfg.seed, "select", cell.brand, label),
+        seed=derive_seed(cfg.seed, "select", cell.brand, cell.plan.label),
         max_steps=cfg.max_steps,
         epsilon=cfg.epsilon,
         celf_runs=cfg.celf_runs,
@@ -103,7 +106,10 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         threads=threads,
         cache=ctx.rr_cache(),
         creators=cfg.creators,
+        models={m.label: ctx.model(m) for m in cfg.models},  # what robust plans for
+        resamples=cfg.resamples,
     )
+    boot = chosen.info.get("stability")
     nodes = chosen.nodes
     runs = cfg.runs
     tier_code = ctx.tier_codes()
@@ -147,6 +153,15 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.lit(len(nodes), pl.Int64).alias("seeds_used"),
         pl.lit(cpm, pl.Float64).alias("cpm"),
         pl.lit(chosen.info.get("certified_ratio"), pl.Float64).alias("certified_ratio"),
+        pl.lit(chosen.info.get("robust_ratio"), pl.Float64).alias("robust_ratio"),
+        pl.lit(chosen.info.get("robust_ratio_low"), pl.Float64).alias("robust_ratio_low"),
+        # the plan's selection re-run on bootstrap resamples of its RR pool (imm, opim)
+        pl.lit(boot and boot.stability.share_stable(), pl.Float64).alias("stable_share"),
+        pl.lit(boot and boot.spread[0], pl.Float64).alias("rerun_low"),
+        pl.lit(boot and boot.spread[2], pl.Float64).alias("rerun_high"),
+        pl.lit(boot and boot.stand_ins_text(ctx.profiles.table["handle"]), pl.String).alias(
+            "stand_ins"
+        ),
         # earned: what the campaign reaches beyond the creators it pays (seeds are
         # always activated and exposed, so this is count minus seeds, run by run)
         (pl.col("activated") - len(nodes)).alias("earned_activated"),
@@ -177,6 +192,8 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.col("cumulative_stderr").cast(pl.Float64),
         pl.col("cumulative_cost").cast(pl.Float64),
         pl.col("forced").cast(pl.Boolean),
+        pl.col("picked_in").cast(pl.Int32),
+        pl.lit(boot and boot.stability.resamples, pl.Int32).alias("resamples"),
         pl.Series("overlap_above", overlap_with_above(ctx.graph, nodes), dtype=pl.Float64),
         pl.Series(
             "engagement_rate",

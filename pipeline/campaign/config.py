@@ -106,6 +106,7 @@ class CampaignConfig:
     epsilon: float = defaults.EPSILON
     celf_runs: int = defaults.CELF_RUNS
     estimate_rr_sets: int = 20_000
+    resamples: int = defaults.RESAMPLES  # bootstrap re-runs of an RR plan's selection
     baseline: str = "macro"
     default_cpm: float | dict[str, float] | None = None
     competition: tuple[str, ...] = ()
@@ -123,6 +124,24 @@ class CampaignConfig:
     currency: str | None = None  # shown before money in reports and tables; not a setting
     #: share of the larger mean within which two strategies tie (verdicts; not a setting)
     tie_margin: float | None = None
+    #: ``[grid] plan_model``: the model plans are chosen under; None = :meth:`plan`'s default
+    plan_model: ModelSpec | None = None
+
+    def plan(self) -> ModelSpec:
+        """The model every strategy's one plan is chosen under (``[grid] plan_model``;
+        default: the first calibrated model listed, else the ``medium`` preset if listed,
+        else the first model). Each plan is then evaluated under every model; strategies
+        whose plan depends on the model (imm, opim, celf) are also re-chosen under each
+        other model, as the best achievable there (docs/verdicts.md)."""
+        if self.plan_model is not None:
+            return self.plan_model
+        for m in self.models:
+            if m.calibrated is not None:
+                return m
+        for m in self.models:
+            if m.preset == "medium":
+                return m
+        return self.models[0]
 
     def reach_rates(self) -> Any:
         """The :class:`~pipeline.profiles.audience.ReachRates` of ``[projection]``."""
@@ -165,12 +184,14 @@ class CampaignConfig:
             "epsilon": self.epsilon,
             "celf_runs": self.celf_runs,
             "estimate_rr_sets": self.estimate_rr_sets,
+            "resamples": self.resamples,
             "edge_meaning": self.edge_meaning,
             "graph_format": self.graph_format,
             "source_col": self.source_col,
             "target_col": self.target_col,
             "default_cpm": self.default_cpm,
             "objective": self.objective,
+            "plan_model": self.plan().label,
             "reach_rate": self.reach_rates().settings() or "defaults",
             "min_relevance": self.min_relevance,
             "max_creators": self.max_creators,

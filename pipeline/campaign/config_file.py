@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline import defaults
 from pipeline.campaign.config import CampaignConfig, ModelSpec
-from pipeline.campaign.config_models import models_of, or_list
+from pipeline.campaign.config_models import models_of, or_list, plan_model_of
 from pipeline.campaign.config_values import (
     currency,
     default_cpm,
@@ -42,12 +42,13 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "profiles",
         "brands",
     ),
-    "grid": ("brands", "models", "strategies", "budgets", "budget_shares", "k"),
+    "grid": ("brands", "models", "plan_model", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
     "seeding": (
         "epsilon",
         "celf_runs",
         "estimate_rr_sets",
+        "resamples",
         "min_relevance",
         "max_creators",
         "platforms",
@@ -140,7 +141,7 @@ def load_config(path: str | Path) -> CampaignConfig:
     keys, wrong types, unknown strategies or models, missing files and
     non-positive budgets.
     """
-    from pipeline.registry import strategy_names
+    from pipeline.seeding.registry import strategy_names
 
     p = Path(path)
     if not p.is_file():
@@ -246,11 +247,13 @@ def load_config(path: str | Path) -> CampaignConfig:
         epsilon=r.number("seeding.epsilon", defaults.EPSILON, 0.0, 1.0),
         celf_runs=r.integer("seeding.celf_runs", 200, 1) or 200,
         estimate_rr_sets=r.integer("seeding.estimate_rr_sets", 20_000, 1) or 20_000,
+        resamples=int(r.integer("seeding.resamples", defaults.RESAMPLES, 0) or 0),
         baseline=baseline,
         default_cpm=default_cpm(r),
         competition=_competition(r, strings("grid.brands"), models),
         objective=objective(r),
         tie_margin=tie_margin(r),
+        plan_model=plan_model_of(r, models),
         reach_rate=reach_rate(r),
         min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),

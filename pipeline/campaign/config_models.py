@@ -9,7 +9,7 @@ from typing import Any
 from pipeline.campaign.config import MODELS, CampaignConfig, ModelSpec
 from pipeline.errors import InputError
 
-__all__ = ["models_of", "or_list"]
+__all__ = ["models_of", "or_list", "plan_model_of"]
 
 
 def or_list(names: Sequence[str]) -> str:
@@ -80,3 +80,17 @@ def _calibrated(r: Any, where: str) -> ModelSpec:
             raise r.fail("grid.models", f"{edges}: the model's edge file is missing")
         h.update(edges.read_bytes())
     return ModelSpec("ic", None, None, str(path), h.hexdigest())
+
+
+def plan_model_of(r: Any, models: tuple[ModelSpec, ...]) -> ModelSpec | None:
+    """``grid.plan_model``: the model every strategy's one plan is chosen under (a label
+    of ``grid.models``, e.g. ``"medium"`` or ``"calibrated:android.json"``); None when
+    absent (:meth:`CampaignConfig.plan` then picks the default)."""
+    v = r.raw("grid.plan_model")
+    if v is None:
+        return None
+    labels = [m.label for m in models]
+    for m in models:
+        if isinstance(v, str) and v in (m.label, m.ref, m.name if m.p is None else None):
+            return m
+    raise r.fail("grid.plan_model", f"{v!r} is not one of grid.models; expected {or_list(labels)}")

@@ -70,7 +70,7 @@ def run_campaign(
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise InputError(f"workers must be a positive integer, got {workers}")
     if executor == "ray":
-        from pipeline.registry import registered
+        from pipeline.seeding.registry import registered
 
         custom = [s for s in cfg.strategies if s in registered()]
         if custom:

@@ -35,8 +35,12 @@ def local_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-#: Strategies whose RR sets a brand and model's budgets share (one extends them at a time).
-_POOLED = ("imm", "opim")
+def _pooled(strategy: str) -> bool:
+    """Whether a brand and model's budgets share the strategy's RR sets (one extends
+    them at a time): the strategies that select on an RR pool."""
+    from pipeline.seeding.registry import get_strategy
+
+    return get_strategy(strategy).uses_rr
 
 
 def run_local(
@@ -68,14 +72,14 @@ def run_local(
     busy: dict[tuple[str, str], int] = {}
     pooling: set[tuple[str, str]] = set()
 
-    def context(cell: Cell) -> tuple[str, str]:
-        return cell.brand, cell.model.label
+    def context(cell: Cell) -> tuple[str, str]:  # whose RR sets the selection uses
+        return cell.brand, cell.plan.label
 
     def runnable(cell: Cell) -> bool:
         key = context(cell)
         if key not in opened:
             return busy.get(key, 0) == 0
-        return not (cell.strategy in _POOLED and key in pooling)
+        return not (_pooled(cell.strategy) and key in pooling)
 
     pool = ThreadPoolExecutor(max_workers=min(w, len(cells)), thread_name_prefix="cell")
     try:
@@ -85,7 +89,7 @@ def run_local(
                 # longest path, so they should not be left for the end
                 pick = next(
                     (c for c in pending
-                     if c.strategy in _POOLED and context(c) in opened and runnable(c)),
+                     if _pooled(c.strategy) and context(c) in opened and runnable(c)),
                     None,
                 ) or next((c for c in pending if runnable(c)), None)  # fmt: skip
                 if pick is None:
@@ -93,7 +97,7 @@ def run_local(
                 pending.remove(pick)
                 key = context(pick)
                 busy[key] = busy.get(key, 0) + 1
-                if pick.strategy in _POOLED:
+                if _pooled(pick.strategy):
                     pooling.add(key)
                 running[pool.submit(run_cell, ctx, pick, 1)] = pick
             done, _ = wait(running, return_when=FIRST_COMPLETED)
@@ -102,7 +106,7 @@ def run_local(
                 key = context(cell)
                 busy[key] -= 1
                 opened.add(key)
-                if cell.strategy in _POOLED:
+                if _pooled(cell.strategy):
                     pooling.discard(key)
                 yield future.result()
     finally:

@@ -1,5 +1,15 @@
 """A campaign's grid: its cells (brand x model x strategy x budget or k) and its contests.
 
+Every strategy has one plan per brand and level, chosen under the campaign's plan
+model (:meth:`~pipeline.campaign.config.CampaignConfig.plan`), and each plan is
+evaluated under every model of the campaign. A strategy whose plan depends on the
+model (:func:`~pipeline.seeding.registry.is_model_dependent`: imm, opim, celf and
+degree-discount, which reads the model's edge probabilities) is
+also re-chosen under each other model: the best it achieves there. A cell is
+*matched* when its plan is the strategy's plan for the cell's model (chosen under
+it, or not depending on it); the per-model verdicts read matched cells, the
+cross-model table (:mod:`pipeline.aggregate.cross_model`) all of them.
+
 Cells and contests are plain frozen values with stable labels and seeds derived
 from the campaign seed, so any executor on any machine runs the same grid.
 """
@@ -17,7 +27,7 @@ import numpy as np
 from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.profiles import Brands
 
-__all__ = ["Cell", "Contest", "cells_of", "contests_of", "derive_seed"]
+__all__ = ["Cell", "Contest", "cells_of", "contests_of", "derive_seed", "matched_cell"]
 
 
 @dataclass(frozen=True)
@@ -25,30 +35,45 @@ class Cell:
     """One point of the grid: a brand, a model, a strategy and a budget or a seed count."""
 
     brand: str
-    model: ModelSpec
+    model: ModelSpec  # the model the plan is evaluated (simulated) under
     strategy: str
     budget: float | None = None
     k: int | None = None
+    plan_model: ModelSpec | None = None  # the model the plan is chosen under (None: model)
+    matched: bool = True  # the plan is the strategy's plan for ``model`` (module doc)
+
+    @property
+    def plan(self) -> ModelSpec:
+        """The model the cell's plan is chosen under."""
+        return self.model if self.plan_model is None else self.plan_model
 
     @property
     def key(self) -> str:
         """A stable file-safe identifier (readable part + hash of the coordinates)."""
         level = f"b{self.budget:g}" if self.budget is not None else f"k{self.k}"
-        coords = json.dumps([self.brand, self.model.label, self.strategy, self.budget, self.k])
-        digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
-        return _slug(f"{self.model.label}_{self.strategy}_{level}") + f"_{digest}"
+        coords: list[Any] = [self.brand, self.model.label, self.strategy, self.budget, self.k]
+        plan = ""
+        if self.plan.label != self.model.label:
+            coords.append(self.plan.label)
+            plan = f"_plan-{self.plan.label}"
+        digest = hashlib.blake2b(json.dumps(coords).encode(), digest_size=4).hexdigest()
+        return _slug(f"{self.model.label}_{self.strategy}{plan}_{level}") + f"_{digest}"
 
     @property
     def label(self) -> str:
-        """For people: ``brand model strategy budget 2,500`` (or ``k 10``)."""
+        """For people: ``brand model strategy budget 2,500`` (or ``k 10``), with ``(plan
+        for medium)`` when the plan was chosen under another model."""
         level = f"budget {self.budget:,.0f}" if self.budget is not None else f"k {self.k}"
-        return f"{self.brand} {self.model.label} {self.strategy} {level}"
+        plan = f" (plan for {self.plan.label})" if self.plan.label != self.model.label else ""
+        return f"{self.brand} {self.model.label} {self.strategy}{plan} {level}"
 
     def key_columns(self) -> dict[str, Any]:
         return {
             "cell": self.key,
             "brand": self.brand,
             "model": self.model.label,
+            "plan_model": self.plan.label,
+            "matched": self.matched,
             "strategy": self.strategy,
             "budget": self.budget,
             "k": self.k,
@@ -76,15 +101,39 @@ def _levels(
     return out + [(f"k {k}", None, k) for k in config.k]
 
 
+def matched_cell(
+    config: CampaignConfig,
+    brand: str,
+    model: ModelSpec,
+    strategy: str,
+    budget: float | None,
+    k: int | None,
+) -> Cell:
+    """The cell holding ``strategy``'s plan for ``model``: chosen under ``model`` when the
+    plan depends on the model, else the one plan chosen under the plan model."""
+    from pipeline.seeding.registry import is_model_dependent
+
+    plan = model if is_model_dependent(strategy) else config.plan()
+    return Cell(brand, model, strategy, budget, k, plan_model=plan, matched=True)
+
+
 def cells_of(config: CampaignConfig, brands: Brands) -> list[Cell]:
-    """The grid, brand-major (brand, model, budget or k, strategy). O(cells)."""
+    """The grid, brand-major (brand, model, budget or k, strategy): per model, each
+    strategy's matched cell (:func:`matched_cell`), then, for a model-dependent
+    strategy under a model other than the plan model, the plan model's plan evaluated
+    there (unmatched). O(cells)."""
+    from pipeline.seeding.registry import is_model_dependent
+
     names = list(config.brands) if config.brands is not None else brands.names
+    plan = config.plan()
     out: list[Cell] = []
     for brand in names:
         for model in config.models:
             for _, budget, k in _levels(config, brands, brand):
                 for strategy in config.strategies:
-                    out.append(Cell(brand, model, strategy, budget, k))
+                    out.append(matched_cell(config, brand, model, strategy, budget, k))
+                    if is_model_dependent(strategy) and model.label != plan.label:
+                        out.append(Cell(brand, model, strategy, budget, k, plan, matched=False))
     return out
 
 
@@ -119,7 +168,7 @@ def contests_of(config: CampaignConfig, brands: Brands) -> list[Contest]:
         for label in common:
             for strategy in config.strategies:
                 cells = tuple(
-                    Cell(b, model, strategy, levels[b][label][0], levels[b][label][1])
+                    matched_cell(config, b, model, strategy, *levels[b][label])
                     for b in config.competition
                 )
                 out.append(Contest(model, strategy, label, cells))

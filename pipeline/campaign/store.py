@@ -57,6 +57,7 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
         "grid": {
             "brands": sorted({c.brand for c in cells}),
             "models": [asdict(m) | {"label": m.label} for m in cfg.models],
+            "plan_model": cfg.plan().label,
             "strategies": list(cfg.strategies),
             "budgets": list(cfg.budgets),
             "budget_shares": list(cfg.budget_shares),

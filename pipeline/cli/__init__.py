@@ -9,6 +9,7 @@ stderr and exit code 2, never a traceback. One module per command group:
 :mod:`~pipeline.cli.seed` (seed), :mod:`~pipeline.cli.spread`
 (simulate, overlap),
 :mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
+:mod:`~pipeline.cli.cross` (cross-model),
 :mod:`~pipeline.cli.reports` (report); :mod:`~pipeline.cli.common` holds the app,
 error handling and loading, :mod:`~pipeline.cli.options` the option types and
 :mod:`~pipeline.cli.output` the printing. Importing the groups registers their commands, in the
@@ -30,6 +31,7 @@ for _group in (
     "seed",
     "spread",
     "results",
+    "cross",
     "reports",
 ):
     import_module(f"pipeline.cli.{_group}")

@@ -46,13 +46,14 @@ __all__ = [
     "SeedO",
     "SeedsFileO",
     "SourceColO",
-    "StrategyOpt",
+    "StrategyO",
     "TableFormatOpt",
     "TargetColO",
     "TierO",
     "TierThresholdsO",
     "id_list",
     "resolve_model_option",
+    "strategy_help",
 ]
 
 
@@ -231,18 +232,58 @@ CostPerFollowerO = Annotated[
 ]
 
 
-class StrategyOpt(StrEnum):
-    random = "random"
-    macro = "macro"
-    macro_any = "macro-any"
-    micro = "micro"
-    efficient = "efficient"
-    pagerank = "pagerank"
-    degree_discount = "degree-discount"
-    community = "community"
-    celf = "celf"
-    imm = "imm"
-    opim = "opim"
+def strategy_help() -> str:
+    """``--strategy``'s help: every strategy the registry holds now, with its line."""
+    from pipeline.seeding.registry import get_strategy, strategy_names
+
+    entries = [get_strategy(name) for name in strategy_names()]
+    return ", ".join(f"{s.name} ({s.help})" if s.help else s.name for s in entries) + "."
+
+
+def _strategy_given(value: str) -> str:
+    from pipeline.seeding.registry import strategy_names
+
+    names = strategy_names()
+    if value not in names:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(map(repr, names))}.")
+    return value
+
+
+def _strategy_completions(incomplete: str) -> list[str]:
+    from pipeline.seeding.registry import strategy_names
+
+    return [name for name in strategy_names() if name.startswith(incomplete)]
+
+
+class _StrategyOption(typer.models.OptionInfo):
+    """``--strategy``, whose choices, metavar and help are read from the registry each
+    time the command is built, so strategies registered in this process are offered."""
+
+    @property
+    def help(self) -> str:
+        return strategy_help()
+
+    @help.setter
+    def help(self, value: object) -> None:  # set by OptionInfo.__init__; the registry rules
+        pass
+
+    @property
+    def metavar(self) -> str:
+        from pipeline.seeding.registry import strategy_names
+
+        return "<" + "|".join(strategy_names()) + ">"
+
+    @metavar.setter
+    def metavar(self, value: object) -> None:
+        pass
+
+
+StrategyO = Annotated[
+    str,
+    _StrategyOption(
+        default="--strategy", callback=_strategy_given, autocompletion=_strategy_completions
+    ),
+]
 
 
 def id_list(text: str | None) -> list[object]:

@@ -172,15 +172,16 @@ def campaign(
 
 def _print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
     """Per brand, the verdict across models, then the verdict under each model."""
-    from pipeline.aggregate import Results, load_results, robustness, verdicts
+    from pipeline.aggregate import Results, cross_model_verdicts, load_results, verdicts
 
     res = folder if isinstance(folder, Results) else load_results(folder)
     per_model = verdicts(res, baseline)
-    for row in robustness(res).iter_rows(named=True):
+    for row in cross_model_verdicts(res).iter_rows(named=True):
         mine = per_model.filter(pl.col("brand") == row["brand"])
-        if row["models"] == 1:  # nothing to be robust across: the verdict with its gain
-            text = f"{row['brand']} ({mine['model'][0]}): {mine['verdict'][0]}"
-            out_console.print(text, highlight=False, soft_wrap=True)
+        if row["models"] in (None, 1):  # one model (or an old folder): per-model verdicts
+            for r in mine.iter_rows(named=True):
+                text = f"{row['brand']} ({r['model']}): {r['verdict']}"
+                out_console.print(text, highlight=False, soft_wrap=True)
             continue
         out_console.print(f"{row['brand']}: {row['verdict']}", highlight=False, soft_wrap=True)
         for r in mine.iter_rows(named=True):
@@ -268,7 +269,8 @@ def compare(
     json_out: Annotated[
         bool,
         typer.Option(
-            "--json", help="Print the differences, verdicts and robustness as strict JSON."
+            "--json",
+            help="Print the differences, verdicts and cross-model table as strict JSON.",
         ),
     ] = False,
     quiet: QuietO = False,
@@ -291,7 +293,7 @@ def compare(
     one_stdout(out, json_out)
     _print_notes(res, quiet)
     if json_out:
-        from pipeline.aggregate import robustness, verdicts
+        from pipeline.aggregate import cross_model, cross_model_verdicts, verdicts
 
         if out is not None:  # both: the file, then the JSON
             emit_table(df, out, out_format, "paired differences", True)
@@ -301,7 +303,8 @@ def compare(
                 "baseline": baseline or res.baseline,
                 "rows": _json_rows(df),
                 "verdicts": _json_rows(verdicts(res, baseline)),
-                "robustness": _json_rows(robustness(res)),
+                "cross_model_verdicts": _json_rows(cross_model_verdicts(res)),
+                "cross_model": _json_rows(cross_model(res)),
             }
         )
         return

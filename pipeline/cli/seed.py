@@ -38,7 +38,7 @@ from pipeline.cli.options import (
     QuietO,
     ReachRateO,
     SourceColO,
-    StrategyOpt,
+    StrategyO,
     TargetColO,
     TierO,
     TierThresholdsO,
@@ -57,18 +57,7 @@ __all__ = ["seed_cmd"]
 @handle_errors
 def seed_cmd(
     graph: GraphArg,
-    strategy: Annotated[
-        StrategyOpt,
-        typer.Option(
-            "--strategy",
-            help="random, macro (largest on-topic audiences), macro-any (largest audiences, "
-            "topic-blind), micro (micro tier by engagement x relevance), efficient (own "
-            "KPI x relevance / (cost / budget + 1 / cap): a marketer's rule), pagerank, "
-            "degree-discount, community, celf (lazy greedy, small graphs), imm "
-            "(reverse-reachable sets, large graphs), opim (OPIM-C: RR sets until a certified "
-            "ratio).",
-        ),
-    ],
+    strategy: StrategyO,
     k: Annotated[int | None, typer.Option("--k", "-k", help="Number of seeds.")] = None,
     budget: Annotated[
         float | None,
@@ -175,10 +164,10 @@ def seed_cmd(
     if reach_rate is not None and prof is None:
         raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
     rates = ReachRates.parse(reach_rate, "--reach-rate") if reach_rate else None
-    with spinner(f"{strategy.value} seeds", quiet) as update:
+    with spinner(f"{strategy} seeds", quiet) as update:
         result = select_seeds(
             g,
-            strategy.value,
+            strategy,
             k=k,
             budget=budget,
             model=model_name,

@@ -19,8 +19,9 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS
 from pipeline.export import format_money
-from pipeline.plan import PLAIN_NAMES, people
+from pipeline.plan import people
 from pipeline.report.why import WHY_LEGEND, engagement_source, why
+from pipeline.seeding.registry import plain_name
 
 __all__ = ["brief_creators", "brief_plan", "largest", "level_name"]
 
@@ -70,7 +71,7 @@ def brief_plan(plan: pl.DataFrame, currency: str) -> dict[str, Any] | None:
     for r in plan.sort(["budget", "k"], nulls_last=True).iter_rows(named=True):
         runner = "none"
         if r["runner_up"] is not None:
-            name = PLAIN_NAMES.get(r["runner_up"], r["runner_up"])
+            name = plain_name(r["runner_up"])
             figures = [
                 f"{r['runner_up_creators']} creators",
                 f"{_money(r['runner_up_cost'], currency, whole=True)} spent",

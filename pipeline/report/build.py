@@ -1,7 +1,7 @@
 """Building a report: a results folder in, a :class:`~pipeline.report.document.Report` out.
 
 Reads the campaign only through :mod:`pipeline.aggregate` (summaries, paired
-differences, verdicts, robustness, candidates) and :mod:`pipeline.plan`, and
+differences, verdicts, the cross-model table, candidates) and :mod:`pipeline.plan`, and
 assembles per brand its headline, plan table, the creators of its recommended plan
 (the brief), verdicts, charts and candidates, then one section per calibrated model of
 the grid (:mod:`~pipeline.report.calibrated`), and the results' notes.
@@ -16,9 +16,10 @@ import polars as pl
 from pipeline.aggregate import (
     Results,
     compare,
+    cross_model,
+    cross_model_verdicts,
     level_winners,
     load_results,
-    robustness,
     summarize,
     verdicts,
 )
@@ -44,6 +45,7 @@ from pipeline.report.frames import (
     slug,
 )
 from pipeline.report.plan_charts import curve_chart, mix_chart, overlap_chart
+from pipeline.report.regret_chart import regret_chart
 from pipeline.report.why import SEED_KEYS, plan_seeds
 
 #: In-graph counts drawn after the platform units (when not the objective).
@@ -88,7 +90,8 @@ def build_report(
     res = results if isinstance(results, Results) else load_results(results)
     summary = summarize(res)
     verdict_df = verdicts(res, baseline)
-    robust = robustness(res)
+    across = cross_model_verdicts(res)
+    regrets = cross_model(res)
     plan_rows = plans(res)
     objective = res.objective
     base = baseline or res.baseline
@@ -125,6 +128,10 @@ def build_report(
         drawn = [objective, *(m for m in KPI_ORDER if m != objective and _known(mine, m))]
         figures: list[Figure] = [reach_chart(ctx, mine, m) for m in drawn]
         figures.insert(1, robustness_chart(ctx, level_winners(mine, objective), objective))
+        regret = regret_chart(ctx, level_frame(regrets.filter(pl.col("brand") == brand), level),
+                              objective)  # fmt: skip
+        if regret is not None:
+            figures.insert(2, regret)
         notes: list[str] = []
         eff = efficiency_chart(ctx, mine, objective)
         if eff is None:
@@ -192,9 +199,9 @@ def build_report(
                 notes=tuple(notes),
                 verdicts=(
                     *(
-                        f"Across models: {r['verdict']}"
-                        for r in robust.filter(pl.col("brand") == brand).iter_rows(named=True)
-                        if r["models"] > 1
+                        f"One plan, every model: {r['verdict']}"
+                        for r in across.filter(pl.col("brand") == brand).iter_rows(named=True)
+                        if (r["models"] or 0) > 1
                     ),
                     *(f"{r['model']}: {r['verdict']}" for r in mine_verdicts.iter_rows(named=True)),
                 ),
@@ -213,7 +220,7 @@ def build_report(
         parameters=parameters(res, base) + _guarantees(plan_rows, res.currency),
         verdicts=verdict_df,
         sections=tuple(sections),
-        robustness=robust,
+        across=across,
         currency=res.currency,
         calibrated=calibrated_sections(alt, res.manifest),
         objective=objective,

@@ -50,7 +50,8 @@ CHART_KINDS: tuple[str, ...] = (
 CALIBRATED_CHART_KINDS: tuple[str, ...] = ("sensitivity", "backtest")
 #: Charts drawn only when the data allow: ``emv`` needs a CPM (the profiles', the
 #: config's or the platform's default) and impressions.
-OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv",)
+#: ``regret`` needs a campaign of several models written with plan models (format 4).
+OPTIONAL_CHART_KINDS: tuple[str, ...] = ("emv", "regret")
 REPORT_FORMATS: tuple[str, ...] = ("html", "png")
 INSTALL_HINT = "pip install 'influence-pipeline[report]'"
 
@@ -124,7 +125,9 @@ class Report:
     parameters: tuple[tuple[str, str], ...]
     verdicts: pl.DataFrame
     sections: tuple[BrandSection, ...]
-    robustness: pl.DataFrame | None = None  # per brand, across models (aggregate.robustness)
+    #: per brand, whether the leading plan holds under every model
+    #: (:func:`pipeline.aggregate.cross_model_verdicts`)
+    across: pl.DataFrame | None = None
     currency: str = ""  # the campaign's [valuation] currency
     calibrated: tuple[CalibratedSection, ...] = ()  # one per calibrated model of the grid
     objective: str = "activated"  # what the plans are judged by (Results.objective)

@@ -285,11 +285,11 @@ def render_html(report: Report) -> str:
     # A "</script" inside the bundle's strings would end the element early.
     bundle = vlc.javascript_bundle(vl_version=vl_version()).replace("</script", "<\\/script")
     specs = {f.id: f.chart.to_dict() for f in report.figures}
-    across = report.robustness
+    across = report.across
     verdicts = [
-        {"brand": r["brand"], "scope": "across models", "verdict": r["verdict"]}
+        {"brand": r["brand"], "scope": "one plan, every model", "verdict": r["verdict"]}
         for r in (across.iter_rows(named=True) if across is not None else [])
-        if r["models"] > 1
+        if (r["models"] or 0) > 1
     ] + [
         {"brand": r["brand"], "scope": r["model"], "verdict": r["verdict"]}
         for r in report.verdicts.iter_rows(named=True)

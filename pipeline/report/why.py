@@ -33,7 +33,8 @@ WHY_LEGEND = (
     "Why: what it adds to the creators above (new people: reached by its own post, not "
     "by theirs); topic fit, 0 to 1; audience overlap: its followers who follow a creator "
     "above; own post: its own post's cost per engagement vs that of the best creator left "
-    "out costing no more."
+    "out costing no more; picked in 4 of 5 re-runs (shown when not 5 of 5): how often "
+    "the selection, re-run on resampled data, picks it again."
 )
 
 #: The words of a gain in each platform unit ("adds about 3,800 engagements").
@@ -86,8 +87,9 @@ def why(row: dict[str, Any], objective: str, currency: str = "") -> str:
         topic fit, the share of its followers who already follow a creator above, and its
         cost per engagement, then its own post's against the best creator left out that
         costs no more (both of their own posts, like for like)
-        (:data:`WHY_LEGEND`). Counts have two significant figures; a figure the results do
-        not hold is left out."""
+        (:data:`WHY_LEGEND`), and, for a plan chosen on RR sets, in how many bootstrap
+        re-runs of the selection it was picked when not in all of them. Counts have two
+        significant figures; a figure the results do not hold is left out."""
     first = row.get("rank") == 1
     gain = _finite(row.get("marginal_gain"))
     new_people = _finite(row.get("marginal_people"))
@@ -125,4 +127,7 @@ def why(row: dict[str, Any], objective: str, currency: str = "") -> str:
         elif "alternative" in row:
             text += ", no creator left out costs as little"
         parts.append(text)
+    picked, of = row.get("picked_in"), row.get("resamples")
+    if picked is not None and of and picked < of:  # a shaky pick: say so
+        parts.append(f"picked in {picked} of {of} re-runs")
     return "; ".join(parts)

@@ -6,10 +6,15 @@ expected reach (nodes activated under the model). Strategies:
 
 - ``random`` (baseline), ``macro`` (largest audience of the brand-fit pool
   first), ``macro-any`` (largest audience whatever the topic: the topic-blind
-  baseline), ``micro`` (micro tier by engagement x relevance), ``pagerank``,
+  baseline), ``micro`` (micro tier by engagement x relevance), ``efficient``
+  (value for money by a simple rule), ``pagerank``,
   ``degree-discount`` (Chen et al. 2009), ``community`` (Leiden communities),
 - ``celf`` (lazy greedy on Monte Carlo estimates with common random numbers,
-  Leskovec et al. 2007), ``imm`` (Tang, Shi, Xiao 2015, with Chen 2018's fix).
+  Leskovec et al. 2007), ``imm`` (Tang, Shi, Xiao 2015, with Chen 2018's fix),
+  ``opim`` (OPIM-C, Tang et al. 2018: RR sets until a certified ratio),
+
+all entries of one registry (:mod:`~pipeline.seeding.registry`: ``built_in()``,
+``strategy_names()``, ``register_strategy`` for your own).
 
 With ``budget`` (sum of contract costs: fee plus per-creator overhead),
 ``celf`` and ``imm`` return the better of the plain and cost-effective greedy
@@ -19,6 +24,7 @@ every strategy except ``macro-any`` draws from the same brand-fit pool
 (relevance >= ``min_relevance``) and the model's probabilities are brand-aware.
 
 The package: :mod:`~pipeline.seeding.select` (:func:`select_seeds`),
+:mod:`~pipeline.seeding.registry` (the strategies: names, functions, families),
 :mod:`~pipeline.seeding.problem` (:func:`make_problem`),
 :mod:`~pipeline.seeding.base` (problem and seed set),
 :mod:`~pipeline.seeding.estimate` (reach estimates and their cache),
@@ -37,12 +43,11 @@ from pipeline.seeding.base import SeedingProblem, SeedSet
 from pipeline.seeding.estimate import ReachEstimator
 from pipeline.seeding.problem import OBJECTIVES, edge_values, make_problem
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets
-from pipeline.seeding.select import STRATEGIES, run_strategy, select_seeds
+from pipeline.seeding.select import run_strategy, select_seeds
 
 __all__ = [
     "DEFAULT_MIN_RELEVANCE",
     "OBJECTIVES",
-    "STRATEGIES",
     "CostModel",
     "RRSets",
     "ReachEstimator",

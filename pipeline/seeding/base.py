@@ -253,7 +253,8 @@ class SeedSet:
         per-creator overhead), marginal_gain (raw), cumulative_reach (floored, see the
         class doc), cumulative_stderr,
         cumulative_cost, followers, relevance, rank, node, forced, fee (the profile's
-        post fee, null if unknown)."""
+        post fee, null if unknown), picked_in (bootstrap re-runs of the selection that
+        picked it, of ``info["stability"].stability.resamples``; null when not re-run)."""
         t = self.problem.profiles.table
         rows = t[self.nodes.tolist()] if len(self) else t.clear()
         df = rows.select(
@@ -273,6 +274,7 @@ class SeedSet:
                 else np.full(len(self), np.nan),
             ),
             pl.Series("forced", np.isin(self.nodes, self.problem.include)),
+            pl.Series("picked_in", self._picked_in(), dtype=pl.Int32),
         )
         return df.select(
             "id",
@@ -289,7 +291,16 @@ class SeedSet:
             "node",
             "forced",
             "fee",
+            "picked_in",
         )
+
+    def _picked_in(self) -> list[int | None]:
+        """Per seed, in how many bootstrap re-runs of the selection it was picked
+        (``info["stability"]``); nulls when the plan was not re-run."""
+        boot = self.info.get("stability")
+        if boot is None:
+            return [None] * len(self)
+        return [int(x) for x in boot.stability.picked_in]
 
     def summary(self) -> dict[str, Any]:
         p = self.problem

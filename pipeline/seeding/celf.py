@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from pipeline.diffusion.rng import LT_SALT, hash2, unit
 from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.seeding.base import SeedingProblem
+from pipeline.seeding.registry import register_builtin
 
 __all__ = ["celf"]
 
@@ -368,9 +369,7 @@ def celf(problem: SeedingProblem, runs: int = 200) -> tuple[NDArray[np.int32], d
     state = _State(problem, runs)
     for f in problem.include.tolist():
         state.add(int(f))
-    taken = np.zeros(problem.n, dtype=np.bool_)
-    taken[problem.include] = True
-    cands = np.flatnonzero(problem.eligible & ~taken).astype(np.int64)
+    cands = np.setdiff1d(np.flatnonzero(problem.eligible), problem.include).astype(np.int64)
     problem.report(f"CELF: scoring {len(cands):,} candidates on {runs} runs")
     init = state.gains(cands)
     evaluations = [len(cands)]
@@ -393,3 +392,8 @@ def celf(problem: SeedingProblem, runs: int = 200) -> tuple[NDArray[np.int32], d
         _, _, chosen, rule = max(options, key=lambda o: (o[0], -o[1]))
     seeds = np.concatenate((problem.include, np.asarray(chosen, dtype=np.int32)))
     return seeds.astype(np.int32), {"runs": runs, "evaluations": evaluations[0], "rule": rule}
+
+
+register_builtin("celf", lambda p, o: celf(p, runs=o.celf_runs), family="optimized",
+                 plain="the optimized plan (CELF)", help="lazy greedy, small graphs",
+                 model_dependent=True)  # fmt: skip

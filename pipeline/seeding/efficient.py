@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.seeding.base import SeedingProblem, fill_in_order
+from pipeline.seeding.registry import problem_only, register_builtin
 
 __all__ = ["efficient_score", "efficient_seeds", "own_value"]
 
@@ -82,3 +83,10 @@ def efficient_seeds(problem: SeedingProblem) -> tuple[NDArray[np.int32], dict[st
     value = own_value(problem)
     rule = "value x relevance / (cost / budget + 1 / cap)"
     return fill_in_order(problem, score, tiebreak=value), {**info, "rule": rule}
+
+
+register_builtin(
+    "efficient", problem_only(efficient_seeds), family="heuristic",
+    plain="the most efficient creators by a simple rule",
+    help="own KPI x relevance / (cost / budget + 1 / cap): a marketer's rule",
+)  # fmt: skip

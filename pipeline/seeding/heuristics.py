@@ -3,6 +3,8 @@
 Each takes a :class:`~pipeline.seeding.base.SeedingProblem` and returns the seed
 nodes in order (must-includes first). With a budget, each walks its own order
 and keeps every candidate that still fits ("fill the budget in its own order").
+Each is registered, at the end of the module, as a built-in of
+:mod:`~pipeline.seeding.registry` with its family, plain words and CLI help.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from numpy.typing import NDArray
 
 from pipeline.errors import InputError
 from pipeline.seeding.base import SeedingProblem, fill_in_order
+from pipeline.seeding.registry import problem_only, register_builtin
 
 __all__ = [
     "community_seeds",
@@ -291,3 +294,36 @@ def _dhondt(
         if budget >= 0:
             left -= cost[picked]
     return out[:c].copy()
+
+
+register_builtin(
+    "random", problem_only(random_seeds), family="baseline",
+    plain="creators picked at random", help="uniformly random candidates: the baseline",
+)  # fmt: skip
+register_builtin(
+    "macro", problem_only(macro_seeds), family="macro",
+    plain="the largest on-topic accounts", help="largest on-topic audiences",
+)  # fmt: skip
+register_builtin(
+    "macro-any", problem_only(macro_any_seeds), family="macro",
+    plain="the largest accounts of any topic", help="largest audiences, topic-blind",
+)  # fmt: skip
+register_builtin(
+    "micro", problem_only(micro_seeds), family="micro",
+    plain="the most engaging on-topic micro creators",
+    help="micro tier by engagement x relevance",
+)  # fmt: skip
+register_builtin(
+    "pagerank", problem_only(pagerank_seeds), family="heuristic",
+    plain="the most central accounts", help="highest PageRank of the follows graph",
+)  # fmt: skip
+# reads the model's per-edge probabilities (problem.values): the plan depends on the model
+register_builtin(
+    "degree-discount", problem_only(degree_discount_seeds), family="heuristic",
+    plain="the best-connected accounts",
+    help="degree discount on the model's edge probabilities", model_dependent=True,
+)  # fmt: skip
+register_builtin(
+    "community", problem_only(community_seeds), family="heuristic",
+    plain="creators spread over communities", help="spread over Leiden communities",
+)  # fmt: skip

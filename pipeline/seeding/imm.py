@@ -66,21 +66,31 @@ to it.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pipeline import defaults
+from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.certify import upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask, greedy_cover
-from pipeline.seeding.rrsets import RRSets, SlotLayout, root_cumulative, stream_key
+from pipeline.seeding.registry import StrategyOptions, register_builtin
+from pipeline.seeding.rrsets import RRSets, root_cumulative, stream_key
 
 GRID = 0.01  # "reuse": LB is rounded down to a power of 1 + GRID (module docstring)
 
-__all__ = ["IMMResult", "RRPool", "imm", "mixed_cost", "seeds_bought", "select_cover"]
+__all__ = [
+    "IMMResult",
+    "RRPool",
+    "imm",
+    "imm_strategy",
+    "mixed_cost",
+    "seeds_bought",
+    "select_cover",
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +100,8 @@ class IMMResult:
     ``gains[i] * scale / rr_sets`` is seed i's marginal expected spread on IMM's own
     RR sets (optimistic for the chosen set: the sets selected it); ``scale`` is n, or
     the total root weight W (then the unit is the weights', and so is ``lower_bound``).
+    ``index`` is the :class:`CoverIndex` of the final RR collection, the one the seeds
+    were selected on (``index.rr``; e.g. to re-run the selection on resamples of it).
     """
 
     seeds: NDArray[np.int32]
@@ -103,6 +115,7 @@ class IMMResult:
     upper_cov: float = math.inf  # bound on the best plan's coverage of the final sets
     rr_sets_drawn: int = 0  # sets sampled in all (both phases; shared ones once)
     scale: float = 0.0  # n, or W with root weights
+    index: CoverIndex | None = field(default=None, repr=False)
 
 
 def mixed_cost(cost: NDArray[np.float64], budget: float, cap: int) -> NDArray[np.float64]:
@@ -178,52 +191,45 @@ def seeds_bought(
 
 
 def imm(
-    in_ptr: NDArray[np.int64],
-    in_idx: NDArray[np.int32],
-    in_eid: NDArray[np.int64],
-    value: NDArray[np.float32],
+    problem: SeedingProblem,
     *,
-    lt: bool,
-    k: int | None,
-    seed: int,
     epsilon: float = defaults.EPSILON,
-    ell: float = 1.0,
-    budget: float | None = None,
-    cost: NDArray[np.float64] | None = None,
-    eligible: NDArray[np.bool_] | None = None,
-    forced: NDArray[np.int32] | None = None,
-    max_steps: int | None = None,
-    earned: bool = False,
-    expose: NDArray[np.float32] | None = None,
-    k_cap: int = 1000,
     rr_pool: RRPool | None = None,
+    ell: float = 1.0,
+    k_cap: int = 1000,
     max_rr_sets: int = 50_000_000,
-    threads: int | None = None,
-    progress: Callable[[str], None] | None = None,
     node_selection: str = "auto",
-    layout: SlotLayout | None = None,
-    root_weight: NDArray[np.float64] | None = None,
 ) -> IMMResult:
-    """Select seeds by IMM on the model given by per-edge ``value`` (IC-like or LT).
+    """Select seeds by IMM for ``problem``: under its model (per-edge ``values``,
+    IC-like or LT), from its pool (``eligible``), its must-includes first.
 
-    ``k`` seeds besides ``forced``, or as many as ``budget`` buys at ``cost`` (and
-    at most ``k`` when both are given). ``eligible`` masks the candidates.
-    ``earned``: maximise spread minus the number of seeds (each seed's net gain
+    ``k`` seeds besides the must-includes, or as many as the ``budget`` buys at the
+    problem's costs (and at most ``k`` when both are given). An ``earned`` objective:
+    maximise spread minus the number of seeds (each seed's net gain
     is its coverage gain minus ``theta / n`` sets; greedy stops when no candidate
     gains more than it costs in reach); phase 1 still bounds OPT of the plain
     spread, which is an upper bound of the earned one, so theta stays sufficient.
     ``expose`` (per-edge realness, IC-like models): maximise expected *exposure*
     on exposure RR sets (:func:`~pipeline.seeding.rrsets.sample_rr_sets`); both
     phases and the guarantee then hold for exposure, a coverage function too.
-    ``layout``: ``value`` laid out for sampling (:class:`SlotLayout`), if the caller
-    keeps one. ``node_selection``: ``"reuse"`` phase 1's RR stream, draw ``"fresh"`` sets, or
-    ``"auto"``, the one needing fewer new sets (module docstring; all keep the
-    guarantee). ``root_weight`` (length n, >= 0): maximise ``Σ_v w_v Pr[v activated
-    (exposed)]`` on node-weighted RR sets (module docstring), the same guarantee;
-    not with ``earned`` (ValueError).
-    Reproducible from ``seed`` for any thread count.
+    ``rr_pool``: RR sets shared between calls (:class:`RRPool`; else the problem's
+    ``slot_layout`` is sampled). ``node_selection``: ``"reuse"`` phase 1's RR stream,
+    draw ``"fresh"`` sets, or ``"auto"``, the one needing fewer new sets (module
+    docstring; all keep the guarantee). ``root_weight`` (length n, >= 0): maximise
+    ``Σ_v w_v Pr[v activated (exposed)]`` on node-weighted RR sets (module
+    docstring), the same guarantee; not with ``earned`` (ValueError). ``ell``: the
+    failure probability is ``1/n^ell``; ``k_cap`` caps the seeds a budget is assumed
+    to buy (phase 1's ``k``); ``max_rr_sets`` caps each collection.
+    Reproducible from the problem's ``seed`` for any thread count.
     Expected time O((k + l) (n + m) log n / eps^2) (Tang et al. 2015, Theorem 2).
     """
+    graph = problem.graph
+    in_ptr, in_idx, in_eid, value = graph.in_ptr, graph.in_idx, graph.in_eid, problem.values
+    k, budget, seed, earned = problem.k, problem.budget, problem.seed, problem.earned
+    cost = problem.key_cost() if budget is not None else None
+    eligible, forced, root_weight = problem.eligible, problem.include, problem.root_weight
+    progress = problem.progress
+    layout = None if rr_pool is not None else problem.slot_layout
     n = int(in_ptr.shape[0] - 1)
     if not 0 < epsilon < 1:
         raise ValueError(f"epsilon must be in (0, 1), got {epsilon}")
@@ -267,8 +273,9 @@ def imm(
         beta = math.sqrt((1.0 - 1.0 / math.e) * (log_c + log_fail))
         return 2.0 * nf * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
 
-    draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
-                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout,
+    draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=problem.lt,
+                      max_steps=problem.max_steps, threads=problem.threads,
+                      expose=problem.expose, rr_pool=rr_pool, layout=layout,
                       root_weight=root_weight)  # fmt: skip
 
     def select(
@@ -322,4 +329,30 @@ def imm(
     if root_weight is not None:
         lb *= scale / n  # from w' to the weights' unit
     return IMMResult(seeds, gains, len(final), phase1, lb, theta, rule,
-                     "reuse" if reuse else "fresh", up, drawn, scale)  # fmt: skip
+                     "reuse" if reuse else "fresh", up, drawn, scale, index)  # fmt: skip
+
+
+def imm_strategy(
+    problem: SeedingProblem, options: StrategyOptions
+) -> tuple[NDArray[np.int32], dict[str, Any]]:
+    """The ``imm`` strategy: IMM's seeds at ``options.epsilon`` (InputError outside
+    (0, 1)) on ``options.rr_pool``, and its facts (``upper_cov`` feeds the certificate
+    :func:`~pipeline.seeding.select_seeds` computes on the independent estimate)."""
+    epsilon = options.checked_epsilon()
+    res = imm(problem, epsilon=epsilon, rr_pool=options.rr_pool)
+    return res.seeds, {
+        "epsilon": epsilon,
+        "rr_sets": res.rr_sets,
+        "rr_sets_phase1": res.rr_sets_phase1,
+        "rr_sets_drawn": res.rr_sets_drawn,
+        "lower_bound": res.lower_bound,
+        "rule": res.rule,
+        "_index": res.index,  # taken by select_seeds for the plan's stability
+        "upper_cov": res.upper_cov,
+    }
+
+
+register_builtin(
+    "imm", imm_strategy, family="optimized", plain="the optimized plan",
+    help="reverse-reachable sets, large graphs", model_dependent=True, uses_rr=True,
+)  # fmt: skip

@@ -37,25 +37,29 @@ and the seeds' own ``w'`` (:func:`~pipeline.seeding.certify.weighted_floor`), an
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pipeline import defaults
+from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.imm import _log_comb, seeds_bought, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
-from pipeline.seeding.rrsets import RRSets, SlotLayout, root_cumulative, stream_key
+from pipeline.seeding.registry import StrategyOptions, register_builtin
+from pipeline.seeding.rrsets import RRSets, root_cumulative, stream_key
 
-__all__ = ["OPIMResult", "opim"]
+__all__ = ["OPIMResult", "opim", "opim_strategy"]
 
 
 @dataclass(frozen=True)
 class OPIMResult:
-    """Chosen seeds (forced first), their coverage gains on ``R1``, and the certificate."""
+    """Chosen seeds (forced first), their coverage gains on ``R1``, and the certificate;
+    ``index`` is the :class:`CoverIndex` of the final ``R1``, the collection the seeds
+    were selected on (``index.rr``)."""
 
     seeds: NDArray[np.int32]
     gains: NDArray[np.int64]
@@ -66,43 +70,33 @@ class OPIMResult:
     lower: float  # sigma_l of the seeds (spread units, or the root weights')
     upper: float  # sigma_u of the optimum (spread units, or the root weights')
     rule: str
+    index: CoverIndex | None = field(default=None, repr=False)
 
 
-# The same parameters as pipeline.seeding.imm.imm on purpose: one interface, two
-# algorithms, so that select_seeds calls either the same way.
 def opim(
-    in_ptr: NDArray[np.int64],
-    in_idx: NDArray[np.int32],
-    in_eid: NDArray[np.int64],
-    value: NDArray[np.float32],
+    problem: SeedingProblem,
     *,
-    lt: bool,
-    k: int | None,
-    seed: int,
     epsilon: float = defaults.EPSILON,
-    delta: float | None = None,
-    budget: float | None = None,
-    cost: NDArray[np.float64] | None = None,
-    eligible: NDArray[np.bool_] | None = None,
-    forced: NDArray[np.int32] | None = None,
-    max_steps: int | None = None,
-    earned: bool = False,
-    expose: NDArray[np.float32] | None = None,
-    k_cap: int = 1000,
     rr_pool: RRPool | None = None,
+    delta: float | None = None,
+    k_cap: int = 1000,
     max_rr_sets: int = 50_000_000,
-    threads: int | None = None,
-    progress: Callable[[str], None] | None = None,
-    layout: SlotLayout | None = None,
-    root_weight: NDArray[np.float64] | None = None,
 ) -> OPIMResult:
-    """Select seeds by OPIM-C (same arguments as :func:`~pipeline.seeding.imm.imm`;
-    ``delta`` defaults to 1/n). Stops at the first round whose certified ratio reaches
-    ``1 - 1/e - epsilon``. Reproducible from ``seed`` for any thread count; the two
-    collections are RR streams 3 and 4 of ``seed`` (shared through ``rr_pool``).
-    ``root_weight``: maximise ``Σ_v w_v Pr[v activated (exposed)]`` (module docstring);
-    not with ``earned`` (ValueError).
+    """Select seeds by OPIM-C for ``problem`` (the constraints, objective and
+    ``rr_pool`` as in :func:`~pipeline.seeding.imm.imm`; ``delta`` defaults to 1/n).
+    Stops at the first round whose certified ratio reaches ``1 - 1/e - epsilon``.
+    Reproducible from the problem's ``seed`` for any thread count; the two collections
+    are RR streams 3 and 4 of ``seed`` (shared through ``rr_pool``). ``root_weight``:
+    maximise ``Σ_v w_v Pr[v activated (exposed)]`` (module docstring); not with
+    ``earned`` (ValueError).
     Time: O(final theta x E[RR set work] + rounds x greedy)."""
+    graph = problem.graph
+    in_ptr, in_idx, in_eid, value = graph.in_ptr, graph.in_idx, graph.in_eid, problem.values
+    k, budget, earned = problem.k, problem.budget, problem.earned
+    cost = problem.key_cost() if budget is not None else None
+    eligible, forced, root_weight = problem.eligible, problem.include, problem.root_weight
+    layout = None if rr_pool is not None else problem.slot_layout
+    progress = problem.progress
     n = int(in_ptr.shape[0] - 1)
     if not 0 < epsilon < 1:
         raise ValueError(f"epsilon must be in (0, 1), got {epsilon}")
@@ -134,10 +128,11 @@ def opim(
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 1.0))) + 1)
     a = math.log(3.0 * i_max / dlt)
     target = e1 - epsilon
-    draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=lt, max_steps=max_steps,
-                      threads=threads, expose=expose, rr_pool=rr_pool, layout=layout,
+    draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=problem.lt,
+                      max_steps=problem.max_steps, threads=problem.threads,
+                      expose=problem.expose, rr_pool=rr_pool, layout=layout,
                       root_weight=root_weight)  # fmt: skip
-    key1, key2 = stream_key(seed, 3), stream_key(seed, 4)
+    key1, key2 = stream_key(problem.seed, 3), stream_key(problem.seed, 4)
     r1: RRSets | None = None
     r2: RRSets | None = None
     index: CoverIndex | None = None
@@ -157,5 +152,29 @@ def opim(
         if ratio >= target or i == i_max or theta >= max_rr_sets:
             if root_weight is not None:
                 lo, hi = lo * unit, hi * unit
-            return OPIMResult(seeds, gains, theta, i, ratio, target, lo, hi, rule)
+            return OPIMResult(seeds, gains, theta, i, ratio, target, lo, hi, rule, index)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def opim_strategy(
+    problem: SeedingProblem, options: StrategyOptions
+) -> tuple[NDArray[np.int32], dict[str, Any]]:
+    """The ``opim`` strategy: OPIM-C's seeds at ``options.epsilon`` (InputError outside
+    (0, 1)) on ``options.rr_pool``, with its certified ratio."""
+    epsilon = options.checked_epsilon()
+    op = opim(problem, epsilon=epsilon, rr_pool=options.rr_pool)
+    return op.seeds, {
+        "epsilon": epsilon,
+        "rr_sets": op.rr_sets,
+        "rounds": op.rounds,
+        "certified_ratio": op.certified_ratio,
+        "target_ratio": op.target,
+        "rule": op.rule,
+        "_index": op.index,  # taken by select_seeds for the plan's stability
+    }
+
+
+register_builtin(
+    "opim", opim_strategy, family="optimized", plain="the optimized plan (OPIM-C)",
+    help="OPIM-C: RR sets until a certified ratio", model_dependent=True, uses_rr=True,
+)  # fmt: skip

@@ -8,7 +8,7 @@ runs one strategy on it (:func:`run_strategy`) and returns a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -26,17 +26,18 @@ from pipeline.profiles import (
     TierThresholds,
 )
 from pipeline.profiles.audience import ReachRates
-from pipeline.registry import BUILT_IN, run_registered, strategy_names
 from pipeline.seeding.base import SeedingProblem, SeedSet
 from pipeline.seeding.estimate import ReachEstimator, SharedCache, rr_fingerprint
 from pipeline.seeding.kpi import optimised_label
 from pipeline.seeding.problem import make_problem
+from pipeline.seeding.registry import (
+    StrategyOptions,
+    built_in,
+    get_strategy,
+    run_registered,
+)
 
-__all__ = ["STRATEGIES", "run_strategy", "select_seeds"]
-
-
-#: The built-in strategies (:func:`pipeline.registry.register_strategy` adds more).
-STRATEGIES: tuple[str, ...] = BUILT_IN
+__all__ = ["run_strategy", "select_seeds"]
 
 
 # The problem's keyword parameters repeat make_problem's on purpose (it forwards them):
@@ -71,6 +72,8 @@ def select_seeds(
     creators: CreatorFilter | None = None,
     reach_rates: ReachRates | None = None,
     tier_thresholds: TierThresholds | None = None,
+    models: Mapping[str, str | Model] | None = None,
+    resamples: int = defaults.RESAMPLES,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
@@ -115,19 +118,22 @@ def select_seeds(
     (made with two places each if absent; a caller running ``w`` threads should put
     ones with ``w + 1``). ``creators`` (:class:`~pipeline.profiles.CreatorFilter`)
     keeps only the creators on the given platforms, tiers and follower range.
+    ``models`` (label -> model) are the models a strategy that plans for several at
+    once (``robust``) judges its plan under; default: ``model`` alone. For a plan
+    chosen on an RR pool (imm, opim), ``info["stability"]``
+    (:class:`~pipeline.seeding.plan_stability.PlanBootstrap`) re-runs the selection on
+    ``resamples`` bootstrap resamples of the pool (0: not): per creator, picked in how
+    many re-runs, the stand-ins, and the re-run plans' estimated value.
     """
-    if strategy not in strategy_names():
-        raise InputError(
-            f"unknown strategy {strategy!r}; expected one of {', '.join(strategy_names())}"
-        )
+    entry = get_strategy(strategy)  # InputError for an unknown one
     for name, value in (("celf_runs", celf_runs), ("estimate_rr_sets", estimate_rr_sets)):
         if isinstance(value, bool) or int(value) != value or value < 1:
             raise InputError(f"{name} must be a positive integer, got {value}")
-    problem = make_problem(
-        graph,
+    if isinstance(resamples, bool) or int(resamples) != resamples or resamples < 0:
+        raise InputError(f"resamples must be a whole number >= 0, got {resamples}")
+    setting = dict(
         k=k,
         budget=budget,
-        model=model,
         p=p,
         profiles=profiles,
         brands=brands,
@@ -148,15 +154,21 @@ def select_seeds(
         reach_rates=reach_rates,
         tier_thresholds=tier_thresholds,
     )
+    problem = make_problem(graph, model=model, **setting)  # type: ignore[arg-type]
+    problems = None
+    if entry.needs_models and models:  # the same problem under each model
+        problems = {label: make_problem(graph, model=m, **setting)  # type: ignore[arg-type]
+                    for label, m in models.items()}  # fmt: skip
     rr_pool = None
-    if cache is not None and strategy in ("imm", "opim"):
+    if cache is not None and entry.uses_rr:
         from pipeline.seeding.estimate import RRPool
 
         pools = cache.setdefault("imm", SharedCache())
         rr_pool = pools.get(rr_fingerprint(problem), RRPool)
     nodes, info = run_strategy(
-        problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool
-    )
+        problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool,
+        models=problems,
+    )  # fmt: skip
     problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
     est = ReachEstimator.build(
         problem,
@@ -164,23 +176,34 @@ def select_seeds(
         cache=None if cache is None else cache.setdefault("estimates", SharedCache()),
     )
     gains, stderr = est.gains(nodes)
+    index = info.pop("_index", None)  # the RR pool an RR strategy chose on
+    if index is not None and resamples > 0:
+        from pipeline.seeding.plan_stability import plan_bootstrap
+
+        problem.report(f"re-running the selection on {resamples} bootstrap resamples")
+        info["stability"] = plan_bootstrap(
+            problem, index, nodes, lambda plan: float(est.gains(plan)[0].sum()),
+            resamples=int(resamples), seed=problem.seed,
+        )  # fmt: skip
+    del index
     unit = problem.unit
     if problem.root_weight is not None:
         optimised = optimised_label(unit, strategy, lt=problem.lt)
     else:
-        optimised = unit if strategy in ("imm", "opim") else "activated"
+        optimised = unit if entry.uses_rr else "activated"
         if problem.earned:
             optimised = "earned_" + optimised
-    if strategy not in ("imm", "opim", "celf"):
+    if entry.family != "optimized":
         optimised = "nothing: a heuristic ranking"
     info = {**info, "estimate_rr_sets": est.theta, "gain_unit": unit}
     if problem.objective == "people":  # the gains estimate the RR proxy, not the KPI
         info["gain_basis"] = optimised_label("people", "imm", lt=problem.lt)
     if problem.objective_note:
         info["objective_note"] = problem.objective_note
-    if strategy == "imm":
-        # IMM's certificate: the bound on the best plan from its own sets, the seeds'
-        # coverage of the independent estimate sets (OPIM-C's bounds, delta = 1/n)
+    if entry.uses_rr and "upper_cov" in info:
+        # a certificate (IMM's): the bound on the best plan from its own sets (its info's
+        # upper_cov of rr_sets), the seeds' coverage of the independent estimate sets
+        # (OPIM-C's bounds, delta = 1/n)
         from pipeline.seeding.certify import certified_ratio, coverage
 
         ratio, _, _ = certified_ratio(
@@ -188,7 +211,7 @@ def select_seeds(
             coverage(est.index.rr, nodes), math.log(2.0 * max(problem.n, 2)),
         )  # fmt: skip
         info["certified_ratio"] = ratio
-    if strategy in STRATEGIES:  # a registered strategy says for itself
+    if strategy in built_in():  # a registered strategy says for itself
         info["optimised"] = optimised
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
@@ -202,96 +225,20 @@ def run_strategy(
     strategy: str,
     *,
     epsilon: float = defaults.EPSILON,
-    celf_runs: int = 200,
+    celf_runs: int = defaults.CELF_RUNS,
     rr_pool: Any = None,
+    models: Mapping[str, SeedingProblem] | None = None,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
-    """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info."""
-    from pipeline.seeding import heuristics as h
-
+    """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info:
+    the registry's entry (:func:`~pipeline.seeding.registry.get_strategy`) run with
+    ``epsilon``, ``celf_runs``, ``rr_pool`` and ``models``
+    (:class:`~pipeline.seeding.registry.StrategyOptions`) for a built-in; a registered
+    strategy gets the problem alone and is held to the contract
+    (:func:`~pipeline.seeding.registry.run_registered`)."""
+    entry = get_strategy(strategy)
     problem.report(f"choosing seeds: {strategy}")
-    if strategy not in STRATEGIES:  # a registered one, held to the same contract
+    if strategy not in built_in():
         return run_registered(problem, strategy)
-    if strategy == "random":
-        return h.random_seeds(problem)
-    if strategy == "macro":
-        return h.macro_seeds(problem)
-    if strategy == "macro-any":
-        return h.macro_any_seeds(problem)
-    if strategy == "micro":
-        return h.micro_seeds(problem)
-    if strategy == "efficient":
-        from pipeline.seeding.efficient import efficient_seeds
-
-        return efficient_seeds(problem)
-    if strategy == "pagerank":
-        return h.pagerank_seeds(problem)
-    if strategy == "degree-discount":
-        return h.degree_discount_seeds(problem)
-    if strategy == "community":
-        return h.community_seeds(problem)
-    if strategy == "imm":
-        from pipeline.seeding.imm import imm
-
-        if not 0 < epsilon < 1:
-            raise InputError(f"epsilon must be in (0, 1), got {epsilon}")
-        g = problem.graph
-        res = imm(
-            g.in_ptr,
-            g.in_idx,
-            g.in_eid,
-            problem.values,
-            lt=problem.lt,
-            k=problem.k,
-            seed=problem.seed,
-            epsilon=epsilon,
-            earned=problem.earned,
-            expose=problem.expose,
-            root_weight=problem.root_weight,
-            rr_pool=rr_pool,
-            layout=None if rr_pool is not None else problem.slot_layout,
-            budget=problem.budget,
-            cost=problem.key_cost() if problem.budget is not None else None,
-            eligible=problem.eligible,
-            forced=problem.include,
-            max_steps=problem.max_steps,
-            threads=problem.threads,
-            progress=problem.progress,
-        )
-        return res.seeds, {
-            "epsilon": epsilon,
-            "rr_sets": res.rr_sets,
-            "rr_sets_phase1": res.rr_sets_phase1,
-            "rr_sets_drawn": res.rr_sets_drawn,
-            "lower_bound": res.lower_bound,
-            "rule": res.rule,
-            "upper_cov": res.upper_cov,
-        }
-    if strategy == "opim":
-        from pipeline.seeding.opim import opim
-
-        if not 0 < epsilon < 1:
-            raise InputError(f"epsilon must be in (0, 1), got {epsilon}")
-        g = problem.graph
-        op = opim(
-            g.in_ptr, g.in_idx, g.in_eid, problem.values, lt=problem.lt, k=problem.k,
-            seed=problem.seed, epsilon=epsilon, earned=problem.earned, expose=problem.expose,
-            root_weight=problem.root_weight, rr_pool=rr_pool,
-            layout=None if rr_pool is not None else problem.slot_layout,
-            budget=problem.budget,
-            cost=problem.key_cost() if problem.budget is not None else None,
-            eligible=problem.eligible, forced=problem.include, max_steps=problem.max_steps,
-            threads=problem.threads, progress=problem.progress,
-        )  # fmt: skip
-        return op.seeds, {
-            "epsilon": epsilon,
-            "rr_sets": op.rr_sets,
-            "rounds": op.rounds,
-            "certified_ratio": op.certified_ratio,
-            "target_ratio": op.target,
-            "rule": op.rule,
-        }
-    if strategy == "celf":
-        from pipeline.seeding.celf import celf
-
-        return celf(problem, runs=celf_runs)
-    raise InputError(f"unknown strategy {strategy!r}")  # pragma: no cover
+    options = StrategyOptions(epsilon, celf_runs, rr_pool, models)
+    nodes, info = entry.fn(problem, options)
+    return nodes, info
