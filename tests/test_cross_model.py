@@ -209,6 +209,13 @@ estimate_rr_sets = 1000
     assert (t["regret"] > -0.05).all()  # no plan beats the best for a model by much
     v = cross_model_verdicts(res)
     assert v.height == 1 and "under high-virality (the plan model)" in v["verdict"][0]
+    # the report draws the table and offers it for download
+    from pipeline.report import build_report, render_html
+
+    report = build_report(res)
+    assert "regret" in {f.kind for f in report.figures}
+    html = render_html(report)
+    assert 'data-table="cross-model"' in html and "One plan, every model" in html
 
 
 def test_plan_model_must_be_one_of_the_models(data: Path) -> None:

@@ -221,6 +221,7 @@ def build_report(
         verdicts=verdict_df,
         sections=tuple(sections),
         across=across,
+        cross_model=regrets,
         currency=res.currency,
         calibrated=calibrated_sections(alt, res.manifest),
         objective=objective,

@@ -128,6 +128,9 @@ class Report:
     #: per brand, whether the leading plan holds under every model
     #: (:func:`pipeline.aggregate.cross_model_verdicts`)
     across: pl.DataFrame | None = None
+    #: every plan under every model (:func:`pipeline.aggregate.cross_model`); None or
+    #: empty for older folders
+    cross_model: pl.DataFrame | None = None
     currency: str = ""  # the campaign's [valuation] currency
     calibrated: tuple[CalibratedSection, ...] = ()  # one per calibrated model of the grid
     objective: str = "activated"  # what the plans are judged by (Results.objective)

@@ -324,6 +324,16 @@ def render_html(report: Report) -> str:
             glossary=GLOSSARY,
             verdicts=verdicts,
             verdicts_download=_download(report.verdicts, "verdicts"),
+            cross_model_download=(
+                _download(report.cross_model, "cross-model")
+                if report.cross_model is not None and report.cross_model.height
+                else None
+            ),
+            plan_model=(
+                report.cross_model["plan_model"][0]
+                if report.cross_model is not None and report.cross_model.height
+                else ""
+            ),
             parameters=report.parameters,
             parameters_download=_download(params, "parameters"),
             css=Markup(_asset("report.css")),

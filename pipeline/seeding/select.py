@@ -159,33 +159,42 @@ def select_seeds(
     if entry.needs_models and models:  # the same problem under each model
         problems = {label: make_problem(graph, model=m, **setting)  # type: ignore[arg-type]
                     for label, m in models.items()}  # fmt: skip
-    rr_pool = None
-    if cache is not None and entry.uses_rr:
-        from pipeline.seeding.estimate import RRPool
-
-        pools = cache.setdefault("imm", SharedCache())
-        rr_pool = pools.get(rr_fingerprint(problem), RRPool)
-    nodes, info = run_strategy(
-        problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool,
-        models=problems,
-    )  # fmt: skip
     problem.report(f"estimating reach ({estimate_rr_sets:,} RR sets)")
     est = ReachEstimator.build(
         problem,
         rr_sets=estimate_rr_sets,
         cache=None if cache is None else cache.setdefault("estimates", SharedCache()),
     )
-    gains, stderr = est.gains(nodes)
-    index = info.pop("_index", None)  # the RR pool an RR strategy chose on
-    if index is not None and resamples > 0:
-        from pipeline.seeding.plan_stability import plan_bootstrap
 
-        problem.report(f"re-running the selection on {resamples} bootstrap resamples")
-        info["stability"] = plan_bootstrap(
-            problem, index, nodes, lambda plan: float(est.gains(plan)[0].sum()),
-            resamples=int(resamples), seed=problem.seed,
+    def choose() -> tuple[NDArray[np.int32], dict[str, Any]]:
+        rr_pool = None
+        if cache is not None and entry.uses_rr:
+            from pipeline.seeding.estimate import RRPool
+
+            pools = cache.setdefault("imm", SharedCache())
+            rr_pool = pools.get(rr_fingerprint(problem), RRPool)
+        nodes, info = run_strategy(
+            problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool,
+            models=problems,
         )  # fmt: skip
-    del index
+        index = info.pop("_index", None)  # the RR pool an RR strategy chose on
+        if index is not None and resamples > 0:
+            from pipeline.seeding.plan_stability import plan_bootstrap
+
+            problem.report(f"re-running the selection on {resamples} bootstrap resamples")
+            info["stability"] = plan_bootstrap(
+                problem, index, nodes, lambda plan: float(est.gains(plan)[0].sum()),
+                resamples=int(resamples), seed=problem.seed,
+            )  # fmt: skip
+        return nodes, info
+
+    if cache is not None and strategy in built_in():  # a plan several cells evaluate
+        key = _plan_key(problem, strategy, epsilon, celf_runs, resamples, problems)
+        nodes, info = cache.setdefault("plans", SharedCache(64)).get(key, choose)
+        info = dict(info)
+    else:
+        nodes, info = choose()
+    gains, stderr = est.gains(nodes)
     unit = problem.unit
     if problem.root_weight is not None:
         optimised = optimised_label(unit, strategy, lt=problem.lt)
@@ -242,3 +251,27 @@ def run_strategy(
     options = StrategyOptions(epsilon, celf_runs, rr_pool, models)
     nodes, info = entry.fn(problem, options)
     return nodes, info
+
+
+def _plan_key(
+    problem: SeedingProblem,
+    strategy: str,
+    epsilon: float,
+    celf_runs: int,
+    resamples: int,
+    problems: Mapping[str, SeedingProblem] | None,
+) -> tuple[Any, ...]:
+    """What a built-in strategy's plan depends on: the problem's RR fingerprint (graph,
+    model values, seed), its objective, level, pool, must-includes and costs, the
+    strategy's options and, for a plan over several models, theirs. O(n + m)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for arr in (problem.eligible, problem.include, problem.cost):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    others = None
+    if problems:
+        others = tuple(sorted((label, rr_fingerprint(p)) for label, p in problems.items()))
+    return (strategy, rr_fingerprint(problem), problem.objective, problem.earned, problem.k,
+            problem.budget, problem.brand, h.hexdigest(), float(epsilon), int(celf_runs),
+            int(resamples), others)  # fmt: skip
