@@ -62,3 +62,16 @@ def test_stand_ins_and_values_follow_the_pool() -> None:
         plan_bootstrap(problem, res.index, res.seeds, lambda p: 0.0, resamples=4, seed=9)
         .stability.picked_in, boot.stability.picked_in,
     )  # fmt: skip
+
+
+def test_robust_plans_rerun_saturate_on_resampled_pools() -> None:
+    g, prof, _ = small()
+    kw = {"k": 5, "model": "wc", "profiles": prof, "seed": 6, "estimate_rr_sets": 2000}
+    models = {"ic": "ic:0.05", "wc": "wc"}
+    s = select_seeds(g, "robust", epsilon=0.3, models=models, resamples=3, **kw)  # type: ignore[arg-type]
+    boot = s.info["stability"]
+    assert boot.stability.resamples == 3 and "_rerun_plans" not in s.info
+    picked = s.to_polars()["picked_in"].to_list()
+    assert all(0 <= x <= 3 for x in picked) and max(picked) == 3
+    again = select_seeds(g, "robust", epsilon=0.3, models=models, resamples=3, **kw)  # type: ignore[arg-type]
+    assert again.to_polars()["picked_in"].to_list() == picked

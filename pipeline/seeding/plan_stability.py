@@ -26,7 +26,7 @@ from pipeline.seeding.imm import select_cover
 from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.stability import Stability, bootstrap_plans, kpi_spread, plan_stability
 
-__all__ = ["PlanBootstrap", "plan_bootstrap", "reselect"]
+__all__ = ["PlanBootstrap", "judge_reruns", "plan_bootstrap", "reselect"]
 
 
 def reselect(problem: SeedingProblem, index: CoverIndex) -> NDArray[np.int32]:
@@ -75,5 +75,15 @@ def plan_bootstrap(
     ``index`` (streams from ``seed``) and judge each re-run plan by ``value``."""
     plans = bootstrap_plans(index, lambda ix: reselect(problem, ix), resamples=resamples,
                             seed=seed)  # fmt: skip
+    return judge_reruns(plan, plans, value)
+
+
+def judge_reruns(
+    plan: NDArray[np.int32],
+    plans: list[NDArray[np.int32]],
+    value: Callable[[NDArray[np.int32]], float],
+) -> PlanBootstrap:
+    """The :class:`PlanBootstrap` of ``plan`` against re-run ``plans`` a strategy made
+    itself (``robust`` re-runs SATURATE on resamples of every model's pool)."""
     values = tuple(float(value(p)) for p in plans)
     return PlanBootstrap(plan_stability(plan, plans), values, kpi_spread(values))

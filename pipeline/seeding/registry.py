@@ -96,13 +96,16 @@ class StrategyOptions:
     """What a built-in strategy may use besides the problem: ``epsilon`` (IMM and
     OPIM-C's accuracy), ``celf_runs`` (CELF's Monte Carlo runs per estimate),
     ``rr_pool`` (an :class:`~pipeline.seeding.estimate.RRPool` the RR-set strategies
-    share between calls, or None) and ``models`` (reserved: the same problem under
-    each of a campaign's models, by label; unused by today's built-ins)."""
+    share between calls, or None), ``models`` (the same problem under each of a
+    campaign's models, by label: what ``robust`` plans for) and ``resamples``
+    (bootstrap re-runs of a plan's selection a strategy may return as
+    ``info["_rerun_plans"]``; imm and opim return their pool instead)."""
 
     epsilon: float = defaults.EPSILON
     celf_runs: int = defaults.CELF_RUNS
     rr_pool: Any = None
     models: Mapping[str, SeedingProblem] | None = None
+    resamples: int = 0
 
     def checked_epsilon(self) -> float:
         """``epsilon``, or InputError unless it is in (0, 1)."""

@@ -72,6 +72,7 @@ from pipeline.seeding.imm import mixed_cost, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
 from pipeline.seeding.robust_kernel import concat_sets, plan_coverage, truncated_greedy
 from pipeline.seeding.rrsets import RRSets, root_cumulative
+from pipeline.seeding.stability import resample_seed, resample_sets
 
 __all__ = ["Constraints", "SaturateResult", "robust_seeds", "saturate"]
 
@@ -289,6 +290,7 @@ def robust_seeds(
     threads: int | None = None,
     delta: float = DELTA,
     max_rr_sets: int = MAX_RR_SETS,
+    resamples: int = 0,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """One plan for all the models of ``problems`` (label -> the same problem under each
     model), maximising the worst ratio to each model's own (greedy) optimum; see the
@@ -304,7 +306,9 @@ def robust_seeds(
     given) and ``single_model_ratio`` (their worst per plan), ``optimum`` (``OPT̂_j`` in
     the problem's unit), ``rr_sets`` and ``check_rr_sets`` (per label), ``saturate_c`` and
     ``saturate_c_fail`` (the bisection's bracket, :class:`SaturateResult`),
-    ``rule``, ``epsilon``, ``delta``. Reproducible from ``seed`` for any ``threads``.
+    ``rule``, ``epsilon``, ``delta``; with ``resamples``, ``_rerun_plans``: SATURATE
+    re-run on that many bootstrap resamples of every model's selection pool (the plan's
+    stability). Reproducible from ``seed`` for any ``threads``.
     Time: O(Σ_j (θ_j + check_j) x E[RR set work] + (J + steps x rules) x greedy);
     memory: the J selection pools twice (the concatenated copy), one check pool.
     """
@@ -324,6 +328,11 @@ def robust_seeds(
                                        max_rr_sets))  # fmt: skip
         first.report(f"robust: model {label}: {len(indexes[-1].rr):,} RR sets")
     sat = saturate(indexes, cons, names=labels)
+    reruns = [  # SATURATE on bootstrap resamples of every model's pool (stability)
+        saturate([CoverIndex.build(resample_sets(ix.rr, resample_seed(seed + 1 + b, j)), cons.pool)
+                  for j, ix in enumerate(indexes)], cons, names=labels).seeds.astype(np.int32)
+        for b in range(int(resamples))
+    ]  # fmt: skip
     thetas = {label: len(ix.rr) for label, ix in zip(labels, indexes, strict=True)}
     scales = [float(n) if p.root_weight is None else float(root_cumulative(p.root_weight, n)[-1])
               for _, p in items]  # fmt: skip
@@ -380,4 +389,6 @@ def robust_seeds(
         "epsilon": float(epsilon),
         "delta": float(delta),
     }
+    if reruns:
+        info["_rerun_plans"] = reruns  # taken by select_seeds: the plan's stability
     return sat.seeds.astype(np.int32), info

@@ -32,8 +32,9 @@ def robust_strategy(
     :func:`~pipeline.seeding.robust.robust_seeds`."""
     models = dict(options.models) if options.models else {"model": problem}
     return robust_seeds(
-        models, epsilon=options.checked_epsilon(), seed=problem.seed, threads=problem.threads
-    )
+        models, epsilon=options.checked_epsilon(), seed=problem.seed, threads=problem.threads,
+        resamples=options.resamples,
+    )  # fmt: skip
 
 
 register_builtin(

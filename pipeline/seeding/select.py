@@ -120,10 +120,10 @@ def select_seeds(
     keeps only the creators on the given platforms, tiers and follower range.
     ``models`` (label -> model) are the models a strategy that plans for several at
     once (``robust``) judges its plan under; default: ``model`` alone. For a plan
-    chosen on an RR pool (imm, opim), ``info["stability"]``
+    chosen on RR pools (imm, opim, robust), ``info["stability"]``
     (:class:`~pipeline.seeding.plan_stability.PlanBootstrap`) re-runs the selection on
-    ``resamples`` bootstrap resamples of the pool (0: not): per creator, picked in how
-    many re-runs, the stand-ins, and the re-run plans' estimated value.
+    ``resamples`` bootstrap resamples of the pool(s) (0: not): per creator, picked in
+    how many re-runs, the stand-ins, and the re-run plans' estimated value.
     """
     entry = get_strategy(strategy)  # InputError for an unknown one
     for name, value in (("celf_runs", celf_runs), ("estimate_rr_sets", estimate_rr_sets)):
@@ -175,16 +175,19 @@ def select_seeds(
             rr_pool = pools.get(rr_fingerprint(problem), RRPool)
         nodes, info = run_strategy(
             problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool,
-            models=problems,
+            models=problems, resamples=resamples,
         )  # fmt: skip
         index = info.pop("_index", None)  # the RR pool an RR strategy chose on
-        if index is not None and resamples > 0:
-            from pipeline.seeding.plan_stability import plan_bootstrap
+        reruns = info.pop("_rerun_plans", None)  # or the plans it re-ran itself
+        if (index is not None or reruns) and resamples > 0:
+            from pipeline.seeding.plan_stability import judge_reruns, plan_bootstrap
 
             problem.report(f"re-running the selection on {resamples} bootstrap resamples")
-            info["stability"] = plan_bootstrap(
-                problem, index, nodes, lambda plan: float(est.gains(plan)[0].sum()),
-                resamples=int(resamples), seed=problem.seed,
+            value = lambda plan: float(est.gains(plan)[0].sum())  # noqa: E731
+            info["stability"] = (
+                judge_reruns(nodes, reruns, value) if reruns else
+                plan_bootstrap(problem, index, nodes, value, resamples=int(resamples),
+                               seed=problem.seed)
             )  # fmt: skip
         return nodes, info
 
@@ -237,6 +240,7 @@ def run_strategy(
     celf_runs: int = defaults.CELF_RUNS,
     rr_pool: Any = None,
     models: Mapping[str, SeedingProblem] | None = None,
+    resamples: int = 0,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info:
     the registry's entry (:func:`~pipeline.seeding.registry.get_strategy`) run with
@@ -248,7 +252,7 @@ def run_strategy(
     problem.report(f"choosing seeds: {strategy}")
     if strategy not in built_in():
         return run_registered(problem, strategy)
-    options = StrategyOptions(epsilon, celf_runs, rr_pool, models)
+    options = StrategyOptions(epsilon, celf_runs, rr_pool, models, int(resamples))
     nodes, info = entry.fn(problem, options)
     return nodes, info
 
