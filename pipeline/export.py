@@ -294,12 +294,12 @@ def read_table(path: str | Path, what: str = "table") -> pl.DataFrame:
     suffix = p.suffix.lower()
     try:
         if suffix in (".parquet", ".pq"):
-            return pl.read_parquet(p)
+            return pl.read_parquet(p, glob=False)  # a path, never a pattern: '[' is literal
         if suffix == ".json":
             return pl.read_json(p)
         if suffix in (".csv", ".tsv", ".gz"):
             sep = "\t" if ".tsv" in [s.lower() for s in p.suffixes] else ","
-            return pl.read_csv(p, separator=sep, infer_schema_length=10_000)
+            return pl.read_csv(p, separator=sep, infer_schema_length=10_000, glob=False)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{p}: cannot read the {what}: {msg}") from None

@@ -197,6 +197,7 @@ def _scan(files: Sequence[Path], schema: dict[str, pl.DataType]) -> pl.LazyFrame
         list(files),
         schema=wide,
         hive_partitioning=False,
+        glob=False,  # paths, never patterns: a '[' in a folder name is literal
         extra_columns="ignore",
         missing_columns="insert",  # e.g. ``cpm``, absent from folders of older versions
         cast_options=_CAST,
@@ -239,7 +240,8 @@ _RUNS_REQUIRED = tuple(
 def _check_runs_file(path: Path) -> None:
     """Refuse a runs file that is not Parquet or lacks a column, naming it (footer only)."""
     try:
-        columns = pl.read_parquet_schema(path)
+        with path.open("rb") as f:  # a file, not a pattern: '[' in a folder is literal
+            columns = pl.read_parquet_schema(f)
     except (pl.exceptions.PolarsError, OSError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{path}: not a readable Parquet runs table ({first})") from None

@@ -314,7 +314,7 @@ def run_contest(
     cfg = ctx.config
     seeds: dict[str, Any] = {}
     for c in contest.cells:
-        ids = pl.read_parquet(cell_path(output, "seeds", c), columns=["id"])["id"]
+        ids = pl.read_parquet(cell_path(output, "seeds", c), columns=["id"], glob=False)["id"]
         if ids.len():
             seeds[c.brand] = ctx.graph.index_of(ids, what=f"seed ID of {c.brand}")
     brands_in = [c.brand for c in contest.cells]

@@ -20,10 +20,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from pipeline import __version__
 from pipeline.cli.options import EdgeFormatOpt, EdgeMeaningOpt
-from pipeline.cli.output import WIDE, err_console, out_console
+from pipeline.cli.output import WIDE, clean, err_console, out_console
 from pipeline.errors import InputError
 
 if TYPE_CHECKING:
@@ -67,8 +68,9 @@ def handle_errors(fn: F) -> F:
         except InputError as exc:
             # escaped: a message may hold brackets (e.g. an install hint '...[report]')
             err_console.print(
-                f"[bold red]error:[/] {escape(exc.for_cli())}", highlight=False, soft_wrap=True
-            )
+                Text("error:", style="bold red") + Text(" " + clean(exc.for_cli())),
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -135,8 +137,8 @@ def spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
         console=err_console,
         transient=True,
     ) as progress:
-        task = progress.add_task(text, total=None)
-        yield lambda msg: progress.update(task, description=f"{text}: {msg}")
+        task = progress.add_task(escape(clean(text)), total=None)
+        yield lambda msg: progress.update(task, description=escape(clean(f"{text}: {msg}")))
 
 
 def load_graph_arg(

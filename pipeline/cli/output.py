@@ -1,11 +1,18 @@
 """How the CLI prints: the consoles, tables sized to the terminal, money and rates in their
 units, strict JSON, and one user of standard output at a time.
+
+User data (handles, brands, topics, paths, messages quoting them) is printed as literal
+text: the consoles never parse rich markup (``[bold]`` stays ``[bold]``, ``[/x]`` cannot
+crash a command) and show control characters as ``\x1b``-style escapes
+(:func:`clean`), so a handle cannot move the cursor or retitle the terminal. Files keep
+every character.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +22,7 @@ from rich import box
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
+from rich.text import Text
 
 from pipeline.cli.options import TableFormatOpt
 from pipeline.errors import InputError
@@ -27,7 +35,9 @@ __all__ = [
     "CURRENCY",
     "ONE_RUN_NOTE",
     "WIDE",
+    "SafeConsole",
     "cell_text",
+    "clean",
     "emit_table",
     "err_console",
     "is_count",
@@ -39,9 +49,33 @@ __all__ = [
 ]
 
 
-out_console = Console()
+#: C0 and C1 control characters but tab and newline: escape sequences, bells, NULs.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-err_console = Console(stderr=True)
+
+def clean(text: str) -> str:
+    """``text`` for a terminal: each control character (but tab and newline) shown as
+    its escape (``\x1b``). O(len)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+class SafeConsole(Console):
+    """A console that prints strings as literal text: no markup is parsed (also in
+    tables and titles) and control characters are escaped (:func:`clean`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["markup"] = False
+        super().__init__(**kwargs)
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        kwargs["markup"] = False
+        super().print(*(Text(clean(o)) if isinstance(o, str) else o for o in objects),
+                      **kwargs)  # fmt: skip
+
+
+out_console = SafeConsole()
+
+err_console = SafeConsole(stderr=True)
 
 
 def emit_table(
@@ -65,18 +99,19 @@ def emit_table(
     if quiet:
         return
     # per call: it reads COLUMNS and whether stdout is a terminal now
-    console = Console(stderr=out_console.stderr)
+    console = SafeConsole(stderr=out_console.stderr)
     ident = [c in ("id", "node") for c in df.columns]  # identifiers: no thousands separator
     rows = [
-        [str(v) if i else cell_text(v, c) for v, i, c in zip(row, ident, df.columns, strict=True)]
+        [clean(str(v)) if i else cell_text(v, c)
+         for v, i, c in zip(row, ident, df.columns, strict=True)]
         for row in df.head(max_rows).iter_rows()
-    ]
+    ]  # fmt: skip
 
     def build(n: int) -> Table:
-        table = Table(title=title, box=box.SIMPLE_HEAD)
+        table = Table(title=Text(clean(title)), box=box.SIMPLE_HEAD)
         for j, col in enumerate(df.columns[:n]):
             widest = max([len(col)] + [len(r[j]) for r in rows])
-            table.add_column(col, min_width=min(widest, 24), overflow="fold")
+            table.add_column(Text(clean(col)), min_width=min(widest, 24), overflow="fold")
         for r in rows:
             table.add_row(*r[:n])
         return table
@@ -91,7 +126,7 @@ def emit_table(
     width = console.width
     if not console.is_terminal or WIDE[0]:
         # piped, captured or --wide: never crop; lines are as long as the table needs
-        Console(
+        SafeConsole(
             width=max(width, need(table)), force_terminal=console.is_terminal, stderr=console.stderr
         ).print(table)
     else:
@@ -167,7 +202,7 @@ def cell_text(v: object, col: str = "") -> str:
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
     if isinstance(v, int):
         return f"{v:,}"
-    return "" if v is None else str(v)
+    return "" if v is None else clean(str(v))
 
 
 def stdout_taken() -> None:

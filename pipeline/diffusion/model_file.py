@@ -134,7 +134,7 @@ class ModelFile:
             )
         edge_path = self.path.parent / str(self.meta["edge_file"])
         try:
-            col = pl.read_parquet(edge_path, columns=["probability"])["probability"]
+            col = pl.read_parquet(edge_path, columns=["probability"], glob=False)["probability"]
         except (OSError, pl.exceptions.PolarsError) as exc:
             raise InputError(
                 f"{edge_path}: cannot read the model's edge probabilities: {exc}"

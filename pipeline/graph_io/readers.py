@@ -348,7 +348,7 @@ def read_edge_file(
     note = "no header row (Parquet names its columns)"
     if fmt == "parquet":
         try:
-            raw = pl.read_parquet(p)
+            raw = pl.read_parquet(p, glob=False)
         except FileNotFoundError:
             raise InputError(f"{p}: no such file") from None
         except (pl.exceptions.PolarsError, OSError) as exc:

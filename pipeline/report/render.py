@@ -111,10 +111,12 @@ def _asset(name: str) -> str:
 
 
 def script_json(value: Any) -> str:
-    """JSON for a ``<script type="application/json">`` block: no ``</script>`` can
-    close it early, and no NaN (not JSON)."""
+    """JSON for a ``<script type="application/json">`` block: ``<``, ``>`` and ``&``
+    (which JSON has only inside strings) as the valid JSON escapes ``\\u003c``,
+    ``\\u003e``, ``\\u0026``, so neither ``</script>`` nor ``<!--`` in a brand or
+    handle can end or blank the block; and no NaN (not JSON)."""
     text = json.dumps(value, allow_nan=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _money(x: float | None, currency: str) -> str:
