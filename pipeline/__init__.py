@@ -11,7 +11,7 @@ IDs, never dense node indices)::
     ip.compare_seed_sets(g, plan["id"][:5], plan["id"])  # paired, common random numbers
 
 Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.interop`,
-:mod:`pipeline.profiles`, :mod:`pipeline.centrality`, :mod:`pipeline.rank`,
+:mod:`pipeline.profiles`, :mod:`pipeline.graph_io.centrality`, :mod:`pipeline.rank`,
 :mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, :mod:`pipeline.overlap`,
 :mod:`pipeline.campaign`, :mod:`pipeline.aggregate`, :mod:`pipeline.report`,
 :mod:`pipeline.schema`; :mod:`pipeline.defaults` holds the defaults the library and
@@ -39,7 +39,7 @@ _WHERE: dict[str, str] = {
     "to_networkx": "pipeline.interop",
     "load_profiles": "pipeline.profiles",
     "load_brands": "pipeline.profiles",
-    "centrality": "pipeline.centrality",
+    "centrality": "pipeline.graph_io.centrality",
     "rank_candidates": "pipeline.rank",
     "register_strategy": "pipeline.seeding.registry",
     "select_seeds": "pipeline.api",
@@ -86,9 +86,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from pipeline.aggregate import candidates, compare, load_results, summarize, verdicts
     from pipeline.api import audience_overlap, compare_seed_sets, compete, select_seeds, simulate
     from pipeline.campaign import load_config, run_campaign
-    from pipeline.centrality import centrality
     from pipeline.errors import InputError
     from pipeline.graph_io import FollowerGraph
+    from pipeline.graph_io.centrality import centrality
     from pipeline.interop import from_networkx, read_graph, to_networkx
     from pipeline.profiles import load_brands, load_profiles
     from pipeline.rank import rank_candidates

@@ -1,6 +1,6 @@
 """``python -m pipeline``: the ``influence`` command line."""
 
-from pipeline.cli import run
+from pipeline.entry import main
 
 if __name__ == "__main__":  # pragma: no cover - console entry point
-    run()
+    main()

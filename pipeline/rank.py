@@ -28,11 +28,11 @@ import numpy as np
 import polars as pl
 
 from pipeline import defaults
-from pipeline.centrality import MEASURES, centrality
 from pipeline.costs import CostModel
 from pipeline.diffusion.model_ref import Model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.graph_io.centrality import MEASURES, centrality
 from pipeline.overlap import overlap_with_above
 from pipeline.profiles import (
     DEFAULT_MIN_RELEVANCE,

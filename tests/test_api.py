@@ -84,3 +84,20 @@ def test_readme_python_api_example_runs(capsys: pytest.CaptureFixture[str], monk
     monkeypatch.chdir(ROOT)
     exec(compile(code, "README.md", "exec"), {})  # the README's own example
     assert capsys.readouterr().out.strip() == shown  # the output printed there, exactly
+
+
+def test_front_door_names_are_never_shadowed_by_submodules() -> None:
+    """Importing every submodule (as any call may) leaves each front-door name the
+    function or class it documents, never a module of the same name."""
+    import importlib
+    import pkgutil
+    import types
+
+    for info in pkgutil.walk_packages(ip.__path__, "pipeline."):
+        if info.name.startswith("pipeline.cli") or info.name.endswith("__main__"):
+            continue
+        importlib.import_module(info.name)
+    for name in ip._WHERE:
+        value = getattr(ip, name)
+        assert not isinstance(value, types.ModuleType), name
+        assert callable(value), name

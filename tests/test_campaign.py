@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -799,3 +800,27 @@ def test_calibrated_model_in_the_grid(data: Path, tmp_path: Path) -> None:
     model.write_text("format = 'something else'\n")
     with pytest.raises(InputError, match=r"grid\.models"):
         load_config(data / "cal.toml")
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda s: "\ufeff" + s, "byte-order mark"),
+        (
+            lambda s: s.replace("runs = 200", "runs = " + "[" * 5000 + "1" + "]" * 5000),
+            "nested too deep",
+        ),
+        (lambda s: s.replace('output = "out"', 'output = "o\\u0000t"'), "NUL character"),
+        (lambda s: s.replace('output = "out"', f'output = "{"x" * 300}"'), "at most 255"),
+    ],
+)
+def test_odd_campaign_files_get_one_clean_line(
+    data: Path, tmp_path: Path, edit: Any, expected: str
+) -> None:
+    path = data / "odd.toml"
+    text = edit(BASE).replace('output = "out"', f'output = "{(tmp_path / "out").as_posix()}"')
+    path.write_text(text, encoding="utf-8")
+    r = runner.invoke(app, ["campaign", str(path)])
+    assert r.exit_code == 2, r.output
+    assert expected in r.output and "Traceback" not in r.output
+    assert not isinstance(r.exception, Exception) or isinstance(r.exception, SystemExit)

@@ -7,9 +7,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipeline.centrality import centrality
 from pipeline.errors import InputError
 from pipeline.graph_io import from_edges
+from pipeline.graph_io.centrality import centrality
 
 
 def _random_graph(n: int, m: int, seed: int):  # type: ignore[no-untyped-def]

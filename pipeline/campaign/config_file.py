@@ -88,6 +88,8 @@ class _Reader:
             return default
         if not isinstance(v, str) or not v.strip():
             raise self.fail(key, f"expected a non-empty string, got {v!r}")
+        if "\x00" in v:  # no file name, brand or label can hold one
+            raise self.fail(key, f"contains a NUL character: {v!r}")
         return v
 
     def integer(self, key: str, default: int | None, minimum: int) -> int | None:
@@ -147,11 +149,19 @@ def load_config(path: str | Path) -> CampaignConfig:
     if not p.is_file():
         raise InputError(f"{p}: no such campaign file")
     try:
-        doc = tomllib.loads(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
+        if text.startswith("\ufeff"):  # Windows editors save one; TOML forbids it
+            raise InputError(
+                f"{p}: starts with a byte-order mark (BOM), which TOML does not allow; save "
+                "it as UTF-8 without BOM"
+            )
+        doc = tomllib.loads(text)
     except UnicodeDecodeError:
         raise InputError(f"{p}: not a UTF-8 text file; expected a TOML campaign") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{p}: malformed TOML: {exc}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise InputError(f"{p}: malformed TOML: nested too deep") from None
     r = _Reader(p.resolve(), doc)
     r.path = p  # messages name the path as the user gave it
     for section, value in doc.items():
@@ -216,6 +226,12 @@ def load_config(path: str | Path) -> CampaignConfig:
     output = r.text("output")
     if output is None:
         raise r.fail("output", "missing; expected the results folder")
+    for part in Path(output).parts:
+        if len(part.encode("utf-8")) > 255:  # NAME_MAX of every common file system
+            raise r.fail(
+                "output", f"a folder name of {len(part.encode('utf-8'))} bytes; file systems "
+                "allow at most 255 per name",
+            )  # fmt: skip
     graph = r.file("inputs.graph")
     profiles = r.file("inputs.profiles")
     brands_file = r.file("inputs.brands")

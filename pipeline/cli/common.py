@@ -59,7 +59,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handle_errors(fn: F) -> F:
-    """Turn InputError into ``error: ...`` on stderr and exit code 2."""
+    """Turn InputError into ``error: ...`` on stderr and exit code 2, and Ctrl-C into
+    ``interrupted`` and exit code 130."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -72,6 +73,9 @@ def handle_errors(fn: F) -> F:
                 highlight=False, soft_wrap=True,
             )  # fmt: skip
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:  # Ctrl-C: one line, exit 130 (files are written atomically)
+            err_console.print("interrupted", highlight=False)
+            raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -173,4 +177,6 @@ def load_graph_arg(
 
 
 def run() -> None:  # pragma: no cover - console entry point
+    """The ``influence`` command line (:func:`pipeline.entry.main` is the console
+    script: it makes Ctrl-C safe first)."""
     app()

@@ -170,7 +170,7 @@ def centrality_cmd(
     harmonic and betweenness. The last two are exact up to --exact-max-nodes nodes and
     sampled above; the method used is printed and kept in the *_method columns.
     """
-    from pipeline.centrality import centrality
+    from pipeline.graph_io.centrality import centrality
 
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     names = [m.strip() for m in measures.split(",") if m.strip()]

@@ -11,6 +11,7 @@ cached on disk like its original, under its own name.
 
 from __future__ import annotations
 
+import _thread
 import threading
 import types
 from collections.abc import Callable, Iterator
@@ -22,10 +23,55 @@ from numba import njit
 
 from pipeline.errors import InputError
 
-__all__ = ["check_threads", "kernel_for", "numba_threads", "serial_twin"]
+__all__ = [
+    "check_threads",
+    "kernel_for",
+    "kernel_guard",
+    "numba_threads",
+    "request_interrupt",
+    "serial_twin",
+]
 
 _TWINS: dict[Any, Any] = {}
 _LOCK = threading.Lock()
+#: Interrupts held back while the main thread runs a kernel (:func:`kernel_guard`).
+_GUARD = threading.Lock()
+_DEPTH = [0]
+_PENDING = [False]
+
+
+@contextmanager
+def kernel_guard() -> Iterator[None]:
+    """Within the block, a Ctrl-C reported by :func:`request_interrupt` waits for the
+    block to end and is then raised as KeyboardInterrupt: a KeyboardInterrupt that
+    arrives while a parallel numba kernel runs on the main thread crashes the process
+    (numba's launcher, a segfault), one raised after it does not. Other threads pass
+    through. O(1)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with _GUARD:
+        _DEPTH[0] += 1
+    try:
+        yield
+    finally:
+        with _GUARD:
+            _DEPTH[0] -= 1
+            fire = _DEPTH[0] == 0 and _PENDING[0]
+            if fire:
+                _PENDING[0] = False
+        if fire:
+            raise KeyboardInterrupt
+
+
+def request_interrupt() -> None:
+    """Interrupt the main thread now (KeyboardInterrupt), or, while it runs a kernel
+    inside :func:`kernel_guard`, when the kernel returns. Safe from any thread."""
+    with _GUARD:
+        if _DEPTH[0] > 0:
+            _PENDING[0] = True
+        else:
+            _thread.interrupt_main()
 
 
 def check_threads(threads: object) -> int | None:
@@ -68,13 +114,15 @@ def numba_threads(threads: int | None) -> Iterator[int]:
     numba's setting); yields the count to chunk work by. With ``threads == 1``
     numba's setting is left alone (the caller uses :func:`kernel_for`'s twin)."""
     if threads == 1:
-        yield 1
+        with kernel_guard():
+            yield 1
         return
     old = numba.get_num_threads()
     if threads is not None:
         numba.set_num_threads(min(threads, int(numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
     try:
-        yield numba.get_num_threads()
+        with kernel_guard():
+            yield numba.get_num_threads()
     finally:
         if threads is not None:
             numba.set_num_threads(old)

@@ -148,11 +148,14 @@ def rr_sampler(
                 return layout or SlotLayout.of(in_ptr, in_idx, in_eid, value, lt=lt)
 
             laid.append(build() if rr_pool is None else rr_pool.layout(build))
-        return sample_rr_sets(
-            in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
-            max_steps=max_steps, threads=threads, expose=expose, layout=laid[0], into=rr,
-            root_weight=root_weight,
-        )  # fmt: skip
+        from pipeline.diffusion.threads import kernel_guard
+
+        with kernel_guard():  # a Ctrl-C waits for the parallel kernel to return
+            return sample_rr_sets(
+                in_ptr, in_idx, in_eid, value, lt=lt, count=upto - have, key=key, start=have,
+                max_steps=max_steps, threads=threads, expose=expose, layout=laid[0], into=rr,
+                root_weight=root_weight,
+            )  # fmt: skip
 
     def draw(rr: RRSets | None, key: np.uint64, upto: int) -> RRSets:
         if rr_pool is not None:

@@ -77,7 +77,7 @@ def micro_seeds(problem: SeedingProblem, tiers: tuple[str, ...] = ("micro",)) ->
 def pagerank_seeds(problem: SeedingProblem) -> Chosen:
     """Highest PageRank of the follows graph first (igraph PRPACK; computed once per
     graph). O(m) per iteration the first time, then O(n log n)."""
-    from pipeline.centrality import follows_pagerank
+    from pipeline.graph_io.centrality import follows_pagerank
 
     return fill_in_order(problem, follows_pagerank(problem.graph)), {}
 
