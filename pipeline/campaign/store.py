@@ -71,7 +71,8 @@ def _manifest(ctx: CampaignContext, cells: Sequence[Cell]) -> dict[str, Any]:
 
 
 def claim_folder(ctx: CampaignContext, output: Path, cells: Sequence[Cell]) -> None:
-    """Create ``output`` or check it holds this campaign; write the manifest atomically."""
+    """Create ``output`` or check it holds this campaign; write the manifest atomically.
+    Temporary files a killed run left (``.<name>.<random>.tmp``) are removed."""
     from pipeline.export import open_atomic_text
 
     manifest_path = output / "campaign.json"
@@ -111,6 +112,8 @@ def claim_folder(ctx: CampaignContext, output: Path, cells: Sequence[Cell]) -> N
             f"choose a new or empty folder"
         )
     ensure_folder(output)
+    for stale in output.rglob(".*.tmp"):  # half-written files of a run that was killed
+        stale.unlink(missing_ok=True)
     with open_atomic_text(manifest_path) as f:
         json.dump(_manifest(ctx, cells), f, indent=2)
         f.write("\n")

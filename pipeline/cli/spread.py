@@ -141,6 +141,13 @@ def simulate(
         ids = read_id_list(seeds_file)
     if not ids:
         raise InputError("the seed set is empty; expected at least one account ID")
+    unique = list(dict.fromkeys(ids))  # a seed given twice is one seed
+    if len(unique) < len(ids) and not (quiet or json_out):
+        err_console.print(
+            f"note: {len(ids) - len(unique)} repeated seed ID(s) ignored; "
+            f"{len(unique)} distinct seed(s)", highlight=False,
+        )  # fmt: skip
+    ids = unique
     if p is not None and not 0.0 <= p <= 1.0:
         raise InputError(f"--p must be in [0, 1], got {p}")
     if runs < 1:
