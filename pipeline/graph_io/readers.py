@@ -127,6 +127,14 @@ def _read_delimited(
     elif not named:
         given = [f or f"column_{i + 1}" for i, f in enumerate(first)]
         given += [f"column_{i + 1}" for i in range(len(given), df.width)]
+        seen: dict[str, int] = {}
+        for i, name in enumerate(given[: df.width], start=1):
+            if name in seen:
+                raise InputError(
+                    f"{path}: line {line}: the header names column {seen[name]} and column "
+                    f"{i} both {name!r}; give each column its own name (or --no-header)"
+                )
+            seen[name] = i
         df = df.rename(dict(zip(df.columns, given[: df.width], strict=True)))
     return _number_lines(df, start, blank), choice.note
 
