@@ -28,7 +28,8 @@ def _networkx() -> Any:
         import networkx as nx
     except ImportError:
         raise InputError(
-            "networkx is not installed: pip install 'influence-pipeline[networkx]'"
+            "networkx is not installed: pip install networkx (from a checkout of "
+            "influence-pipeline: pip install -e '.[networkx]')"
         ) from None
     return nx
 
