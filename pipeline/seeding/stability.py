@@ -152,11 +152,6 @@ class Stability:
             return 1.0
         return float(np.mean(self.picked_in == self.resamples))
 
-    def labels(self) -> list[str]:
-        """Per plan creator, ``"b of B"`` (picked in b of the B re-runs): the exported
-        plan's stability column. O(plan)."""
-        return [f"{int(c)} of {self.resamples}" for c in self.picked_in]
-
 
 def plan_stability(plan: NDArray[np.int32], plans: Sequence[NDArray[np.int32]]) -> Stability:
     """The :class:`Stability` of ``plan`` against the re-run ``plans`` (from
