@@ -46,3 +46,29 @@ budgets = [2000]
     stale.write_bytes(b"half")
     assert runner.invoke(app, ["campaign", str(cfg), "-q"]).exit_code == 0
     assert not stale.exists()
+
+
+def test_interop_inputs_that_used_to_crash(tmp_path: Path) -> None:
+    """A GML node named NaN, a networkx node 2**70, nodes 1 and "1", a complex
+    probability: a graph or one InputError, never a traceback."""
+    import networkx as nx
+    import pytest
+
+    from pipeline.errors import InputError
+    from pipeline.interop import from_networkx, read_gml
+
+    gml = tmp_path / "g.gml"
+    gml.write_text(
+        'graph [\n directed 1\n node [ id 0 label "NaN" ]\n node [ id 1 label "007" ]\n'
+        " edge [ source 0 target 1 ]\n]\n"
+    )
+    assert read_gml(gml).ids.to_list() == ["007", "NaN"]  # text: 007 keeps its zeros
+    big = nx.DiGraph([(2**70, 1)])
+    assert from_networkx(big).ids.to_list() == ["1", str(2**70)]  # beyond int64: text
+    mixed = nx.DiGraph([(1, "1"), ("1", 2)])
+    with pytest.raises(InputError, match=r"nodes 1 and '1' both read as account ID '1'"):
+        from_networkx(mixed)
+    cplx = nx.DiGraph()
+    cplx.add_edge(1, 2, probability=1 + 2j)
+    with pytest.raises(InputError, match=r"edge 0: 'probability' = \(1\+2j\); expected a real"):
+        from_networkx(cplx)

@@ -15,6 +15,7 @@ from pipeline.graph_io import (
     FollowerGraph,
 )
 from pipeline.interop.graphs import from_igraph, to_igraph
+from pipeline.interop.tables import INT_ID
 
 __all__ = ["read_gml", "read_graphml", "write_gml", "write_graphml"]
 
@@ -45,9 +46,13 @@ def _from_file(
     attrs = g.vs.attributes()
     key = next((a for a in keys if a in attrs), None)
     names: list[Any] = list(g.vs[key]) if key else list(range(g.vcount()))
-    text = [str(int(x)) if isinstance(x, float) and x == int(x) else str(x) for x in names]
-    if all(t.lstrip("-").isdigit() for t in text):
-        names = [int(t) for t in text]  # a file stores names as text or floats
+    # a file stores names as text or floats: integral ones (no leading zeros, int64)
+    # come back as integers when all are, else every name is text
+    text = [str(int(x)) if isinstance(x, float) and x.is_integer() else str(x) for x in names]
+    if all(INT_ID.fullmatch(t) for t in text) and all(-(2**63) <= int(t) < 2**63 for t in text):
+        names = [int(t) for t in text]
+    else:
+        names = text
     g.vs["_id"] = names
     return from_igraph(g, edge_meaning=edge_meaning, name="_id")
 

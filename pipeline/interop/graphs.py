@@ -53,7 +53,7 @@ def _from_lists(
         extra = {k: v + v for k, v in extra.items()}
     if edge_meaning == "follows":
         src, dst = dst, src
-    frame, ids = edges_frame(src, dst, extra, nodes)
+    frame, ids = edges_frame(src, dst, extra, nodes, where)
     table = edge_table(frame, where=where, source_col="source", target_col="target")
     ids = ids.sort()
     lookup = pl.DataFrame({"id": ids, "node": np.arange(ids.len(), dtype=np.int64)})
@@ -85,6 +85,9 @@ def _attribute(values: list[Any], name: str, where: str) -> list[Any] | None:
             f"{where}: edge {missing[0]} has no {name!r} attribute but others do; "
             f"give every edge one or none"
         )
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+            raise InputError(f"{where}: edge {i}: {name!r} = {v!r}; expected a real number")
     return values
 
 
@@ -174,7 +177,9 @@ def from_igraph(
         )
     where = "<igraph Graph>"
     n = graph.vcount()
-    names = id_series(graph.vs[name] if name in graph.vs.attributes() else list(range(n)))
+    names = id_series(
+        graph.vs[name] if name in graph.vs.attributes() else list(range(n)), where=where
+    )
     if names.n_unique() != n:
         raise InputError(f"{where}: vertex attribute {name!r} repeats a name; IDs must be unique")
     pairs = np.asarray(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)

@@ -4,11 +4,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import igraph as ig
+import numpy as np
 import polars as pl
 
 from pipeline.columns import apply_columns
@@ -22,7 +24,7 @@ from pipeline.graph_io import (
 )
 from pipeline.graph_io.readers import edge_mapping
 
-__all__ = ["from_frame", "read_graph"]
+__all__ = ["INT_ID", "edges_frame", "from_frame", "id_series", "read_graph"]
 
 
 _ACCEPTED = (
@@ -127,10 +129,14 @@ def from_frame(
 
 
 def edges_frame(
-    src: list[Any], dst: list[Any], extra: dict[str, list[Any]], nodes: list[Any]
+    src: list[Any],
+    dst: list[Any],
+    extra: dict[str, list[Any]],
+    nodes: list[Any],
+    where: str = "<graph>",
 ) -> tuple[pl.DataFrame, pl.Series]:
     """Edge table plus the node IDs (isolated nodes included), IDs as one type."""
-    ids = id_series(nodes)
+    ids = id_series(nodes, where=where)
     if ids.dtype == pl.String:  # text IDs, or mixed ones compared as text
         src, dst = [str(x) for x in src], [str(x) for x in dst]
     cols: dict[str, Any] = {
@@ -141,12 +147,29 @@ def edges_frame(
     return pl.DataFrame(cols), ids
 
 
-def id_series(values: list[Any]) -> pl.Series:
-    """Account IDs as one polars type: integers, else text."""
-    try:
-        ids = pl.Series("id", values)
-        if ids.dtype.is_integer() or ids.dtype == pl.String:
-            return ids
-    except (TypeError, ValueError, OverflowError, pl.exceptions.PolarsError):
-        pass
-    return pl.Series("id", [str(x) for x in values], dtype=pl.String)
+INT_ID = re.compile(r"0|-?[1-9][0-9]*")
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def id_series(values: list[Any], *, where: str = "<graph>") -> pl.Series:
+    """Account IDs as one polars type: integers when every ID is an integer (or integral
+    text without leading zeros) that fits int64, else text. Two nodes whose text is the
+    same (``1`` and ``"1"``) are refused: they would become one account. O(n) in Python."""
+    ints = [v for v in values if isinstance(v, int | np.integer) and not isinstance(v, bool)]
+    if len(ints) == len(values) and all(_INT64[0] <= int(v) <= _INT64[1] for v in ints):
+        return pl.Series("id", [int(v) for v in ints], dtype=pl.Int64)
+    text = [str(v) for v in values]
+    ids = pl.Series("id", text, dtype=pl.String)
+    if ids.n_unique() != len(text):
+        seen: dict[str, Any] = {}
+        for v in values:
+            key = str(v)
+            if key in seen and seen[key] == v:
+                raise InputError(f"{where}: node {v!r} repeats a name; IDs must be unique")
+            if key in seen:
+                raise InputError(
+                    f"{where}: nodes {seen[key]!r} and {v!r} both read as account ID "
+                    f"{key!r}; give every node a distinct name"
+                )
+            seen[key] = v
+    return ids
