@@ -25,6 +25,7 @@ from pipeline.errors import InputError
 
 __all__ = [
     "check_threads",
+    "interrupt_point",
     "kernel_for",
     "kernel_guard",
     "numba_threads",
@@ -62,6 +63,17 @@ def kernel_guard() -> Iterator[None]:
                 _PENDING[0] = False
         if fire:
             raise KeyboardInterrupt
+
+
+def interrupt_point() -> None:
+    """Between two kernel calls inside :func:`kernel_guard`: raise the Ctrl-C held
+    back so far (KeyboardInterrupt) now, so a long job split into kernel calls stops
+    within one call. O(1)."""
+    with _GUARD:
+        fire = _PENDING[0]
+        _PENDING[0] = False
+    if fire:
+        raise KeyboardInterrupt
 
 
 def request_interrupt() -> None:

@@ -19,12 +19,10 @@ run and the one with the larger estimated spread is kept, as in the paper's
 budgeted CELF; with a creator cap too, a third rule (gain per share of budget
 plus share of cap, as in :mod:`pipeline.seeding.imm`) competes.
 
-Platform KPIs (:mod:`pipeline.seeding.kpi`): a new poster adds its engagements or
-impressions (its root weight) instead of 1; for ``people`` it updates its followers'
-people as the simulation projects a run (``docs/projection.md``; runs x n x 3 float64
-more), so CELF maximises the simulated KPI itself (people are not submodular: there
-the lazy evaluation is a heuristic).
-"""
+Platform KPIs (:mod:`pipeline.seeding.kpi`): a new poster adds its KPI weight instead
+of 1; for ``people`` it updates its followers' people as a projected run does
+(``docs/projection.md``; runs x n x 3 float64 more; not submodular: lazy evaluation is
+then a heuristic). Memory is checked first (:mod:`pipeline.memory`)."""
 
 from __future__ import annotations
 
@@ -37,6 +35,7 @@ from numpy.typing import NDArray
 
 from pipeline.diffusion.rng import LT_SALT, hash2, unit
 from pipeline.diffusion.threads import kernel_for, numba_threads
+from pipeline.memory import check_memory
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.registry import register_builtin
 
@@ -263,13 +262,13 @@ class _State:
     """Per-run distances of the current seed set, with gain queries."""
 
     def __init__(self, problem: SeedingProblem, runs: int) -> None:
-        g = problem.graph
-        self.g = g
+        g = self.g = problem.graph
         self.problem = problem
-        self.keys: NDArray[np.uint64] = np.asarray(
-            np.random.SeedSequence([problem.seed, 11]).generate_state(runs, np.uint64),
-            dtype=np.uint64,
-        )
+        people = 48.0 if problem.objective == "people" and problem.audience else 0.0
+        need = runs * (8.0 + g.n * (8.0 + people + 8.0 * problem.lt))  # dist, pst: twice
+        check_memory(need, f"CELF with {runs:,} runs on {g.n:,} accounts", hint="use fewer runs")
+        keys = np.random.SeedSequence([problem.seed, 11]).generate_state(runs, np.uint64)
+        self.keys: NDArray[np.uint64] = np.asarray(keys, dtype=np.uint64)
         self.lt = problem.lt
         self.choice = np.zeros((0, 0), dtype=np.int64)
         if problem.lt:

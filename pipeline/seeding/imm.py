@@ -78,7 +78,7 @@ from pipeline.seeding.certify import upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask, greedy_cover
 from pipeline.seeding.registry import StrategyOptions, register_builtin
-from pipeline.seeding.rrsets import RRSets, root_cumulative, stream_key
+from pipeline.seeding.rrsets import RRSets, check_rr_bound, root_cumulative, stream_key
 
 GRID = 0.01  # "reuse": LB is rounded down to a power of 1 + GRID (module docstring)
 
@@ -273,6 +273,7 @@ def imm(
         beta = math.sqrt((1.0 - 1.0 / math.e) * (log_c + log_fail))
         return 2.0 * nf * ((1.0 - 1.0 / math.e) * alpha + beta) ** 2 / epsilon**2
 
+    check_rr_bound(lambda_star(1) / nf, "IMM", epsilon)  # even with LB = n
     draw = rr_sampler(in_ptr, in_idx, in_eid, value, lt=problem.lt,
                       max_steps=problem.max_steps, threads=problem.threads,
                       expose=problem.expose, rr_pool=rr_pool, layout=layout,

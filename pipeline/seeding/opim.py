@@ -50,7 +50,7 @@ from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.imm import _log_comb, seeds_bought, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
 from pipeline.seeding.registry import StrategyOptions, register_builtin
-from pipeline.seeding.rrsets import RRSets, root_cumulative, stream_key
+from pipeline.seeding.rrsets import RRSets, check_rr_bound, root_cumulative, stream_key
 
 __all__ = ["OPIMResult", "opim", "opim_strategy"]
 
@@ -124,6 +124,7 @@ def opim(
                                forced=forced)  # fmt: skip
         # theta_max assumed OPT >= k_eff; OPT' >= min(k_eff, floor) instead
         theta_max *= k_eff / max(min(float(k_eff), floor), 1.0 / nf)
+    check_rr_bound(2.0 * theta0, "OPIM-C", epsilon)  # two collections, first round
     theta_max = min(max(theta_max, theta0), max_rr_sets)
     i_max = max(1, math.ceil(math.log2(max(theta_max / theta0, 1.0))) + 1)
     a = math.log(3.0 * i_max / dlt)

@@ -29,6 +29,7 @@ index order.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -39,11 +40,15 @@ import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from pipeline.diffusion.threads import interrupt_point
+from pipeline.errors import InputError
+from pipeline.memory import check_memory, format_bytes, max_memory
 from pipeline.seeding.rr_kernel import CHUNK_SETS, rr_chunk
 
 __all__ = [
     "RRSets",
     "SlotLayout",
+    "check_rr_bound",
     "pack_slots",
     "root_cumulative",
     "sample_rr_sets",
@@ -287,12 +292,56 @@ def sample_rr_sets(
             cum_w,
         )  # fmt: skip
 
-    if workers > 1 and len(bounds) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(run, bounds))
-    else:
-        parts = [run(b) for b in bounds]
-    size = sum(int(p[1].shape[0]) for p in parts)
     if into is None:
         into = RRSets(n, np.zeros(1, np.int64), np.zeros(0, np.int32))
+    wave = _WAVE_CHUNKS * workers
+    parts: list[tuple[NDArray[np.int64], NDArray[np.int32]]] = []
+    with ThreadPoolExecutor(max_workers=workers) if workers > 1 else nullcontext() as pool:
+        for w in range(0, len(bounds), wave):
+            batch = bounds[w : w + wave]
+            got = list(pool.map(run, batch)) if pool is not None else [run(b) for b in batch]
+            parts.extend(got)
+            if w + wave < len(bounds):  # more to come: stop now if they cannot fit
+                _check_room(into, parts, start + count)
+                interrupt_point()
+    size = sum(int(p[1].shape[0]) for p in parts)
     return into.append(parts, count, size)
+
+
+#: chunks per thread sampled between two memory checks and interrupt points
+_WAVE_CHUNKS = 8
+
+
+def _check_room(
+    into: RRSets, parts: list[tuple[NDArray[np.int64], NDArray[np.int32]]], total: int
+) -> None:
+    """Refuse (InputError) to go on drawing when ``total`` sets of the average size
+    drawn so far, with the cover index built on them (about as large again), would not
+    fit in the memory limit (:mod:`pipeline.memory`)."""
+    sets = len(into) + sum(int(p[0].shape[0]) for p in parts)
+    entries = into.total_size + sum(int(p[1].shape[0]) for p in parts)
+    avg = entries / max(sets, 1)
+    check_memory(
+        2.0 * total * (8.0 + 4.0 * avg),
+        f"drawing {total:,} RR sets of about {avg:,.1f} accounts each (stopped after {sets:,})",
+        hint="a larger epsilon needs fewer sets",
+    )
+
+
+def check_rr_bound(sets: float, algorithm: str, epsilon: float) -> None:
+    """Refuse up front (InputError) an ``algorithm`` run at ``epsilon`` that needs at
+    least ``sets`` RR sets even in its best case (IMM: node selection's count when OPT
+    is all n accounts; OPIM-C: its first round), when those would take more than ten
+    times the memory limit at the least possible 12 bytes a set (a pointer and one
+    account). The sets scale as 1 / epsilon^2, so the line names the smallest epsilon
+    that passes. Short of that, sampling stops at the limit instead
+    (:func:`sample_rr_sets`)."""
+    need = 12.0 * sets
+    limit = max_memory()
+    if need > 10.0 * limit:
+        ok = epsilon * math.sqrt(need / (10.0 * limit))
+        raise InputError(
+            f"{algorithm} at epsilon {epsilon:g} needs at least {sets:,.3g} RR sets, "
+            f"{format_bytes(need)} or more: over ten times the memory limit of "
+            f"{format_bytes(limit)}; use epsilon {ok:.2g} or more, or raise --max-memory"
+        )

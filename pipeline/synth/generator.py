@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 
 from pipeline.export import atomic_path, spreadsheet_safe
+from pipeline.memory import check_memory
 from pipeline.synth.config import (
     _FIRST_NAMES,
     DEFAULT_PLATFORM_SHARES,
@@ -101,6 +102,11 @@ def generate(
 def generate_from(cfg: SynthConfig) -> SyntheticData:
     """:func:`generate` from a validated :class:`SynthConfig`."""
     n, k = cfg.nodes, len(cfg.topics)
+    check_memory(  # the follow table and its working copies, the per-account columns
+        n * (64.0 * cfg.mean_follows + 8.0 * k + 256.0),
+        f"generating {n:,} accounts",
+        hint="use fewer --nodes",
+    )
     # spawn(8): children 0-6 are those of spawn(7) (a child's stream depends only on its
     # index), so adding the quality stream (6) and then the platform stream (7) changed
     # no other column
