@@ -10,6 +10,11 @@ IDs, never dense node indices)::
     res = ip.simulate(g, plan["id"], runs=1000)      # cascades from those accounts
     ip.compare_seed_sets(g, plan["id"][:5], plan["id"])  # paired, common random numbers
 
+Results print as a few lines (in a notebook, a small HTML table; :mod:`pipeline.reprs`),
+``res.seeds`` are account IDs (``res.seed_nodes`` the dense indices), and
+:func:`run_campaign` shows its progress inside Jupyter notebooks (``progress=True``
+anywhere else; nothing is printed by default outside notebooks).
+
 Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.interop`,
 :mod:`pipeline.profiles`, :mod:`pipeline.graph_io.centrality`, :mod:`pipeline.rank`,
 :mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, :mod:`pipeline.overlap`,
@@ -48,7 +53,7 @@ _WHERE: dict[str, str] = {
     "compete": "pipeline.api",
     "audience_overlap": "pipeline.api",
     "load_config": "pipeline.campaign",
-    "run_campaign": "pipeline.campaign",
+    "run_campaign": "pipeline.api",
     "load_results": "pipeline.aggregate",
     "summarize": "pipeline.aggregate",
     "compare": "pipeline.aggregate",
@@ -84,8 +89,15 @@ __all__ = [
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports
     from pipeline.aggregate import candidates, compare, load_results, summarize, verdicts
-    from pipeline.api import audience_overlap, compare_seed_sets, compete, select_seeds, simulate
-    from pipeline.campaign import load_config, run_campaign
+    from pipeline.api import (
+        audience_overlap,
+        compare_seed_sets,
+        compete,
+        run_campaign,
+        select_seeds,
+        simulate,
+    )
+    from pipeline.campaign import load_config
     from pipeline.errors import InputError
     from pipeline.graph_io import FollowerGraph
     from pipeline.graph_io.centrality import centrality

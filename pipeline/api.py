@@ -6,14 +6,17 @@ layer, indexed by node; these wrappers translate IDs with
 :meth:`~pipeline.graph_io.FollowerGraph.index_of` (unknown IDs raise
 :class:`~pipeline.errors.InputError` naming them) and share the CLI's defaults
 (:mod:`pipeline.defaults`: the model is ``"ic"`` when a ``p`` is given or the graph
-has per-edge probabilities, else :data:`DEFAULT_MODEL`).
+has per-edge probabilities, else :data:`DEFAULT_MODEL`). :func:`run_campaign` is the
+campaign driver with a progress display in notebooks (or on request).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
-from typing import Any
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -21,15 +24,21 @@ import polars as pl
 from pipeline import defaults
 from pipeline.diffusion import CompetitionResult, SimulationResult
 from pipeline.diffusion.model_ref import Model
+from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.intervals import half_width
 from pipeline.overlap import OverlapResult
+
+if TYPE_CHECKING:
+    from pipeline.campaign.config import CampaignConfig
+    from pipeline.campaign.driver import CampaignProgress, CampaignReport
 
 __all__ = [
     "DEFAULT_MODEL",
     "audience_overlap",
     "compare_seed_sets",
     "compete",
+    "run_campaign",
     "select_seeds",
     "simulate",
 ]
@@ -50,12 +59,13 @@ def simulate(
     **options: Any,
 ) -> SimulationResult:
     """Simulate ``runs`` cascades of ``model`` from the accounts ``seeds`` (IDs); other
-    ``options`` as :func:`pipeline.diffusion.simulate`. O(runs x reached edges)."""
+    ``options`` as :func:`pipeline.diffusion.simulate`. The result's ``seeds`` are the
+    account IDs (``seed_nodes`` their dense indices). O(runs x reached edges)."""
     from pipeline.diffusion import simulate as run
 
     model = defaults.resolve_model(model, p, graph)
     idx = graph.index_of(list(seeds), what="seed ID")
-    return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
+    return run(graph, idx, model, runs=runs, seed=seed, p=p, **options).with_ids(graph)
 
 
 def select_seeds(
@@ -157,3 +167,56 @@ def compete(
     model = defaults.resolve_model(model, p, graph)
     idx = {b: graph.index_of(list(ids), what=f"{b} seed ID") for b, ids in seeds.items()}
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
+
+
+def run_campaign(
+    config: CampaignConfig | str | Path,
+    *,
+    executor: str = "local",
+    address: str | None = None,
+    workers: int | None = None,
+    resume: bool = True,
+    output: str | Path | None = None,
+    progress: bool | Callable[[CampaignProgress], None] | None = None,
+    prune: bool = False,
+) -> CampaignReport:
+    """Run every cell of a campaign and write its results folder: the arguments and the
+    report are :func:`pipeline.campaign.driver.run_campaign`'s (``prune`` deletes the
+    files of cells outside the current grid), but for ``progress``.
+
+    ``progress``: None (the default) shows progress only inside a Jupyter notebook (one
+    line with a bar, cells done of the total, runs per second and the last cell, updated
+    in place); True shows it anywhere (outside a notebook a rich bar on stderr, or one
+    line per cell when stderr is not a terminal); False never; a callable receives
+    every :class:`~pipeline.campaign.driver.CampaignProgress` and nothing is shown.
+    Outside notebooks nothing is printed unless asked.
+    """
+    from pipeline.campaign.driver import run_campaign as run
+    from pipeline.reprs import CampaignProgressView, in_notebook
+
+    def go(note: Callable[[CampaignProgress], None] | None) -> CampaignReport:
+        return run(config, executor=executor, address=address, workers=workers,
+                   resume=resume, output=output, progress=note, prune=prune)  # fmt: skip
+
+    if progress is not None and not isinstance(progress, bool) and not callable(progress):
+        raise InputError(f"progress must be True, False, None or a callable, got {progress!r}")
+    if callable(progress):
+        return go(progress)
+    notebook = in_notebook()
+    if not (notebook if progress is None else progress):
+        return go(None)
+    view = CampaignProgressView(notebook=notebook)
+    t0 = time.perf_counter()
+    status = "stopped by an error"
+    try:
+        report = go(view)
+    except KeyboardInterrupt:
+        status = "interrupted: finished cells are saved; run again to resume"
+        raise
+    else:
+        took = time.perf_counter() - t0
+        status = (f"done: {report.cells_run:,} cells run, {report.cells_skipped:,} already "
+                  f"done, in {took:,.1f} s")  # fmt: skip
+    finally:
+        view.close(status)
+    return report

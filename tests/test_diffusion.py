@@ -380,7 +380,8 @@ def test_attribution_two_hub_star_matches_exact() -> None:
 
 def test_attribution_table_and_summary() -> None:
     res = simulate(DIAMOND, [3, 0, 3], "ic", runs=500, seed=2, attribution=True)
-    assert res.seeds.tolist() == [3, 0]  # duplicates dropped, order kept
+    assert res.seed_nodes.tolist() == [3, 0]  # duplicates dropped, order kept
+    assert res.seeds.to_list() == ["n3", "n0"]
     table = res.attribution_table(DIAMOND)
     assert table.columns == ["id", "node", "expected_reach", "share"]
     assert table["id"].to_list() == ["n3", "n0"]

@@ -1,14 +1,15 @@
 """The outcome of a batch of simulated cascades: :class:`SimulationResult`.
 
 Per-run arrays (activations, exposure, steps, per-step counts, optional credits and
-platform projections) and their summaries with 95% Student-t intervals
-(:mod:`pipeline.intervals`). O(runs) to summarise.
+platform projections), the seeds as dense indices and account IDs, and their summaries
+with 95% Student-t intervals (:mod:`pipeline.intervals`); a few lines when shown
+(:mod:`pipeline.reprs`). O(runs) to summarise.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -18,18 +19,22 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.intervals import half_width
+from pipeline.reprs import Described, Summary, ids_text, mean_ci, num
 
 __all__ = ["SimulationResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class SimulationResult:
+@dataclass(frozen=True, eq=False, repr=False, init=False)
+class SimulationResult(Described):
     """Per-run outcomes of ``runs`` simulations from one seed set.
 
     Attributes
     ----------
     model, runs, seed, max_steps : what was simulated (``max_steps`` None = unbounded).
-    seeds : int32 seed nodes (dense indices, duplicates dropped, order kept).
+    seed_nodes : int32 seed nodes (dense indices, duplicates dropped, order kept).
+    seed_ids : the seeds' account IDs (a polars Series, same order), or None when the
+        result was made without the graph's IDs (see :meth:`with_ids`); read them as
+        :attr:`seeds`.
     activated : int64 per run, nodes activated (seeds included).
     exposed : int64 per run, ``|activated ∪ real followers of activated|``
         (every follower is real without a quality; all zero if exposure was
@@ -43,13 +48,16 @@ class SimulationResult:
         (each row sums to ``activated``), or None.
     projected : float64 runs x 3, each run's platform impressions, engagements and people
         (``docs/projection.md``), or None.
+
+    ``repr`` is a few lines (what was run, the seeds, mean activated and exposed with
+    95% intervals, array sizes); in a notebook ``_repr_html_`` shows them as a table.
     """
 
     model: str
     runs: int
     seed: int
     max_steps: int | None
-    seeds: NDArray[np.int32]
+    seed_nodes: NDArray[np.int32]
     activated: NDArray[np.int64]
     exposed: NDArray[np.int64]
     steps: NDArray[np.int32]
@@ -57,6 +65,83 @@ class SimulationResult:
     node_counts: NDArray[np.int64] | None = None
     credits: NDArray[np.int32] | None = None
     projected: NDArray[np.float64] | None = None
+    seed_ids: pl.Series | None = None
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        runs: int,
+        seed: int,
+        max_steps: int | None,
+        activated: NDArray[np.int64],
+        exposed: NDArray[np.int64],
+        steps: NDArray[np.int32],
+        new_per_step: NDArray[np.int32],
+        seed_nodes: NDArray[np.int32] | None = None,
+        node_counts: NDArray[np.int64] | None = None,
+        credits: NDArray[np.int32] | None = None,
+        projected: NDArray[np.float64] | None = None,
+        seed_ids: pl.Series | None = None,
+        seeds: NDArray[np.int32] | None = None,
+    ) -> None:
+        """Keyword arguments are the fields; ``seeds`` is the former name of
+        ``seed_nodes`` (dense indices), still accepted from callers that pass it."""
+        if seed_nodes is None:
+            if seeds is None:
+                raise TypeError("SimulationResult needs seed_nodes (the seeds' dense indices)")
+            seed_nodes = seeds
+        values = dict(locals())
+        for f in fields(self):
+            object.__setattr__(self, f.name, values[f.name])
+
+    @property
+    def seeds(self) -> pl.Series:
+        """The seeds' account IDs, in order, duplicates dropped (``seed_nodes`` holds their
+        dense indices). Raises AttributeError when the result does not know the IDs."""
+        if self.seed_ids is None:
+            raise AttributeError(
+                "this SimulationResult does not know its seeds' account IDs; seed_nodes holds "
+                "their dense indices (res.with_ids(graph).seeds or graph.ids.gather(...))"
+            )
+        return self.seed_ids
+
+    def with_ids(self, g: FollowerGraph) -> SimulationResult:
+        """The same result knowing its seeds' account IDs in ``g`` (O(seeds))."""
+        return replace(self, seed_ids=g.ids.gather(self.seed_nodes).alias("id"))
+
+    def _describe(self) -> Summary:
+        k = int(self.seed_nodes.size)
+        limit = "" if self.max_steps is None else f", at most {self.max_steps} steps"
+        runs = f"{self.runs:,} run{'' if self.runs == 1 else 's'}"
+        seeds = f"{k} seed{'' if k == 1 else 's'}"
+        title = f"SimulationResult: {runs} of {self.model} from {seeds} (seed {self.seed}{limit})"
+        if self.seed_ids is not None:
+            seeds = ids_text(self.seed_ids)
+        else:
+            seeds = "nodes " + ids_text(self.seed_nodes.tolist())
+        exposed = mean_ci(self.exposed) if self.exposed.any() else "not counted"
+        last = int(self.steps.max(initial=0))
+        rows = [
+            ("seeds", seeds),
+            ("activated", mean_ci(self.activated)),
+            ("exposed", exposed),
+            ("steps", f"mean {self.steps.mean() if self.runs else 0:.2f}, max {last}"),
+        ]
+        if self.projected is not None and self.runs:
+            names = ("impressions", "engagements", "people")
+            means = self.projected.mean(axis=0)
+            text = ", ".join(f"{n} {num(m)}" for n, m in zip(names, means, strict=True))
+            rows.append(("projected", text + " (means per run)"))
+        if self.credits is not None:
+            rows.append(("attribution", "per seed: .attribution_table(graph)"))
+        arrays = f"activated, exposed, steps ({runs}); new_per_step "
+        arrays += " x ".join(f"{d:,}" for d in self.new_per_step.shape)
+        if self.node_counts is not None:
+            arrays += f"; node_counts ({self.node_counts.size:,} nodes)"
+        rows.append(("arrays", arrays))
+        rows.append(("tables", ".summary(), .to_polars()"))
+        return Summary(title, rows)
 
     @property
     def attribution(self) -> NDArray[np.int64] | None:
@@ -117,8 +202,8 @@ class SimulationResult:
         total = float(self.activated.mean())
         return pl.DataFrame(
             {
-                "id": g.ids.gather(self.seeds),
-                "node": self.seeds,
+                "id": g.ids.gather(self.seed_nodes),
+                "node": self.seed_nodes,
                 "expected_reach": reach,
                 "share": reach / total if total > 0 else np.zeros_like(reach),
             }

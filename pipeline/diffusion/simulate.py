@@ -22,6 +22,8 @@ a social network. KDD.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -40,14 +42,18 @@ from pipeline.diffusion.models import (
     run_key_sequence,
 )
 from pipeline.diffusion.result import SimulationResult
-from pipeline.diffusion.threads import check_threads, kernel_for, numba_threads
+from pipeline.diffusion.threads import check_threads, interrupt_point, kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
+from pipeline.memory import check_memory
 
-__all__ = ["SimulationResult", "run_cascades", "run_keys", "simulate"]
+__all__ = ["SimulationResult", "run_cascades", "run_keys", "simulate", "simulation_bytes"]
 
 _STEP_CAP = 64
 _MAX_STEP_CELLS = 50_000_000
+#: runs in the first kernel call of a simulation, and the seconds a later call aims at
+_FIRST_BATCH = 4096
+_BATCH_SECONDS = 0.5
 
 
 def run_keys(seed: int, runs: int) -> NDArray[np.uint64]:
@@ -112,6 +118,9 @@ def run_cascades(
     seed = check_seed(seed)
     horizon = _check_max_steps(max_steps)
     threads = check_threads(threads)
+    k = int(seeds.shape[0])
+    need = simulation_bytes(runs, seeds=k if attribution else 0, projection=projection is not None)
+    check_memory(need, f"a simulation of {runs:,} runs", hint="use fewer runs")
     keys = run_keys(seed, runs)
     proj = np.zeros((4, 0), dtype=np.float64)
     if projection is not None:
@@ -119,25 +128,24 @@ def run_cascades(
         if proj.shape != (4, g.n):
             raise InputError(f"projection has shape {proj.shape}; expected (4, {g.n})")
     with numba_threads(threads) as nthreads:
-        nchunks = min(runs, nthreads)
         cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
-        while True:
-            out = _call_kernel(
-                g, spec, q, seeds, keys, horizon, exposed, attribution, node_counts, nchunks,
-                cap, threads, proj,
-            )  # fmt: skip
-            need = int(out[2].max()) + 1
-            if need <= cap or cap >= _MAX_STEP_CELLS // runs:
-                break
-            cap = max(1, min(need, _MAX_STEP_CELLS // runs))
+        out = _batched(
+            lambda lo, hi, width: _call_kernel(
+                g, spec, q, seeds, keys[lo:hi], horizon, exposed, attribution, node_counts,
+                min(hi - lo, nthreads), width, threads, proj,
+            ),
+            runs, cap, max(cap, _MAX_STEP_CELLS // runs),
+        )  # fmt: skip
     act, exp, steps, per_step, credits, counts, projected = out
+    cap = per_step.shape[1]
     width = min(cap, int(steps.max()) + 1)
     return SimulationResult(
         model=spec.model,
         runs=runs,
         seed=seed,
         max_steps=None if horizon < 0 else horizon,
-        seeds=seeds,
+        seed_nodes=seeds,
+        seed_ids=g.ids.gather(seeds).alias("id"),
         activated=act,
         exposed=exp,
         steps=steps,
@@ -146,6 +154,58 @@ def run_cascades(
         credits=credits if attribution else None,
         projected=projected if projection is not None else None,
     )
+
+
+def simulation_bytes(runs: int, *, seeds: int = 0, projection: bool = False) -> int:
+    """Bytes a simulation of ``runs`` runs holds (checked before it starts): per run its
+    key, counts, steps, the per-step row (twice, with the result's copy), the attribution
+    row of ``seeds`` seeds (0: no attribution), the projection and a margin. O(1)."""
+    return runs * (8 + 8 + 8 + 4 + 8 * _STEP_CAP + 4 * seeds + 24 + 24 * projection)
+
+
+def _batched(
+    call: Callable[[int, int, int], tuple[NDArray[Any], ...]], runs: int, cap: int, top: int
+) -> tuple[NDArray[Any], ...]:
+    """Run the kernel over runs ``[0, runs)`` in consecutive batches (the first small,
+    then sized to take about :data:`_BATCH_SECONDS` each) and stitch the outputs: run
+    ``r`` uses key ``r`` whatever its batch, so the result equals one call's bit for
+    bit, and a Ctrl-C stops the job between two batches (:func:`interrupt_point`).
+    A batch whose cascades outgrow the per-step row is re-run with a wider one (up to
+    ``top`` columns). O(runs) plus the kernels."""
+    parts: list[tuple[NDArray[Any], ...]] = []
+    lo, size = 0, min(runs, _FIRST_BATCH)
+    while lo < runs:
+        hi = min(runs, lo + size)
+        start = time.perf_counter()
+        while True:
+            out = call(lo, hi, cap)
+            need = int(out[2].max()) + 1 if hi > lo else 1
+            if need <= cap or cap >= top:
+                break
+            cap = max(1, min(need, top))
+        took = time.perf_counter() - start
+        parts.append(out)
+        lo = hi
+        interrupt_point()
+        if took < _BATCH_SECONDS / 2:
+            size *= 2
+        elif took > _BATCH_SECONDS * 2 and size > _FIRST_BATCH:
+            size //= 2
+    if len(parts) == 1:
+        return parts[0]
+    act, exp, steps, per_step, credits, counts, projected = zip(*parts, strict=True)
+    wide = np.zeros((runs, cap), dtype=per_step[0].dtype)
+    at = 0
+    for block in per_step:
+        wide[at : at + block.shape[0], : block.shape[1]] = block
+        at += block.shape[0]
+    total = counts[0].sum(axis=0, keepdims=True)
+    for c in counts[1:]:
+        total += c.sum(axis=0, keepdims=True)
+    return (
+        np.concatenate(act), np.concatenate(exp), np.concatenate(steps), wide,
+        np.concatenate(credits), total, np.concatenate(projected),
+    )  # fmt: skip
 
 
 def _call_kernel(

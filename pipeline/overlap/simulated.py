@@ -28,12 +28,13 @@ from pipeline.overlap.followers import (
     shared_followers,
 )
 from pipeline.overlap.kernel import MAX_CANDIDATES, overlap_runs
+from pipeline.reprs import TABLE_ROWS, Described, Summary, ids_text, num, pct
 
 __all__ = ["OverlapResult", "audience_overlap"]
 
 
-@dataclass(frozen=True, eq=False)
-class OverlapResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class OverlapResult(Described):
     """Follower and simulated audience overlap of ``k`` candidates (see the module doc).
 
     Attributes
@@ -49,6 +50,10 @@ class OverlapResult:
     union_exposed : int64 per run, ``|E_1 ∪ ... ∪ E_k|`` of the individual cascades.
     overlap_above : float64 per candidate, :func:`overlap_with_above` in the given order.
     joint : the simulation with all candidates seeding together (same seed).
+
+    ``repr`` is a few lines (the candidates, unique reach against the sum of individual
+    reaches, mean and max pairwise overlaps, the tables to ask for); in a notebook
+    ``_repr_html_`` adds the first rows of :meth:`per_candidate`.
     """
 
     ids: pl.Series
@@ -156,6 +161,27 @@ class OverlapResult:
             out[f"max_{name}"] = float(vals.max())
         return out
 
+    def _describe(self) -> Summary:
+        s = self.summary()
+        k = len(self.nodes)
+        title = (
+            f"OverlapResult: {k} candidates, {self.runs:,} runs of {self.model} (seed {self.seed})"
+        )
+        rows = [("candidates", ids_text(self.ids))]
+        for key, what in (("", "exposed"), ("_activated", "activated")):
+            together, alone = num(s["unique_reach" + key]), num(s["sum_individual" + key])
+            text = f"{together} seeding together vs {alone} summed alone"
+            rows.append((f"unique {what}", f"{text} (redundancy {pct(s['redundancy' + key])})"))
+        for name in ("follower_overlap", "exposed_overlap"):
+            text = f"mean {pct(s['mean_' + name])}, max {pct(s['max_' + name])} over pairs"
+            rows.append((name.replace("_", " "), text))
+        pairs = k * (k - 1) // 2
+        tables = f".per_candidate() ({k} rows), .pairs() ({pairs:,} rows), .summary(), .joint"
+        rows.append(("tables", tables))
+        table = self.per_candidate().head(TABLE_ROWS)
+        note = f"first {TABLE_ROWS} of {k} candidates" if k > TABLE_ROWS else ""
+        return Summary(title, rows, table.columns, table.rows(), note)
+
 
 def _candidates(graph: FollowerGraph, nodes: ArrayLike) -> NDArray[np.int32]:
     """Validated candidate nodes: integers in range, 2..64 of them, no repeats."""
@@ -250,7 +276,7 @@ def audience_overlap(
     # The joint cascade also validates runs, seed, max_steps and threads.
     joint = run_cascades(
         graph, idx, spec, runs=runs, seed=seed, max_steps=max_steps, threads=threads
-    )
+    ).with_ids(graph)
     keys = run_keys(joint.seed, joint.runs)
     horizon = np.int64(-1 if joint.max_steps is None else joint.max_steps)
     with numba_threads(threads) as nthreads:

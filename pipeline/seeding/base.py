@@ -34,6 +34,7 @@ from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import Profiles
 from pipeline.profiles.audience import Audience
+from pipeline.reprs import Described, Summary, seed_set_summary
 from pipeline.seeding.rrsets import SlotLayout
 
 __all__ = ["SeedSet", "SeedingProblem", "check_budget", "fill_in_order"]
@@ -178,8 +179,8 @@ def fill_in_order(
     return np.concatenate((inc, chosen.astype(np.int32)))
 
 
-@dataclass(frozen=True, eq=False)
-class SeedSet:
+@dataclass(frozen=True, eq=False, repr=False)
+class SeedSet(Described):
     """An ordered seed list with what each seed costs and is expected to add.
 
     ``marginal_gain[i]``: expected extra nodes activated by adding seed i to the
@@ -190,7 +191,8 @@ class SeedSet:
     raised to the paid floor (:attr:`paid_prefix`: what the first seeds alone are worth)
     where the sum falls below it; ``expected_reach`` is its last value, and
     ``expected_reach_raw`` the unfloored, unbiased estimate. The marginal gains stay
-    raw, so where the floor binds ``cumulative_reach`` exceeds their sum.
+    raw, so where the floor binds ``cumulative_reach`` exceeds their sum. ``nodes`` are
+    the seeds' dense indices, :attr:`ids` their account IDs; ``repr`` is a few lines.
     """
 
     strategy: str
@@ -202,6 +204,14 @@ class SeedSet:
 
     def __len__(self) -> int:
         return int(self.nodes.shape[0])
+
+    @property
+    def ids(self) -> pl.Series:
+        """The seeds' account IDs (the graph's labels), in order. O(seeds)."""
+        return self.problem.graph.ids.gather(self.nodes).alias("id")
+
+    def _describe(self) -> Summary:
+        return seed_set_summary(self)
 
     @property
     def cost(self) -> NDArray[np.float64]:
