@@ -16,9 +16,12 @@ from pipeline.campaign.cell import CellTables, run_cell
 from pipeline.campaign.config import FAULT_ENV
 from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell
+from pipeline.campaign.ray_connect import cell_failure, connect
 from pipeline.errors import InputError
 
 __all__ = ["fault", "local_workers", "run_local", "run_ray"]
+
+_RETRIES = 3  # a Ray task whose worker dies is retried this many times
 
 
 def fault(kind: str) -> str | None:
@@ -143,27 +146,22 @@ def run_ray(
         ) from None
     started = False
     if not ray.is_initialized():
-        try:
-            ray.init(
-                address=address,
-                num_cpus=workers if address is None else None,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-        except ConnectionError as exc:
-            raise InputError(f"cannot connect to the Ray cluster at {address}: {exc}") from None
+        connect(address, workers)
         started = True
     try:
-        task = ray.remote(num_cpus=1, max_retries=3)(_ray_cell)
+        task = ray.remote(num_cpus=1, max_retries=_RETRIES)(_ray_cell)
         ctx_ref = ray.put(ctx)
         key = f"{ctx.fingerprint}-{ctx_ref.hex()}"
         pending = {task.remote([ctx_ref], key, c): c for c in cells}
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
-                pending.pop(ref)
-                yield ray.get(ref)
+                cell = pending.pop(ref)
+                try:
+                    tables = ray.get(ref)
+                except ray.exceptions.RayError as exc:
+                    raise cell_failure(exc, f"cell {cell.key} of {cell.brand}", _RETRIES) from None
+                yield tables
     finally:
         if started:
             ray.shutdown()
