@@ -1,7 +1,9 @@
 """Paired differences against a baseline strategy, run by run (common random numbers).
 
 Run ``r`` of every strategy of a brand and model shares its random numbers, so the
-difference is taken run by run, which removes the shared noise. O(runs).
+difference is taken run by run, which removes the shared noise. Every mean and
+interval is order-deterministic (:func:`~pipeline.aggregate.summaries.stable`): the same
+folder gives the same bits. O(runs log runs).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate.results import LEVEL_KEYS, MEASURES, PROJECTED, Results
-from pipeline.aggregate.summaries import mean_ci, sort_levels
+from pipeline.aggregate.summaries import list_mean_ci, sort_levels, stable
 from pipeline.errors import InputError
 
 __all__ = ["compare", "compare_runs"]
@@ -74,39 +76,42 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
         .with_columns((pl.col(m) - pl.col(f"_base_{m}")).alias(f"_d_{m}") for m in MEASURES)
     )
 
-    def win_share(col: str) -> pl.Expr:
+    def win_share(col: str) -> pl.Expr:  # sums of 0, 0.5 and 1: exact in any order
         d = pl.col(col)
         return ((d > 0).cast(pl.Float64) + 0.5 * (d == 0).cast(pl.Float64)).mean()
 
+    def values(col: str) -> pl.Expr:  # the group's values, sorted: reduced row by row below
+        return stable(pl.col(col).cast(pl.Float64)).alias(f"_l{col}")
+
+    def mean(col: str) -> pl.Expr:
+        return pl.col(f"_l{col}").list.mean()
+
+    one_per_cell = ("cpm", "_base_cpm", "cost_spent", "_base_cost")
+    lists = [*(f"_d_{m}" for m in MEASURES), *MEASURES, *(f"_base_{m}" for m in MEASURES)]
     out = (
         joined.group_by([*LEVEL_KEYS, "strategy"])
         .agg(
             pl.len().cast(pl.Int64).alias("runs"),
-            *(
-                e
-                for m in MEASURES
-                for e in (
-                    *mean_ci(f"_d_{m}", f"diff_{m}"),
-                    win_share(f"_d_{m}").alias(f"win_share_{m}"),
-                )
-            ),
-            *(pl.col(m).cast(pl.Float64).mean().alias(f"mean_{m}") for m in MEASURES[1:]),
-            *(
-                pl.col(f"_base_{m}").cast(pl.Float64).mean().alias(f"baseline_mean_{m}")
-                for m in MEASURES[1:]
-            ),
-            pl.col("activated").cast(pl.Float64).mean().alias("mean_activated"),
-            pl.col("_base_activated").cast(pl.Float64).mean().alias("baseline_mean_activated"),
-            (pl.col("impressions").mean() * pl.col("cpm").first() / 1000.0).alias("emv"),
-            (pl.col("_base_impressions").mean() * pl.col("_base_cpm").first() / 1000.0).alias(
+            *(win_share(f"_d_{m}").alias(f"win_share_{m}") for m in MEASURES),
+            *(values(c) for c in lists),
+            # one value per cell: the plan's CPM and cost
+            *(stable(c).list.first().alias(c) for c in one_per_cell),
+        )
+        .with_columns(
+            *(e for m in MEASURES for e in list_mean_ci(pl.col(f"_l_d_{m}"), f"diff_{m}")),
+            *(mean(m).alias(f"mean_{m}") for m in MEASURES),
+            *(mean(f"_base_{m}").alias(f"baseline_mean_{m}") for m in MEASURES),
+        )
+        .drop(f"_l{c}" for c in lists)
+        .with_columns(
+            (pl.col("mean_impressions") * pl.col("cpm") / 1000.0).alias("emv"),
+            (pl.col("baseline_mean_impressions") * pl.col("_base_cpm") / 1000.0).alias(
                 "baseline_emv"
             ),
-            (pl.col("cost_spent").first() / pl.col("activated").cast(pl.Float64).mean()).alias(
-                "cost_per_activation"
+            (pl.col("cost_spent") / pl.col("mean_activated")).alias("cost_per_activation"),
+            (pl.col("_base_cost") / pl.col("baseline_mean_activated")).alias(
+                "baseline_cost_per_activation"
             ),
-            (
-                pl.col("_base_cost").first() / pl.col("_base_activated").cast(pl.Float64).mean()
-            ).alias("baseline_cost_per_activation"),
         )
         .with_columns(
             pl.lit(baseline).alias("baseline"),

@@ -42,6 +42,8 @@ __all__ = [
     "level_outcomes",
     "level_text",
     "money",
+    "outcome_expr",
+    "paired_differences",
     "rank_levels",
     "spend_clause",
 ]
@@ -116,25 +118,7 @@ def level_outcomes(
         *LEVEL_KEYS, pl.col("strategy").alias("runner_up"), pl.col(mean).alias("runner_up_mean")
     )
     pairs = top.join(second, on=LEVEL_KEYS, how="inner", nulls_equal=True)
-    x = pl.col(objective).cast(pl.Float64)
-    per_run = lf.select(*LEVEL_KEYS, "strategy", "run", x.alias("_x"))
-    mine = per_run.join(
-        pairs.lazy().select(*LEVEL_KEYS, pl.col("best").alias("strategy")),
-        on=[*LEVEL_KEYS, "strategy"], nulls_equal=True,
-    ).drop("strategy")  # fmt: skip
-    theirs = per_run.join(
-        pairs.lazy().select(*LEVEL_KEYS, pl.col("runner_up").alias("strategy")),
-        on=[*LEVEL_KEYS, "strategy"], nulls_equal=True,
-    ).select(*LEVEL_KEYS, "run", pl.col("_x").alias("_y"))  # fmt: skip
-    diffs = (
-        mine.join(theirs, on=[*LEVEL_KEYS, "run"], nulls_equal=True)
-        .with_columns((pl.col("_x") - pl.col("_y")).alias("_d"))
-        .group_by(LEVEL_KEYS)
-        .agg(pl.len().cast(pl.Int64).alias("runs"), *mean_ci("_d", "diff"))
-        .collect()
-    )
-    lo, hi = pl.col("diff_ci_low"), pl.col("diff_ci_high")
-    m = pl.col("margin")
+    diffs = paired_differences(lf, pairs, objective)
     out = (
         top.join(second, on=LEVEL_KEYS, how="left", nulls_equal=True)
         .join(diffs, on=LEVEL_KEYS, how="left", nulls_equal=True)
@@ -148,13 +132,7 @@ def level_outcomes(
         .with_columns(
             pl.when(pl.col("runner_up").is_null())
             .then(pl.lit("win"))
-            .when(lo.is_null() | hi.is_null() | m.is_null())
-            .then(pl.lit("indistinguishable"))
-            .when((lo >= -m) & (hi <= m))
-            .then(pl.lit("tie"))
-            .when((lo > 0) & (hi > m))
-            .then(pl.lit("win"))
-            .otherwise(pl.lit("indistinguishable"))
+            .otherwise(outcome_expr())
             .alias("outcome"),
             pl.lit(objective).alias("objective"),
         )
@@ -162,6 +140,52 @@ def level_outcomes(
     columns = [*LEVEL_KEYS, "objective", "best", "runner_up", "best_mean", "runner_up_mean",
                "runs", "mean_diff", "diff_ci_low", "diff_ci_high", "margin", "outcome"]  # fmt: skip
     return sort_levels(out.select(columns), last="best")
+
+
+def paired_differences(
+    runs: pl.LazyFrame,
+    pairs: pl.DataFrame,
+    measure: str,
+    first: str = "best",
+    second: str = "runner_up",
+) -> pl.DataFrame:
+    """Per level of ``pairs`` (:data:`LEVEL_KEYS` plus the strategy columns ``first`` and
+    ``second``, one pair per level): ``runs`` (paired runs), ``mean_diff``,
+    ``diff_ci_low``, ``diff_ci_high`` of ``first - second`` in ``measure``, run by run
+    (common random numbers), 95% Student-t (null for a single run). Levels without a
+    run in common are absent. O(runs)."""
+    x = pl.col(measure).cast(pl.Float64)
+    per_run = runs.lazy().select(*LEVEL_KEYS, "strategy", "run", x.alias("_x"))
+    mine = per_run.join(
+        pairs.lazy().select(*LEVEL_KEYS, pl.col(first).alias("strategy")),
+        on=[*LEVEL_KEYS, "strategy"], nulls_equal=True,
+    ).drop("strategy")  # fmt: skip
+    theirs = per_run.join(
+        pairs.lazy().select(*LEVEL_KEYS, pl.col(second).alias("strategy")),
+        on=[*LEVEL_KEYS, "strategy"], nulls_equal=True,
+    ).select(*LEVEL_KEYS, "run", pl.col("_x").alias("_y"))  # fmt: skip
+    return (
+        mine.join(theirs, on=[*LEVEL_KEYS, "run"], nulls_equal=True)
+        .with_columns((pl.col("_x") - pl.col("_y")).alias("_d"))
+        .group_by(LEVEL_KEYS)
+        .agg(pl.len().cast(pl.Int64).alias("runs"), *mean_ci("_d", "diff"))
+        .collect()
+    )
+
+
+def outcome_expr() -> pl.Expr:
+    """The outcome (module doc) of the columns ``diff_ci_low``, ``diff_ci_high`` and
+    ``margin``: ``win``, ``tie`` or ``indistinguishable`` (also when any is null)."""
+    lo, hi, m = pl.col("diff_ci_low"), pl.col("diff_ci_high"), pl.col("margin")
+    return (
+        pl.when(lo.is_null() | hi.is_null() | m.is_null())
+        .then(pl.lit("indistinguishable"))
+        .when((lo >= -m) & (hi <= m))
+        .then(pl.lit("tie"))
+        .when((lo > 0) & (hi > m))
+        .then(pl.lit("win"))
+        .otherwise(pl.lit("indistinguishable"))
+    )
 
 
 def money(x: float | None, currency: str = "") -> str:

@@ -1,7 +1,9 @@
 """The measures a campaign is judged by, and reading a results folder into :class:`Results`.
 
 The folder's layout and columns are :mod:`pipeline.schema`'s; a cell is finished iff
-its runs file exists. Reading is lazy (Parquet scans) and O(files) before any query.
+its runs file exists, and is read iff it is in the manifest's current grid
+(``grid.cell_keys``; folders written before it was recorded: every cell). Reading is
+lazy (Parquet scans) and O(files) before any query.
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ class Results:
         default_factory=lambda: pl.DataFrame(schema=COMPETITION_SCHEMA)
     )
     every_run: pl.LazyFrame | None = None  # None: same as ``runs``
+    #: finished cells (and contests) in the folder but outside the current grid: ignored
+    ignored: int = 0
 
     @property
     def baseline(self) -> str:
@@ -168,6 +172,12 @@ class Results:
                 " it has no platform units (impressions, engagements, people); judging by "
                 f"{self.objective.replace('_', ' ')}; rerun the campaign to get them"
             )
+        if self.ignored:
+            out.append(
+                f"{self.ignored} finished cell(s) or contest(s) in {self.path} are outside "
+                "the campaign's current grid and ignored; `influence campaign --prune` "
+                "deletes them"
+            )
         return out
 
 
@@ -223,8 +233,9 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-#: Columns a runs file must hold (``cpm`` and the earned counts came later and may be
-#: missing; the earned counts are then derived as count minus ``seeds_used``).
+#: Columns a runs file must hold (``cpm``, the earned counts, ``optimised`` and others
+#: came later and may be missing: they read as null, and the earned counts are derived
+#: as count minus ``seeds_used``).
 _RUNS_REQUIRED = tuple(
     c
     for c in RUNS_SCHEMA
@@ -232,7 +243,7 @@ _RUNS_REQUIRED = tuple(
     not in (
         "cpm", "earned_activated", "earned_exposed", "certified_ratio", "robust_ratio",
         "robust_ratio_low", "stable_share", "rerun_low", "rerun_high", "stand_ins", "plan_model",
-        "matched", *PROJECTED,
+        "matched", "optimised", *PROJECTED,
     )
 )  # fmt: skip
 
@@ -253,13 +264,28 @@ def _check_runs_file(path: Path) -> None:
         )
 
 
+def _current(manifest: dict[str, Any]) -> tuple[set[Path] | None, set[str] | None]:
+    """The manifest's current grid: runs files relative to ``runs/`` and contest keys;
+    None for folders written before the grid was recorded (every file counts)."""
+    grid = manifest.get("grid")
+    cells = grid.get("cell_keys") if isinstance(grid, dict) else None
+    contests = grid.get("contest_keys") if isinstance(grid, dict) else None
+    return (
+        {Path(f"{k}.parquet") for k in cells if isinstance(k, str)}
+        if isinstance(cells, list)
+        else None,
+        {k for k in contests if isinstance(k, str)} if isinstance(contests, list) else None,
+    )
+
+
 def load_results(path: str | Path) -> Results:
     """Read the results folder written by ``influence campaign``.
 
-    Only finished cells count: a cell is finished iff ``runs/.../<cell>.parquet``
-    exists, and its seeds, audience and curves files are those at the same
-    relative path. O(files) to list; the runs are scanned lazily, the companion
-    tables read at once.
+    Only finished cells of the current grid count: a cell is finished iff
+    ``runs/.../<cell>.parquet`` exists, and its seeds, audience and curves files are
+    those at the same relative path; cells (and contests) the manifest's grid does not
+    list, left by an earlier grid, are ignored (:attr:`Results.ignored` counts them).
+    O(files) to list; the runs are scanned lazily, the companion tables read at once.
 
     Raises
     ------
@@ -271,7 +297,12 @@ def load_results(path: str | Path) -> Results:
     if not root.is_dir():
         raise InputError(f"{root}: no such results folder")
     manifest = _read_manifest(root)
+    current, current_contests = _current(manifest)
     runs_files = _parquet_files(root / "runs")
+    ignored = 0
+    if current is not None:
+        ignored = sum(rel not in current for rel in runs_files)
+        runs_files = {rel: p for rel, p in runs_files.items() if rel in current}
     if not runs_files:
         raise InputError(f"{root}: no finished cells yet; run `influence campaign CONFIG`")
     for path in runs_files.values():
@@ -286,6 +317,9 @@ def load_results(path: str | Path) -> Results:
             raise InputError(f"{root / name}: cannot read the {name} tables: {msg}") from None
 
     contest_files = list(_parquet_files(root / "competition").values())
+    if current_contests is not None:
+        ignored += sum(p.stem not in current_contests for p in contest_files)
+        contest_files = [p for p in contest_files if p.stem in current_contests]
     try:
         competition = _scan(contest_files, COMPETITION_SCHEMA).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -309,6 +343,7 @@ def load_results(path: str | Path) -> Results:
         audience=matched("audience", AUDIENCE_SCHEMA),
         curves=matched("curves", CURVES_SCHEMA),
         overlap=matched("overlap", OVERLAP_SCHEMA),
+        ignored=ignored,
     )
 
 

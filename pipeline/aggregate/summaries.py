@@ -1,5 +1,11 @@
 """Per-cell summaries: mean reach with Student-t 95% intervals, reach per currency unit,
-seeds and reach by tier; and the competition table's summary. O(runs) per table.
+seeds and reach by tier; and the competition table's summary. O(runs log runs) per table.
+
+Every float reduction here (and in the comparisons, verdicts and cross-model tables,
+through :func:`stable`, :func:`smean` and :func:`mean_ci`) reduces each group's values
+as one sorted list, not in the order polars' threads deliver the rows (polars drops a
+sort before an order-insensitive aggregation, and adds floats in thread order): the
+same folder gives the same bits on every call and with any ``POLARS_MAX_THREADS``.
 """
 
 from __future__ import annotations
@@ -10,22 +16,51 @@ from pipeline.aggregate.results import GROUP_KEYS, MEASURES, PROJECTED, Results
 from pipeline.intervals import half_width_expr
 from pipeline.profiles import TIER_NAMES
 
-__all__ = ["competition_summary", "summarize", "summarize_runs"]
+__all__ = [
+    "competition_summary",
+    "list_mean_ci",
+    "mean_ci",
+    "smean",
+    "sort_levels",
+    "stable",
+    "summarize",
+    "summarize_runs",
+]
+
+
+def stable(x: pl.Expr | str) -> pl.Expr:
+    """In a group-by: the group's values of ``x`` as one list, sorted (nulls last), so
+    that a mean, sum or standard deviation of it (``.list.mean()``, ...) does not depend
+    on the order of the rows. O(n log n) per group."""
+    e = pl.col(x) if isinstance(x, str) else x
+    return e.sort(nulls_last=True).implode()
+
+
+def smean(x: pl.Expr | str) -> pl.Expr:
+    """In a group-by: the mean of ``x`` (nulls ignored), order-deterministic."""
+    return stable(x).list.mean()
+
+
+def list_mean_ci(values: pl.Expr, name: str) -> list[pl.Expr]:
+    """:func:`mean_ci` of a list column (one sorted list of values per row, e.g. a
+    :func:`stable` aggregated once and reused): the mean and its 95% interval."""
+    mean = values.list.mean()
+    half = values.list.eval(half_width_expr(pl.element())).list.first()
+    return [
+        mean.alias(f"mean_{name}"),
+        (mean - half).alias(f"{name}_ci_low"),
+        (mean + half).alias(f"{name}_ci_high"),
+    ]
 
 
 def mean_ci(col: str, name: str) -> list[pl.Expr]:
-    """``mean_<name>``, ``<name>_ci_low``, ``<name>_ci_high``: mean ± t(0.975, n-1) sd/√n
-    (ddof=1; :mod:`pipeline.intervals`).
+    """In a group-by: ``mean_<name>``, ``<name>_ci_low``, ``<name>_ci_high``: mean ±
+    t(0.975, n-1) sd/√n (ddof=1; :mod:`pipeline.intervals`), order-deterministic
+    (:func:`stable`).
 
     The interval is null for a single run (no spread to estimate).
     """
-    x = pl.col(col).cast(pl.Float64)
-    half = half_width_expr(x)
-    return [
-        x.mean().alias(f"mean_{name}"),
-        (x.mean() - half).alias(f"{name}_ci_low"),
-        (x.mean() + half).alias(f"{name}_ci_high"),
-    ]
+    return list_mean_ci(stable(pl.col(col).cast(pl.Float64)), name)
 
 
 def _per_cost(mean: str) -> pl.Expr:
@@ -67,8 +102,10 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
     optimizers' certified approximation ratio of the seeds, a lower bound with
     probability 1 - 1/n; null for the other strategies); ``robust_ratio`` and
     ``robust_ratio_low`` (a robust plan's achieved worst-case ratio over the models and
-    its 95% lower bound; null otherwise). Sorted by brand, model,
-    budget, k, strategy (nulls last). One hash group-by, O(rows).
+    its 95% lower bound; null otherwise); ``optimised`` (what the plan's strategy
+    maximised, the runs table's column: e.g. ``people (weighted-exposure proxy)``; null
+    when not recorded). Sorted by brand, model,
+    budget, k, strategy (nulls last). One hash group-by, O(rows log rows).
     """
     lf = runs.lazy()
     names = lf.collect_schema().names()
@@ -81,18 +118,24 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
         for c in (*PROJECTED, "certified_ratio", "robust_ratio", "robust_ratio_low")
         if c not in names
     )
+    if "optimised" not in names:
+        lf = lf.with_columns(pl.lit(None, pl.String).alias("optimised"))
+    means = ("cost_spent", "seeds_used", "cpm", "certified_ratio", "robust_ratio",
+             "robust_ratio_low")  # fmt: skip
     out = (
         lf.group_by(GROUP_KEYS)
-        .agg(
+        .agg(  # each measure sorted once per cell, then reduced row by row
             pl.len().cast(pl.Int64).alias("runs"),
-            *(e for m in MEASURES for e in mean_ci(m, m)),
-            pl.col("cost_spent").mean(),
-            pl.col("seeds_used").cast(pl.Float64).mean(),
-            pl.col("cpm").mean(),
-            pl.col("certified_ratio").mean(),
-            pl.col("robust_ratio").mean(),
-            pl.col("robust_ratio_low").mean(),
+            # one value per cell (what its plan was chosen for); the smallest: deterministic
+            pl.col("optimised").cast(pl.String).min().alias("optimised"),
+            *(stable(pl.col(m).cast(pl.Float64)).alias(f"_l_{m}") for m in MEASURES),
+            *(stable(pl.col(c).cast(pl.Float64)).alias(f"_l_{c}") for c in means),
         )
+        .with_columns(
+            *(e for m in MEASURES for e in list_mean_ci(pl.col(f"_l_{m}"), m)),
+            *(pl.col(f"_l_{c}").list.mean().alias(c) for c in means),
+        )
+        .drop(f"_l_{c}" for c in (*MEASURES, *means))
         .with_columns(
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in MEASURES),
             *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in MEASURES),
@@ -134,7 +177,9 @@ def summarize(results: Results) -> pl.DataFrame:
         (pl.col("tier") == t).sum().cast(pl.Int64).alias(f"seeds_{t}") for t in TIER_NAMES
     )
     reached = results.audience.group_by(GROUP_KEYS).agg(
-        pl.col("expected_activated").filter(pl.col("tier") == t).sum().alias(f"reached_{t}")
+        stable(pl.col("expected_activated").filter(pl.col("tier") == t))
+        .list.sum()
+        .alias(f"reached_{t}")
         for t in TIER_NAMES
     )
     out = summary.join(seeds, on=GROUP_KEYS, how="left", nulls_equal=True).join(
@@ -172,8 +217,8 @@ def competition_summary(results: Results) -> pl.DataFrame:
         .agg(
             pl.len().cast(pl.Int64).alias("runs"),
             *mean_ci("adopters", "adopters"),
-            pl.col("_share").mean().alias("share"),
-            pl.col("alone").cast(pl.Float64).mean().alias("mean_alone"),
+            smean("_share").alias("share"),
+            smean(pl.col("alone").cast(pl.Float64)).alias("mean_alone"),
         )
         .with_columns((pl.col("mean_alone") - pl.col("mean_adopters")).alias("loss"))
         .with_columns(

@@ -17,12 +17,17 @@ columns in :mod:`pipeline.schema`)::
     OUT/audience/BRAND/CELL.parquet    expected activated accounts per tier
     OUT/curves/BRAND/CELL.parquet      mean new and cumulative activations per step
     OUT/overlap/BRAND/CELL.parquet     follower overlap of the plan's first creators, pairwise
+    OUT/integrity/BRAND/CELL.json      each table's rows, bytes and SHA-256 (written last)
+    OUT/campaign.lock                  held while a campaign writes the folder
 
 where BRAND is :func:`pipeline.schema.brand_folder` (``brand-<slug>-<hash>``).
 
 Every file is written atomically, so a killed run leaves finished cells and
-hidden temporary files only; re-running skips finished cells and ends with
-exactly the files of an uninterrupted run. The local and Ray executors run
+hidden temporary files only; re-running skips finished cells whose integrity record
+verifies (a damaged cell is recomputed, saying which and why) and ends with exactly
+the files of an uninterrupted run. Readers see only the manifest's current grid; cells
+of an earlier grid stay on disk until ``prune``. A second campaign on a folder in use is
+refused (the lock). The local and Ray executors run
 the same :func:`run_cell` and give identical files for the same seed.
 
 The package, in the order a campaign runs:
@@ -33,17 +38,25 @@ The package, in the order a campaign runs:
 - :mod:`~pipeline.campaign.context`: the inputs every cell shares;
 - :mod:`~pipeline.campaign.cell`: one cell's seeds, simulation and tables, one contest;
 - :mod:`~pipeline.campaign.store`: the results folder (paths, manifest, atomic writes);
+- :mod:`~pipeline.campaign.integrity`, :mod:`~pipeline.campaign.lock`,
+  :mod:`~pipeline.campaign.relabel`: per-cell records, the folder lock, older labels;
+- :mod:`~pipeline.campaign.ray_connect`: reaching a Ray cluster within a timeout;
 - :mod:`~pipeline.campaign.executors`: local threads and Ray;
-- :mod:`~pipeline.campaign.driver`: :func:`run_campaign`.
+- :mod:`~pipeline.campaign.driver`: :func:`~pipeline.campaign.driver.run_campaign`.
+
+The :func:`run_campaign` exported here (and as ``pipeline.run_campaign``) is
+:func:`pipeline.api.run_campaign`: the driver's, plus a progress display inside Jupyter
+notebooks (or anywhere with ``progress=True``); a callable ``progress`` is passed on.
 """
 
 from __future__ import annotations
 
+from pipeline.api import run_campaign  # the driver plus a notebook progress display
 from pipeline.campaign.cell import CellTables, cell_cpm, run_cell, run_contest
 from pipeline.campaign.config import EXECUTORS, FAULT_ENV, OVERLAP_SEEDS, CampaignConfig, ModelSpec
 from pipeline.campaign.config_file import load_config
 from pipeline.campaign.context import CampaignContext, prepare
-from pipeline.campaign.driver import CampaignProgress, CampaignReport, run_campaign
+from pipeline.campaign.driver import CampaignProgress, CampaignReport
 from pipeline.campaign.executors import local_workers
 from pipeline.campaign.grid import Cell, Contest, cells_of, contests_of
 from pipeline.campaign.store import cell_path, contest_path, is_done

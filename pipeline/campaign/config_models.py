@@ -4,6 +4,7 @@ calibrated model files (``calibrated:FILE``, relative to the campaign file)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pipeline.campaign.config import MODELS, CampaignConfig, ModelSpec
@@ -84,13 +85,16 @@ def _calibrated(r: Any, where: str) -> ModelSpec:
 
 def plan_model_of(r: Any, models: tuple[ModelSpec, ...]) -> ModelSpec | None:
     """``grid.plan_model``: the model every strategy's one plan is chosen under (a label
-    of ``grid.models``, e.g. ``"medium"`` or ``"calibrated:android.json"``); None when
+    of ``grid.models``, e.g. ``"medium"`` or ``"calibrated:android.json"``, the file name
+    of a calibrated model); None when
     absent (:meth:`CampaignConfig.plan` then picks the default)."""
     v = r.raw("grid.plan_model")
     if v is None:
         return None
     labels = [m.label for m in models]
     for m in models:
-        if isinstance(v, str) and v in (m.label, m.ref, m.name if m.p is None else None):
+        # a calibrated model also by its file name (its label before labels had a hash)
+        named = f"calibrated:{Path(m.calibrated).name}" if m.calibrated else None
+        if isinstance(v, str) and v in (m.label, m.ref, m.name if m.p is None else None, named):
             return m
     raise r.fail("grid.plan_model", f"{v!r} is not one of grid.models; expected {or_list(labels)}")

@@ -19,7 +19,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -27,7 +29,69 @@ import numpy as np
 from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.profiles import Brands
 
-__all__ = ["Cell", "Contest", "cells_of", "contests_of", "derive_seed", "matched_cell"]
+__all__ = [
+    "Cell",
+    "Contest",
+    "cell_key",
+    "cells_of",
+    "contest_key",
+    "contests_of",
+    "derive_seed",
+    "matched_cell",
+    "stream_name",
+    "stream_names",
+]
+
+
+def stream_name(model: ModelSpec) -> str:
+    """The name a model's random streams are derived from (:func:`derive_seed`): its
+    label as versions before exact labels wrote it (``ic p=P`` with P to 6 significant
+    digits, ``calibrated:<file name>``), so that a campaign gives the numbers it gave
+    then and a folder of an older version, migrated to the new labels
+    (:mod:`pipeline.campaign.relabel`), equals a fresh run. Two models of one stream name
+    (``ic p=0.01`` and ``ic p=0.01000001``) share random numbers, which is harmless:
+    each simulates its own parameters."""
+    if model.calibrated is not None:
+        return f"calibrated:{PurePath(model.calibrated).name}"
+    if model.preset is not None:
+        return model.preset
+    return model.name if model.p is None else f"{model.name} p={model.p:g}"
+
+
+def stream_names(models: Sequence[ModelSpec]) -> list[str]:
+    """:func:`stream_name` of each model, or the exact labels when two would share one:
+    names that key a mapping of the models (a robust plan's RR streams)."""
+    names = [stream_name(m) for m in models]
+    return names if len(set(names)) == len(names) else [m.label for m in models]
+
+
+def cell_key(
+    brand: str,
+    model: str,
+    strategy: str,
+    budget: float | None,
+    k: int | None,
+    plan: str | None = None,
+) -> str:
+    """The file-safe identifier of a cell from its coordinates and model labels
+    (``plan``: the plan model's label when it is not ``model``): a readable part and a
+    hash of the coordinates, ``wc_imm_b300_1a2b3c4d``. Stable across versions: a
+    folder's files are named by it."""
+    level = f"b{budget:g}" if budget is not None else f"k{k}"
+    coords: list[Any] = [brand, model, strategy, budget, k]
+    extra = ""
+    if plan is not None and plan != model:
+        coords.append(plan)
+        extra = f"_plan-{plan}"
+    digest = hashlib.blake2b(json.dumps(coords).encode(), digest_size=4).hexdigest()
+    return _slug(f"{model}_{strategy}{extra}_{level}") + f"_{digest}"
+
+
+def contest_key(brands: list[str], model: str, strategy: str, level: str) -> str:
+    """The file-safe identifier of a contest (brands competing under ``model``)."""
+    coords = json.dumps([brands, model, strategy, level])
+    digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
+    return _slug(f"{model}_{strategy}_{level}") + f"_{digest}"
 
 
 @dataclass(frozen=True)
@@ -50,14 +114,13 @@ class Cell:
     @property
     def key(self) -> str:
         """A stable file-safe identifier (readable part + hash of the coordinates)."""
-        level = f"b{self.budget:g}" if self.budget is not None else f"k{self.k}"
-        coords: list[Any] = [self.brand, self.model.label, self.strategy, self.budget, self.k]
-        plan = ""
-        if self.plan.label != self.model.label:
-            coords.append(self.plan.label)
-            plan = f"_plan-{self.plan.label}"
-        digest = hashlib.blake2b(json.dumps(coords).encode(), digest_size=4).hexdigest()
-        return _slug(f"{self.model.label}_{self.strategy}{plan}_{level}") + f"_{digest}"
+        return self.key_with(lambda label: label)
+
+    def key_with(self, label: Callable[[str], str]) -> str:
+        """The key the cell had with model labels ``label(current label)`` (a folder
+        written by a version with other labels; :func:`cell_key`)."""
+        model, plan = label(self.model.label), label(self.plan.label)
+        return cell_key(self.brand, model, self.strategy, self.budget, self.k, plan)
 
     @property
     def label(self) -> str:
@@ -148,10 +211,12 @@ class Contest:
 
     @property
     def key(self) -> str:
-        coords = json.dumps([[c.brand for c in self.cells], self.model.label, self.strategy,
-                             self.level])  # fmt: skip
-        digest = hashlib.blake2b(coords.encode(), digest_size=4).hexdigest()
-        return _slug(f"{self.model.label}_{self.strategy}_{self.level}") + f"_{digest}"
+        return self.key_with(lambda label: label)
+
+    def key_with(self, label: Callable[[str], str]) -> str:
+        """The key with model labels ``label(current label)`` (see :meth:`Cell.key_with`)."""
+        brands = [c.brand for c in self.cells]
+        return contest_key(brands, label(self.model.label), self.strategy, self.level)
 
 
 def contests_of(config: CampaignConfig, brands: Brands) -> list[Contest]:

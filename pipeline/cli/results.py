@@ -76,13 +76,21 @@ def campaign(
         bool,
         typer.Option(
             "--resume/--no-resume",
-            help="Skip cells already in the results folder (--no-resume recomputes them).",
+            help="Skip finished cells whose files are whole (--no-resume recomputes all).",
         ),
     ] = True,
     output: Annotated[
         Path | None,
         typer.Option("--output", help="Results folder; default: the config's 'output'."),
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Delete the files of cells outside the current grid (kept but ignored "
+            "by summaries otherwise).",
+        ),
+    ] = False,
     quiet: QuietO = False,
 ) -> None:
     """Run a campaign: every brand x model x strategy x budget cell, seeds then simulations.
@@ -90,7 +98,7 @@ def campaign(
     Writes a results folder (Parquet, partitioned by brand) that summarize, compare,
     report and export read; re-running resumes it. Prints the verdict per brand.
     """
-    from pipeline.campaign import CampaignProgress, run_campaign
+    from pipeline.campaign.driver import CampaignProgress, run_campaign
 
     state = {"start": 0.0, "runs": 0}
     progress_bar: Progress | None = None
@@ -100,9 +108,12 @@ def campaign(
         nonlocal progress_bar, task
         if quiet:
             return
+        if p.notice:  # a damaged cell, cells outside the grid: always shown
+            err_console.print(p.message, highlight=False, markup=False, soft_wrap=True)
+            return
         if p.cells_total == 0:
             if not err_console.is_terminal:
-                err_console.print(p.message, highlight=False)
+                err_console.print(p.message, highlight=False, soft_wrap=True)
             return
         if p.message == "running":
             import time
@@ -148,6 +159,7 @@ def campaign(
             resume=resume,
             output=output,
             progress=note,
+            prune=prune,
         )
     except KeyboardInterrupt:
         if progress_bar is not None:

@@ -16,11 +16,17 @@ Accepted spellings (``--model`` is free text checked here):
 
 A preset or a calibrated model with ``p`` is refused (they fix their own
 parameters). O(1), or O(m) for a calibrated model on a graph.
+
+Labels name a model in results (and in a campaign's cell keys), so two models never
+share one: ``ic p=P`` writes P exactly (:func:`p_text`: ``ic p=0.01000001`` and ``ic
+p=0.01`` stay apart), and a campaign's calibrated model is ``calibrated:<stem>@<8 hex
+of its content's SHA-256>`` (:func:`calibrated_label`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,7 +35,7 @@ from pipeline import defaults
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 
-__all__ = ["Model", "resolve"]
+__all__ = ["Model", "calibrated_label", "p_text", "resolve"]
 
 _BASIC = ("ic", "wc", "tv", "lt")
 
@@ -59,6 +65,23 @@ class Model:
     @property
     def calibrated(self) -> bool:
         return self.source is not None
+
+
+def p_text(p: float) -> str:
+    """``p`` as a label writes it: the shortest text that reads back as exactly ``p``
+    (Python's ``repr``), without a trailing ``.0``: ``0.025``, ``0.01000001``, ``1e-05``,
+    ``1``. Values of 6 significant digits or fewer read as ``f"{p:g}"`` did."""
+    text = repr(float(p))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def calibrated_label(path: str, digest: str | None) -> str:
+    """A calibrated model's label in a campaign: ``calibrated:<file stem>@<first 8 hex
+    of digest>`` (``digest``: SHA-256 of the model file and its edge file), so two
+    files of one name, or a refit, never share a label; ``calibrated:<file name>``
+    without a digest."""
+    name = Path(path)
+    return f"calibrated:{name.stem}@{digest[:8]}" if digest else f"calibrated:{name.name}"
 
 
 def _p_of(text: str) -> float:
@@ -106,7 +129,7 @@ def resolve(
         if p is not None:
             raise InputError(f"«model» {text!r} fixes p; do not pass «p» too")
         q = _p_of(text[3:])
-        return Model("ic", q, f"ic p={q:g}")
+        return Model("ic", q, f"ic p={p_text(q)}")
     if text in PRESETS:
         if p is not None:
             raise InputError(f"«p» applies to «model» ic, not to the preset {text!r}")
