@@ -116,7 +116,10 @@ def _check_pair(
     seen: Mapping[str, str], name: str, column: str, allowed: Sequence[str], where: str
 ) -> None:
     if name not in allowed:
-        raise InputError(f"{where}: unknown name {name!r}; expected one of {', '.join(allowed)}")
+        flipped = f" (the part comes first: {column}={name})" if column in allowed else ""
+        raise InputError(
+            f"{where}: unknown name {name!r}; expected one of {', '.join(allowed)}{flipped}"
+        )
     if name in seen:
         raise InputError(f"{where}: {name!r} given twice")
     for other, col in seen.items():

@@ -370,7 +370,7 @@ def test_missing_or_misnamed_columns(tmp_path: Path) -> None:
     _raises(p, "no column 'src'", "(source_col)", "'follower', 'followed'", source_col="src")
     _raises(p, "no column 'dst'", "(target_col)", target_col="dst")
     _raises(p, "different columns", source_col="follower", target_col="follower")
-    one = write(tmp_path / "one.csv", "follower;followed\n1;2\n")
+    one = write(tmp_path / "one.csv", "follower|followed\n1|2\n")  # (';' is detected)
     _raises(one, "expected at least two columns", "separator")
     snap = write(tmp_path / "g.txt", "1 2\n")
     with pytest.raises(InputError, match="do not apply to SNAP"):
@@ -475,7 +475,7 @@ def test_read_id_list(tmp_path: Path) -> None:
         ("e.txt", "", "no IDs; expected one ID per line"),
         ("f.txt", "# only a comment\n", "no IDs"),
         ("g.csv", "id\n", "no IDs"),
-        ("h.csv", "", "cannot read"),
+        ("h.csv", "", "the file is empty"),
         ("i.csv", "id\n1\n\n", None),
         ("k.csv", "first\n\n1\n\n", None),
         ("l.csv", "first,b\n\n,1\n", "line 3: missing ID"),

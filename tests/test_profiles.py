@@ -212,9 +212,11 @@ def test_profile_ids_must_match_integer_graph(tmp_path: Path) -> None:
     e.write_text("a,b\n1,2\n2,3\n")
     g = load_graph(e)
     f = tmp_path / "p.csv"
-    f.write_text("id,cost\n1,5\nxyz,3\n")
-    with pytest.raises(InputError, match=r"line 3, column 'id': the graph's IDs are integers"):
-        load_profiles(f, g)
+    f.write_text("id,cost\n1,5\nxyz,3\n")  # IDs of the file: text; 'xyz' is no account
+    p = load_profiles(f, g)
+    assert p.unmatched == 1 and any("1 of 2 profile rows" in n and "'xyz'" in n for n in p.notes)
+    f.write_text("id,cost\nabc,5\nxyz,3\n")
+    assert "none of the 2 profile rows names an account" in load_profiles(f, g).notes[-1]
     f.write_text("id,cost\n1,5\n3,3\n")
     p = load_profiles(f, g)
     assert p.table.filter(pl.col("has_profile"))["id"].to_list() == [1, 3]

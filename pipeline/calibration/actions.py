@@ -14,9 +14,7 @@ O(rows + nodes) for the ID join.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +26,7 @@ from numpy.typing import NDArray
 
 from pipeline.columns import apply_columns, check_columns
 from pipeline.errors import InputError
+from pipeline.graph_io.text import TextTable, gunzip, read_table_file, typed_ids
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
@@ -61,7 +60,9 @@ class ActionLog:
     ``time`` (Float64 seconds), and ``seed`` (Boolean), ``via``, ``brand`` when the file has
     them; one row per (account, item), sorted by :func:`sort_by_item`. ``time_kind`` is
     ``"seconds"`` or ``"iso"``; ``sha256`` the hex digest of the file's bytes; ``rows`` the
-    rows read; ``duplicates_dropped`` the later duplicates of an (account, item) removed.
+    rows read; ``duplicates_dropped`` the later duplicates of an (account, item) removed;
+    ``notes`` how the file was read (encoding, separator, stripped spaces, text IDs), one
+    line each, for a command to print.
     """
 
     path: str
@@ -70,6 +71,7 @@ class ActionLog:
     sha256: str
     rows: int
     duplicates_dropped: int
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,41 +127,22 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
-def gunzip(path: Path, data: bytes) -> bytes:
-    """``data`` decompressed when ``path`` ends in ``.gz`` or the bytes are gzip; else as is."""
-    if path.suffix.lower() != ".gz" and data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"{path}: not a readable gzip file ({exc})") from None
-
-
-def _read_table(path: Path, data: bytes) -> tuple[pl.DataFrame, str]:
-    """The raw table (CSV/TSV: every column as text) with a ``_line`` column, and the word
-    for a position ("line": file line, header = 1; "row" for Parquet)."""
+def _read_table(path: Path, data: bytes) -> tuple[pl.DataFrame, str, TextTable]:
+    """The raw table (CSV/TSV: every column as text, stripped; the encoding and a
+    ``.csv``'s ``;`` separator detected) with a ``_line`` column, the word for a position
+    ("line": file line, header = 1; "row" for Parquet) and the read table (its notes)."""
     suffixes = [s.lower() for s in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
         suffixes = suffixes[:-1]
     ext = suffixes[-1] if suffixes else ""
-    data = gunzip(path, data)
-    try:
-        if ext in (".parquet", ".pq"):
-            return pl.read_parquet(io.BytesIO(data)).with_row_index("_line", offset=1), "row"
-        if ext in (".csv", ".tsv", ".tab"):
-            if not data.strip():
-                raise InputError(f"{path}: the action log is empty; expected a header and rows")
-            sep = "," if ext == ".csv" else "\t"
-            df = pl.read_csv(io.BytesIO(data), separator=sep, infer_schema=False)
-            df = df.with_row_index("_line", offset=2)
-            blank = df.select(pl.all_horizontal(pl.exclude("_line").is_null())).to_series()
-            return df.filter(~blank), "line"
-    except pl.exceptions.PolarsError as exc:
-        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: cannot read the action log: {msg}") from None
-    raise InputError(
-        f"{path}: unknown action-log extension {ext!r}; expected .csv, .tsv or .parquet"
-    )
+    if ext not in (".parquet", ".pq", ".csv", ".tsv", ".tab"):
+        raise InputError(
+            f"{path}: unknown action-log extension {ext!r}; expected .csv, .tsv or .parquet"
+        )
+    if ext not in (".parquet", ".pq") and not gunzip(path, data).strip():
+        raise InputError(f"{path}: the action log is empty; expected a header and rows")
+    read = read_table_file(path, "action log", data)
+    return read.table, read.word, read
 
 
 def _text(s: pl.Series) -> pl.Series:
@@ -190,20 +173,16 @@ class _Where:
 
 
 def _ids(s: pl.Series, at: _Where) -> pl.Series:
-    """Account or item IDs as given: Int64 when every one is an integer written plainly
-    (the text round-trips: ``007`` and ``+7`` stay text), else String."""
+    """Account or item IDs checked: integers or text (numbers with decimals, nested,
+    temporal and binary columns refused), blanks as missing; typed later, by one rule
+    for a whole ID space (:func:`pipeline.graph_io.text.typed_ids`)."""
     if s.dtype.is_float():
         raise InputError(f"{at()} holds decimal numbers; IDs must be integers or text")
     if s.dtype.is_integer():
-        return s.cast(pl.Int64)
+        return s
     if s.dtype.is_nested() or s.dtype.is_temporal() or s.dtype == pl.Binary:
         raise InputError(f"{at()} has type {s.dtype}; IDs must be integers or text")
-    s = _text(s)
-    as_int = s.cast(pl.Int64, strict=False)
-    plain = as_int.cast(pl.String) == s
-    if as_int.null_count() == s.null_count() and bool(plain.fill_null(True).all()):
-        return as_int
-    return s
+    return _text(s)
 
 
 def _iso_seconds(text: pl.Series) -> pl.Series:
@@ -276,8 +255,9 @@ def load_actions(path: str | Path, *, columns: Mapping[str, str] | None = None) 
     """
     p = Path(path)
     data = read_bytes(p)
-    raw, word = _read_table(p, data)
+    raw, word, read = _read_table(p, data)
     mapping = check_columns(columns or {}, ACTION_COLUMNS, f"{p}: «columns»")
+    _check_header(p, read, mapping)
     raw = apply_columns(raw, mapping, where=str(p), required=_REQUIRED)
     if raw.height == 0:
         raise InputError(f"{p}: the action log is empty; expected at least one row")
@@ -305,16 +285,19 @@ def load_actions(path: str | Path, *, columns: Mapping[str, str] | None = None) 
     if not finite.all():
         row = int(np.flatnonzero(~finite)[0])
         raise InputError(f"{at('time')(row)}: {raw['time'][row]!r} is not a finite time")
+    people = [_ids(raw[c], at(c)) for c in ("account", "via") if c in raw.columns]
+    people, id_note = typed_ids(*people)  # accounts and via: one ID space
+    (item,), _ = typed_ids(_ids(raw["item"], at("item")))
     cols: dict[str, pl.Series] = {
         "_line": raw["_line"],
-        "account": _ids(raw["account"], at("account")),
-        "item": _ids(raw["item"], at("item")),
+        "account": people[0],
+        "item": item,
         "time": time.alias("time"),
     }
     if "seed" in raw.columns:
         cols["seed"] = _seeds(raw["seed"], at("seed"))
     if "via" in raw.columns:
-        cols["via"] = _ids(raw["via"], at("via"))
+        cols["via"] = people[1]
     if "brand" in raw.columns:
         cols["brand"] = _text(raw["brand"])
     df = pl.DataFrame(cols).sort(["time", "account", "_line"])
@@ -326,7 +309,25 @@ def load_actions(path: str | Path, *, columns: Mapping[str, str] | None = None) 
         sha256=hashlib.sha256(data).hexdigest(),
         rows=raw.height,
         duplicates_dropped=df.height - kept.height,
+        notes=tuple(f"{p}: {n}" for n in [*read.notes, id_note] if n),
     )
+
+
+def _check_header(path: Path, read: TextTable, mapping: Mapping[str, str]) -> None:
+    """Refuse a CSV/TSV log whose first row looks like data (no column name of a log,
+    some field a number: a headerless file), naming what was expected. O(columns)."""
+    known = {*ACTION_COLUMNS, *mapping.values()}
+    fields = [f.strip() for f in read.header]
+    if not fields or any(f in known for f in fields):
+        return
+    f = pl.Series(fields, dtype=pl.String)
+    if (f.str.contains(r"^[0-9.:TZ+-]+$") & f.str.contains(r"[0-9]")).any():
+        found = ", ".join(map(repr, fields[:6])) + (", ..." if len(fields) > 6 else "")
+        raise InputError(
+            f"{path}: the first row does not look like a header: expected column names "
+            f"({', '.join(ACTION_COLUMNS)}), found {found}; an action log needs a header row "
+            "(or name its columns with «columns»)"
+        )
 
 
 def graph_nodes(values: pl.Series, ids: pl.Series) -> NDArray[np.int32]:

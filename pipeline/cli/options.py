@@ -38,6 +38,7 @@ __all__ = [
     "OutO",
     "PerCreatorO",
     "PlatformO",
+    "ProfileColumnsO",
     "QuietO",
     "RankByOpt",
     "ReachRateO",
@@ -123,6 +124,17 @@ ColumnsO = Annotated[
         'weight=w (quote a column name holding a comma or =: source="a,b").',
     ),
 ]
+
+ProfileColumnsO = Annotated[
+    str | None,
+    typer.Option(
+        "--profile-columns",
+        help="Profile-table columns named otherwise, as name=column pairs: "
+        "id=username,followers=follower_count (names: id, handle, followers, engagement_rate, "
+        "cost, cpm, platform, real_audience, topics).",
+    ),
+]
+
 
 OutO = Annotated[
     Path | None,

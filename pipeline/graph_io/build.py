@@ -84,12 +84,7 @@ def edge_table(
         else:
             # One column all numbers and the other text: compare them as text.
             out = {k: v.cast(pl.String) for k, v in out.items()}
-    if out["source"].dtype == pl.String and fmt == "snap":
-        # SNAP files are numeric by convention; keep integers when every ID is one.
-        s_int = out["source"].cast(pl.Int64, strict=False)
-        t_int = out["target"].cast(pl.Int64, strict=False)
-        if s_int.null_count() == 0 and t_int.null_count() == 0:
-            out = {"source": s_int, "target": t_int}
+    # (files' ID columns arrive typed by one rule: pipeline.graph_io.text.typed_ids)
     table = pl.DataFrame({"source": out["source"], "target": out["target"]})
 
     for col, lo_hi in (("probability", (0.0, 1.0)), ("weight", (0.0, None))):

@@ -17,6 +17,7 @@ import polars as pl
 from numpy.typing import NDArray
 
 from pipeline.errors import InputError
+from pipeline.graph_io.text import INT_ID
 
 __all__ = ["FollowerGraph", "LoadReport"]
 
@@ -130,8 +131,9 @@ class FollowerGraph:
     ) -> NDArray[np.int32]:
         """Dense indices of external IDs, in the given order; unknown IDs raise InputError.
 
-        IDs given as strings are matched against integer IDs by value
-        (``"42"`` finds node 42), so IDs typed on a command line work. O(k + n).
+        IDs given as strings are matched against integer IDs by value when they are plain
+        whole numbers (``"42"`` finds node 42; ``"042"`` names no node, by the ID rule of
+        :mod:`pipeline.graph_io.text`), so IDs typed on a command line work. O(k + n).
         """
         where = f"not in the graph {self.report.path}"
         if isinstance(ids, pl.Series):
@@ -155,6 +157,11 @@ class FollowerGraph:
                     raise InputError(f"unknown {what}(s) {_fmt_list(bad)}: {where}")
             if self.ids.dtype == pl.String and not wanted.dtype.is_float():
                 cast = wanted.cast(pl.String)
+            elif wanted.dtype == pl.String:  # only plain whole numbers name integer IDs
+                text = wanted.str.strip_chars()
+                none = pl.Series("id", [None] * text.len(), dtype=self.ids.dtype)
+                cast = text.cast(self.ids.dtype, strict=False)
+                cast = cast.zip_with(text.str.contains(INT_ID).fill_null(False), none)
             else:
                 cast = wanted.cast(self.ids.dtype, strict=False)
             if cast.null_count() > wanted.null_count():

@@ -65,13 +65,16 @@ def _data_lines(data: bytes, comments: bool, limit: int) -> list[tuple[int, byte
 def sniff_separator(data: bytes, sample: int = 100) -> str | None:
     """The separator of a SNAP-named text file from its first ``sample`` data lines
     (``#`` comments and blank lines skipped): ``","`` when every line has a comma,
-    ``"\\t"`` when every line has a tab and none a space, else None (whitespace, read
-    by the SNAP parser). O(sample lines)."""
+    ``";"`` when every line has a semicolon and none a comma, ``"\\t"`` when every
+    line has a tab and none a space, else None (whitespace, read by the SNAP parser).
+    O(sample lines)."""
     lines = [line for _, line in _data_lines(data, True, sample)]
     if not lines:
         return None
     if all(b"," in line for line in lines):
         return ","
+    if all(b";" in line and b"," not in line for line in lines):
+        return ";"
     if all(b"\t" in line and b" " not in line for line in lines):
         return "\t"
     return None
@@ -122,7 +125,13 @@ def _integer_column(s: pl.Series) -> bool:
     if s.dtype != pl.String:
         return False
     values = s.drop_nulls()
-    return values.len() > 0 and bool(values.str.contains(_INT_TEXT).all())
+    if values.len() == 0:
+        return False
+    if values.cast(pl.Int64, strict=False).null_count() == 0:  # fast; '+7', '007' too
+        return True
+    if not values.head(1000).str.contains(_INT_TEXT).all():
+        return False  # (a quick look first: text IDs are the common case)
+    return bool(values.str.contains(_INT_TEXT).all())
 
 
 def _names(first: Sequence[str | None]) -> str:

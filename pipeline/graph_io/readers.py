@@ -4,13 +4,15 @@ Every problem is an :class:`~pipeline.errors.InputError` naming the file and the
 or column; a fast SNAP parser handles clean whitespace-separated integer files and
 falls back to the careful one. A SNAP-named file whose lines are comma (or tab)
 separated is read as delimited text. Whether a text file's first row is a header, a
-size line or the first edge is decided by :mod:`pipeline.graph_io.headers`.
+size line or the first edge is decided by :mod:`pipeline.graph_io.headers`; the
+encoding, a ``.csv``'s separator (``;`` in "Excel" CSVs), surrounding whitespace and
+the type of the IDs by :mod:`pipeline.graph_io.text` (the load report's ``header``
+note says what was done). ID lists are read by :mod:`pipeline.graph_io.id_lists`.
 O(file size).
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +23,19 @@ import polars as pl
 from pipeline.columns import EDGE_COLUMNS, apply_columns, check_columns
 from pipeline.errors import InputError
 from pipeline.graph_io.headers import choose_header, first_row, put_back, sniff_separator
+from pipeline.graph_io.id_lists import read_id_list
+from pipeline.graph_io.text import (
+    csv_separator,
+    decimal_commas,
+    decimal_row,
+    file_bytes,
+    header_names,
+    polars_message,
+    strip_cells,
+    stripped_note,
+    typed_ids,
+    utf8,
+)
 
 __all__ = [
     "EDGE_FORMATS",
@@ -71,37 +86,20 @@ def detect_format(path: str | Path) -> EdgeFormat:
     return fmt  # type: ignore[return-value]
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if path.suffix.lower() == ".gz" or data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{path}: not a readable gzip file ({exc})") from None
-    return data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark is not text
-
-
-def _polars_message(exc: Exception) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def _read_delimited(
     path: Path, data: bytes, separator: str, *, header: bool | None, snap: bool,
     names: tuple[str, ...],
 ) -> tuple[pl.DataFrame, str]:  # fmt: skip
-    """A delimited text file's rows and what its first row was (see :mod:`.headers`).
-    Without a header the columns are ``column_1``, ``column_2``, ... . SNAP-named
-    files (``snap``) may hold ``#`` comment lines. O(file size)."""
+    """A delimited text file's rows (every cell text, stripped of surrounding whitespace)
+    and notes: what its first row was (see :mod:`.headers`) and how many cells were
+    stripped. Without a header the columns are ``column_1``, ``column_2``, ... ; header
+    names are stripped and must be unique. SNAP-named files (``snap``) may hold ``#``
+    comment lines. O(file size)."""
     if not data or data.isspace():
         raise InputError(f"{path}: the file is empty; expected edge rows (after a header, if any)")
-    first, line = first_row(data, separator, comments=snap)
+    raw_first, line = first_row(data, separator, comments=snap)
+    first = [None if f is None else f.strip() or None for f in raw_first]
     opts: dict[str, Any] = {"separator": separator, "comment_prefix": "#" if snap else None}
-    named = True  # polars named the columns after the first row
     try:
         df = _parse(data, opts)
     except pl.exceptions.PolarsError as exc:
@@ -111,8 +109,8 @@ def _read_delimited(
             df = _parse(data, opts | {"has_header": False, "skip_lines": line})
         except pl.exceptions.PolarsError:
             kind = "comma-separated" if snap else ("CSV", "TSV")[separator == "\t"]
-            raise InputError(f"{path}: not a valid {kind} file: {_polars_message(exc)}") from None
-        named = False
+            raise InputError(f"{path}: not a valid {kind} file: {polars_message(exc)}") from None
+    df, stripped = strip_cells(df, data)
     blank = _blank_rows(df)
     rest = df if blank is None else df.filter(~blank)
     ends = [rest[c] for c in rest.columns[:2]]
@@ -124,28 +122,25 @@ def _read_delimited(
             df, start = put_back(df, first), line
             if blank is not None:
                 blank = pl.concat([pl.Series([False]), blank])
-    elif not named:
-        given = [f or f"column_{i + 1}" for i, f in enumerate(first)]
-        given += [f"column_{i + 1}" for i in range(len(given), df.width)]
-        seen: dict[str, int] = {}
-        for i, name in enumerate(given[: df.width], start=1):
-            if name in seen:
-                raise InputError(
-                    f"{path}: line {line}: the header names column {seen[name]} and column "
-                    f"{i} both {name!r}; give each column its own name (or --no-header)"
-                )
-            seen[name] = i
-        df = df.rename(dict(zip(df.columns, given[: df.width], strict=True)))
-    return _number_lines(df, start, blank), choice.note
+    else:
+        given = (list(first) + [None] * df.width)[: df.width]
+        try:
+            header_row = header_names(path, given, line)
+        except InputError as exc:
+            raise InputError(f"{exc} (or --no-header)") from None
+        df = df.rename(dict(zip(df.columns, header_row, strict=True)))
+    if choice.action != "size":  # the first row was read apart: count its spaces too
+        stripped += sum(f is not None and f != f.strip() for f in raw_first)
+    note = choice.note
+    if stripped:
+        note += f"; {stripped_note(stripped)}"
+    return _number_lines(df, start, blank), note
 
 
 def _parse(data: bytes, opts: dict[str, Any]) -> pl.DataFrame:
-    """Delimited text as typed columns; all text when typing fails (e.g. a column of IDs
-    that turns from numbers to text far down the file: columns are typed later)."""
-    try:
-        return pl.read_csv(io.BytesIO(data), infer_schema_length=10_000, **opts)
-    except pl.exceptions.PolarsError:
-        return pl.read_csv(io.BytesIO(data), infer_schema=False, **opts)
+    """Delimited text, every column as text (IDs are typed later, by one rule for the
+    whole column: :func:`pipeline.graph_io.text.typed_ids`)."""
+    return pl.read_csv(io.BytesIO(data), infer_schema=False, **opts)
 
 
 def _blank_rows(df: pl.DataFrame) -> pl.Series | None:
@@ -163,12 +158,6 @@ def _number_lines(df: pl.DataFrame, start: int, blank: pl.Series | None) -> pl.D
         return df
     df = df.with_row_index("_line", offset=start)
     return df if blank is None else df.filter(~blank)
-
-
-def _drop_blank_rows(df: pl.DataFrame) -> pl.DataFrame:
-    """Drop the all-empty rows polars makes of blank lines, keeping file line numbers
-    (in a ``_line`` column) when there were any. O(rows)."""
-    return _number_lines(df, 2, _blank_rows(df))
 
 
 def _snap_fast(data: bytes) -> pl.DataFrame | None:
@@ -254,53 +243,6 @@ def _snap_careful(path: Path, data: bytes) -> pl.DataFrame:
     return parts
 
 
-def read_id_list(path: str | Path, *, column: str = "id") -> list[object]:
-    """Read node IDs from a file: a table (.csv/.tsv/.parquet/.json) with an ``id``
-    column (else its first column), or plain text with one ID per line (``#`` comments).
-    """
-    from pipeline.export import read_table
-
-    p = Path(path)
-    suffixes = [s.lower() for s in p.suffixes]
-    data = b"" if any(s in (".csv", ".tsv", ".json") for s in suffixes) else _read_bytes(p)
-    parquet = data[:4] == b"PAR1"  # Parquet's magic number, whatever the file's name
-    if parquet or any(s in (".csv", ".tsv", ".parquet", ".pq", ".json") for s in suffixes):
-        if parquet:
-            try:
-                df = pl.read_parquet(io.BytesIO(data))
-            except (pl.exceptions.PolarsError, OSError) as exc:
-                raise InputError(f"{p}: cannot read the Parquet ID list: {exc}") from None
-        else:
-            df = read_table(p, "ID list")
-        text_table = not parquet and not p.name.lower().endswith((".parquet", ".pq", ".json"))
-        if text_table:
-            df = _drop_blank_rows(df)
-        if df.width == 0 or df.height == 0:
-            raise InputError(f"{p}: no IDs; expected a column {column!r} with one ID per row")
-        first = next(c for c in df.columns if c != "_line")
-        s = df[column] if column in df.columns else df[first]
-        if s.null_count():
-            row = int(s.is_null().arg_true()[0])
-            line = int(df["_line"][row]) if "_line" in df.columns else row + 2
-            where = f"line {line}" if text_table else f"row {row + 1}"
-            raise InputError(f"{p}: {where}: missing ID")
-        return s.to_list()
-    if b"\x00" in data[:65536]:
-        raise InputError(
-            f"{p}: a binary file; expected one ID per line, or a table "
-            f"(.csv, .tsv, .parquet, .json) with an {column!r} column"
-        )
-    text = data.decode("utf-8", errors="replace")
-    ids: list[object] = [
-        line.strip()
-        for line in text.splitlines()
-        if line.strip() and not line.strip().startswith("#")
-    ]
-    if not ids:
-        raise InputError(f"{p}: no IDs; expected one ID per line")
-    return ids
-
-
 def edge_mapping(
     columns: Mapping[str, str] | None, source_col: str | None, target_col: str | None
 ) -> dict[str, str]:
@@ -360,11 +302,15 @@ def read_edge_file(
         except FileNotFoundError:
             raise InputError(f"{p}: no such file") from None
         except (pl.exceptions.PolarsError, OSError) as exc:
-            raise InputError(f"{p}: not a readable Parquet file: {_polars_message(exc)}") from None
+            raise InputError(f"{p}: not a readable Parquet file: {polars_message(exc)}") from None
     else:
-        data = _read_bytes(p)
-        sep = sniff_separator(data) if fmt == "snap" else ("," if fmt == "csv" else "\t")
-        if sep is None:
+        data, encoding = utf8(p, file_bytes(p))
+        found: str | None
+        found, sep_note = ("\t", "") if fmt == "tsv" else csv_separator(data)
+        if fmt == "snap":
+            found = sniff_separator(data)
+            sep_note = "';'-separated" if found == ";" else ""
+        if found is None:
             named = [f"«{e}_col»" for e, g in (("source", source_col), ("target", target_col)) if g]
             named += [f"{e}= in «columns»" for e in ("source", "target") if e in mapping]
             if named:
@@ -376,10 +322,53 @@ def read_edge_file(
             source_col, target_col = "source", "target"
         else:
             raw, note = _read_delimited(
-                p, data, sep, header=header, snap=fmt == "snap", names=names
+                p, data, found, header=header, snap=fmt == "snap", names=names
             )
+        notes = [note, sep_note, encoding]
+        if found == ";":  # Excel's ';' CSVs write decimal commas: 0,5
+            raw, changed = decimal_commas(raw, [c for c in raw.columns if c != "_line"])
+            if changed:
+                notes.append(f"decimal commas read as points in {', '.join(map(repr, changed))}")
+        note = "; ".join(n for n in notes if n)
     if mapping:
         raw = apply_columns(raw, mapping, where=str(p))
         source_col = "source" if "source" in mapping else source_col
         target_col = "target" if "target" in mapping else target_col
-    return EdgeFile(raw, fmt, source_col, target_col, note)
+    raw, id_note = _typed_endpoints(p, raw, source_col, target_col)
+    return EdgeFile(raw, fmt, source_col, target_col, "; ".join(n for n in (note, id_note) if n))
+
+
+def _typed_endpoints(
+    path: Path, raw: pl.DataFrame, source_col: str | None, target_col: str | None
+) -> tuple[pl.DataFrame, str]:
+    """``raw`` with its two endpoint columns (named, else the first two others, as
+    :func:`~pipeline.graph_io.build.edge_table` picks them) typed as one ID space by
+    :func:`~pipeline.graph_io.text.typed_ids`, and its note. Unchanged when they cannot
+    be told or are not integers or text (edge_table names the problem). A column of
+    decimal numbers is refused. O(rows)."""
+    cols = [c for c in raw.columns if c != "_line"]
+    rest = [c for c in cols if c not in (source_col, target_col)]
+    ends = [
+        source_col or (rest.pop(0) if rest else None),
+        target_col or (rest.pop(0) if rest else None),
+    ]
+    if any(e is None or e not in cols for e in ends) or ends[0] == ends[1]:
+        return raw, ""
+    series = [raw[str(e)] for e in ends]
+    if not all(s.dtype.is_integer() or s.dtype == pl.String for s in series):
+        return raw, ""
+    typed, note = typed_ids(*series)
+    for name, s in zip(ends, series, strict=True):
+        row = None if typed[0].dtype == pl.Int64 else decimal_row(s)
+        if row is not None:
+            at = (
+                f"row {row + 1}"
+                if path.suffix.lower() in (".parquet", ".pq")
+                else f"line {row + 2}"
+            )
+            at = f"line {int(raw['_line'][row])}" if "_line" in raw.columns else at
+            raise InputError(
+                f"{path}: {at}, column {name!r}: {s[row]!r}: the column holds decimal numbers; "
+                "node IDs must be integers or text"
+            )
+    return raw.with_columns(typed), note

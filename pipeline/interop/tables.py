@@ -23,6 +23,7 @@ from pipeline.graph_io import (
     load_graph,
 )
 from pipeline.graph_io.readers import edge_mapping
+from pipeline.graph_io.text import INT_ID as ID_RULE
 
 __all__ = ["INT_ID", "edges_frame", "from_frame", "id_series", "read_graph"]
 
@@ -147,7 +148,7 @@ def edges_frame(
     return pl.DataFrame(cols), ids
 
 
-INT_ID = re.compile(r"0|-?[1-9][0-9]*")
+INT_ID = re.compile(ID_RULE)
 _INT64 = (-(2**63), 2**63 - 1)
 
 

@@ -1,5 +1,13 @@
 """Influencer profiles: the optional node table joined to a follower graph on the account
-ID, checked column by column (errors name the file, line and column), and topic parsing.
+ID, checked column by column (errors name the file, line and column).
+
+The file is read by :func:`pipeline.graph_io.text.read_table_file` (encoding, ``;``
+separator, whitespace, unique header names) and needs a header row. IDs follow the
+shared rule (:func:`pipeline.graph_io.text.typed_ids`: ``007`` is text, not 7). What
+was read is said in :attr:`Profiles.notes`: how the file was decoded, which expected
+columns are absent (with what each is for), which columns are not used, and how many
+rows name accounts not in the graph. Topic cells are parsed by
+:mod:`pipeline.profiles.topics`.
 """
 
 from __future__ import annotations
@@ -15,85 +23,55 @@ from numpy.typing import NDArray
 
 from pipeline.columns import COLUMN_NAMES, apply_columns, check_columns
 from pipeline.errors import InputError
-from pipeline.export import read_table
 from pipeline.graph_io import FollowerGraph
+from pipeline.graph_io.text import (
+    INT_ID,
+    decimal_commas,
+    decimal_row,
+    read_table_file,
+    typed_ids,
+)
+from pipeline.profiles.table_notes import (
+    PROFILE_COLUMNS,
+    PROFILE_MAPPING,
+    check_header_row,
+    column_notes,
+    guess_column,
+)
 from pipeline.profiles.tiers import TierThresholds
+from pipeline.profiles.topics import parse_topics, where_row
 
 if TYPE_CHECKING:
     from pipeline.profiles.brands import Brands
 
-__all__ = ["Profiles", "default_profiles", "load_profiles", "parse_topics"]
+__all__ = [
+    "Profiles",
+    "default_profiles",
+    "load_profiles",
+    "numeric_column",
+    "parse_topics",
+    "row_text",
+]
 
 
 def row_text(row: int, path: str) -> str:
-    """Where table row ``row`` (0-based) is, in the words its file uses: row or line."""
-    return f"row {row + 1}" if path.endswith((".parquet", ".pq", ".json")) else f"line {row + 2}"
-
-
-def parse_topics(
-    topics: pl.Series, key: pl.Series, *, path: str = "<table>", column: str = "topics"
-) -> pl.DataFrame:
-    """Parse ``topic:weight;topic:weight`` strings into a long table (key, topic, weight).
-
-    Weights are normalised to sum to 1 per row; a bare ``topic`` weighs 1;
-    empty or null cells give no rows. Errors name the line and the bad entry.
-    Vectorised: O(total entries).
-    """
-    df = pl.DataFrame({"key": key, "_row": np.arange(key.len()), "raw": topics.cast(pl.String)})
-    long = (
-        df.filter(pl.col("raw").is_not_null())
-        .with_columns(pl.col("raw").str.split(";"))
-        .explode("raw")
-        .with_columns(pl.col("raw").str.strip_chars())
-        .filter(pl.col("raw") != "")
-        .with_columns(pl.col("raw").str.split_exact(":", 1).alias("kv"))
-        .unnest("kv")
-    )
-    long = long.rename({long.columns[-2]: "topic", long.columns[-1]: "w_raw"}).with_columns(
-        pl.col("topic").str.strip_chars().str.to_lowercase(),
-        pl.col("w_raw").str.strip_chars(),
-    )
-    long = long.with_columns(
-        pl.when(pl.col("w_raw").is_null())
-        .then(pl.lit(1.0))
-        .otherwise(pl.col("w_raw").cast(pl.Float64, strict=False))
-        .alias("weight")
-    )
-    bad = long.filter(
-        (pl.col("topic") == "")
-        | pl.col("weight").is_null()
-        | ~pl.col("weight").is_finite()
-        | (pl.col("weight") < 0)
-    )
-    if bad.height:
-        r = bad.row(0, named=True)
-        raise InputError(
-            f"{path}: {row_text(r['_row'], path)}, column {column!r}: cannot parse topic entry "
-            f"{r['raw']!r}; expected topic:weight pairs like 'food:0.7;travel:0.3' "
-            f"with non-negative weights"
-        )
-    long = long.group_by("key", "_row", "topic", maintain_order=True).agg(pl.col("weight").sum())
-    long = long.with_columns(pl.col("weight").sum().over("_row").alias("_total"))
-    zero = long.filter(pl.col("_total") <= 0)
-    if zero.height:
-        row = int(zero["_row"][0])
-        raise InputError(
-            f"{path}: {row_text(row, path)}, column {column!r}: topic weights sum to 0"
-        )
-    return long.select("key", "topic", (pl.col("weight") / pl.col("_total")).alias("weight")).sort(
-        "key", "topic"
-    )
+    """Where table row ``row`` (0-based) is, in the words its file uses: row or line
+    (header on line 1); see :func:`pipeline.profiles.topics.where_row`."""
+    return where_row(row, path)
 
 
 def numeric_column(
     df: pl.DataFrame, col: str, path: str, lo: float, hi: float | None, integer: bool = False
 ) -> pl.Series:
-    """Column ``col`` checked as numbers in ``[lo, hi]`` (integers with ``integer``);
-    an error names the file, the line and the column."""
+    """Column ``col`` checked as numbers in ``[lo, hi]`` (integers with ``integer``, at
+    most 10^15: exact as floats and as int64); an error names the file, the line (from
+    ``_line`` when ``df`` has it) and the column."""
     s = df[col]
+    lines = df["_line"] if "_line" in df.columns else None
     expect = f"{'an integer' if integer else 'a number'} " + (
         f"in [{lo:g}, {hi:g}]" if hi is not None else f">= {lo:g}"
     )
+    hi = 1e15 if integer and hi is None else hi
     cast = s.cast(pl.Float64, strict=False)
     bad = (cast.is_null() & s.is_not_null()) | (cast.is_not_null() & ~cast.is_finite())
     bad = bad | (cast < lo)
@@ -104,8 +82,9 @@ def numeric_column(
     bad = bad.fill_null(False)
     if bad.any():
         row = int(bad.arg_true()[0])
+        got = f"{cast[row]:g}" if cast[row] is not None else repr(s[row])  # a number as such
         raise InputError(
-            f"{path}: {row_text(row, path)}, column {col!r}: expected {expect}, got {s[row]!r}"
+            f"{path}: {where_row(row, path, lines)}, column {col!r}: expected {expect}, got {got}"
         )
     return cast
 
@@ -124,6 +103,10 @@ class Profiles:
     ``has_profile``, ``tier``.
     ``topics`` is the long table (node, topic, weight), weights summing to 1.
     ``given`` names the columns the file had (empty without a file).
+    ``unmatched`` counts the file's rows whose ID is not in the graph (ignored);
+    ``notes`` says in one line each what the load did that a user should know
+    (decoding, separator, stripped spaces, absent and unused columns, unmatched rows),
+    for a command to print.
     """
 
     table: pl.DataFrame
@@ -132,6 +115,7 @@ class Profiles:
     path: str
     unmatched: int
     given: tuple[str, ...] = ()  # the columns the profile file had
+    notes: tuple[str, ...] = ()
     # per-brand arrays computed once (relevance, sender factor): brand -> (brands, array)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
@@ -182,65 +166,120 @@ def load_profiles(
     id_col: str = "id",
     columns: Mapping[str, str] | None = None,
 ) -> Profiles:
-    """Read a profile table (CSV, TSV, Parquet or JSON) and join it to ``graph`` on ID.
+    """Read a profile table (CSV, TSV, Parquet or JSON, with a header row) and join it to
+    ``graph`` on ID.
 
-    Rows whose ID is not in the graph are counted in ``unmatched`` and ignored.
-    Duplicate IDs, bad numbers (e.g. ``cpm`` < 0, ``real_audience`` outside
-    [0, 1]) and unparsable topics raise :class:`InputError` naming the file,
-    line and column. ``columns`` maps the canonical names (id, handle, followers,
-    engagement_rate, cost, cpm, platform, real_audience, topics; see
-    :mod:`pipeline.columns`) to the file's columns. O(n + rows).
+    Rows whose ID is not in the graph are counted in ``unmatched``, named in ``notes``
+    and ignored. Duplicate IDs,
+    bad numbers (e.g. ``cpm`` < 0, ``real_audience`` outside [0, 1]) and unparsable
+    topics raise :class:`InputError` naming the file, line and column. ``columns`` maps
+    the canonical names (id, handle, followers, engagement_rate, cost, cpm, platform,
+    real_audience, topics; see :mod:`pipeline.columns`) to the file's columns;
+    ``id_col`` is the same as ``columns={"id": id_col}``. O(n + rows).
     """
     p = str(path)
-    raw = read_table(path, "profiles")
-    if columns:
-        mapping = check_columns(columns, COLUMN_NAMES["profiles"], "«columns»")
-        raw = apply_columns(raw, mapping, where=p)
-    if id_col not in raw.columns:
+    mapping = check_columns(columns, COLUMN_NAMES["profiles"], PROFILE_MAPPING) if columns else {}
+    if id_col != "id" and "id" not in mapping:
+        mapping["id"] = id_col
+    read = read_table_file(path, "profiles")
+    check_header_row(p, read, [*PROFILE_COLUMNS, *mapping.values()], "profiles")
+    raw = (
+        apply_columns(read.table, mapping, where=p, flag=PROFILE_MAPPING) if mapping else read.table
+    )
+    notes = [f"{p}: {n}" for n in read.notes]
+    if "id" not in raw.columns:
+        have = [c for c in raw.columns if c != "_line"]
+        guess = next((c for c in have if guess_column(c, ["id"])), have[0] if have else "...")
         raise InputError(
-            f"{p}: no {id_col!r} column; the columns are {', '.join(map(repr, raw.columns))} "
-            f"(profiles need an ID column matching the edge file)"
+            f"{p}: no 'id' column; the columns are {', '.join(map(repr, have))} (profiles "
+            f"need an ID column matching the edge file: name it with {PROFILE_MAPPING}, e.g. "
+            f"id={guess})"
         )
-    ids = raw[id_col]
-    if ids.null_count():
-        row = int(ids.is_null().arg_true()[0])
-        raise InputError(f"{p}: {row_text(row, p)}, column {id_col!r}: missing ID")
-    if ids.dtype != graph.ids.dtype:
-        cast = ids.cast(graph.ids.dtype, strict=False)
-        if graph.ids.dtype == pl.String or cast.null_count() == 0:
-            ids = cast
-        else:
-            row = int(cast.is_null().arg_true()[0])
-            raise InputError(
-                f"{p}: {row_text(row, p)}, column {id_col!r}: the graph's IDs are integers, "
-                f"got {raw[id_col][row]!r}"
-            )
-    dup = ~ids.is_first_distinct()
-    if dup.any():
-        row = int(dup.arg_true()[0])
-        raise InputError(f"{p}: {row_text(row, p)}, column {id_col!r}: duplicate ID {ids[row]!r}")
-    cols: dict[str, pl.Series] = {"id": ids}
+    if read.separator == ";":
+        numeric = ["followers", "engagement_rate", "cost", "cpm", "real_audience"]
+        raw, changed = decimal_commas(raw, [c for c in numeric if c in raw.columns])
+        if changed:
+            notes.append(f"{p}: decimal commas read as points in {', '.join(map(repr, changed))}")
+    notes += column_notes(p, raw.columns, PROFILE_COLUMNS, ("id",))
+    lines = raw["_line"]
+    ids, key, id_note = _profile_ids(raw["id"], graph, p, lines)
+    if id_note:
+        notes.append(f"{p}: {id_note}")
+    cols: dict[str, pl.Series] = {"id": key}
     if "handle" in raw.columns:
         cols["handle"] = raw["handle"].cast(pl.String)
     if "followers" in raw.columns:
         cols["followers"] = numeric_column(raw, "followers", p, 0, None, integer=True).cast(
             pl.Int64
         )
-    if "engagement_rate" in raw.columns:
-        cols["engagement_rate"] = numeric_column(raw, "engagement_rate", p, 0.0, 1.0)
-    if "cost" in raw.columns:
-        cols["cost"] = numeric_column(raw, "cost", p, 0.0, None)
-    if "cpm" in raw.columns:
-        cols["cpm"] = numeric_column(raw, "cpm", p, 0.0, None)
+    for name, hi in (("engagement_rate", 1.0), ("cost", None), ("cpm", None)):
+        if name in raw.columns:
+            cols[name] = numeric_column(raw, name, p, 0.0, hi)
     if "platform" in raw.columns:
-        cols["platform"] = raw["platform"].cast(pl.String).str.strip_chars().str.to_lowercase()
+        cols["platform"] = raw["platform"].cast(pl.String).str.to_lowercase()
     if "real_audience" in raw.columns:
         cols["real_audience"] = numeric_column(raw, "real_audience", p, 0.0, 1.0)
-    prof = pl.DataFrame(cols)
     topics = None
     if "topics" in raw.columns:
-        topics = parse_topics(raw["topics"], ids, path=p)
-    return _assemble(graph, prof, topics, thresholds or TierThresholds(), p)
+        topics = parse_topics(
+            raw["topics"], key, path=p, lines=lines, decimal_comma=read.separator == ";"
+        ).filter(pl.col("key").is_not_null())
+    prof = pl.DataFrame(cols)
+    matched = key.is_not_null() & key.is_in(graph.ids.implode())
+    unmatched = int((~matched).sum())
+    if unmatched and unmatched == raw.height:
+        notes.append(
+            f"{p}: none of the {raw.height:,} profile rows names an account of the graph "
+            f"{graph.report.path} (profile IDs such as {_examples(ids, ~matched)}; graph IDs "
+            f"such as {_examples(graph.ids, None)}); is 'id' the right column?"
+        )
+    elif unmatched:
+        notes.append(
+            f"{p}: {unmatched:,} of {raw.height:,} profile rows name accounts not in the "
+            f"graph, e.g. {_examples(ids, ~matched)}; they are ignored"
+        )
+    return _assemble(
+        graph, prof.filter(matched), topics, thresholds or TierThresholds(), p,
+        unmatched=unmatched, notes=tuple(notes),
+    )  # fmt: skip
+
+
+def _examples(values: pl.Series, mask: pl.Series | None, k: int = 3) -> str:
+    shown = (values if mask is None else values.filter(mask)).head(k).to_list()
+    return ", ".join(map(repr, shown))
+
+
+def _profile_ids(
+    s: pl.Series, graph: FollowerGraph, path: str, lines: pl.Series
+) -> tuple[pl.Series, pl.Series, str]:
+    """The profile IDs as written (typed by the shared rule), each one's key in the
+    graph's ID type (missing when it cannot be a graph ID: ``007`` in an integer graph),
+    and the typing note. Missing, decimal and duplicate IDs are refused. O(rows)."""
+    if s.null_count():
+        row = int(s.is_null().arg_true()[0])
+        raise InputError(f"{path}: {where_row(row, path, lines)}, column 'id': missing ID")
+    drow = 0 if s.dtype.is_float() else decimal_row(s)
+    if drow is not None:
+        raise InputError(
+            f"{path}: {where_row(drow, path, lines)}, column 'id': {s[drow]!r}: the column "
+            f"holds decimal numbers; IDs must be integers or text"
+        )
+    (ids,), note = typed_ids(s)
+    dup = ~ids.is_first_distinct()
+    if dup.any():
+        row = int(dup.arg_true()[0])
+        raise InputError(
+            f"{path}: {where_row(row, path, lines)}, column 'id': duplicate ID {ids[row]!r}"
+        )
+    if graph.ids.dtype == pl.String:
+        key = ids.cast(pl.String)
+    elif ids.dtype == pl.String:  # text IDs in an integer graph: only plain integers match
+        key = pl.select(
+            pl.when(pl.lit(ids).str.contains(INT_ID)).then(pl.lit(ids).cast(pl.Int64, strict=False))
+        ).to_series()
+    else:
+        key = ids
+    return ids, key.cast(graph.ids.dtype, strict=False).alias("id"), note
 
 
 def _assemble(
@@ -249,16 +288,18 @@ def _assemble(
     topics: pl.DataFrame | None,
     thresholds: TierThresholds,
     path: str,
+    *,
+    unmatched: int = 0,
+    notes: tuple[str, ...] = (),
 ) -> Profiles:
+    """The :class:`Profiles` of ``graph`` from the matched profile rows ``prof`` (None:
+    no file) and their long topics table. O(n + rows)."""
     nodes = graph.nodes.select("node", "id", "followers_in_graph")
-    unmatched = 0
     if prof is None:
         table = nodes.with_columns(pl.lit(False).alias("has_profile"))
     else:
-        matched = prof.join(nodes.select("id"), on="id", how="semi")
-        unmatched = prof.height - matched.height
         table = nodes.join(
-            matched.with_columns(pl.lit(True).alias("has_profile")),
+            prof.with_columns(pl.lit(True).alias("has_profile")),
             on="id",
             how="left",
             maintain_order="left",
@@ -276,6 +317,9 @@ def _assemble(
             table = table.with_columns(pl.lit(None, dtype=dtype).alias(col))
     table = table.with_columns(
         pl.col("handle").fill_null(pl.col("id").cast(pl.String)),
+        # whether the platform follower count was given (else the in-graph count, shown
+        # as followers; the projection scales such rows by their tier's sample ratio)
+        pl.col("followers").is_not_null().alias("followers_given"),
         pl.col("followers").fill_null(pl.col("followers_in_graph")).cast(pl.Int64),
         pl.col("real_audience").cast(pl.Float64).fill_null(1.0),
     )
@@ -292,6 +336,7 @@ def _assemble(
         "real_audience",
         "has_profile",
         "tier",
+        "followers_given",
     )
     if topics is None:
         long = pl.DataFrame(
@@ -313,4 +358,5 @@ def _assemble(
         path=path,
         unmatched=unmatched,
         given=tuple(given),
+        notes=notes,
     )

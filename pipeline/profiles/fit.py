@@ -119,11 +119,9 @@ def fit_pool(
     rel = relevance(profiles, brands, brand)
     has = profiles.has_profile
     if not (rel[has] > 0).any():
-        topics = brands.table.filter(pl.col("brand") == brand)["topics"][0]
-        raise InputError(
-            f"brand {brand!r} matches no topic of any profiled account (its topics: {topics}); "
-            "check the topic names in the brands and profiles tables"
-        )
+        from pipeline.profiles.topics import no_fit_reason
+
+        raise InputError(no_fit_reason(profiles, brands, brand))
     pool = has & (rel >= thr)
     if not pool.any():
         counts = ", ".join(f"{int((has & (rel >= t)).sum()):,} at >= {t:g}" for t in _STEPS)
