@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.aggregate import METRIC_WORDS, Results, compare, summarize
+from pipeline.aggregate import METRIC_WORDS, Results, compare, proxy_note, summarize, trade_offs
 from pipeline.aggregate.winners import unit_of
 from pipeline.errors import InputError
 from pipeline.export import format_money
@@ -102,8 +102,11 @@ def plans(results: Results) -> pl.DataFrame:
     vs_baseline_low, vs_baseline_high (relative difference against the campaign's
     baseline strategy in the objective, paired 95% interval divided by the baseline's
     mean; null when the plan is the baseline), and for each KPI K the strategy with the
-    most of it (most_K, most_K_value, most_K_cost_per_engagement).
-    O(summary rows).
+    most of it (most_K, most_K_value, most_K_cost_per_engagement) with most_K_shown (its
+    paired difference from the plan is a clear win, :func:`pipeline.aggregate.trade_offs`:
+    only then does a trade-off line name it), most_K_diff, most_K_diff_ci_low and
+    most_K_diff_ci_high (it minus the plan, per run, 95%); optimised (what the plan's
+    strategy maximised, e.g. ``people (weighted-exposure proxy)``). O(summary rows).
     """
     o = results.objective
     summary = summarize(results)
@@ -126,6 +129,10 @@ def plans(results: Results) -> pl.DataFrame:
         diffs = compare(results).filter(pl.col("model") == ref)
     except InputError:  # no baseline to compare with: no relative figure
         diffs = None
+    offs = {
+        (t["brand"], t["budget"], t["k"], t["kpi"]): t
+        for t in trade_offs(results).filter(pl.col("model") == ref).iter_rows(named=True)
+    }
     rows = []
     for key, part in ranked.filter(pl.col("model") == ref).group_by(level, maintain_order=True):
         brand, budget, k = key
@@ -166,7 +173,7 @@ def plans(results: Results) -> pl.DataFrame:
             "plain": plain_name(best["strategy"]),
             "creators": round(best["seeds_used"]), "cost": best["cost_spent"],
             "left": None if budget is None else budget - best["cost_spent"],
-            "certified_ratio": best.get("certified_ratio"),
+            "certified_ratio": best.get("certified_ratio"), "optimised": best.get("optimised"),
             "value": best[mean], "value_ci_low": best[f"{o}_ci_low"],
             "value_ci_high": best[f"{o}_ci_high"],
         }  # fmt: skip
@@ -195,6 +202,13 @@ def plans(results: Results) -> pl.DataFrame:
             row[f"most_{kpi}"] = top and top["strategy"]
             row[f"most_{kpi}_value"] = top and top[f"mean_{kpi}"]
             row[f"most_{kpi}_cost_per_engagement"] = top and top["cost_per_engagement"]
+            t = offs.get((brand, budget, k, kpi))
+            agree = (t is not None and top is not None and t["most"] == top["strategy"]
+                     and t["strategy"] == best["strategy"])  # fmt: skip
+            row[f"most_{kpi}_shown"] = bool(agree and t["shown"])  # type: ignore[index]
+            for end in ("diff", "diff_ci_low", "diff_ci_high"):
+                src = "mean_diff" if end == "diff" else end
+                row[f"most_{kpi}_{end}"] = t[src] if agree else None  # type: ignore[index]
         rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None)
 
@@ -212,7 +226,9 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     engagements (95% CI +12% to +24%) and holds under 2 of 3 virality models.
     Runner-up: ... (micro, 16 creators, 4,979): about 18,000 engagements, ..." The
     runner-up's figures and the trade-off (who has the most of the other two KPIs, when
-    not this plan) name every KPI. O(rows)."""
+    not this plan and clearly more: paired interval beyond the tie margin, with how much
+    more) name every KPI. A plan chosen for people on the weighted-exposure stand-in says
+    so once after its value. O(rows)."""
     part = plan_rows.filter(pl.col("brand") == brand)
     if part.height == 0:
         return f"No plan for {brand}."
@@ -231,6 +247,8 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
             + (" reached" if o == "people" else "")
             + (f" ({people(earned)} earned beyond their own posts)" if earned is not None else "")
         )
+        note = proxy_note(r.get("optimised"))
+        value += f" {note}" if note else ""
     else:  # an in-graph measure: accounts of the sample graph, named as such
         value = f"about {people(r['value'])} {METRIC_WORDS[o]}"
     text = f"{at}, work with these {r['creators']} creators ({r['plain']}): {value}"
@@ -274,14 +292,18 @@ def headline(plan_rows: pl.DataFrame, brand: str, currency: str = "") -> str:
     others = []
     for kpi in _others(o):
         top = r.get(f"most_{kpi}")
-        if top in (None, r["strategy"]):
-            continue
+        if top in (None, r["strategy"]) or not r.get(f"most_{kpi}_shown"):
+            continue  # the same plan, or not clearly more than this plan's (a tie, noise)
         extra = ""
         cpe = r.get(f"most_{kpi}_cost_per_engagement")
         if kpi == "engagements" and cpe is not None and math.isfinite(cpe):
             extra = f" at {format_money(cpe, currency)} each"
+        d, lo, hi = (r.get(f"most_{kpi}_{e}") for e in ("diff", "diff_ci_low", "diff_ci_high"))
+        more = f", +{people(d)} more than this plan" if d is not None else ""
+        if more and lo is not None and hi is not None:
+            more += f", 95% CI +{people(lo)} to +{people(hi)}"
         others.append(
             f"for the most {METRIC_WORDS[kpi]}, {plain_name(top)} "
-            f"({top}, {_amount(r[f'most_{kpi}_value'], kpi)}{extra})"
+            f"({top}, {_amount(r[f'most_{kpi}_value'], kpi)}{more}{extra})"
         )
     return text + (". Trade-off: " + "; ".join(others) if others else "") + "."

@@ -1,14 +1,18 @@
 """The results folder of ``influence campaign``: its layout and every table's columns.
 
-One place defines each table's columns (name, polars type, unit, meaning); the
-schemas the reader enforces and the documentation (:func:`schema_markdown`,
-``docs/results-schema.md``) are both generated from it, so they cannot drift.
+One place defines each table's columns (name, polars type, unit, meaning; ``runs`` and
+``seeds`` in :mod:`pipeline.schema_columns`); the schemas the reader enforces and the
+documentation (:func:`schema_markdown`, ``docs/results-schema.md``) are both generated
+from it, so they cannot drift.
 
 Layout (format :data:`RESULTS_FORMAT`)::
 
-    OUT/campaign.json                        manifest
+    OUT/campaign.json                        manifest (its grid: the cells readers read)
     OUT/<table>/<brand folder>/<cell>.parquet   runs, seeds, audience, curves, overlap
     OUT/competition/<contest>.parquet        one file per competition cell
+    OUT/integrity/<brand folder>/<cell>.json    rows and SHA-256 of each table of a cell
+    OUT/integrity/competition/<contest>.json    the same for a competition table
+    OUT/campaign.lock                        while a campaign runs on the folder
 
 A brand folder is ``brand-<slug>-<hash>`` (:func:`brand_folder`): readable, unique
 per exact brand name, and without ``=`` so that no reader (polars, pyarrow,
@@ -22,15 +26,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
 import polars as pl
+
+from pipeline.schema_columns import KEY_COLUMNS, RUNS_COLUMNS, SEEDS_COLUMNS, Column
 
 __all__ = [
     "AUDIENCE_SCHEMA",
     "COMPETITION_SCHEMA",
     "CURVES_SCHEMA",
     "KEY",
+    "LABELS",
     "OVERLAP_SCHEMA",
     "READABLE_FORMATS",
     "RESULTS_FORMAT",
@@ -50,6 +56,10 @@ __all__ = [
 #: strategy's plan under one plan model and evaluates it under every model
 #: (``plan_model``, ``matched``).
 RESULTS_FORMAT = "influence-campaign/4"
+#: The manifest's ``labels``: model labels write IC's ``p`` exactly and a calibrated
+#: model as ``calibrated:<stem>@<hash8>``. Folders without it have ``p`` to 6
+#: significant digits and ``calibrated:<file name>`` (:mod:`pipeline.campaign.relabel`).
+LABELS = "exact"
 #: Formats :func:`pipeline.aggregate.load_results` reads (older ones without the
 #: platform units: :attr:`pipeline.aggregate.Results.notes` says so).
 READABLE_FORMATS = (
@@ -60,222 +70,12 @@ READABLE_FORMATS = (
 )
 
 
-@dataclass(frozen=True)
-class Column:
-    """One documented column: name, polars type, unit ("" when none) and meaning."""
-
-    name: str
-    dtype: pl.DataType
-    unit: str
-    meaning: str
-
-
-_KEY_COLUMNS = (
-    Column("cell", pl.String(), "", "the cell's id: readable part + hash of its coordinates"),
-    Column("brand", pl.String(), "", "the brand, exactly as named in the brands file"),
-    Column("model", pl.String(), "", "diffusion model label (`wc`, `ic p=0.01`, a preset name)"),
-    Column(
-        "plan_model",
-        pl.String(),
-        "",
-        "the model the plan was chosen under (`model` is the one it is simulated under)",
-    ),
-    Column(
-        "matched",
-        pl.Boolean(),
-        "",
-        "the plan is the strategy's plan for `model` (chosen under it, or not depending "
-        "on it); false: a plan chosen under `plan_model`, evaluated under another model",
-    ),
-    Column("strategy", pl.String(), "", "seeding strategy (`imm`, `macro`, `micro`, ...)"),
-    Column("budget", pl.Float64(), "currency", "the level's budget; null for a seed-count level"),
-    Column("k", pl.Int64(), "creators", "the level's seed count; null for a budget level"),
-)
-
 #: Table name -> its columns, in file order. Every cell table starts with :data:`KEY`.
 TABLES: dict[str, tuple[Column, ...]] = {
-    "runs": (
-        *_KEY_COLUMNS,
-        Column(
-            "run",
-            pl.Int64(),
-            "",
-            "simulation run 0..runs-1; run r of every strategy of "
-            "a brand and model shares its random numbers",
-        ),
-        Column("activated", pl.Int64(), "accounts", "accounts activated, seeds included"),
-        Column(
-            "exposed",
-            pl.Int64(),
-            "accounts",
-            "accounts activated or following an activated one (real follows only)",
-        ),
-        Column("steps", pl.Int32(), "steps", "cascade steps until no account activated"),
-        Column(
-            "cost_spent",
-            pl.Float64(),
-            "currency",
-            "what the plan costs: fees plus per-creator overhead",
-        ),
-        Column("seeds_used", pl.Int64(), "creators", "creators in the plan"),
-        Column(
-            "cpm",
-            pl.Float64(),
-            "currency per 1,000 impressions",
-            "the CPM valuing the cell's impressions (EMV); null when unknown",
-        ),
-        Column("earned_activated", pl.Int64(), "accounts", "activated minus seeds_used"),
-        Column("earned_exposed", pl.Int64(), "accounts", "exposed minus seeds_used"),
-        *(
-            Column(
-                name,
-                pl.Float64(),
-                unit,
-                f"{what}{extra}, projected to the platform at every hop (docs/projection.md)",
-            )
-            for kpi, unit, what in (
-                ("impressions", "impressions", "views of the creators' and the cascade's posts"),
-                ("engagements", "engagements", "likes, comments and shares of those posts"),
-                ("people", "people", "unique people who see at least one of those posts"),
-            )
-            for name, extra in (
-                (kpi, ""),
-                (f"earned_{kpi}", ", without the creators' own posts"),
-            )
-        ),
-        Column(
-            "certified_ratio",
-            pl.Float64(),
-            "ratio 0-1",
-            "the plan's certified approximation ratio (OPIM-C, IMM); null otherwise",
-        ),
-        Column(
-            "robust_ratio",
-            pl.Float64(),
-            "ratio 0-1",
-            "robust plans: the worst ratio, over the campaign's models, of the plan's value "
-            "to the best known plan's, on independent RR sets; null otherwise",
-        ),
-        Column(
-            "robust_ratio_low",
-            pl.Float64(),
-            "ratio 0-1",
-            "robust plans: a lower bound of robust_ratio holding for every model at once "
-            "with probability 95%; null otherwise",
-        ),
-        Column(
-            "stable_share",
-            pl.Float64(),
-            "share 0-1",
-            "plans chosen on RR sets: share of the plan's creators picked in every "
-            "bootstrap re-run of the selection; null otherwise",
-        ),
-        Column(
-            "rerun_low",
-            pl.Float64(),
-            "the objective's unit",
-            "the lowest estimated value of the re-run plans (independent estimate)",
-        ),
-        Column(
-            "rerun_high",
-            pl.Float64(),
-            "the objective's unit",
-            "the highest estimated value of the re-run plans",
-        ),
-        Column(
-            "stand_ins",
-            pl.String(),
-            "",
-            "creators (handles) the re-runs picked instead, with counts: `@a (3 of 5), ...`",
-        ),
-    ),
-    "seeds": (
-        *_KEY_COLUMNS,
-        Column("rank", pl.Int32(), "", "1-based position in the plan, in selection order"),
-        Column("id", pl.String(), "", "account ID as in the graph and profiles"),
-        Column("handle", pl.String(), "", "the profile's handle"),
-        Column("tier", pl.String(), "", "nano, micro, mid, macro or mega (by followers)"),
-        Column("cost", pl.Float64(), "currency", "contracting the creator: fee plus overhead"),
-        Column("followers", pl.Int64(), "accounts", "the profile's follower count"),
-        Column("relevance", pl.Float64(), "score 0-1", "fit of the creator's topics to the brand"),
-        Column(
-            "marginal_gain",
-            pl.Float64(),
-            "the objective's unit",
-            "expected objective added to the creators ranked above (engagements, impressions "
-            "or people for a KPI, else in-graph accounts)",
-        ),
-        Column(
-            "cumulative_reach",
-            pl.Float64(),
-            "the objective's unit",
-            "running sum of marginal_gain, raised where it falls below what those seeds alone "
-            "are worth (their count, or their own posts for a KPI)",
-        ),
-        Column(
-            "cumulative_stderr",
-            pl.Float64(),
-            "the objective's unit",
-            "standard error of cumulative_reach",
-        ),
-        Column("cumulative_cost", pl.Float64(), "currency", "running sum of cost"),
-        Column("forced", pl.Boolean(), "", "a must-include of the campaign"),
-        Column(
-            "picked_in",
-            pl.Int32(),
-            "re-runs",
-            "plans chosen on RR sets (imm, opim): in how many bootstrap re-runs of the "
-            "selection it was picked; null otherwise",
-        ),
-        Column("resamples", pl.Int32(), "re-runs", "the bootstrap re-runs behind picked_in"),
-        Column(
-            "overlap_above",
-            pl.Float64(),
-            "share 0-1",
-            "share of the creator's followers who follow a creator ranked above",
-        ),
-        Column("engagement_rate", pl.Float64(), "share 0-1", "the profile's engagement rate"),
-        Column(
-            "real_audience",
-            pl.Float64(),
-            "share 0-1",
-            "share of the creator's followers that are real accounts",
-        ),
-        Column("platform", pl.String(), "", "the profile's platform"),
-        Column(
-            "own_engagements",
-            pl.Float64(),
-            "engagements",
-            "engagements of the creator's own post (ER x real share x audience)",
-        ),
-        Column(
-            "own_impressions",
-            pl.Float64(),
-            "impressions",
-            "impressions of the creator's own post (reach rate x real share x audience)",
-        ),
-        Column(
-            "marginal_people",
-            pl.Float64(),
-            "people",
-            "people its own post adds to those the creators ranked above reach",
-        ),
-        Column(
-            "alternative",
-            pl.String(),
-            "",
-            "the handle of the best candidate not chosen that costs no more "
-            "(lowest cost per own engagement); null when none",
-        ),
-        Column(
-            "alternative_cost_per_engagement",
-            pl.Float64(),
-            "currency per engagement",
-            "that candidate's cost per engagement of its own post",
-        ),
-    ),
+    "runs": RUNS_COLUMNS,
+    "seeds": SEEDS_COLUMNS,
     "audience": (
-        *_KEY_COLUMNS,
+        *KEY_COLUMNS,
         Column("tier", pl.String(), "", "tier of the activated accounts"),
         Column(
             "expected_activated",
@@ -286,7 +86,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         Column("accounts", pl.Int64(), "accounts", "accounts of the tier in the graph"),
     ),
     "curves": (
-        *_KEY_COLUMNS,
+        *KEY_COLUMNS,
         Column("step", pl.Int32(), "steps", "cascade step (0: the seeds)"),
         Column("mean_new", pl.Float64(), "accounts", "mean accounts activated at this step"),
         Column(
@@ -294,7 +94,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ),
     ),
     "overlap": (
-        *_KEY_COLUMNS,
+        *KEY_COLUMNS,
         Column("rank_a", pl.Int32(), "", "rank of the first creator of the pair"),
         Column("rank_b", pl.Int32(), "", "rank of the second creator (rank_a < rank_b)"),
         Column(
@@ -327,7 +127,7 @@ def _schema(table: str) -> dict[str, pl.DataType]:
 
 
 #: The cell key every cell table starts with.
-KEY: tuple[str, ...] = tuple(c.name for c in _KEY_COLUMNS)
+KEY: tuple[str, ...] = tuple(c.name for c in KEY_COLUMNS)
 RUNS_SCHEMA = _schema("runs")
 SEEDS_SCHEMA = _schema("seeds")
 AUDIENCE_SCHEMA = _schema("audience")
@@ -358,16 +158,24 @@ def schema_markdown() -> str:
         f"Format `{RESULTS_FORMAT}` (the manifest's `format`):",
         "",
         "```text",
-        "OUT/campaign.json                          manifest",
+        "OUT/campaign.json                          manifest (its grid: the cells read)",
         "OUT/<table>/<brand folder>/<cell>.parquet  runs, seeds, audience, curves, overlap",
         "OUT/competition/<contest>.parquet          one file per competition cell",
+        "OUT/integrity/<brand folder>/<cell>.json   rows, bytes, SHA-256 of each table",
+        "OUT/integrity/competition/<contest>.json   the same for a competition table",
+        "OUT/campaign.lock                          while a campaign writes the folder",
         "```",
         "",
         "A brand folder is `brand-<slug>-<hash>`: readable, unique per exact brand name, "
         "and without `=`, so that no reader (polars, pyarrow, pandas, DuckDB) takes it "
         "for a Hive partition. The brand is the `brand` column inside every file, exactly "
-        "as in the brands file. A cell is finished when its `runs` file exists (it is "
-        "written last); hidden `.*.tmp` files are interrupted writes. Types are polars "
+        "as in the brands file. A cell is finished when its integrity record exists "
+        "(written after its tables; folders of older versions have none: there the `runs` "
+        "file, written last, marks it); hidden `.*.tmp` files are interrupted writes. "
+        "Readers use only the cells of the manifest's current grid (`grid.cell_keys`, "
+        "`grid.contest_keys`); files of other cells are kept until `influence campaign "
+        "--prune`. Model labels (`model`, `plan_model`) write IC's p exactly (`ic p=0.0125`)"
+        " and a calibrated model as `calibrated:<stem>@<8 hex of its SHA-256>`. Types are polars "
         "types (Parquet: String = UTF-8 string, Int64/Int32 = signed integers, Float64 = "
         "double, Boolean); money is in the campaign's currency units.",
         "",

@@ -26,10 +26,14 @@ name.
   ``indistinguishable``.
 - :func:`verdicts`: per brand and model, the strategy that wins the most
   levels clearly, with a one-sentence verdict naming its ties and what each
-  strategy spends at the largest level.
+  strategy spends at the largest level (for people chosen on the weighted-exposure
+  stand-in, :func:`proxy_note`: "optimised through a weighted-exposure proxy; figures
+  simulated").
 - :func:`cross_model` / :func:`cross_model_verdicts`: every strategy's one plan
   (chosen under the plan model) under every model, with its regret against the
   best plan chosen for each model, and per brand whether the leading plan holds.
+- :func:`trade_offs`: per level and other KPI, whether another plan gives clearly
+  more of it than the recommended one (paired interval beyond the tie margin).
 - :func:`candidates`: the ranked seed list behind the best strategy for a brand.
 
 The package:
@@ -42,6 +46,7 @@ The package:
   pieces (money, levels, spending);
 - :mod:`~pipeline.aggregate.winners`: :func:`level_winners`, :func:`verdicts`;
 - :mod:`~pipeline.aggregate.cross_model`: :func:`cross_model`, :func:`cross_model_verdicts`;
+- :mod:`~pipeline.aggregate.tradeoffs`: :func:`trade_offs`;
 - :mod:`~pipeline.aggregate.shortlist`: :func:`candidates`.
 """
 
@@ -62,7 +67,8 @@ from pipeline.aggregate.results import (
 )
 from pipeline.aggregate.shortlist import candidates
 from pipeline.aggregate.summaries import competition_summary, summarize, summarize_runs
-from pipeline.aggregate.winners import level_winners, verdicts
+from pipeline.aggregate.tradeoffs import TRADE_OFF_SCHEMA, trade_offs
+from pipeline.aggregate.winners import level_winners, proxy_note, verdicts
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
     COMPETITION_SCHEMA,
@@ -94,6 +100,7 @@ __all__ = [
     "RESULTS_FORMAT",
     "RUNS_SCHEMA",
     "SEEDS_SCHEMA",
+    "TRADE_OFF_SCHEMA",
     "Results",
     "candidates",
     "compare",
@@ -104,7 +111,9 @@ __all__ = [
     "level_outcomes",
     "level_winners",
     "load_results",
+    "proxy_note",
     "summarize",
     "summarize_runs",
+    "trade_offs",
     "verdicts",
 ]

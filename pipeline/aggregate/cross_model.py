@@ -25,7 +25,9 @@ the plan model (paired interval above 0 and beyond the tie margin; ties and
 not-distinguishable leads count
 as holding). This replaces ``aggregate.robustness``, which counted strategy names
 across models without judging any plan under a model it was not chosen for.
-O(runs) per table (polars group-bys and joins).
+O(runs log runs) per table (polars group-bys and joins; every float reduction sorts its
+group first, :func:`~pipeline.aggregate.summaries.stable`, so the same folder gives the
+same bits).
 """
 
 from __future__ import annotations
@@ -34,10 +36,9 @@ import polars as pl
 
 from pipeline.aggregate.outcomes import _measures, check_tie_margin, level_text, spend_clause
 from pipeline.aggregate.results import MEASURES, METRIC_WORDS, Results
-from pipeline.aggregate.summaries import mean_ci, summarize_runs
-from pipeline.aggregate.winners import _plural, _unit
+from pipeline.aggregate.summaries import list_mean_ci, mean_ci, smean, stable, summarize_runs
+from pipeline.aggregate.winners import _plural, _unit, optimised_note
 from pipeline.errors import InputError
-from pipeline.intervals import half_width_expr
 from pipeline.seeding.registry import family_of, is_model_dependent
 
 __all__ = ["CROSS_MODEL_SCHEMA", "cross_model", "cross_model_verdicts"]
@@ -95,7 +96,10 @@ def cross_model(source: Results, objective: str | None = None) -> pl.DataFrame:
     x = pl.col(objective).cast(pl.Float64)
     cells = (
         lf.group_by(["cell", *_LEVEL, "strategy", "plan_model", "matched"])
-        .agg(*mean_ci(objective, "x"), pl.col("cost_spent").cast(pl.Float64).mean())
+        .agg(
+            *mean_ci(objective, "x"),
+            smean(pl.col("cost_spent").cast(pl.Float64)).alias("cost_spent"),
+        )
         .collect()
     )
     best = (
@@ -211,7 +215,7 @@ def cross_model_verdicts(
         counts: dict[str, int] = {}
         for s in leaders["strategy"].to_list():
             counts[s] = counts.get(s, 0) + 1
-        totals = at_plan.group_by("strategy").agg(pl.col("mean").sum())
+        totals = at_plan.group_by("strategy").agg(stable("mean").list.sum().alias("mean"))
         total = dict(zip(totals["strategy"], totals["mean"], strict=True))
         best = sorted(counts, key=lambda s: (-counts[s], -(total.get(s) or 0.0), s))[0]
         levels = at_plan.select("budget", "k").unique().height
@@ -225,9 +229,11 @@ def cross_model_verdicts(
                 losses.append((m, lost))
             else:
                 held.append(m)
+        at_plan_summary = summary.filter((pl.col("brand") == brand) & (pl.col("model") == plan))
+        note = optimised_note(at_plan_summary, best)
         text = (
-            f"{best} ({family_of(best)}) gives the most {words} at {counts[best]} of {levels} "
-            f"{_plural(levels, *unit)} under {plan} (the plan model)"
+            f"{best} ({family_of(best)}) gives the most {words}{' ' + note if note else ''} at "
+            f"{counts[best]} of {levels} {_plural(levels, *unit)} under {plan} (the plan model)"
         )
         if len(models) > 1:
             text += (f"; its plan stays best under {len(held)} of {len(models)} "
@@ -254,8 +260,7 @@ def cross_model_verdicts(
                     f"{worst_model} at {level_text(r['budget'], r['k'], source.currency)}, "
                     f"against {against})"
                 )
-        spend = spend_clause(summary.filter((pl.col("brand") == brand) & (pl.col("model") == plan)),
-                             best, source.currency)  # fmt: skip
+        spend = spend_clause(at_plan_summary, best, source.currency)
         rows.append({
             "brand": brand, "objective": objective, "plan_model": plan, "best_strategy": best,
             "family": family_of(best), "levels_led": counts[best], "levels": levels,
@@ -302,7 +307,7 @@ def _clear_losses(
         per_run.filter(pl.col("strategy") != best)
         .join(ours, on=["budget", "k", "run"], nulls_equal=True)
         .group_by("budget", "k", "strategy")
-        .agg(pl.col("_x").mean().alias("mean_x"), pl.col("_b").mean().alias("b"), *_diff_ci())
+        .agg(smean("_x").alias("mean_x"), smean("_b").alias("b"), *_diff_ci())
         .collect()
     )
     m = margin * pl.max_horizontal(pl.col("mean_x").abs(), pl.col("b").abs())
@@ -317,8 +322,5 @@ def _clear_losses(
 
 def _diff_ci() -> list[pl.Expr]:
     """The paired difference (other - ours) per level: ``mean_d``, ``d_ci_low``,
-    ``d_ci_high``."""
-    d = pl.col("_x") - pl.col("_b")
-    half = half_width_expr(d)
-    return [d.mean().alias("mean_d"), (d.mean() - half).alias("d_ci_low"),
-            (d.mean() + half).alias("d_ci_high")]  # fmt: skip
+    ``d_ci_high`` (order-deterministic)."""
+    return list_mean_ci(stable(pl.col("_x") - pl.col("_b")), "d")

@@ -8,6 +8,7 @@ spends at the largest level.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -28,11 +29,11 @@ from pipeline.aggregate.results import (
     OBJECTIVES,
     Results,
 )
-from pipeline.aggregate.summaries import summarize_runs
+from pipeline.aggregate.summaries import smean, summarize_runs
 from pipeline.errors import InputError
 from pipeline.seeding.registry import family_of
 
-__all__ = ["level_outcomes", "level_winners", "unit_of", "verdicts"]
+__all__ = ["level_outcomes", "level_winners", "optimised_note", "proxy_note", "unit_of", "verdicts"]
 
 Runs = Results | pl.LazyFrame | pl.DataFrame
 
@@ -85,6 +86,40 @@ def unit_of(objective: str) -> str:
     ``people`` for the platform KPIs (earned or not), else ``accounts`` (in-graph)."""
     base = objective.removeprefix("earned_")
     return base if base in ("engagements", "impressions", "people") else "accounts"
+
+
+def proxy_note(optimised: str | None, who: str = "") -> str:
+    """``"(optimised through a weighted-exposure proxy; figures simulated)"`` when
+    ``optimised`` (the runs table's column) names a stand-in the plan was chosen on
+    (``people (weighted-exposure proxy)``; under LT ``people (impressions proxy: ...)``),
+    with ``who`` ("imm") before "optimised" when given; "" when the plan was chosen for
+    the objective itself, by a heuristic, or the folder does not say."""
+    m = re.search(r"\(([^:()]*proxy)\b", optimised or "")
+    if m is None:
+        return ""
+    proxy = m.group(1).strip()
+    article = "an" if proxy[:1] in tuple("aeiou") else "a"
+    return f"({who + ' ' if who else ''}optimised through {article} {proxy}; figures simulated)"
+
+
+def optimised_note(summary: pl.DataFrame, best: str) -> str:
+    """:func:`proxy_note` for the summary rows of one brand and model: the note of
+    ``best``'s plans when chosen on a stand-in, else of the strategies that were, named
+    ("(imm and opim optimised through ...)"); "" when none was (or none is recorded)."""
+    if "optimised" not in summary.columns:
+        return ""
+    proxied = (
+        summary.filter(pl.col("optimised").str.contains("proxy"))
+        .group_by("strategy")
+        .agg(pl.col("optimised").min())
+        .sort("strategy")
+    )
+    own = proxied.filter(pl.col("strategy") == best)
+    if own.height:
+        return proxy_note(own["optimised"][0])
+    if proxied.height == 0:
+        return ""
+    return proxy_note(proxied["optimised"][0], who=_and(proxied["strategy"].to_list()))
 
 
 def _source(
@@ -150,11 +185,13 @@ def _sentence(
     objective: str,
     unclear: str,
     judged: bool,
+    note: str = "",
 ) -> str:
     """The opening of a verdict; ``counts`` are (levels won clearly, levels led, levels),
-    ``unit`` (singular, plural) of a level; the gain is in the objective's unit."""
+    ``unit`` (singular, plural) of a level; the gain is in the objective's unit; ``note``
+    (:func:`optimised_note`) follows the objective's name."""
     won, led, levels = counts
-    units, words = unit_of(objective), METRIC_WORDS[objective]
+    units, words = unit_of(objective), METRIC_WORDS[objective] + (f" {note}" if note else "")
     who = f"{best} ({family_of(best)})"
     at = f"{levels} {_plural(levels, *unit)}"
     if judged and won == 0:
@@ -205,7 +242,10 @@ def verdicts(
     the ties, the gain, and what each strategy spends at the largest level, e.g.
     "imm (optimized) gives the most engagements at 2 of 3 budgets (ties with micro
     at $5,000), +1,204 engagements over macro on average; of the $10,000 budget, imm
-    spends $9,980, micro $8,590 and macro $9,985"). O(runs + summary rows · log).
+    spends $9,980, micro $8,590 and macro $9,985"; when plans were chosen on a stand-in,
+    the objective's name is followed once by :func:`optimised_note`, e.g. "people reached
+    (optimised through a weighted-exposure proxy; figures simulated)").
+    O(runs + summary rows · log).
 
     Raises
     ------
@@ -251,9 +291,7 @@ def verdicts(
             (outcome == "indistinguishable").sum().cast(pl.Int64).alias("levels_indistinguishable"),
         )
     )
-    per_strategy = summary.group_by([*bm, "strategy"]).agg(
-        pl.col(per).mean().alias("mean_per_cost")
-    )
+    per_strategy = summary.group_by([*bm, "strategy"]).agg(smean(per).alias("mean_per_cost"))
     counts = ("levels_won", "levels_led", "levels_tied", "levels_indistinguishable")
     best = (
         per_strategy.join(won, on=[*bm, "strategy"], how="left")
@@ -278,7 +316,7 @@ def verdicts(
     gains = (
         best_means.join(base_means, on=LEVEL_KEYS, nulls_equal=True)
         .group_by(bm)
-        .agg((pl.col("_mean") - pl.col("_base")).mean().alias("gain_vs_baseline"))
+        .agg(smean(pl.col("_mean") - pl.col("_base")).alias("gain_vs_baseline"))
     )
     families = {s: family_of(s) for s in best["best_strategy"].unique().drop_nulls().to_list()}
     out = (
@@ -302,6 +340,7 @@ def verdicts(
     sentences = []
     for row in out.iter_rows(named=True):
         mine = winners.filter((pl.col("brand") == row["brand"]) & (pl.col("model") == row["model"]))
+        cell = summary.filter((pl.col("brand") == row["brand"]) & (pl.col("model") == row["model"]))
         text = _sentence(
             row["best_strategy"],
             (row["levels_won"], row["levels_led"], row["levels"]),
@@ -311,8 +350,8 @@ def verdicts(
             objective,
             _unclear(mine.to_dicts(), row["best_strategy"], currency),
             judged,
+            optimised_note(cell, row["best_strategy"]),
         )
-        cell = summary.filter((pl.col("brand") == row["brand"]) & (pl.col("model") == row["model"]))
         spend = spend_clause(cell, row["best_strategy"], currency)
         sentences.append(text + (f"; {spend}" if spend else ""))
     return out.with_columns(

@@ -15,7 +15,7 @@ import polars as pl
 
 from pipeline.campaign.config import OVERLAP_SEEDS
 from pipeline.campaign.context import CampaignContext
-from pipeline.campaign.grid import Cell, Contest, derive_seed
+from pipeline.campaign.grid import Cell, Contest, derive_seed, stream_name, stream_names
 from pipeline.campaign.store import cell_path
 from pipeline.campaign.why import creator_evidence
 from pipeline.graph_io import FollowerGraph
@@ -62,8 +62,9 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     """Select the seeds of ``cell`` and simulate them ``runs`` times.
 
     The seeds are chosen under the cell's plan model (:attr:`Cell.plan`) with a stream
-    derived from (seed, brand, plan model), so a plan evaluated under several models is
-    the same plan in each of its cells; the simulation runs under the cell's model with
+    derived from (seed, brand, plan model; models name streams by
+    :func:`~pipeline.campaign.grid.stream_name`), so a plan evaluated under several models
+    is the same plan in each of its cells; the simulation runs under the cell's model with
     run keys derived from (seed, brand, model), shared by every strategy, plan and level
     of that brand and model (common random numbers: paired differences). Selection and
     simulation take each model's parameters from :meth:`CampaignContext.model` (``tv``'s
@@ -78,7 +79,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
 
     cfg = ctx.config
     rel, factor = ctx.brand_arrays(cell.brand)
-    label = cell.model.label
+    label = stream_name(cell.model)  # random streams: stable across label changes
     proj = ctx.projection()
     chosen = select_seeds(
         ctx.graph,
@@ -98,7 +99,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         if ctx.objective[0] in EARNED_KPIS
         else ctx.objective[0],
         reach_rates=cfg.reach_rates(),
-        seed=derive_seed(cfg.seed, "select", cell.brand, cell.plan.label),
+        seed=derive_seed(cfg.seed, "select", cell.brand, stream_name(cell.plan)),
         max_steps=cfg.max_steps,
         epsilon=cfg.epsilon,
         celf_runs=cfg.celf_runs,
@@ -106,7 +107,8 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         threads=threads,
         cache=ctx.rr_cache(),
         creators=cfg.creators,
-        models={m.label: ctx.model(m) for m in cfg.models},  # what robust plans for
+        # what robust plans for, keyed by the names its RR streams derive from
+        models=dict(zip(stream_names(cfg.models), map(ctx.model, cfg.models), strict=True)),
         resamples=cfg.resamples,
     )
     boot = chosen.info.get("stability")
@@ -140,7 +142,8 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         units = np.zeros((runs, 3))
     paid = _paid(ctx, nodes)
     cost_spent = chosen.total_cost
-    cpm = cell_cpm(ctx.profiles, nodes, proj[0][np.asarray(nodes, dtype=np.int64)], cfg.default_cpm)
+    own = proj[0][np.asarray(nodes, dtype=np.int64)]  # the seeds' own impressions
+    cpm = cell_cpm(ctx.profiles, nodes, own, cfg.resolved_cpm())  # the fingerprinted CPMs
     runs_df = pl.DataFrame(
         {
             "run": np.arange(runs, dtype=np.int64),
@@ -162,6 +165,9 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.lit(boot and boot.stand_ins_text(ctx.profiles.table["handle"]), pl.String).alias(
             "stand_ins"
         ),
+        # what the plan was chosen for: the KPI itself, or a stand-in (people through the
+        # weighted-exposure proxy); the figures below are simulated either way
+        pl.lit(chosen.info.get("optimised"), pl.String).alias("optimised"),
         # earned: what the campaign reaches beyond the creators it pays (seeds are
         # always activated and exposed, so this is count minus seeds, run by run)
         (pl.col("activated") - len(nodes)).alias("earned_activated"),
@@ -325,7 +331,7 @@ def run_contest(
             seeds,
             ctx.model(contest.model),
             runs=cfg.runs,
-            seed=derive_seed(cfg.seed, "compete", contest.model.label, *brands_in),
+            seed=derive_seed(cfg.seed, "compete", stream_name(contest.model), *brands_in),
             max_steps=cfg.max_steps,
             sender_factors=factors,
             threads=threads,

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline import defaults
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE
+from pipeline.profiles.tiers import TierThresholds
 
 __all__ = [
     "EXECUTORS",
@@ -47,11 +48,15 @@ class ModelSpec:
 
     @property
     def label(self) -> str:
+        """How results name the model (part of cell keys): exact ``p``, and
+        ``calibrated:<stem>@<hash8>`` (:mod:`pipeline.diffusion.model_ref`)."""
+        from pipeline.diffusion.model_ref import calibrated_label, p_text
+
         if self.calibrated is not None:
-            return f"calibrated:{Path(self.calibrated).name}"
+            return calibrated_label(self.calibrated, self.digest)
         if self.preset is not None:
             return self.preset
-        return self.name if self.p is None else f"{self.name} p={self.p:g}"
+        return self.name if self.p is None else f"{self.name} p={p_text(self.p)}"
 
     @property
     def ref(self) -> str:
@@ -159,11 +164,41 @@ class CampaignConfig:
         """The column mapping of ``table`` (graph, profiles, brands, actions); {} if none."""
         return dict(self.columns.get(table, {}))
 
+    def resolved_reach_rates(self) -> dict[str, float]:
+        """The reach-rate table the projection uses, defaults resolved: ``tier.<t>`` for
+        every tier (an account on a platform without its own rate), ``platform.<p>`` and
+        ``<p>.<t>`` as set. It fixes every account's rate (:meth:`ReachRates.rate`), so
+        a change of the code's :data:`~pipeline.profiles.audience.DEFAULT_REACH_RATES`
+        changes the settings (and the results fingerprint)."""
+        from pipeline.profiles import TIER_NAMES
+
+        rates = self.reach_rates()
+        given = rates.settings()
+        # a platform no table names (accounts without one included) falls to its tier
+        unnamed = "\0" + "".join(sorted({p for p, _ in rates.by_platform_tier}
+                                         | set(rates.by_platform)))  # fmt: skip
+        out = {f"tier.{t}": float(rates.rate(unnamed, t)) for t in TIER_NAMES}
+        return out | {k: v for k, v in given.items() if k != "default" and k not in out}
+
+    def resolved_cpm(self) -> float | dict[str, float]:
+        """The default CPM the cells' EMV uses where a profile has none: ``[valuation]
+        default_cpm`` as given, else the code's :data:`~pipeline.valuation.DEFAULT_CPM`
+        by platform (so a change of those defaults changes the fingerprint)."""
+        from pipeline.valuation import DEFAULT_CPM
+
+        if self.default_cpm is None:
+            return dict(sorted(DEFAULT_CPM.items()))
+        if isinstance(self.default_cpm, dict):
+            return dict(sorted(self.default_cpm.items()))
+        return self.default_cpm
+
     def settings(self) -> dict[str, Any]:
         """What determines each cell's numbers besides the grid and the inputs' content.
 
         ``header`` and ``columns`` appear only when set, so that results written
-        before they existed keep their fingerprint."""
+        before they existed keep their fingerprint. Values the code defaults
+        (``reach_rate``, ``default_cpm``, ``tier_thresholds``) are stored resolved, so
+        that a results folder does not resume under changed defaults."""
         extra: dict[str, Any] = {}
         if self.header is not None:
             extra["header"] = self.header
@@ -171,8 +206,7 @@ class CampaignConfig:
             extra["columns"] = {k: dict(sorted(v.items())) for k, v in self.columns.items() if v}
         if self.creators is not None and self.creators.active:
             extra["creators"] = self.creators.settings()
-        if self.tier_thresholds is not None:
-            extra["tier_thresholds"] = list(self.tier_thresholds)
+        extra["tier_thresholds"] = list(self.tier_thresholds or TierThresholds().bounds)
         calibrated = {m.label: m.digest for m in self.models if m.calibrated is not None}
         if calibrated:
             extra["calibrated_models"] = calibrated
@@ -189,10 +223,10 @@ class CampaignConfig:
             "graph_format": self.graph_format,
             "source_col": self.source_col,
             "target_col": self.target_col,
-            "default_cpm": self.default_cpm,
+            "default_cpm": self.resolved_cpm(),
             "objective": self.objective,
             "plan_model": self.plan().label,
-            "reach_rate": self.reach_rates().settings() or "defaults",
+            "reach_rate": self.resolved_reach_rates(),
             "min_relevance": self.min_relevance,
             "max_creators": self.max_creators,
             "per_creator": self.per_creator,
