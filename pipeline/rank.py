@@ -111,7 +111,10 @@ def rank_candidates(
     ``min_relevance`` (the
     brand-fit threshold, default 0.3 as in seeding; 0 turns it off; a brand with
     no candidate at or above it is an error), ``max_cost``, ``min_real_audience``;
-    ``top`` keeps the first N per brand.
+    ``top`` keeps the first N per brand. When no profiled creator passes the tier,
+    platform and follower filters, or no candidate of any brand passes every filter,
+    it is an :class:`InputError` naming them (as in seeding); a brand left with no
+    candidate while others have some simply has no rows.
 
     ``by="imm"`` orders the (filtered) candidates by IMM's greedy choice under the
     brand-aware ``model`` instead, keeping ``top`` (default 20) of them, and adds
@@ -132,9 +135,10 @@ def rank_candidates(
                 f"unknown tier(s) {', '.join(map(repr, bad))}; "
                 f"expected any of {', '.join(TIER_NAMES)}"
             )
-    creators = CreatorFilter.of(platforms, None, min_followers, max_followers)
-    if creators.platforms:
-        creators.mask(profiles)  # the profiles must have platforms to filter on
+    creators = CreatorFilter.of(platforms, tiers, min_followers, max_followers)
+    if creators.active and not (creators.mask(profiles) & profiles.has_profile).any():
+        # (mask also checks that the profiles have platforms to filter on)
+        raise InputError(f"no profiled creator passes the filters ({creators.describe()})")
     if not 0.0 <= min_relevance <= 1.0:
         raise InputError(f"min relevance must be in [0, 1], got {min_relevance}")
     if not 0.0 <= min_real_audience <= 1.0:
@@ -180,8 +184,6 @@ def rank_candidates(
         df = base.with_columns(pl.Series("relevance", rel)).with_columns(
             (pl.col("relevance") * mix).alias("score")
         )
-        if tiers:
-            df = df.filter(pl.col("tier").cast(pl.String).is_in(list(tiers)))
         if creators.active:
             df = df.filter(creators.expr())
         if min_relevance > 0:
@@ -233,7 +235,26 @@ def rank_candidates(
         "real_audience",
         *(["marginal_reach", "cumulative_reach"] if by == "imm" else []),
     ]
+    if all(d.height == 0 for d in out):
+        raise InputError(
+            f"no candidate {'of ' + repr(brand) + ' ' if brand is not None else ''}passes "
+            f"the filters ({_filters_text(creators, min_relevance, max_cost, min_real_audience)})"
+        )
     return pl.concat([d.select(cols) for d in out])
+
+
+def _filters_text(
+    creators: CreatorFilter, min_relevance: float, max_cost: float | None, min_real: float
+) -> str:
+    """Every filter of a ranking in words, e.g. ``platform tiktok, relevance >= 0.3``."""
+    parts = [creators.describe()] if creators.active else []
+    if min_relevance > 0:
+        parts.append(f"relevance >= {min_relevance:g}")
+    if max_cost is not None:
+        parts.append(f"cost <= {max_cost:,g}")
+    if min_real > 0:
+        parts.append(f"real audience >= {min_real:g}")
+    return ", ".join(parts) or "no filter"
 
 
 def _by_imm(

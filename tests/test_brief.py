@@ -24,7 +24,7 @@ pytest.importorskip("altair", reason="the report extra (altair) is not installed
 pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
 
 from pipeline.report import build_report, render_html, write_report
-from pipeline.report.brief import largest
+from pipeline.report.brief import largest, strategy_label
 from pipeline.report.why import plan_seeds, why
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ BROWSER = pytest.mark.skipif(
 )
 PLAN_HEADS = ["budget", "recommended", "creators", "spend", "left unspent", "engagements",
               "people", "cost per engagement", "runner-up"]  # fmt: skip
-CREATOR_HEADS = ["#", "creator, platform", "cost", "people added", "engagements added",
+CREATOR_HEADS = ["#", "creator, platform", "cost", "own-post people", "own-post engagements",
                  "cost per engagement", "why"]  # fmt: skip
 
 
@@ -95,21 +95,22 @@ def test_why_speaks_in_the_kpis_units() -> None:
            "overlap_above": 0.04, "cost": 4740.0, "own_engagements": 5000.0,
            "alternative": "@food_yuki_1864", "alternative_cost_per_engagement": 0.33}  # fmt: skip
     assert why(row, "engagements", "$") == (
-        "adds about 9,900 engagements and 31,000 new people; topic fit 0.82; 4% audience "
-        "overlap; own post $0.95 vs $0.33 for @food_yuki_1864"
+        "adds about 9,900 engagements with reshares; own post $0.95 vs $0.33 for "
+        "@food_yuki_1864; topic fit 0.82; 4% overlap"
     )
-    # judged by people: the gain is in people; the cost per engagement is its own post's
+    # judged by people: the gain is the proxy's, said so; the cost per engagement is the same
     line = why(row, "people", "$")
-    assert line.startswith("adds about 9,900 new people; topic fit 0.82;")
-    assert "$0.95 per engagement of its own post vs $0.33" in line and "31,000" not in line
+    assert line.startswith("adds about 9,900 people with reshares (a proxy estimate); own post")
+    assert "own post $0.95 vs $0.33" in line
     # in-graph: accounts, named as such
     assert why(row, "earned_exposed").startswith(
-        "adds about 9,900 earned exposure (in-graph accounts) and 31,000 new people;"
+        "adds about 9,900 earned exposure (in-graph accounts); own post 0.95 vs 0.33"
     )
     first = why(row | {"rank": 1, "alternative": None}, "engagements", "€")
-    assert first.startswith("adds about 9,900 engagements and 31,000 people (first creator);")
-    assert "overlap" not in first
-    assert first.endswith("€0.48 per engagement, no creator left out costs as little")
+    assert first == (
+        "adds about 9,900 engagements with reshares (first creator); own post €0.95 per "
+        "engagement, no comparable creator left out; topic fit 0.82"
+    )
     # a figure the results lack is left out, never shown as 0 or nan
     bare = why({"rank": 3, "marginal_gain": None, "cost": 100.0}, "engagements")
     assert bare == "" and "nan" not in why(row | {"relevance": float("nan")}, "engagements")
@@ -129,11 +130,11 @@ def test_brief_lists_the_plan_and_every_creator(demo: Path) -> None:
         heads, rows = _cells(html, f"brief-plan-{slug}")
         assert heads == PLAN_HEADS and len(rows) == mine.height == 3
         for cells, r in zip(rows, mine.iter_rows(named=True), strict=True):
-            assert cells[1] == f"{r['plain']} ({r['strategy']})"
+            assert cells[1] == strategy_label(r["plain"], r["strategy"])
             assert cells[2] == str(r["creators"])
             assert cells[5] == people(r["engagements"]) and cells[6] == people(r["people"])
             assert cells[7] == f"${r['cost_per_engagement']:,.2f}"
-            assert r["runner_up"] is not None and f"({r['runner_up']}): " in cells[8]
+            assert r["runner_up"] is not None and f"{r['runner_up']}): " in cells[8]
             assert f"{people(r['runner_up_engagements'])} engagements" in cells[8]
         top = largest(mine)
         assert top is not None
@@ -145,15 +146,17 @@ def test_brief_lists_the_plan_and_every_creator(demo: Path) -> None:
             assert cells[1] == f'{s["handle"]}<span class="sub">{s["platform"]}</span>'
             assert cells[2] == f"${s['cost']:,.0f}"
             assert cells[3] == people(s["marginal_people"])
-            assert cells[4] == people(s["marginal_gain"])
-            if s["marginal_gain"] > 0:
-                assert cells[5] == f"${s['cost'] / s['marginal_gain']:,.2f}"
+            assert cells[4] == people(s["own_engagements"])  # both of its own post
+            cpe = f"${s['cost'] / s['own_engagements']:,.2f}"
+            assert cells[5] == cpe
             assert cells[6] == why(s, "engagements", "$")
-            assert f"adds about {people(s['marginal_gain'])} engagements and" in cells[6]
-            if s["alternative"] is not None and s["marginal_gain"] > 0:
+            assert f"adds about {people(s['marginal_gain'])} engagements with reshares" in cells[6]
+            assert f"own post {cpe}" in cells[6]  # the column's figure
+            if s["alternative"] is not None:
                 assert (
                     f" vs ${s['alternative_cost_per_engagement']:,.2f} for {s['alternative']}"
                 ) in cells[6]
+                assert (s["alternative_basis"] == "other tier") == ("(other tier)" in cells[6])
             if s["picked_in"] is not None and s["picked_in"] < s["resamples"]:
                 assert cells[6].endswith(f"; picked in {s['picked_in']} of 5 re-runs")
         assert len(_cells(html, f"candidates-{slug}")[1]) == 5
@@ -182,7 +185,9 @@ def test_another_objective_is_labelled_honestly(tmp_path: Path) -> None:
     for cells, s in zip(rows, seeds.iter_rows(named=True), strict=True):
         assert cells[4] == people(s["own_engagements"])
         assert cells[6].startswith(f"adds about {people(s['marginal_gain'])} ")
-        assert "people" in cells[6] and "per engagement of its own post" in cells[6]
+        assert "people with reshares (a proxy estimate)" in cells[6]
+        if s["own_engagements"]:
+            assert f"own post ${s['cost'] / s['own_engagements']:,.2f}" in cells[6]
     headline = html[html.index('id="brief-freshbite"') :]
     assert "people reached" in headline.split("</p>")[0]
 

@@ -82,12 +82,14 @@ def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
     from pipeline.aggregate import load_results
     from pipeline.plan import headline, plans
 
-    printed, again = (x.replace(str(out), SHOWN) for x in (printed, again))
+    # the demo's config names the bundled data by absolute path: quote it as data/...
+    printed, again = (x.replace(str(out), SHOWN).replace(f"{ROOT}/", "") for x in (printed, again))
     lines = printed.splitlines()
     progress = [x for x in lines if x.startswith("[")]
-    rest = [x for x in lines if not x.startswith("[")]
-    head = [x for x in rest if x.startswith(("loading", "hashing", "note:"))]
-    tail = [x for x in rest if x not in head]
+    # what comes before the first cell (loading, notes, with their wrapped lines) and after
+    first = lines.index(progress[0]) if progress else len(lines)
+    head = lines[:first]
+    tail = [x for x in lines[first:] if not x.startswith("[")]
     campaign = [*head, *progress[:2], "...", *progress[-1:], *tail]
     summary = cli(["summarize", str(out)])
     compare = cli(["compare", str(out)])
@@ -114,21 +116,107 @@ def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
     }
 
 
+#: The KPIs the README's table names a winner for: (results column, words).
+WINNER_KPIS = (
+    ("engagements", "engagements"),
+    ("impressions", "impressions"),
+    ("people", "people"),
+    ("earned_exposed", "earned exposure"),
+)
+
+
+def kpi_winners(summary: object) -> object:
+    """Per model, brand and budget of a ``summarize`` table, the strategy with the highest
+    mean of each of :data:`WINNER_KPIS` (one column per KPI)."""
+    import polars
+
+    assert isinstance(summary, polars.DataFrame)
+    return (
+        summary.group_by(["model", "brand", "budget"], maintain_order=True)
+        .agg(
+            polars.col("strategy").sort_by(f"mean_{kpi}", descending=True).first().alias(kpi)
+            for kpi, _ in WINNER_KPIS
+        )
+        .sort("model", "brand", "budget")
+    )
+
+
+def kpi_sentence(winners: object, currency: str, reference: str = "medium") -> str:
+    """Who wins each KPI, in words, from :func:`kpi_winners`: under ``reference``, at how
+    many budgets an optimized strategy gives the most of each KPI, with every exception
+    named; then the same count over every model."""
+    import polars
+
+    from pipeline.seeding.registry import FAMILIES
+
+    assert isinstance(winners, polars.DataFrame)
+
+    def optimized(name: str) -> bool:
+        return FAMILIES.get(name) == "optimized"
+
+    def tally(part: polars.DataFrame) -> list[tuple[str, int, list[dict[str, object]]]]:
+        out = []
+        for kpi, words in WINNER_KPIS:
+            lost = [r for r in part.iter_rows(named=True) if not optimized(r[kpi])]
+            out.append((words, part.height - len(lost), [r | {"kpi": kpi} for r in lost]))
+        return out
+
+    def listed(items: list[str]) -> str:
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+    ref = winners.filter(polars.col("model") == reference)
+    names = sorted({r[k] for r in ref.iter_rows(named=True) for k, _ in WINNER_KPIS
+                    if optimized(r[k])})  # fmt: skip
+    who = f"an optimized plan ({' or '.join(names)})" if names else "an optimized plan"
+    wins, losses = [], []
+    for words, n, lost in tally(ref):
+        wins.append((words, n))
+        where: dict[tuple[str, str], list[str]] = {}  # (strategy, brand) -> budgets
+        for r in lost:
+            key = (str(r[str(r["kpi"])]), str(r["brand"]))
+            where.setdefault(key, []).append(f"{currency}{r['budget']:,.0f}")
+        for (name, brand), budgets in where.items():
+            losses.append(f"{name} gives the most {words} at {brand} {listed(budgets)}")
+    every = [w for w, n in wins if n == ref.height]
+    some = [f"the most {w} at {n} of {ref.height}" for w, n in wins if n < ref.height]
+    parts = []
+    if every:
+        parts.append(f"the most {listed(every)} at every budget of every brand ({ref.height} "
+                     f"of {ref.height})")  # fmt: skip
+    text = f"Under `{reference}`, {who} gives {listed(parts + some)}"
+    text += f"; {listed(losses)}" if losses else ""
+    models = winners["model"].n_unique()
+    if models > 1:
+        counts = []
+        for words, n, lost in tally(winners):
+            others = sorted({str(r[str(r["kpi"])]) for r in lost})
+            counts.append(f"{words} in {n}" + (f" ({' and '.join(others)} in the other "
+                                               f"{len(lost)})" if lost else ""))  # fmt: skip
+        text += (f". Over all {models} presets ({winners.height} brand x budget x preset "
+                 f"cells) it gives the most {listed(counts)}")  # fmt: skip
+    return text + "."
+
+
 def kpi_table(res: object) -> str:
     """Markdown: per brand and budget under ``medium``, the recommended plan (the default
-    KPI, engagements) and which of macro and micro gives more of each KPI."""
+    KPI, engagements), which of macro and micro gives more of each KPI and which
+    strategy gives the most of each; then :func:`kpi_sentence`, the README's claim about
+    who wins, from the same numbers."""
     import polars
 
     from pipeline.aggregate import Results, summarize
     from pipeline.plan import people
 
     assert isinstance(res, Results)
-    s = summarize(res).filter(polars.col("model") == "medium")
+    every = summarize(res)
+    won = kpi_winners(every)
+    assert isinstance(won, polars.DataFrame)
+    s = every.filter(polars.col("model") == "medium")
+    kpis = " / ".join(words for _, words in WINNER_KPIS)
     out = [
         "| brand | budget | recommended (engagements) | creators | spend | left | "
-        "engagements | people | per engagement | macro vs micro: engagements / people / "
-        "impressions / earned exposure |",
-        "|---|--:|---|--:|--:|--:|--:|--:|--:|---|",
+        f"engagements | people | per engagement | macro vs micro: {kpis} | most: {kpis} |",
+        "|---|--:|---|--:|--:|--:|--:|--:|--:|---|---|",
     ]
     cur = res.currency
     for (brand, budget), part in s.sort("brand", "budget").group_by(
@@ -137,16 +225,22 @@ def kpi_table(res: object) -> str:
         best = part.sort("mean_engagements", descending=True).row(0, named=True)
         by = {r["strategy"]: r for r in part.iter_rows(named=True)}
         duel = []
-        for m in ("engagements", "people", "impressions", "earned_exposed"):
+        for m, _ in WINNER_KPIS:
             a, b = by["macro"][f"mean_{m}"], by["micro"][f"mean_{m}"]
             duel.append("macro" if a > b else "micro")
+        top = won.filter(
+            (polars.col("model") == "medium")
+            & (polars.col("brand") == brand)
+            & (polars.col("budget") == budget)
+        ).row(0, named=True)
+        most = [str(top[m]) for m, _ in WINNER_KPIS]
         out.append(
             f"| {brand} | {cur}{budget:,.0f} | {best['strategy']} | {best['seeds_used']:.0f} | "
             f"{cur}{best['cost_spent']:,.0f} | {cur}{budget - best['cost_spent']:,.0f} | "
             f"{people(best['mean_engagements'])} | {people(best['mean_people'])} | "
-            f"{cur}{best['cost_per_engagement']:.2f} | {' / '.join(duel)} |"
+            f"{cur}{best['cost_per_engagement']:.2f} | {' / '.join(duel)} | {' / '.join(most)} |"
         )
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n\n" + kpi_sentence(won, cur) + "\n"
 
 
 def tour_block(name: str) -> re.Pattern[str]:

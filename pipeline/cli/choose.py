@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import polars as pl
 import typer
 
-from pipeline.errors import InputError
-from pipeline.profiles import DEFAULT_MIN_RELEVANCE
-
-if TYPE_CHECKING:
-    pass
 from pipeline import defaults
 from pipeline.cli.common import (
     app,
@@ -37,6 +32,7 @@ from pipeline.cli.options import (
     OutO,
     PerCreatorO,
     PlatformO,
+    ProfileColumnsO,
     QuietO,
     RankByOpt,
     SourceColO,
@@ -46,6 +42,8 @@ from pipeline.cli.options import (
     resolve_model_option,
 )
 from pipeline.cli.output import emit_table, err_console
+from pipeline.errors import InputError
+from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 __all__ = ["costs_option", "rank"]
 
@@ -118,6 +116,7 @@ def rank(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    profile_cols: ProfileColumnsO = None,
     out: OutO = None,
     out_format: OutFormatO = None,
     quiet: QuietO = False,
@@ -126,11 +125,16 @@ def rank(
 
     score = relevance x (w_reach * reach + w_engagement * engagement + w_cost * cost
     efficiency) / (sum of weights), each part a percentile among profiled accounts.
-    Without --brand, every brand in --brands is ranked.
+    Without --brand, every brand in --brands is ranked; a filter (--tier, --platform,
+    --min/--max-followers, --min-relevance, --max-cost, --min-real-audience) that no
+    candidate passes is an error (exit 2), as in seed. With profiles that name a
+    platform, the printed list shows it.
     overlap_above: share of a candidate's in-graph followers who already follow a
     candidate ranked above it (high all down the list = hubs sharing one audience).
     """
-    from pipeline.profiles import TierThresholds, load_brands, load_profiles
+    from pipeline.cli.loaders import load_profiles_arg
+    from pipeline.profiles import TierThresholds, load_brands
+    from pipeline.profiles.topics import no_fit_reason
     from pipeline.rank import RankWeights, rank_candidates
 
     weights = RankWeights(reach=w_reach, engagement=w_engagement, cost=w_cost)
@@ -141,12 +145,7 @@ def rank(
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     model_name = resolve_model_option(model, p, g)
     p = model_name.p
-    prof = load_profiles(profiles, g, thresholds=thresholds)
-    if prof.unmatched and not quiet:
-        err_console.print(
-            f"warning: {prof.unmatched:,} profile rows have IDs not in the graph; ignored",
-            highlight=False,
-        )
+    prof = load_profiles_arg(profiles, g, profile_cols, quiet, thresholds)
     with spinner("ranking", quiet):
         df = rank_candidates(
             g,
@@ -170,10 +169,29 @@ def rank(
             epsilon=epsilon,
             seed=seed,
         )
+    zero = df.filter(pl.col("relevance").max().over("brand") == 0)["brand"].unique(
+        maintain_order=True
+    )
+    notes = [*b.notes, *(f"every score is 0 (relevance x ...): {no_fit_reason(prof, b, name)}"
+                         for name in zero.to_list())]  # fmt: skip
+    for note in [] if quiet else notes:  # (--min-relevance 0 ranks brands no account fits)
+        err_console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+    if not quiet:
+        listed = set(df["brand"].unique().to_list())
+        for name in [brand] if brand is not None else b.names:
+            if name not in listed:
+                err_console.print(
+                    f"{name}: no candidate passes the filters", highlight=False, markup=False
+                )
     if out is None and not quiet:
+        platforms = prof.table.filter(pl.col("has_profile"))["platform"]
+        if platforms.is_not_null().any():  # the profiles have platforms: show them
+            by_id = prof.table.select("id", pl.col("platform").fill_null(""))
+            df = df.join(by_id, on="id", how="left", maintain_order="left")
         shown = {
             "rank": "rank",
             "handle": "handle",
+            **({"platform": "platform"} if "platform" in df.columns else {}),
             "tier": "tier",
             "followers": "followers",
             "relevance": "relevance",

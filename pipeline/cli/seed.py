@@ -3,8 +3,9 @@ what the plan buys on the platform."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -29,12 +30,12 @@ from pipeline.cli.options import (
     HeaderO,
     MaxFollowersO,
     MinFollowersO,
-    MinRelevanceO,
     ModelO,
     OutFormatO,
     OutO,
     PerCreatorO,
     PlatformO,
+    ProfileColumnsO,
     QuietO,
     ReachRateO,
     SourceColO,
@@ -79,7 +80,15 @@ def seed_cmd(
     include: Annotated[
         str | None, typer.Option(help="Comma-separated IDs to pick first (must-includes).")
     ] = None,
-    min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
+    min_relevance: Annotated[
+        float | None,
+        typer.Option(
+            "--min-relevance",
+            help="Brand fit: only accounts with topic relevance >= this (0..1) are "
+            f"candidates, for every strategy (0 turns it off; needs --brand; default "
+            f"{DEFAULT_MIN_RELEVANCE:g} with --brand).",
+        ),
+    ] = None,
     platform: PlatformO = None,
     tier: TierO = None,
     tier_thresholds: TierThresholdsO = None,
@@ -98,10 +107,12 @@ def seed_cmd(
         typer.Option(
             "--objective",
             help="What imm/opim/celf maximise, projected with --profiles (docs/projection.md): "
-            "engagements, impressions or people (unique people reached); or in-graph "
+            "engagements, impressions or people (unique people reached; optimised and "
+            "estimated through a weighted-exposure proxy, simulated beside it); or in-graph "
             "accounts: activated, earned_activated (beyond the seeds), exposed, "
-            "earned_exposed. marginal_gain is in its unit. Without --profiles (or "
-            "followers/engagement_rate in them) a KPI falls back to activated/exposed.",
+            "earned_exposed. marginal_gain and cumulative_reach are in its unit. Without "
+            "--profiles (or followers/engagement_rate in them) a KPI falls back to "
+            "activated/exposed.",
         ),
     ] = defaults.OBJECTIVE,
     epsilon: Annotated[
@@ -122,6 +133,7 @@ def seed_cmd(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
     ] = False,
@@ -132,16 +144,20 @@ def seed_cmd(
     """Choose seed influencers with a strategy, for k seeds or a budget.
 
     One row per seed, in order: id, handle, tier, cost (fee plus --per-creator-cost),
-    marginal_gain (expected extra accounts activated, or exposed under an exposure
-    --objective), cumulative_reach. Gains for every strategy come from the same
-    independent reverse-reachable-set estimate, so strategies compare fairly. With
+    marginal_gain (what it adds to the seeds above, in the --objective's unit:
+    engagements by default, impressions, people (a weighted-exposure proxy estimate),
+    or in-graph accounts activated or exposed) and cumulative_reach (their running sum,
+    same unit). Gains for every strategy come from the same independent
+    reverse-reachable-set estimate, so strategies compare fairly. With
     --brand, every strategy but macro-any picks from accounts of relevance >=
     --min-relevance. --platform, --tier and --min/--max-followers keep only the
     creators a manager considers (they need --profiles). With --profiles the plan is
     simulated and projected to the platform (docs/projection.md): people, engagements
-    and their cost.
+    and their cost (n/a, with a note saying why, for a figure the profiles cannot give:
+    no followers, no engagement rate).
     """
-    from pipeline.profiles import CreatorFilter, TierThresholds, load_profiles
+    from pipeline.cli.loaders import load_profiles_arg
+    from pipeline.profiles import CreatorFilter, TierThresholds
     from pipeline.seeding import select_seeds
 
     creators = CreatorFilter.of(platform, tier, min_followers, max_followers)
@@ -151,12 +167,14 @@ def seed_cmd(
         )
     thresholds = TierThresholds.parse(tier_thresholds) if tier_thresholds else None
 
+    if min_relevance is not None and brand is None:
+        raise InputError("--min-relevance needs --brand (relevance is a brand's topic fit)")
     quiet = quiet or json_out
     b = brands_for(brand, profiles, brands)
     g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
     model_name = resolve_model_option(model, p, g)
     p = model_name.p
-    prof = load_profiles(profiles, g, thresholds=thresholds) if profiles is not None else None
+    prof = load_profiles_arg(profiles, g, profile_cols, quiet, thresholds)
     exc = g.index_of(id_list(exclude), what="--exclude ID")
     inc = g.index_of(id_list(include), what="--include ID")
     from pipeline.profiles.audience import ReachRates
@@ -175,7 +193,7 @@ def seed_cmd(
             profiles=prof,
             brands=b,
             brand=brand,
-            min_relevance=min_relevance,
+            min_relevance=DEFAULT_MIN_RELEVANCE if min_relevance is None else min_relevance,
             max_creators=max_creators,
             costs=costs_option(per_creator_cost, cost_fixed, cost_per_follower),
             objective=objective,
@@ -214,24 +232,11 @@ def seed_cmd(
     unit = str(summary.get("gain_unit", "activated"))
     if result.info.get("objective_note"):
         err_console.print(f"note: {result.info['objective_note']}", highlight=False, markup=False)
-    what = (
-        f"expected {unit} {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}), the creators' own posts included"
-        if unit in KPIS
-        else f"expected reach {summary['expected_reach']:,.1f} "
-        f"(+/- {summary['expected_reach_stderr']:,.1f}) accounts {unit}, "
-        f"{summary['expected_earned_reach']:,.1f} beyond the seeds"
-    )
     err_console.print(
         f"{summary['strategy']}: {summary['seeds']} seeds, cost {summary['total_cost']:,.2f}, "
-        + what
-        + (
-            f"; certified at least {summary['certified_ratio']:.0%} of the best plan"
-            if summary.get("certified_ratio") is not None
-            else ""
-        ),
-        highlight=False,
-    )
+        + _estimate_text(summary, units),
+        highlight=False, markup=False,
+    )  # fmt: skip
     if tail is not None:
         err_console.print(
             f"diminishing returns from rank {tail['from_rank']}: {tail['text']}", highlight=False
@@ -242,9 +247,14 @@ def seed_cmd(
         if prof is not None and prof.table["platform"].is_not_null().any():
             plat = prof.table["platform"].gather(df["node"].to_numpy())
             table = table.insert_column(3, plat.fill_null("").alias("platform"))
-        emit_table(table, None, None, "seeds", quiet, max_rows=50)
+        gains = unit if unit in KPIS else f"accounts {unit}"
+        if summary.get("gain_basis"):
+            gains += " (proxy estimate)"
+        emit_table(table, None, None, f"seeds (marginal_gain in {gains})", quiet, max_rows=50)
         if units is not None:
             err_console.print(_units_text(units), highlight=False, markup=False, soft_wrap=True)
+            for line in units["notes"]:
+                err_console.print(f"note: {line}", highlight=False, markup=False)
         if budget is not None:
             left = budget - float(summary["total_cost"])
             err_console.print(
@@ -255,21 +265,61 @@ def seed_cmd(
             )  # fmt: skip
 
 
+def _estimate_text(summary: dict[str, Any], units: dict[str, Any] | None) -> str:
+    """The plan's estimate in the gains' unit. For ``people`` the estimate is the
+    weighted-exposure stand-in the optimisers use (``gain_basis``), so it is labelled a
+    proxy and the simulated people (``units``) are printed beside it."""
+    unit = str(summary.get("gain_unit", "activated"))
+    value, err = float(summary["expected_reach"]), float(summary["expected_reach_stderr"])
+    ratio = summary.get("certified_ratio")
+    basis = str(summary.get("gain_basis") or "")
+    if unit not in KPIS:
+        earned = float(summary["expected_earned_reach"])
+        text = (f"expected reach {value:,.1f} (+/- {err:,.1f}) accounts {unit}, "
+                f"{earned:,.1f} beyond the seeds")  # fmt: skip
+    elif basis:
+        proxy = "impressions" if "impressions proxy" in basis else "weighted exposure"
+        simulated = units.get(f"projected_{unit}") if units else None
+        text = f"{unit}: proxy estimate ({proxy}) {value:,.0f} (+/- {err:,.0f})"
+        if isinstance(simulated, int | float) and math.isfinite(simulated):
+            runs = units["projection_runs"] if units else 0
+            text += f", simulated {simulated:,.0f} (mean of {runs:,} runs)"
+        text += ", the creators' own posts included"
+    else:
+        text = (f"expected {unit} {value:,.1f} (+/- {err:,.1f}), the creators' own posts "
+                "included")  # fmt: skip
+    if isinstance(ratio, int | float):
+        text += f"; certified at least {ratio:.0%} of the best plan" + (
+            " by the proxy" if basis else ""
+        )
+    return text
+
+
 def _units_text(units: dict[str, object]) -> str:
-    """The plan's projected platform units in one line (``docs/projection.md``)."""
+    """The plan's projected platform units in one line (``docs/projection.md``): n/a for
+    a figure the profiles cannot give (``units["notes"]`` says why) or that is not a
+    finite number."""
+
+    def ok(key: str) -> float | None:
+        v = units.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return None
+        return float(v)
 
     def num(key: str) -> str:
-        v = units.get(key)
-        return "n/a" if not isinstance(v, int | float) else f"{v:,.0f}"
+        v = ok(key)
+        return "n/a" if v is None else f"{v:,.0f}"
 
     def money(key: str) -> str:
-        v = units.get(key)
-        if not isinstance(v, int | float):
+        v = ok(key)
+        if v is None:
             return "n/a"
         return f"{v:,.2f}" if v >= 1 else f"{v:.3g}"
 
+    runs = units.get("projection_runs")
+    where = f" (mean of {runs:,} runs)" if isinstance(runs, int) and runs > 0 else ""
     return (
-        f"projected on the platform (mean of {units['projection_runs']:,} runs): "
+        f"projected on the platform{where}: "
         f"{num('projected_people')} people, {num('projected_impressions')} impressions, "
         f"{num('projected_engagements')} engagements; {money('cost_per_engagement')} per "
         f"engagement, {money('cost_per_person')} per person reached"

@@ -18,6 +18,7 @@ from pipeline.cli.common import (
     load_graph_arg,
     spinner,
 )
+from pipeline.cli.loaders import load_profiles_arg, projection_rows
 from pipeline.cli.options import (
     PO,
     BrandAwareO,
@@ -30,6 +31,7 @@ from pipeline.cli.options import (
     HeaderO,
     MaxStepsO,
     ModelO,
+    ProfileColumnsO,
     QuietO,
     ReachRateO,
     SeedO,
@@ -98,6 +100,7 @@ def simulate(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON summary object.")
     ] = False,
@@ -121,22 +124,19 @@ def simulate(
     """
     from pipeline.diffusion import simulate as run_simulation
     from pipeline.graph_io import read_id_list
-    from pipeline.profiles import load_profiles
 
     one_stdout(out, json_out)
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
         _simulate_competition(
-            graph, compete, model, p, runs, seed, max_steps, profiles, brands,
-            (fmt, edge_meaning, source_col, target_col, header, columns), json_out, out, quiet,
+            graph, compete, model, p, runs, seed, max_steps, profiles, brands, json_out, out,
+            (fmt, edge_meaning, source_col, target_col, header, columns, profile_cols), quiet,
         )  # fmt: skip
         return
     if (seeds is None) == (seeds_file is None):
         raise InputError("give the seed accounts with exactly one of --seeds or --seeds-file")
-    ids: list[object] = (
-        [x.strip() for x in seeds.split(",") if x.strip()] if seeds is not None else []
-    )
+    ids: list[object] = id_list(seeds)
     if seeds_file is not None:
         ids = read_id_list(seeds_file)
     if not ids:
@@ -158,7 +158,7 @@ def simulate(
     mname = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
     p = mname.p
     seed_idx = g.index_of(ids, what="seed ID")
-    prof = load_profiles(profiles, g) if profiles is not None else None
+    prof = load_profiles_arg(profiles, g, profile_cols, quiet)
     quality = None
     if prof is not None and (prof.real_audience < 1.0).any():
         quality = prof.real_audience  # audience quality discounts exposure and spread
@@ -166,11 +166,9 @@ def simulate(
     projection = None
     if reach_rate is not None and prof is None:
         raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
+    lost: set[str] = set()
     if prof is not None:
-        from pipeline.profiles.audience import ReachRates, audience
-
-        rates = ReachRates.parse(reach_rate) if reach_rate is not None else None
-        projection = audience(prof, rates).kernel_rows()
+        projection, lost = projection_rows(prof, reach_rate, quiet)
     with spinner(f"simulating {runs:,} runs", quiet):
         result = run_simulation(
             g,
@@ -187,6 +185,7 @@ def simulate(
         )
     summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
                "audience_quality": quality is not None}  # fmt: skip
+    summary.update({k: None for k in summary if k.startswith("projected_engagements") and lost})
     if model is not None and model != mname.kind and not mname.calibrated:
         # a preset or ic:P: name it and what it stands for
         summary["model"] = f"{model} ({mname.kind}" + (f" p={p:g})" if p is not None else ")")
@@ -221,13 +220,13 @@ def _simulate_competition(
     max_steps: int | None,
     profiles: Path | None,
     brands: Path | None,
-    load_opts: tuple[Any, Any, Any, Any, Any, Any],
     json_out: bool,
     out: Path | None,
+    load_opts: tuple[Any, Any, Any, Any, Any, Any, Any],
     quiet: bool,
 ) -> None:
     from pipeline.diffusion import compete
-    from pipeline.profiles import brand_sender_factor, load_brands, load_profiles
+    from pipeline.profiles import brand_sender_factor, load_brands
 
     seeds_by_brand: dict[str, list[object]] = {}
     for spec in specs:
@@ -249,14 +248,14 @@ def _simulate_competition(
         for name in seeds_by_brand:
             b.check(name)
     quiet = quiet or json_out
-    fmt, meaning, source_col, target_col, header, columns = load_opts
+    fmt, meaning, source_col, target_col, header, columns, profile_cols = load_opts
     g = load_graph_arg(graph, fmt, meaning, source_col, target_col, quiet, header, columns)
     model = resolve_model_option(model_opt, p, g)
     p = model.p
     idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
     factors = None
     if b is not None and profiles is not None:
-        prof = load_profiles(profiles, g)
+        prof = load_profiles_arg(profiles, g, profile_cols, quiet)
         factors = {k: brand_sender_factor(prof, b, k) for k in idx}
     with spinner(f"simulating {runs:,} competitive runs", quiet):
         result = compete(
@@ -299,6 +298,7 @@ def overlap(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool,
         typer.Option("--json", help="Print one JSON object: summary, candidates and pairs."),
@@ -325,7 +325,6 @@ def overlap(
     """
     from pipeline.graph_io import read_id_list
     from pipeline.overlap import audience_overlap
-    from pipeline.profiles import load_profiles
 
     one_stdout(out, json_out)
     if (ids is None) == (seeds_file is None):
@@ -345,7 +344,7 @@ def overlap(
     nodes = g.index_of(wanted, what="candidate ID")
     mname = resolve_model_option(model, p, g)
     p = mname.p
-    prof = load_profiles(profiles, g) if brand is not None and profiles is not None else None
+    prof = load_profiles_arg(profiles if brand is not None else None, g, profile_cols, quiet)
     factor = brand_factor(prof, b, brand)
     with spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(

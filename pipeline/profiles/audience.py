@@ -4,11 +4,13 @@ The follower graph is a *sample* of a platform; a simulated run says which accou
 post (the seeds and every activated account: each shows the message to its own
 followers). Per account u (formulas in ``docs/projection.md``):
 
-- **audience** ``A_u``: its platform followers when profiled; otherwise its in-graph
-  followers times the **sample ratio** of its tier, ``ratio_t = Σ F / Σ f`` over the
-  profiled accounts of tier t with in-graph followers (F platform, f in-graph
-  followers). An unprofiled account's tier comes from its scaled count, iterated
-  once: ``t0 = tier(f)``, ``t1 = tier(f · ratio_t0)``, ``A = f · ratio_t1``.
+- **audience** ``A_u``: its platform followers when profiled with a ``followers``
+  value (:func:`followers_given`); otherwise (unprofiled, or profiled with that value
+  missing) its in-graph followers times the **sample ratio** of its tier,
+  ``ratio_t = Σ F / Σ f`` over the accounts of tier t with a followers value and
+  in-graph followers (F platform, f in-graph followers). Such an account's tier comes
+  from its scaled count, iterated once: ``t0 = tier(f)``, ``t1 = tier(f · ratio_t0)``,
+  ``A = f · ratio_t1``.
 - **reach rate** ``r_u``: the share of its followers who see a post (by tier and
   platform, :class:`ReachRates`), and **real share** ``q_u`` (``real_audience``, 1 when
   absent).
@@ -23,7 +25,9 @@ u that v follows, with ``w_v`` the largest ``A_u / f_u`` among them (f_u: u's in
 followers, so ``A_u / f_u`` is the people each stands for). One poster alone reaches
 as many people as it makes impressions; followers shared by posters of equal audience
 shares are counted once; people never exceed impressions. The reach rate changes only
-the projection, never the cascade. O(n) to build.
+the projection, never the cascade. O(n) to build. :func:`unprojectable` says which
+KPIs the profiles cannot project at all (no followers value: no audience; no
+engagement rate: no engagements), for a command to print n/a and say why.
 """
 
 from __future__ import annotations
@@ -40,7 +44,14 @@ from pipeline.errors import InputError
 from pipeline.profiles.accounts import Profiles
 from pipeline.profiles.tiers import TIER_NAMES, TierThresholds
 
-__all__ = ["DEFAULT_REACH_RATES", "Audience", "ReachRates", "audience"]
+__all__ = [
+    "DEFAULT_REACH_RATES",
+    "Audience",
+    "ReachRates",
+    "audience",
+    "followers_given",
+    "unprojectable",
+]
 
 #: Share of a creator's followers who see a post, by tier. The Cirqle (350,000
 #: creators) measures Instagram post reach at 15.7% of followers for micro creators and
@@ -199,11 +210,14 @@ def audience(
     th = thresholds or TierThresholds()
     t = profiles.table
     has = profiles.has_profile
+    # a profiled account without a followers value is scaled like an unprofiled one
+    # (its table row holds the in-graph count in ``followers``)
+    given = followers_given(profiles)
     f_in = t["followers_in_graph"].cast(pl.Float64).to_numpy()
     big = t["followers"].cast(pl.Float64).fill_null(0.0).to_numpy()
     tier = t["tier"].cast(pl.String)
     ratios: dict[str, float] = {}
-    known = has & (f_in > 0)
+    known = given & (f_in > 0)
     overall = float(big[known].sum() / f_in[known].sum()) if known.any() else 1.0
     tier_np = tier.to_numpy()
     for name in TIER_NAMES:
@@ -219,8 +233,8 @@ def audience(
     t0 = tier_of(f_in)
     t1 = tier_of(f_in * ratio_of(t0))
     scaled = f_in * ratio_of(t1)
-    own_tier = pl.Series(np.where(has, tier.fill_null("nano").to_numpy(), t1.to_numpy()))
-    aud = np.where(has, big, scaled)
+    own_tier = pl.Series(np.where(given, tier.fill_null("nano").to_numpy(), t1.to_numpy()))
+    aud = np.where(given, big, scaled)
     rates = (reach_rates or ReachRates()).rates(own_tier, t["platform"])
     er = t["engagement_rate"].cast(pl.Float64).to_numpy().astype(np.float64)
     er = np.where(np.isfinite(er), er, np.nan)
@@ -236,3 +250,38 @@ def audience(
     # follower, so a lone poster's people equal its impressions (at any reach rate)
     own = np.divide(aud, f_in, out=np.array(ratio_of(own_tier)), where=f_in > 0)
     return Audience(aud, rates, profiles.real_audience, er, own)
+
+
+def followers_given(profiles: Profiles) -> NDArray[np.bool_]:
+    """Per account, whether its profile gave a platform ``followers`` value (bool, length
+    n). From ``Profiles.followers_given`` (or a ``followers_given`` table column) when
+    the profiles record it per row; otherwise per column: every profiled account when
+    the file had a ``followers`` column, none when it had not. O(n)."""
+    mask = getattr(profiles, "followers_given", None)
+    if mask is None and "followers_given" in profiles.table.columns:
+        mask = profiles.table["followers_given"].fill_null(False).to_numpy()
+    has = profiles.has_profile
+    if mask is None:
+        return has & ("followers" in profiles.given)
+    return has & np.asarray(mask, dtype=np.bool_)
+
+
+def unprojectable(profiles: Profiles) -> dict[str, str]:
+    """The platform KPIs the profiles cannot project, each with why (empty when all
+    can): without any followers value there is no platform audience (``people``,
+    ``impressions``, ``engagements``); without an engagement rate, no ``engagements``
+    (the same test as :func:`pipeline.profiles.kpis.kpi_objective`). O(n)."""
+    has = profiles.has_profile
+    if not has.any():
+        why = "no profile matches an account of the graph, so platform audiences are unknown"
+        return dict.fromkeys(("people", "impressions", "engagements"), why)
+    if not followers_given(profiles).any():
+        why = (
+            "the profiles give no followers (platform audience), so people, impressions and "
+            "engagements cannot be projected from the sample's counts"
+        )
+        return dict.fromkeys(("people", "impressions", "engagements"), why)
+    er = profiles.table["engagement_rate"].cast(pl.Float64).to_numpy()[has]
+    if not np.isfinite(er).any():
+        return {"engagements": "the profiles give no engagement_rate, so engagements are unknown"}
+    return {}

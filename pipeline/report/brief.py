@@ -4,8 +4,10 @@ Per brand: the recommendation sentence (:func:`pipeline.plan.headline`), the pla
 budget (:func:`brief_plan`: the recommended strategy, its creators, spend, budget left
 unspent, engagements, people and cost per engagement, and the runner-up with the same
 figures) and every creator of the recommended plan at the largest budget
-(:func:`brief_creators`: handle, platform, cost, the people and engagements it adds, its
-cost per engagement and a line on why, :func:`pipeline.report.why.why`). Cells are
+(:func:`brief_creators`: handle, platform, cost, the people its own post adds, its own
+post's engagements and their cost per engagement (one basis, said in the headers) and a
+line on why, :func:`pipeline.report.why.why`). A strategy is named in plain words with
+its code (:func:`strategy_label`). Cells are
 display text with a flag for numbers; the template lays them out, one printed page per
 brand. Counts have two significant figures (:func:`pipeline.plan.people`).
 """
@@ -20,10 +22,10 @@ import polars as pl
 from pipeline.aggregate import METRIC_WORDS
 from pipeline.export import format_money
 from pipeline.plan import people
-from pipeline.report.why import WHY_LEGEND, engagement_source, why
+from pipeline.report.why import OWN_POST_HEADS, WHY_LEGEND, why
 from pipeline.seeding.registry import plain_name
 
-__all__ = ["brief_creators", "brief_plan", "largest", "level_name"]
+__all__ = ["brief_creators", "brief_plan", "largest", "level_name", "strategy_label"]
 
 Cell = tuple[str, bool]  # display text, is a number (right-aligned)
 
@@ -53,6 +55,17 @@ def level_name(r: dict[str, Any], currency: str) -> str:
     return f"k = {r['k']}"
 
 
+def strategy_label(plain: str, code: str, *more: str) -> str:
+    """A strategy's plain name with its code (and ``more`` figures) in one pair of
+    parentheses: ``the optimized plan (imm)``; a plain name that ends in a parenthesis
+    takes the code inside it, ``the robust plan (the best worst case over the virality
+    models; robust)``, never ``...models) (robust)``."""
+    inner = ", ".join((code, *more))
+    if plain.endswith(")"):
+        return f"{plain[:-1]}; {inner})"
+    return f"{plain} ({inner})"
+
+
 def _shown_objective(objective: str) -> bool:
     """Whether the plan table needs a column for the objective (not one it shows)."""
     return objective not in ("engagements", "people")
@@ -80,11 +93,11 @@ def brief_plan(plan: pl.DataFrame, currency: str) -> dict[str, Any] | None:
                 f"{_count(r['runner_up_people'])} people",
                 f"{_money(r['runner_up_cost_per_engagement'], currency)} per engagement",
             ]
-            runner = f"{name} ({r['runner_up']}): " + ", ".join(figures)
+            runner = f"{strategy_label(name, r['runner_up'])}: " + ", ".join(figures)
         left = "" if r["left"] is None else _money(r["left"], currency, whole=True)
         row: list[Cell] = [
             (level_name(r, currency), True),
-            (f"{r['plain']} ({r['strategy']})", False),
+            (strategy_label(r["plain"], r["strategy"]), False),
             (str(r["creators"]), True),
             (_money(r["cost"], currency, whole=True), True),
             (left, True),
@@ -108,12 +121,11 @@ def brief_creators(
     platform under its handle) and a caption; None without seeds."""
     if seeds.height == 0:
         return None
-    column, header = engagement_source(objective)
-    heads = ["#", "creator, platform", "cost", "people added", header,
-             "cost per engagement", "why"]  # fmt: skip
+    people_head, engagements_head, cpe_head = OWN_POST_HEADS
+    heads = ["#", "creator, platform", "cost", people_head, engagements_head, cpe_head, "why"]
     rows = []
     for s in seeds.iter_rows(named=True):
-        engagements = s.get(column)
+        engagements = s.get("own_engagements")
         cost = s.get("cost")
         cpe = cost / engagements if cost is not None and engagements else None
         rows.append(
@@ -128,12 +140,10 @@ def brief_creators(
             ]
         )
     at = level_name(top, currency)
-    added = "those of its own post"
-    if column == "marginal_gain":
-        added = "what it adds to the creators above"
     caption = (
         f"The {seeds.height} creators of {top['plain']} at {at} ({top['model']}), in the "
-        f"order chosen. Cost: fee plus overhead. {header.capitalize()}: {added}; cost per "
-        f"engagement: cost over them. {WHY_LEGEND}"
+        "order chosen. Cost: fee plus overhead. Own-post people (those the creators above "
+        "do not reach) and engagements leave reshares out; cost per engagement is over "
+        f"them. {WHY_LEGEND}"
     )  # fmt: skip
     return {"heads": heads, "rows": rows, "caption": caption}

@@ -183,7 +183,7 @@ def parameters(results: Results, baseline: str) -> tuple[tuple[str, str], ...]:
 #: Evidence columns of the seeds table the candidates table adds to
 #: :func:`pipeline.aggregate.candidates`.
 _EVIDENCE = ("own_engagements", "own_impressions", "marginal_people", "alternative",
-             "alternative_cost_per_engagement")  # fmt: skip
+             "alternative_cost_per_engagement", "alternative_basis")  # fmt: skip
 
 
 def candidates_table(results: Results, brand: str, top: int) -> tuple[pl.DataFrame | None, str]:

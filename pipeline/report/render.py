@@ -54,7 +54,7 @@ GLOSSARY = (
     ("cost", "what contracting a creator costs: the fee plus the per-creator overhead"),
     ("cost per engagement", "the plan's cost (fees plus overhead) over its engagements"),
     ("left unspent", "the part of the budget the plan does not spend"),
-    ("people added", "people a creator's own post reaches that no creator above reaches"),
+    ("own-post people added", "people a creator's own post reaches that no creator above reaches"),
     ("topic fit", "how well the creator's topics match the brand, from 0 to 1"),
     ("EMV", "earned media value: what the impressions would cost as ads (impressions x "
      "CPM / 1,000; the profiles' CPM, else the platform's default)"),
@@ -83,7 +83,7 @@ _CANDIDATE_COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("topic fit", "relevance", "fit", 2),
     ("cost", "cost", "money", 2),
     ("added", "marginal_reach", "number", 0),
-    ("people added", "marginal_people", "number", 0),
+    ("own-post people added", "marginal_people", "number", 0),
     ("overlap with creators above", "overlap_above", "percent", 0),
     ("why", "reason", "text", 0),
 )

@@ -39,7 +39,7 @@ def robust_strategy(
 
 register_builtin(
     "robust", robust_strategy, family="optimized",
-    plain="the robust plan (the best worst case over the virality models)",
+    plain="the robust plan, the best worst case over the virality models",
     help="one plan for every model: the best worst-case ratio (He & Kempe 2016)",
     uses_rr=True, needs_models=True,
 )  # fmt: skip
