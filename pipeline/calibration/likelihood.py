@@ -128,8 +128,11 @@ def fit_em(
     ks, nk, fails = _k_histogram(ev, weights)
     trials = float((nk * ks).sum()) + fails
     p = float(nk.sum() / trials)
+    if p >= 1.0:  # no failure: every trial succeeded, the maximum is p = 1
+        return 1.0, 0
     for it in range(1, 10_001):
-        new = float((nk * ks * p / -np.expm1(ks * np.log1p(-p))).sum() / trials)
+        with np.errstate(divide="ignore"):  # p = 1 (no failure left): log1p(-1) = -inf
+            new = float((nk * ks * p / -np.expm1(ks * np.log1p(-p))).sum() / trials)
         if abs(new - p) <= tol * p:
             return new, it
         p = new

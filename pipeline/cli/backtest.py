@@ -17,6 +17,8 @@ from pipeline.cli.calibrate import (
     HorizonO,
     JsonO,
     StepO,
+    about_log,
+    check_em_step,
     load_inputs,
 )
 from pipeline.cli.common import app, handle_errors, spinner
@@ -180,6 +182,8 @@ def backtest_cmd(
         parts = ()
     if len(parts) != 3:
         raise InputError(f"«split» must be three shares such as 0.7,0.1,0.2, got {split!r}")
+    if "calibrated:em" in (t.strip() for t in models.split(",")):
+        check_em_step(st, h, step, horizon)
     g, _log, cas = load_inputs(
         graph,
         actions,
@@ -198,7 +202,7 @@ def backtest_cmd(
 
         table = load_profiles(profiles, g).table
         followers = table["followers"].cast(pl.Float64).fill_null(0.0).to_numpy()
-    with spinner("backtesting", quiet or json_out):
+    with spinner("backtesting", quiet or json_out), about_log(actions):
         res = backtest(
             g,
             cas,

@@ -3,6 +3,8 @@ calibrated model file; the options shared with ``influence backtest``."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -25,12 +27,14 @@ from pipeline.cli.options import (
     TargetColO,
 )
 from pipeline.cli.output import err_console, out_console, print_json
+from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.calibration.actions import Cascades
     from pipeline.graph_io import FollowerGraph
 
 __all__ = [
+    "EM_INITIATOR_SHARE",
     "ActionsO",
     "BootO",
     "BrandO",
@@ -38,7 +42,9 @@ __all__ = [
     "HorizonO",
     "JsonO",
     "StepO",
+    "about_log",
     "calibrate_cmd",
+    "check_em_step",
     "load_inputs",
 ]
 
@@ -120,7 +126,64 @@ def load_inputs(
             soft_wrap=True,
             markup=False,
         )
+    for note in () if quiet else log.notes:  # encoding, separator, stripped spaces, text IDs
+        err_console.print(f"note: {note}", highlight=False, soft_wrap=True, markup=False)
     return g, log, cascades
+
+
+_LOG_PROBLEMS = (
+    "no adoption in the fit data",
+    "no item's",
+    "the split leaves",
+    "too few items",
+    "no test item",
+    "no validation item",
+    "only ",
+)
+
+
+@contextmanager
+def about_log(actions: Path) -> Iterator[None]:
+    """Name the action log in the errors about what it holds (no adoption with a parent,
+    no usable or test item): the library's messages cannot know the file."""
+    try:
+        yield
+    except InputError as exc:
+        msg = str(exc.args[0]) if exc.args else ""
+        if msg.startswith(_LOG_PROBLEMS) and str(actions) not in msg:
+            raise InputError(f"{actions}: {msg}") from None
+        raise
+
+
+def check_em_step(step: float, horizon: float, step_text: str, horizon_text: str) -> None:
+    """Refuse an em step as long as the horizon: every adoption would fall in the first
+    step and none could have a parent in the step before."""
+    if step >= horizon:
+        raise InputError(
+            f"«step» {step_text} must be shorter than «horizon» {horizon_text} for the em "
+            "method: every adoption inside the window falls in the first step, so none has a "
+            "parent in the step before"
+        )
+
+
+EM_INITIATOR_SHARE = 0.8
+"""Above this share of in-graph adopters without a parent in the previous step,
+``calibrate --method em`` says the step-aware model sees little diffusion."""
+
+
+def _em_note(cal: Any, step: str) -> str | None:
+    """The note for an em fit in which most adopters have no parent one step earlier
+    (continuous delays much longer than ``--step``); None otherwise."""
+    if cal.method != "em" or not cal.adoptions:
+        return None
+    share = cal.initiators / cal.adoptions
+    if share <= EM_INITIATOR_SHARE:
+        return None
+    return (
+        f"note: with --step {step}, {share:.0%} of adopters have no parent in the previous "
+        "step: the step-aware model sees little diffusion here; a longer --step or global-p "
+        "fits such data better"
+    )
 
 
 def _criticality_note(r: float) -> str:
@@ -168,6 +231,8 @@ def calibrate_cmd(
 
     h = parse_duration(horizon)
     st = parse_duration(step, "step")
+    if method is MethodOpt.em:
+        check_em_step(st, h, step, horizon)
     g, log, cas = load_inputs(
         graph,
         actions,
@@ -180,7 +245,7 @@ def calibrate_cmd(
         header,
         quiet or json_out,
     )
-    with spinner(f"fitting {method.value}", quiet or json_out):
+    with spinner(f"fitting {method.value}", quiet or json_out), about_log(actions):
         cal = calibrate(
             g,
             cas,
@@ -201,7 +266,10 @@ def calibrate_cmd(
         "model_file": str(toml_path),
         "edge_file": str(edge_path) if edge_path else None,
     }
+    note = None if quiet else _em_note(cal, step)
     if json_out:
+        if note:  # on stderr: stdout stays one JSON object
+            err_console.print(note, highlight=False, markup=False, soft_wrap=True)
         print_json(payload)
         return
     if quiet:  # nothing but errors; the model file is written
@@ -224,15 +292,20 @@ def calibrate_cmd(
             markup=False,
         )
     share = cal.initiators / cal.adoptions if cal.adoptions else 0.0
+    without = (
+        "no parent in the previous step" if cal.method == "em" else "no earlier-adopting neighbour"
+    )
     o.print(
         f"  fitted on {cal.items:,} items ({cal.censored_items:,} censored): "
         f"{cal.adoptions:,} adoptions in the graph within {h / 86400:g} days, "
-        f"{cal.initiators:,} of them ({share:.0%}) initiators with no earlier-adopting "
-        f"neighbour; {cal.failures:,} failed exposures",
+        f"{cal.initiators:,} of them ({share:.0%}) initiators with {without}; "
+        f"{cal.failures:,} failed exposures",
         highlight=False,
         markup=False,
         soft_wrap=True,
     )
+    if note:
+        err_console.print(note, highlight=False, markup=False, soft_wrap=True)
     o.print(
         "  "
         + _criticality_note(cal.branching_factor)
