@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
@@ -72,3 +73,40 @@ def test_interop_inputs_that_used_to_crash(tmp_path: Path) -> None:
     cplx.add_edge(1, 2, probability=1 + 2j)
     with pytest.raises(InputError, match=r"edge 0: 'probability' = \(1\+2j\); expected a real"):
         from_networkx(cplx)
+
+
+def test_min_relevance_without_a_brand_is_refused(tmp_path: Path) -> None:
+    edges = tmp_path / "f.csv"
+    edges.write_text("follower,followed\nb,a\nc,a\nd,b\n")
+    args = ["seed", str(edges), "--k", "1", "--strategy", "imm"]
+    r = runner.invoke(app, [*args, "--min-relevance", "0.5"])
+    assert r.exit_code == 2
+    assert "error: --min-relevance needs --brand" in r.output
+    assert runner.invoke(app, args).exit_code == 0  # without it: the default, silently
+
+
+def test_usage_errors_are_one_line_with_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The console script's usage errors (unknown option, bad value, missing argument)
+    print one ``error:`` line naming the option, not the option parser's box."""
+    from pipeline.cli.common import run
+
+    edges = tmp_path / "f.csv"
+    edges.write_text("follower,followed\nb,a\n")
+    cases = {
+        ("simulate", str(edges), "--seedz", "a"): "No such option: --seedz",
+        ("simulate", str(edges), "--seeds", "a", "--runs", "1e9"): "Invalid value for '--runs'",
+        ("simulate",): "Missing argument 'graph'",
+        ("nosuchcmd",): "No such command 'nosuchcmd'",
+    }
+    for args, want in cases.items():
+        with pytest.raises(SystemExit) as stop:
+            run(list(args))
+        err = capsys.readouterr().err
+        assert stop.value.code == 2, args
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: ") and want in lines[0], err
+    with pytest.raises(SystemExit) as stop:
+        run(["simulate", str(edges), "--seeds", "a", "--runs", "5", "--json"])
+    assert stop.value.code == 0

@@ -652,6 +652,57 @@ def test_downloads_and_hostile_handles_in_chromium(data: Path, tmp_path: Path) -
     assert pl.read_csv(downloads / "plan-freshbite.csv").height == 2
 
 
+@pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
+)
+def test_a_brand_named_with_an_html_comment_draws_every_chart(data: Path, tmp_path: Path) -> None:
+    """A ``<!--`` (and ``</script>``) in a brand, a handle and a topic once blanked every
+    chart (the embedded JSON stopped parsing): now every chart draws; and specs that
+    cannot be read show "could not be drawn" in each box instead of nothing."""
+    pytest.importorskip("selenium", reason="selenium is in the test extra")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    brand = "fresh<!--bite</script>"
+    (data / "brands-c.csv").write_text(
+        (data / "brands.csv").read_text().replace("freshbite,", '"fresh<!--bite</script>",')
+    )
+    prof = pl.read_csv(data / "profiles.csv")
+    prof.with_columns(pl.lit("<!--x").alias("handle")).write_csv(data / "prof-c.csv")
+    text = (
+        CAMPAIGN.replace('"freshbite", "pixelforge"', '"fresh<!--bite</script>"')
+        .replace("brands.csv", "brands-c.csv")
+        .replace("profiles.csv", "prof-c.csv")
+    )
+    out = _campaign(data, tmp_path / "c", text, "comment.toml")
+    page = tmp_path / "c.html"
+    write_report(out, page)
+    html = page.read_text()
+    assert brand in html or "fresh&lt;!--bite&lt;/script&gt;" in html
+    broken = tmp_path / "broken.html"
+    start = html.index('id="report-specs"')
+    body = html.index(">", start) + 1
+    broken.write_text(html[:body] + "{not json" + html[body:])
+    driver = _browser(tmp_path)
+    try:
+        for target, want in ((page, {"true"}), (broken, {"error"})):
+            driver.get(target.as_uri())
+            WebDriverWait(driver, 20).until(
+                lambda d: all(
+                    c.get_attribute("data-rendered")
+                    for c in d.find_elements(By.CSS_SELECTOR, "div.chart")
+                )
+            )
+            charts = driver.find_elements(By.CSS_SELECTOR, "div.chart")
+            assert charts and {c.get_attribute("data-rendered") for c in charts} == want
+        boxes = driver.find_elements(By.CSS_SELECTOR, "div.chart")
+        text_of = driver.execute_script("return arguments[0].textContent", boxes[0])
+        assert text_of.startswith("This chart could not be drawn")
+    finally:
+        driver.quit()
+
+
 # --- calibrated models ------------------------------------------------------------------
 
 CAL_FACTORS = [0.25, 0.5, 1.0, 2.0, 4.0]
@@ -787,7 +838,7 @@ def test_calibrated_sections_show_fit_warnings_and_backtest(
     assert html.index('id="brand-freshbite"') < html.index('id="calibrated-cal"')
     assert html.index('id="calibrated-right"') < html.index('id="parameters"')
     cal = _section_html(html, "cal")
-    assert "Calibrated model: calibrated:cal.toml" in cal
+    assert "Calibrated model: calibrated:cal@" in cal  # calibrated:<stem>@<hash8>
     assert "p = 0.02 (95% interval 0.015 to 0.025)" in cal
     assert "R = 0.90" in cal and "near the tipping point" in cal
     assert "Fitted on another graph" in cal and "000000000000..." in cal

@@ -24,6 +24,7 @@ from pipeline.campaign.config_file import or_list
 from pipeline.diffusion.model_ref import Model, resolve
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, load_graph
+from pipeline.memory import check_memory
 from pipeline.profiles import (
     TIER_NAMES,
     Brands,
@@ -196,6 +197,13 @@ def prepare(
     influencer (below the cheapest candidate's cost). O(input size).
     """
     say = progress or (lambda _msg: None)
+    from pipeline.diffusion.simulate import simulation_bytes
+
+    check_memory(  # each cell's simulation; checked before anything loads
+        simulation_bytes(config.runs, projection=True),
+        f"{config.path}: runs = {config.runs:,}: each cell's simulation",
+        hint="use fewer runs",
+    )
     say(f"loading {config.graph.name}")
     with _keys_named("graph"):
         graph = load_graph(
@@ -216,10 +224,12 @@ def prepare(
     from pipeline.profiles.kpis import kpi_objective
 
     _, objective_note = kpi_objective(profiles, config.objective)
-    if objective_note:
-        say(f"note: {objective_note}")
+    for note in (*profiles.notes, *([objective_note] if objective_note else [])):
+        say(f"note: {note}")  # (absent and unused columns, rows not in the graph, ...)
     with _keys_named("brands"):
         brands = load_brands(config.brands_file, columns=config.columns_of("brands"))
+    for note in brands.notes:
+        say(f"note: {note}")
     for b in config.brands or ():
         if b not in brands.names:
             raise InputError(

@@ -6,6 +6,7 @@ Option types are in :mod:`pipeline.cli.options`, printing in :mod:`pipeline.cli.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -87,6 +88,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
+@handle_errors
 def main(
     version: Annotated[
         bool,
@@ -100,9 +102,23 @@ def main(
             "default a terminal shows the leading columns that fit and names the others).",
         ),
     ] = False,
+    max_memory: Annotated[
+        str | None,
+        typer.Option(
+            "--max-memory",
+            metavar="SIZE",
+            help="Refuse a job whose arrays would need more memory than this (e.g. 8GB, "
+            "512MiB, 60%), saying how much it needs; default: INFLUENCE_MAX_MEMORY, else "
+            "50% of the available memory.",
+        ),
+    ] = None,
 ) -> None:
     """Choose influencers by simulating spread through a follower graph."""
     WIDE[0] = wide
+    if max_memory is not None:
+        from pipeline.memory import set_max_memory
+
+        set_max_memory(max_memory)
     out_console.stderr = False  # stdout is the command's until an --out - takes it
 
 
@@ -176,7 +192,26 @@ def load_graph_arg(
     return g
 
 
-def run() -> None:  # pragma: no cover - console entry point
+def run(args: list[str] | None = None) -> None:
     """The ``influence`` command line (:func:`pipeline.entry.main` is the console
-    script: it makes Ctrl-C safe first)."""
-    app()
+    script: it makes Ctrl-C safe first). A usage error (an unknown option, a value out
+    of its range) is one ``error:`` line naming the option and exit code 2, like every
+    other error, instead of the option parser's box."""
+    try:  # typer vendors click (typer._click) from 0.2x on
+        from typer._click.exceptions import UsageError
+    except ImportError:  # pragma: no cover - older typer
+        from click.exceptions import UsageError  # type: ignore[assignment]
+
+    try:
+        code = app(args=args, standalone_mode=False)
+    except UsageError as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed
+            sys.exit(exc.exit_code)
+        where = exc.ctx.command_path if exc.ctx is not None else "influence"
+        err_console.print(
+            Text("error:", style="bold red")
+            + Text(f" {clean(exc.format_message())} (see '{where} --help')"),
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
