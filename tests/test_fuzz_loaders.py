@@ -117,3 +117,78 @@ def test_campaign_files_of_random_text(tmp_path_factory, text: str) -> None:  # 
     path = tmp_path_factory.mktemp("fuzz") / "c.toml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     _clean(load_config, path)
+
+
+#: Scalars a model file, a GML file or a networkx graph might hold.
+VALUE = st.one_of(
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=6),
+    st.booleans(),
+    st.complex_numbers(max_magnitude=2),
+    st.none(),
+)
+
+
+@FUZZ
+@given(
+    data=st.binary(max_size=200),
+    pairs=st.dictionaries(
+        st.sampled_from(["format", "method", "p", "edge_file", "graph_sha256", "brand_aware",
+                         "horizon_days", "p_ci", "label", "scale"]),
+        st.one_of(st.integers(-3, 3).map(str), st.sampled_from(['"ic"', '"x.parquet"', "1.5",
+                  "0.01", "true", "[0.1, 0.2]", '"influence-model/1"', '""', "nan"])),
+        max_size=6,
+    ),
+)  # fmt: skip
+def test_model_files_of_random_content(tmp_path_factory, data: bytes, pairs) -> None:  # type: ignore[no-untyped-def]
+    """A calibrated model file of random bytes, or of plausible keys with odd values."""
+    from pipeline.diffusion.model_file import read_model_file
+    from pipeline.diffusion.model_ref import resolve
+    from pipeline.graph_io import from_edges
+
+    folder = tmp_path_factory.mktemp("fuzz")
+    raw = folder / "raw.toml"
+    raw.write_bytes(data)
+    _clean(read_model_file, raw)
+    keys = folder / "keys.toml"
+    keys.write_text("".join(f"{k} = {v}\n" for k, v in pairs.items()))
+    _clean(read_model_file, keys)
+    import numpy as np
+    import polars as pl
+
+    g = from_edges(np.array([0, 1]), np.array([1, 2]), pl.Series(["a", "b", "c"]))
+    _clean(resolve, f"calibrated:{keys}", graph=g)
+
+
+@FUZZ
+@given(
+    nodes=st.lists(VALUE, min_size=1, max_size=5),
+    edges=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), VALUE), max_size=6),
+)
+def test_gml_and_networkx_of_odd_values(tmp_path_factory, nodes, edges) -> None:  # type: ignore[no-untyped-def]
+    """GML with odd node labels and edge probabilities, and networkx graphs with odd node
+    names and attributes (2**70, NaN, complex, None, 1 beside "1")."""
+    import networkx as nx
+
+    from pipeline.interop import from_networkx, read_gml
+
+    g = nx.DiGraph()
+    for i, name in enumerate(nodes):
+        with contextlib.suppress(TypeError):  # unhashable or unorderable: networkx's own
+            g.add_node(name if name is not None else i)
+    names = list(g.nodes)
+    for u, v, p in edges:
+        if names:
+            g.add_edge(names[u % len(names)], names[v % len(names)], probability=p)
+    _clean(from_networkx, g)
+    lines = ["graph [", "  directed 1"]
+    for i, name in enumerate(nodes):
+        label = str(name).replace('"', "").replace("\n", " ")
+        lines.append(f'  node [ id {i} label "{label}" ]')
+    for u, v, p in edges:
+        lines.append(f"  edge [ source {u % len(nodes)} target {v % len(nodes)} probability {p} ]")
+    lines.append("]")
+    path = tmp_path_factory.mktemp("fuzz") / "g.gml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+    _clean(read_gml, path)
