@@ -62,6 +62,17 @@ def _files(tmp: Path) -> dict[str, Path]:
     put("actions_mixed.csv", "account,item,time\na,1,5\nb,1,2024-01-01T00:00:00+00:00\n")
     put("actions_bad.csv", "account,item,time\na,1,yesterday\n")
     put("ids.txt", "b\nb\nzz\n")
+    toml = (
+        'output = "out"\nruns = 20\nbaseline = "macro"\n[inputs]\ngraph = "follows.csv"\nprofiles = "profiles.csv"\n'
+        'brands = "brands.csv"\n[grid]\nbrands = ["freshbite"]\nmodels = ["wc"]\n'
+        'strategies = ["random", "macro"]\nbudget_shares = [0.5]\n'
+    )
+    (world / "c.toml").write_text(toml)
+    (world / "small.toml").write_text(toml.replace('"random", "macro"', '"macro"'))
+    evil = toml.replace("brands.csv", "evil_brands.csv").replace('"freshbite"', "'[bold]f[/x]<!--'")
+    (world / "evil.toml").write_text(evil.replace('"out"', '"out-evil"'))
+    text = (world / "brands.csv").read_text().replace("freshbite,", '"[bold]f[/x]<!--",', 1)
+    (world / "evil_brands.csv").write_text(text)
     return out
 
 
@@ -72,8 +83,10 @@ def _probes(f: dict[str, Path]) -> list[tuple[str, str, list[str], dict[str, str
     E = str(f["edges.csv"])
     probes: list[tuple[str, str, list[str], dict[str, str]]] = []
 
-    def add(cls: str, name: str, *args: str, env: dict[str, str] | None = None) -> None:
-        probes.append((cls, name, list(args), env or {}))
+    def add(
+        cls: str, name: str, *args: str, env: dict[str, str] | None = None, python: bool = False
+    ) -> None:
+        probes.append((cls, name, ["<python>", *args] if python else list(args), env or {}))
 
     # crashes and hangs
     add(
@@ -233,17 +246,29 @@ def _probes(f: dict[str, Path]) -> list[tuple[str, str, list[str], dict[str, str
     add("results", "summarize a file", "summarize", E)
     add("results", "report of nothing", "report", str(w / "no-results"), "--out", str(w / "r.html"))
     add("results", "export of nothing", "export", str(w / "no-results"), "--out", str(w / "x.csv"))
+    # a real campaign folder, then damaged, shrunk and read
+    c, out = str(w / "c.toml"), w / "out"
+    runs_glob, seeds_glob = f"{out}/runs/*/*.parquet", f"{out}/seeds/*/*.parquet"
+    add("results", "campaign", "campaign", c)
+    add("results", "campaign resumed", "campaign", c)
+    cut = f"import glob; open(sorted(glob.glob({runs_glob!r}))[0], 'r+b').truncate(100)"
+    add("results", "truncate a runs file", "-c", cut, python=True)
+    add("results", "resume recomputes it", "campaign", c)
+    rm = f"import glob, os; os.remove(sorted(glob.glob({seeds_glob!r}))[0])"
+    add("results", "delete a seeds file", "-c", rm, python=True)
+    add("results", "resume rewrites it", "campaign", c)
+    add("results", "shrink the grid", "campaign", str(w / "small.toml"))
+    add("results", "summarize shrunk", "summarize", str(out))
+    add("results", "compare --json", "compare", str(out), "--json")
+    add("results", "prune", "campaign", str(w / "small.toml"), "--prune")
+    add("results", "report", "report", str(out), "--out", str(w / "r.html"))
+    add("results", "export candidates", "export", "candidates", str(out), "--out", str(w / "x.csv"))
+    add("crash", "markup brand campaign", "campaign", str(w / "evil.toml"))
+    add("crash", "markup brand summarize", "summarize", str(w / "out-evil"))
     # ray
-    add(
-        "ray",
-        "unreachable address",
-        "campaign",
-        str(w / "none.toml"),
-        "--executor",
-        "ray",
-        "--address",
-        "127.0.0.1:1",
-    )
+    add("ray", "closed port", "campaign", c, "--executor", "ray", "--address", "127.0.0.1:1")
+    add("ray", "not a host", "campaign", c, "--executor", "ray", "--address", "not a host")
+    add("ray", "bad port", "campaign", c, "--executor", "ray", "--address", "ray://head:99999")
     return probes
 
 
@@ -270,8 +295,11 @@ def main(argv: list[str]) -> int:
             if only and cls != only:
                 continue
             try:
+                cmd = (
+                    [sys.executable, *args[1:]] if args[:1] == ["<python>"] else [*INFLUENCE, *args]
+                )
                 proc: subprocess.CompletedProcess[str] | None = subprocess.run(
-                    [*INFLUENCE, *args], capture_output=True, text=True, timeout=120,
+                    cmd, capture_output=True, text=True, timeout=120,
                     env={**os.environ, "COLUMNS": "100", **env}, cwd=tmp,
                 )  # fmt: skip
             except subprocess.TimeoutExpired:

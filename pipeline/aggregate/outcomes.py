@@ -45,6 +45,7 @@ __all__ = [
     "outcome_expr",
     "paired_differences",
     "rank_levels",
+    "run_measures",
     "spend_clause",
 ]
 
@@ -83,6 +84,26 @@ def _measures(runs: pl.LazyFrame) -> pl.LazyFrame:
     return runs.with_columns(pl.lit(None, pl.Float64).alias(c) for c in PROJECTED if c not in names)
 
 
+def run_measures(
+    source: Results | pl.DataFrame | pl.LazyFrame,
+    objective: str | None,
+    tie_margin: float | None,
+    default_objective: str,
+) -> tuple[pl.LazyFrame, str, float]:
+    """The runs of ``source`` with every measure present, the objective and the tie margin
+    (a :class:`Results` gives its own as defaults; a per-run table
+    ``default_objective`` and :data:`DEFAULT_TIE_MARGIN`), both checked. O(1) (lazy)."""
+    if isinstance(source, Results):
+        runs, objective = source.runs, objective or source.objective
+        margin = source.tie_margin if tie_margin is None else tie_margin
+    else:
+        runs, objective = source.lazy(), objective or default_objective
+        margin = DEFAULT_TIE_MARGIN if tie_margin is None else tie_margin
+    if objective not in MEASURES:
+        raise InputError(f"unknown objective {objective!r}; expected one of {', '.join(MEASURES)}")
+    return _measures(runs.lazy()), objective, check_tie_margin(margin)
+
+
 def level_outcomes(
     source: Results | pl.LazyFrame | pl.DataFrame,
     objective: str | None = None,
@@ -99,16 +120,7 @@ def level_outcomes(
     diff_ci_low, diff_ci_high (best - runner-up, per run, 95%), margin (in the
     objective's unit), outcome (:data:`OUTCOMES`). Sorted by level. O(runs).
     """
-    if isinstance(source, Results):
-        runs, objective = source.runs, objective or source.objective
-        margin = source.tie_margin if tie_margin is None else tie_margin
-    else:
-        runs, objective = source.lazy(), objective or "activated"
-        margin = DEFAULT_TIE_MARGIN if tie_margin is None else tie_margin
-    margin = check_tie_margin(margin)
-    if objective not in MEASURES:
-        raise InputError(f"unknown objective {objective!r}; expected one of {', '.join(MEASURES)}")
-    lf = _measures(runs.lazy())
+    lf, objective, margin = run_measures(source, objective, tie_margin, "activated")
     mean = f"mean_{objective}"
     ranked = rank_levels(summarize_runs(lf), objective).filter(pl.col("_rank") < 2)
     top = ranked.filter(pl.col("_rank") == 0).select(

@@ -18,15 +18,13 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate.outcomes import (
-    _measures,
-    check_tie_margin,
     outcome_expr,
     paired_differences,
     rank_levels,
+    run_measures,
 )
-from pipeline.aggregate.results import DEFAULT_TIE_MARGIN, LEVEL_KEYS, MEASURES, Results
+from pipeline.aggregate.results import LEVEL_KEYS, Results
 from pipeline.aggregate.summaries import sort_levels, summarize_runs
-from pipeline.errors import InputError
 from pipeline.profiles.kpis import KPIS
 
 __all__ = ["TRADE_OFF_SCHEMA", "trade_offs"]
@@ -74,16 +72,7 @@ def trade_offs(
     ``indistinguishable`` for ``most`` against the recommended; null when they are the
     same strategy) and shown (true only for a ``win``). Sorted by level and KPI. O(runs).
     """
-    if isinstance(source, Results):
-        runs, objective = source.runs, objective or source.objective
-        margin = source.tie_margin if tie_margin is None else tie_margin
-    else:
-        runs, objective = source.lazy(), objective or "engagements"
-        margin = DEFAULT_TIE_MARGIN if tie_margin is None else tie_margin
-    margin = check_tie_margin(margin)
-    if objective not in MEASURES:
-        raise InputError(f"unknown objective {objective!r}; expected one of {', '.join(MEASURES)}")
-    lf = _measures(runs.lazy())
+    lf, objective, margin = run_measures(source, objective, tie_margin, "engagements")
     summary = summarize_runs(lf)
     chosen = rank_levels(summary, objective).filter(pl.col("_rank") == 0)
     recommended = chosen.select(*LEVEL_KEYS, "strategy")
