@@ -63,7 +63,8 @@ def _files(tmp: Path) -> dict[str, Path]:
     put("actions_bad.csv", "account,item,time\na,1,yesterday\n")
     put("ids.txt", "b\nb\nzz\n")
     toml = (
-        'output = "out"\nruns = 20\nbaseline = "macro"\n[inputs]\ngraph = "follows.csv"\nprofiles = "profiles.csv"\n'
+        'output = "out"\nruns = 20\nbaseline = "macro"\n[inputs]\ngraph = "follows.csv"\n'
+        'profiles = "profiles.csv"\n'
         'brands = "brands.csv"\n[grid]\nbrands = ["freshbite"]\nmodels = ["wc"]\n'
         'strategies = ["random", "macro"]\nbudget_shares = [0.5]\n'
     )

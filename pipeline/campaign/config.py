@@ -95,6 +95,8 @@ class CampaignConfig:
     source_col: str | None = None
     target_col: str | None = None
     header: bool | None = None  # the edge file's first row is a header; None: detect
+    duplicates: str = "max"  # rows naming one edge: max, noisy-or or count
+    undirected: bool = False  # each edge row read both ways
     #: ``[inputs.columns.<table>]``: table (graph, profiles, brands, actions) ->
     #: canonical column name -> the file's column (see :mod:`pipeline.columns`)
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -195,13 +197,15 @@ class CampaignConfig:
     def settings(self) -> dict[str, Any]:
         """What determines each cell's numbers besides the grid and the inputs' content.
 
-        ``header`` and ``columns`` appear only when set, so that results written
+        ``header``, ``columns`` and ``edges`` appear only when set, so that results written
         before they existed keep their fingerprint. Values the code defaults
         (``reach_rate``, ``default_cpm``, ``tier_thresholds``) are stored resolved, so
         that a results folder does not resume under changed defaults."""
         extra: dict[str, Any] = {}
         if self.header is not None:
             extra["header"] = self.header
+        if self.duplicates != "max" or self.undirected:
+            extra["edges"] = {"duplicates": self.duplicates, "undirected": self.undirected}
         if any(self.columns.values()):
             extra["columns"] = {k: dict(sorted(v.items())) for k, v in self.columns.items() if v}
         if self.creators is not None and self.creators.active:

@@ -39,6 +39,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "target_col",
         "header",
         "columns",
+        "duplicates",
+        "undirected",
         "profiles",
         "brands",
     ),
@@ -223,6 +225,9 @@ def load_config(path: str | Path) -> CampaignConfig:
     fmt = r.text("inputs.format")
     if fmt is not None and fmt not in ("csv", "tsv", "parquet", "snap"):
         raise r.fail("inputs.format", f"expected csv, tsv, parquet or snap, got {fmt!r}")
+    dup = r.text("inputs.duplicates", "max") or "max"
+    if dup not in ("max", "noisy-or", "count"):
+        raise r.fail("inputs.duplicates", f"expected max, noisy-or or count, got {dup!r}")
     output = r.text("output")
     if output is None:
         raise r.fail("output", "missing; expected the results folder")
@@ -249,6 +254,8 @@ def load_config(path: str | Path) -> CampaignConfig:
         source_col=r.text("inputs.source_col"),
         target_col=r.text("inputs.target_col"),
         header=None if r.raw("inputs.header") is None else r.boolean("inputs.header", False),
+        duplicates=dup,
+        undirected=r.boolean("inputs.undirected", False),
         columns=_columns(r),
         brands=strings("grid.brands"),
         models=models,

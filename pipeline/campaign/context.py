@@ -180,7 +180,8 @@ def _keys_named(table: str) -> Iterator[None]:
     """Loader errors naming the campaign file's keys where they name parameters
     (``«columns»`` -> ``inputs.columns.graph``), not the command-line flags."""
     keys = {"columns": f"inputs.columns.{table}", "source_col": "inputs.source_col",
-            "target_col": "inputs.target_col", "header": "inputs.header"}  # fmt: skip
+            "target_col": "inputs.target_col", "header": "inputs.header",
+            "duplicates": "inputs.duplicates"}  # fmt: skip
     try:
         yield
     except InputError as exc:
@@ -213,6 +214,8 @@ def prepare(
             source_col=config.source_col,
             target_col=config.target_col,
             header=config.header,
+            duplicates=config.duplicates,
+            undirected=config.undirected,
             columns=config.columns_of("graph"),
         )
     say(f"loading {config.profiles.name}")

@@ -23,6 +23,7 @@ from pipeline.cli.calibrate import (
 )
 from pipeline.cli.common import app, handle_errors, spinner
 from pipeline.cli.options import (
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -32,6 +33,7 @@ from pipeline.cli.options import (
     SeedO,
     SourceColO,
     TargetColO,
+    UndirectedO,
 )
 from pipeline.cli.output import err_console, print_json
 from pipeline.errors import InputError
@@ -165,6 +167,8 @@ def backtest_cmd(
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     quiet: QuietO = False,
 ) -> None:
     """Score forecasts of earned reach (presets, calibrated models, baselines) on held-out items."""
@@ -195,6 +199,8 @@ def backtest_cmd(
         target_col,
         header,
         quiet or json_out,
+        duplicates,
+        undirected,
     )
     followers = None
     if profiles is not None:

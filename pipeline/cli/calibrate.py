@@ -16,6 +16,7 @@ from rich.table import Table
 from pipeline import defaults
 from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -25,6 +26,7 @@ from pipeline.cli.options import (
     SeedO,
     SourceColO,
     TargetColO,
+    UndirectedO,
 )
 from pipeline.cli.output import err_console, out_console, print_json
 from pipeline.errors import InputError
@@ -96,6 +98,8 @@ def load_inputs(
     target_col: str | None,
     header: bool | None,
     quiet: bool,
+    duplicates: str = "max",
+    undirected: bool = False,
 ) -> tuple[FollowerGraph, Any, Cascades]:
     """Graph, log and the log on the graph, with ``--columns`` split between the two."""
     from pipeline.calibration.actions import ACTION_COLUMNS, load_actions, place_on
@@ -107,8 +111,9 @@ def load_inputs(
     with spinner(f"reading {actions}", quiet):
         log = load_actions(actions, columns=log_map)
     g = load_graph_arg(
-        graph, fmt, meaning, source_col, target_col, quiet, header=header, columns=edge_map
-    )
+        graph, fmt, meaning, source_col, target_col, quiet, header, edge_map, duplicates,
+        undirected,
+    )  # fmt: skip
     cascades = place_on(log, g, brand=brand)
     if not quiet:
         err_console.print(
@@ -222,6 +227,8 @@ def calibrate_cmd(
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     quiet: QuietO = False,
 ) -> None:
     """Fit diffusion probabilities to an action log and write a calibrated model file."""
@@ -244,6 +251,8 @@ def calibrate_cmd(
         target_col,
         header,
         quiet or json_out,
+        duplicates,
+        undirected,
     )
     with spinner(f"fitting {method.value}", quiet or json_out), about_log(actions):
         cal = calibrate(

@@ -19,6 +19,7 @@ from pipeline.cli.options import (
     ColumnsO,
     CostFixedO,
     CostPerFollowerO,
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -39,6 +40,7 @@ from pipeline.cli.options import (
     TargetColO,
     TierO,
     TierThresholdsO,
+    UndirectedO,
     resolve_model_option,
 )
 from pipeline.cli.output import emit_table, err_console
@@ -116,6 +118,8 @@ def rank(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     profile_cols: ProfileColumnsO = None,
     out: OutO = None,
     out_format: OutFormatO = None,
@@ -142,7 +146,18 @@ def rank(
     b = load_brands(brands)
     if brand is not None:
         b.check(brand)
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    g = load_graph_arg(
+        graph,
+        fmt,
+        edge_meaning,
+        source_col,
+        target_col,
+        quiet,
+        header,
+        columns,
+        duplicates,
+        undirected,
+    )
     model_name = resolve_model_option(model, p, g)
     p = model_name.p
     prof = load_profiles_arg(profiles, g, profile_cols, quiet, thresholds)

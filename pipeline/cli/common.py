@@ -170,13 +170,19 @@ def load_graph_arg(
     quiet: bool,
     header: bool | None = None,
     columns: str | Mapping[str, str] | None = None,
+    duplicates: str = "max",
+    undirected: bool = False,
 ) -> FollowerGraph:
-    """The graph of a command's edge-file options (``--columns`` checked before the
-    load); prints the load report unless ``quiet``."""
+    """The graph of a command's edge-file options (``--columns`` and ``--duplicates``
+    checked before the load); prints the load report unless ``quiet``."""
     from pipeline.columns import EDGE_COLUMNS, parse_columns
     from pipeline.graph_io import load_graph
 
     mapping = parse_columns(columns, allowed=EDGE_COLUMNS) if isinstance(columns, str) else columns
+    from pipeline.graph_io.csr import DUPLICATES
+
+    if duplicates not in DUPLICATES:
+        raise InputError(f"--duplicates {duplicates!r}: expected one of {', '.join(DUPLICATES)}")
     with spinner(f"loading {graph}", quiet):
         g = load_graph(
             graph,
@@ -186,6 +192,8 @@ def load_graph_arg(
             target_col=target_col,
             header=header,
             columns=mapping,
+            duplicates=duplicates,
+            undirected=undirected,
         )
     if not quiet:
         err_console.print(str(g.report), highlight=False, soft_wrap=True)

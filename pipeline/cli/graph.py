@@ -14,6 +14,7 @@ from pipeline import defaults
 from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
     ColumnsO,
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -24,6 +25,7 @@ from pipeline.cli.options import (
     QuietO,
     SourceColO,
     TargetColO,
+    UndirectedO,
 )
 from pipeline.cli.output import cell_text, emit_table, err_console, out_console, print_json
 
@@ -40,12 +42,14 @@ def info(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Load a follower graph and report nodes, edges, merged duplicates and dropped self-loops."""
     g = load_graph_arg(
-        graph, fmt, edge_meaning, source_col, target_col, quiet=True, header=header,
-        columns=columns,
+        graph, fmt, edge_meaning, source_col, target_col, True, header, columns, duplicates,
+        undirected,
     )  # fmt: skip
     r = g.report
     followers = g.follower_count
@@ -159,6 +163,8 @@ def centrality_cmd(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     out: OutO = None,
     out_format: OutFormatO = None,
     top: Annotated[int, typer.Option(help="Rows to print when not writing --out.")] = 20,
@@ -172,7 +178,18 @@ def centrality_cmd(
     """
     from pipeline.graph_io.centrality import centrality
 
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    g = load_graph_arg(
+        graph,
+        fmt,
+        edge_meaning,
+        source_col,
+        target_col,
+        quiet,
+        header,
+        columns,
+        duplicates,
+        undirected,
+    )
     names = [m.strip() for m in measures.split(",") if m.strip()]
     with spinner("centrality", quiet) as update:
         res = centrality(

@@ -22,6 +22,7 @@ __all__ = [
     "ColumnsO",
     "CostFixedO",
     "CostPerFollowerO",
+    "DuplicatesO",
     "EdgeFormatOpt",
     "EdgeMeaningO",
     "EdgeMeaningOpt",
@@ -52,6 +53,7 @@ __all__ = [
     "TargetColO",
     "TierO",
     "TierThresholdsO",
+    "UndirectedO",
     "id_list",
     "resolve_model_option",
     "strategy_help",
@@ -123,6 +125,22 @@ ColumnsO = Annotated[
         help="Edge-file columns as name=column pairs: source=a,target=b,probability=p,"
         'weight=w (quote a column name holding a comma or =: source="a,b").',
     ),
+]
+
+DuplicatesO = Annotated[
+    str,
+    typer.Option(
+        "--duplicates",
+        help="Rows naming one edge: max (keep the largest probability and weight; the same "
+        "follow recorded twice), noisy-or (independent chances: 1 - prod(1 - p), weights "
+        "summed) or count (keep the count c; ic uses 1 - (1 - p)^c, wc and lt c / sum of c).",
+        metavar="max|noisy-or|count",
+    ),
+]
+
+UndirectedO = Annotated[
+    bool,
+    typer.Option("--undirected", help="Read each edge row both ways (an undirected graph)."),
 ]
 
 ProfileColumnsO = Annotated[

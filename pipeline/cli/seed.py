@@ -23,6 +23,7 @@ from pipeline.cli.options import (
     ColumnsO,
     CostFixedO,
     CostPerFollowerO,
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -43,6 +44,7 @@ from pipeline.cli.options import (
     TargetColO,
     TierO,
     TierThresholdsO,
+    UndirectedO,
     id_list,
     resolve_model_option,
 )
@@ -133,6 +135,8 @@ def seed_cmd(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
@@ -171,7 +175,18 @@ def seed_cmd(
         raise InputError("--min-relevance needs --brand (relevance is a brand's topic fit)")
     quiet = quiet or json_out
     b = brands_for(brand, profiles, brands)
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    g = load_graph_arg(
+        graph,
+        fmt,
+        edge_meaning,
+        source_col,
+        target_col,
+        quiet,
+        header,
+        columns,
+        duplicates,
+        undirected,
+    )
     model_name = resolve_model_option(model, p, g)
     p = model_name.p
     prof = load_profiles_arg(profiles, g, profile_cols, quiet, thresholds)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -18,12 +18,14 @@ from pipeline.cli.common import (
     load_graph_arg,
     spinner,
 )
+from pipeline.cli.compete_cmd import simulate_competition
 from pipeline.cli.loaders import load_profiles_arg, projection_rows
 from pipeline.cli.options import (
     PO,
     BrandAwareO,
     BrandsTableO,
     ColumnsO,
+    DuplicatesO,
     EdgeMeaningO,
     EdgeMeaningOpt,
     FormatO,
@@ -38,6 +40,7 @@ from pipeline.cli.options import (
     SeedsFileO,
     SourceColO,
     TargetColO,
+    UndirectedO,
     id_list,
     resolve_model_option,
 )
@@ -100,6 +103,8 @@ def simulate(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON summary object.")
@@ -129,9 +134,10 @@ def simulate(
     if compete:
         if seeds is not None or seeds_file is not None or brand is not None or attribution:
             raise InputError("--compete replaces --seeds/--seeds-file, --brand and --attribution")
-        _simulate_competition(
+        simulate_competition(
             graph, compete, model, p, runs, seed, max_steps, profiles, brands, json_out, out,
-            (fmt, edge_meaning, source_col, target_col, header, columns, profile_cols), quiet,
+            (fmt, edge_meaning, source_col, target_col, header, columns, profile_cols, duplicates,
+             undirected), quiet,
         )  # fmt: skip
         return
     if (seeds is None) == (seeds_file is None):
@@ -154,7 +160,18 @@ def simulate(
         raise InputError(f"--runs must be >= 1, got {runs}")
     b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    g = load_graph_arg(
+        graph,
+        fmt,
+        edge_meaning,
+        source_col,
+        target_col,
+        quiet,
+        header,
+        columns,
+        duplicates,
+        undirected,
+    )
     mname = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
     p = mname.p
     seed_idx = g.index_of(ids, what="seed ID")
@@ -210,68 +227,6 @@ def simulate(
         emit_table(result.attribution_table(g), None, None, "expected reach earned per seed", quiet)
 
 
-def _simulate_competition(
-    graph: Path,
-    specs: list[str],
-    model_opt: str | None,
-    p: float | None,
-    runs: int,
-    seed: int,
-    max_steps: int | None,
-    profiles: Path | None,
-    brands: Path | None,
-    json_out: bool,
-    out: Path | None,
-    load_opts: tuple[Any, Any, Any, Any, Any, Any, Any],
-    quiet: bool,
-) -> None:
-    from pipeline.diffusion import compete
-    from pipeline.profiles import brand_sender_factor, load_brands
-
-    seeds_by_brand: dict[str, list[object]] = {}
-    for spec in specs:
-        name, sep, ids = spec.partition("=")
-        if not sep or not name.strip():
-            raise InputError(f"--compete {spec!r}: expected BRAND=ID,ID,...")
-        name = name.strip()
-        if name in seeds_by_brand:
-            raise InputError(f"--compete: brand {name!r} given twice")
-        seeds_by_brand[name] = id_list(ids)
-        if not seeds_by_brand[name]:
-            raise InputError(f"--compete {spec!r}: brand {name!r} has no seed IDs")
-    if len(seeds_by_brand) < 2:
-        raise InputError("--compete needs two or more brands (repeat the option)")
-    if (profiles is None) != (brands is None):
-        raise InputError("brand-aware competition needs both --profiles and --brands")
-    b = load_brands(brands) if brands is not None else None
-    if b is not None:
-        for name in seeds_by_brand:
-            b.check(name)
-    quiet = quiet or json_out
-    fmt, meaning, source_col, target_col, header, columns, profile_cols = load_opts
-    g = load_graph_arg(graph, fmt, meaning, source_col, target_col, quiet, header, columns)
-    model = resolve_model_option(model_opt, p, g)
-    p = model.p
-    idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
-    factors = None
-    if b is not None and profiles is not None:
-        prof = load_profiles_arg(profiles, g, profile_cols, quiet)
-        factors = {k: brand_sender_factor(prof, b, k) for k in idx}
-    with spinner(f"simulating {runs:,} competitive runs", quiet):
-        result = compete(
-            g, idx, model, runs=runs, seed=seed, p=p, max_steps=max_steps, sender_factors=factors
-        )
-    summary = result.summary()
-    if out is not None:
-        emit_table(result.to_polars(), out, None, "runs", quiet)
-    if json_out:
-        payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
-                   "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
-        print_json(payload)
-        return
-    emit_table(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)
-
-
 @app.command()
 @handle_errors
 def overlap(
@@ -298,6 +253,8 @@ def overlap(
     target_col: TargetColO = None,
     header: HeaderO = None,
     columns: ColumnsO = None,
+    duplicates: DuplicatesO = "max",
+    undirected: UndirectedO = False,
     profile_cols: ProfileColumnsO = None,
     json_out: Annotated[
         bool,
@@ -340,7 +297,18 @@ def overlap(
         raise InputError(f"--runs must be >= 1, got {runs}")
     b = brands_for(brand, profiles, brands)
     quiet = quiet or json_out
-    g = load_graph_arg(graph, fmt, edge_meaning, source_col, target_col, quiet, header, columns)
+    g = load_graph_arg(
+        graph,
+        fmt,
+        edge_meaning,
+        source_col,
+        target_col,
+        quiet,
+        header,
+        columns,
+        duplicates,
+        undirected,
+    )
     nodes = g.index_of(wanted, what="candidate ID")
     mname = resolve_model_option(model, p, g)
     p = mname.p

@@ -16,6 +16,12 @@ through a social network", KDD):
   ``w(u, v) = 1 / in-degree(v)``; every node's incoming weights must sum to
   at most 1.
 
+A graph loaded with ``duplicates="count"`` keeps each edge's multiplicity ``c_uv``
+(e.g. a co-authorship graph): the cascades read it as ``c_uv`` independent chances,
+``1 - (1 - p(u, v))^c_uv`` (ic, tv), and the in-degree shares count it,
+``c_uv / sum over v's in-edges of c`` (wc, and lt's default weights). A calibrated
+model's per-edge probabilities are used as fitted.
+
 Brand-aware variants take a per-node sender factor ``f``
 (:func:`pipeline.profiles.brand_sender_factor`):
 
@@ -194,9 +200,26 @@ def _check_prob_array(p: NDArray[np.floating], what: str) -> None:
 
 
 def wc_probabilities(g: FollowerGraph) -> NDArray[np.float32]:
-    """Weighted-cascade ``1 / in-degree(v)`` for every edge ``u -> v`` (float32, m). O(m)."""
-    indeg = np.diff(g.in_ptr).astype(np.float64)
-    return (1.0 / indeg[g.out_idx]).astype(np.float32)
+    """Weighted-cascade ``1 / in-degree(v)`` for every edge ``u -> v`` (float32, m); with
+    a multiplicity (duplicates counted), ``c_uv / sum of c over v's in-edges``. O(m)."""
+    return _in_share(g).astype(np.float32)
+
+
+def _in_share(g: FollowerGraph) -> NDArray[np.float64]:
+    """Each edge's share of its target's in-edges, counting multiplicities. O(m)."""
+    if g.multiplicity is None:
+        return 1.0 / np.diff(g.in_ptr).astype(np.float64)[g.out_idx]
+    c = g.multiplicity.astype(np.float64)
+    return c / np.bincount(g.out_idx, weights=c, minlength=g.n)[g.out_idx]
+
+
+def _repeated(g: FollowerGraph, edge_p: NDArray[np.floating]) -> NDArray[np.float32]:
+    """``1 - (1 - p)^c``: an edge recorded ``c`` times is ``c`` independent chances
+    (``g.multiplicity``; unchanged without one). O(m)."""
+    if g.multiplicity is None:
+        return np.asarray(edge_p, dtype=np.float32)
+    p = np.asarray(edge_p, dtype=np.float64)
+    return (-np.expm1(g.multiplicity * np.log1p(-np.minimum(p, 1.0)))).astype(np.float32)
 
 
 def tv_edge_probabilities(g: FollowerGraph, model_seed: int = TV_SEED) -> NDArray[np.float32]:
@@ -251,7 +274,7 @@ def _lt_weights(g: FollowerGraph, f: NDArray[np.float64] | None) -> NDArray[np.f
             e = int(np.flatnonzero(bad)[0])
             raise InputError(f"LT weight of edge {e} is {w[e]:g}; expected a number >= 0")
     else:
-        w = 1.0 / np.diff(g.in_ptr).astype(np.float64)[g.out_idx]
+        w = _in_share(g)
     incoming = np.bincount(g.out_idx, weights=w, minlength=g.n)
     over = incoming > 1.0 + LT_TOLERANCE
     if over.any():
@@ -345,6 +368,9 @@ def build_model(
         node_p = np.full(g.n, float(p), dtype=np.float64)
         if f is not None:
             node_p = np.minimum(1.0, node_p * f)
+        if g.multiplicity is not None:  # c chances per edge: per-edge probabilities
+            edge_p = _repeated(g, node_p[g.edge_sources])
+            return DiffusionSpec(model, edge_prob=edge_p, quality=q)
         return DiffusionSpec(model, node_prob=node_p, quality=q)
     if model == "ic":
         if g.probability is None:
@@ -361,4 +387,6 @@ def build_model(
         edge_p = tv_edge_probabilities(g, TV_SEED)
     if f is not None:
         edge_p = np.minimum(1.0, edge_p.astype(np.float64) * f[g.edge_sources]).astype(np.float32)
+    if model != "wc":  # wc counts the chances in its shares already
+        edge_p = _repeated(g, edge_p)
     return DiffusionSpec(model, edge_prob=edge_p, quality=q)

@@ -15,10 +15,12 @@ import polars as pl
 from numpy.typing import NDArray
 
 from pipeline.errors import InputError
-from pipeline.graph_io.graph import FollowerGraph, LoadReport
+from pipeline.graph_io.csr import DUPLICATES, from_edges
+from pipeline.graph_io.graph import FollowerGraph
 from pipeline.graph_io.readers import EdgeMeaning, read_edge_file
 
 __all__ = [
+    "DUPLICATES",
     "dense_ids",
     "edge_table",
     "from_edges",
@@ -129,111 +131,6 @@ def _numeric_column(
     return pl.Series(col, arr.astype(np.float32))
 
 
-def from_edges(
-    src: NDArray[np.integer],
-    dst: NDArray[np.integer],
-    ids: pl.Series,
-    *,
-    probability: NDArray[np.floating] | None = None,
-    weight: NDArray[np.floating] | None = None,
-    path: str = "<arrays>",
-    header: str = "",
-) -> FollowerGraph:
-    """Build a :class:`FollowerGraph` from dense edge arrays in influence direction.
-
-    ``src[e] -> dst[e]`` are node indices into ``ids``. Self-loops are dropped;
-    duplicate edges are merged, keeping the largest probability and weight
-    (a duplicate row is the same follow recorded twice, not a second chance).
-    ``header`` says what the file's first row was, for the load report.
-    O(m log m) time, O(n + m) memory.
-    """
-    n = int(ids.len())
-    rows = len(src)
-    if n == 0 or rows == 0:
-        raise InputError(f"{path}: the graph is empty; expected at least one edge")
-    src = np.asarray(src, dtype=np.int64)
-    dst = np.asarray(dst, dtype=np.int64)
-    if src.shape != dst.shape or src.ndim != 1:
-        raise InputError(f"{path}: source and target arrays must be 1-D and the same length")
-    for name, arr in (("source", src), ("target", dst)):
-        lo, hi = int(arr.min()), int(arr.max())
-        if lo < 0 or hi >= n:
-            raise InputError(
-                f"{path}: {name} node index {lo if lo < 0 else hi} is out of range; "
-                f"expected 0..{n - 1} (one per ID)"
-            )
-    for name, values in (("probability", probability), ("weight", weight)):
-        if values is not None and len(values) != rows:
-            raise InputError(
-                f"{path}: {len(values)} {name} values for {rows} edges; expected one per edge"
-            )
-    keep = src != dst
-    loops = rows - int(keep.sum())
-    key = src[keep] * n + dst[keep]
-    if key.size == 0:
-        raise InputError(f"{path}: the graph is empty: every edge is a self-loop")
-    has_values = probability is not None or weight is not None
-    order: NDArray[np.int64] | None = None
-    if has_values:
-        # Sort (key, row) pairs; packing the row into the low bits lets NumPy's
-        # fast integer sort stand in for a slower argsort when it fits in 63 bits.
-        row_bits = max(1, int(key.size - 1).bit_length())
-        if (n * n - 1).bit_length() + row_bits <= 63:
-            packed = (key << row_bits) | np.arange(key.size, dtype=np.int64)
-            packed.sort()
-            order = packed & ((1 << row_bits) - 1)
-            key = packed >> row_bits
-        else:
-            order = np.argsort(key, kind="stable")
-            key = key[order]
-    else:
-        key = np.sort(key)
-    first = np.ones(key.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(first)
-    dups = int(key.size - starts.size)
-
-    def merged(values: NDArray[np.floating] | None) -> NDArray[np.float32] | None:
-        if values is None or order is None:
-            return None
-        v = np.asarray(values, dtype=np.float32)[keep][order]
-        return v if dups == 0 else np.maximum.reduceat(v, starts).astype(np.float32)
-
-    ukey = key[starts] if dups else key
-    e_src = (ukey // n).astype(np.int32)
-    e_dst = (ukey - e_src.astype(np.int64) * n).astype(np.int32)
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
-    # Stable order by target (ties keep source order): sort (target, edge id)
-    # packed into one int64, several times faster than a stable argsort.
-    eid_bits = max(1, int(ukey.size - 1).bit_length())
-    packed_in = (e_dst.astype(np.int64) << eid_bits) | np.arange(ukey.size, dtype=np.int64)
-    packed_in.sort()
-    in_order = packed_in & ((1 << eid_bits) - 1)
-    in_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e_dst, minlength=n), out=in_ptr[1:])
-    report = LoadReport(
-        path=path,
-        rows=rows,
-        self_loops_dropped=loops,
-        duplicates_merged=dups,
-        nodes=n,
-        edges=int(ukey.size),
-        header=header,
-    )
-    return FollowerGraph(
-        ids=ids.alias("id"),
-        out_ptr=out_ptr,
-        out_idx=e_dst,
-        in_ptr=in_ptr,
-        in_idx=e_src[in_order],
-        in_eid=in_order.astype(np.int64),
-        probability=merged(probability),
-        weight=merged(weight),
-        report=report,
-    )
-
-
 def dense_ids(values: pl.Series) -> tuple[pl.Series, NDArray[np.int64]]:
     """Sorted unique IDs and each value's index among them. O(k log k).
 
@@ -273,6 +170,8 @@ def load_graph(
     target_col: str | None = None,
     header: bool | None = None,
     columns: Mapping[str, str] | None = None,
+    duplicates: str = "max",
+    undirected: bool = False,
 ) -> FollowerGraph:
     """Load an edge file (CSV, TSV, Parquet or SNAP text, optionally ``.gz``).
 
@@ -282,7 +181,9 @@ def load_graph(
     Optional columns ``probability`` (in [0, 1]) and ``weight`` (>= 0) ride along.
     ``header``: whether a text file's first row is a header (None: detect; the
     report's ``header`` says what was decided). ``columns``: canonical name ->
-    file column (source, target, probability, weight). O(m log m).
+    file column (source, target, probability, weight). ``duplicates`` and
+    ``undirected``: rows naming one edge, rows read both ways (:func:`from_edges`).
+    O(m log m).
     """
     if edge_meaning not in ("follows", "influences"):
         raise InputError(
@@ -295,7 +196,10 @@ def load_graph(
     table = edge_table(
         f.table, where=str(path), fmt=f.format, source_col=f.source_col, target_col=f.target_col
     )
-    return graph_from_table(table, edge_meaning=edge_meaning, where=str(path), header=f.header)
+    return graph_from_table(
+        table, edge_meaning=edge_meaning, where=str(path), header=f.header,
+        duplicates=duplicates, undirected=undirected,
+    )  # fmt: skip
 
 
 def graph_from_table(
@@ -304,9 +208,12 @@ def graph_from_table(
     edge_meaning: EdgeMeaning = "follows",
     where: str = "<table>",
     header: str = "",
+    duplicates: str = "max",
+    undirected: bool = False,
 ) -> FollowerGraph:
     """A :class:`FollowerGraph` from a validated :func:`edge_table` (IDs kept, sorted, and
-    mapped to dense indices); ``header`` is for the load report. O(m log m)."""
+    mapped to dense indices); ``header`` is for the load report, ``duplicates`` and
+    ``undirected`` as in :func:`from_edges`. O(m log m)."""
     if edge_meaning not in ("follows", "influences"):
         raise InputError(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
@@ -323,6 +230,8 @@ def graph_from_table(
         weight=table["weight"].to_numpy() if "weight" in table.columns else None,
         path=where,
         header=header,
+        duplicates=duplicates,
+        undirected=undirected,
     )
 
 

@@ -36,11 +36,16 @@ class LoadReport:
     nodes: int
     edges: int
     header: str = ""
+    duplicates: str = "max"
+    undirected: bool = False
 
     def __str__(self) -> str:
+        how = {"max": "merged", "noisy-or": "combined by noisy-or", "count": "counted"}
         return (
-            f"{self.path}: {self.rows:,} rows -> {self.nodes:,} nodes, {self.edges:,} edges "
-            f"({self.duplicates_merged:,} duplicate edges merged, "
+            f"{self.path}: {self.rows:,} rows"
+            + (" read both ways" if self.undirected else "")
+            + f" -> {self.nodes:,} nodes, {self.edges:,} edges "
+            f"({self.duplicates_merged:,} duplicate edges {how.get(self.duplicates, 'merged')}, "
             f"{self.self_loops_dropped:,} self-loops dropped)"
             + (f"; {self.header}" if self.header else "")
         )
@@ -66,6 +71,9 @@ class FollowerGraph:
     probability : per-edge activation probability (float32) or None.
     weight : per-edge threshold-model weight (float32) or None.
     report : what the loader merged and dropped.
+    multiplicity : per-edge count of the rows that recorded it (int32), kept when
+        duplicates are loaded with ``duplicates="count"`` (else None: each edge once);
+        the models use it (:func:`pipeline.diffusion.models.build_model`).
     """
 
     ids: pl.Series
@@ -77,6 +85,7 @@ class FollowerGraph:
     probability: NDArray[np.float32] | None
     weight: NDArray[np.float32] | None
     report: LoadReport
+    multiplicity: NDArray[np.int32] | None = None
 
     @cached_property
     def graph(self) -> ig.Graph:

@@ -1,0 +1,153 @@
+"""Dense edge arrays to a :class:`~pipeline.graph_io.graph.FollowerGraph`: self-loops
+dropped, rows naming one edge combined (:data:`DUPLICATES`), both CSR layouts built,
+column-wise: O(m log m) for the sort, then O(n + m).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from pipeline.errors import InputError
+from pipeline.graph_io.graph import FollowerGraph, LoadReport
+
+__all__ = ["DUPLICATES", "from_edges"]
+
+#: How rows naming one edge combine (:func:`from_edges`).
+DUPLICATES: tuple[str, ...] = ("max", "noisy-or", "count")
+
+
+def from_edges(
+    src: NDArray[np.integer],
+    dst: NDArray[np.integer],
+    ids: pl.Series,
+    *,
+    probability: NDArray[np.floating] | None = None,
+    weight: NDArray[np.floating] | None = None,
+    path: str = "<arrays>",
+    header: str = "",
+    duplicates: str = "max",
+    undirected: bool = False,
+) -> FollowerGraph:
+    """Build a :class:`FollowerGraph` from dense edge arrays in influence direction.
+
+    ``src[e] -> dst[e]`` are node indices into ``ids``; ``undirected`` reads each row
+    both ways. Self-loops are dropped. Rows naming one edge (``duplicates``):
+    ``"max"`` merges them keeping the largest probability and weight (the same follow
+    recorded twice, not a second chance); ``"noisy-or"`` combines their probabilities
+    as ``1 - prod(1 - p_i)`` and sums their weights (independent chances); ``"count"``
+    keeps the largest probability, sums the weights and records the number of rows
+    ``c_uv`` (``multiplicity``; e.g. co-authorships), which the models read as ``c``
+    chances (uniform IC: ``1 - (1 - p)^c``; WC and LT: ``c_uv / sum_in c``).
+    ``header`` says what the file's first row was, for the load report.
+    O(m log m) time, O(n + m) memory.
+    """
+    if duplicates not in DUPLICATES:
+        raise InputError(f"{path}: duplicates {duplicates!r} is not one of {', '.join(DUPLICATES)}")
+    if undirected:
+        s0, d0 = np.asarray(src), np.asarray(dst)
+        src, dst = np.concatenate((s0, d0)), np.concatenate((d0, s0))
+        probability = None if probability is None else np.concatenate((probability, probability))
+        weight = None if weight is None else np.concatenate((weight, weight))
+    n = int(ids.len())
+    rows = len(src)
+    if n == 0 or rows == 0:
+        raise InputError(f"{path}: the graph is empty; expected at least one edge")
+    src = np.asarray(src, dtype=np.int64)
+    dst = np.asarray(dst, dtype=np.int64)
+    if src.shape != dst.shape or src.ndim != 1:
+        raise InputError(f"{path}: source and target arrays must be 1-D and the same length")
+    for name, arr in (("source", src), ("target", dst)):
+        lo, hi = int(arr.min()), int(arr.max())
+        if lo < 0 or hi >= n:
+            raise InputError(
+                f"{path}: {name} node index {lo if lo < 0 else hi} is out of range; "
+                f"expected 0..{n - 1} (one per ID)"
+            )
+    for name, values in (("probability", probability), ("weight", weight)):
+        if values is not None and len(values) != rows:
+            raise InputError(
+                f"{path}: {len(values)} {name} values for {rows} edges; expected one per edge"
+            )
+    keep = src != dst
+    loops = rows - int(keep.sum())
+    key = src[keep] * n + dst[keep]
+    if key.size == 0:
+        raise InputError(f"{path}: the graph is empty: every edge is a self-loop")
+    has_values = probability is not None or weight is not None or duplicates == "count"
+    order: NDArray[np.int64] | None = None
+    if has_values:
+        # Sort (key, row) pairs; packing the row into the low bits lets NumPy's
+        # fast integer sort stand in for a slower argsort when it fits in 63 bits.
+        row_bits = max(1, int(key.size - 1).bit_length())
+        if (n * n - 1).bit_length() + row_bits <= 63:
+            packed = (key << row_bits) | np.arange(key.size, dtype=np.int64)
+            packed.sort()
+            order = packed & ((1 << row_bits) - 1)
+            key = packed >> row_bits
+        else:
+            order = np.argsort(key, kind="stable")
+            key = key[order]
+    else:
+        key = np.sort(key)
+    first = np.ones(key.size, dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    starts = np.flatnonzero(first)
+    dups = int(key.size - starts.size)
+
+    def merged(values: NDArray[np.floating] | None, rule: str) -> NDArray[np.float32] | None:
+        if values is None or order is None:
+            return None
+        v = np.asarray(values, dtype=np.float64)[keep][order]
+        if dups == 0:
+            return v.astype(np.float32)
+        if rule == "sum":
+            return np.add.reduceat(v, starts).astype(np.float32)
+        if rule == "noisy-or":
+            with np.errstate(divide="ignore"):  # p = 1: log1p(-1) = -inf, combined 1
+                return (-np.expm1(np.add.reduceat(np.log1p(-v), starts))).astype(np.float32)
+        return np.maximum.reduceat(v, starts).astype(np.float32)
+
+    prob_rule = "noisy-or" if duplicates == "noisy-or" else "max"
+    weight_rule = "max" if duplicates == "max" else "sum"
+    count = None
+    if duplicates == "count" and dups:
+        count = np.diff(np.append(starts, key.size)).astype(np.int32)
+
+    ukey = key[starts] if dups else key
+    e_src = (ukey // n).astype(np.int32)
+    e_dst = (ukey - e_src.astype(np.int64) * n).astype(np.int32)
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
+    # Stable order by target (ties keep source order): sort (target, edge id)
+    # packed into one int64, several times faster than a stable argsort.
+    eid_bits = max(1, int(ukey.size - 1).bit_length())
+    packed_in = (e_dst.astype(np.int64) << eid_bits) | np.arange(ukey.size, dtype=np.int64)
+    packed_in.sort()
+    in_order = packed_in & ((1 << eid_bits) - 1)
+    in_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(e_dst, minlength=n), out=in_ptr[1:])
+    report = LoadReport(
+        path=path,
+        rows=rows,
+        self_loops_dropped=loops,
+        duplicates_merged=dups,
+        nodes=n,
+        edges=int(ukey.size),
+        header=header,
+        duplicates=duplicates,
+        undirected=undirected,
+    )
+    return FollowerGraph(
+        ids=ids.alias("id"),
+        out_ptr=out_ptr,
+        out_idx=e_dst,
+        in_ptr=in_ptr,
+        in_idx=e_src[in_order],
+        in_eid=in_order.astype(np.int64),
+        probability=merged(probability, prob_rule),
+        weight=merged(weight, weight_rule),
+        report=report,
+        multiplicity=count,
+    )
