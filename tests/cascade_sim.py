@@ -24,14 +24,20 @@ def continuous_ic_log(
     mean_delay: float,
     seed: int,
     gap: float = 1000.0,
+    start_nodes: list[list[int]] | None = None,
 ) -> pl.DataFrame:
-    """``items`` cascades, item i starting at ``i * gap`` from ``initiators`` random nodes;
-    columns account (graph ID), item, time (seconds)."""
+    """``items`` cascades, item i starting at ``i * gap`` from ``initiators`` random nodes
+    (or from the nodes ``start_nodes[i]``); columns account (graph ID), item, time
+    (seconds)."""
     rng = np.random.default_rng(seed)
     rows_a, rows_i, rows_t = [], [], []
     for it in range(items):
         t_start = it * gap
-        starts = rng.choice(g.n, size=initiators, replace=False)
+        starts = (
+            rng.choice(g.n, size=initiators, replace=False)
+            if start_nodes is None
+            else np.asarray(start_nodes[it])
+        )
         best: dict[int, float] = {}
         heap = [(t_start + float(k) * 1e-3, int(s)) for k, s in enumerate(starts)]
         while heap:

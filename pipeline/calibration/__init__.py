@@ -5,6 +5,9 @@
   :class:`Cascades` (one CSR block per item). O(rows log rows).
 - :mod:`~pipeline.calibration.formats`: public research cascade files (FOREST, MS-HGAT,
   Inf-VAE) into an action table, O(file size).
+- :mod:`~pipeline.calibration.credit`: :func:`influence_credit`, each account's
+  influence credit read off the log (credit distribution: who moved people), one
+  reverse-time pass per item.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pipeline.calibration.actions import (
     place_on,
     sort_by_item,
 )
+from pipeline.calibration.credit import Credit, influence_credit, mean_parent_delay
 from pipeline.calibration.formats import (
     RESEARCH_FORMATS,
     convert_cascades,
@@ -29,9 +33,12 @@ __all__ = [
     "RESEARCH_FORMATS",
     "ActionLog",
     "Cascades",
+    "Credit",
     "convert_cascades",
     "graph_nodes",
+    "influence_credit",
     "load_actions",
+    "mean_parent_delay",
     "place_on",
     "read_research_cascades",
     "sort_by_item",
