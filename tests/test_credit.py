@@ -132,3 +132,42 @@ def place_on_frame(df: pl.DataFrame, g):  # type: ignore[no-untyped-def]
         path = Path(tmp) / "log.csv"
         df.select("account", "item", "time").write_csv(path)
         return place_on(load_actions(path), g)
+
+
+def test_the_ambassadors_command(tmp_path: Path) -> None:
+    """influence ambassadors ranks by credit, with a reason; --items filters by glob;
+    --json has the documented keys; bad options are one line and exit 2."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    edges = tmp_path / "follows.csv"  # follower,followed: b and c follow a; d follows b
+    edges.write_text("follower,followed\nb,a\nc,a\nd,b\nx,y\n")
+    log = tmp_path / "log.csv"
+    log.write_text(
+        "account,item,time\na,fb-1,0\nb,fb-1,1\nc,fb-1,2\nd,fb-1,3\n"
+        "a,fb-2,10\nb,fb-2,11\ny,other-1,0\nx,other-1,5\n"
+    )
+    runner = CliRunner()
+    base = ["ambassadors", str(edges), "--actions", str(log)]
+    r = runner.invoke(app, [*base, "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["ambassadors"]
+    assert set(rows[0]) == {
+        "account", "credit", "items", "initiated", "per_initiation", "followers", "reason"
+    }  # fmt: skip
+    assert [row["account"] for row in rows[:2]] == ["a", "b"]
+    assert rows[0]["credit"] == 4.0 and rows[0]["initiated"] == 2  # 3 in fb-1, 1 in fb-2
+    assert rows[0]["reason"] == (
+        "started 2 of 2 items; 2.0 people followed each time; 2 followers in the graph"
+    )
+    r = runner.invoke(app, [*base, "--json", "--items", "other-*"])
+    assert json.loads(r.stdout)["ambassadors"][0]["account"] == "y"
+    r = runner.invoke(app, [*base, "--items", "zz*"])
+    assert r.exit_code == 2 and "--items 'zz*' matches no item ID" in r.output
+    r = runner.invoke(app, [*base, "--min-actions", "9"])
+    assert r.exit_code == 2 and "no account has 9 or more adoptions" in r.output
+    r = runner.invoke(app, [*base, "--top", "1"])
+    assert r.exit_code == 0 and "started 2 of 2 items" in r.output

@@ -107,7 +107,7 @@ def _delays(in_ptr, in_idx, item_ptr, node, time, via, has_via, starts, horizon,
 
 
 @njit(nogil=True, cache=True)
-def _credit(in_ptr, in_idx, item_ptr, node, time, via, has_via, starts, horizon, tau, n):
+def _credit(in_ptr, in_idx, item_ptr, node, time, via, has_via, starts, horizon, tau, n, use):
     stamp = np.full(n, -1, dtype=np.int64)
     ntime = np.zeros(n, dtype=np.float64)
     acc = np.zeros(n, dtype=np.float64)
@@ -117,7 +117,8 @@ def _credit(in_ptr, in_idx, item_ptr, node, time, via, has_via, starts, horizon,
     items = np.zeros(n, dtype=np.int64)
     initiated = np.zeros(n, dtype=np.int64)
     init_credit = np.zeros(n, dtype=np.float64)
-    for it in range(item_ptr.shape[0] - 1):
+    for ii in range(use.shape[0]):
+        it = use[ii]
         lo, hi = item_ptr[it], item_ptr[it + 1]
         end = starts[it] + horizon
         for r in range(lo, hi):  # first in-window adoption of each account
@@ -171,20 +172,28 @@ def mean_parent_delay(graph: FollowerGraph, cascades: Cascades, *, horizon: floa
 
 
 def influence_credit(
-    graph: FollowerGraph, cascades: Cascades, *, horizon: float, decay: bool = False
+    graph: FollowerGraph,
+    cascades: Cascades,
+    *,
+    horizon: float,
+    decay: bool = False,
+    items: NDArray[np.integer] | None = None,
 ) -> Credit:
     """Each account's influence credit over the log's items (module doc): equal split, or
     decayed by ``exp(-delay / tau)`` with ``tau`` the mean parent-to-child delay when
     ``decay``. ``horizon`` in seconds (adoptions later than it after an item's first one
-    are left out). O(sum over adopters of in-degree), one pass per item."""
+    are left out); ``items``: the item positions to read (default every item). O(sum over
+    adopters of in-degree), one pass per item."""
     if not horizon > 0:
         raise InputError(f"the horizon must be positive, got {horizon:g} seconds")
     tau = mean_parent_delay(graph, cascades, horizon=horizon) if decay else 0.0
     if decay and tau <= 0.0:
         tau = 1e-9  # every parent adopted an instant before: decay by nothing measurable
     via, has_via = _arrays(graph, cascades)
-    credit, items, initiated, init_credit = _credit(
+    credit, adopted, initiated, init_credit = _credit(
         graph.in_ptr, graph.in_idx, cascades.item_ptr, cascades.node, cascades.time, via,
         has_via, cascades.start, float(horizon), float(tau), graph.n,
+        np.arange(cascades.n_items, dtype=np.int64) if items is None
+        else np.ascontiguousarray(items, dtype=np.int64),
     )  # fmt: skip
-    return Credit(credit, items, initiated, init_credit, float(tau))
+    return Credit(credit, adopted, initiated, init_credit, float(tau))

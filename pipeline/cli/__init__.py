@@ -5,7 +5,8 @@ result. User mistakes (:class:`~pipeline.errors.InputError`) become one line on
 stderr and exit code 2, never a traceback. One module per command group:
 :mod:`~pipeline.cli.graph` (info, generate, centrality), :mod:`~pipeline.cli.cascades`
 (convert-cascades), :mod:`~pipeline.cli.calibrate` (calibrate), :mod:`~pipeline.cli.backtest`
-(backtest), :mod:`~pipeline.cli.reach` (reach-rates), :mod:`~pipeline.cli.choose` (rank),
+(backtest), :mod:`~pipeline.cli.ambassadors` (ambassadors), :mod:`~pipeline.cli.reach`
+(reach-rates), :mod:`~pipeline.cli.choose` (rank),
 :mod:`~pipeline.cli.seed` (seed), :mod:`~pipeline.cli.spread`
 (simulate, overlap),
 :mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
@@ -26,6 +27,7 @@ for _group in (
     "cascades",
     "calibrate",
     "backtest",
+    "ambassadors",
     "reach",
     "choose",
     "seed",
