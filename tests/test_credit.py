@@ -85,12 +85,11 @@ def test_a_recorded_parent_takes_all_and_the_horizon_cuts(tmp_path: Path) -> Non
         _credit(tmp_path, g, [("a", 1, 0), ("b", 1, 1)], decay=True)
 
 
-def test_planted_ambassadors_top_the_credit_ranking() -> None:
-    """The issue's target: 3,000 accounts; 10 planted accounts with about 15 followers
-    whose edges carry p = 0.5, 10 hubs with 200 followers at p = 0.01, the rest 5-20
-    followers at p = 0.01; 800 items, each started by 3 random accounts, half of them also
-    by one planted account (continuous-time IC). The top 10 by credit hold at least 8
-    planted accounts and at most 1 hub."""
+def _planted():  # type: ignore[no-untyped-def]
+    """The issue's planted graph and its log: 3,000 accounts; 10 planted accounts with 15
+    followers whose edges carry p = 0.5, 10 hubs with 200 followers at p = 0.01, the rest
+    5-20 followers at p = 0.01; 800 items, each started by 3 random accounts, half of
+    them also by one planted account (continuous-time IC)."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -105,8 +104,7 @@ def test_planted_ambassadors_top_the_credit_ranking() -> None:
     src = np.repeat(np.arange(n), followers)
     dst = rng.integers(0, n, size=src.size)
     keep = src != dst
-    src, dst = src[keep], dst[keep]
-    g = from_edges(src, dst, pl.Series("id", np.arange(n)))
+    g = from_edges(src[keep], dst[keep], pl.Series("id", np.arange(n)))
     p = np.where(np.isin(g.edge_sources, planted), 0.5, 0.01)
     starts = []
     for item in range(800):
@@ -117,11 +115,25 @@ def test_planted_ambassadors_top_the_credit_ranking() -> None:
     df = continuous_ic_log(
         g, p, items=800, initiators=0, mean_delay=1.0, seed=7, start_nodes=starts
     )
-    c = place_on_frame(df, g)
+    return g, place_on_frame(df, g), planted, hubs
+
+
+def test_planted_ambassadors_top_the_credit_ranking() -> None:
+    """The issue's target: the top 10 by credit hold at least 8 planted accounts and at
+    most 1 hub; and --validate says credit wins on the later items."""
+    from pipeline.calibration.ambassadors import validate_ranking, validation_verdict
+
+    g, c, planted, hubs = _planted()
     res = influence_credit(g, c, horizon=1e6)
     top = np.argsort(-res.credit, kind="stable")[:10]
     assert np.isin(top, planted).sum() >= 8
     assert np.isin(top, hubs).sum() <= 1
+    check = validate_ranking(g, c, horizon=1e6, top=10)
+    rows = {r["ranking"]: r for r in check.iter_rows(named=True)}
+    assert rows["credit"]["accounts"] == 10 and rows["credit"]["later_items"] > 50
+    assert rows["followers"]["later_items"] == 0  # the hubs started none of them
+    verdict = validation_verdict(check)
+    assert verdict.startswith("credit wins") and "no later item started by the top 10" in verdict
 
 
 def place_on_frame(df: pl.DataFrame, g):  # type: ignore[no-untyped-def]
@@ -171,3 +183,9 @@ def test_the_ambassadors_command(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "no account has 9 or more adoptions" in r.output
     r = runner.invoke(app, [*base, "--top", "1"])
     assert r.exit_code == 0 and "started 2 of 2 items" in r.output
+    r = runner.invoke(app, [*base, "--validate", "--holdout", "0.4", "--json"])
+    check = json.loads(r.stdout)["validation"]
+    assert {row["ranking"] for row in check["rankings"]} == {"credit", "followers", "pagerank"}
+    assert check["holdout"] == 0.4 and check["verdict"].startswith("credit")
+    r = runner.invoke(app, [*base, "--validate", "--holdout", "1.5"])
+    assert r.exit_code == 2 and "--holdout must be in (0, 1)" in r.output

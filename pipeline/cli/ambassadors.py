@@ -32,7 +32,7 @@ from pipeline.cli.options import (
     TargetColO,
     UndirectedO,
 )
-from pipeline.cli.output import emit_table, print_json
+from pipeline.cli.output import emit_table, out_console, print_json
 
 __all__ = ["ambassadors_cmd"]
 
@@ -63,6 +63,18 @@ def ambassadors_cmd(
             help="Credit a late response less: exp(-delay / tau), tau the log's mean delay.",
         ),
     ] = False,
+    validate: Annotated[
+        bool,
+        typer.Option(
+            "--validate",
+            help="Rank on the earlier items, then compare the top N by credit, by followers "
+            "and by PageRank on the later items they started (adopters per initiator).",
+        ),
+    ] = False,
+    holdout: Annotated[
+        float, typer.Option("--holdout", help="With --validate: the share of later items.")
+    ] = 0.2,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap seed of --validate.")] = 0,
     columns: ColumnsAllO = None,
     json_out: JsonO = False,
     out: OutO = None,
@@ -79,7 +91,12 @@ def ambassadors_cmd(
     """Rank the accounts whose posts already moved people in the action log (influence
     credit: each adoption credits the accounts it follows that adopted before it, and
     credit flows back along chains), with items, initiations, followers and a reason."""
-    from pipeline.calibration.ambassadors import item_positions, rank_ambassadors
+    from pipeline.calibration.ambassadors import (
+        item_positions,
+        rank_ambassadors,
+        validate_ranking,
+        validation_verdict,
+    )
     from pipeline.calibration.save import parse_duration
 
     h = parse_duration(horizon)
@@ -89,15 +106,31 @@ def ambassadors_cmd(
         quiet, duplicates, undirected,
     )  # fmt: skip
     prof = load_profiles_arg(profiles, g, None, quiet)
+    chosen = item_positions(cas, items)
     with spinner("crediting", quiet):
         table = rank_ambassadors(
-            g, cas, horizon=h, decay=decay, items=item_positions(cas, items),
-            min_actions=min_actions, top=top, profiles=prof,
+            g, cas, horizon=h, decay=decay, items=chosen, min_actions=min_actions, top=top,
+            profiles=prof,
         )  # fmt: skip
+        check = None
+        if validate:
+            check = validate_ranking(
+                g, cas, horizon=h, holdout=holdout, top=top, decay=decay, items=chosen, seed=seed
+            )
     if json_out:
         rows = table.select(
             "id", "credit", "items", "initiated", "per_initiation", "followers", "reason"
         ).rename({"id": "account"})
-        print_json({"ambassadors": rows.to_dicts()})
+        payload: dict[str, object] = {"ambassadors": rows.to_dicts()}
+        if check is not None:
+            payload["validation"] = {
+                "holdout": holdout, "rankings": check.to_dicts(),
+                "verdict": validation_verdict(check),
+            }  # fmt: skip
+        print_json(payload)
         return
     emit_table(table, out, out_format, f"ambassadors ({actions.name})", quiet, max_rows=top)
+    if check is not None:
+        emit_table(check, None, None, f"validation on the last {holdout:.0%} of items", quiet)
+        if not quiet:
+            out_console.print(validation_verdict(check), highlight=False, soft_wrap=True)
