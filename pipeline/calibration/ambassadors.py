@@ -126,16 +126,15 @@ def rank_ambassadors(
 
 
 def _later_value(
-    seeds: list[NDArray[np.int32]],
+    flat: NDArray[np.int32],
+    group: NDArray[np.int64],
     value: NDArray[np.float64],
     chosen: NDArray[np.int64],
     n: int,
 ) -> tuple[NDArray[np.float64], int]:
     """Values of the later items some ``chosen`` account initiated, and how many of the
-    chosen accounts initiated one. Column-wise over the items' initiators."""
-    sizes = np.array([x.size for x in seeds], dtype=np.int64)
-    flat = np.concatenate(seeds) if seeds else np.zeros(0, dtype=np.int32)
-    group = np.repeat(np.arange(len(seeds)), sizes)
+    chosen accounts initiated one; ``flat`` holds every item's initiators, ``group`` the
+    item of each. Column-wise."""
     mark = np.zeros(n, dtype=bool)
     mark[chosen] = True
     hit = mark[flat]
@@ -176,6 +175,8 @@ def validate_ranking(
     credit = influence_credit(graph, cascades, horizon=horizon, decay=decay, items=early)
     out = item_outcomes(graph, cascades, later, horizon=horizon, seeds="initiators")
     value = out.earned / np.maximum(out.n_seeds, 1)
+    flat = np.concatenate(out.seeds) if out.seeds else np.zeros(0, dtype=np.int32)
+    group = np.repeat(np.arange(len(out.seeds)), out.n_seeds)  # built once, not per ranking
     rankings = {
         "credit": credit.credit,
         "followers": np.diff(graph.out_ptr).astype(np.float64),
@@ -187,7 +188,7 @@ def validate_ranking(
     for name, score in rankings.items():  # three rankings
         order = np.lexsort((np.arange(graph.n), -score))
         chosen = order[acted[order]][:top] if name == "credit" else order[:top]
-        vals, accounts = _later_value(out.seeds, value, chosen, graph.n)
+        vals, accounts = _later_value(flat, group, value, chosen, graph.n)
         mean = float(vals.mean()) if vals.size else float("nan")
         lo = hi = float("nan")
         if vals.size:
