@@ -79,7 +79,10 @@ def info(
 @handle_errors
 def generate(
     out_dir: Annotated[
-        Path, typer.Argument(help="Folder to write follows.csv, profiles.csv, brands.csv.")
+        Path,
+        typer.Argument(
+            help="Folder to write follows.csv, profiles.csv, brands.csv and actions.csv."
+        ),
     ],
     nodes: Annotated[int, typer.Option("--nodes", "-n", help="Number of accounts.")] = 20_000,
     seed: Annotated[
@@ -104,9 +107,27 @@ def generate(
     profile_min_followers: Annotated[
         int, typer.Option(help="Accounts with at least this real audience get a profile.")
     ] = 1_000,
+    items_per_brand: Annotated[
+        int,
+        typer.Option(
+            "--items-per-brand",
+            help="Items per brand in the action log actions.csv (0: write no log).",
+        ),
+    ] = 60,
+    ambassadors: Annotated[
+        int,
+        typer.Option(
+            "--ambassadors",
+            help="Ordinary accounts planted per brand as ambassadors in the action log "
+            "(high influence, modest followers; not written to any file).",
+        ),
+    ] = 6,
     quiet: QuietO = False,
 ) -> None:
-    """Generate a synthetic follower network with profiles and brands (deterministic by --seed)."""
+    """Generate a synthetic follower network with profiles, brands and an action log.
+
+    The action log (who engaged with which brand item, when) is simulated on the network
+    with planted ambassadors. Deterministic by --seed."""
     from pipeline.synth import DEFAULT_TOPICS, write_synthetic
     from pipeline.synth import generate as make
 
@@ -122,6 +143,8 @@ def generate(
             within_share=within_share,
             alpha=alpha,
             profile_min_followers=profile_min_followers,
+            items_per_brand=items_per_brand,
+            ambassadors=ambassadors,
         )
         from pipeline.export import ensure_folder
 
@@ -133,6 +156,13 @@ def generate(
             f"{data.profiles.height:,} profiles, {data.brands.height} brands",
             highlight=False,
         )
+        if data.actions is not None:
+            planted = sum(len(v) for v in data.planted_ambassadors.values())
+            err_console.print(
+                f"action log: {data.actions.height:,} adoptions of "
+                f"{data.actions['item'].n_unique():,} items; {planted} planted ambassadors",
+                highlight=False,
+            )
         for p in paths:
             out_console.print(str(p), highlight=False)
 

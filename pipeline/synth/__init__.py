@@ -2,9 +2,10 @@
 
 :func:`generate` builds a directed follower graph of ``nodes`` accounts, a
 profile for every account with a real audience of at least
-``profile_min_followers`` (default 1,000), and a handful of brands;
-:func:`write_synthetic` writes them as ``follows.csv``, ``profiles.csv`` and
-``brands.csv``. Everything is drawn from ``np.random.default_rng`` streams
+``profile_min_followers`` (default 1,000), a handful of brands and an action log
+of the brands' items spreading on the graph, with planted ambassadors (step 9);
+:func:`write_synthetic` writes them as ``follows.csv``, ``profiles.csv``,
+``brands.csv`` and ``actions.csv``. Everything is drawn from ``np.random.default_rng`` streams
 spawned from ``SeedSequence(seed)``: the same ``(nodes, seed, options)`` give
 byte-identical files. The work is vectorised (one loop per audience segment,
 per topic and per resampling round, never per node or edge): about 0.25 s for 20k
@@ -111,6 +112,29 @@ The model, step by step
    ``pixelforge`` (tech and gaming, $75k), ``glowhaus`` (beauty and fashion,
    $25k) and the broad ``everyday`` lifestyle brand ($100k). With custom
    ``topics`` and no ``brands``, brands are derived from the topics.
+9. **Action log** (``actions.csv``: ``account``, ``item``, ``time`` in Unix seconds,
+   ``brand``; the format of :func:`pipeline.calibration.actions.load_actions`), from a
+   ninth stream used by nothing else, so the other files are those of earlier versions.
+   Per brand, ``ambassadors`` (6) **planted ambassadors**: accounts *without* a profile
+   (ordinary people, not creators one can contract) in the community of the brand's
+   main topic, with in-graph follower counts in 10-60 where the community has such
+   accounts and otherwise its most-followed ordinary accounts (at 20k nodes, seed 7,
+   ordinary accounts have at most 13 in-graph followers and the planted ones 6 to 13),
+   distinct across brands. ``items_per_brand`` (60) items per brand, item IDs
+   ``freshbite-001``..., start evenly over 2024 (the brands interleaved); each is
+   started by 3 distinct random accounts (a community drawn from the brand's topic mix,
+   an account of it uniformly; never one of the brand's planted accounts) and half of
+   the items, chosen at random, also by one planted account (dealt in turn, so each
+   starts the same number: 5 of 60). Each item spreads as a continuous-time Independent
+   Cascade in the influence direction (a followed account to its followers): an edge
+   transmits with ``p_base`` (0.02), the out-edges of the brand's planted accounts with
+   ``p_ambassador`` (0.3), after an exponential delay of mean one day rounded up to whole
+   seconds; an account adopts at its earliest arrival (one row per account and item),
+   so every adopter past the start follows someone who adopted strictly earlier. The
+   planted accounts are returned (``SyntheticData.planted_ambassadors``) but written to
+   no file: ``influence ambassadors`` has to find them by influence credit, and on the
+   bundled data all 6 of each brand rank in its top 10. This is a planted test world,
+   not a measurement: real ambassadors are neither this clear-cut nor this few.
 
 Why this is interesting for ranking: in-graph reach grows like
 ``audience ** alpha`` (alpha < 1, saturating at community size) while cost
@@ -161,7 +185,9 @@ The package:
 - :mod:`~pipeline.synth.generator`: :func:`generate`, :func:`generate_from`,
   :func:`write_synthetic`;
 - :mod:`~pipeline.synth.steps`: the vectorised steps (audiences, topics, follows,
-  engagement, costs, real audiences, platforms, profiles).
+  engagement, costs, real audiences, platforms, profiles);
+- :mod:`~pipeline.synth.actions`: the action log (planting, starters and the numba
+  cascade kernel).
 """
 
 from __future__ import annotations

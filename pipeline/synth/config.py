@@ -1,12 +1,13 @@
 """The synthetic world's settings: default topics, tier shares and brands, and the
-frozen dataclasses :class:`BrandSpec`, :class:`SynthConfig` and :class:`SyntheticData`.
+frozen dataclasses :class:`BrandSpec`, :class:`SynthConfig` (the action log's knobs
+included) and :class:`SyntheticData`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
@@ -64,8 +65,14 @@ DEFAULT_PLATFORM_SHARES: tuple[tuple[float, ...], ...] = (
     (0.303, 0.410, 0.287),  # mega: Nielsen youtube 28.7%; the rest split 37.7 : 50.9
 )
 
-#: File names written by :func:`write_synthetic`, in order.
-SYNTH_FILES: tuple[str, str, str] = ("follows.csv", "profiles.csv", "brands.csv")
+#: File names written by :func:`write_synthetic`, in order; ``actions.csv`` (the action
+#: log) only when the data has one (``items_per_brand`` > 0).
+SYNTH_FILES: tuple[str, str, str, str] = (
+    "follows.csv",
+    "profiles.csv",
+    "brands.csv",
+    "actions.csv",
+)
 
 # Audience segments: ordinary accounts, then the five tiers of TierThresholds().
 _AUDIENCE_MIN = 10
@@ -151,6 +158,10 @@ class SynthConfig:
     profile_min_followers: int = 1_000
     brands: tuple[BrandSpec, ...] | None = None
     platform_shares: tuple[tuple[float, ...], ...] = DEFAULT_PLATFORM_SHARES
+    items_per_brand: int = 60
+    ambassadors: int = 6
+    p_base: float = 0.02
+    p_ambassador: float = 0.3
 
     def __post_init__(self) -> None:
         if self.nodes < 100:
@@ -211,6 +222,18 @@ class SynthConfig:
             names = [b.name for b in self.brands]
             if not names or len(set(names)) != len(names):
                 raise InputError("brands: expected at least one brand, names unique")
+        self._check_log()
+
+    def _check_log(self) -> None:
+        """The action log's knobs: items and planted accounts per brand, probabilities."""
+        if not 0 <= self.items_per_brand <= 100_000:
+            raise InputError(f"items_per_brand must be in [0, 100000], got {self.items_per_brand}")
+        if not 0 <= self.ambassadors <= 1_000:
+            raise InputError(f"ambassadors must be in [0, 1000], got {self.ambassadors}")
+        for name in ("p_base", "p_ambassador"):
+            p = getattr(self, name)
+            if not 0.0 <= p <= 1.0:
+                raise InputError(f"{name} must be in [0, 1], got {p:g}")
 
     def resolved_brands(self) -> tuple[BrandSpec, ...]:
         """``brands``, else the defaults if their topics exist, else brands derived from topics."""
@@ -242,13 +265,19 @@ class SyntheticData:
     ``platform`` (instagram, tiktok or youtube), one row per account with audience
     >= ``config.profile_min_followers``, sorted by id.
     ``brands``: ``brand``, ``topics``, ``budget`` (USD). ``config`` holds
-    every parameter, the seed included.
+    every parameter, the seed included. ``actions``: the action log (``account``,
+    ``item``, ``time`` in Unix seconds, ``brand``; see :mod:`pipeline.synth.actions`),
+    None when ``config.items_per_brand`` is 0. ``planted_ambassadors``: brand name ->
+    the account IDs planted as that brand's ambassadors (ascending); never written to a
+    file, so a tool has to find them in the log.
     """
 
     edges: pl.DataFrame
     profiles: pl.DataFrame
     brands: pl.DataFrame
     config: SynthConfig
+    actions: pl.DataFrame | None = None
+    planted_ambassadors: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def _round_to_total(shares: Sequence[float] | NDArray[np.float64], total: int) -> list[int]:

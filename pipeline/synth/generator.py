@@ -1,5 +1,6 @@
 """Generating a synthetic world from a :class:`~pipeline.synth.config.SynthConfig`, and
-writing it as the three input files. Streams spawned from ``SeedSequence(seed)``.
+writing it as the three input files and the action log. Streams spawned from
+``SeedSequence(seed)``.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import polars as pl
 
 from pipeline.export import atomic_path, spreadsheet_safe
 from pipeline.memory import check_memory
+from pipeline.synth.actions import action_log
 from pipeline.synth.config import (
     _FIRST_NAMES,
     DEFAULT_PLATFORM_SHARES,
@@ -49,8 +51,12 @@ def generate(
     profile_min_followers: int = 1_000,
     brands: Sequence[BrandSpec] | None = None,
     platform_shares: Sequence[Sequence[float]] = DEFAULT_PLATFORM_SHARES,
+    items_per_brand: int = 60,
+    ambassadors: int = 6,
+    p_base: float = 0.02,
+    p_ambassador: float = 0.3,
 ) -> SyntheticData:
-    """Generate a synthetic follower network with profiles and brands.
+    """Generate a synthetic follower network with profiles, brands and an action log.
 
     Parameters
     ----------
@@ -67,11 +73,17 @@ def generate(
         ``topics`` when those are custom).
     platform_shares : per tier (nano..mega), the shares of instagram, tiktok and youtube
         (``DEFAULT_PLATFORM_SHARES``; each row is normalised).
+    items_per_brand : items per brand in the action log (0: no log).
+    ambassadors : accounts planted per brand as ambassadors (ordinary accounts whose
+        out-edges carry ``p_ambassador`` in that brand's cascades).
+    p_base : probability that an edge transmits an item in the log (influence direction).
+    p_ambassador : the same for the out-edges of the brand's planted ambassadors.
 
     Returns
     -------
     SyntheticData
-        ``edges``, ``profiles``, ``brands`` tables and the ``config``.
+        ``edges``, ``profiles``, ``brands`` tables, the ``actions`` log, the
+        ``planted_ambassadors`` and the ``config``.
 
     Raises
     ------
@@ -81,7 +93,8 @@ def generate(
     Notes
     -----
     O((n + m) log n) time and O(n * k + m) memory for n nodes, m follows and
-    k topics. The model and its sources are in the module docstring.
+    k topics, plus the log's cascades (about 0.1 s at 20k nodes). The model and its
+    sources are in the :mod:`pipeline.synth` docstring.
     """
     cfg = SynthConfig(
         nodes=int(nodes),
@@ -95,6 +108,10 @@ def generate(
         profile_min_followers=int(profile_min_followers),
         brands=None if brands is None else tuple(brands),
         platform_shares=tuple(tuple(float(s) for s in row) for row in platform_shares),
+        items_per_brand=int(items_per_brand),
+        ambassadors=int(ambassadors),
+        p_base=float(p_base),
+        p_ambassador=float(p_ambassador),
     )
     return generate_from(cfg)
 
@@ -107,12 +124,12 @@ def generate_from(cfg: SynthConfig) -> SyntheticData:
         f"generating {n:,} accounts",
         hint="use fewer --nodes",
     )
-    # spawn(8): children 0-6 are those of spawn(7) (a child's stream depends only on its
-    # index), so adding the quality stream (6) and then the platform stream (7) changed
-    # no other column
-    streams = np.random.SeedSequence(cfg.seed).spawn(8)
+    # spawn(9): children 0-7 are those of spawn(8) (a child's stream depends only on its
+    # index), so adding the quality stream (6), the platform stream (7) and then the
+    # action-log stream (8) changed no other column or file
+    streams = np.random.SeedSequence(cfg.seed).spawn(9)
     rng_aud, rng_topic, rng_graph, rng_er, rng_cost, rng_name, rng_quality, rng_platform = (
-        np.random.default_rng(s) for s in streams
+        np.random.default_rng(s) for s in streams[:8]
     )
     audience = _audiences(n, cfg.tier_shares, rng_aud)
     primary, millis = _topic_weights(audience, k, rng_topic)
@@ -139,22 +156,37 @@ def generate_from(cfg: SynthConfig) -> SyntheticData:
             "budget": [round(b.budget) for b in brand_specs],
         }
     )
-    return SyntheticData(edges=edges, profiles=profiles, brands=brands, config=cfg)
+    actions, planted = action_log(
+        cfg, follower, followed, primary, followers >= cfg.profile_min_followers, ids,
+        np.random.default_rng(streams[8]),
+    )  # fmt: skip
+    return SyntheticData(
+        edges=edges,
+        profiles=profiles,
+        brands=brands,
+        config=cfg,
+        actions=actions,
+        planted_ambassadors=planted,
+    )
 
 
 def write_synthetic(data: SyntheticData, out_dir: str | Path) -> list[Path]:
-    """Write ``follows.csv``, ``profiles.csv``, ``brands.csv`` into ``out_dir`` (atomically).
+    """Write ``follows.csv``, ``profiles.csv``, ``brands.csv`` and, when the data has an
+    action log, ``actions.csv`` into ``out_dir`` (atomically; the planted ambassadors are
+    not written).
 
     Plain UTF-8 CSV without a byte-order mark: these are input files, and the same
     ``(nodes, seed, options)`` give the same bytes as the bundled ``data/`` files
     (:func:`pipeline.export.write_table` adds a BOM for spreadsheets). Text cells that a
     spreadsheet would run as a formula are still neutralised. ``out_dir`` must exist.
-    Returns the paths in that order.
+    Returns the paths in that order. O(rows) per file.
     """
     out = Path(out_dir)
-    tables = (data.edges, data.profiles, data.brands)
+    tables = [data.edges, data.profiles, data.brands]
+    if data.actions is not None:
+        tables.append(data.actions)
     paths = []
-    for df, name in zip(tables, SYNTH_FILES, strict=True):
+    for df, name in zip(tables, SYNTH_FILES[: len(tables)], strict=True):
         with atomic_path(out / name) as tmp:
             spreadsheet_safe(df).write_csv(tmp)
         paths.append(out / name)
