@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from pipeline.diffusion.model_ref import Model
 
 __all__ = [
+    "AMBASSADOR_COST",
+    "AMBASSADOR_COST_SCENARIOS",
+    "AMBASSADOR_MAX_FOLLOWERS",
     "BACKTEST_RUNS",
     "CELF_RUNS",
     "EPSILON",
@@ -52,6 +55,15 @@ CELF_RUNS = 200
 ESTIMATE_RR_SETS = 100_000
 #: Bootstrap re-runs of an RR-pool plan's selection (imm, opim): "picked in 5 of 5".
 RESAMPLES = 5
+#: What enlisting one ambassador costs, in currency units: a gift and its shipping
+#: (ambassadors are not paid a fee; :mod:`pipeline.seeding.ambassadors`).
+AMBASSADOR_COST = 25.0
+#: Profiled accounts with this many platform followers or more are creators (hired at fee
+#: + overhead), not ambassadors enlisted for a gift: the nano tier's upper bound.
+AMBASSADOR_MAX_FOLLOWERS = 10_000
+#: Multiples of the ambassador cost a campaign also plans at, since that cost decides
+#: cost-per-engagement comparisons (``[ambassadors] cost_scenarios``).
+AMBASSADOR_COST_SCENARIOS = (0.5, 2.0)
 #: Brand-fit threshold: accounts below this cosine topic relevance are not candidates.
 MIN_RELEVANCE = 0.3
 

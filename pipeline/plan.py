@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, compare, proxy_note, summarize, trade_offs
+from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.winners import unit_of
 from pipeline.errors import InputError
 from pipeline.export import format_money
@@ -109,7 +110,7 @@ def plans(results: Results) -> pl.DataFrame:
     strategy maximised, e.g. ``people (weighted-exposure proxy)``). O(summary rows).
     """
     o = results.objective
-    summary = summarize(results)
+    summary = without_scenarios(summarize(results))  # cost scenarios: their own lines
     models = sorted(summary["model"].unique().to_list())
     ref = (
         results.plan_model if results.plan_model in models else _reference(models, results.manifest)

@@ -161,6 +161,13 @@ SEEDS_COLUMNS: tuple[Column, ...] = (
     Column("handle", pl.String(), "", "the profile's handle"),
     Column("tier", pl.String(), "", "nano, micro, mid, macro or mega (by followers)"),
     Column("cost", pl.Float64(), "currency", "contracting the creator: fee plus overhead"),
+    Column(
+        "role",
+        pl.String(),
+        "",
+        "creator (hired: fee plus overhead) or ambassador (enlisted from the action log at "
+        "the ambassador cost); null in folders of older versions",
+    ),
     Column("followers", pl.Int64(), "accounts", "the profile's follower count"),
     Column("relevance", pl.Float64(), "score 0-1", "fit of the creator's topics to the brand"),
     Column(

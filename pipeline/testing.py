@@ -49,7 +49,7 @@ from pipeline.graph_io import FollowerGraph, from_edges
 from pipeline.profiles import Brands, Profiles, load_brands, load_profiles
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.problem import make_problem
-from pipeline.seeding.registry import registered, strategy_names
+from pipeline.seeding.registry import get_strategy, registered, strategy_names
 from pipeline.seeding.select import run_strategy
 
 __all__ = ["CHECKS", "check_strategy", "small_world"]
@@ -310,7 +310,15 @@ def check_strategy(name: str, *, graph: FollowerGraph | None = None, seed: int =
     g, prof, brands = small_world() if graph is None else _world_for(graph)
     wrote: _Checker | None = None
     for label, kw in _problems(g, prof, brands):
-        c = _Checker(name, label, make_problem(g, seed=seed, **kw), kw["exclude"])
+        problem = make_problem(g, seed=seed, **kw)
+        if get_strategy(name).pool != "paid":  # ambassadors, mixed: a pool from a fake log
+            from pipeline.seeding.ambassadors import AmbassadorPool, ambassador_problem
+
+            every3 = np.arange(g.n) % 3 == 0
+            pool = AmbassadorPool(np.where(every3, np.arange(g.n) % 7, 0.0), every3)
+            problem = ambassador_problem(problem, pool, get_strategy(name).pool,
+                                         exclude=np.asarray(kw["exclude"]))  # fmt: skip
+        c = _Checker(name, label, problem, kw["exclude"])
         nodes, info, raw = c.run()
         c.check_result(nodes, info)
         again, _, raw_again = c.run()

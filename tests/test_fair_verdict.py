@@ -24,7 +24,7 @@ from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles, relevance
 from pipeline.seeding import select_seeds
-from pipeline.seeding.registry import built_in, register_strategy
+from pipeline.seeding.registry import built_in, get_strategy, register_strategy
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -43,7 +43,10 @@ def _best_fit_list(problem):
 # user strategies go through the same contract as the built-in ones
 register_strategy("cheapest-first", _cheapest_first, family="micro", replace=True)
 register_strategy("best-fit-list", _best_fit_list, replace=True)
-CONTRACT = (*built_in(), "cheapest-first", "best-fit-list")
+# the paid creators' contract (fit pool, fee + overhead); ambassadors and mixed enlist from
+# an action log at the ambassador cost: tests/test_ambassador_strategies.py
+PAID = tuple(s for s in built_in() if get_strategy(s).pool == "paid")
+CONTRACT = (*PAID, "cheapest-first", "best-fit-list")
 
 
 _small = small

@@ -22,7 +22,7 @@ from pipeline.profiles import Brands, Profiles, brand_sender_factor, load_brands
 from pipeline.seeding import SeedingProblem, edge_values, make_problem, select_seeds
 from pipeline.seeding.imm import select_cover
 from pipeline.seeding.max_cover import CoverIndex, greedy_cover, prefix_coverage
-from pipeline.seeding.registry import built_in
+from pipeline.seeding.registry import built_in, get_strategy
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets, stream_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -446,7 +446,8 @@ def _bundled() -> tuple[FollowerGraph, Profiles, Brands]:
 _small = small
 
 
-@pytest.mark.parametrize("strategy", built_in())
+# the paid strategies; ambassadors and mixed: tests/test_ambassador_strategies.py
+@pytest.mark.parametrize("strategy", [s for s in built_in() if get_strategy(s).pool == "paid"])
 def test_strategy_contract(strategy: str) -> None:
     """Every strategy: reproducible, respects k and budget, exclusions and must-includes."""
     g, prof, brands = _small()

@@ -33,7 +33,8 @@ from pipeline.seeding.registry import (
 from pipeline.testing import check_strategy
 
 ORDER = ("random", "macro", "macro-any", "micro", "efficient", "pagerank",
-         "degree-discount", "community", "celf", "imm", "opim", "robust")  # fmt: skip
+         "degree-discount", "community", "celf", "imm", "opim", "robust", "ambassadors",
+         "mixed")  # fmt: skip
 runner = CliRunner()
 
 
@@ -45,10 +46,15 @@ def test_every_builtin_has_family_plain_words_and_help() -> None:
         assert "\n" not in s.help and plain_name(name) == s.plain and family_of(name) == s.family
     # the plan reads the model's edge probabilities: the optimizers and degree-discount
     assert {n for n in ORDER if is_model_dependent(n)} == {"degree-discount", "celf", "imm",
-                                                           "opim"}  # fmt: skip
-    assert {n for n in ORDER if get_strategy(n).uses_rr} == {"imm", "opim", "robust"}
+                                                           "opim", "mixed"}  # fmt: skip
+    assert {n for n in ORDER if get_strategy(n).uses_rr} == {"imm", "opim", "robust", "mixed"}
     assert {n for n in ORDER if get_strategy(n).needs_models} == {"robust"}
-    assert {n for n in ORDER if family_of(n) == "optimized"} == {"celf", "imm", "opim", "robust"}
+    assert {n for n in ORDER if family_of(n) == "optimized"} == {"celf", "imm", "opim", "robust",
+                                                                 "mixed"}  # fmt: skip
+    # whom they enlist: the action log's ambassadors, or them and the paid creators
+    assert {n: get_strategy(n).pool for n in ORDER if get_strategy(n).pool != "paid"} == {
+        "ambassadors": "ambassadors", "mixed": "mixed"}  # fmt: skip
+    assert family_of("mixed@0.5x") == "optimized" and is_model_dependent("ambassadors@2x") is False
     assert dict(FAMILIES) == {n: family_of(n) for n in ORDER} and "mine" not in FAMILIES
     assert plain_name("imm") == "the optimized plan"
     assert plain_name("gone") == "gone" and family_of("gone") == "other"

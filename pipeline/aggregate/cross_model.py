@@ -36,6 +36,7 @@ import polars as pl
 
 from pipeline.aggregate.outcomes import _measures, check_tie_margin, level_text, spend_clause
 from pipeline.aggregate.results import MEASURES, METRIC_WORDS, Results
+from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.summaries import list_mean_ci, mean_ci, smean, stable, summarize_runs
 from pipeline.aggregate.winners import _plural, _unit, optimised_note
 from pipeline.errors import InputError
@@ -92,7 +93,7 @@ def cross_model(source: Results, objective: str | None = None) -> pl.DataFrame:
     plan = source.plan_model
     if plan is None or source.every_run is None:
         return pl.DataFrame(schema=CROSS_MODEL_SCHEMA)
-    lf = _measures(source.every_run.lazy())
+    lf = _measures(without_scenarios(source.every_run.lazy()))
     x = pl.col(objective).cast(pl.Float64)
     cells = (
         lf.group_by(["cell", *_LEVEL, "strategy", "plan_model", "matched"])
@@ -195,7 +196,7 @@ def cross_model_verdicts(
     objective = _objective(source, objective)
     margin = check_tie_margin(source.tie_margin if tie_margin is None else tie_margin)
     table = cross_model(source, objective)
-    summary = summarize_runs(source.runs)
+    summary = summarize_runs(without_scenarios(source.runs))
     brands = sorted(summary["brand"].unique().to_list())
     rows = []
     if table.height == 0:
@@ -293,7 +294,7 @@ def _clear_losses(
     (that strategy, its relative gain, budget, k), or None when it loses clearly
     nowhere. Paired per-run differences, 95% Student-t. O(runs)."""
     assert res.every_run is not None
-    lf = _measures(res.every_run.lazy()).filter(
+    lf = _measures(without_scenarios(res.every_run.lazy())).filter(
         (pl.col("brand") == brand) & (pl.col("model") == model) & (pl.col("plan_model") == plan)
     )
     x = pl.col(objective).cast(pl.Float64)

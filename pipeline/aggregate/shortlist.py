@@ -9,6 +9,7 @@ import math
 import polars as pl
 
 from pipeline.aggregate.results import GROUP_KEYS, Results
+from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.summaries import summarize_runs
 from pipeline.aggregate.winners import level_winners
 from pipeline.errors import InputError
@@ -62,7 +63,7 @@ def candidates(
     )
     if brand not in brands:
         raise InputError(f"unknown brand {brand!r}; the results hold {', '.join(brands)}")
-    summary = summarize_runs(results.runs.filter(pl.col("brand") == brand))
+    summary = summarize_runs(without_scenarios(results.runs).filter(pl.col("brand") == brand))
     models = sorted(summary["model"].unique().to_list())
     if model is None:
         # the default virality preset when the campaign ran it, else the config's first

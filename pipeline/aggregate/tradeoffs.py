@@ -24,6 +24,7 @@ from pipeline.aggregate.outcomes import (
     run_measures,
 )
 from pipeline.aggregate.results import LEVEL_KEYS, Results
+from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.summaries import sort_levels, summarize_runs
 from pipeline.profiles.kpis import KPIS
 
@@ -73,6 +74,7 @@ def trade_offs(
     same strategy) and shown (true only for a ``win``). Sorted by level and KPI. O(runs).
     """
     lf, objective, margin = run_measures(source, objective, tie_margin, "engagements")
+    lf = without_scenarios(lf)  # cost scenarios (mixed@0.5x) have their own lines
     summary = summarize_runs(lf)
     chosen = rank_levels(summary, objective).filter(pl.col("_rank") == 0)
     recommended = chosen.select(*LEVEL_KEYS, "strategy")

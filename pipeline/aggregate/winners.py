@@ -29,6 +29,7 @@ from pipeline.aggregate.results import (
     OBJECTIVES,
     Results,
 )
+from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.summaries import smean, summarize_runs
 from pipeline.errors import InputError
 from pipeline.seeding.registry import family_of
@@ -130,10 +131,11 @@ def _source(
 ) -> tuple[pl.DataFrame, str, str, Runs | None, float, str]:
     """(summary, default baseline, objective, runs, tie margin, currency) of a verdict's
     source."""
-    if isinstance(source, Results):
+    if isinstance(source, Results):  # cost scenarios (mixed@0.5x) have their own verdicts
         margin = source.tie_margin if tie_margin is None else tie_margin
-        return (summarize_runs(source.runs), source.baseline, objective or source.objective,
-                source.runs if runs is None else runs, check_tie_margin(margin),
+        main = without_scenarios(source.runs)
+        return (summarize_runs(main), source.baseline, objective or source.objective,
+                main if runs is None else runs, check_tie_margin(margin),
                 source.currency)  # fmt: skip
     if objective is None:
         col = f"mean_{DEFAULT_OBJECTIVE}"

@@ -76,6 +76,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     from pipeline.diffusion import simulate
     from pipeline.overlap import overlap_with_above
     from pipeline.seeding import select_seeds
+    from pipeline.seeding.ambassadors import roles
 
     cfg = ctx.config
     rel, factor = ctx.brand_arrays(cell.brand)
@@ -110,6 +111,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         # what robust plans for, keyed by the names its RR streams derive from
         models=dict(zip(stream_names(cfg.models), map(ctx.model, cfg.models), strict=True)),
         resamples=cfg.resamples,
+        ambassadors=ctx.pools.get(cell.brand),  # [inputs] actions: ambassadors, mixed
     )
     boot = chosen.info.get("stability")
     nodes = chosen.nodes
@@ -191,6 +193,7 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
         pl.col("handle").cast(pl.String),
         pl.col("tier").cast(pl.String),
         pl.col("cost").cast(pl.Float64),
+        pl.Series("role", roles(chosen.problem, nodes), dtype=pl.String),
         pl.col("followers").cast(pl.Int64),
         pl.Series("relevance", rel[nodes], dtype=pl.Float64),
         pl.col("marginal_gain").cast(pl.Float64),

@@ -133,6 +133,23 @@ class CampaignConfig:
     tie_margin: float | None = None
     #: ``[grid] plan_model``: the model plans are chosen under; None = :meth:`plan`'s default
     plan_model: ModelSpec | None = None
+    #: ``[inputs] actions``: the brands' action log (ambassadors; docs/ambassadors.md)
+    actions: Path | None = None
+    ambassador_cost: float = defaults.AMBASSADOR_COST  # ``[costs] ambassador``
+    ambassador_horizon: float = 365 * 86_400.0  # ``[ambassadors] horizon``, seconds
+    ambassador_min_actions: int = 1  # ``[ambassadors] min_actions``
+    ambassador_decay: bool = False  # ``[ambassadors] decay``
+    #: ``[ambassadors] max_followers``: profiled accounts with more are creators, not ambassadors
+    ambassador_max_followers: int | None = defaults.AMBASSADOR_MAX_FOLLOWERS
+    #: ``[ambassadors] cost_scenarios``: multiples of the ambassador cost also planned at
+    cost_scenarios: tuple[float, ...] = defaults.AMBASSADOR_COST_SCENARIOS
+
+    def scenarios(self) -> list[str]:
+        """The cost-scenario strategies (``mixed@0.5x``) the grid adds under the plan
+        model, for the listed strategies that enlist ambassadors."""
+        from pipeline.campaign.config_ambassadors import scenario_names
+
+        return scenario_names(self.strategies, self.cost_scenarios)
 
     def plan(self) -> ModelSpec:
         """The model every strategy's one plan is chosen under (``[grid] plan_model``;
@@ -211,6 +228,12 @@ class CampaignConfig:
         if self.creators is not None and self.creators.active:
             extra["creators"] = self.creators.settings()
         extra["tier_thresholds"] = list(self.tier_thresholds or TierThresholds().bounds)
+        if self.actions is not None:  # only then: older folders keep their fingerprint
+            extra["ambassadors"] = {
+                "cost": self.ambassador_cost, "horizon": self.ambassador_horizon,
+                "min_actions": self.ambassador_min_actions, "decay": self.ambassador_decay,
+                "max_followers": self.ambassador_max_followers,
+            }  # fmt: skip
         calibrated = {m.label: m.digest for m in self.models if m.calibrated is not None}
         if calibrated:
             extra["calibrated_models"] = calibrated

@@ -14,12 +14,15 @@ from typing import Any
 
 from pipeline import defaults
 from pipeline.campaign.config import CampaignConfig, ModelSpec
+from pipeline.campaign.config_ambassadors import AMBASSADOR_KEYS, ambassador_settings
 from pipeline.campaign.config_models import models_of, or_list, plan_model_of
 from pipeline.campaign.config_values import (
+    creators,
     currency,
     default_cpm,
     objective,
     reach_rate,
+    thresholds,
     tie_margin,
 )
 from pipeline.columns import COLUMN_NAMES, check_columns
@@ -43,6 +46,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "undirected",
         "profiles",
         "brands",
+        "actions",
     ),
     "grid": ("brands", "models", "plan_model", "strategies", "budgets", "budget_shares", "k"),
     "simulation": ("max_steps", "brand_aware"),
@@ -59,7 +63,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
         "min_followers",
         "max_followers",
     ),
-    "costs": ("per_creator", "fixed", "per_follower"),
+    "costs": ("per_creator", "fixed", "per_follower", "ambassador"),
+    "ambassadors": AMBASSADOR_KEYS,
     "valuation": ("default_cpm", "currency"),
     "projection": ("reach_rate",),
     "competition": ("brands",),
@@ -145,7 +150,7 @@ def load_config(path: str | Path) -> CampaignConfig:
     keys, wrong types, unknown strategies or models, missing files and
     non-positive budgets.
     """
-    from pipeline.seeding.registry import strategy_names
+    from pipeline.seeding.registry import get_strategy, strategy_names
 
     p = Path(path)
     if not p.is_file():
@@ -192,10 +197,11 @@ def load_config(path: str | Path) -> CampaignConfig:
 
     strategies = strings("grid.strategies") or CampaignConfig.strategies
     for s in strategies:
-        if s not in strategy_names():
-            raise r.fail(
-                "grid.strategies", f"unknown strategy {s!r}; expected {or_list(strategy_names())}"
-            )
+        try:
+            get_strategy(s)
+        except InputError as exc:
+            message = f"unknown strategy {s!r}; expected {or_list(strategy_names())}"
+            raise r.fail("grid.strategies", message if "@" not in s else str(exc)) from None
     models = models_of(r)
     budgets = _positive_numbers(r, "grid.budgets")
     shares = _positive_numbers(r, "grid.budget_shares")
@@ -280,12 +286,13 @@ def load_config(path: str | Path) -> CampaignConfig:
         reach_rate=reach_rate(r),
         min_relevance=_fraction(r, "seeding.min_relevance", DEFAULT_MIN_RELEVANCE),
         max_creators=r.integer("seeding.max_creators", None, 1),
-        creators=_creators(r, strings),
-        tier_thresholds=_thresholds(r),
+        creators=creators(r, strings),
+        tier_thresholds=thresholds(r),
         per_creator=_amount(r, "costs.per_creator") or 0.0,
         cost_fixed=_amount(r, "costs.fixed"),
         cost_per_follower=_amount(r, "costs.per_follower"),
         currency=currency(r),
+        **ambassador_settings(r, strategies),
     )
 
 
@@ -347,40 +354,6 @@ def _competition(
     if any(m.name == "lt" for m in models):
         raise r.fail("competition.brands", "competition supports the cascade models ic, wc, tv")
     return tuple(arr)
-
-
-def _creators(r: _Reader, strings: Any) -> Any:
-    """``[seeding] platforms, tiers, min_followers, max_followers`` as a CreatorFilter."""
-    from pipeline.profiles import CreatorFilter
-
-    bounds = []
-    for key in ("seeding.min_followers", "seeding.max_followers"):
-        v = r.raw(key)
-        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0):
-            raise r.fail(key, f"expected a number of followers >= 0, got {v!r}")
-        bounds.append(v)
-    try:
-        return CreatorFilter.of(strings("seeding.platforms"), strings("seeding.tiers"), *bounds)
-    except InputError as exc:
-        raise r.fail("seeding", str(exc)) from None
-
-
-def _thresholds(r: _Reader) -> tuple[int, int, int, int] | None:
-    """``[seeding] tier_thresholds = [micro, mid, macro, mega]`` (lower follower bounds)."""
-    from pipeline.profiles import TierThresholds
-
-    arr = r.array("seeding.tier_thresholds")
-    if arr is None:
-        return None
-    if len(arr) != 4 or not all(isinstance(x, int) and not isinstance(x, bool) for x in arr):
-        raise r.fail(
-            "seeding.tier_thresholds",
-            f"expected four integers micro, mid, macro, mega, got {arr!r}",
-        )
-    try:
-        return TierThresholds(*arr).bounds
-    except InputError as exc:
-        raise r.fail("seeding.tier_thresholds", str(exc)) from None
 
 
 def _positive_numbers(r: _Reader, key: str) -> tuple[float, ...]:

@@ -1,5 +1,6 @@
 """Campaign file values about the outcome's units: ``objective``, ``tie_margin``,
-``[projection] reach_rate``, and ``[valuation] default_cpm`` and ``currency``.
+``[projection] reach_rate``, and ``[valuation] default_cpm`` and ``currency``; and the
+creator filters and tier thresholds of ``[seeding]``.
 
 Each reader takes the file reader of :mod:`pipeline.campaign.config_file` and raises
 its one-line error naming the file and key.
@@ -12,11 +13,20 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline import defaults
 from pipeline.campaign.config_models import or_list
+from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.campaign.config_file import _Reader
 
-__all__ = ["currency", "default_cpm", "objective", "reach_rate", "tie_margin"]
+__all__ = [
+    "creators",
+    "currency",
+    "default_cpm",
+    "objective",
+    "reach_rate",
+    "thresholds",
+    "tie_margin",
+]
 
 
 def currency(r: _Reader) -> str | None:
@@ -68,7 +78,6 @@ def tie_margin(r: _Reader) -> float | None:
     """``tie_margin``: the share of the larger mean within which two strategies tie
     (display only: verdicts read it from the manifest; not a setting of the cells)."""
     from pipeline.aggregate.outcomes import check_tie_margin
-    from pipeline.errors import InputError
 
     v = r.raw("tie_margin")
     if v is None:
@@ -77,3 +86,37 @@ def tie_margin(r: _Reader) -> float | None:
         return check_tie_margin(v, "tie_margin")
     except InputError as exc:
         raise r.fail("tie_margin", str(exc).removeprefix("tie_margin ")) from None
+
+
+def creators(r: _Reader, strings: Any) -> Any:
+    """``[seeding] platforms, tiers, min_followers, max_followers`` as a CreatorFilter."""
+    from pipeline.profiles import CreatorFilter
+
+    bounds = []
+    for key in ("seeding.min_followers", "seeding.max_followers"):
+        v = r.raw(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, int | float) or v < 0):
+            raise r.fail(key, f"expected a number of followers >= 0, got {v!r}")
+        bounds.append(v)
+    try:
+        return CreatorFilter.of(strings("seeding.platforms"), strings("seeding.tiers"), *bounds)
+    except InputError as exc:
+        raise r.fail("seeding", str(exc)) from None
+
+
+def thresholds(r: _Reader) -> tuple[int, int, int, int] | None:
+    """``[seeding] tier_thresholds = [micro, mid, macro, mega]`` (lower follower bounds)."""
+    from pipeline.profiles import TierThresholds
+
+    arr = r.array("seeding.tier_thresholds")
+    if arr is None:
+        return None
+    if len(arr) != 4 or not all(isinstance(x, int) and not isinstance(x, bool) for x in arr):
+        raise r.fail(
+            "seeding.tier_thresholds",
+            f"expected four integers micro, mid, macro, mega, got {arr!r}",
+        )
+    try:
+        return TierThresholds(*arr).bounds
+    except InputError as exc:
+        raise r.fail("seeding.tier_thresholds", str(exc)) from None

@@ -53,6 +53,9 @@ class CampaignContext:
     brands: Brands
     fingerprint: str
     inputs: dict[str, str] = field(default_factory=dict)
+    #: brand -> its :class:`~pipeline.seeding.ambassadors.AmbassadorPool` (``[inputs]
+    #: actions``); empty without a log
+    pools: dict[str, Any] = field(default_factory=dict)
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.RLock, repr=False)
 
@@ -290,12 +293,66 @@ def prepare(
                     f"({brands.budget(brand):,.2f}) is {sh * brands.budget(brand):,.2f}, below "
                     f"the cheapest candidate's cost ({who} costs {floor:,.2f} with overhead)"
                 )
+    pools = _pools(config, graph, profiles, brands, say) if config.actions is not None else {}
     say("hashing inputs")
     inputs = {
         "graph": _sha256(config.graph),
         "profiles": _sha256(config.profiles),
         "brands": _sha256(config.brands_file),
     }
+    if config.actions is not None:
+        inputs["actions"] = _sha256(config.actions)
     blob = json.dumps({"settings": config.settings(), "inputs": inputs}, sort_keys=True)
     fingerprint = hashlib.sha256(blob.encode()).hexdigest()[:16]
-    return CampaignContext(config, graph, profiles, brands, fingerprint, inputs)
+    return CampaignContext(config, graph, profiles, brands, fingerprint, inputs, pools)
+
+
+def _pools(
+    config: CampaignConfig,
+    graph: FollowerGraph,
+    profiles: Profiles,
+    brands: Brands,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    """Each grid brand's ambassadors from ``[inputs] actions``: its rows of the log's
+    ``brand`` column (every row when the log has none), credited within the horizon,
+    without the profiled accounts of ``max_followers`` or more (creators).
+    A brand without rows gets no candidate (a note); no grid brand with rows is an
+    error naming the log's brands. O(log + brands x n)."""
+    from pipeline.calibration.actions import load_actions, place_on
+    from pipeline.seeding.ambassadors import AmbassadorPool
+
+    assert config.actions is not None
+    say(f"loading {config.actions.name}")
+    with _keys_named("actions"):
+        log = load_actions(config.actions, columns=config.columns_of("actions"))
+    names = list(config.brands) if config.brands is not None else brands.names
+    by_brand = "brand" in log.table.columns
+    if not by_brand:
+        say(f"note: {config.actions.name} has no 'brand' column: every brand's ambassadors "
+            "come from all its items")  # fmt: skip
+    logged = set(log.table["brand"].drop_nulls().to_list()) if by_brand else set(names)
+    if not logged & set(names):
+        raise InputError(
+            f"{config.actions}: no row names a brand of the campaign ({or_list(names)}); "
+            f"the log's brands are {or_list(sorted(logged)[:10])}"
+        )
+    pools: dict[str, Any] = {}
+    for brand in names:
+        if brand not in logged:
+            say(f"note: {config.actions.name} has no row for {brand}: it has no ambassadors")
+            pools[brand] = AmbassadorPool(
+                np.zeros(graph.n), np.zeros(graph.n, dtype=np.bool_), config.ambassador_cost
+            )
+            continue
+        cascades = place_on(log, graph, brand=brand if by_brand else None)
+        pool = AmbassadorPool.from_log(
+            graph, cascades, horizon=config.ambassador_horizon, decay=config.ambassador_decay,
+            min_actions=config.ambassador_min_actions, cost=config.ambassador_cost,
+        )  # fmt: skip
+        cap = config.ambassador_max_followers
+        pools[brand] = pool if cap is None else pool.creators_out(profiles, cap)
+        if not by_brand:  # one log for all: credit once
+            pools = dict.fromkeys(names, pools[brand])
+            break
+    return pools

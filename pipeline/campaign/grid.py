@@ -184,11 +184,13 @@ def cells_of(config: CampaignConfig, brands: Brands) -> list[Cell]:
     """The grid, brand-major (brand, model, budget or k, strategy): per model, each
     strategy's matched cell (:func:`matched_cell`), then, for a model-dependent
     strategy under a model other than the plan model, the plan model's plan evaluated
-    there (unmatched). O(cells)."""
+    there (unmatched); under the plan model, the cost scenarios of the strategies that
+    enlist ambassadors (:meth:`CampaignConfig.scenarios`, e.g. ``mixed@0.5x``). O(cells)."""
     from pipeline.seeding.registry import is_model_dependent
 
     names = list(config.brands) if config.brands is not None else brands.names
     plan = config.plan()
+    scenarios = config.scenarios()
     out: list[Cell] = []
     for brand in names:
         for model in config.models:
@@ -197,6 +199,8 @@ def cells_of(config: CampaignConfig, brands: Brands) -> list[Cell]:
                     out.append(matched_cell(config, brand, model, strategy, budget, k))
                     if is_model_dependent(strategy) and model.label != plan.label:
                         out.append(Cell(brand, model, strategy, budget, k, plan, matched=False))
+                if model.label == plan.label:  # ambassador cost scenarios: the plan model
+                    out.extend(Cell(brand, model, s, budget, k, plan) for s in scenarios)
     return out
 
 

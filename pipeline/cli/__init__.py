@@ -9,7 +9,8 @@ stderr and exit code 2, never a traceback. One module per command group:
 (reach-rates), :mod:`~pipeline.cli.choose` (rank),
 :mod:`~pipeline.cli.seed` (seed), :mod:`~pipeline.cli.spread`
 (simulate, overlap),
-:mod:`~pipeline.cli.results` (campaign, summarize, compare, export),
+:mod:`~pipeline.cli.campaign_cmd` (campaign),
+:mod:`~pipeline.cli.results` (summarize, compare, export),
 :mod:`~pipeline.cli.cross` (cross-model),
 :mod:`~pipeline.cli.reports` (report); :mod:`~pipeline.cli.common` holds the app,
 error handling and loading, :mod:`~pipeline.cli.options` the option types and
@@ -32,6 +33,7 @@ for _group in (
     "choose",
     "seed",
     "spread",
+    "campaign_cmd",
     "results",
     "cross",
     "reports",

@@ -1,25 +1,16 @@
-"""``influence campaign``, ``summarize``, ``compare`` and ``export candidates``."""
+"""``influence summarize``, ``compare`` and ``export candidates`` (and the verdicts the
+campaign command prints, :func:`print_verdicts`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import polars as pl
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-if TYPE_CHECKING:
-    pass
 from pipeline.cli.common import app, handle_errors
-from pipeline.cli.options import ExecutorOpt, OutFormatO, OutO, QuietO, ResultsArg
+from pipeline.cli.options import OutFormatO, OutO, QuietO, ResultsArg
 from pipeline.cli.output import (
     CURRENCY,
     ONE_RUN_NOTE,
@@ -30,7 +21,7 @@ from pipeline.cli.output import (
     print_json,
 )
 
-__all__ = ["campaign", "compare", "export_app", "export_candidates", "summarize"]
+__all__ = ["compare", "export_app", "export_candidates", "print_verdicts", "summarize"]
 
 
 def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
@@ -43,151 +34,14 @@ def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
     return rows
 
 
-@app.command()
-@handle_errors
-def campaign(
-    config: Annotated[
-        Path, typer.Argument(help="Campaign TOML file (see configs/demo.toml).", show_default=False)
-    ],
-    executor: Annotated[
-        ExecutorOpt,
-        typer.Option(
-            "--executor",
-            help="local: this machine's cores; ray: one Ray task per cell (same numbers).",
-        ),
-    ] = ExecutorOpt.local,
-    address: Annotated[
-        str | None,
-        typer.Option(
-            "--address",
-            help="Ray cluster address (e.g. ray://head:10001 or auto); "
-            "default: start a local cluster.",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers",
-            help="local: cells run at once, one thread each; ray: CPUs of the local cluster "
-            "(default: all cores).",
-        ),
-    ] = None,
-    resume: Annotated[
-        bool,
-        typer.Option(
-            "--resume/--no-resume",
-            help="Skip finished cells whose files are whole (--no-resume recomputes all).",
-        ),
-    ] = True,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", help="Results folder; default: the config's 'output'."),
-    ] = None,
-    prune: Annotated[
-        bool,
-        typer.Option(
-            "--prune",
-            help="Delete the files of cells outside the current grid (kept but ignored "
-            "by summaries otherwise).",
-        ),
-    ] = False,
-    quiet: QuietO = False,
-) -> None:
-    """Run a campaign: every brand x model x strategy x budget cell, seeds then simulations.
-
-    Writes a results folder (Parquet, partitioned by brand) that summarize, compare,
-    report and export read; re-running resumes it. Prints the verdict per brand.
-    """
-    from pipeline.campaign.driver import CampaignProgress, run_campaign
-
-    state = {"start": 0.0, "runs": 0}
-    progress_bar: Progress | None = None
-    task = None
-
-    def note(p: CampaignProgress) -> None:
-        nonlocal progress_bar, task
-        if quiet:
-            return
-        if p.notice:  # a damaged cell, cells outside the grid: always shown
-            err_console.print(p.message, highlight=False, markup=False, soft_wrap=True)
-            return
-        if p.cells_total == 0:
-            if not err_console.is_terminal:
-                err_console.print(p.message, highlight=False, soft_wrap=True)
-            return
-        if p.message == "running":
-            import time
-
-            state["start"] = time.perf_counter()
-            if err_console.is_terminal:
-                progress_bar = Progress(
-                    SpinnerColumn(),
-                    TextColumn("cells"),
-                    BarColumn(bar_width=None),
-                    MofNCompleteColumn(),
-                    TextColumn("{task.fields[rate]}"),
-                    TimeRemainingColumn(),
-                    console=err_console,
-                    transient=True,
-                )
-                progress_bar.start()
-                task = progress_bar.add_task(
-                    "cells", total=p.cells_total, completed=p.cells_done, rate=""
-                )
-            elif p.cells_done:
-                err_console.print(
-                    f"{p.cells_done} of {p.cells_total} cells already done", highlight=False
-                )
-            return
-        import time
-
-        rate = p.runs_done / max(time.perf_counter() - state["start"], 1e-9)
-        if progress_bar is not None and task is not None:
-            progress_bar.update(task, completed=p.cells_done, rate=f"{rate:,.0f} runs/s")
-        else:
-            err_console.print(
-                f"[{p.cells_done}/{p.cells_total}] {p.message} ({rate:,.0f} runs/s)",
-                highlight=False,
-            )
-
-    try:
-        report = run_campaign(
-            config,
-            executor=executor.value,
-            address=address,
-            workers=workers,
-            resume=resume,
-            output=output,
-            progress=note,
-            prune=prune,
-        )
-    except KeyboardInterrupt:
-        if progress_bar is not None:
-            progress_bar.stop()
-        err_console.print(
-            "interrupted: finished cells are saved; run the same command again to resume",
-            highlight=False,
-        )
-        raise typer.Exit(130) from None
-    finally:
-        if progress_bar is not None:
-            progress_bar.stop()
-    if quiet:
-        return
-    err_console.print(
-        f"{report.cells_run} cells run, {report.cells_skipped} already done, "
-        f"{report.runs:,} simulations in {report.seconds:,.1f} s; results in {report.output}",
-        highlight=False,
-    )
-    _print_verdicts(report.output)
-
-
-def _print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
+def print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
     """Per brand, the verdict across models, then the verdict under each model."""
     from pipeline.aggregate import Results, cross_model_verdicts, load_results, verdicts
+    from pipeline.aggregate.scenarios import scenario_lines
 
     res = folder if isinstance(folder, Results) else load_results(folder)
     per_model = verdicts(res, baseline)
+    scenarios = scenario_lines(res, baseline)  # ambassadors' cost scenarios
     for row in cross_model_verdicts(res).iter_rows(named=True):
         mine = per_model.filter(pl.col("brand") == row["brand"])
         if row["models"] in (None, 1):  # one model (or an old folder): per-model verdicts
@@ -195,11 +49,10 @@ def _print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
                 text = f"{row['brand']} ({r['model']}): {r['verdict']}"
                 out_console.print(text, highlight=False, soft_wrap=True)
             continue
-        out_console.print(f"{row['brand']}: {row['verdict']}", highlight=False, soft_wrap=True)
-        for r in mine.iter_rows(named=True):
-            out_console.print(
-                f"  under {r['model']}: {r['verdict']}", highlight=False, soft_wrap=True
-            )
+        lines = [f"{row['brand']}: {row['verdict']}"]
+        lines += [f"  under {r['model']}: {r['verdict']}" for r in mine.iter_rows(named=True)]
+        for line in lines + [f"  {x}" for x in scenarios.get(row["brand"], [])]:
+            out_console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -342,7 +195,7 @@ def compare(
         rivals = ["brands", "model", "strategy", "level", "brand", "mean_adopters", "share",
                   "mean_alone", "loss", "loss_share"]  # fmt: skip
         emit_table(contests.select(rivals), None, None, "competing brands", quiet, max_rows=200)
-    _print_verdicts(res, baseline)
+    print_verdicts(res, baseline)
 
 
 export_app = typer.Typer(

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
+import polars as pl
 import typer
 
 from pipeline import defaults
@@ -138,6 +139,19 @@ def seed_cmd(
     duplicates: DuplicatesO = "max",
     undirected: UndirectedO = False,
     profile_cols: ProfileColumnsO = None,
+    actions: Annotated[
+        Path | None,
+        typer.Option(
+            "--actions",
+            help="Action log (ambassadors, mixed): the accounts that acted on the brand's "
+            "items (its rows with --brand, if the log has a brand column) are the ambassadors, "
+            "ranked by influence credit within 365 days (docs/ambassadors.md).",
+        ),
+    ] = None,
+    ambassador_cost: Annotated[
+        float,
+        typer.Option("--ambassador-cost", help="What enlisting one ambassador costs."),
+    ] = defaults.AMBASSADOR_COST,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON object: summary and seeds.")
     ] = False,
@@ -197,6 +211,7 @@ def seed_cmd(
     if reach_rate is not None and prof is None:
         raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
     rates = ReachRates.parse(reach_rate, "--reach-rate") if reach_rate else None
+    pool = _ambassadors(actions, g, prof, brand, ambassador_cost, quiet) if actions else None
     with spinner(f"{strategy} seeds", quiet) as update:
         result = select_seeds(
             g,
@@ -221,8 +236,13 @@ def seed_cmd(
             progress=update,
             creators=creators,
             reach_rates=rates,
+            ambassadors=pool,
         )
     df = result.to_polars()
+    if pool is not None:  # who gets a gift, who a contract
+        from pipeline.seeding.ambassadors import roles
+
+        df = df.with_columns(pl.Series("role", roles(result.problem, result.nodes)))
     units = None
     if prof is not None and len(result):
         from pipeline.seeding.plan_units import plan_units
@@ -258,7 +278,7 @@ def seed_cmd(
         )
     if out is None:
         shown = ["rank", "id", "handle", "tier", "cost", "marginal_gain", "cumulative_reach"]
-        table = df.select(shown)
+        table = df.select(shown[:5] + ["role"] * ("role" in df.columns) + shown[5:])
         if prof is not None and prof.table["platform"].is_not_null().any():
             plat = prof.table["platform"].gather(df["node"].to_numpy())
             table = table.insert_column(3, plat.fill_null("").alias("platform"))
@@ -339,3 +359,24 @@ def _units_text(units: dict[str, object]) -> str:
         f"{num('projected_engagements')} engagements; {money('cost_per_engagement')} per "
         f"engagement, {money('cost_per_person')} per person reached"
     )
+
+
+def _ambassadors(
+    actions: Path, g: Any, prof: Any, brand: str | None, cost: float, quiet: bool
+) -> Any:
+    """The :class:`~pipeline.seeding.ambassadors.AmbassadorPool` of ``--actions``: the
+    brand's rows (all rows without --brand or a brand column), credit within 365 days,
+    profiled accounts of 10,000 or more followers left out (creators). O(log + n)."""
+    from pipeline.calibration.actions import load_actions, place_on
+    from pipeline.seeding.ambassadors import AmbassadorPool
+
+    if not (math.isfinite(cost) and cost >= 0):
+        raise InputError(f"--ambassador-cost must be a number >= 0, got {cost:g}")
+    with spinner(f"reading {actions.name}", quiet):
+        log = load_actions(actions)
+        by_brand = brand if brand is not None and "brand" in log.table.columns else None
+        cascades = place_on(log, g, brand=by_brand)
+        pool = AmbassadorPool.from_log(g, cascades, horizon=365 * 86_400.0, cost=cost)
+    if prof is not None:
+        pool = pool.creators_out(prof, defaults.AMBASSADOR_MAX_FOLLOWERS)
+    return pool

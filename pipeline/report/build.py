@@ -23,6 +23,7 @@ from pipeline.aggregate import (
     summarize,
     verdicts,
 )
+from pipeline.aggregate.scenarios import scenario_lines, without_scenarios
 from pipeline.errors import InputError
 from pipeline.plan import KPI_ORDER, headline, plans
 from pipeline.report.brief import largest
@@ -88,7 +89,8 @@ def build_report(
     if top < 1:
         raise InputError(f"top must be at least 1, got {top}")
     res = results if isinstance(results, Results) else load_results(results)
-    summary = summarize(res)
+    summary = without_scenarios(summarize(res))  # the scenarios: in the verdict lines
+    extra = scenario_lines(res, baseline)  # ambassadors: cost per unit, cost scenarios
     verdict_df = verdicts(res, baseline)
     across = cross_model_verdicts(res)
     regrets = cross_model(res)
@@ -97,7 +99,7 @@ def build_report(
     base = baseline or res.baseline
     diff_note = None
     try:
-        diffs: pl.DataFrame | None = compare(res, baseline)
+        diffs: pl.DataFrame | None = without_scenarios(compare(res, baseline))
     except InputError as exc:
         if baseline is not None:
             raise
@@ -204,6 +206,7 @@ def build_report(
                         if (r["models"] or 0) > 1
                     ),
                     *(f"{r['model']}: {r['verdict']}" for r in mine_verdicts.iter_rows(named=True)),
+                    *(line[0].upper() + line[1:] for line in extra.get(brand, [])),
                 ),
                 candidates=table,
                 candidates_caption=caption,

@@ -94,6 +94,9 @@ class SeedingProblem:
     root_weight: NDArray[np.float64] | None = None  # KPI worth per account (KPI objectives)
     audience: Audience | None = None  # projection inputs (KPI objectives)
     objective_note: str | None = None  # why the requested KPI fell back, if it did
+    #: the brand's ambassadors (:class:`~pipeline.seeding.ambassadors.AmbassadorPool`)
+    #: once the pool and costs are theirs (strategies ``ambassadors`` and ``mixed``)
+    ambassadors: Any = None
 
     @property
     def n(self) -> int:

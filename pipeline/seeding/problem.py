@@ -103,6 +103,7 @@ def make_problem(
     creators: CreatorFilter | None = None,
     reach_rates: ReachRates | None = None,
     tier_thresholds: TierThresholds | None = None,
+    paid_budget_check: bool = True,
 ) -> SeedingProblem:
     """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
 
@@ -125,7 +126,9 @@ def make_problem(
     ``tier_thresholds``, default the profiles' own) as ``root_weight``
     (:func:`pipeline.seeding.kpi.kpi_weights`); when the profiles cannot project it
     (:func:`pipeline.profiles.kpis.kpi_objective`) the objective falls back to its
-    in-graph measure and ``objective_note`` says so.
+    in-graph measure and ``objective_note`` says so. ``paid_budget_check=False`` skips
+    the check that the budget buys a paid creator (for a plan that enlists ambassadors,
+    :func:`~pipeline.seeding.ambassadors.ambassador_problem` checks its own pool).
     """
     model = defaults.resolve_model(model, p, graph)
     if (k is None) == (budget is None):
@@ -199,7 +202,8 @@ def make_problem(
             raise InputError(f"must-include account {graph.ids[int(bad)]!r} has no known cost")
         eligible &= ~np.isnan(cost)
         eligible_any &= ~np.isnan(cost)
-        check_budget(cost, eligible, float(budget), float(cost[inc].sum()), prof)
+        if paid_budget_check:
+            check_budget(cost, eligible, float(budget), float(cost[inc].sum()), prof)
     k_rest: int | None
     if k is not None:
         k_all = int(k) if max_creators is None else min(int(k), int(max_creators))

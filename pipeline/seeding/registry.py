@@ -53,6 +53,7 @@ __all__ = [
     "built_in",
     "family_of",
     "get_strategy",
+    "is_builtin",
     "is_model_dependent",
     "plain_name",
     "problem_only",
@@ -60,6 +61,7 @@ __all__ = [
     "register_strategy",
     "registered",
     "run_registered",
+    "split_variant",
     "strategy_names",
     "unregister_strategy",
 ]
@@ -72,6 +74,7 @@ _MODULES: tuple[str, ...] = (
     "pipeline.seeding.imm",
     "pipeline.seeding.opim",
     "pipeline.seeding.robust_strategy",
+    "pipeline.seeding.ambassadors",
 )
 #: The built-ins' order (the CLI's); one not listed here comes after, as registered.
 _ORDER: tuple[str, ...] = (
@@ -87,8 +90,13 @@ _ORDER: tuple[str, ...] = (
     "imm",
     "opim",
     "robust",
+    "ambassadors",
+    "mixed",
 )
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+#: A cost scenario of a strategy that enlists ambassadors: ``mixed@0.5x`` is ``mixed``
+#: with each ambassador at half the ambassador cost.
+_VARIANT = re.compile(r"([a-z][a-z0-9-]{0,39})@(\d{1,6}(?:\.\d{1,6})?)x")
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,18 @@ class Strategy:
     model_dependent: bool = False
     uses_rr: bool = False
     needs_models: bool = False  # plans for all of a campaign's models at once (robust)
+    #: whom it enlists: "paid" creators (fee + overhead), "ambassadors" (from the action
+    #: log, at the ambassador cost) or "mixed" (both; an account that is both costs the
+    #: cheaper); see :mod:`pipeline.seeding.ambassadors`
+    pool: str = "paid"
+    cost_scale: float = 1.0  # multiple of the ambassador cost (a ``name@<x>x`` scenario)
+
+
+def split_variant(name: str) -> tuple[str, float] | None:
+    """``(base, multiple)`` of a cost-scenario name such as ``mixed@0.5x``; None for a
+    plain name. The base must enlist ambassadors (checked by :func:`get_strategy`)."""
+    m = _VARIANT.fullmatch(name) if isinstance(name, str) else None
+    return None if m is None else (m.group(1), float(m.group(2)))
 
 
 _BUILTINS: dict[str, Strategy] = {}
@@ -139,9 +159,8 @@ _loaded = False
 
 
 def _load() -> None:
-    """Import the built-ins' modules once (they register themselves). O(1) after.
-    No lock of its own: the import system already makes a second thread wait for a
-    module another is importing, and a lock here could deadlock against it."""
+    """Import the built-ins' modules once (they register themselves). No lock: the import
+    system makes a thread wait for a module another imports (a lock could deadlock)."""
     global _loaded
     if not _loaded:
         for module in _MODULES:
@@ -167,13 +186,15 @@ def register_builtin(
     model_dependent: bool = False,
     uses_rr: bool = False,
     needs_models: bool = False,
+    pool: str = "paid",
 ) -> Strategy:
     """Register ``fn(problem, options) -> (ordered seeds, info)`` as built-in ``name``
     (called by the modules that define the built-ins; registering a name again replaces
     it, so reloading a module is harmless). The function must keep the seeding contract
-    itself: it is not checked as a registered one is (:func:`run_registered`). O(1)."""
+    itself: it is not checked as a registered one is (:func:`run_registered`). ``pool``:
+    whom it enlists (see :class:`Strategy`). O(1)."""
     _check_name(name)
-    strategy = Strategy(name, fn, family, plain, help, model_dependent, uses_rr, needs_models)
+    strategy = Strategy(name, fn, family, plain, help, model_dependent, uses_rr, needs_models, pool)
     _BUILTINS[name] = strategy
     return strategy
 
@@ -190,6 +211,12 @@ def problem_only(
     run.__name__ = run.__qualname__ = getattr(fn, "__name__", "strategy")
     run.__doc__ = fn.__doc__
     return run
+
+
+def is_builtin(name: str) -> bool:
+    """Whether ``name`` is a built-in strategy or a cost scenario of one (``mixed@2x``)."""
+    found = _find(name)
+    return found is not None and found.name.partition("@")[0] in _BUILTINS
 
 
 def built_in() -> tuple[str, ...]:
@@ -228,8 +255,7 @@ def register_strategy(
 
 
 def unregister_strategy(name: str) -> None:
-    """Forget registered strategy ``name`` (unknown names are ignored; built-ins stay).
-    O(1)."""
+    """Forget registered strategy ``name`` (unknown names are ignored; built-ins stay)."""
     _REGISTRY.pop(name, None)
 
 
@@ -244,10 +270,17 @@ def strategy_names() -> tuple[str, ...]:
 
 
 def get_strategy(name: str) -> Strategy:
-    """The entry of strategy ``name`` (built in or registered); InputError naming the
-    accepted ones if there is none."""
+    """The entry of strategy ``name`` (built in or registered, or a cost scenario of one
+    that enlists ambassadors, e.g. ``mixed@0.5x``); InputError naming the accepted ones
+    if there is none."""
     _load()
-    strategy = _BUILTINS.get(name) or _REGISTRY.get(name)
+    strategy = _find(name)
+    base = (split_variant(name) or ("", 0))[0]
+    if strategy is None and _find(base) is not None:
+        raise InputError(
+            f"strategy {name!r}: only a strategy that enlists ambassadors (ambassadors, "
+            f"mixed) takes a cost multiple such as @0.5x; {base!r} does not"
+        )
     if strategy is None:
         raise InputError(
             f"unknown strategy {name!r}; expected one of {', '.join(strategy_names())}"
@@ -257,7 +290,17 @@ def get_strategy(name: str) -> Strategy:
 
 def _find(name: str) -> Strategy | None:
     _load()
-    return _BUILTINS.get(name) or _REGISTRY.get(name)
+    found = _BUILTINS.get(name) or _REGISTRY.get(name)
+    variant = split_variant(name) if found is None else None
+    if variant is not None:
+        base = _BUILTINS.get(variant[0])
+        if base is not None and base.pool != "paid" and variant[1] > 0:
+            times = f"{variant[1]:g}"
+            found = replace(
+                base, name=name, cost_scale=variant[1],
+                plain=f"{base.plain} at {times}x the ambassador cost",
+            )  # fmt: skip
+    return found
 
 
 def family_of(name: str) -> str:

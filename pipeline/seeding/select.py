@@ -32,8 +32,8 @@ from pipeline.seeding.kpi import optimised_label
 from pipeline.seeding.problem import make_problem
 from pipeline.seeding.registry import (
     StrategyOptions,
-    built_in,
     get_strategy,
+    is_builtin,
     run_registered,
 )
 
@@ -74,6 +74,7 @@ def select_seeds(
     tier_thresholds: TierThresholds | None = None,
     models: Mapping[str, str | Model] | None = None,
     resamples: int = defaults.RESAMPLES,
+    ambassadors: Any = None,
 ) -> SeedSet:
     """Choose seeds with ``strategy`` for ``k`` seeds or a ``budget``; see the module doc.
 
@@ -124,6 +125,9 @@ def select_seeds(
     (:class:`~pipeline.seeding.plan_stability.PlanBootstrap`) re-runs the selection on
     ``resamples`` bootstrap resamples of the pool(s) (0: not): per creator, picked in
     how many re-runs, the stand-ins, and the re-run plans' estimated value.
+    ``ambassadors`` (:class:`~pipeline.seeding.ambassadors.AmbassadorPool`, the brand's
+    credit from its action log) is what ``ambassadors`` and ``mixed`` (and their cost
+    scenarios, ``mixed@0.5x``) choose from; the other strategies ignore it.
     """
     entry = get_strategy(strategy)  # InputError for an unknown one
     for name, value in (("celf_runs", celf_runs), ("estimate_rr_sets", estimate_rr_sets)):
@@ -154,7 +158,15 @@ def select_seeds(
         reach_rates=reach_rates,
         tier_thresholds=tier_thresholds,
     )
-    problem = make_problem(graph, model=model, **setting)  # type: ignore[arg-type]
+    problem = make_problem(graph, model=model, paid_budget_check=entry.pool == "paid",
+                           **setting)  # type: ignore[arg-type]  # fmt: skip
+    if entry.pool != "paid":  # the ambassadors' pool and costs (docs/ambassadors.md)
+        from pipeline.seeding.ambassadors import ambassador_problem
+
+        excluded = np.asarray(list(exclude) if not isinstance(exclude, np.ndarray)
+                              else exclude, dtype=np.int64)  # fmt: skip
+        problem = ambassador_problem(problem, ambassadors, entry.pool, exclude=excluded,
+                                     cost_scale=entry.cost_scale)  # fmt: skip
     problems = None
     if entry.needs_models and models:  # the same problem under each model
         problems = {label: make_problem(graph, model=m, **setting)  # type: ignore[arg-type]
@@ -191,7 +203,7 @@ def select_seeds(
             )  # fmt: skip
         return nodes, info
 
-    if cache is not None and strategy in built_in():  # a plan several cells evaluate
+    if cache is not None and is_builtin(strategy):  # a plan several cells evaluate
         key = _plan_key(problem, strategy, epsilon, celf_runs, resamples, problems)
         nodes, info = cache.setdefault("plans", SharedCache(64)).get(key, choose)
         info = dict(info)
@@ -223,7 +235,7 @@ def select_seeds(
             coverage(est.index.rr, nodes), math.log(2.0 * max(problem.n, 2)),
         )  # fmt: skip
         info["certified_ratio"] = ratio
-    if strategy in built_in():  # a registered strategy says for itself
+    if is_builtin(strategy):  # a registered strategy says for itself
         info["optimised"] = optimised
     if budget is not None:
         assert float(np.nansum(problem.cost[nodes])) <= budget + 1e-9 * max(1.0, budget)
@@ -250,7 +262,7 @@ def run_strategy(
     (:func:`~pipeline.seeding.registry.run_registered`)."""
     entry = get_strategy(strategy)
     problem.report(f"choosing seeds: {strategy}")
-    if strategy not in built_in():
+    if not is_builtin(strategy):
         return run_registered(problem, strategy)
     options = StrategyOptions(epsilon, celf_runs, rr_pool, models, int(resamples))
     nodes, info = entry.fn(problem, options)
