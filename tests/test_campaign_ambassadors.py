@@ -127,3 +127,32 @@ def test_ambassador_cost_flag_changes_the_fingerprint(data: Path, tmp_path: Path
     assert a != b
     bad = runner.invoke(app, ["campaign", str(path), "--ambassador-cost", "-3"])
     assert bad.exit_code == 2 and "--ambassador-cost must be a number >= 0" in bad.output
+
+
+def test_the_ambassadors_command_shows_topic_relevance_without_excluding(data: Path) -> None:
+    base = [str(data / "follows.csv"), "--actions", str(data / "actions.csv"), "--brand",
+            "freshbite", "--profiles", str(data / "profiles.csv")]  # fmt: skip
+    plain = runner.invoke(app, ["ambassadors", *base, "--top", "15", "--out",
+                                str(data / "a.csv")])  # fmt: skip
+    assert plain.exit_code == 0, plain.output
+    fit = runner.invoke(app, ["ambassadors", *base, "--brands", str(data / "brands.csv"),
+                              "--top", "15", "--out", str(data / "b.csv")])  # fmt: skip
+    assert fit.exit_code == 0, fit.output
+    a, b = pl.read_csv(data / "a.csv"), pl.read_csv(data / "b.csv")
+    assert "relevance" in b.columns and "relevance" not in a.columns
+    assert a["id"].to_list() == b["id"].to_list()  # shown, never excluding anyone
+    known = b.filter(pl.col("profile_followers").is_not_null())
+    assert known["relevance"].is_not_null().all()
+    assert b.filter(pl.col("profile_followers").is_null())["relevance"].is_null().all()
+    bad = runner.invoke(
+        app,
+        [
+            "ambassadors",
+            str(data / "follows.csv"),
+            "--actions",
+            str(data / "actions.csv"),
+            "--brands",
+            str(data / "brands.csv"),
+        ],
+    )
+    assert bad.exit_code == 2 and "--brands needs --brand and --profiles" in bad.output

@@ -81,12 +81,15 @@ def rank_ambassadors(
     min_actions: int = 1,
     top: int | None = None,
     profiles: Profiles | None = None,
+    relevance: NDArray[np.floating] | None = None,
 ) -> pl.DataFrame:
     """The candidates (accounts with at least ``min_actions`` in-graph adoptions among
     ``items``) ranked by influence credit, best first (ties: fewer followers first, then
     ID): :data:`AMBASSADOR_COLUMNS`, plus ``handle`` and ``profile_followers`` with
-    ``profiles``. ``per_initiation`` is the credit earned per item the account started
-    (null when it started none); ``followers`` its in-graph followers. O(log + n)."""
+    ``profiles`` and ``relevance`` (the brand's topic fit per node, shown for profiled
+    accounts, null otherwise; it never excludes anyone) with ``relevance``.
+    ``per_initiation`` is the credit earned per item the account started (null when it
+    started none); ``followers`` its in-graph followers. O(log + n)."""
     if min_actions < 1:
         raise InputError(f"--min-actions must be at least 1, got {min_actions}")
     cr = influence_credit(graph, cascades, horizon=horizon, decay=decay, items=items)
@@ -122,6 +125,12 @@ def rank_ambassadors(
         )  # fmt: skip
         df = df.join(t.with_columns(pl.col("node").cast(pl.Int64)), on="node", how="left")
         cols[2:2] = ["handle", "profile_followers"]
+        if relevance is not None:
+            fit = np.where(profiles.has_profile, np.asarray(relevance, np.float64), np.nan)
+            df = df.with_columns(
+                pl.Series("relevance", fit[df["node"].to_numpy()]).fill_nan(None).round(3)
+            )
+            cols.insert(4, "relevance")
     return df.select(cols)
 
 

@@ -33,6 +33,7 @@ from pipeline.cli.options import (
     UndirectedO,
 )
 from pipeline.cli.output import emit_table, out_console, print_json
+from pipeline.errors import InputError
 
 __all__ = ["ambassadors_cmd"]
 
@@ -50,6 +51,14 @@ def ambassadors_cmd(
     profiles: Annotated[
         Path | None,
         typer.Option("--profiles", help="Profiles: handles and platform followers shown."),
+    ] = None,
+    brands: Annotated[
+        Path | None,
+        typer.Option(
+            "--brands",
+            help="Brands table (with --profiles and --brand): each account's topic relevance "
+            "to the brand, shown, never excluding anyone.",
+        ),
     ] = None,
     min_actions: Annotated[
         int, typer.Option("--min-actions", help="Only accounts with at least N adoptions.")
@@ -106,11 +115,21 @@ def ambassadors_cmd(
         quiet, duplicates, undirected,
     )  # fmt: skip
     prof = load_profiles_arg(profiles, g, None, quiet)
+    fit = None
+    if brands is not None:
+        from pipeline.profiles import load_brands, relevance
+
+        if brand is None or prof is None:
+            raise InputError("--brands needs --brand and --profiles (relevance is a fit of "
+                             "the brand's topics to the profiles')")  # fmt: skip
+        table_of_brands = load_brands(brands)
+        table_of_brands.check(brand)
+        fit = relevance(prof, table_of_brands, brand)
     chosen = item_positions(cas, items)
     with spinner("crediting", quiet):
         table = rank_ambassadors(
             g, cas, horizon=h, decay=decay, items=chosen, min_actions=min_actions, top=top,
-            profiles=prof,
+            profiles=prof, relevance=fit,
         )  # fmt: skip
         check = None
         if validate:
