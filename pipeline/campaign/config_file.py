@@ -31,6 +31,9 @@ from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 __all__ = ["load_config", "or_list"]
 
+#: The graph formats ``[inputs] format`` names (default: from the file's extension).
+_FORMATS = ("csv", "tsv", "parquet", "snap", "graphml", "gml")
+
 #: The keys a campaign file may hold, per section ("" = top level).
 _KEYS: dict[str, tuple[str, ...]] = {
     "": ("name", "output", "seed", "runs", "baseline", "objective", "tie_margin"),
@@ -225,12 +228,15 @@ def load_config(path: str | Path) -> CampaignConfig:
         raise r.fail(
             "baseline", f"{baseline!r} is not one of grid.strategies ({or_list(strategies)})"
         )
-    meaning = r.text("inputs.edge_meaning", "follows") or "follows"
+    fmt = r.text("inputs.format")
+    if fmt is not None and fmt not in _FORMATS:
+        raise r.fail("inputs.format", f"expected {or_list(_FORMATS)}, got {fmt!r}")
+    graph_kind = fmt or Path(str(r.raw("inputs.graph") or "")).suffix.lower().lstrip(".")
+    # as pipeline.read_graph: edge files default to follows, GraphML and GML to influences
+    meaning_default = "influences" if graph_kind in ("graphml", "gml") else "follows"
+    meaning = r.text("inputs.edge_meaning", meaning_default) or meaning_default
     if meaning not in ("follows", "influences"):
         raise r.fail("inputs.edge_meaning", f"expected 'follows' or 'influences', got {meaning!r}")
-    fmt = r.text("inputs.format")
-    if fmt is not None and fmt not in ("csv", "tsv", "parquet", "snap"):
-        raise r.fail("inputs.format", f"expected csv, tsv, parquet or snap, got {fmt!r}")
     dup = r.text("inputs.duplicates", "max") or "max"
     if dup not in ("max", "noisy-or", "count"):
         raise r.fail("inputs.duplicates", f"expected max, noisy-or or count, got {dup!r}")

@@ -23,7 +23,8 @@ from pipeline.campaign.config import CampaignConfig, ModelSpec
 from pipeline.campaign.config_file import or_list
 from pipeline.diffusion.model_ref import Model, resolve
 from pipeline.errors import InputError
-from pipeline.graph_io import FollowerGraph, load_graph
+from pipeline.graph_io import FollowerGraph
+from pipeline.interop import read_graph
 from pipeline.memory import check_memory
 from pipeline.profiles import (
     TIER_NAMES,
@@ -184,7 +185,7 @@ def _keys_named(table: str) -> Iterator[None]:
     (``«columns»`` -> ``inputs.columns.graph``), not the command-line flags."""
     keys = {"columns": f"inputs.columns.{table}", "source_col": "inputs.source_col",
             "target_col": "inputs.target_col", "header": "inputs.header",
-            "duplicates": "inputs.duplicates"}  # fmt: skip
+            "duplicates": "inputs.duplicates", "undirected": "inputs.undirected"}  # fmt: skip
     try:
         yield
     except InputError as exc:
@@ -210,7 +211,7 @@ def prepare(
     )
     say(f"loading {config.graph.name}")
     with _keys_named("graph"):
-        graph = load_graph(
+        graph = read_graph(  # the library's one reader (GraphML and GML included)
             config.graph,
             format=config.graph_format,
             edge_meaning=config.edge_meaning,  # type: ignore[arg-type]

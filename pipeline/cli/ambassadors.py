@@ -21,7 +21,6 @@ from pipeline.cli.loaders import load_profiles_arg
 from pipeline.cli.options import (
     DuplicatesO,
     EdgeMeaningO,
-    EdgeMeaningOpt,
     FormatO,
     GraphArg,
     HeaderO,
@@ -89,7 +88,7 @@ def ambassadors_cmd(
     out: OutO = None,
     out_format: OutFormatO = None,
     fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    edge_meaning: EdgeMeaningO = None,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,

@@ -25,7 +25,6 @@ from pipeline.cli.common import app, handle_errors, spinner
 from pipeline.cli.options import (
     DuplicatesO,
     EdgeMeaningO,
-    EdgeMeaningOpt,
     FormatO,
     GraphArg,
     HeaderO,
@@ -163,7 +162,7 @@ def backtest_cmd(
         typer.Option("--out", "-o", help="Per-item predictions (.csv, .parquet).", dir_okay=False),
     ] = None,
     fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    edge_meaning: EdgeMeaningO = None,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,

@@ -18,7 +18,6 @@ from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (
     DuplicatesO,
     EdgeMeaningO,
-    EdgeMeaningOpt,
     FormatO,
     GraphArg,
     HeaderO,
@@ -223,7 +222,7 @@ def calibrate_cmd(
     columns: ColumnsAllO = None,
     json_out: JsonO = False,
     fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    edge_meaning: EdgeMeaningO = None,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,

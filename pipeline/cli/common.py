@@ -164,7 +164,7 @@ def spinner(text: str, quiet: bool = False) -> Iterator[Callable[[str], None]]:
 def load_graph_arg(
     graph: Path,
     fmt: EdgeFormatOpt | None,
-    meaning: EdgeMeaningOpt,
+    meaning: EdgeMeaningOpt | None,
     source_col: str | None,
     target_col: str | None,
     quiet: bool,
@@ -174,9 +174,10 @@ def load_graph_arg(
     undirected: bool = False,
 ) -> FollowerGraph:
     """The graph of a command's edge-file options (``--columns`` and ``--duplicates``
-    checked before the load); prints the load report unless ``quiet``."""
+    checked before the load), read by :func:`pipeline.read_graph` as a library call
+    would (GraphML and GML included); prints the load report unless ``quiet``."""
     from pipeline.columns import EDGE_COLUMNS, parse_columns
-    from pipeline.graph_io import load_graph
+    from pipeline.interop import read_graph
 
     mapping = parse_columns(columns, allowed=EDGE_COLUMNS) if isinstance(columns, str) else columns
     from pipeline.graph_io.csr import DUPLICATES
@@ -184,10 +185,10 @@ def load_graph_arg(
     if duplicates not in DUPLICATES:
         raise InputError(f"--duplicates {duplicates!r}: expected one of {', '.join(DUPLICATES)}")
     with spinner(f"loading {graph}", quiet):
-        g = load_graph(
+        g = read_graph(
             graph,
             format=fmt.value if fmt else None,
-            edge_meaning=meaning.value,
+            edge_meaning=meaning.value if meaning else None,
             source_col=source_col,
             target_col=target_col,
             header=header,

@@ -70,6 +70,8 @@ class EdgeFormatOpt(StrEnum):
     tsv = "tsv"
     parquet = "parquet"
     snap = "snap"
+    graphml = "graphml"
+    gml = "gml"
 
 
 class TableFormatOpt(StrEnum):
@@ -81,17 +83,20 @@ class TableFormatOpt(StrEnum):
 GraphArg = Annotated[
     Path,
     typer.Argument(
-        help="Edge file: CSV, TSV, Parquet or SNAP whitespace text (.gz accepted).",
+        help="Edge file: CSV, TSV, Parquet or SNAP whitespace text (.gz accepted), or a "
+        "GraphML or GML graph.",
         show_default=False,
     ),
 ]
 
 EdgeMeaningO = Annotated[
-    EdgeMeaningOpt,
+    EdgeMeaningOpt | None,
     typer.Option(
         "--edge-meaning",
         help="'follows': row a,b means a follows b (b's posts reach a). "
-        "'influences': row a,b means a's posts reach b.",
+        "'influences': row a,b means a's posts reach b. Default: follows for edge files, "
+        "influences for GraphML and GML (as pipeline.read_graph).",
+        show_default=False,
     ),
 ]
 

@@ -26,7 +26,6 @@ from pipeline.cli.options import (
     CostPerFollowerO,
     DuplicatesO,
     EdgeMeaningO,
-    EdgeMeaningOpt,
     FormatO,
     GraphArg,
     HeaderO,
@@ -131,7 +130,7 @@ def seed_cmd(
         int, typer.Option("--seed", help="Random seed; same seed, same seeds.")
     ] = defaults.SEED,
     fmt: FormatO = None,
-    edge_meaning: EdgeMeaningO = EdgeMeaningOpt.follows,
+    edge_meaning: EdgeMeaningO = None,
     source_col: SourceColO = None,
     target_col: TargetColO = None,
     header: HeaderO = None,

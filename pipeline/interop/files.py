@@ -4,6 +4,7 @@ open GraphML); files are written atomically.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ def _from_file(
     else:
         names = text
     g.vs["_id"] = names
-    return from_igraph(g, edge_meaning=edge_meaning, name="_id")
+    out = from_igraph(g, edge_meaning=edge_meaning, name="_id")
+    return replace(out, report=replace(out.report, path=str(p)))  # the file, not "<igraph>"
 
 
 def write_graphml(graph: FollowerGraph, path: str | Path) -> Path:

@@ -44,17 +44,23 @@ def read_graph(
     weight: str = "weight",
     header: bool | None = None,
     columns: Mapping[str, str] | None = None,
+    format: str | None = None,
+    duplicates: str = "max",
+    undirected: bool = False,
 ) -> FollowerGraph:
-    """A :class:`FollowerGraph` from ``source``: a path (by extension; ``.graphml`` and
-    ``.gml`` through igraph), a polars ``DataFrame``/``LazyFrame``, a pandas
-    ``DataFrame``, a pyarrow ``Table``, a networkx graph, an igraph ``Graph``, a scipy
-    sparse matrix, or a ``FollowerGraph`` (returned as is). ``edge_meaning`` defaults to
-    ``"follows"`` for paths and tables, ``"influences"`` for graphs and matrices (see the
-    module doc); ``source_col``/``target_col`` name a table's endpoint columns and
+    """A :class:`FollowerGraph` from ``source``: a path (by extension, or ``format``: csv,
+    tsv, parquet, snap, or graphml and gml through igraph), a polars
+    ``DataFrame``/``LazyFrame``, a pandas ``DataFrame``, a pyarrow ``Table``, a networkx
+    graph, an igraph ``Graph``, a scipy sparse matrix, or a ``FollowerGraph`` (returned as
+    is). ``edge_meaning`` defaults to ``"follows"`` for edge files and tables,
+    ``"influences"`` for GraphML, GML, graphs and matrices (see the module doc);
+    ``source_col``/``target_col`` name a table's endpoint columns and
     ``probability``/``weight`` a graph's edge attributes. For edge files and tables,
     ``columns`` maps canonical names (source, target, probability, weight) to their
-    columns, and ``header`` says whether a text file's first row is a header (None:
-    detect). O(m log m)."""
+    columns, ``header`` says whether a text file's first row is a header (None: detect),
+    and ``duplicates``/``undirected`` are :func:`~pipeline.graph_io.load_graph`'s (given
+    for a GraphML or GML file, any of these is an error). The one reader the CLI and
+    campaigns use. O(m log m)."""
     # The converters import this module: imported here, when a graph is read.
     from pipeline.interop.files import read_gml, read_graphml
     from pipeline.interop.graphs import from_igraph, from_networkx
@@ -63,18 +69,31 @@ def read_graph(
     if isinstance(source, FollowerGraph):
         return source
     if isinstance(source, str | Path):
-        suffix = Path(source).suffix.lower()
-        if suffix == ".graphml":
-            return read_graphml(source, edge_meaning=edge_meaning or "influences")
-        if suffix == ".gml":
-            return read_gml(source, edge_meaning=edge_meaning or "influences")
+        kind = format or Path(source).suffix.lower().lstrip(".")
+        if kind in ("graphml", "gml"):
+            for name, given in (
+                ("source_col", source_col),
+                ("target_col", target_col),
+                ("header", header),
+                ("columns", columns),
+                ("duplicates", duplicates != "max"),
+                ("undirected", undirected),
+            ):
+                if given:  # fmt: skip
+                    raise InputError(f"{source}: «{name}» applies to edge files, not to a "
+                                     f"{kind.upper()} graph")  # fmt: skip
+            read = read_graphml if kind == "graphml" else read_gml
+            return read(source, edge_meaning=edge_meaning or "influences")
         return load_graph(
             source,
+            format=format,
             edge_meaning=edge_meaning or "follows",
             source_col=source_col,
             target_col=target_col,
             header=header,
             columns=columns,
+            duplicates=duplicates,
+            undirected=undirected,
         )
     if isinstance(source, ig.Graph):
         return from_igraph(

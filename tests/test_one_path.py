@@ -1,0 +1,105 @@
+"""One library path: the CLI and campaigns read graphs with :func:`pipeline.read_graph`,
+GraphML and GML included, and give the library's numbers on the same input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import pipeline as ip
+from pipeline.cli import app
+from pipeline.interop import write_gml, write_graphml
+from pipeline.synth import generate, write_synthetic
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("one_path")
+    write_synthetic(generate(nodes=400, seed=2, items_per_brand=0), folder)
+    g = ip.read_graph(folder / "follows.csv")
+    write_graphml(g, folder / "g.graphml")
+    write_gml(g, folder / "g.gml")
+    return folder
+
+
+@pytest.mark.parametrize("name", ["follows.csv", "g.graphml", "g.gml"])
+def test_info_reads_what_read_graph_reads(world: Path, name: str) -> None:
+    lib = ip.read_graph(world / name)
+    got = runner.invoke(app, ["info", str(world / name), "--json"])
+    assert got.exit_code == 0, got.output
+    facts = json.loads(got.stdout)
+    assert (facts["nodes"], facts["edges"]) == (lib.n, lib.m)
+    assert facts["path"] == str(world / name)  # the file, not "<igraph Graph>"
+    # every format holds the same graph in the same direction
+    csv = ip.read_graph(world / "follows.csv")
+    assert np.array_equal(
+        np.diff(lib.out_ptr)[np.argsort(lib.ids.cast(int).to_numpy())],
+        np.diff(csv.out_ptr)[np.argsort(csv.ids.cast(int).to_numpy())],
+    )
+
+
+def test_simulate_gives_the_library_numbers_on_graphml(world: Path) -> None:
+    path = world / "g.graphml"
+    g = ip.read_graph(path)
+    seeds = [str(x) for x in g.ids.head(3).to_list()]
+    got = runner.invoke(
+        app,
+        [
+            "simulate",
+            str(path),
+            "--seeds",
+            ",".join(seeds),
+            "--model",
+            "ic",
+            "--p",
+            "0.1",
+            "--runs",
+            "300",
+            "--seed",
+            "4",
+            "--json",
+        ],
+    )
+    assert got.exit_code == 0, got.output
+    cli = json.loads(got.stdout)
+    lib = ip.simulate(g, [int(s) for s in seeds], "ic", p=0.1, runs=300, seed=4)
+    assert cli["mean_activated"] == pytest.approx(float(lib.activated.mean()), abs=1e-12)
+    assert cli["mean_exposed"] == pytest.approx(float(lib.exposed.mean()), abs=1e-12)
+
+
+def test_edge_file_options_are_refused_for_graphml(world: Path) -> None:
+    for flag in (["--source-col", "a"], ["--undirected"], ["--duplicates", "count"],
+                 ["--header"]):  # fmt: skip
+        got = runner.invoke(app, ["info", str(world / "g.graphml"), *flag])
+        assert got.exit_code == 2, (flag, got.output)
+        assert "applies to edge files, not to a GRAPHML graph" in got.output
+    with pytest.raises(ip.InputError, match="source_col applies to edge files"):
+        ip.read_graph(world / "g.graphml", source_col="a")
+
+
+def test_a_campaign_reads_a_graphml_graph(world: Path, tmp_path: Path) -> None:
+    from pipeline.campaign import load_config, prepare
+
+    path = tmp_path / "c.toml"
+    path.write_text(f"""
+name = "g"
+output = "{(tmp_path / "out").as_posix()}"
+[inputs]
+graph = "{(world / "g.graphml").as_posix()}"
+profiles = "{(world / "profiles.csv").as_posix()}"
+brands = "{(world / "brands.csv").as_posix()}"
+[grid]
+strategies = ["macro"]
+k = [2]
+""")
+    cfg = load_config(path)
+    assert cfg.edge_meaning == "influences"  # as read_graph: GraphML holds influence edges
+    ctx = prepare(cfg)
+    csv = ip.read_graph(world / "follows.csv")
+    assert (ctx.graph.n, ctx.graph.m) == (csv.n, csv.m)
