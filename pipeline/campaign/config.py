@@ -19,6 +19,7 @@ __all__ = [
     "MODELS",
     "OVERLAP_SEEDS",
     "TABLES",
+    "UNFINGERPRINTED",
     "CampaignConfig",
     "ModelSpec",
 ]
@@ -73,6 +74,31 @@ class ModelSpec:
 
         ps = preset(name)
         return cls(ps.model, ps.p, ps.name)
+
+
+#: The fields of :class:`CampaignConfig` that are not in :meth:`CampaignConfig.settings`
+#: (the results fingerprint), and why; every other field is. A test changes each other
+#: field and checks that the settings change, so a new setting cannot be left out.
+UNFINGERPRINTED: dict[str, str] = {
+    "path": "where the file is",
+    "name": "what the campaign is called",
+    "output": "where the results go",
+    "graph": "hashed by content (the manifest's inputs)",
+    "profiles": "hashed by content",
+    "brands_file": "hashed by content",
+    "actions": "hashed by content; with it, the ambassador settings enter the fingerprint",
+    "brands": "the grid: each cell is named by its brand",
+    "models": "the grid: each cell is named by its model label (calibrated digests: settings)",
+    "strategies": "the grid: each cell is named by its strategy",
+    "budgets": "the grid: each cell is named by its budget",
+    "budget_shares": "the grid: resolved to budgets, which name the cells",
+    "k": "the grid: each cell is named by its seed count",
+    "competition": "the grid: each contest is named by its brands",
+    "cost_scenarios": "the grid: each scenario is a strategy name (mixed@0.5x)",
+    "baseline": "display: what compare measures against",
+    "currency": "display: the symbol before money",
+    "tie_margin": "display: how verdicts call ties",
+}
 
 
 @dataclass(frozen=True)
