@@ -13,7 +13,7 @@ folder buys (``seeds/<brand>/<cell>.parquet``, every model, strategy and budget;
 whose ``plan_model`` differs from ``model`` are dropped when the column exists) is the
 creator of ``--runs`` single-creator cascades per preset of
 :data:`pipeline.diffusion.presets.PRESETS`, seeded exactly as
-:func:`pipeline.diffusion.presets.depth_by_tier` seeds them (per brand, creators sorted by
+:func:`pipeline.diffusion.depth.depth_by_tier` seeds them (per brand, creators sorted by
 ID as the seeds tables store it, as text; source ``i`` of a tier with
 ``SeedSequence([seed, i])``), so that function reproduces every share of the tier table
 (``tests/test_presets_doc.py`` checks one). Per tier and per strategy: the share of
@@ -88,7 +88,8 @@ def num(x: float) -> str:
 def demo_tables(results: Path, config: Path, runs: int, seed: int, n_random: int) -> list[str]:
     from pipeline.campaign.config_file import load_config
     from pipeline.campaign.context import prepare
-    from pipeline.diffusion.presets import PRESETS, depth_profile
+    from pipeline.diffusion.depth import depth_profile
+    from pipeline.diffusion.presets import PRESETS
 
     ctx = prepare(load_config(config))
     meta = json.loads((results / "campaign.json").read_text(encoding="utf-8"))

@@ -24,6 +24,7 @@ import polars as pl
 from pipeline import defaults
 from pipeline.diffusion import CompetitionResult, SimulationResult
 from pipeline.diffusion.model_ref import Model
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.intervals import half_width
@@ -63,7 +64,7 @@ def simulate(
     account IDs (``seed_nodes`` their dense indices). O(runs x reached edges)."""
     from pipeline.diffusion import simulate as run
 
-    model = defaults.resolve_model(model, p, graph)
+    model = resolve_model(model, p, graph)
     idx = graph.index_of(list(seeds), what="seed ID")
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options).with_ids(graph)
 
@@ -112,7 +113,7 @@ def compare_seed_sets(
     is far narrower than two independent ones. Returns means, the mean difference
     ``b - a`` of activated and exposed accounts with 95% Student-t intervals, and the
     share of runs where b reaches more. O(2 x simulate)."""
-    model = defaults.resolve_model(model, p, graph)
+    model = resolve_model(model, p, graph)
     ra = simulate(graph, a, model, runs=runs, seed=seed, **options)
     rb = simulate(graph, b, model, runs=runs, seed=seed, **options)
     out: dict[str, Any] = {"model": str(model), "runs": runs, "seed": seed}
@@ -145,7 +146,7 @@ def audience_overlap(
     :func:`pipeline.overlap.audience_overlap`. Its tables carry the IDs."""
     from pipeline.overlap import audience_overlap as overlap
 
-    model = defaults.resolve_model(model, p, graph)
+    model = resolve_model(model, p, graph)
     idx = graph.index_of(list(candidates), what="candidate ID")
     return overlap(graph, idx, model, runs=runs, seed=seed, p=p, **options)
 
@@ -164,7 +165,7 @@ def compete(
     :func:`pipeline.diffusion.compete`."""
     from pipeline.diffusion import compete as run
 
-    model = defaults.resolve_model(model, p, graph)
+    model = resolve_model(model, p, graph)
     idx = {b: graph.index_of(list(ids), what=f"{b} seed ID") for b, ids in seeds.items()}
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
 

@@ -8,11 +8,6 @@ same thing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from pipeline.diffusion.model_ref import Model
-
 __all__ = [
     "AMBASSADOR_COST",
     "AMBASSADOR_COST_SCENARIOS",
@@ -28,7 +23,6 @@ __all__ = [
     "RESAMPLES",
     "RUNS",
     "SEED",
-    "resolve_model",
 ]
 
 #: The diffusion model when none is named: weighted cascade (p = 1 / in-degree), which
@@ -66,14 +60,3 @@ AMBASSADOR_MAX_FOLLOWERS = 10_000
 AMBASSADOR_COST_SCENARIOS = (0.5, 2.0)
 #: Brand-fit threshold: accounts below this cosine topic relevance are not candidates.
 MIN_RELEVANCE = 0.3
-
-
-def resolve_model(model: Any, p: float | None = None, graph: Any = None) -> Model:
-    """The :class:`~pipeline.diffusion.model_ref.Model` a call means: ``model`` (a name,
-    ``ic:P``, a preset, ``calibrated:FILE`` or a Model) when given; else ``"ic"`` when a
-    uniform probability ``p`` is given (``p`` applies to IC only) or ``graph`` carries
-    per-edge probabilities (its ``probability`` column); else :data:`MODEL`. The one
-    resolution every entry point uses (:func:`pipeline.diffusion.model_ref.resolve`)."""
-    from pipeline.diffusion.model_ref import resolve
-
-    return resolve(model, p, graph)

@@ -30,6 +30,7 @@ import polars as pl
 from pipeline import defaults
 from pipeline.costs import CostModel
 from pipeline.diffusion.model_ref import Model
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.graph_io.centrality import MEASURES, centrality
@@ -195,7 +196,7 @@ def rank_candidates(
             df = df.filter(pl.col("real_audience").fill_null(1.0) >= min_real_audience)
         if by == "imm":
             df = _by_imm(graph, profiles, brands, name, df, top or 20,
-                         defaults.resolve_model(model, p, graph), p, epsilon,
+                         resolve_model(model, p, graph), p, epsilon,
                          max_steps, seed, min_relevance, costs)  # fmt: skip
         else:
             df = df.sort(["score", "id"], descending=[True, False])

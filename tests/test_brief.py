@@ -27,6 +27,8 @@ from pipeline.report import build_report, render_html, write_report
 from pipeline.report.brief import largest, strategy_label
 from pipeline.report.why import plan_seeds, why
 
+pytestmark = pytest.mark.slow  # runs a demo campaign and renders pages (about a minute)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -20,8 +20,8 @@ from pipeline.calibration.fit import calibrate
 from pipeline.calibration.forecast import forecast_runs
 from pipeline.calibration.metrics import spearman
 from pipeline.calibration.save import parse_duration, save_calibration
-from pipeline.defaults import resolve_model
 from pipeline.diffusion import simulate
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
 from pipeline.graph_io import from_edges
 

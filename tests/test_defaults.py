@@ -16,6 +16,7 @@ import pipeline as ip
 from pipeline import defaults
 from pipeline.cli import app
 from pipeline.diffusion import simulate as simulate_idx
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
 from pipeline.graph_io import from_edges, load_graph
 from pipeline.seeding import select_seeds
@@ -40,16 +41,16 @@ def g():
 
 
 def test_resolve_model() -> None:
-    assert defaults.resolve_model(None).kind == defaults.MODEL == "wc"
-    m = defaults.resolve_model(None, p=0.1)
+    assert resolve_model(None).kind == defaults.MODEL == "wc"
+    m = resolve_model(None, p=0.1)
     assert (m.kind, m.p) == ("ic", 0.1)
     with pytest.raises(InputError, match="ic model only"):
-        defaults.resolve_model("lt", p=0.1)  # p belongs to ic
+        resolve_model("lt", p=0.1)  # p belongs to ic
     probs = from_edges(np.array([0]), np.array([1]), pl.Series([0, 1]), probability=np.array([0.5]))
-    assert defaults.resolve_model(None, graph=probs).kind == "ic"
-    medium = defaults.resolve_model("medium")
+    assert resolve_model(None, graph=probs).kind == "ic"
+    medium = resolve_model("medium")
     assert (medium.kind, medium.p) == ("ic", 0.025)
-    assert defaults.resolve_model("ic:0.02").p == 0.02
+    assert resolve_model("ic:0.02").p == 0.02
 
 
 def test_cli_options_read_the_library_defaults() -> None:

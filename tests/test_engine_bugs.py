@@ -309,7 +309,8 @@ def test_degree_discount_uses_per_edge_probabilities() -> None:
 
 
 def test_depth_by_tier_of_the_creators_a_plan_buys() -> None:
-    from pipeline.diffusion.presets import PRESETS, depth_by_tier
+    from pipeline.diffusion.depth import depth_by_tier
+    from pipeline.diffusion.presets import PRESETS
 
     g, prof, brands = small()
     brand = brands.names[0]

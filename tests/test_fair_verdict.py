@@ -18,8 +18,9 @@ from pipeline.campaign import load_config, run_campaign
 from pipeline.cli import app
 from pipeline.costs import CostModel
 from pipeline.diffusion import simulate
+from pipeline.diffusion.depth import depth_profile
 from pipeline.diffusion.exact import exact_ic
-from pipeline.diffusion.presets import PRESETS, depth_profile
+from pipeline.diffusion.presets import PRESETS
 from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles, relevance

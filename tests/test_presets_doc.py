@@ -1,5 +1,5 @@
 """docs/presets.md's depth table (written by ``python docs/depth_table.py RESULTS``) must be
-what :func:`pipeline.diffusion.presets.depth_by_tier` gives on the demo data: its block is
+what :func:`pipeline.diffusion.depth.depth_by_tier` gives on the demo data: its block is
 there, and the medium preset's share for the macro creators the demo's plans buy (listed
 in the block) is reproduced with the block's seed and runs within 3 standard errors."""
 
@@ -49,7 +49,7 @@ def test_block_has_markers_and_the_tier_table() -> None:
 def test_macro_medium_share_is_reproduced_by_depth_by_tier() -> None:
     from pipeline.campaign.config_file import load_config
     from pipeline.campaign.context import prepare
-    from pipeline.diffusion.presets import depth_by_tier
+    from pipeline.diffusion.depth import depth_by_tier
 
     body = block()
     m = re.search(r"runs=(\d+), seed=(\d+)", body)

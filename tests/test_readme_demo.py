@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs the demo campaign twice (minutes)
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SHOWN = "results/demo"  # the folder the README's commands name

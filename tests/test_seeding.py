@@ -71,6 +71,7 @@ def test_rr_estimate_matches_exact_ic_and_lt(seed: int) -> None:
             assert abs(g.n * f - exact) < 4 * se + 1e-9, (lt, seeds, g.n * f, exact)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["quality", "wc", "horizon"])
 def test_exposure_rr_sets_match_exact_exposure(case: str) -> None:
     """Exposure RR sets: n x coverage estimates the expected number of exposed accounts
@@ -545,6 +546,7 @@ def test_imm_close_to_celf_and_both_beat_random_and_macro() -> None:
         assert spreads[good] > spreads["random"] and spreads[good] > spreads["macro"], spreads
 
 
+@pytest.mark.slow
 def test_optimized_beats_random_and_macro_on_bundled_data() -> None:
     g, prof, brands = _bundled()
     factor = brand_sender_factor(prof, brands, "freshbite")

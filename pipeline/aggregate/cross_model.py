@@ -35,8 +35,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate.outcomes import _measures, check_tie_margin, level_text, spend_clause
-from pipeline.aggregate.results import MEASURES, METRIC_WORDS, Results
-from pipeline.aggregate.scenarios import without_scenarios
+from pipeline.aggregate.results import MEASURES, METRIC_WORDS, Results, without_scenarios
 from pipeline.aggregate.summaries import list_mean_ci, mean_ci, smean, stable, summarize_runs
 from pipeline.aggregate.winners import _plural, _unit, optimised_note
 from pipeline.errors import InputError

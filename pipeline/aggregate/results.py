@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -37,9 +37,23 @@ __all__ = [
     "METRIC_WORDS",
     "OBJECTIVES",
     "PROJECTED",
+    "SCENARIO",
     "Results",
     "load_results",
+    "without_scenarios",
 ]
+
+
+#: A cost-scenario strategy name: ``<strategy>@<multiple>x``.
+SCENARIO = r"^([a-z][a-z0-9-]*)@([0-9.]+)x$"
+
+
+Frame = TypeVar("Frame", pl.LazyFrame, pl.DataFrame)
+
+
+def without_scenarios(frame: Frame) -> Frame:
+    """``frame`` without the rows of cost-scenario strategies. Column-wise."""
+    return frame.filter(~pl.col("strategy").str.contains(SCENARIO))
 
 
 DEFAULT_BASELINE = "macro"

@@ -11,9 +11,11 @@ place of the strategies they vary and gives the plan model's verdict again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from pipeline.aggregate.results import SCENARIO, without_scenarios
 
 if TYPE_CHECKING:
     from pipeline.aggregate.results import Results
@@ -25,17 +27,6 @@ __all__ = [
     "scenario_text",
     "without_scenarios",
 ]
-
-#: A cost-scenario strategy name: ``<strategy>@<multiple>x``.
-SCENARIO = r"^([a-z][a-z0-9-]*)@([0-9.]+)x$"
-
-
-Frame = TypeVar("Frame", pl.LazyFrame, pl.DataFrame)
-
-
-def without_scenarios(frame: Frame) -> Frame:
-    """``frame`` without the rows of cost-scenario strategies. Column-wise."""
-    return frame.filter(~pl.col("strategy").str.contains(SCENARIO))
 
 
 def scenario_multiples(res: Results) -> list[float]:

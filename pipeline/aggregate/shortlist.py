@@ -8,8 +8,7 @@ import math
 
 import polars as pl
 
-from pipeline.aggregate.results import GROUP_KEYS, Results
-from pipeline.aggregate.scenarios import without_scenarios
+from pipeline.aggregate.results import GROUP_KEYS, Results, without_scenarios
 from pipeline.aggregate.summaries import summarize_runs
 from pipeline.aggregate.winners import level_winners
 from pipeline.errors import InputError

@@ -23,8 +23,7 @@ from pipeline.aggregate.outcomes import (
     rank_levels,
     run_measures,
 )
-from pipeline.aggregate.results import LEVEL_KEYS, Results
-from pipeline.aggregate.scenarios import without_scenarios
+from pipeline.aggregate.results import LEVEL_KEYS, Results, without_scenarios
 from pipeline.aggregate.summaries import sort_levels, summarize_runs
 from pipeline.profiles.kpis import KPIS
 

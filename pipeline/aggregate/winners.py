@@ -28,8 +28,8 @@ from pipeline.aggregate.results import (
     METRIC_WORDS,
     OBJECTIVES,
     Results,
+    without_scenarios,
 )
-from pipeline.aggregate.scenarios import without_scenarios
 from pipeline.aggregate.summaries import smean, summarize_runs
 from pipeline.errors import InputError
 from pipeline.seeding.registry import family_of

@@ -16,7 +16,7 @@ import polars as pl
 from pipeline.campaign.config import OVERLAP_SEEDS
 from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell, Contest, derive_seed, stream_name, stream_names
-from pipeline.campaign.store import cell_path
+from pipeline.campaign.paths import cell_path
 from pipeline.campaign.why import creator_evidence
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (

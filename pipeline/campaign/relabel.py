@@ -118,7 +118,7 @@ def migrate(
     """Rename the files of the ``cells`` and ``contests`` whose keys changed with the
     labels (``relabel``: old -> new) and rewrite their label columns (module doc).
     Returns one line for the user. O(bytes of the migrated files)."""
-    from pipeline.campaign.store import (
+    from pipeline.campaign.paths import (
         INTEGRITY,
         cell_path,
         contest_path,

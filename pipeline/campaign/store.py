@@ -27,6 +27,13 @@ from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell, Contest
 from pipeline.campaign.integrity import Check, check_record, write_record
 from pipeline.campaign.lock import LOCK_NAME
+from pipeline.campaign.paths import (  # re-exported: their old home
+    INTEGRITY,
+    cell_path,
+    contest_path,
+    contest_record_path,
+    record_path,
+)
 from pipeline.diffusion.model_file import graph_sha256
 from pipeline.errors import InputError
 from pipeline.export import ensure_folder
@@ -51,29 +58,6 @@ __all__ = [
     "write_cell",
     "write_contest",
 ]
-
-#: The folder of the integrity records (one JSON per cell, and per contest).
-INTEGRITY = "integrity"
-
-
-def cell_path(output: Path, table: str, cell: Cell) -> Path:
-    """Where ``table`` of ``cell`` lives in the results folder."""
-    return output / table / brand_folder(cell.brand) / f"{cell.key}.parquet"
-
-
-def record_path(output: Path, cell: Cell) -> Path:
-    """Where the integrity record of ``cell`` lives (``integrity/<brand>/<cell>.json``)."""
-    return output / INTEGRITY / brand_folder(cell.brand) / f"{cell.key}.json"
-
-
-def contest_path(output: Path, contest: Contest) -> Path:
-    """Where the competition table of ``contest`` lives in the results folder."""
-    return output / "competition" / f"{contest.key}.parquet"
-
-
-def contest_record_path(output: Path, contest: Contest) -> Path:
-    """Where the integrity record of ``contest`` lives."""
-    return output / INTEGRITY / "competition" / f"{contest.key}.json"
 
 
 def _manifest(ctx: CampaignContext, cells: Sequence[Cell], contests: Sequence[Contest]) -> Any:

@@ -32,7 +32,7 @@ def cross_model_command(
     whether the leading plan stays best under every model. --out writes every column.
     """
     from pipeline.aggregate import cross_model, cross_model_verdicts, load_results
-    from pipeline.cli.results import _json_rows, _print_notes
+    from pipeline.cli.results import _print_notes
 
     res = load_results(results)
     CURRENCY[0] = res.currency
@@ -43,8 +43,8 @@ def cross_model_command(
         if out is not None:
             emit_table(df, out, out_format, "cross-model", True)
         print_json({"objective": res.objective, "plan_model": res.plan_model,
-                    "rows": _json_rows(df),
-                    "verdicts": _json_rows(cross_model_verdicts(res))})  # fmt: skip
+                    "rows": df.to_dicts(),
+                    "verdicts": cross_model_verdicts(res).to_dicts()})  # fmt: skip
         return
     if out is not None:
         emit_table(df, out, out_format, "cross-model", quiet)

@@ -218,15 +218,14 @@ def resolve_model_option(
     model: str | None, p: float | None, graph: FollowerGraph | None = None
 ) -> Model:
     """The :class:`~pipeline.diffusion.model_ref.Model` of a --model option (free text,
-    checked by :func:`pipeline.defaults.resolve_model`: presets, ``ic:P``,
+    checked by :func:`pipeline.diffusion.model_ref.resolve`: presets, ``ic:P``,
     ``calibrated:FILE``; no --model: ic with --p or a probability column, else wc). A
     note the model carries (e.g. fitted on another graph) is printed to stderr."""
-    from pipeline.cli.output import err_console
-    from pipeline.defaults import resolve_model
+    from pipeline.diffusion.model_ref import resolve as resolve_model
 
     m = resolve_model(model, p, graph)
-    if m.note:
-        err_console.print(f"note: {m.note}", highlight=False, markup=False, soft_wrap=True)
+    if m.note:  # plain text on stderr (options stay below cli.output: no import circle)
+        typer.echo(f"note: {m.note}", err=True)
     return m
 
 

@@ -24,16 +24,6 @@ from pipeline.cli.output import (
 __all__ = ["compare", "export_app", "export_candidates", "print_verdicts", "summarize"]
 
 
-def _json_rows(df: pl.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts, NaN and infinities as null (strict JSON)."""
-    rows = df.to_dicts()
-    for row in rows:
-        for k, v in row.items():
-            if isinstance(v, float) and not (v == v and abs(v) != float("inf")):
-                row[k] = None
-    return rows
-
-
 def print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
     """Per brand, the verdict across models, then the verdict under each model."""
     from pipeline.aggregate import Results, cross_model_verdicts, load_results, verdicts
@@ -88,7 +78,7 @@ def summarize(
     if json_out:
         if out is not None:  # both: the file, then the JSON
             emit_table(df, out, out_format, "summary", True)
-        print_json({"objective": res.objective, "rows": _json_rows(df)})
+        print_json({"objective": res.objective, "rows": df.to_dicts()})
         return
     if out is not None:
         emit_table(df, out, out_format, "summary", quiet)
@@ -166,10 +156,10 @@ def compare(
             {
                 "objective": res.objective,
                 "baseline": baseline or res.baseline,
-                "rows": _json_rows(df),
-                "verdicts": _json_rows(verdicts(res, baseline)),
-                "cross_model_verdicts": _json_rows(cross_model_verdicts(res)),
-                "cross_model": _json_rows(cross_model(res)),
+                "rows": df.to_dicts(),
+                "verdicts": verdicts(res, baseline).to_dicts(),
+                "cross_model_verdicts": cross_model_verdicts(res).to_dicts(),
+                "cross_model": cross_model(res).to_dicts(),
             }
         )
         return

@@ -59,6 +59,7 @@ from numpy.typing import ArrayLike, NDArray
 from pipeline import defaults
 from pipeline.diffusion.compete_kernel import compete_runs
 from pipeline.diffusion.model_ref import Model
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
 from pipeline.diffusion.simulate import run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
@@ -288,7 +289,7 @@ def compete(
         with at least one seed; a node may be seeded by several brands).
     model : ``"ic"``, ``"wc"`` or ``"tv"`` (see :mod:`pipeline.diffusion.models`); default
         ``"ic"`` with a ``p`` or per-edge probabilities, else ``"wc"``
-        (:func:`pipeline.defaults.resolve_model`).
+        (:func:`pipeline.diffusion.model_ref.resolve`).
     runs : number of simulations (>= 1).
     seed : non-negative integer; same seed -> bit-identical results for any
         thread count, and the same live-edge graph in run r as
@@ -326,7 +327,7 @@ def compete(
     >>> res.summary()["mean_adopters"].to_list()
     [2.0, 2.0]
     """
-    model = defaults.resolve_model(model, p, g)
+    model = resolve_model(model, p, g)
     if not isinstance(seeds, Mapping):
         raise InputError("seeds must map each brand name to its seed nodes")
     brands = tuple(seeds)

@@ -15,9 +15,10 @@ Conversions to and from networkx walk the edges in Python (networkx is a dict of
 dicts): O(n + m) but about a microsecond per edge; igraph (and so GraphML and GML)
 and scipy conversions are array operations.
 
-The package: :mod:`~pipeline.interop.tables` (:func:`read_graph` and data frames),
-:mod:`~pipeline.interop.graphs` (networkx and igraph), :mod:`~pipeline.interop.matrices`
-(scipy) and :mod:`~pipeline.interop.files` (GraphML, GML).
+The package: :mod:`~pipeline.interop.read` (:func:`read_graph`),
+:mod:`~pipeline.interop.tables` (data frames), :mod:`~pipeline.interop.graphs` (networkx
+and igraph), :mod:`~pipeline.interop.matrices` (scipy) and
+:mod:`~pipeline.interop.files` (GraphML, GML).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from __future__ import annotations
 from pipeline.interop.files import read_gml, read_graphml, write_gml, write_graphml
 from pipeline.interop.graphs import from_igraph, from_networkx, to_igraph, to_networkx
 from pipeline.interop.matrices import from_scipy, to_scipy
-from pipeline.interop.tables import from_frame, read_graph
+from pipeline.interop.read import read_graph
+from pipeline.interop.tables import from_frame
 
 __all__ = [
     "from_frame",

@@ -1,15 +1,14 @@
-"""Graphs from whatever a user holds: :func:`read_graph` dispatches on the object's type;
-:func:`from_frame` takes a polars, pandas or pyarrow edge table (column-wise, O(m log m)).
+"""Graphs from edge tables: :func:`from_frame` takes a polars, pandas or pyarrow edge
+table (column-wise, O(m log m)); :func:`id_series` and :func:`edges_frame` are the ID and
+edge columns the converters share (:func:`pipeline.interop.read.read_graph` dispatches).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
-import igraph as ig
 import numpy as np
 import polars as pl
 
@@ -20,100 +19,11 @@ from pipeline.graph_io import (
     FollowerGraph,
     edge_table,
     graph_from_table,
-    load_graph,
 )
 from pipeline.graph_io.readers import edge_mapping
 from pipeline.graph_io.text import INT_ID as ID_RULE
 
-__all__ = ["INT_ID", "edges_frame", "from_frame", "id_series", "read_graph"]
-
-
-_ACCEPTED = (
-    "a path (CSV, TSV, Parquet, SNAP, GraphML, GML), a polars/pandas/pyarrow table, "
-    "a networkx or igraph graph, or a scipy sparse matrix"
-)
-
-
-def read_graph(
-    source: Any,
-    *,
-    edge_meaning: EdgeMeaning | None = None,
-    source_col: str | None = None,
-    target_col: str | None = None,
-    probability: str = "probability",
-    weight: str = "weight",
-    header: bool | None = None,
-    columns: Mapping[str, str] | None = None,
-    format: str | None = None,
-    duplicates: str = "max",
-    undirected: bool = False,
-) -> FollowerGraph:
-    """A :class:`FollowerGraph` from ``source``: a path (by extension, or ``format``: csv,
-    tsv, parquet, snap, or graphml and gml through igraph), a polars
-    ``DataFrame``/``LazyFrame``, a pandas ``DataFrame``, a pyarrow ``Table``, a networkx
-    graph, an igraph ``Graph``, a scipy sparse matrix, or a ``FollowerGraph`` (returned as
-    is). ``edge_meaning`` defaults to ``"follows"`` for edge files and tables,
-    ``"influences"`` for GraphML, GML, graphs and matrices (see the module doc);
-    ``source_col``/``target_col`` name a table's endpoint columns and
-    ``probability``/``weight`` a graph's edge attributes. For edge files and tables,
-    ``columns`` maps canonical names (source, target, probability, weight) to their
-    columns, ``header`` says whether a text file's first row is a header (None: detect),
-    and ``duplicates``/``undirected`` are :func:`~pipeline.graph_io.load_graph`'s (given
-    for a GraphML or GML file, any of these is an error). The one reader the CLI and
-    campaigns use. O(m log m)."""
-    # The converters import this module: imported here, when a graph is read.
-    from pipeline.interop.files import read_gml, read_graphml
-    from pipeline.interop.graphs import from_igraph, from_networkx
-    from pipeline.interop.matrices import from_scipy
-
-    if isinstance(source, FollowerGraph):
-        return source
-    if isinstance(source, str | Path):
-        kind = format or Path(source).suffix.lower().lstrip(".")
-        if kind in ("graphml", "gml"):
-            for name, given in (
-                ("source_col", source_col),
-                ("target_col", target_col),
-                ("header", header),
-                ("columns", columns),
-                ("duplicates", duplicates != "max"),
-                ("undirected", undirected),
-            ):
-                if given:  # fmt: skip
-                    raise InputError(f"{source}: «{name}» applies to edge files, not to a "
-                                     f"{kind.upper()} graph")  # fmt: skip
-            read = read_graphml if kind == "graphml" else read_gml
-            return read(source, edge_meaning=edge_meaning or "influences")
-        return load_graph(
-            source,
-            format=format,
-            edge_meaning=edge_meaning or "follows",
-            source_col=source_col,
-            target_col=target_col,
-            header=header,
-            columns=columns,
-            duplicates=duplicates,
-            undirected=undirected,
-        )
-    if isinstance(source, ig.Graph):
-        return from_igraph(
-            source, edge_meaning=edge_meaning or "influences", probability=probability,
-            weight=weight,
-        )  # fmt: skip
-    module = type(source).__module__.split(".")[0]
-    if module == "networkx":
-        return from_networkx(
-            source, edge_meaning=edge_meaning or "influences", probability=probability,
-            weight=weight,
-        )  # fmt: skip
-    if module == "scipy":
-        return from_scipy(source, edge_meaning=edge_meaning or "influences")
-    if isinstance(source, pl.DataFrame | pl.LazyFrame) or module in ("pandas", "pyarrow"):
-        return from_frame(
-            source, edge_meaning=edge_meaning or "follows", source_col=source_col,
-            target_col=target_col, columns=columns,
-        )  # fmt: skip
-    raise InputError(f"cannot read a graph from a {type(source).__name__}; expected {_ACCEPTED}")
+__all__ = ["INT_ID", "edges_frame", "from_frame", "id_series"]
 
 
 def from_frame(

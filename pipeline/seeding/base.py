@@ -257,7 +257,7 @@ class SeedSet(Described):
         p = self.problem
         if p.root_weight is None:
             return np.arange(1, len(self) + 1, dtype=np.float64)
-        from pipeline.seeding.estimate import paid_prefix
+        from pipeline.seeding.kpi import paid_prefix
 
         return paid_prefix(p.graph, p.root_weight, self.nodes, p.expose)
 

@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numba import njit
 from numpy.typing import NDArray
 
-from pipeline.graph_io import FollowerGraph
 from pipeline.seeding.base import SeedingProblem
+from pipeline.seeding.kpi import paid_prefix  # re-exported (its old home)
 from pipeline.seeding.max_cover import CoverIndex, prefix_coverage
 from pipeline.seeding.rrsets import (
     RRSets,
@@ -249,55 +248,6 @@ class ReachEstimator:
         cov = prefix_coverage(self.index, seeds).astype(np.float64)
         f = np.cumsum(cov) / theta
         return cov * n / theta, n * np.sqrt(f * (1.0 - f) / theta)
-
-
-@njit(cache=True, nogil=True)
-def _paid_prefix_kernel(
-    out_ptr: NDArray[np.int64],
-    out_idx: NDArray[np.int32],
-    seeds: NDArray[np.int64],
-    weight: NDArray[np.float64],
-    expose: NDArray[np.float32],
-) -> NDArray[np.float64]:
-    """``out[i]``: what seeds ``0..i`` alone are worth, ``Σ_v w_v Pr[v is one of them or
-    really follows one]`` (just ``Σ w`` over them with an empty ``expose``). One pass
-    over the seeds' out-edges: O(n + their out-degrees)."""
-    n = out_ptr.shape[0] - 1
-    miss = np.ones(n)  # Pr[v follows none of the seeds so far through a real follow]
-    seeded = np.zeros(n, dtype=np.bool_)
-    out = np.empty(seeds.shape[0])
-    total = 0.0
-    use = expose.shape[0] > 0
-    for i in range(seeds.shape[0]):
-        s = seeds[i]
-        if not seeded[s]:
-            seeded[s] = True
-            total += weight[s] * (miss[s] if use else 1.0)  # from w (1 - miss) to w
-        if use:
-            for e in range(out_ptr[s], out_ptr[s + 1]):
-                v = out_idx[e]
-                if seeded[v]:
-                    continue
-                left = miss[v] * (1.0 - min(1.0, float(expose[e])))
-                total += weight[v] * (miss[v] - left)
-                miss[v] = left
-        out[i] = total
-    return out
-
-
-def paid_prefix(
-    graph: FollowerGraph,
-    weight: NDArray[np.floating],
-    seeds: NDArray[np.integer],
-    expose: NDArray[np.float32] | None,
-) -> NDArray[np.float64]:
-    """What the first 1, 2, ... of ``seeds`` alone are worth in a KPI estimate's unit
-    (the floor of :attr:`~pipeline.seeding.base.SeedSet.cumulative_reach`): entry ``i``
-    is :func:`pipeline.seeding.kpi.paid_value` of ``seeds[:i + 1]``, all prefixes in one
-    pass. O(n + the seeds' out-degrees)."""
-    ex = np.zeros(0, np.float32) if expose is None else np.asarray(expose, np.float32)
-    return _paid_prefix_kernel(graph.out_ptr, graph.out_idx, np.asarray(seeds, np.int64),
-                               np.asarray(weight, dtype=np.float64), ex)  # fmt: skip
 
 
 def rr_fingerprint(problem: SeedingProblem) -> tuple[Any, ...]:

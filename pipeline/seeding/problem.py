@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from pipeline import defaults
 from pipeline.costs import CostModel
 from pipeline.diffusion.model_ref import Model
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
@@ -107,7 +108,7 @@ def make_problem(
 ) -> SeedingProblem:
     """Validate a seeding request and resolve it into a :class:`SeedingProblem`.
 
-    ``model``: see :func:`pipeline.defaults.resolve_model` (``"ic"`` with a ``p`` or a
+    ``model``: see :func:`pipeline.diffusion.model_ref.resolve` (``"ic"`` with a ``p`` or a
     graph with per-edge probabilities, else ``"wc"``).
 
     ``exclude``/``include`` are dense node indices. ``pool``: ``"profiled"``
@@ -130,7 +131,7 @@ def make_problem(
     the check that the budget buys a paid creator (for a plan that enlists ambassadors,
     :func:`~pipeline.seeding.ambassadors.ambassador_problem` checks its own pool).
     """
-    model = defaults.resolve_model(model, p, graph)
+    model = resolve_model(model, p, graph)
     if (k is None) == (budget is None):
         raise InputError("give exactly one of k (number of seeds) or budget")
     if k is not None and (isinstance(k, bool) or int(k) != k or k < 1):
