@@ -25,10 +25,10 @@ recursive glob, e.g. ``pl.read_parquet("OUT/runs/**/*.parquet")``,
 from __future__ import annotations
 
 import hashlib
-import re
 
 import polars as pl
 
+from pipeline.names import slug as name_slug
 from pipeline.schema_columns import KEY_COLUMNS, RUNS_COLUMNS, SEEDS_COLUMNS, Column
 
 __all__ = [
@@ -142,7 +142,7 @@ def brand_folder(brand: str) -> str:
     The slug keeps letters, digits, ``.`` and ``-`` (at most 40 characters); the hash
     of the exact name keeps ``Fresh Bite`` and ``Fresh&Bite`` apart. No ``=``, so no
     reader mistakes it for a Hive partition. O(len(brand))."""
-    slug = re.sub(r"[^A-Za-z0-9.-]+", "-", brand).strip("-.")[:40].strip("-.")
+    slug = name_slug(brand, keep=".-", strip="-.", limit=40)
     digest = hashlib.blake2b(brand.encode(), digest_size=4).hexdigest()
     return f"brand-{slug}-{digest}" if slug else f"brand-{digest}"
 

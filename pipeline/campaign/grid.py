@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.campaign.config import CampaignConfig, ModelSpec
+from pipeline.names import slug
 from pipeline.profiles import Brands
 
 __all__ = [
@@ -144,7 +144,7 @@ class Cell:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9.=-]+", "-", text).strip("-")
+    return slug(text, keep=".=-")
 
 
 def _levels(

@@ -10,7 +10,6 @@ no HTML.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results, candidates
 from pipeline.errors import InputError
+from pipeline.names import slug as name_slug
 from pipeline.report.why import SEED_KEYS, WHY_LEGEND, gain_words, plan_seeds, why
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
 
 def slug(text: str, taken: set[str]) -> str:
     """A lower-case id fragment of ``text`` ([a-z0-9-]), unique among ``taken``."""
-    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "brand"
+    base = name_slug(text.lower(), keep="") or "brand"
     out, n = base, 2
     while out in taken:
         out, n = f"{base}-{n}", n + 1
