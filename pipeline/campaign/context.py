@@ -61,20 +61,13 @@ class CampaignContext:
     _lock: Any = field(default_factory=threading.RLock, repr=False)
 
     def brand_arrays(self, brand: str) -> tuple[Any, Any]:
-        """(relevance, sender factor or None) of ``brand``, computed once per process."""
-        with self._lock:
-            return self._brand_arrays(brand)
-
-    def _brand_arrays(self, brand: str) -> tuple[Any, Any]:
-        if ("brand", brand) not in self._cache:
-            rel = relevance(self.profiles, self.brands, brand)
-            factor = (
-                brand_sender_factor(self.profiles, self.brands, brand)
-                if self.config.brand_aware
-                else None
-            )
-            self._cache[("brand", brand)] = (rel, factor)
-        return self._cache[("brand", brand)]
+        """(relevance, sender factor or None) of ``brand``: the profiles compute each once
+        and keep it (:meth:`~pipeline.profiles.Profiles.memo`, the one brand-array cache).
+        """
+        rel = relevance(self.profiles, self.brands, brand)
+        if not self.config.brand_aware:
+            return rel, None
+        return rel, brand_sender_factor(self.profiles, self.brands, brand)
 
     def model(self, spec: ModelSpec) -> Model:
         """The grid model ``spec`` resolved on the graph (a calibrated model's edge
