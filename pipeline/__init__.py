@@ -16,7 +16,7 @@ Results print as a few lines (in a notebook, a small HTML table; :mod:`pipeline.
 anywhere else; nothing is printed by default outside notebooks).
 
 Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.interop`,
-:mod:`pipeline.profiles`, :mod:`pipeline.graph_io.centrality`, :mod:`pipeline.rank`,
+:mod:`pipeline.profiles`, :mod:`pipeline.graph_io.centrality`, :mod:`pipeline.seeding.rank`,
 :mod:`pipeline.diffusion`, :mod:`pipeline.seeding`, :mod:`pipeline.overlap`,
 :mod:`pipeline.campaign`, :mod:`pipeline.aggregate`, :mod:`pipeline.report`,
 :mod:`pipeline.schema`; :mod:`pipeline.defaults` holds the defaults the library and
@@ -45,7 +45,7 @@ _WHERE: dict[str, str] = {
     "load_profiles": "pipeline.profiles",
     "load_brands": "pipeline.profiles",
     "centrality": "pipeline.graph_io.centrality",
-    "rank_candidates": "pipeline.rank",
+    "rank_candidates": "pipeline.seeding.rank",
     "register_strategy": "pipeline.seeding.registry",
     "select_seeds": "pipeline.api",
     "simulate": "pipeline.api",
@@ -103,7 +103,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
     from pipeline.graph_io.centrality import centrality
     from pipeline.interop import from_networkx, read_graph, to_networkx
     from pipeline.profiles import load_brands, load_profiles
-    from pipeline.rank import rank_candidates
+    from pipeline.seeding.rank import rank_candidates
     from pipeline.seeding.registry import register_strategy
 
 

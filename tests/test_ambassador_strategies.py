@@ -91,8 +91,8 @@ def test_mixed_prices_each_account_at_the_cheaper_and_beats_paid_only(tmp_path: 
     cost 25, so the mixed plan's account that is both costs 25; with a budget of 500 it
     buys more and, with the planted ambassadors among them, reaches more than IMM on the
     paid creators alone (the true per-edge model)."""
-    from pipeline.costs import CostModel
     from pipeline.profiles import load_profiles
+    from pipeline.valuation.costs import CostModel
 
     g, pool, planted, _ = _world()
     path = tmp_path / "profiles.csv"

@@ -1,5 +1,5 @@
 """The one-page brief per brand at the top of `influence report`: its plan and creator
-tables against pipeline.plan and the seeds table, the why per creator in the KPI's
+tables against pipeline.report.plan and the seeds table, the why per creator in the KPI's
 units, the results' notes, no table wider than its box at 1440 and 1920 px, and the
 printed PDF (every column, every creator, one page per brief, A4 and Letter)."""
 
@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.aggregate import load_results
 from pipeline.campaign import run_campaign
-from pipeline.plan import people, plans
+from pipeline.report.plan import people, plans
 
 pytest.importorskip("altair", reason="the report extra (altair) is not installed")
 pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
@@ -328,7 +328,7 @@ def test_printed_brief_fits_an_a4_page(page: Path, demo: Path, tmp_path: Path) -
 def test_headline_names_the_objective_once_and_every_kpi_beside_it() -> None:
     import polars as pl
 
-    from pipeline.plan import headline
+    from pipeline.report.plan import headline
 
     base = {
         "brand": "b", "budget": 5000.0, "k": None, "strategy": "imm",

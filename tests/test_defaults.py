@@ -77,7 +77,7 @@ def test_cli_options_read_the_library_defaults() -> None:
 def test_library_functions_read_the_defaults() -> None:
     from pipeline.diffusion import compete
     from pipeline.overlap import audience_overlap
-    from pipeline.rank import rank_candidates
+    from pipeline.seeding.rank import rank_candidates
 
     for fn in (select_seeds, ip.simulate, ip.compare_seed_sets, ip.compete, simulate_idx,
                compete, audience_overlap, ip.audience_overlap, rank_candidates):  # fmt: skip

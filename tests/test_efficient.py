@@ -11,12 +11,12 @@ import pytest
 from typer.testing import CliRunner
 from worlds import small
 
-from pipeline.costs import CostModel
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles
 from pipeline.seeding import make_problem, select_seeds
 from pipeline.seeding.efficient import efficient_score, own_value
 from pipeline.seeding.registry import built_in, family_of, plain_name
+from pipeline.valuation.costs import CostModel
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,6 @@ from worlds import small
 from pipeline.aggregate import load_results, summarize_runs, verdicts
 from pipeline.campaign import load_config, run_campaign
 from pipeline.cli import app
-from pipeline.costs import CostModel
 from pipeline.diffusion import simulate
 from pipeline.diffusion.depth import depth_profile
 from pipeline.diffusion.exact import exact_ic
@@ -26,6 +25,7 @@ from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles, relevance
 from pipeline.seeding import select_seeds
 from pipeline.seeding.registry import built_in, get_strategy, register_strategy
+from pipeline.valuation.costs import CostModel
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -10,7 +10,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_brands, load_profiles
-from pipeline.rank import RankWeights, rank_candidates
+from pipeline.seeding.rank import RankWeights, rank_candidates
 
 
 def _rank(*args: object, **kwargs: object) -> pl.DataFrame:

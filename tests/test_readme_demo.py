@@ -82,7 +82,7 @@ def _table(text: str, rows: int) -> list[str]:
 def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
     """Every generated block of the README, from the results folder ``out``."""
     from pipeline.aggregate import load_results
-    from pipeline.plan import headline, plans
+    from pipeline.report.plan import headline, plans
 
     # the demo's config names the bundled data by absolute path: quote it as data/...
     printed, again = (x.replace(str(out), SHOWN).replace(f"{ROOT}/", "") for x in (printed, again))
@@ -207,7 +207,7 @@ def kpi_table(res: object) -> str:
     import polars
 
     from pipeline.aggregate import Results, summarize
-    from pipeline.plan import people
+    from pipeline.report.plan import people
 
     assert isinstance(res, Results)
     every = summarize(res)

@@ -464,7 +464,7 @@ def test_emv_chart_when_a_cpm_is_known(data: Path, tmp_path: Path) -> None:
 
 
 def test_plan_rows_are_the_winners_with_platform_units(results: Path) -> None:
-    from pipeline.plan import headline, people, plans
+    from pipeline.report.plan import headline, people, plans
 
     res = load_results(results)
     plan = plans(res)

@@ -200,8 +200,8 @@ class CampaignConfig:
         return self.reach_rate if self.reach_rate is not None else ReachRates()
 
     def costs(self) -> Any:
-        """The :class:`pipeline.costs.CostModel` of ``[costs]``."""
-        from pipeline.costs import CostModel
+        """The :class:`pipeline.valuation.costs.CostModel` of ``[costs]``."""
+        from pipeline.valuation.costs import CostModel
 
         return CostModel(self.per_creator, self.cost_fixed, self.cost_per_follower)
 

@@ -138,7 +138,7 @@ def rank(
     from pipeline.cli.loaders import load_profiles_arg
     from pipeline.profiles import TierThresholds, load_brands
     from pipeline.profiles.topics import no_fit_reason
-    from pipeline.rank import RankWeights, rank_candidates
+    from pipeline.seeding.rank import RankWeights, rank_candidates
 
     weights = RankWeights(reach=w_reach, engagement=w_engagement, cost=w_cost)
     thresholds = TierThresholds.parse(tiers) if tiers else TierThresholds()
@@ -224,7 +224,7 @@ def rank(
 
 
 def costs_option(per_creator: float, fixed: float | None, per_follower: float | None) -> Any:
-    from pipeline.costs import CostModel
+    from pipeline.valuation.costs import CostModel
 
     try:
         return CostModel(per_creator, fixed, per_follower)

@@ -1,14 +1,14 @@
 """Campaign reports: one self-contained HTML page, or one PNG per chart, from a results folder.
 
 ``influence report RESULTS --out report.html`` reads a campaign results folder
-(only through :mod:`pipeline.aggregate` and :mod:`pipeline.plan`) and writes a page
+(only through :mod:`pipeline.aggregate` and :mod:`pipeline.report.plan`) and writes a page
 that a marketer can open offline and a reviewer can reproduce:
 
 - first, what a reader should know about the folder (:attr:`Results.notes`: an
   objective that fell back to an in-graph measure, an older folder format);
 - then **one brief per brand**, which prints on one A4 or Letter page
   (:mod:`~pipeline.report.brief`): the recommendation sentence
-  (:func:`pipeline.plan.headline`, in the campaign's objective, engagements by
+  (:func:`pipeline.report.plan.headline`, in the campaign's objective, engagements by
   default), the plan per budget (recommended strategy, creators, spend, budget left
   unspent, engagements, people, cost per engagement, and the runner-up with the same
   figures) and every creator of the recommended plan at the largest budget (handle,

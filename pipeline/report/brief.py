@@ -1,6 +1,6 @@
 """The one-page brief of a brand, the part of the report a manager forwards.
 
-Per brand: the recommendation sentence (:func:`pipeline.plan.headline`), the plan per
+Per brand: the recommendation sentence (:func:`pipeline.report.plan.headline`), the plan per
 budget (:func:`brief_plan`: the recommended strategy, its creators, spend, budget left
 unspent, engagements, people and cost per engagement, and the runner-up with the same
 figures) and every creator of the recommended plan at the largest budget
@@ -9,7 +9,7 @@ post's engagements and their cost per engagement (one basis, said in the headers
 line on why, :func:`pipeline.report.why.why`). A strategy is named in plain words with
 its code (:func:`strategy_label`). Cells are
 display text with a flag for numbers; the template lays them out, one printed page per
-brand. Counts have two significant figures (:func:`pipeline.plan.people`).
+brand. Counts have two significant figures (:func:`pipeline.report.plan.people`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS
 from pipeline.export import format_money
-from pipeline.plan import people
+from pipeline.report.plan import people
 from pipeline.report.why import OWN_POST_HEADS, WHY_LEGEND, why
 from pipeline.seeding.registry import plain_name
 
@@ -41,7 +41,7 @@ def _count(x: float | None) -> str:
 
 
 def largest(plan: pl.DataFrame) -> dict[str, Any] | None:
-    """The plan row of the largest level (the one :func:`pipeline.plan.headline` speaks
+    """The plan row of the largest level (the one :func:`pipeline.report.plan.headline` speaks
     of); None for no rows."""
     if plan.height == 0:
         return None

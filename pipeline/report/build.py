@@ -1,7 +1,7 @@
 """Building a report: a results folder in, a :class:`~pipeline.report.document.Report` out.
 
 Reads the campaign only through :mod:`pipeline.aggregate` (summaries, paired
-differences, verdicts, the cross-model table, candidates) and :mod:`pipeline.plan`, and
+differences, verdicts, the cross-model table, candidates) and :mod:`pipeline.report.plan`, and
 assembles per brand its headline, plan table, the creators of its recommended plan
 (the brief), verdicts, charts and candidates, then one section per calibrated model of
 the grid (:mod:`~pipeline.report.calibrated`), and the results' notes.
@@ -25,7 +25,6 @@ from pipeline.aggregate import (
 )
 from pipeline.aggregate.scenarios import scenario_lines, without_scenarios
 from pipeline.errors import InputError
-from pipeline.plan import KPI_ORDER, headline, plans
 from pipeline.report.brief import largest
 from pipeline.report.calibrated import calibrated_sections
 from pipeline.report.chart_context import ChartContext, palette
@@ -45,6 +44,7 @@ from pipeline.report.frames import (
     parameters,
     slug,
 )
+from pipeline.report.plan import KPI_ORDER, headline, plans
 from pipeline.report.plan_charts import curve_chart, mix_chart, overlap_chart
 from pipeline.report.regret_chart import regret_chart
 from pipeline.report.why import SEED_KEYS, plan_seeds

@@ -87,8 +87,8 @@ class BrandSection:
     verdicts: tuple[str, ...]
     candidates: pl.DataFrame | None
     candidates_caption: str
-    headline: str = ""  # the sentence a manager can forward (pipeline.plan.headline)
-    plan: pl.DataFrame | None = None  # one row per budget (pipeline.plan.plans)
+    headline: str = ""  # the sentence a manager can forward (pipeline.report.plan.headline)
+    plan: pl.DataFrame | None = None  # one row per budget (pipeline.report.plan.plans)
     creators: pl.DataFrame | None = None  # seeds of the plan at the largest budget, all
 
 

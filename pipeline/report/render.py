@@ -23,7 +23,6 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS
 from pipeline.export import format_money, spreadsheet_safe
-from pipeline.plan import KPI_ORDER, people
 from pipeline.profiles import TIER_NAMES
 from pipeline.report.brief import brief_creators, brief_plan, largest, level_name
 from pipeline.report.calibrated_backtest import BACKTEST_HEADS, backtest_rows
@@ -35,6 +34,7 @@ from pipeline.report.document import (
     vl_version,
 )
 from pipeline.report.frames import fit_label, number_text
+from pipeline.report.plan import KPI_ORDER, people
 from pipeline.report.why import gain_words
 
 if TYPE_CHECKING:

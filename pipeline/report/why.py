@@ -1,6 +1,6 @@
 """Why each creator is in a plan, from its own numbers, in the units a marketer buys.
 
-:func:`plan_seeds` finds the creators of one plan (a row of :func:`pipeline.plan.plans`
+:func:`plan_seeds` finds the creators of one plan (a row of :func:`pipeline.report.plan.plans`
 or any brand x model x strategy x level key) in the results' seeds table, every one in
 seeding order, and picks for each the creator to compare it with
 (:func:`comparables`). :func:`why` writes one line per creator from the seeds table's
@@ -30,7 +30,7 @@ import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, Results
 from pipeline.export import format_money
-from pipeline.plan import people
+from pipeline.report.plan import people
 
 __all__ = [
     "COST_BAND",

@@ -37,13 +37,13 @@ maximum coverage and certified ratios).
 
 from __future__ import annotations
 
-from pipeline.costs import CostModel
 from pipeline.profiles import DEFAULT_MIN_RELEVANCE, fit_pool
 from pipeline.seeding.base import SeedingProblem, SeedSet
 from pipeline.seeding.estimate import ReachEstimator
 from pipeline.seeding.problem import OBJECTIVES, edge_values, make_problem
 from pipeline.seeding.rrsets import RRSets, sample_rr_sets
 from pipeline.seeding.select import run_strategy, select_seeds
+from pipeline.valuation.costs import CostModel
 
 __all__ = [
     "DEFAULT_MIN_RELEVANCE",

@@ -56,7 +56,7 @@ class SeedingProblem:
     accounts whose relevance is below ``min_relevance`` removed too (the brand-fit
     pool every strategy draws from; ``eligible_any`` is the pool before that
     filter, for the topic-blind ``macro-any``). ``cost`` is what contracting an
-    account costs: fee plus per-creator overhead (:class:`pipeline.costs.CostModel`).
+    account costs: fee plus per-creator overhead (:class:`pipeline.valuation.costs.CostModel`).
     ``k`` caps the seeds besides must-includes, also with a budget (from
     ``max_creators``). ``objective`` is what the optimizers maximise:
     ``activated`` (expected spread, seeds included) or ``earned_activated``

@@ -14,7 +14,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline import defaults
-from pipeline.costs import CostModel
 from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.errors import InputError
@@ -34,6 +33,7 @@ from pipeline.profiles.audience import ReachRates, audience
 from pipeline.profiles.kpis import KPIS, kpi_objective
 from pipeline.seeding.base import SeedingProblem, check_budget
 from pipeline.seeding.kpi import kpi_weights
+from pipeline.valuation.costs import CostModel
 
 __all__ = ["OBJECTIVES", "edge_values", "make_problem"]
 

@@ -15,7 +15,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline import defaults
-from pipeline.costs import CostModel
 from pipeline.diffusion.model_ref import Model
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
@@ -36,6 +35,7 @@ from pipeline.seeding.registry import (
     is_builtin,
     run_registered,
 )
+from pipeline.valuation.costs import CostModel
 
 __all__ = ["run_strategy", "select_seeds"]
 
