@@ -156,3 +156,17 @@ def test_the_ambassadors_command_shows_topic_relevance_without_excluding(data: P
         ],
     )
     assert bad.exit_code == 2 and "--brands needs --brand and --profiles" in bad.output
+
+
+def test_seed_enlists_ambassadors_from_the_log_and_says_who_is_who(data: Path) -> None:
+    base = ["seed", str(data / "follows.csv"), "--actions", str(data / "actions.csv"),
+            "--brand", "freshbite", "--profiles", str(data / "profiles.csv"), "--brands",
+            str(data / "brands.csv"), "--budget", "500", "--json"]  # fmt: skip
+    got = runner.invoke(app, [*base, "--strategy", "ambassadors"])
+    assert got.exit_code == 0, got.output
+    import json
+
+    seeds = json.loads(got.stdout)["seeds"]
+    assert seeds and all(s["cost"] == 25.0 for s in seeds) and len(seeds) == 20
+    paid = runner.invoke(app, [*base, "--strategy", "micro"])
+    assert paid.exit_code == 2 and "--actions is read by the strategies that enlist" in paid.output

@@ -176,6 +176,7 @@ def seed_cmd(
     from pipeline.cli.loaders import load_profiles_arg
     from pipeline.profiles import CreatorFilter, TierThresholds
     from pipeline.seeding import select_seeds
+    from pipeline.seeding.registry import get_strategy
 
     creators = CreatorFilter.of(platform, tier, min_followers, max_followers)
     if (creators.active or tier_thresholds) and profiles is None:
@@ -187,6 +188,9 @@ def seed_cmd(
     if min_relevance is not None and brand is None:
         raise InputError("--min-relevance needs --brand (relevance is a brand's topic fit)")
     quiet = quiet or json_out
+    if actions is not None and get_strategy(strategy).pool == "paid":
+        raise InputError(f"--actions is read by the strategies that enlist ambassadors "
+                         f"(ambassadors, mixed), not by {strategy}")  # fmt: skip
     b = brands_for(brand, profiles, brands)
     g = load_graph_arg(
         graph,
