@@ -689,7 +689,7 @@ def test_disk_full_mid_campaign_says_so_and_resumes(
 ) -> None:
     """The 9th table written fails as a full disk would: one line naming the file and
     the finished cells, exit 2, no temporary file; the rerun completes the same files."""
-    import pipeline.export as export
+    import pipeline.export.files as export
 
     cfg = config(data, tmp_path, name="full.toml")
     real = export._write
@@ -729,7 +729,7 @@ def test_summarize_out_and_read_only_campaign_faults(
     import errno
     import tempfile
 
-    import pipeline.export as export
+    import pipeline.export.files as export
 
     def full(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device")

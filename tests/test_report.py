@@ -225,7 +225,7 @@ def test_report_to_stdout_and_to_a_full_disk(
     out.write_text("old")
     import builtins
 
-    import pipeline.export as export
+    import pipeline.export.files as export
 
     class Full:  # a text file on a disk that fills at the first write
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -34,6 +34,7 @@ from pipeline.aggregate.results import (
 )
 from pipeline.aggregate.summaries import mean_ci, sort_levels, summarize_runs
 from pipeline.errors import InputError
+from pipeline.measures import check_tie_margin
 
 __all__ = [
     "DEFAULT_TIE_MARGIN",
@@ -51,17 +52,6 @@ __all__ = [
 
 #: What a level's comparison of best and runner-up can say.
 OUTCOMES: tuple[str, ...] = ("win", "tie", "indistinguishable")
-
-
-def check_tie_margin(value: object, where: str = "tie_margin") -> float:
-    """``value`` as a tie margin: a share of the larger mean in [0, 1). InputError
-    otherwise."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"{where} must be a number in [0, 1), got {value!r}")
-    x = float(value)
-    if not (math.isfinite(x) and 0.0 <= x < 1.0):
-        raise InputError(f"{where} must be a number in [0, 1), got {value!r}")
-    return x
 
 
 def rank_levels(summary: pl.DataFrame, objective: str) -> pl.DataFrame:

@@ -18,7 +18,14 @@ import polars as pl
 
 from pipeline import defaults
 from pipeline.errors import InputError
-from pipeline.profiles.kpis import EARNED_KPIS, KPIS
+from pipeline.measures import (
+    MEASURES,
+    METRIC_WORDS,
+    METRICS,
+    OBJECTIVES,
+    PROJECTED,
+    TIE_MARGIN,
+)
 from pipeline.schema import (
     AUDIENCE_SCHEMA,
     COMPETITION_SCHEMA,
@@ -33,6 +40,7 @@ __all__ = [
     "DEFAULT_BASELINE",
     "DEFAULT_OBJECTIVE",
     "DEFAULT_TIE_MARGIN",
+    "MEASURES",
     "METRICS",
     "METRIC_WORDS",
     "OBJECTIVES",
@@ -57,36 +65,14 @@ def without_scenarios(frame: Frame) -> Frame:
 
 
 DEFAULT_BASELINE = "macro"
-#: Differences within this share of the larger mean are ties in verdicts.
-DEFAULT_TIE_MARGIN = 0.02
+DEFAULT_TIE_MARGIN = TIE_MARGIN
 
 # One summary row per group; the cell id is unique per group in a sane campaign.
 GROUP_KEYS = ["brand", "model", "strategy", "budget", "k"]
 # A level of comparison: strategies compete within it.
 LEVEL_KEYS = ["brand", "model", "budget", "k"]
 
-#: In-graph counts per run (accounts of the sample graph), the earned ones without the
-#: paid seeds.
-METRICS: tuple[str, ...] = ("activated", "exposed", "earned_activated", "earned_exposed")
-#: Plain words for each measure, as verdicts name them.
-METRIC_WORDS: dict[str, str] = {
-    "activated": "activated accounts (in-graph)",
-    "exposed": "exposed accounts (in-graph)",
-    "earned_activated": "earned activations (in-graph accounts)",
-    "earned_exposed": "earned exposure (in-graph accounts)",
-    "engagements": "engagements",
-    "impressions": "impressions",
-    "people": "people reached",
-    "earned_engagements": "earned engagements",
-    "earned_impressions": "earned impressions",
-    "earned_people": "earned people reached",
-}
 DEFAULT_OBJECTIVE = defaults.OBJECTIVE
-#: Platform units per run (docs/projection.md): the KPIs, then their earned parts.
-PROJECTED: tuple[str, ...] = (*KPIS, *EARNED_KPIS)
-MEASURES = METRICS + PROJECTED
-#: What a verdict can judge by: the simulated counts and the platform units.
-OBJECTIVES: tuple[str, ...] = MEASURES
 
 
 # Files are scanned with the widest integer type so that a writer using Int32

@@ -25,7 +25,7 @@ from pipeline.aggregate.outcomes import (
 )
 from pipeline.aggregate.results import LEVEL_KEYS, Results, without_scenarios
 from pipeline.aggregate.summaries import sort_levels, summarize_runs
-from pipeline.profiles.kpis import KPIS
+from pipeline.measures import KPIS
 
 __all__ = ["TRADE_OFF_SCHEMA", "trade_offs"]
 

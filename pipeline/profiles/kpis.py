@@ -21,14 +21,11 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from pipeline.measures import EARNED_KPIS, KPIS
 from pipeline.profiles.accounts import Profiles
 
 __all__ = ["EARNED_KPIS", "KPIS", "KPI_FALLBACK", "kpi_objective"]
 
-#: Platform KPIs, paid plus earned (the creators' own posts included).
-KPIS: tuple[str, ...] = ("engagements", "impressions", "people")
-#: The same KPIs without the creators' own posts.
-EARNED_KPIS: tuple[str, ...] = tuple(f"earned_{k}" for k in KPIS)
 #: The in-graph measure of the same event, when a KPI cannot be projected.
 KPI_FALLBACK: dict[str, str] = {
     "engagements": "activated",

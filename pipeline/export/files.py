@@ -1,4 +1,4 @@
-"""Writing tables: Parquet first, CSV and JSON for people; always atomic.
+"""Reading and writing tables: Parquet first, CSV and JSON for people; writes atomic.
 
 Every output is written to a temporary file in the target folder and then
 renamed over the target (``os.replace``), so an interrupted run never leaves a
@@ -26,17 +26,15 @@ from typing import IO, Literal
 import polars as pl
 
 from pipeline.errors import InputError, OutputError
+from pipeline.export.formats import csv_ready, money_to_cents, spreadsheet_safe
 
 __all__ = [
     "TABLE_FORMATS",
     "atomic_path",
     "ensure_folder",
-    "format_money",
     "is_io_error",
-    "is_money",
-    "is_rate",
+    "open_atomic_text",
     "read_table",
-    "spreadsheet_safe",
     "table_format",
     "write_table",
 ]
@@ -161,8 +159,9 @@ def write_table(df: pl.DataFrame, path: str | Path, format: str | None = None) -
     """Write ``df`` atomically as Parquet, CSV or JSON (an array of row objects).
 
     CSV is for people and spreadsheets: UTF-8 with a BOM (Excel reads accents), money
-    columns (:func:`is_money`) rounded to cents, formula-like text neutralised
-    (:func:`spreadsheet_safe`); Parquet and JSON keep every value as it is. ``path``
+    columns (:func:`~pipeline.export.formats.is_money`) rounded to cents, formula-like
+    text neutralised (:func:`~pipeline.export.formats.spreadsheet_safe`); Parquet and
+    JSON keep every value as it is. ``path``
     ``-`` writes to standard output (CSV unless ``format`` says otherwise, without a
     BOM; Parquet is refused on a terminal); so does a FIFO or device such as
     ``/dev/stdout`` (CSV without a BOM when its name has no extension). O(rows x columns).
@@ -184,7 +183,7 @@ def _write(df: pl.DataFrame, dest: Path | io.BytesIO, fmt: str, *, bom: bool) ->
     if fmt == "parquet":
         df.write_parquet(dest)
     elif fmt == "csv":
-        spreadsheet_safe(_money_to_cents(_csv_ready(df))).write_csv(dest, include_bom=bom)
+        spreadsheet_safe(money_to_cents(csv_ready(df))).write_csv(dest, include_bom=bom)
     else:
         df.write_json(dest)
 
@@ -212,78 +211,6 @@ def _write_stdout(df: pl.DataFrame, format: str) -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except OSError as exc:
         raise OutputError(f"standard output: could not be written ({_reason(exc)})") from None
-
-
-def is_money(column: str) -> bool:
-    """Whether a column holds currency units, by the project's naming: ``cost``,
-    ``cost_*``, ``*_cost`` (not ``*_per_cost``, a rate), ``fee``, ``budget``, ``emv``,
-    ``cpm`` and their ``baseline_``/``projected_`` forms."""
-    c = column.removeprefix("baseline_").removeprefix("projected_")
-    if c.endswith(("per_cost", "_score")):
-        return False
-    return (
-        c in ("cost", "fee", "budget", "emv", "cpm") or c.startswith("cost") or c.endswith("_cost")
-    )
-
-
-def is_rate(column: str) -> bool:
-    """Whether a column is a share or a rate in [0, 1] (shown as a percentage)."""
-    return any(w in column for w in ("rate", "share", "overlap", "real_audience", "redundancy"))
-
-
-def format_money(x: float, currency: str = "", whole: bool = False) -> str:
-    """Money for people: two decimals (none with ``whole``), thousands separators and
-    the currency: a one-character symbol before (``$1,234.50``), a code after
-    (``1,234.50 EUR``)."""
-    text = f"{x:,.0f}" if whole else f"{x:,.2f}"
-    if not currency:
-        return text
-    return currency + text if len(currency) == 1 else f"{text} {currency}"
-
-
-def _money_to_cents(df: pl.DataFrame) -> pl.DataFrame:
-    """Money columns rounded to cents for CSV (``271.40000000000003`` -> ``271.4``)."""
-    money = [c for c, t in df.schema.items() if t.is_float() and is_money(c)]
-    return df.with_columns(pl.col(c).round(2) for c in money) if money else df
-
-
-def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
-    """``df`` with text cells a spreadsheet would run as a formula (starting with ``=``,
-    ``+``, ``-``, ``@``, tab or carriage return) prefixed with ``'``, as OWASP's CSV
-    injection guidance advises. Two shapes that cannot hold a formula are left as they
-    are: a plain handle (``@`` then letters, digits, ``_`` or ``.``) and a plain signed
-    number; numeric columns are untouched. O(cells)."""
-    text = [c for c, t in df.schema.items() if t == pl.String]
-    risky = r"^[=+\-@\t\r]"
-    plain = r"^(@[\w.]+|[+-]?\d+(\.\d+)?)$"
-    return df.with_columns(
-        pl.when(pl.col(c).str.contains(risky) & ~pl.col(c).str.contains(plain))
-        .then(pl.lit("'") + pl.col(c))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in text
-    )
-
-
-def _csv_ready(df: pl.DataFrame) -> pl.DataFrame:
-    """``df`` with nested columns (lists, arrays, structs) as JSON text, which CSV can hold.
-
-    A list ``[1, 2]`` becomes the cell ``[1,2]`` and a struct ``{"a": 1}`` the cell
-    ``{"a":1}``; a missing value stays an empty cell. Reading the CSV back gives
-    those strings (use Parquet or JSON to keep the types). Flat columns are
-    untouched. O(rows) per nested column.
-    """
-    nested = [c for c, t in df.schema.items() if t.is_nested()]
-    if not nested:
-        return df
-    # json_encode of a one-field struct gives {"c":<value>}; strip the wrapper.
-    return df.with_columns(
-        pl.when(pl.col(c).is_not_null())
-        .then(pl.struct(pl.col(c).alias("v")).struct.json_encode().str.slice(5))
-        .str.strip_suffix("}")
-        .alias(c)
-        for c in nested
-    )
 
 
 def read_table(path: str | Path, what: str = "table") -> pl.DataFrame:
