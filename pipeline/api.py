@@ -7,21 +7,27 @@ layer, indexed by node; these wrappers translate IDs with
 :class:`~pipeline.errors.InputError` naming them) and share the CLI's defaults
 (:mod:`pipeline.defaults`: the model is ``"ic"`` when a ``p`` is given or the graph
 has per-edge probabilities, else :data:`DEFAULT_MODEL`). :func:`run_campaign` is the
-campaign driver with a progress display in notebooks (or on request).
+campaign driver with a progress display in notebooks (or on request), from
+:mod:`pipeline.campaign.notebook`.
+
+Profiles and brands go in as the CLI takes them (``profiles=``, ``brands=``, ``brand=``)
+and become kernel inputs in one place, the brand view
+(:func:`pipeline.profiles.brand_view`): the brand's sender factor ``f_u`` and the
+profiles' audience quality ``q_u`` (``real_audience``), applied alike by
+:func:`simulate`, :func:`audience_overlap`, :func:`compete` and :func:`select_seeds`.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 
 from pipeline import defaults
+from pipeline.campaign.notebook import run_campaign
 from pipeline.diffusion import CompetitionResult, SimulationResult
 from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.model_ref import resolve as resolve_model
@@ -31,8 +37,7 @@ from pipeline.intervals import half_width
 from pipeline.overlap import OverlapResult
 
 if TYPE_CHECKING:
-    from pipeline.campaign.config import CampaignConfig
-    from pipeline.campaign.driver import CampaignProgress, CampaignReport
+    from pipeline.profiles import Brands, Profiles
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -49,6 +54,38 @@ __all__ = [
 DEFAULT_MODEL = defaults.MODEL
 
 
+def _viewed(
+    graph: FollowerGraph,
+    options: dict[str, Any],
+    profiles: Profiles | None,
+    brands: Brands | None,
+    brand: str | None,
+) -> dict[str, Any]:
+    """``options`` with the brand view's ``sender_factor`` and ``quality``
+    (:func:`pipeline.profiles.brand_view`) when ``profiles`` are given. O(n) once."""
+    if profiles is None:
+        if brand is not None:
+            raise InputError(f"brand {brand!r} needs profiles= and brands=")
+        return options
+    from pipeline.profiles import brand_view
+
+    _check_profiles(graph, profiles, options, "sender_factor", "quality")
+    return {**options, **brand_view(profiles, brands, brand).kernel_options()}
+
+
+def _check_profiles(
+    graph: FollowerGraph, profiles: Profiles, options: dict[str, Any], *given: str
+) -> None:
+    if profiles.n != graph.n:
+        raise InputError(
+            f"the profiles ({profiles.path}) are of a graph of {profiles.n:,} accounts; "
+            f"this one has {graph.n:,}"
+        )
+    for name in given:
+        if options.get(name) is not None:
+            raise InputError(f"give profiles= or {name}=, not both (the profiles set it)")
+
+
 def simulate(
     graph: FollowerGraph,
     seeds: Iterable[object],
@@ -57,15 +94,22 @@ def simulate(
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,
     p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
+    brand: str | None = None,
     **options: Any,
 ) -> SimulationResult:
     """Simulate ``runs`` cascades of ``model`` from the accounts ``seeds`` (IDs); other
-    ``options`` as :func:`pipeline.diffusion.simulate`. The result's ``seeds`` are the
+    ``options`` as :func:`pipeline.diffusion.simulate`. With ``profiles``, their audience
+    quality discounts exposure and spread, and with ``brands`` and a ``brand`` the
+    cascades are brand-aware (the brand view, :func:`pipeline.profiles.brand_view`; in
+    place of ``sender_factor=`` and ``quality=``). The result's ``seeds`` are the
     account IDs (``seed_nodes`` their dense indices). O(runs x reached edges)."""
     from pipeline.diffusion import simulate as run
 
     model = resolve_model(model, p, graph)
     idx = graph.index_of(list(seeds), what="seed ID")
+    options = _viewed(graph, options, profiles, brands, brand)
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options).with_ids(graph)
 
 
@@ -84,7 +128,9 @@ def select_seeds(
     seed: rank, id, handle, tier, cost, marginal_gain, cumulative_reach and the rest of
     :meth:`~pipeline.seeding.base.SeedSet.to_polars` (no dense ``node`` column).
     ``exclude``/``include`` are account IDs; other ``options`` (profiles, brands, brand,
-    objective, epsilon, seed, ...) as :func:`pipeline.seeding.select_seeds`."""
+    objective, epsilon, seed, ...) as :func:`pipeline.seeding.select_seeds`, which takes
+    the brand's relevance, pool, sender factor and the audience quality from the same
+    brand view (:func:`pipeline.profiles.brand_view`) as :func:`simulate`."""
     from pipeline.seeding import select_seeds as choose
 
     chosen = choose(
@@ -140,14 +186,20 @@ def audience_overlap(
     runs: int = defaults.OVERLAP_RUNS,
     seed: int = defaults.SEED,
     p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
+    brand: str | None = None,
     **options: Any,
 ) -> OverlapResult:
     """Follower and simulated-audience overlap of 2 to 64 candidate accounts (IDs); see
-    :func:`pipeline.overlap.audience_overlap`. Its tables carry the IDs."""
+    :func:`pipeline.overlap.audience_overlap`. ``profiles``, ``brands`` and ``brand`` as
+    for :func:`simulate` (audience quality and the brand's sender factor). Its tables
+    carry the IDs."""
     from pipeline.overlap import audience_overlap as overlap
 
     model = resolve_model(model, p, graph)
     idx = graph.index_of(list(candidates), what="candidate ID")
+    options = _viewed(graph, options, profiles, brands, brand)
     return overlap(graph, idx, model, runs=runs, seed=seed, p=p, **options)
 
 
@@ -159,65 +211,28 @@ def compete(
     runs: int = defaults.RUNS,
     seed: int = defaults.SEED,
     p: float | None = None,
+    profiles: Profiles | None = None,
+    brands: Brands | None = None,
     **options: Any,
 ) -> CompetitionResult:
     """Two or more brands seeding at once (brand -> account IDs); see
-    :func:`pipeline.diffusion.compete`."""
+    :func:`pipeline.diffusion.compete`. With ``profiles``, their audience quality
+    discounts every brand's spread, and with ``brands`` (a table naming every competing
+    brand) each brand spreads with its own sender factor: the brand views of
+    :func:`pipeline.profiles.brand_view`, in place of ``sender_factors=`` and
+    ``quality=``."""
     from pipeline.diffusion import compete as run
 
     model = resolve_model(model, p, graph)
     idx = {b: graph.index_of(list(ids), what=f"{b} seed ID") for b, ids in seeds.items()}
+    if profiles is not None:
+        from pipeline.profiles import brand_view
+
+        _check_profiles(graph, profiles, options, "sender_factors", "quality")
+        options["quality"] = brand_view(profiles).quality
+        if brands is not None:
+            views = {b: brand_view(profiles, brands, b) for b in idx}
+            options["sender_factors"] = {b: v.sender_factor for b, v in views.items()}
+    elif brands is not None:
+        raise InputError("brands= needs profiles= (the accounts' topics and engagement)")
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
-
-
-def run_campaign(
-    config: CampaignConfig | str | Path,
-    *,
-    executor: str = "local",
-    address: str | None = None,
-    workers: int | None = None,
-    resume: bool = True,
-    output: str | Path | None = None,
-    progress: bool | Callable[[CampaignProgress], None] | None = None,
-    prune: bool = False,
-) -> CampaignReport:
-    """Run every cell of a campaign and write its results folder: the arguments and the
-    report are :func:`pipeline.campaign.driver.run_campaign`'s (``prune`` deletes the
-    files of cells outside the current grid), but for ``progress``.
-
-    ``progress``: None (the default) shows progress only inside a Jupyter notebook (one
-    line with a bar, cells done of the total, runs per second and the last cell, updated
-    in place); True shows it anywhere (outside a notebook a rich bar on stderr, or one
-    line per cell when stderr is not a terminal); False never; a callable receives
-    every :class:`~pipeline.campaign.driver.CampaignProgress` and nothing is shown.
-    Outside notebooks nothing is printed unless asked.
-    """
-    from pipeline.campaign.driver import run_campaign as run
-    from pipeline.reprs import CampaignProgressView, in_notebook
-
-    def go(note: Callable[[CampaignProgress], None] | None) -> CampaignReport:
-        return run(config, executor=executor, address=address, workers=workers,
-                   resume=resume, output=output, progress=note, prune=prune)  # fmt: skip
-
-    if progress is not None and not isinstance(progress, bool) and not callable(progress):
-        raise InputError(f"progress must be True, False, None or a callable, got {progress!r}")
-    if callable(progress):
-        return go(progress)
-    notebook = in_notebook()
-    if not (notebook if progress is None else progress):
-        return go(None)
-    view = CampaignProgressView(notebook=notebook)
-    t0 = time.perf_counter()
-    status = "stopped by an error"
-    try:
-        report = go(view)
-    except KeyboardInterrupt:
-        status = "interrupted: finished cells are saved; run again to resume"
-        raise
-    else:
-        took = time.perf_counter() - t0
-        status = (f"done: {report.cells_run:,} cells run, {report.cells_skipped:,} already "
-                  f"done, in {took:,.1f} s")  # fmt: skip
-    finally:
-        view.close(status)
-    return report

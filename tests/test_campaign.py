@@ -508,7 +508,9 @@ def test_competition_section(data: Path, tmp_path: Path) -> None:
         sender_factors={
             b: brand_sender_factor(ctx.profiles, ctx.brands, b) for b in ("freshbite", "pixelforge")
         },
+        quality=ctx.quality(),  # the profiles' audience quality, as in every cell
     ).to_polars()
+    assert ctx.quality() is not None
     mine = comp.filter((pl.col("strategy") == "micro") & (pl.col("level") == "budget 300"))
     joined = mine.join(direct, on=["brand", "run"], suffix="_direct")
     assert joined.height == 400 and (joined["adopters"] == joined["adopters_direct"]).all()

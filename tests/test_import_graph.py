@@ -130,17 +130,13 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("campaign",),  # the grid of cells and its results folder
     ("aggregate",),  # statistics and verdicts over results
     ("report",),  # the HTML report and the brief
-    ("synth", "testing", "api"),  # synthetic data, test helpers, the account-ID layer
+    ("synth", "testing", "api", "api_logs"),  # synthetic data, test helpers, the ID layer
     ("cli", "entry", "__main__", "costs", "plan", "rank", "pipeline"),  # CLI, shims, root
 )
 
 #: Upward edges kept on purpose, and why.
 UPWARD: dict[tuple[str, str], str] = {
     ("pipeline.calibration.save", "pipeline"): "the package version, written into saved models",
-    # until the config declaration and the campaign driver land (issue 30, in progress):
-    ("pipeline.campaign", "pipeline.api"): "run_campaign with a notebook display, to move",
-    ("pipeline.campaign.config_values", "pipeline.aggregate"): "OBJECTIVES: use measures",
-    ("pipeline.campaign.config_values", "pipeline.aggregate.outcomes"): "use measures",
 }
 
 

@@ -1,11 +1,13 @@
 """One library path: the CLI and campaigns read graphs with :func:`pipeline.read_graph`,
 GraphML and GML included, and give the library's numbers on the same input (info,
-simulate, seed, overlap and rank against their library calls)."""
+simulate, seed, overlap and rank against their library calls; simulate, overlap and
+competitions with profiles and brands too, through the one brand view)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -155,3 +157,74 @@ def test_rank_gives_the_library_table(world: Path, tmp_path: Path) -> None:
                           load_brands(world / "brands.csv"), brand, top=10)  # fmt: skip
     assert cli["id"].cast(pl.String).to_list() == lib["id"].cast(pl.String).to_list()
     assert cli["score"].to_list() == pytest.approx(lib["score"].to_list(), abs=1e-6)
+
+
+def _brand_run(world: Path) -> tuple[ip.FollowerGraph, Any, Any, list[str], list[str]]:
+    """The graph, profiles and brands of ``world``, two brand names and the
+    command-line options that name the profiles and brands."""
+    from pipeline.profiles import load_brands, load_profiles
+
+    g = ip.read_graph(world / "follows.csv")
+    prof, brands = load_profiles(world / "profiles.csv", g), load_brands(world / "brands.csv")
+    opts = ["--profiles", str(world / "profiles.csv"), "--brands", str(world / "brands.csv")]
+    return g, prof, brands, brands.names[:2], opts
+
+
+def test_simulate_with_a_brand_gives_the_library_numbers(world: Path) -> None:
+    g, prof, brands, (brand, _), opts = _brand_run(world)
+    assert (prof.real_audience < 1).any()  # audience quality applies
+    ids = [int(x) for x in g.ids.head(5).to_list()]
+    got = runner.invoke(app, ["simulate", str(world / "follows.csv"), "--seeds",
+                              ",".join(map(str, ids)), "--model", "wc", "--runs", "300",
+                              "--seed", "4", "--brand", brand, *opts, "--json"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    cli = json.loads(got.stdout)
+    assert cli["audience_quality"] is True and cli["brand"] == brand
+    lib = ip.simulate(g, ids, "wc", runs=300, seed=4, profiles=prof, brands=brands, brand=brand)
+    assert cli["mean_activated"] == float(lib.activated.mean())
+    assert cli["mean_exposed"] == float(lib.exposed.mean())
+    bare = ip.simulate(g, ids, "wc", runs=300, seed=4)
+    assert cli["mean_exposed"] != float(bare.exposed.mean())  # the profiles made a difference
+
+
+def test_overlap_with_a_brand_gives_the_library_numbers(world: Path) -> None:
+    g, prof, brands, (brand, _), opts = _brand_run(world)
+    ids = [int(x) for x in g.ids.head(3).to_list()]
+    got = runner.invoke(app, ["overlap", str(world / "follows.csv"), "--ids",
+                              ",".join(map(str, ids)), "--model", "wc", "--runs", "80",
+                              "--seed", "2", "--brand", brand, *opts, "--json"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    cli = json.loads(got.stdout)
+    assert cli["audience_quality"] is True
+    lib = ip.audience_overlap(g, ids, "wc", runs=80, seed=2, profiles=prof, brands=brands,
+                              brand=brand)  # fmt: skip
+    s = lib.summary()
+    for key in ("unique_reach", "sum_individual", "union_exposed", "mean_exposed_overlap"):
+        assert cli[key] == s[key], key
+    assert [r["mean_exposed"] for r in cli["per_candidate"]] == lib.mean_exposed.tolist()
+    # overlap's unique reach is simulate's mean exposed with the same profiles
+    joint = ip.simulate(g, ids, "wc", runs=80, seed=2, profiles=prof, brands=brands, brand=brand)
+    assert cli["unique_reach"] == float(joint.exposed.mean())
+
+
+def test_competition_with_brands_gives_the_library_numbers(world: Path) -> None:
+    g, prof, brands, (a, b), opts = _brand_run(world)
+    ids = [int(x) for x in g.ids.head(6).to_list()]
+    seeds = {a: ids[:3], b: ids[3:]}
+    spec = [f"{k}={','.join(map(str, v))}" for k, v in seeds.items()]
+    got = runner.invoke(app, ["simulate", str(world / "follows.csv"), "--compete", spec[0],
+                              "--compete", spec[1], "--model", "wc", "--runs", "300",
+                              "--seed", "7", *opts, "--json"])  # fmt: skip
+    assert got.exit_code == 0, got.output
+    cli = json.loads(got.stdout)
+    assert cli["brand_aware"] is True and cli["audience_quality"] is True
+    lib = ip.compete(g, seeds, "wc", runs=300, seed=7, profiles=prof, brands=brands).summary()
+    for row, want in zip(cli["brands"], lib.to_dicts(), strict=True):
+        assert row["brand"] == want["brand"]
+        for key in ("mean_adopters", "mean_alone", "share"):
+            assert row[key] == want[key], key
+    # each brand alone is simulate with its own brand view
+    for i, (name, v) in enumerate(seeds.items()):
+        alone = ip.simulate(g, v, "wc", runs=300, seed=7, profiles=prof, brands=brands,
+                            brand=name)  # fmt: skip
+        assert cli["brands"][i]["mean_alone"] == float(alone.activated.mean())

@@ -171,6 +171,30 @@ def test_damaged_cells_are_recomputed_with_one_line_each(
     assert (again.cells_run, again.cells_damaged) == (0, 0)
 
 
+def test_contests_written_before_quality_applied_are_recomputed(
+    finished: Path, data: Path, tmp_path: Path
+) -> None:
+    """A contest record without the audience-quality mark (an older version's, whose
+    contests ignored real_audience) is recomputed with one line when the profiles
+    discount some audience; the cells are kept."""
+    out = copy(finished, tmp_path)
+    _, _cells, contests = grid(data)
+    record = contest_record_path(out, contests[0])
+    body = json.loads(record.read_text())
+    assert body.pop("audience_quality") is True
+    record.write_text(json.dumps(body))
+    r = runner.invoke(app, ["campaign", str(data / "finished.toml"), "--output", str(out)])
+    assert r.exit_code == 0, r.output
+    lines = [" ".join(x.split()) for x in r.output.splitlines() if "recomputing" in x]
+    assert lines == [
+        f"competition {contests[0].key}: written by an older version that ignored audience "
+        "quality in contests; recomputing"
+    ]
+    assert f"0 cells run, {N_CELLS} already done" in " ".join(r.output.split())
+    assert tables_of(out) == tables_of(finished)
+    assert json.loads(record.read_text())["audience_quality"] is True
+
+
 def test_cells_without_a_record_are_checked_then_adopted(
     finished: Path, data: Path, tmp_path: Path
 ) -> None:
@@ -196,7 +220,9 @@ def test_cells_without_a_record_are_checked_then_adopted(
     assert f"note: {N_CELLS - 3} finished cell(s) written by an older version had no " in " ".join(
         said
     )
-    assert any(f"{N_CONTESTS} finished contest(s)" in m for m in said)
+    # contests of that age ignored audience quality, which these profiles have: recomputed
+    older = "written by an older version that ignored audience quality in contests"
+    assert sum(older in m for m in said) == N_CONTESTS
     assert all(record_path(out, c).is_file() for c in cells)
     assert tables_of(out) == tables_of(finished)
 
@@ -434,7 +460,11 @@ def test_an_older_folder_reads_and_is_migrated_on_resume(
                                      '"calibrated:fitted.toml"')  # fmt: skip
     (data / "named.toml").write_text(named)
     assert load_config(data / "named.toml").plan().label == cal
-    assert notices(events) == [
+    said = notices(events)
+    # that version's contests ignored audience quality (these profiles have some): recomputed
+    older = [m for m in said if "ignored audience quality in contests; recomputing" in m]
+    assert len(older) == 2
+    assert [m for m in said if m not in older] == [
         f"note: {old} was written with older model labels (calibrated:fitted.toml -> {cal}, "
         "ic p=0.01 -> ic p=0.01000001); 6 finished cell(s) and contest(s) were renamed to "
         "the new labels"

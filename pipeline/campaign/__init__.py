@@ -45,13 +45,12 @@ The package, in the order a campaign runs:
 - :mod:`~pipeline.campaign.driver`: :func:`~pipeline.campaign.driver.run_campaign`.
 
 The :func:`run_campaign` exported here (and as ``pipeline.run_campaign``) is
-:func:`pipeline.api.run_campaign`: the driver's, plus a progress display inside Jupyter
+:func:`pipeline.campaign.notebook.run_campaign`: the driver's, plus a progress display inside
 notebooks (or anywhere with ``progress=True``); a callable ``progress`` is passed on.
 """
 
 from __future__ import annotations
 
-from pipeline.api import run_campaign  # the driver plus a notebook progress display
 from pipeline.campaign.cell import CellTables, cell_cpm, run_cell, run_contest
 from pipeline.campaign.config import EXECUTORS, FAULT_ENV, OVERLAP_SEEDS, CampaignConfig, ModelSpec
 from pipeline.campaign.config_file import load_config
@@ -59,6 +58,7 @@ from pipeline.campaign.context import CampaignContext, prepare
 from pipeline.campaign.driver import CampaignProgress, CampaignReport
 from pipeline.campaign.executors import local_workers
 from pipeline.campaign.grid import Cell, Contest, cells_of, contests_of
+from pipeline.campaign.notebook import run_campaign  # the driver plus a progress display
 from pipeline.campaign.store import cell_path, contest_path, is_done
 from pipeline.schema import RESULTS_FORMAT
 

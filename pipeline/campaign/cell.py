@@ -337,6 +337,7 @@ def run_contest(
             seed=derive_seed(cfg.seed, "compete", stream_name(contest.model), *brands_in),
             max_steps=cfg.max_steps,
             sender_factors=factors,
+            quality=ctx.quality(),  # audience quality, as in the brand's own cells
             threads=threads,
         )
         df = res.to_polars().select(

@@ -1,28 +1,25 @@
-"""Campaign file values about ambassadors: ``[inputs] actions``, ``[costs] ambassador`` and
-the ``[ambassadors]`` section (``horizon``, ``min_actions``, ``max_followers``, ``decay``,
-``cost_scenarios``); see ``docs/ambassadors.md``.
+"""Campaign file values about ambassadors: ``[inputs] actions`` (the brands' action log)
+and the ``[ambassadors]`` section's ``horizon`` and ``cost_scenarios``, each a reader with
+its JSON Schema (:data:`AMBASSADOR_KINDS`); see ``docs/ambassadors.md``. The section's
+other keys (``min_actions``, ``max_followers``, ``decay``) and ``[costs] ambassador`` are
+plain numbers and booleans of the declaration (:mod:`pipeline.campaign.config`).
 
-The reader takes the file reader of :mod:`pipeline.campaign.config_file` and raises its
+The readers take the file reader of :mod:`pipeline.campaign.config_read` and raise its
 one-line error naming the file and key.
 """
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
-from pipeline import defaults
+from pipeline.campaign.config_read import Kind
 from pipeline.errors import InputError
 
 if TYPE_CHECKING:
-    from pipeline.campaign.config_file import _Reader
+    from pipeline.campaign.config_read import Reader
+    from pipeline.campaign.config_spec import Key
 
-__all__ = ["AMBASSADOR_KEYS", "ambassador_settings", "enlists_ambassadors", "scenario_names"]
-
-#: The keys of the ``[ambassadors]`` section.
-AMBASSADOR_KEYS: tuple[str, ...] = (
-    "horizon", "min_actions", "max_followers", "decay", "cost_scenarios",
-)  # fmt: skip
+__all__ = ["AMBASSADOR_KINDS", "enlists_ambassadors", "scenario_names"]
 
 
 def enlists_ambassadors(strategy: str) -> bool:
@@ -50,57 +47,69 @@ def scenario_names(strategies: tuple[str, ...], multiples: tuple[float, ...]) ->
     return out
 
 
-def ambassador_settings(r: _Reader, strategies: tuple[str, ...]) -> dict[str, Any]:
-    """The :class:`~pipeline.campaign.config.CampaignConfig` fields of the ambassador keys:
-    ``actions`` (the log's path, None), ``ambassador_cost``, ``ambassador_horizon``
-    (seconds), ``ambassador_min_actions``, ``ambassador_max_followers``,
-    ``ambassador_decay`` and ``cost_scenarios``.
-    A strategy that enlists ambassadors without ``[inputs] actions`` is refused."""
-    from pipeline.calibration.save import parse_duration
-
-    actions = r.file("inputs.actions", required=False)
-    need = [s for s in strategies if enlists_ambassadors(s)]
+def _actions(r: Reader, key: Key, default: Any) -> Any:
+    """``[inputs] actions``: the log's path (None when absent). A strategy that enlists
+    ambassadors without it is refused."""
+    actions = r.file(key.name, required=False)
+    need = [s for s in r.value("strategies") if enlists_ambassadors(s)]
     if need and actions is None:
         raise r.fail(
             "grid.strategies",
             f"{need[0]!r} enlists the brand's ambassadors, found in its action log; add "
             '[inputs] actions = "<log file>" (docs/ambassadors.md)',
         )
-    cost = r.raw("costs.ambassador")
-    if cost is None:
-        cost = defaults.AMBASSADOR_COST
-    elif (
-        isinstance(cost, bool)
-        or not isinstance(cost, int | float)
-        or not (math.isfinite(cost) and cost >= 0)
-    ):
-        raise r.fail("costs.ambassador", f"expected a number >= 0 (currency units), got {cost!r}")
-    text = r.raw("ambassadors.horizon")
+    return actions
+
+
+def _horizon(r: Reader, key: Key, default: Any) -> float:
+    """``ambassadors.horizon``: a duration (``365d``, ``12h``, ``3600s``), in seconds."""
+    from pipeline.calibration.save import parse_duration
+
+    text = r.raw(key.name)
+    if text is None:
+        return float(default)
     try:
-        horizon = parse_duration("365d" if text is None else text)
+        return parse_duration(text)
     except InputError:
         raise r.fail(
-            "ambassadors.horizon", f"expected a duration such as 365d, 12h or 3600s, got {text!r}"
+            key.name, f"expected a duration such as 365d, 12h or 3600s, got {text!r}"
         ) from None
-    multiples = r.array("ambassadors.cost_scenarios")
+
+
+def _cost_scenarios(r: Reader, key: Key, default: Any) -> tuple[float, ...]:
+    """``ambassadors.cost_scenarios``: multiples of the ambassador cost (1 is the cost
+    itself, so it is dropped)."""
+    multiples = r.array(key.name)
     if multiples is None:
-        multiples = list(defaults.AMBASSADOR_COST_SCENARIOS)
+        multiples = list(default)
     for x in multiples:
         if isinstance(x, bool) or not isinstance(x, int | float) or not 0 < x < 1e6:
             raise r.fail(
-                "ambassadors.cost_scenarios",
-                f"expected multiples of the ambassador cost such as [0.5, 2], got {x!r}",
+                key.name, f"expected multiples of the ambassador cost such as [0.5, 2], got {x!r}"
             )
     if len(set(multiples)) != len(multiples):
-        raise r.fail("ambassadors.cost_scenarios", f"repeated entries in {multiples!r}")
-    return {
-        "actions": actions,
-        "ambassador_cost": float(cost),
-        "ambassador_horizon": horizon,
-        "ambassador_min_actions": r.integer("ambassadors.min_actions", 1, 1) or 1,
-        "ambassador_decay": r.boolean("ambassadors.decay", False),
-        "ambassador_max_followers": r.integer(
-            "ambassadors.max_followers", defaults.AMBASSADOR_MAX_FOLLOWERS, 1
-        ),
-        "cost_scenarios": tuple(float(x) for x in multiples if x != 1),
-    }
+        raise r.fail(key.name, f"repeated entries in {multiples!r}")
+    return tuple(float(x) for x in multiples if x != 1)
+
+
+_DURATION = r"^\s*[0-9]*\.?[0-9]+([eE][+-]?[0-9]+)?\s*[smhdw]?\s*$"
+
+#: The readers of the action log, the horizon and the cost scenarios.
+AMBASSADOR_KINDS: dict[str, Kind] = {
+    "actions": Kind(_actions, lambda k: {"type": "string", "minLength": 1}),
+    "duration": Kind(
+        _horizon,
+        lambda k: {
+            "anyOf": [{"type": "string", "pattern": _DURATION}, {"type": "number", "minimum": 0}]
+        },
+    ),
+    "cost_scenarios": Kind(
+        _cost_scenarios,
+        lambda k: {
+            "type": "array",
+            "items": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1e6},
+            "minItems": 1,
+            "uniqueItems": True,
+        },
+    ),
+}

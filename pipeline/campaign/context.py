@@ -29,12 +29,12 @@ from pipeline.memory import check_memory
 from pipeline.profiles import (
     TIER_NAMES,
     Brands,
+    BrandView,
     Profiles,
     TierThresholds,
-    brand_sender_factor,
+    brand_view,
     load_brands,
     load_profiles,
-    relevance,
 )
 
 __all__ = ["CampaignContext", "prepare"]
@@ -60,14 +60,18 @@ class CampaignContext:
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.RLock, repr=False)
 
+    def view(self, brand: str) -> BrandView:
+        """The :class:`~pipeline.profiles.BrandView` of ``brand`` with the campaign's
+        ``brand_aware`` (its relevance, sender factor and audience quality are the arrays
+        the cells' seeding uses): computed once and kept by the profiles (the one
+        brand-array cache). The brand-fit pool is the seeding's (:func:`prepare` checks
+        it for every brand)."""
+        return brand_view(self.profiles, self.brands, brand, brand_aware=self.config.brand_aware)
+
     def brand_arrays(self, brand: str) -> tuple[Any, Any]:
-        """(relevance, sender factor or None) of ``brand``: the profiles compute each once
-        and keep it (:meth:`~pipeline.profiles.Profiles.memo`, the one brand-array cache).
-        """
-        rel = relevance(self.profiles, self.brands, brand)
-        if not self.config.brand_aware:
-            return rel, None
-        return rel, brand_sender_factor(self.profiles, self.brands, brand)
+        """(relevance, sender factor or None) of ``brand``, from :meth:`view`."""
+        view = self.view(brand)
+        return view.relevance, view.sender_factor
 
     def model(self, spec: ModelSpec) -> Model:
         """The grid model ``spec`` resolved on the graph (a calibrated model's edge
@@ -144,15 +148,9 @@ class CampaignContext:
             return self._cache["projection"]
 
     def quality(self) -> Any:
-        """Audience quality per node (profiles' ``real_audience``), None when all are 1."""
-        with self._lock:
-            return self._quality()
-
-    def _quality(self) -> Any:
-        if "quality" not in self._cache:
-            q = self.profiles.real_audience
-            self._cache["quality"] = q if (q < 1.0).any() else None
-        return self._cache["quality"]
+        """Audience quality per node (profiles' ``real_audience``), None when all are 1
+        (:attr:`BrandView.quality <pipeline.profiles.BrandView.quality>`)."""
+        return brand_view(self.profiles).quality
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -250,8 +248,6 @@ def prepare(
                 f"{config.path}: competition.brands: unknown brand {b!r}; "
                 f"{config.brands_file.name} has {or_list(brands.names)}"
             )
-    from pipeline.seeding import fit_pool
-
     try:
         cost = config.costs().of_profiles(profiles)
     except InputError as exc:
@@ -263,10 +259,12 @@ def prepare(
             f"'cost' column or a cost model ([costs] fixed and per_follower)"
         )
     for brand in config.brands or brands.names:
-        try:
-            _, pool = fit_pool(profiles, brands, brand, config.min_relevance)
+        try:  # the cells' own view (kept by the profiles), so its pool is checked here
+            pool = brand_view(profiles, brands, brand, brand_aware=config.brand_aware,
+                              min_relevance=config.min_relevance).pool  # fmt: skip
         except InputError as exc:
             raise InputError(f"{config.path}: seeding.min_relevance: {exc}") from None
+        assert pool is not None
         ok = pool & np.isfinite(cost)
         if not ok.any() or not (config.budgets or config.budget_shares):
             continue

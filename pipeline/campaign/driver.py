@@ -180,8 +180,9 @@ def _run(
         if kill_after is not None and written >= int(kill_after):
             os._exit(137)
     pending, adopted = [], 0
+    quality = ctx.quality() is not None
     for contest in contests:
-        check = check_contest(out, contest) if resume else None
+        check = check_contest(out, contest, quality=quality) if resume else None
         if check is not None and check.done:
             adopted += check.adopted
             continue

@@ -50,9 +50,15 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def write_record(record: Path, root: Path, tables: Mapping[str, tuple[Path, int]]) -> None:
+def write_record(
+    record: Path,
+    root: Path,
+    tables: Mapping[str, tuple[Path, int]],
+    facts: Mapping[str, Any] | None = None,
+) -> None:
     """Write the record of ``tables`` (name -> (file, rows)) atomically at ``record``;
-    files are named relative to ``root``. Call it after the tables are in place."""
+    files are named relative to ``root``; ``facts`` are extra keys (how the tables were
+    computed). Call it after the tables are in place."""
     from pipeline.export import ensure_folder, open_atomic_text
 
     entries = {
@@ -66,7 +72,8 @@ def write_record(record: Path, root: Path, tables: Mapping[str, tuple[Path, int]
     }
     ensure_folder(record.parent)
     with open_atomic_text(record) as f:
-        json.dump({"format": RECORD_FORMAT, "tables": entries}, f, indent=1, sort_keys=True)
+        body = {**(facts or {}), "format": RECORD_FORMAT, "tables": entries}
+        json.dump(body, f, indent=1, sort_keys=True)
         f.write("\n")
 
 

@@ -219,7 +219,8 @@ def write_contest(output: Path, contest: Contest, df: pl.DataFrame) -> None:
     path = contest_path(output, contest)
     ensure_folder(path.parent)
     write_table(df, path, "parquet")
-    write_record(contest_record_path(output, contest), output, {"competition": (path, df.height)})
+    write_record(contest_record_path(output, contest), output, {"competition": (path, df.height)},
+                 {CONTEST_QUALITY: True})  # fmt: skip
 
 
 def _rows_rule(runs: int | None) -> Any:
@@ -257,13 +258,33 @@ def is_done(output: Path, cell: Cell, runs: int | None = None) -> bool:
     return check_cell(output, cell, runs, adopt=False).done
 
 
-def check_contest(output: Path, contest: Contest, adopt: bool = True) -> Check:
-    """:func:`check_cell` for the competition table of ``contest``."""
+#: The contest record's mark that audience quality thinned the contest's cascades (it
+#: did not before issue 30); a contest without it is recomputed when quality applies.
+CONTEST_QUALITY = "audience_quality"
+
+
+def check_contest(
+    output: Path, contest: Contest, adopt: bool = True, quality: bool = False
+) -> Check:
+    """:func:`check_cell` for the competition table of ``contest``. ``quality``: the
+    profiles discount some audience (``real_audience`` < 1), so a contest written before
+    contests applied it is recomputed, with the reason."""
+    import json
+
     path = contest_path(output, contest)
-    return check_record(
-        contest_record_path(output, contest), output, {"competition": path}, path,
-        lambda _name, _frames: None, adopt,
+    record = contest_record_path(output, contest)
+    check = check_record(
+        record, output, {"competition": path}, path, lambda _name, _frames: None, adopt,
     )  # fmt: skip
+    if check.done and quality:
+        try:
+            marked = json.loads(record.read_text(encoding="utf-8")).get(CONTEST_QUALITY)
+        except (OSError, ValueError, AttributeError):
+            marked = None
+        if marked is not True:
+            return Check(False, "written by an older version that ignored audience quality "
+                         "in contests")  # fmt: skip
+    return check
 
 
 # --------------------------------------------------------------------------- the grid

@@ -29,8 +29,12 @@ __all__ = ["campaign"]
 @handle_errors
 def campaign(
     config: Annotated[
-        Path, typer.Argument(help="Campaign TOML file (see configs/demo.toml).", show_default=False)
-    ],
+        Path | None,
+        typer.Argument(
+            help="Campaign TOML file (see configs/demo.toml); not needed with --schema.",
+            show_default=False,
+        ),
+    ] = None,
     executor: Annotated[
         ExecutorOpt,
         typer.Option(
@@ -82,12 +86,32 @@ def campaign(
         ),
     ] = None,
     quiet: QuietO = False,
+    schema: Annotated[
+        bool,
+        typer.Option(
+            "--schema",
+            help="Print the campaign file's JSON Schema (draft 2020-12, for TOML editors) "
+            "and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Run a campaign: every brand x model x strategy x budget cell, seeds then simulations.
 
     Writes a results folder (Parquet, partitioned by brand) that summarize, compare,
     report and export read; re-running resumes it. Prints the verdict per brand.
     """
+    if schema:
+        import json
+
+        from pipeline.campaign.config_schema import campaign_schema
+
+        typer.echo(json.dumps(campaign_schema(), indent=2, ensure_ascii=False))
+        return
+    if config is None:
+        raise InputError(
+            "campaign: give a campaign file (see configs/demo.toml), or --schema to print "
+            "its JSON Schema"
+        )
     from pipeline.campaign.driver import CampaignProgress, run_campaign
 
     state = {"start": 0.0, "runs": 0}

@@ -30,11 +30,10 @@ from pipeline.errors import InputError
 
 if TYPE_CHECKING:
     from pipeline.graph_io import FollowerGraph
-    from pipeline.profiles import Brands, Profiles
+    from pipeline.profiles import Brands
 
 __all__ = [
     "app",
-    "brand_factor",
     "brands_for",
     "handle_errors",
     "load_graph_arg",
@@ -132,15 +131,6 @@ def brands_for(brand: str | None, profiles: Path | None, brands: Path | None) ->
     if brand is not None and b is not None:
         b.check(brand)
     return b
-
-
-def brand_factor(prof: Profiles | None, b: Brands | None, brand: str | None) -> Any:
-    """The brand's sender factor (``--brand``), or None."""
-    from pipeline.profiles import brand_sender_factor
-
-    if brand is None or prof is None or b is None:
-        return None
-    return brand_sender_factor(prof, b, brand)
 
 
 @contextmanager

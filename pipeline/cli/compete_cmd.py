@@ -31,10 +31,11 @@ def simulate_competition(
     quiet: bool,
 ) -> None:
     """``influence simulate --compete BRAND=IDS ...``: brands seeding one graph at once
-    (:func:`pipeline.diffusion.compete`); ``load_opts`` are the edge-file and profile
-    options of the command line."""
-    from pipeline.diffusion import compete
-    from pipeline.profiles import brand_sender_factor, load_brands
+    (:func:`pipeline.api.compete`: with --profiles their audience quality discounts every
+    brand's spread, with --brands too each brand is brand-aware); ``load_opts`` are the
+    edge-file and profile options of the command line."""
+    from pipeline.api import compete
+    from pipeline.profiles import brand_view, load_brands
 
     seeds_by_brand: dict[str, list[object]] = {}
     for spec in specs:
@@ -49,7 +50,7 @@ def simulate_competition(
             raise InputError(f"--compete {spec!r}: brand {name!r} has no seed IDs")
     if len(seeds_by_brand) < 2:
         raise InputError("--compete needs two or more brands (repeat the option)")
-    if (profiles is None) != (brands is None):
+    if brands is not None and profiles is None:
         raise InputError("brand-aware competition needs both --profiles and --brands")
     b = load_brands(brands) if brands is not None else None
     if b is not None:
@@ -61,21 +62,20 @@ def simulate_competition(
                        undirected)  # fmt: skip
     model = resolve_model_option(model_opt, p, g)
     p = model.p
-    idx = {k: g.index_of(v, what=f"seed ID of {k}") for k, v in seeds_by_brand.items()}
-    factors = None
-    if b is not None and profiles is not None:
-        prof = load_profiles_arg(profiles, g, profile_cols, quiet)
-        factors = {k: brand_sender_factor(prof, b, k) for k in idx}
+    for k, v in seeds_by_brand.items():  # unknown IDs are refused before the profiles load
+        g.index_of(v, what=f"seed ID of {k}")
+    prof = load_profiles_arg(profiles, g, profile_cols, quiet)
     with spinner(f"simulating {runs:,} competitive runs", quiet):
-        result = compete(
-            g, idx, model, runs=runs, seed=seed, p=p, max_steps=max_steps, sender_factors=factors
-        )
+        result = compete(g, seeds_by_brand, model, runs=runs, seed=seed, p=p,
+                         max_steps=max_steps, profiles=prof, brands=b)  # fmt: skip
     summary = result.summary()
     if out is not None:
         emit_table(result.to_polars(), out, None, "runs", quiet)
     if json_out:
+        quality = prof is not None and brand_view(prof).quality is not None
         payload = {"graph": str(graph), "model": model, "runs": runs, "seed": seed,
-                   "brand_aware": factors is not None, "brands": summary.to_dicts()}  # fmt: skip
+                   "brand_aware": b is not None, "audience_quality": quality,
+                   "brands": summary.to_dicts()}  # fmt: skip
         print_json(payload)
         return
     emit_table(summary, None, None, f"competition ({model}, {runs:,} runs, seed {seed})", quiet)

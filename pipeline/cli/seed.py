@@ -14,7 +14,6 @@ from pipeline import defaults
 from pipeline.cli.choose import costs_option
 from pipeline.cli.common import (
     app,
-    brand_factor,
     brands_for,
     handle_errors,
     load_graph_arg,
@@ -50,7 +49,7 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.output import emit_table, err_console, print_json
 from pipeline.errors import InputError
-from pipeline.profiles import DEFAULT_MIN_RELEVANCE
+from pipeline.profiles import DEFAULT_MIN_RELEVANCE, brand_view
 from pipeline.profiles.kpis import KPIS
 
 __all__ = ["seed_cmd"]
@@ -253,8 +252,8 @@ def seed_cmd(
         with spinner("projecting the plan", quiet):
             units = plan_units(
                 g, result.nodes, model_name, prof, cost=float(result.total_cost),
-                sender_factor=brand_factor(prof, b, brand), thresholds=thresholds, seed=seed,
-                reach_rates=rates, max_steps=max_steps,
+                sender_factor=brand_view(prof, b, brand).sender_factor, thresholds=thresholds,
+                seed=seed, reach_rates=rates, max_steps=max_steps,
             )  # fmt: skip
     if out is not None:
         emit_table(df, out, out_format, "seeds", quiet)

@@ -12,7 +12,6 @@ from rich.table import Table
 from pipeline import defaults
 from pipeline.cli.common import (
     app,
-    brand_factor,
     brands_for,
     handle_errors,
     load_graph_arg,
@@ -92,8 +91,9 @@ def simulate(
         typer.Option(
             "--compete",
             help="Competing brands: BRAND=ID,ID,... (repeat, two or more). They seed at once "
-            "and each account adopts the first brand to reach it; with --profiles and "
-            "--brands each brand is brand-aware. Replaces --seeds.",
+            "and each account adopts the first brand to reach it; with --profiles their "
+            "real_audience discounts every brand's spread, and with --brands too each brand "
+            "is brand-aware. Replaces --seeds.",
         ),
     ] = None,
     fmt: FormatO = None,
@@ -126,8 +126,9 @@ def simulate(
     With --profiles, every poster (seed or activated account) is projected to the
     platform: projected_impressions, projected_engagements and projected_people.
     """
-    from pipeline.diffusion import simulate as run_simulation
+    from pipeline.api import simulate as run_simulation
     from pipeline.graph_io import read_id_list
+    from pipeline.profiles import brand_view
 
     one_stdout(out, json_out)
     if compete:
@@ -173,12 +174,8 @@ def simulate(
     )
     mname = resolve_model_option(model, p, g)  # no --model: ic with --p or a probability column
     p = mname.p
-    seed_idx = g.index_of(ids, what="seed ID")
+    g.index_of(ids, what="seed ID")  # unknown IDs are refused before the profiles load
     prof = load_profiles_arg(profiles, g, profile_cols, quiet)
-    quality = None
-    if prof is not None and (prof.real_audience < 1.0).any():
-        quality = prof.real_audience  # audience quality discounts exposure and spread
-    factor = brand_factor(prof, b, brand)
     projection = None
     if reach_rate is not None and prof is None:
         raise InputError("--reach-rate needs --profiles (the accounts' platform audiences)")
@@ -186,21 +183,15 @@ def simulate(
     if prof is not None:
         projection, lost = projection_rows(prof, reach_rate, quiet)
     with spinner(f"simulating {runs:,} runs", quiet):
+        # the brand's sender factor and the audience quality come from the profiles'
+        # brand view, in the library as for every command
         result = run_simulation(
-            g,
-            seed_idx,
-            mname,
-            runs=runs,
-            seed=seed,
-            p=p,
-            max_steps=max_steps,
-            sender_factor=factor,
-            quality=quality,
-            attribution=attribution,
-            projection=projection,
-        )
-    summary = {"graph": str(graph), **result.summary(), "seeds": len(seed_idx), "brand": brand,
-               "audience_quality": quality is not None}  # fmt: skip
+            g, ids, mname, runs=runs, seed=seed, p=p, max_steps=max_steps, profiles=prof,
+            brands=b, brand=brand, attribution=attribution, projection=projection,
+        )  # fmt: skip
+    quality = prof is not None and brand_view(prof).quality is not None
+    summary = {"graph": str(graph), **result.summary(), "seeds": len(result.seed_nodes),
+               "brand": brand, "audience_quality": quality}  # fmt: skip
     summary.update({k: None for k in summary if k.startswith("projected_engagements") and lost})
     if model is not None and model != mname.kind and not mname.calibrated:
         # a preset or ic:P: name it and what it stands for
@@ -238,7 +229,12 @@ def overlap(
     p: PO = None,
     brand: BrandAwareO = None,
     profiles: Annotated[
-        Path | None, typer.Option("--profiles", help="Profile table (needed with --brand).")
+        Path | None,
+        typer.Option(
+            "--profiles",
+            help="Profile table (needed with --brand; its real_audience column discounts "
+            "exposure and spread).",
+        ),
     ] = None,
     brands: BrandsTableO = None,
     runs: Annotated[
@@ -279,8 +275,9 @@ def overlap(
     candidate simulated alone with the same random numbers. Then the unique reach (mean
     exposed when all seed together) against the sum of individual reaches.
     """
+    from pipeline.api import audience_overlap
     from pipeline.graph_io import read_id_list
-    from pipeline.overlap import audience_overlap
+    from pipeline.profiles import brand_view
 
     one_stdout(out, json_out)
     if (ids is None) == (seeds_file is None):
@@ -311,23 +308,18 @@ def overlap(
     nodes = g.index_of(wanted, what="candidate ID")
     mname = resolve_model_option(model, p, g)
     p = mname.p
-    prof = load_profiles_arg(profiles if brand is not None else None, g, profile_cols, quiet)
-    factor = brand_factor(prof, b, brand)
+    prof = load_profiles_arg(profiles, g, profile_cols, quiet)
     with spinner(f"simulating {len(nodes)} candidates x {runs:,} runs", quiet):
         result = audience_overlap(
-            g,
-            nodes,
-            mname,
-            runs=runs,
-            seed=seed,
-            p=p,
-            max_steps=max_steps,
-            sender_factor=factor,
-        )
+            g, wanted, mname, runs=runs, seed=seed, p=p, max_steps=max_steps, profiles=prof,
+            brands=b, brand=brand,
+        )  # fmt: skip
     pairs = result.pairs()
     if out is not None:
         emit_table(pairs, out, None, "pairs", quiet)
-    summary = {"graph": str(graph), **result.summary(), "brand": brand}
+    quality = prof is not None and brand_view(prof).quality is not None
+    summary = {"graph": str(graph), **result.summary(), "brand": brand,
+               "audience_quality": quality}  # fmt: skip
     if json_out:
         payload = {
             **summary,

@@ -33,6 +33,13 @@ competition are a subset of the nodes it activates alone, run by run; with
 shared probabilities the brands' adopters add up to the plain cascade from
 the union of the seeds.
 
+Audience quality (``quality``, the share ``q_u`` of u's followers that are real, e.g.
+the profiles' ``real_audience``) is the simulator's rule
+(:mod:`pipeline.diffusion.models`): edge ``e`` of ``u`` transmits brand b with
+``min(1, p_e f^b_u) q_u`` (the brand clip, then quality), drawn as the plain per-edge
+kernel draws it, live iff ``U_e < q_u p_e^b`` (a fake follow, ``U_e >= q_u``, carries
+no brand). The coupling above holds with it, run by run.
+
 Results are bit-identical for any thread count (runs are independent and
 every random choice is a hash of the run key).
 
@@ -60,7 +67,13 @@ from pipeline import defaults
 from pipeline.diffusion.compete_kernel import compete_runs
 from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.model_ref import resolve as resolve_model
-from pipeline.diffusion.models import DiffusionSpec, build_model, check_seed, check_seeds
+from pipeline.diffusion.models import (
+    DiffusionSpec,
+    build_model,
+    check_quality,
+    check_seed,
+    check_seeds,
+)
 from pipeline.diffusion.simulate import run_cascades, run_keys
 from pipeline.diffusion.threads import kernel_for, numba_threads
 from pipeline.errors import InputError
@@ -229,13 +242,15 @@ def competition_runs(
     seed: int = defaults.SEED,
     max_steps: int | None = None,
     threads: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
     """Competitive runs with precomputed probabilities (lower-level entry point).
 
     ``seeds`` holds one seed set per brand (one brand is allowed: it is the
     plain per-edge IC of :func:`~pipeline.diffusion.simulate.run_cascades`,
     run by run). ``edge_prob`` is float brands x m, or m (shared by all
-    brands). Returns (adopters int64 runs x brands, steps int32 per run).
+    brands). ``quality``: per-node audience quality ``q_u`` or None (see the module
+    doc). Returns (adopters int64 runs x brands, steps int32 per run).
     ``threads`` temporarily sets numba's thread count; results do not depend
     on it.
     """
@@ -257,12 +272,14 @@ def competition_runs(
     if bad.any():
         raise InputError("edge probabilities must be numbers in [0, 1]")
     probs = np.ascontiguousarray(probs)
+    q = check_quality(g, quality)
+    q = np.zeros(0, dtype=np.float64) if q is None else np.ascontiguousarray(q)
     nodes = np.concatenate(checked).astype(np.int32)
     labels = np.repeat(np.arange(nb, dtype=np.int32), [s.size for s in checked])
     keys = run_keys(seed, runs)
     with numba_threads(threads) as nthreads:
         adopters, steps = kernel_for(compete_runs, threads)(
-            g.out_ptr, g.out_idx, probs, nodes, labels, keys, np.int64(horizon),
+            g.out_ptr, g.out_idx, probs, q, nodes, labels, keys, np.int64(horizon),
             np.int64(min(runs, nthreads)),
         )  # fmt: skip
     return adopters, steps
@@ -279,6 +296,7 @@ def compete(
     max_steps: int | None = None,
     sender_factors: Mapping[str, ArrayLike] | None = None,
     threads: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> CompetitionResult:
     """Simulate two or more brands seeding ``g`` at once (competitive IC).
 
@@ -299,6 +317,9 @@ def compete(
     sender_factors : brand name -> per-node sender factor (length n, >= 0);
         brands without one use the model's shared probabilities.
     threads : numba threads to use (default: numba's setting).
+    quality : per-node audience quality ``q_u`` (length n, in [0, 1]) or None: as
+        for :func:`~pipeline.diffusion.simulate`, an edge transmits with
+        ``min(1, p f_u) q_u`` (a model used as fitted takes none).
 
     Returns
     -------
@@ -346,22 +367,17 @@ def compete(
     probs = brand_edge_probabilities(
         g, model, brands, p=p, sender_factors=sender_factors, seed=seed
     )
+    # the simulator's rule for quality: build_model drops it for a model used as fitted
+    q = build_model(g, model, p=p, seed=seed, quality=quality).quality
     adopters, steps = competition_runs(
-        g, checked, probs, runs=runs, seed=seed, max_steps=max_steps, threads=threads
+        g, checked, probs, runs=runs, seed=seed, max_steps=max_steps, threads=threads, quality=q
     )
     alone = np.empty_like(adopters)
     for i, s in enumerate(checked):
         # The plain kernel's per-edge path with the same keys: common random numbers.
-        res = run_cascades(
-            g,
-            s,
-            DiffusionSpec(str(model), edge_prob=probs[i]),
-            runs=runs,
-            seed=seed,
-            max_steps=max_steps,
-            exposed=False,
-            threads=threads,
-        )
+        spec = DiffusionSpec(str(model), edge_prob=probs[i], quality=q)
+        res = run_cascades(g, s, spec, runs=runs, seed=seed, max_steps=max_steps, exposed=False,
+                           threads=threads)  # fmt: skip
         alone[:, i] = res.activated
     return CompetitionResult(
         model=str(model),

@@ -1,4 +1,5 @@
-"""The competitive cascade kernel: several brands' IC runs on one live-edge graph.
+"""The competitive cascade kernel: several brands' IC runs on one live-edge graph (audience
+quality thinning it as in the plain kernel).
 
 A deliberate specialisation of :func:`~pipeline.diffusion.cascade.ic_cascade` (same
 edge coin, chunking and wave step) that adds a brand per node and the contest at a
@@ -21,7 +22,9 @@ SEED_SALT = np.uint64(0x5851F42D4C957F2D)
 
 
 @njit(nogil=True, cache=True, parallel=True)
-def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_steps, nchunks):
+def compete_runs(
+    out_ptr, out_idx, edge_p, quality, seed_nodes, seed_brand, keys, max_steps, nchunks
+):
     """Competitive IC runs (wave propagation), one per key.
 
     A deliberate specialisation of :func:`~pipeline.diffusion.cascade.ic_cascade`:
@@ -34,6 +37,10 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
     out_ptr, out_idx : out-CSR (int64 offsets, int32 targets).
     edge_p : float32, brands x m: ``edge_p[b, e]`` is edge e's probability
         when its source holds brand b (rows equal for shared probabilities).
+    quality : float64 per-node audience quality ``q_u`` (length n), or empty for none:
+        edge e of u is live for brand b iff its coin ``x < q_u edge_p[b, e]``, the plain
+        per-edge kernel's joint realness and liveness draw (``ic_cascade``), so a fake
+        follow transmits no brand; ``q_u = 1`` is the undiscounted coin bit for bit.
     seed_nodes, seed_brand : int32, one entry per (brand, seed) pair; a node
         may appear once per brand.
     keys : uint64 run keys; max_steps : horizon in steps, -1 for none.
@@ -56,6 +63,7 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
     prio = np.zeros((nchunks, n), dtype=np.uint64)
     order = np.zeros((nchunks, n), dtype=np.int32)
     no_steps = np.zeros(0, dtype=np.int32)  # steps are counted, new adoptions per step not
+    use_q = quality.shape[0] > 0
     # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
     # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
@@ -94,12 +102,16 @@ def compete_runs(out_ptr, out_idx, edge_p, seed_nodes, seed_brand, keys, max_ste
                 for i in range(lo, hi):
                     u = od[i]
                     b = br[u]
+                    qu = quality[u] if use_q else 1.0
+                    if qu <= 0.0:
+                        continue  # no real follower: u transmits nothing
                     for e in range(out_ptr[u], out_ptr[u + 1]):
                         v = out_idx[e]
                         # Nodes active before this wave are settled; only new ones are contested.
                         if st[v] == stamp and lv[v] != nxt:
                             continue
-                        if edge_coin(key, e) >= edge_p[b, e]:  # the plain IC kernel's coin
+                        # The plain IC kernel's coin: live iff real and it passes (x < q_u p).
+                        if edge_coin(key, e) >= (qu * edge_p[b, e] if use_q else edge_p[b, e]):
                             continue
                         h = hash2(tkey, np.uint64(e))
                         if st[v] != stamp:

@@ -24,6 +24,12 @@ audiences are the same people. Three measures, for candidates ``a`` and ``b``:
 
   with expectations estimated by the mean over runs (0 when a mean is 0).
 
+  With an audience quality ``q_u`` (the profiles' ``real_audience``, ``quality=``),
+  the simulator's rule applies (:mod:`pipeline.diffusion.models`): each follow
+  ``u -> v`` is real in a run with probability ``q_u``, an edge transmits with
+  ``min(1, p f_u) q_u`` and only a real follow exposes ``v``, with the simulator's very
+  coins, so every count below is ``simulate(..., quality=q)``'s.
+
 **Unique reach** of the whole set: the mean exposed (and activated) count when
 all candidates seed together (:func:`~pipeline.diffusion.simulate`, same seed)
 against the sum of the candidates' individual means::

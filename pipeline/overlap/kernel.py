@@ -1,6 +1,7 @@
 """The simulated overlap kernel: every candidate's single-seed cascade per run, with the
-very cascade function ``simulate`` runs, and a 64-bit mask per node of the candidates
-that exposed it. O(runs x sum of the single-seed cascade costs + runs x k x |union|).
+very cascade function ``simulate`` runs (audience quality included), and a 64-bit mask
+per node of the candidates that exposed it. O(runs x sum of the single-seed cascade
+costs + runs x k x |union|).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import numpy as np
 from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
+from pipeline.diffusion.rng import QUALITY_SALT, is_real
 
 __all__ = ["MAX_CANDIDATES", "overlap_runs"]
 
@@ -48,6 +50,7 @@ def overlap_runs(
     per_edge,
     weight,
     is_lt,
+    quality,
     cands,
     keys,
     max_steps,
@@ -60,6 +63,9 @@ def overlap_runs(
     out_ptr, out_idx : out-CSR (int64 offsets, int32 targets).
     edge_p, node_p, node_inv, per_edge : IC parameters as for ``kernels.ic_runs``.
     weight, is_lt : LT weights (float32, m) and whether to run LT instead of IC.
+    quality : float64 per-node audience quality ``q_u`` (length n), or empty for none:
+        as for ``kernels.ic_runs`` (a fake follow neither transmits nor exposes), with
+        the same realness coins, so each candidate's counts are ``simulate``'s.
     cands : int32 distinct candidate nodes (at most 64); ``keys`` : uint64 run keys.
     max_steps : horizon in steps (seeds are step 0), -1 for none.
     nchunks : number of parallel chunks of runs (1 <= nchunks <= runs).
@@ -88,8 +94,8 @@ def overlap_runs(
     acc_all = np.zeros((nchunks, lt_n), dtype=np.float64)
     theta_all = np.zeros((nchunks, lt_n), dtype=np.float64)
     bits_all = np.zeros((nchunks, k), dtype=np.int64)
+    use_q = quality.shape[0] > 0
     # What the cascade functions need for the counts this kernel does not take from them.
-    no_q = np.zeros(0, dtype=np.float64)
     none64 = np.zeros(0, dtype=np.int64)
     none32 = np.zeros(0, dtype=np.int32)
     no_ptr = np.zeros(1, dtype=np.int64)
@@ -109,6 +115,9 @@ def overlap_runs(
         sh = shared[c]
         for r in range(r0, r1):
             key = keys[r]
+            # The realness coin of a follow, as the cascade functions draw it: per-edge
+            # IC reuses the edge's own uniform, skip-sampled IC and LT the quality stream.
+            rkey = key if (per_edge and not is_lt) else key ^ QUALITY_SALT
             rstamp = np.int64(r + 1)
             nt = 0
             for i in range(k):
@@ -119,12 +128,12 @@ def overlap_runs(
                 # (exposure is counted below, per candidate, with the masks).
                 if is_lt:
                     end, _, _ = lt_cascade(
-                        out_ptr, out_idx, weight, no_q, seed, key, max_steps, stamp, st, od,
+                        out_ptr, out_idx, weight, quality, seed, key, max_steps, stamp, st, od,
                         ast, acc, th, none64, False, none32, none32, False, none64, False, none32,
                     )  # fmt: skip
                 else:
                     end, _, _ = ic_cascade(
-                        out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, no_q,
+                        out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
                         seed, key, max_steps, stamp, st, od,
                         none64, False, 0, no_ptr, none64, False,
                         none32, none32, False, none64, False, none32,
@@ -132,12 +141,15 @@ def overlap_runs(
                 activated[r, i] = end
                 bit = _ONE << np.uint64(i)
                 ex = 0
-                # exposed = activated ∪ followers of activated
+                # exposed = activated ∪ followers of activated over real follows
                 for j in range(end):
                     u = od[j]
                     nt, new = _expose(u, rstamp, bit, sn, mk, tc, nt)
                     ex += new
+                    qu = quality[u] if use_q else 1.0
                     for e in range(out_ptr[u], out_ptr[u + 1]):
+                        if qu < 1.0 and not is_real(rkey, e, qu):
+                            continue  # a fake follow exposes no one
                         nt, new = _expose(out_idx[e], rstamp, bit, sn, mk, tc, nt)
                         ex += new
                 exposed[r, i] = ex

@@ -232,6 +232,7 @@ def audience_overlap(
     max_steps: int | None = None,
     sender_factor: ArrayLike | None = None,
     threads: int | None = None,
+    quality: ArrayLike | None = None,
 ) -> OverlapResult:
     """Follower overlap, simulated exposed-audience overlap and unique reach of candidates.
 
@@ -240,8 +241,11 @@ def audience_overlap(
     graph : the follower graph (influence direction).
     nodes : 2 to 64 distinct dense node indices; a repeated node is refused
         (InputError), since a candidate's overlap with itself is not a finding.
-    model, p, max_steps, sender_factor : as for :func:`~pipeline.diffusion.simulate`
-        (``sender_factor`` gives the brand-aware variant).
+    model, p, max_steps, sender_factor, quality : as for
+        :func:`~pipeline.diffusion.simulate` (``sender_factor`` gives the brand-aware
+        variant; ``quality``, the share ``q_u`` of each node's followers that are real,
+        discounts spread and exposure with the simulator's coins: an edge transmits with
+        ``min(1, p f_u) q_u`` and only a real follow exposes).
     runs : Monte Carlo runs (>= 1); run ``r`` uses the same key for every
         candidate and for the joint simulation (common random numbers).
     seed : non-negative integer; same seed -> same numbers, for any thread count.
@@ -272,7 +276,8 @@ def audience_overlap(
     [0.6666666666666666]
     """
     idx = _candidates(graph, nodes)
-    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=check_seed(seed))
+    spec = build_model(graph, model, p=p, sender_factor=sender_factor, seed=check_seed(seed),
+                       quality=quality)  # fmt: skip
     # The joint cascade also validates runs, seed, max_steps and threads.
     joint = run_cascades(
         graph, idx, spec, runs=runs, seed=seed, max_steps=max_steps, threads=threads
@@ -281,9 +286,10 @@ def audience_overlap(
     horizon = np.int64(-1 if joint.max_steps is None else joint.max_steps)
     with numba_threads(threads) as nthreads:
         edge_p, node_p, node_inv, per_edge, weight, is_lt = _kernel_args(spec)
+        q = np.zeros(0) if spec.quality is None else np.ascontiguousarray(spec.quality)
         act, exp, union, shared = kernel_for(overlap_runs, threads)(
             graph.out_ptr, graph.out_idx, edge_p, node_p, node_inv, per_edge, weight, is_lt,
-            idx, keys, horizon, np.int64(min(joint.runs, nthreads)),
+            q, idx, keys, horizon, np.int64(min(joint.runs, nthreads)),
         )  # fmt: skip
     shared_f = shared_followers(graph, idx)
     return OverlapResult(

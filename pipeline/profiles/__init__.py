@@ -37,12 +37,16 @@ The package:
   :func:`default_profiles`, :func:`parse_topics`;
 - :mod:`~pipeline.profiles.brands`: :class:`Brands`, :func:`load_brands`;
 - :mod:`~pipeline.profiles.fit`: :func:`relevance`, :func:`brand_sender_factor`,
-  :func:`fit_pool` (the brand-fit pool every strategy chooses from).
+  :func:`fit_pool` (the brand-fit pool every strategy chooses from);
+- :mod:`~pipeline.profiles.brand_view`: :func:`brand_view`, one brand's
+  :class:`BrandView` (relevance, sender factor, audience quality, brand-fit pool), what
+  every command's kernels take from the profiles, cached once per brand.
 """
 
 from __future__ import annotations
 
 from pipeline.profiles.accounts import Profiles, default_profiles, load_profiles, parse_topics
+from pipeline.profiles.brand_view import BrandView, audience_quality, brand_view
 from pipeline.profiles.brands import Brands, load_brands
 from pipeline.profiles.filters import CreatorFilter
 from pipeline.profiles.fit import (
@@ -57,11 +61,14 @@ from pipeline.profiles.tiers import TIER_NAMES, TierThresholds
 __all__ = [
     "DEFAULT_MIN_RELEVANCE",
     "TIER_NAMES",
+    "BrandView",
     "Brands",
     "CreatorFilter",
     "Profiles",
     "TierThresholds",
+    "audience_quality",
     "brand_sender_factor",
+    "brand_view",
     "check_fraction",
     "default_profiles",
     "fit_pool",

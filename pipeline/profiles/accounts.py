@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import polars as pl
@@ -52,6 +52,8 @@ __all__ = [
     "parse_topics",
     "row_text",
 ]
+
+_T = TypeVar("_T")
 
 
 def row_text(row: int, path: str) -> str:
@@ -116,23 +118,26 @@ class Profiles:
     unmatched: int
     given: tuple[str, ...] = ()  # the columns the profile file had
     notes: tuple[str, ...] = ()
-    # per-brand arrays computed once (relevance, sender factor): brand -> (brands, array)
+    # what is computed once per brand (relevance, sender factor, the brand views of
+    # :mod:`pipeline.profiles.brand_view`): key -> (brands, value)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return self.table.height
 
-    def memo(self, key: Any, brands: Brands, compute: Callable[[], NDArray[Any]]) -> NDArray[Any]:
-        """``compute()`` for ``key`` and ``brands``, computed once and kept read-only
-        (cheap to share between strategies, cells and threads)."""
+    def memo(self, key: Any, brands: Brands | None, compute: Callable[[], _T]) -> _T:
+        """``compute()`` for ``key`` and ``brands`` (None: not brand-specific), computed
+        once and kept (an array read-only: cheap to share between strategies, cells and
+        threads). The one brand-array cache."""
         hit = self._memo.get(key)
         if hit is not None and hit[0] is brands:
-            return hit[1]
-        arr = compute()
-        arr.setflags(write=False)
-        self._memo[key] = (brands, arr)
-        return arr
+            return cast(_T, hit[1])
+        value = compute()
+        if isinstance(value, np.ndarray):
+            value.setflags(write=False)
+        self._memo[key] = (brands, value)
+        return value
 
     @property
     def has_profile(self) -> NDArray[np.bool_]:

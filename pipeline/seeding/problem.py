@@ -24,10 +24,9 @@ from pipeline.profiles import (
     CreatorFilter,
     Profiles,
     TierThresholds,
-    brand_sender_factor,
+    brand_view,
     check_fraction,
     default_profiles,
-    fit_pool,
 )
 from pipeline.profiles.audience import ReachRates, audience
 from pipeline.profiles.kpis import KPIS, kpi_objective
@@ -151,20 +150,17 @@ def make_problem(
     thr = DEFAULT_MIN_RELEVANCE if min_relevance is None else min_relevance
     thr = check_fraction("min_relevance", thr)
     prof = profiles if profiles is not None else default_profiles(graph)
-    factor = rel = fit = None
-    if brand is not None and brands is not None and profiles is not None:
-        brands.check(brand)
-        rel, fit = fit_pool(profiles, brands, brand, thr)
-        if brand_aware:
-            factor = brand_sender_factor(profiles, brands, brand)
-    else:
-        thr = 0.0
+    # The brand's view of the profiles (pipeline.profiles.brand_view): relevance, the
+    # brand-fit pool, sender factor and audience quality, as every command takes them.
+    view = brand_view(prof, brands, brand, brand_aware=brand_aware,
+                      min_relevance=thr if brand is not None else None)  # fmt: skip
+    rel, fit, factor = view.relevance, view.pool, view.sender_factor
+    thr = thr if brand is not None else 0.0
     # Audience quality discounts onward spread after the brand clip, as in the simulator:
     # an edge transmits with min(1, p f_u) q_u (LT weights are scaled by q_u). A model
     # used as fitted (calibrated, not brand-aware) takes no quality, there as here.
-    quality = prof.real_audience if model.brand_aware else np.ones(graph.n)
-    thin = quality if (quality < 1.0).any() else None
-    values, lt = edge_values(graph, model, p=p, sender_factor=factor, quality=thin)
+    quality = view.quality if model.brand_aware else None
+    values, lt = edge_values(graph, model, p=p, sender_factor=factor, quality=quality)
     n = graph.n
     if pool not in ("auto", "profiled", "all"):
         raise InputError(f"pool must be auto, profiled or all, got {pool!r}")
@@ -233,7 +229,8 @@ def make_problem(
             exposure = objective == "exposed"
     expose = None
     if exposure and not lt:
-        expose = quality[graph.edge_sources].astype(np.float32)
+        expose = (np.ones(graph.m, dtype=np.float32) if quality is None
+                  else quality[graph.edge_sources].astype(np.float32))  # fmt: skip
     return SeedingProblem(
         graph=graph,
         model=str(model),
