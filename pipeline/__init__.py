@@ -9,6 +9,7 @@ IDs, never dense node indices)::
     plan = ip.select_seeds(g, "imm", k=10)           # ordered seeds with marginal reach
     res = ip.simulate(g, plan["id"], runs=1000)      # cascades from those accounts
     ip.compare_seed_sets(g, plan["id"][:5], plan["id"])  # paired, common random numbers
+    fit = ip.calibrate(g, "data/actions.csv")        # learn the model from an action log
 
 Results print as a few lines (in a notebook, a small HTML table; :mod:`pipeline.reprs`),
 ``res.seeds`` are account IDs (``res.seed_nodes`` the dense indices), and
@@ -52,6 +53,10 @@ _WHERE: dict[str, str] = {
     "compare_seed_sets": "pipeline.api",
     "compete": "pipeline.api",
     "audience_overlap": "pipeline.api",
+    "read_actions": "pipeline.api_logs",
+    "calibrate": "pipeline.api_logs",
+    "backtest": "pipeline.api_logs",
+    "rank_ambassadors": "pipeline.api_logs",
     "load_config": "pipeline.campaign",
     "run_campaign": "pipeline.api",
     "load_results": "pipeline.aggregate",
@@ -66,6 +71,8 @@ __all__ = [
     "InputError",
     "__version__",
     "audience_overlap",
+    "backtest",
+    "calibrate",
     "candidates",
     "centrality",
     "compare",
@@ -76,7 +83,9 @@ __all__ = [
     "load_config",
     "load_profiles",
     "load_results",
+    "rank_ambassadors",
     "rank_candidates",
+    "read_actions",
     "read_graph",
     "register_strategy",
     "run_campaign",
@@ -97,6 +106,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         select_seeds,
         simulate,
     )
+    from pipeline.api_logs import backtest, calibrate, rank_ambassadors, read_actions
     from pipeline.campaign import load_config
     from pipeline.errors import InputError
     from pipeline.graph_io import FollowerGraph

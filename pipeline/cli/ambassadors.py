@@ -99,42 +99,39 @@ def ambassadors_cmd(
     """Rank the accounts whose posts already moved people in the action log (influence
     credit: each adoption credits the accounts it follows that adopted before it, and
     credit flows back along chains), with items, initiations, followers and a reason."""
+    from pipeline.api_logs import rank_ambassadors, seconds
     from pipeline.calibration.ambassadors import (
         item_positions,
-        rank_ambassadors,
         validate_ranking,
         validation_verdict,
     )
-    from pipeline.calibration.save import parse_duration
 
-    h = parse_duration(horizon)
+    h = seconds(horizon)
     quiet = quiet or json_out
     g, _log, cas = load_inputs(
         graph, actions, columns, brand, fmt, edge_meaning, source_col, target_col, header,
         quiet, duplicates, undirected,
     )  # fmt: skip
     prof = load_profiles_arg(profiles, g, None, quiet)
-    fit = None
+    table_of_brands = None
     if brands is not None:
-        from pipeline.profiles import load_brands, relevance
+        from pipeline.profiles import load_brands
 
         if brand is None or prof is None:
             raise InputError("--brands needs --brand and --profiles (relevance is a fit of "
                              "the brand's topics to the profiles')")  # fmt: skip
         table_of_brands = load_brands(brands)
-        table_of_brands.check(brand)
-        fit = relevance(prof, table_of_brands, brand)
-    chosen = item_positions(cas, items)
     with spinner("crediting", quiet):
         table = rank_ambassadors(
-            g, cas, horizon=h, decay=decay, items=chosen, min_actions=min_actions, top=top,
-            profiles=prof, relevance=fit,
+            g, cas, horizon=h, decay=decay, items=items, min_actions=min_actions, top=top,
+            profiles=prof, brands=table_of_brands, brand=brand if brands is not None else None,
         )  # fmt: skip
         check = None
         if validate:
             check = validate_ranking(
-                g, cas, horizon=h, holdout=holdout, top=top, decay=decay, items=chosen, seed=seed
-            )
+                g, cas, horizon=h, holdout=holdout, top=top, decay=decay,
+                items=item_positions(cas, items), seed=seed,
+            )  # fmt: skip
     if json_out:
         rows = table.select(
             "id", "credit", "items", "initiated", "per_initiation", "followers", "reason"

@@ -173,12 +173,11 @@ def backtest_cmd(
     """Score forecasts of earned reach (presets, calibrated models, baselines) on held-out items."""
     import polars as pl
 
-    from pipeline.calibration.backtest import backtest
-    from pipeline.calibration.save import parse_duration
+    from pipeline.api_logs import backtest, seconds
     from pipeline.export import write_table
 
-    h = parse_duration(horizon)
-    st = parse_duration(step, "step")
+    h = seconds(horizon)
+    st = seconds(step, "step")
     try:
         parts = tuple(float(x) for x in split.split(","))
     except ValueError:
@@ -201,28 +200,15 @@ def backtest_cmd(
         duplicates,
         undirected,
     )
-    followers = None
+    prof = None
     if profiles is not None:
         from pipeline.profiles import load_profiles
 
-        table = load_profiles(profiles, g).table
-        followers = table["followers"].cast(pl.Float64).fill_null(0.0).to_numpy()
+        prof = load_profiles(profiles, g)
     with spinner("backtesting", quiet or json_out), about_log(actions):
-        res = backtest(
-            g,
-            cas,
-            horizon=h,
-            split=parts,
-            models=models,
-            seeds=seeds,
-            runs=runs,
-            bootstrap=bootstrap,
-            origins=origins,
-            seed=seed,
-            step=st,
-            train_events=train_events,
-            followers=followers,
-        )
+        res = backtest(g, cas, horizon=h, split=parts, models=models,
+                       seeds=seeds, runs=runs, bootstrap=bootstrap, origins=origins, seed=seed,
+                       step=st, train_events=train_events, profiles=prof)  # fmt: skip
     if out is not None:
         write_table(pl.DataFrame(res.items), out)
     if json_out:

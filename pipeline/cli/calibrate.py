@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -107,13 +106,13 @@ def load_inputs(
     both = parse_columns(columns, allowed=(*EDGE_COLUMNS, *ACTION_COLUMNS)) if columns else {}
     edge_map = {k: v for k, v in both.items() if k in EDGE_COLUMNS} or None
     log_map = {k: v for k, v in both.items() if k in ACTION_COLUMNS} or None
-    with spinner(f"reading {actions}", quiet):
+    with spinner(f"reading {actions}", quiet):  # the log first: its errors come first
         log = load_actions(actions, columns=log_map)
     g = load_graph_arg(
         graph, fmt, meaning, source_col, target_col, quiet, header, edge_map, duplicates,
         undirected,
     )  # fmt: skip
-    cascades = place_on(log, g, brand=brand)
+    cascades = place_on(log, g, brand=brand)  # as pipeline.api_logs.read_actions
     if not quiet:
         err_console.print(
             f"{actions}: {log.table.height:,} adoptions of {cascades.n_items:,} items "
@@ -231,12 +230,11 @@ def calibrate_cmd(
     quiet: QuietO = False,
 ) -> None:
     """Fit diffusion probabilities to an action log and write a calibrated model file."""
-    from pipeline.calibration.fit import calibrate, observed_cap
-    from pipeline.calibration.save import parse_duration, save_calibration
-    from pipeline.calibration.sensitivity import sensitivity
+    from pipeline.api_logs import calibrate, seconds
+    from pipeline.calibration.save import save_calibration
 
-    h = parse_duration(horizon)
-    st = parse_duration(step, "step")
+    h = seconds(horizon)
+    st = seconds(step, "step")
     if method is MethodOpt.em:
         check_em_step(st, h, step, horizon)
     g, log, cas = load_inputs(
@@ -254,19 +252,10 @@ def calibrate_cmd(
         undirected,
     )
     with spinner(f"fitting {method.value}", quiet or json_out), about_log(actions):
-        cal = calibrate(
-            g,
-            cas,
-            method.value,
-            horizon=h,
-            validation=validation,
-            bootstrap=bootstrap,
-            seed=seed,
-            step=st,
-            prior_strength=prior_strength,
-        )
-        cap = observed_cap(g, cas, np.arange(cas.n_items), h)
-        sens = sensitivity(g, cas, cal, seed=seed, cap=cap)
+        run = calibrate(g, cas, method.value, horizon=h, validation=validation,
+                        bootstrap=bootstrap, seed=seed, step=st,
+                        prior_strength=prior_strength)  # fmt: skip
+    cal, sens = run.calibration, run.sensitivity
     toml_path, edge_path = save_calibration(cal, g, log, out, sens)
     payload = {
         **cal.summary(),
