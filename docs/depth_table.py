@@ -4,8 +4,8 @@ buy run under each virality preset.
 
 Usage (the results folder of ``influence campaign configs/demo.toml``, about 40 s)::
 
-    .venv/bin/influence campaign configs/demo.toml --output /tmp/demo_depth
-    .venv/bin/python docs/depth_table.py /tmp/demo_depth
+    .venv/bin/influence campaign configs/demo.toml
+    .venv/bin/python docs/depth_table.py results/demo
 
 What it measures, with the campaign's own inputs, brand sender factors and audience
 quality (``CampaignContext``): every distinct (brand, creator) that any plan of the results

@@ -22,7 +22,7 @@ Submodules are the detailed layer: :mod:`pipeline.graph_io`, :mod:`pipeline.inte
 :mod:`pipeline.campaign`, :mod:`pipeline.aggregate`, :mod:`pipeline.report`,
 :mod:`pipeline.schema`; :mod:`pipeline.defaults` holds the defaults the library and
 the CLI share. Names are imported on first use, so ``import pipeline`` (and the CLI)
-stay fast. The README's "Architecture" section shows which folder holds each step.
+stay fast. docs/development.md ("Architecture") shows which folder holds each step.
 """
 
 from __future__ import annotations

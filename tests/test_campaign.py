@@ -338,6 +338,7 @@ def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data:
 
 
 @pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_same_results_with_any_number_of_workers(
     data: Path, tmp_path: Path, finished: Path, workers: int
 ) -> None:
@@ -347,6 +348,7 @@ def test_same_results_with_any_number_of_workers(
     assert_same(report.output, finished)
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_killed_run_resumes_to_the_same_results(data: Path, tmp_path: Path, finished: Path) -> None:
     path = config(data, tmp_path, name="killed.toml")
     env = {**os.environ, FAULT_ENV: "kill-driver-after:5"}
@@ -365,6 +367,7 @@ def test_killed_run_resumes_to_the_same_results(data: Path, tmp_path: Path, fini
     assert report.cells_run == 0 and report.cells_skipped == 16
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_no_resume_recomputes_identically(data: Path, tmp_path: Path, finished: Path) -> None:
     path = config(data, tmp_path, BASE.replace('"pixelforge"', '"glowhaus"'), "nr.toml")
     first = run_campaign(path)
@@ -686,6 +689,7 @@ def test_old_layout_reads_but_does_not_resume(data: Path, tmp_path: Path, odd_na
         run_campaign(cfg, output=old)
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_disk_full_mid_campaign_says_so_and_resumes(
     data: Path, tmp_path: Path, finished: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

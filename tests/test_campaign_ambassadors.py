@@ -79,6 +79,7 @@ def test_the_ambassador_keys_are_read_and_checked(data: Path, tmp_path: Path) ->
         load_config(_toml(data, tmp_path, strategies='["macro@2x"]', inputs=actions))
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_a_campaign_with_ambassadors_runs_and_judges_each_cost(data: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     path = _toml(data, out, strategies='["micro", "imm", "ambassadors", "mixed"]',

@@ -154,13 +154,16 @@ def _commands() -> list[str]:
 
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (ROOT / "README.md").read_text()
+    reference = (ROOT / "docs" / "cli.md").read_text()  # generated from the app
     for name in _commands():
         r = runner.invoke(app, [name, "--help"])
         assert r.exit_code == 0
         assert len(re.sub(r"\s+", " ", r.output)) > 200, name
         assert f"influence {name}" in readme, f"README does not document `influence {name}`"
+        assert f"## `influence {name}`" in reference, f"docs/cli.md lacks `influence {name}`"
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_short_help_and_python_dash_m() -> None:
     """``-h`` is ``--help`` on every command; ``python -m pipeline`` is ``influence``."""
     import subprocess
@@ -248,6 +251,7 @@ def test_json_output_is_strict(files: dict[str, Path]) -> None:
     assert pr and b
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_seed_command_writes_the_ordered_list(tmp_path: Path) -> None:
     data = ROOT / "data"
     common = ["--profiles", str(data / "profiles.csv"), "--brands", str(data / "brands.csv")]

@@ -164,6 +164,7 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_campaign_evaluates_one_plan_under_every_model(data: Path, tmp_path: Path) -> None:
     out = (tmp_path / "out").as_posix()
     cfg = data / "c.toml"

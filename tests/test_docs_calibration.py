@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"
 DATA = "data/stackexchange-christianity"
@@ -56,6 +58,7 @@ def test_quoted_calibrate_output_is_current(tmp_path: Path) -> None:
     assert quoted.group(2) == expected, "run `python tests/test_docs_calibration.py` to update"
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_quoted_backtest_output_is_current(tmp_path: Path) -> None:
     quoted = block("backtest").search(DOC.read_text(encoding="utf-8"))
     assert quoted is not None, "docs/calibration.md lost its backtest-output block"

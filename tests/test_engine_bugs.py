@@ -86,6 +86,7 @@ def bundled():
 
 
 @pytest.mark.parametrize("objective", ["activated", "exposed"])
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_rr_estimate_matches_simulation_under_high_virality(bundled, objective: str) -> None:
     """The 10 largest profiled accounts seeding freshbite under high-virality: the RR
     estimate (200,000 sets) and the mean of 4,000 simulated runs agree within 3 standard

@@ -198,6 +198,7 @@ def test_cost_model_fills_missing_fees_and_needs_followers(tmp_path: Path) -> No
                      costs=costs)  # fmt: skip
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_cli_flags_and_bad_values(tmp_path: Path) -> None:
     data = ROOT / "data"
     base = ["seed", str(data / "follows.csv"), "--profiles", str(data / "profiles.csv"),

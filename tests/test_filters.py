@@ -145,6 +145,7 @@ max_followers = 300000
         load_config(world / "bad.toml")
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_the_managers_question_is_one_seed_command() -> None:
     """'Only Instagram, at most 10 creators, relevance >= 0.5, budget 8,000, for
     freshbite' on the bundled data: who (with platform and fee), what it costs, what it

@@ -149,10 +149,10 @@ def test_read_graph_names_what_it_accepts() -> None:
 
 
 def test_readme_interop_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("### Graphs from other tools (Python)", 1)[1]
+    text = (ROOT / "docs" / "file-formats.md").read_text(encoding="utf-8")
+    section = text.split("## Graphs from other tools (Python)", 1)[1]
     code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    exec(compile(code, "README.md", "exec"), {})  # the README's own example
+    exec(compile(code, "docs/file-formats.md", "exec"), {})  # the page's own example
     out = capsys.readouterr().out
     assert out.startswith("4 accounts, 4 follows; ana reaches ")
     # exact: P(ben) = 1/2, P(cy) = 1 - (1 - 1/2)(1 - 1/4) = 5/8, P(dee) = 5/16

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signals only")
 @pytest.mark.parametrize("delay", [0.5, 2.0])
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_ctrl_c_during_simulate_exits_130(delay: float) -> None:
     cmd = [sys.executable, "-m", "pipeline", "simulate", "data/follows.csv", "--seeds",
            "1,2,3", "--model", "wc", "--runs", "800000"]  # fmt: skip

@@ -1,7 +1,8 @@
 """One library path, part two: the commands that read action logs (calibrate, backtest,
-ambassadors), centrality, and the campaign with the commands over its results folder
-(summarize, compare, export candidates) give the numbers of their library calls on the
-same input. The CLI's JSON or table and the library's frame are compared exactly."""
+ambassadors), centrality, generate, and the campaign with the commands over its results
+folder (summarize, compare, cross-model, export candidates) give the numbers of their
+library calls on the same input. The CLI's JSON, table or files and the library's are
+compared exactly."""
 
 from __future__ import annotations
 
@@ -154,3 +155,25 @@ def test_export_candidates(campaign: tuple[Path, Path], tmp_path: Path) -> None:
     cli("export", "candidates", folder, "--brand", "freshbite", "--out", out, "--quiet")
     lib = ip.candidates(ip.load_results(folder), brand="freshbite")
     assert_frame_equal(pl.read_parquet(out), lib)
+
+
+def test_cross_model(campaign: tuple[Path, Path]) -> None:
+    from pipeline.aggregate import cross_model, cross_model_verdicts
+
+    folder = campaign[0]
+    got = json.loads(cli("cross-model", folder, "--json"))
+    res = ip.load_results(folder)
+    lib = json.loads(json.dumps(cross_model(res).to_dicts(), default=str))
+    assert len(got["rows"]) == len(lib) > 0
+    assert [r["regret"] for r in got["rows"]] == pytest.approx([r["regret"] for r in lib])
+    assert [r["verdict"] for r in got["verdicts"]] == cross_model_verdicts(res)["verdict"].to_list()
+
+
+def test_generate(tmp_path: Path) -> None:
+    cli("generate", tmp_path / "cli", "--nodes", "300", "--seed", "8", "--quiet")
+    (tmp_path / "lib").mkdir()
+    write_synthetic(generate(nodes=300, seed=8), tmp_path / "lib")
+    names = sorted(p.name for p in (tmp_path / "lib").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    for name in names:
+        assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "lib" / name).read_bytes()

@@ -49,6 +49,7 @@ def test_failed_tasks_become_one_line() -> None:
     assert cell_failure(bug, "cell", 3) is bug
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_a_port_that_is_not_ray_times_out(tmp_path: Path) -> None:
     pytest.importorskip("ray")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)

@@ -1,17 +1,28 @@
-"""The README quotes the demo campaign (`influence campaign configs/demo.toml`): its
-verdicts, tables, candidate list, the recommendation sentence per brand and the plan per
-KPI; and the tour's commands (generate, info, centrality, rank, seed, simulate) with
-what they print. The quotes must be what the commands print today; run-to-run noise (timings, the
-results folder's path) is masked before comparing.
+"""The quoted output of the README and the docs pages must be what the commands print
+today. Two kinds of block, each between ``<!-- kind:name -->`` and ``<!-- /kind:name -->``
+in any of :data:`PAGES` (a name may be quoted on several pages):
 
-``python tests/test_readme_demo.py`` reruns the demo, rewrites every quoted block of the
-README and, when Chromium is installed, the screenshots and printed PDF in ``docs/``.
+- ``tour:NAME``: a fenced block of commands (``$ influence ...``, ``$ head -N FILE``),
+  each followed by what it prints; every command is rerun on the bundled data.
+- ``demo:NAME``: what the demo campaign (``influence campaign configs/demo.toml``) and the
+  commands that read its results folder print, and the report's recommendation sentence
+  and plan per KPI (:func:`quotes`).
+
+Every command runs in a copy of the repository root (``data/`` and ``configs/demo.toml``
+copied) with the relative arguments the page shows, so no quote holds a path of the
+machine it was made on. Run-to-run noise (timings, the order in which cells finish) is
+masked before comparing.
+
+``python tests/test_readme_demo.py`` reruns everything, rewrites every quoted block, the
+Python API guide's printed output and, when Chromium is installed, the screenshots and
+printed PDF of the report in ``docs/``.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -25,48 +36,76 @@ pytestmark = pytest.mark.slow  # runs the demo campaign twice (minutes)
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
-SHOWN = "results/demo"  # the folder the README's commands name
+DOCS = ROOT / "docs"
+#: The files that quote output.
+PAGES = (README, DOCS / "tour.md", DOCS / "campaigns.md", DOCS / "your-data.md")
+API_GUIDE = DOCS / "python-api.md"
+SHOWN = "results/demo"  # the folder the quoted commands name
+#: The demo blocks :func:`quotes` makes; each is quoted on at least one page.
+DEMO_BLOCKS = (
+    "campaign", "resume", "summarize", "compare", "candidates", "headlines", "kpis", "report",
+)  # fmt: skip
 
 
 def block(name: str) -> re.Pattern[str]:
-    """The README's generated block ``name``."""
+    """The generated block ``demo:name``."""
     return re.compile(rf"(<!-- demo:{name} -->\n)(.*?)(<!-- /demo:{name} -->)", re.S)
 
 
-def mask(text: str, out: Path | None = None) -> str:
-    """``text`` without what changes from run to run: timings, speeds, the folder, the
-    order in which cells finish."""
-    if out is not None:
-        text = text.replace(str(out), SHOWN)
+def tour_block(name: str) -> re.Pattern[str]:
+    """The tour block ``tour:name``: commands (``$ influence ...``) and their output."""
+    return re.compile(rf"(<!-- tour:{name} -->\n)(.*?)(<!-- /tour:{name} -->)", re.S)
+
+
+def names(text: str, kind: str) -> list[str]:
+    """The names of the ``kind`` blocks of ``text``, in page order."""
+    return re.findall(rf"<!-- {kind}:([\w-]+) -->", text)
+
+
+def mask(text: str) -> str:
+    """``text`` without what changes from run to run: timings, speeds, the order in which
+    cells finish."""
     # cells finish in an order that depends on the threads: progress lines keep counts only
     text = re.sub(r"(?m)^(\[\d+/\d+\]) .*$", r"\1 ...", text)
-    text = re.sub(r"simulations in [\d.]+ s", "simulations in N s", text)
-    return re.sub(r"results in \S*results/demo", "results in results/demo", text)
+    # the results folder was printed as an absolute path: a long one wrapped the line
+    text = re.sub(r"results in\s+results/demo", "results in results/demo", text)
+    return re.sub(r"simulations in [\d.]+ s", "simulations in N s", text)
 
 
-def cli(args: list[str], cwd: Path = ROOT) -> str:
-    """What ``influence ARGS`` prints (stdout and stderr as they interleave, 120 columns,
-    no colour)."""
+def mirror(where: Path) -> Path:
+    """``where`` as a copy of the repository root: ``data/`` (4 MB) and
+    ``configs/demo.toml`` copied, so its relative paths name ``where/data`` and
+    ``where/results``, and a path a command resolves stays under ``where`` (a link to
+    the real ``data/`` would resolve to this checkout's absolute path)."""
+    where.mkdir(parents=True, exist_ok=True)
+    if not (where / "data").exists():
+        shutil.copytree(ROOT / "data", where / "data")
+    (where / "configs").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "configs" / "demo.toml", where / "configs" / "demo.toml")
+    return where
+
+
+def cli(args: list[str], cwd: Path) -> str:
+    """What ``influence ARGS`` prints in ``cwd`` (stdout and stderr as they interleave, 120
+    columns, no colour), whatever its exit code (a quoted error exits 2); a path under
+    ``cwd`` is shown relative to it, as a user in that folder would name it."""
     env = os.environ | {"COLUMNS": "120", "NO_COLOR": "1", "TERM": "dumb"}
     run = subprocess.run(
         [sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, check=True,
+        stderr=subprocess.STDOUT, text=True, check=False,
     )  # fmt: skip
-    return "".join(line.rstrip() + "\n" for line in run.stdout.splitlines())
+    assert run.returncode in (0, 2), f"influence {' '.join(args)} failed:\n{run.stdout}"
+    text = run.stdout.replace(f"{cwd.resolve()}/", "").replace(f"{cwd}/", "")
+    return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
 def run_demo(where: Path) -> tuple[Path, str, str]:
-    """The demo campaign into ``where`` (the bundled config, its output moved), run
-    twice: the results folder, what the first run printed and what the second (which
-    resumes) printed."""
-    text = (ROOT / "configs" / "demo.toml").read_text(encoding="utf-8")
-    text = text.replace('"../data/', f'"{ROOT / "data"}/').replace(
-        'output = "../results/demo"', f'output = "{where / "demo"}"'
-    )
-    cfg = where / "demo.toml"
-    cfg.write_text(text, encoding="utf-8")
-    first = cli(["campaign", str(cfg)])
-    return where / "demo", first, cli(["campaign", str(cfg)])
+    """The demo campaign run twice in the copy ``where`` of the repository root: the
+    results folder, what the first run printed and what the second (which resumes)
+    printed."""
+    mirror(where)
+    first = cli(["campaign", "configs/demo.toml"], where)
+    return where / SHOWN, first, cli(["campaign", "configs/demo.toml"], where)
 
 
 def _table(text: str, rows: int) -> list[str]:
@@ -80,12 +119,12 @@ def _table(text: str, rows: int) -> list[str]:
 
 
 def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
-    """Every generated block of the README, from the results folder ``out``."""
+    """Every demo block, from the results folder ``out`` (``results/demo`` in the copy of
+    the repository root the demo ran in)."""
     from pipeline.aggregate import load_results
     from pipeline.report.plan import headline, plans
 
-    # the demo's config names the bundled data by absolute path: quote it as data/...
-    printed, again = (x.replace(str(out), SHOWN).replace(f"{ROOT}/", "") for x in (printed, again))
+    where = out.parents[1]
     lines = printed.splitlines()
     progress = [x for x in lines if x.startswith("[")]
     # what comes before the first cell (loading, notes, with their wrapped lines) and after
@@ -93,10 +132,13 @@ def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
     head = lines[:first]
     tail = [x for x in lines[first:] if not x.startswith("[")]
     campaign = [*head, *progress[:2], "...", *progress[-1:], *tail]
-    summary = cli(["summarize", str(out)])
-    compare = cli(["compare", str(out)])
+    summary = cli(["summarize", SHOWN], where)
+    compare = cli(["compare", SHOWN], where)
     verdict = [x for x in compare.splitlines() if re.match(r"^\S+: |^  under ", x)]
-    cands = cli(["export", "candidates", str(out), "--brand", "freshbite", "--top", "5"])
+    top = ["export", "candidates", SHOWN, "--brand", "freshbite", "--top", "5"]
+    cands = cli(top, where)
+    report = ["report", SHOWN, "--out", "report.html"]
+    wrote = cli(report, where)
     res = load_results(out)
     rows = plans(res)
     brands = ("freshbite", "wanderly", "pixelforge", "everyday")
@@ -110,11 +152,10 @@ def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
         "resume": fence("campaign configs/demo.toml", [*again.splitlines()[:7], "..."]),
         "summarize": fence(f"summarize {SHOWN}", _table(summary, 12)),
         "compare": fence(f"compare {SHOWN}", [*_table(compare, 9), *verdict]),
-        "candidates": fence(
-            f"export candidates {SHOWN} --brand freshbite --top 5", cands.rstrip().splitlines()
-        ),
+        "candidates": fence(" ".join(top), cands.rstrip().splitlines()),
         "headlines": "\n".join(sentences),
         "kpis": kpi_table(res),
+        "report": fence(" ".join(report), wrote.rstrip().splitlines()),
     }
 
 
@@ -245,115 +286,137 @@ def kpi_table(res: object) -> str:
     return "\n".join(out) + "\n\n" + kpi_sentence(won, cur) + "\n"
 
 
-def tour_block(name: str) -> re.Pattern[str]:
-    """The README tour's block ``name``: commands (``$ influence ...``) and their output."""
-    return re.compile(rf"(<!-- tour:{name} -->\n)(.*?)(<!-- /tour:{name} -->)", re.S)
-
-
-TOURS = ("make", "seeds", "simulate")
-
-
 def run_tour(quoted: str, where: Path) -> str:
-    """The fenced block ``quoted`` with every ``$ influence ...`` command rerun in
-    ``where`` (which sees the bundled ``data/``), its output below it."""
-    import shlex
-
-    if not (where / "data").exists():
-        (where / "data").symlink_to(ROOT / "data")
-    commands = [x for x in quoted.splitlines() if x.startswith("$ influence ")]
-    parts = [x + "\n" + cli(shlex.split(x)[2:], cwd=where) for x in commands]
+    """The fenced block ``quoted`` with every command (``$ influence ...`` or ``$ head -N
+    FILE``) rerun in ``where`` (a copy of the repository root), its output below it."""
+    mirror(where)
+    parts = []
+    for line in quoted.splitlines():
+        if line.startswith("$ influence "):
+            parts.append(line + "\n" + cli(shlex.split(line)[2:], where))
+        elif line.startswith("$ head "):
+            _, _, count, name = shlex.split(line)
+            # utf-8-sig: the byte-order mark of a CSV written for Excel shows as nothing
+            with open(where / name, encoding="utf-8-sig") as f:
+                head = [next(f) for _ in range(int(count.lstrip("-")))]
+            parts.append(line + "\n" + "".join(head))
     return "```text\n" + "\n".join(parts) + "```\n"
 
 
-def tours(readme: str, where: Path) -> dict[str, str]:
+def tours(text: str, where: Path) -> dict[str, str]:
+    """Every tour block of ``text`` rerun in ``where``, in page order (a block may read
+    what an earlier one wrote)."""
     out = {}
-    for name in TOURS:
-        found = tour_block(name).search(readme)
-        assert found is not None, f"README.md lost its tour:{name} block"
+    for name in names(text, "tour"):
+        found = tour_block(name).search(text)
+        assert found is not None
         out[name] = run_tour(found.group(2), where)
     return out
 
 
-def test_the_readme_tour_is_what_the_commands_print(tmp_path: Path) -> None:
-    readme = README.read_text(encoding="utf-8")
-    for name, body in tours(readme, tmp_path).items():
-        found = tour_block(name).search(readme)
-        assert found is not None
-        assert found.group(2) == body, (
-            f"README.md's tour:{name} block is stale: run `python tests/test_readme_demo.py`"
-        )
+def _pages() -> dict[Path, str]:
+    return {page: page.read_text(encoding="utf-8") for page in PAGES}
+
+
+def _where(page: Path) -> str:
+    return str(page.relative_to(ROOT))
+
+
+def test_every_page_quotes_blocks_and_every_demo_block_is_quoted() -> None:
+    pages = _pages()
+    for page, text in pages.items():
+        for kind in ("tour", "demo"):
+            for name in names(text, kind):
+                opened = text.count(f"<!-- {kind}:{name} -->")
+                assert opened == text.count(f"<!-- /{kind}:{name} -->"), (_where(page), name)
+    quoted = {n for text in pages.values() for n in names(text, "demo")}
+    assert quoted == set(DEMO_BLOCKS), f"demo blocks quoted nowhere: {set(DEMO_BLOCKS) - quoted}"
+    assert names(pages[README], "tour") and names(pages[README], "demo"), "README's short tour"
+
+
+def test_the_tour_quotes_are_what_the_commands_print(tmp_path: Path) -> None:
+    for page, text in _pages().items():
+        for name, body in tours(text, tmp_path).items():
+            found = tour_block(name).search(text)
+            assert found is not None
+            assert found.group(2) == body, (
+                f"{_where(page)}'s tour:{name} block is stale: run `python "
+                "tests/test_readme_demo.py`"
+            )
 
 
 def rewrite(text: str, blocks: dict[str, str], pattern_of: Callable[[str], re.Pattern[str]]) -> str:
+    """``text`` with each of ``blocks`` it quotes replaced."""
     for name, body in blocks.items():
-        pattern = pattern_of(name)
-        assert pattern.search(text), f"README.md lost its {name} block"
-        text = pattern.sub(lambda m, b=body: m.group(1) + b + m.group(3), text)
+        text = pattern_of(name).sub(lambda m, b=body: m.group(1) + b + m.group(3), text)
     return text
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
-    return run_demo(tmp_path_factory.mktemp("demo"))
+    return run_demo(tmp_path_factory.mktemp("root"))
 
 
-def test_the_readme_quotes_the_demo_as_it_runs_today(demo: tuple[Path, str, str]) -> None:
+def test_the_demo_quotes_are_what_the_demo_prints_today(demo: tuple[Path, str, str]) -> None:
     out, printed, again = demo
-    readme = README.read_text(encoding="utf-8")
-    for name, body in quotes(out, printed, again).items():
-        found = block(name).search(readme)
-        assert found is not None, f"README.md lost its demo:{name} block"
-        assert mask(found.group(2)) == mask(body, out), (
-            f"README.md's demo:{name} block is stale: run `python tests/test_readme_demo.py`"
-        )
+    blocks = quotes(out, printed, again)
+    for page, text in _pages().items():
+        for name in names(text, "demo"):
+            found = block(name).search(text)
+            assert found is not None
+            assert mask(found.group(2)) == mask(blocks[name]), (
+                f"{_where(page)}'s demo:{name} block is stale: run `python "
+                "tests/test_readme_demo.py`"
+            )
 
 
-def _screenshots(out: Path, work: Path) -> None:
-    """docs/report.png (1440 px), docs/report-390.png and docs/report.pdf (Letter)."""
+def _screenshots(where: Path) -> None:
+    """docs/report.png (1440 px), docs/report-390.png and docs/report.pdf (Letter), of the
+    report :func:`quotes` wrote into ``where``."""
     chromium = shutil.which("chromium")
     if chromium is None:
         print("chromium not found: screenshots left as they are")
         return
-    page = work / "report.html"
-    cli(["report", str(out), "--out", str(page)])
+    page = where / "report.html"
     base = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
-    docs = ROOT / "docs"
     for args in (
-        [f"--screenshot={docs / 'report.png'}", "--window-size=1440,2200"],
-        [f"--screenshot={docs / 'report-390.png'}", "--window-size=390,1600"],
-        [f"--print-to-pdf={docs / 'report.pdf'}", "--no-pdf-header-footer"],
+        [f"--screenshot={DOCS / 'report.png'}", "--window-size=1440,2200"],
+        [f"--screenshot={DOCS / 'report-390.png'}", "--window-size=390,1600"],
+        [f"--print-to-pdf={DOCS / 'report.pdf'}", "--no-pdf-header-footer"],
     ):
         subprocess.run([*base, *args, page.as_uri()], check=True, capture_output=True)
 
 
-def api_example(readme: str) -> str:
-    """``readme`` with the Python API example's printed output rerun (tests/test_api.py
-    checks it)."""
+def api_example(text: str) -> str:
+    """The Python API guide ``text`` with its example's printed output rerun from the
+    repository root (tests/test_api.py checks it)."""
     import contextlib
     import io
 
-    head, section = readme.split("## Python API", 1)
-    code = section.split("```python\n", 1)[1].split("```", 1)[0]
-    shown = section.split("```text\n", 1)[1].split("```", 1)[0]
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    head, after = text.split("```python\n", 1)
+    shown = after.split("```text\n", 1)[1].split("```", 1)[0]
     buf = io.StringIO()
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
         with contextlib.redirect_stdout(buf):
-            exec(compile(code, "README.md", "exec"), {})
+            exec(compile(code, str(API_GUIDE), "exec"), {})
     finally:
         os.chdir(cwd)
-    return head + "## Python API" + section.replace(shown, buf.getvalue(), 1)
+    return (
+        head + "```python\n" + after.replace("```text\n" + shown, "```text\n" + buf.getvalue(), 1)
+    )
 
 
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
-        out, printed, again = run_demo(Path(tmp))
+        out, printed, again = run_demo(Path(tmp) / "root")
         blocks = quotes(out, printed, again)
-        text = rewrite(README.read_text(encoding="utf-8"), blocks, block)
-        work = Path(tmp) / "tour"
-        work.mkdir()
-        text = rewrite(text, tours(text, work), tour_block)
-        README.write_text(api_example(text), encoding="utf-8")
-        _screenshots(out, Path(tmp))
-    print("README.md and docs/ screenshots rewritten")
+        for page, text in _pages().items():
+            text = rewrite(text, blocks, block)
+            text = rewrite(text, tours(text, Path(tmp) / "tour"), tour_block)
+            page.write_text(text, encoding="utf-8")
+        API_GUIDE.write_text(api_example(API_GUIDE.read_text(encoding="utf-8")), encoding="utf-8")
+        _screenshots(out.parents[1])
+    print("README.md, docs/ quotes and screenshots rewritten")

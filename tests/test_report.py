@@ -101,6 +101,7 @@ def _values(spec: dict[str, Any]) -> list[dict[str, Any]]:
 # --- content ---------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_page_holds_every_chart_table_verdict_and_parameter(results: Path, page: Path) -> None:
     html = page.read_text(encoding="utf-8")
     res = load_results(results)
@@ -202,6 +203,7 @@ def test_empty_and_foreign_folders_exit_2_with_a_clear_message(tmp_path: Path) -
         assert not out.exists()
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_bad_options_exit_2(results: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     r = runner.invoke(app, ["report", str(results), "--out", str(out), "--baseline", "nope"])
@@ -213,6 +215,7 @@ def test_bad_options_exit_2(results: Path, tmp_path: Path) -> None:
     assert not out.exists()
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_report_to_stdout_and_to_a_full_disk(
     results: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -265,6 +268,7 @@ def test_missing_altair_says_how_to_install(
 # --- PNG and k grids -------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
     out = tmp_path / "slides"  # no extension: a folder, created
     r = runner.invoke(app, ["report", str(results), "--out", str(out), "--out-format", "png"])
@@ -281,6 +285,7 @@ def test_png_writes_one_image_per_chart(results: Path, tmp_path: Path) -> None:
     assert not list(out.glob(".*"))  # no temporary files left
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_k_grid_campaign(data: Path, tmp_path: Path) -> None:
     text = (
         CAMPAIGN.replace('["freshbite", "pixelforge"]', '["freshbite"]')
@@ -336,6 +341,7 @@ def _browser(tmp_path: Path) -> Any:
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
 )
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_page_renders_offline_in_chromium(page: Path, tmp_path: Path) -> None:
     pytest.importorskip("selenium", reason="selenium is in the test extra")
     from selenium.webdriver.common.by import By
@@ -490,6 +496,7 @@ def test_plan_rows_are_the_winners_with_platform_units(results: Path) -> None:
     assert people(41_234) == "41,000" and people(1_873) == "1,900" and people(57.4) == "57"
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: Path) -> None:
     """Recommendations first, per brand; a handle holding markup is shown as text."""
     prof = pl.read_csv(data / "profiles.csv")
@@ -513,6 +520,7 @@ def test_first_screen_says_the_plan_and_escapes_user_text(data: Path, tmp_path: 
     assert "left unspent" in body[brief:] and "What the words mean" in body
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_downloads_hold_the_tables_and_neutralise_formulas(results: Path, tmp_path: Path) -> None:
     from urllib.parse import unquote
 
@@ -594,6 +602,7 @@ def test_overlap_heatmap_is_the_plans_follower_overlap(results: Path, data: Path
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
 )
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_downloads_and_hostile_handles_in_chromium(data: Path, tmp_path: Path) -> None:
     """In the browser: each download link saves a CSV whose rows are the table's; a handle
     holding markup is shown as text and runs nothing."""
@@ -656,6 +665,7 @@ def test_downloads_and_hostile_handles_in_chromium(data: Path, tmp_path: Path) -
     not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
     reason="needs Debian's chromium and chromium-driver (.ci/run installs them)",
 )
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_a_brand_named_with_an_html_comment_draws_every_chart(data: Path, tmp_path: Path) -> None:
     """A ``<!--`` (and ``</script>``) in a brand, a handle and a topic once blanked every
     chart (the embedded JSON stopped parsing): now every chart draws; and specs that
@@ -898,6 +908,7 @@ def test_a_model_on_this_graph_has_no_mismatch_and_its_text_is_escaped(
     assert "<img" not in body and "onerror=alert(3)&gt;&#34;&amp;.csv" in right
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_missing_changed_and_old_manifests_say_so(calibrated: Path, tmp_path: Path) -> None:
     import shutil
 

@@ -337,6 +337,7 @@ def test_stale_and_foreign_locks(tmp_path: Path) -> None:
 # --- 3. deterministic compare --json ------------------------------------------------------
 
 
+@pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_compare_json_is_the_same_bytes_every_time(finished: Path) -> None:
     first = runner.invoke(app, ["compare", str(finished), "--json"])
     assert first.exit_code == 0, first.output

@@ -21,7 +21,7 @@ referrals are extremely rare; Goel, Anderson, Hofman and Watts (2016, "The
 structural virality of online diffusion", Management Science) find structural
 virality low at every size, popularity driven by the largest broadcast. From
 random accounts at least 90% of the default's single-creator cascades end at
-depth <= 1 (:func:`~pipeline.diffusion.depth.depth_profile`; the README's table);
+depth <= 1 (:func:`~pipeline.diffusion.depth.depth_profile`; docs/models.md's table);
 from bought creators the share falls with their size
 (:func:`~pipeline.diffusion.depth.depth_by_tier`; docs/presets.md: 30% for macro
 creators under ``medium``), and no single p matches one published share for every
