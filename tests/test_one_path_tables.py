@@ -1,8 +1,8 @@
 """One library path, part two: the commands that read action logs (calibrate, backtest,
-ambassadors), centrality, generate, and the campaign with the commands over its results
-folder (summarize, compare, cross-model, export candidates) give the numbers of their
-library calls on the same input. The CLI's JSON, table or files and the library's are
-compared exactly."""
+ambassadors), centrality, generate, convert-cascades, and the campaign with the commands
+over its results folder (summarize, compare, cross-model, export candidates) give the
+numbers of their library calls on the same input. The CLI's JSON, table or files and the
+library's are compared exactly."""
 
 from __future__ import annotations
 
@@ -177,3 +177,14 @@ def test_generate(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
     for name in names:
         assert (tmp_path / "cli" / name).read_bytes() == (tmp_path / "lib" / name).read_bytes()
+
+
+def test_convert_cascades(tmp_path: Path) -> None:
+    from pipeline.calibration.formats import convert_cascades
+
+    src = tmp_path / "cascades.txt"
+    src.write_text("1 0,2 5,3 9\n4 1.5,1 7\n\n2 3,5 4\n")
+    cli("convert-cascades", src, "--format", "forest", "--out", tmp_path / "cli.csv", "--quiet")
+    lib = convert_cascades(src, "forest", tmp_path / "lib.csv")
+    assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "lib.csv").read_bytes()
+    assert lib.height == 7 and lib["item"].n_unique() == 3
