@@ -28,13 +28,19 @@ stay fast. docs/development.md ("Architecture") shows which folder holds each st
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("influence-pipeline")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+
+def _version() -> str:
+    """The installed distribution's version (importlib.metadata takes about 20 ms, so
+    it is read on first use of ``pipeline.__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("influence-pipeline")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0+unknown"
+
 
 #: public name -> the module that defines it
 _WHERE: dict[str, str] = {
@@ -97,6 +103,7 @@ __all__ = [
 ]  # kept equal to _WHERE by a test
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ imports
+    __version__: str
     from pipeline.aggregate import candidates, compare, load_results, summarize, verdicts
     from pipeline.api import (
         audience_overlap,
@@ -118,6 +125,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'pipeline' has no attribute {name!r}")
@@ -127,4 +137,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted(set(globals()) | set(_WHERE) | {"__version__"})

@@ -27,7 +27,6 @@ import numpy as np
 import polars as pl
 
 from pipeline import defaults
-from pipeline.campaign.notebook import run_campaign
 from pipeline.diffusion import CompetitionResult, SimulationResult
 from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.model_ref import resolve as resolve_model
@@ -37,6 +36,7 @@ from pipeline.intervals import half_width
 from pipeline.overlap import OverlapResult
 
 if TYPE_CHECKING:
+    from pipeline.campaign.notebook import run_campaign
     from pipeline.profiles import Brands, Profiles
 
 __all__ = [
@@ -236,3 +236,13 @@ def compete(
     elif brands is not None:
         raise InputError("brands= needs profiles= (the accounts' topics and engagement)")
     return run(graph, idx, model, runs=runs, seed=seed, p=p, **options)
+
+
+def __getattr__(name: str) -> Any:
+    """``run_campaign`` lives with the campaign step (:mod:`pipeline.campaign.notebook`)
+    and is imported on first use, so importing this module stays light."""
+    if name == "run_campaign":
+        from pipeline.campaign.notebook import run_campaign
+
+        return run_campaign
+    raise AttributeError(f"module 'pipeline.api' has no attribute {name!r}")

@@ -594,3 +594,32 @@ def test_out_dash_keeps_stdout_for_the_data_only(files: dict[str, Path]) -> None
         assert r.exit_code == 2 and "both write to standard output" in r.output
     r = runner.invoke(app, ["simulate", e, "--seeds", "a", "--model", "wc", "--runs", "4"])
     assert "mean_activated" in r.stdout  # the next command has stdout back
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["info", "--help"], ["summarize", "--help"]])
+def test_help_loads_no_engine(argv: list[str]) -> None:
+    """`influence --help` and the help of commands without --strategy import neither the
+    engine (numba, numpy, igraph) nor polars: the start-up stays short."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nsys.argv = ['influence', *sys.argv[1:]]\nfrom pipeline.cli import run\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('numba', 'numpy', 'igraph', 'polars', 'pipeline.seeding')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules], file=sys.stderr)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert "LOADED []" in out.stderr, out.stderr[-400:]
+    assert "Usage" in out.stdout
+
+
+def test_seed_help_still_lists_every_strategy() -> None:
+    from pipeline.seeding.registry import strategy_names
+
+    got = runner.invoke(app, ["seed", "--help"], terminal_width=200)
+    assert got.exit_code == 0
+    text = " ".join(got.output.split())
+    for name in strategy_names():
+        assert name in text, name

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 import typer
 
 from pipeline import defaults
@@ -44,7 +43,6 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.output import emit_table, err_console
 from pipeline.errors import InputError
-from pipeline.profiles import DEFAULT_MIN_RELEVANCE
 
 __all__ = ["costs_option", "rank"]
 
@@ -83,7 +81,7 @@ def rank(
     platform: PlatformO = None,
     min_followers: MinFollowersO = None,
     max_followers: MaxFollowersO = None,
-    min_relevance: MinRelevanceO = DEFAULT_MIN_RELEVANCE,
+    min_relevance: MinRelevanceO = defaults.MIN_RELEVANCE,
     per_creator_cost: PerCreatorO = 0.0,
     cost_fixed: CostFixedO = None,
     cost_per_follower: CostPerFollowerO = None,
@@ -135,6 +133,8 @@ def rank(
     overlap_above: share of a candidate's in-graph followers who already follow a
     candidate ranked above it (high all down the list = hubs sharing one audience).
     """
+    import polars as pl
+
     from pipeline.cli.loaders import load_profiles_arg
     from pipeline.profiles import TierThresholds, load_brands
     from pipeline.profiles.topics import no_fit_reason

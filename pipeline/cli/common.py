@@ -23,7 +23,6 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from pipeline import __version__
 from pipeline.cli.options import EdgeFormatOpt, EdgeMeaningOpt
 from pipeline.cli.output import WIDE, clean, err_console, out_console
 from pipeline.errors import InputError
@@ -82,7 +81,9 @@ def handle_errors(fn: F) -> F:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"influence {__version__}")
+        import pipeline
+
+        typer.echo(f"influence {pipeline.__version__}")
         raise typer.Exit()
 
 
@@ -196,13 +197,27 @@ def run(args: list[str] | None = None) -> None:
     script: it makes Ctrl-C safe first). A usage error (an unknown option, a value out
     of its range) is one ``error:`` line naming the option and exit code 2, like every
     other error, instead of the option parser's box."""
+    from pipeline.cli.options import STRATEGY_HELP
+
+    given = sys.argv[1:] if args is None else args
+    command = next((a for a in given if not a.startswith("-")), None)
+    STRATEGY_HELP["from_registry"] = command == "seed"  # the one command with --strategy
+    try:
+        code = _run_app(args)
+    finally:  # commands built later in this process (tests, docs) get the full text
+        STRATEGY_HELP["from_registry"] = True
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _run_app(args: list[str] | None) -> Any:
+    """The app on ``args``, a usage error printed as one ``error:`` line (exit 2)."""
     try:  # typer vendors click (typer._click) from 0.2x on
         from typer._click.exceptions import UsageError
     except ImportError:  # pragma: no cover - older typer
         from click.exceptions import UsageError  # type: ignore[assignment]
 
     try:
-        code = app(args=args, standalone_mode=False)
+        return app(args=args, standalone_mode=False)
     except UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed
             sys.exit(exc.exit_code)
@@ -213,4 +228,3 @@ def run(args: list[str] | None = None) -> None:
             highlight=False, soft_wrap=True,
         )  # fmt: skip
         sys.exit(2)
-    sys.exit(code if isinstance(code, int) else 0)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-if TYPE_CHECKING:
-    pass
 from pipeline import defaults
 from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import (

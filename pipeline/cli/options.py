@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MODEL_HELP",
     "PO",
+    "STRATEGY_HELP",
     "BrandAwareO",
     "BrandsTableO",
     "ColumnsO",
@@ -289,12 +290,23 @@ def _strategy_completions(incomplete: str) -> list[str]:
     return [name for name in strategy_names() if name.startswith(incomplete)]
 
 
+#: Whether building the commands reads ``--strategy``'s help and metavar from the
+#: registry (which imports every strategy and numba, about 0.3 s). :func:`~pipeline.cli.
+#: common.run` turns it off when the command line runs anything but ``seed`` (typer
+#: builds every command's options to run one, and only ``seed`` has ``--strategy``);
+#: anything else that builds the commands (the docs, tests) gets the full text.
+STRATEGY_HELP = {"from_registry": True}
+
+
 class _StrategyOption(typer.models.OptionInfo):
     """``--strategy``, whose choices, metavar and help are read from the registry each
-    time the command is built, so strategies registered in this process are offered."""
+    time the command is built, so strategies registered in this process are offered
+    (unless :data:`STRATEGY_HELP` says they will not be shown)."""
 
     @property
     def help(self) -> str:
+        if not STRATEGY_HELP["from_registry"]:
+            return "A seeding strategy (`influence seed --help` lists them)."
         return strategy_help()
 
     @help.setter
@@ -303,6 +315,8 @@ class _StrategyOption(typer.models.OptionInfo):
 
     @property
     def metavar(self) -> str:
+        if not STRATEGY_HELP["from_registry"]:
+            return "STRATEGY"
         from pipeline.seeding.registry import strategy_names
 
         return "<" + "|".join(strategy_names()) + ">"

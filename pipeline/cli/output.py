@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import typer
 from rich import box
 from rich.console import Console
@@ -26,10 +25,10 @@ from rich.text import Text
 
 from pipeline.cli.options import TableFormatOpt
 from pipeline.errors import InputError
-from pipeline.export import format_money, is_money, is_rate
+from pipeline.export.formats import format_money, is_money, is_rate
 
 if TYPE_CHECKING:
-    pass
+    import polars as pl
 
 __all__ = [
     "CURRENCY",

@@ -5,9 +5,8 @@ snippet for a campaign file."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich import box
 from rich.table import Table
@@ -17,6 +16,9 @@ from pipeline.cli.common import app, handle_errors, load_graph_arg, spinner
 from pipeline.cli.options import EdgeMeaningOpt, FormatO, QuietO, TierThresholdsO
 from pipeline.cli.output import err_console, one_stdout, out_console, print_json, stdout_taken
 from pipeline.errors import InputError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = ["reach_rates_cmd"]
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    pass
 from pipeline.cli.common import app, handle_errors, spinner
 from pipeline.cli.options import QuietO, ReportFormatOpt, ResultsArg
 from pipeline.cli.output import err_console, out_console

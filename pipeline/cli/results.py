@@ -4,9 +4,8 @@ campaign command prints, :func:`print_verdicts`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 
 from pipeline.cli.common import app, handle_errors
@@ -21,11 +20,16 @@ from pipeline.cli.output import (
     print_json,
 )
 
+if TYPE_CHECKING:
+    import polars as pl
+
 __all__ = ["compare", "export_app", "export_candidates", "print_verdicts", "summarize"]
 
 
 def print_verdicts(folder: Path | Any, baseline: str | None = None) -> None:
     """Per brand, the verdict across models, then the verdict under each model."""
+    import polars as pl
+
     from pipeline.aggregate import Results, cross_model_verdicts, load_results, verdicts
     from pipeline.aggregate.scenarios import scenario_lines
 

@@ -7,10 +7,9 @@ import math
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 import typer
 
-from pipeline import defaults
+from pipeline import defaults, measures
 from pipeline.cli.choose import costs_option
 from pipeline.cli.common import (
     app,
@@ -49,8 +48,6 @@ from pipeline.cli.options import (
 )
 from pipeline.cli.output import emit_table, err_console, print_json
 from pipeline.errors import InputError
-from pipeline.profiles import DEFAULT_MIN_RELEVANCE, brand_view
-from pipeline.profiles.kpis import KPIS
 
 __all__ = ["seed_cmd"]
 
@@ -87,7 +84,7 @@ def seed_cmd(
             "--min-relevance",
             help="Brand fit: only accounts with topic relevance >= this (0..1) are "
             f"candidates, for every strategy (0 turns it off; needs --brand; default "
-            f"{DEFAULT_MIN_RELEVANCE:g} with --brand).",
+            f"{defaults.MIN_RELEVANCE:g} with --brand).",
         ),
     ] = None,
     platform: PlatformO = None,
@@ -172,6 +169,8 @@ def seed_cmd(
     and their cost (n/a, with a note saying why, for a figure the profiles cannot give:
     no followers, no engagement rate).
     """
+    import polars as pl
+
     from pipeline.cli.loaders import load_profiles_arg
     from pipeline.profiles import CreatorFilter, TierThresholds
     from pipeline.seeding import select_seeds
@@ -225,7 +224,7 @@ def seed_cmd(
             profiles=prof,
             brands=b,
             brand=brand,
-            min_relevance=DEFAULT_MIN_RELEVANCE if min_relevance is None else min_relevance,
+            min_relevance=defaults.MIN_RELEVANCE if min_relevance is None else min_relevance,
             max_creators=max_creators,
             costs=costs_option(per_creator_cost, cost_fixed, cost_per_follower),
             objective=objective,
@@ -247,6 +246,7 @@ def seed_cmd(
         df = df.with_columns(pl.Series("role", roles(result.problem, result.nodes)))
     units = None
     if prof is not None and len(result):
+        from pipeline.profiles import brand_view
         from pipeline.seeding.plan_units import plan_units
 
         with spinner("projecting the plan", quiet):
@@ -284,7 +284,7 @@ def seed_cmd(
         if prof is not None and prof.table["platform"].is_not_null().any():
             plat = prof.table["platform"].gather(df["node"].to_numpy())
             table = table.insert_column(3, plat.fill_null("").alias("platform"))
-        gains = unit if unit in KPIS else f"accounts {unit}"
+        gains = unit if unit in measures.KPIS else f"accounts {unit}"
         if summary.get("gain_basis"):
             gains += " (proxy estimate)"
         emit_table(table, None, None, f"seeds (marginal_gain in {gains})", quiet, max_rows=50)
@@ -310,7 +310,7 @@ def _estimate_text(summary: dict[str, Any], units: dict[str, Any] | None) -> str
     value, err = float(summary["expected_reach"]), float(summary["expected_reach_stderr"])
     ratio = summary.get("certified_ratio")
     basis = str(summary.get("gain_basis") or "")
-    if unit not in KPIS:
+    if unit not in measures.KPIS:
         earned = float(summary["expected_earned_reach"])
         text = (f"expected reach {value:,.1f} (+/- {err:,.1f}) accounts {unit}, "
                 f"{earned:,.1f} beyond the seeds")  # fmt: skip

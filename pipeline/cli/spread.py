@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 
@@ -275,6 +274,8 @@ def overlap(
     candidate simulated alone with the same random numbers. Then the unique reach (mean
     exposed when all seed together) against the sum of individual reaches.
     """
+    import polars as pl
+
     from pipeline.api import audience_overlap
     from pipeline.graph_io import read_id_list
     from pipeline.profiles import brand_view

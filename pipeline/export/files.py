@@ -21,12 +21,13 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Literal
-
-import polars as pl
+from typing import IO, TYPE_CHECKING, Literal
 
 from pipeline.errors import InputError, OutputError
 from pipeline.export.formats import csv_ready, money_to_cents, spreadsheet_safe
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "TABLE_FORMATS",
@@ -88,6 +89,8 @@ def _reason(exc: BaseException) -> str:
 def is_io_error(exc: BaseException) -> bool:
     """Whether ``exc`` is a failed read or write of the file system (an ``OSError``,
     or a polars error wrapping one), as opposed to a bug."""
+    import polars as pl
+
     if isinstance(exc, OSError):
         return True
     return isinstance(exc, pl.exceptions.PolarsError) and "os error" in str(exc).lower()
@@ -215,6 +218,8 @@ def _write_stdout(df: pl.DataFrame, format: str) -> None:
 
 def read_table(path: str | Path, what: str = "table") -> pl.DataFrame:
     """Read a CSV, TSV, Parquet or JSON table for ``what`` (used in error messages)."""
+    import polars as pl
+
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: no such file ({what})")

@@ -6,7 +6,10 @@ and writing files is :mod:`pipeline.export.files`.
 
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "csv_ready",
@@ -47,6 +50,8 @@ def format_money(x: float, currency: str = "", whole: bool = False) -> str:
 
 def money_to_cents(df: pl.DataFrame) -> pl.DataFrame:
     """Money columns rounded to cents for CSV (``271.40000000000003`` -> ``271.4``)."""
+    import polars as pl
+
     money = [c for c, t in df.schema.items() if t.is_float() and is_money(c)]
     return df.with_columns(pl.col(c).round(2) for c in money) if money else df
 
@@ -57,6 +62,8 @@ def spreadsheet_safe(df: pl.DataFrame) -> pl.DataFrame:
     injection guidance advises. Two shapes that cannot hold a formula are left as they
     are: a plain handle (``@`` then letters, digits, ``_`` or ``.``) and a plain signed
     number; numeric columns are untouched. O(cells)."""
+    import polars as pl
+
     text = [c for c, t in df.schema.items() if t == pl.String]
     risky = r"^[=+\-@\t\r]"
     plain = r"^(@[\w.]+|[+-]?\d+(\.\d+)?)$"
@@ -77,6 +84,8 @@ def csv_ready(df: pl.DataFrame) -> pl.DataFrame:
     those strings (use Parquet or JSON to keep the types). Flat columns are
     untouched. O(rows) per nested column.
     """
+    import polars as pl
+
     nested = [c for c, t in df.schema.items() if t.is_nested()]
     if not nested:
         return df
