@@ -89,8 +89,9 @@ def test_bootstrap_streams_differ_per_rerun_and_keep_the_index_nodes() -> None:
     plans = bootstrap_plans(index, select, resamples=3, seed=11)
     assert len(plans) == 3 and all(p.dtype == np.int32 for p in plans)
     assert all(ix.keep is keep for ix in seen)
-    assert all(len(ix.rr) == len(rr) for ix in seen)
-    assert not np.array_equal(seen[0].rr.nodes, seen[1].rr.nodes)
+    assert all(ix.rr is rr for ix in seen)  # the pool itself, reweighted: no copy
+    assert all(ix.weight is not None and ix.weight.sum() == len(rr) for ix in seen)
+    assert not np.array_equal(seen[0].weight, seen[1].weight)
     assert all(ix.nptr[3] == ix.nptr[2] for ix in seen)  # node 2 not indexed
     again = bootstrap_plans(index, _greedy(2), resamples=3, seed=11)
     assert [p.tolist() for p in again] == [p.tolist() for p in plans]

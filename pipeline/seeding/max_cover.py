@@ -16,9 +16,12 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
 from pipeline.seeding.rrsets import RRSets
 
 __all__ = ["CoverIndex", "candidate_mask", "greedy_cover", "prefix_coverage"]
+
+_NO_WEIGHT = np.zeros(0, dtype=np.int64)  # every set counts 1
 
 
 @njit(nogil=True, cache=True)
@@ -80,56 +83,6 @@ def _grow_index(
 
 
 @njit(inline="always")
-def _heap_push(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, k: float, v: int) -> int:
-    i = size
-    hk[i] = k
-    hv[i] = v
-    while i > 0:
-        p = (i - 1) >> 1
-        # max-heap on key, ties: smaller node first (reproducible)
-        if hk[p] > hk[i] or (hk[p] == hk[i] and hv[p] < hv[i]):
-            break
-        hk[p], hk[i] = hk[i], hk[p]
-        hv[p], hv[i] = hv[i], hv[p]
-        i = p
-    return size + 1
-
-
-@njit(inline="always")
-def _heap_pop(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> int:
-    size -= 1
-    hk[0] = hk[size]
-    hv[0] = hv[size]
-    _sift_down(hk, hv, size, 0)
-    return size
-
-
-@njit(inline="always")
-def _heapify(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int) -> None:
-    """Make ``hk[:size], hv[:size]`` a heap in O(size) (Floyd): pops then come in the
-    same order as after ``size`` pushes, the order being total."""
-    for i in range(size // 2 - 1, -1, -1):
-        _sift_down(hk, hv, size, i)
-
-
-@njit(inline="always")
-def _sift_down(hk: NDArray[np.float64], hv: NDArray[np.int64], size: int, i: int) -> None:
-    while True:
-        left = 2 * i + 1
-        if left >= size:
-            break
-        best = left
-        r = left + 1
-        if r < size and (hk[r] > hk[left] or (hk[r] == hk[left] and hv[r] < hv[left])):
-            best = r
-        if hk[i] > hk[best] or (hk[i] == hk[best] and hv[i] < hv[best]):
-            break
-        hk[i], hk[best] = hk[best], hk[i]
-        hv[i], hv[best] = hv[best], hv[i]
-        i = best
-
-
-@njit(inline="always")
 def _cover(
     u: int,
     ptr: NDArray[np.int64],
@@ -138,16 +91,20 @@ def _cover(
     sets: NDArray[np.int32],
     covered: NDArray[np.bool_],
     deg: NDArray[np.int64],
+    weight: NDArray[np.int64],
 ) -> int:
-    """Mark u's uncovered sets covered, lower their members' counts; return how many."""
+    """Mark u's uncovered sets covered, lower their members' counts by each set's
+    weight (1 when ``weight`` is empty); return the weight covered."""
     g = 0
+    weighted = weight.shape[0] > 0
     for q in range(nptr[u], nptr[u + 1]):
         j = sets[q]
         if not covered[j]:
             covered[j] = True
-            g += 1
+            wj = weight[j] if weighted else 1
+            g += wj
             for r in range(ptr[j], ptr[j + 1]):
-                deg[nodes[r]] -= 1
+                deg[nodes[r]] -= wj
     return g
 
 
@@ -166,16 +123,25 @@ def _greedy(
     per_cost: bool,
     penalty: float,
     key_cost: NDArray[np.float64],
+    weight: NDArray[np.int64],
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy maximum coverage: forced nodes first, then up to k nodes (k < 0:
     no count limit) of total cost <= budget (budget < 0: no budget); the key is the
     number of uncovered sets hit minus ``penalty``, divided by cost when ``per_cost``;
     with ``penalty > 0`` greedy stops when no key is positive. ``key_cost`` is the
-    divisor of the key (``cost`` itself, or another weight). Returns the chosen
-    nodes and the sets each newly covered. O(total size + n + picks x log n)."""
+    divisor of the key (``cost`` itself, or another weight). ``weight``: a whole
+    number per set, what covering it counts (a bootstrap's multiplicities; empty: 1
+    each), so the picks equal those on the collection with each set repeated
+    ``weight`` times. Returns the chosen nodes and the (weighted) sets each newly
+    covered. O(total size + n + picks x log n)."""
     deg = np.zeros(n, dtype=np.int64)
-    for u in range(n):
-        deg[u] = nptr[u + 1] - nptr[u]
+    if weight.shape[0] > 0:
+        for u in range(n):
+            for q in range(nptr[u], nptr[u + 1]):
+                deg[u] += weight[sets[q]]
+    else:
+        for u in range(n):
+            deg[u] = nptr[u + 1] - nptr[u]
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     chosen = np.zeros(n, dtype=np.bool_)
     limit = n if k < 0 else k
@@ -185,7 +151,7 @@ def _greedy(
     left = budget
     # forced seeds (must-includes) first, in the order given
     for f in forced:
-        g = _cover(f, ptr, nodes, nptr, sets, covered, deg)
+        g = _cover(f, ptr, nodes, nptr, sets, covered, deg, weight)
         chosen[f] = True
         out[taken] = f
         gains[taken] = g
@@ -248,7 +214,7 @@ def _greedy(
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
             continue
-        g = _cover(u, ptr, nodes, nptr, sets, covered, deg)
+        g = _cover(u, ptr, nodes, nptr, sets, covered, deg, weight)
         chosen[u] = True
         out[taken] = u
         gains[taken] = g
@@ -273,12 +239,25 @@ def candidate_mask(
 
 @dataclass(frozen=True)
 class CoverIndex:
-    """RR sets plus their inverted index, ready for repeated greedy runs."""
+    """RR sets plus their inverted index, ready for repeated greedy runs. ``weight``
+    (int64 per set, or None for 1 each): what covering each set counts, e.g. its
+    multiplicity in a bootstrap resample (:meth:`reweighted`)."""
 
     rr: RRSets
     nptr: NDArray[np.int64]
     sets: NDArray[np.int32]
     keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
+    weight: NDArray[np.int64] | None = None
+
+    def reweighted(self, weight: NDArray[np.integer]) -> CoverIndex:
+        """This index with each set counting ``weight[j]`` (whole numbers >= 0, one per
+        set): greedy runs and prefix counts on it equal those on the collection with
+        set j repeated ``weight[j]`` times, without copying a set or re-indexing.
+        O(1) besides the weights' conversion."""
+        w = np.ascontiguousarray(weight, dtype=np.int64)
+        if w.shape != (len(self.rr),):
+            raise ValueError(f"weight has shape {w.shape}; expected ({len(self.rr)},)")
+        return CoverIndex(self.rr, self.nptr, self.sets, self.keep, w)
 
     @classmethod
     def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
@@ -300,6 +279,8 @@ class CoverIndex:
         if len(rr) < have:
             return CoverIndex.build(rr, self.keep)
         keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
+        if self.weight is not None:
+            raise ValueError("a reweighted index does not grow; grow the original")
         nptr, sets = _grow_index(rr.n, self.nptr, self.sets, rr.ptr, rr.nodes, have, keep)
         return CoverIndex(rr, nptr, sets, self.keep)
 
@@ -348,6 +329,7 @@ def greedy_cover(
         per_cost,
         float(penalty),
         c if key_cost is None else np.asarray(key_cost, dtype=np.float64),
+        _NO_WEIGHT if index.weight is None else index.weight,
     )
 
 
@@ -357,16 +339,18 @@ def _prefix(
     nptr: NDArray[np.int64],
     sets: NDArray[np.int32],
     seeds: NDArray[np.int32],
+    weight: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     gains = np.zeros(seeds.shape[0], dtype=np.int64)
+    weighted = weight.shape[0] > 0
     for i in range(seeds.shape[0]):
         u = seeds[i]
         for q in range(nptr[u], nptr[u + 1]):
             j = sets[q]
             if not covered[j]:
                 covered[j] = True
-                gains[i] += 1
+                gains[i] += weight[j] if weighted else 1
     return gains
 
 
@@ -376,4 +360,5 @@ def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.i
     Times ``n / len(rr)`` this is each seed's marginal gain in expected spread.
     O(sum of the seeds' set memberships).
     """
-    return _prefix(index.rr.ptr, index.nptr, index.sets, np.ascontiguousarray(seeds, np.int32))
+    w = _NO_WEIGHT if index.weight is None else index.weight
+    return _prefix(index.rr.ptr, index.nptr, index.sets, np.ascontiguousarray(seeds, np.int32), w)

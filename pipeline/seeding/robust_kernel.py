@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from pipeline.seeding.max_cover import _heap_pop, _heap_push, _heapify
+from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
 from pipeline.seeding.rrsets import RRSets
 
 __all__ = ["concat_sets", "plan_coverage", "truncated_greedy"]

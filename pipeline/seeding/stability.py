@@ -11,14 +11,16 @@ independent estimate and reports the KPI spread (:func:`kpi_spread`).
 
 - :func:`resample_sets`: one bootstrap resample of an :class:`RRSets`
   (``theta`` set indices drawn with replacement, gathered by a numba kernel);
-- :func:`bootstrap_plans`: ``B`` resamples, each indexed for the same nodes as the
-  original :class:`CoverIndex`, each given to the caller's ``select``;
+- :func:`resample_weights`: the same resample as multiplicities per set;
+- :func:`bootstrap_plans`: ``B`` resamples, each the original :class:`CoverIndex`
+  reweighted by the multiplicities (no copy, no re-indexing), each given to the
+  caller's ``select``;
 - :func:`plan_stability`: the :class:`Stability` of a plan against the re-run plans.
 
-Cost: each re-run copies the pool once (``theta + 1`` int64 offsets plus, in
-expectation, ``total_size`` int32 entries) and builds its inverted index
-(O(total size)); re-runs run one after the other, so the peak extra memory is one
-resampled pool plus its index, freed before the next.
+Cost: each re-run of :func:`bootstrap_plans` draws ``theta`` indices and counts them
+(O(theta), ``theta`` int64 weights); its greedy is the caller's. :func:`resample_sets`
+copies the pool instead (``theta + 1`` offsets and ``total_size`` entries in
+expectation), for a caller that needs the sets themselves.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ __all__ = [
     "plan_stability",
     "resample_seed",
     "resample_sets",
+    "resample_weights",
 ]
 
 DEFAULT_RESAMPLES = 5  # re-runs per plan: cheap next to sampling, enough for "5 of 5"
@@ -108,14 +111,14 @@ def bootstrap_plans(
 ) -> list[NDArray[np.int32]]:
     """The plans ``select`` makes on ``resamples`` bootstrap resamples of ``index.rr``.
 
-    Re-run ``b`` resamples with :func:`resample_seed` ``(seed, b)``, indexes the
-    resample for the same nodes as ``index`` (``index.keep``) and calls ``select`` on
-    it (e.g. ``lambda ix: select_cover(ix, k=k, ...)[0]``, the rule that made the
-    plan, with the same forced seeds, which are then picked in every re-run).
+    Re-run ``b`` resamples with :func:`resample_seed` ``(seed, b)`` as weights on
+    ``index`` (:func:`resample_weights`; the plans equal those on the copied
+    resample indexed afresh) and calls ``select`` on it (e.g.
+    ``lambda ix: select_cover(ix, k=k, ...)[0]``, the rule that made the plan, with
+    the same forced seeds, which are then picked in every re-run).
     Returns the plans as int32 arrays, in re-run order. Reproducible for a
     deterministic ``select``. InputError unless ``resamples >= 1``. Time
-    ``resamples`` x (O(total size) + one ``select``); extra memory one resampled
-    pool and its index at a time.
+    ``resamples`` x (O(theta) + one ``select``); extra memory ``theta`` weights.
     """
     if isinstance(resamples, bool) or not isinstance(resamples, int | np.integer):
         raise InputError(f"{param('resamples')} must be a whole number, got {resamples!r}")
@@ -123,9 +126,21 @@ def bootstrap_plans(
         raise InputError(f"{param('resamples')} must be at least 1, got {resamples}")
     plans: list[NDArray[np.int32]] = []
     for b in range(int(resamples)):
-        rr = resample_sets(index.rr, resample_seed(seed, b))
-        plans.append(np.asarray(select(CoverIndex.build(rr, index.keep)), dtype=np.int32))
+        ix = index.reweighted(resample_weights(len(index.rr), resample_seed(seed, b)))
+        plans.append(np.asarray(select(ix), dtype=np.int32))
     return plans
+
+
+def resample_weights(theta: int, seed: int | np.random.SeedSequence) -> NDArray[np.int64]:
+    """How many times each of ``theta`` sets is drawn in the bootstrap resample
+    :func:`resample_sets` makes with ``seed`` (the same draws): greedy runs on an index
+    reweighted by these (:meth:`~pipeline.seeding.max_cover.CoverIndex.reweighted`)
+    pick what they pick on the copied resample, without copying a set. O(theta)."""
+    if theta == 0:
+        return np.zeros(0, dtype=np.int64)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    pick = rng.integers(0, theta, size=theta, dtype=np.int64)
+    return np.bincount(pick, minlength=theta).astype(np.int64)
 
 
 @dataclass(frozen=True, eq=False)
