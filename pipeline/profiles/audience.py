@@ -206,8 +206,20 @@ def audience(
     reach_rates: ReachRates | None = None,
     thresholds: TierThresholds | None = None,
 ) -> Audience:
-    """The projection inputs of every account of ``profiles`` (module docstring). O(n)."""
+    """The projection inputs of every account of ``profiles`` (module docstring), read-only
+    arrays, computed once per (reach rates, thresholds) and kept by the profiles
+    (:meth:`~pipeline.profiles.accounts.Profiles.memo`): every problem and plan of a
+    campaign shares them. O(n) the first time, then O(1)."""
     th = thresholds or TierThresholds()
+    r = reach_rates
+    rates_key = None if r is None else (
+        r.default, tuple(sorted(r.by_tier.items())), tuple(sorted(r.by_platform.items())),
+        tuple(sorted(r.by_platform_tier.items())),
+    )  # fmt: skip
+    return profiles.memo(("audience", rates_key, th), None, lambda: _audience(profiles, r, th))
+
+
+def _audience(profiles: Profiles, reach_rates: ReachRates | None, th: TierThresholds) -> Audience:
     t = profiles.table
     has = profiles.has_profile
     # a profiled account without a followers value is scaled like an unprofiled one
@@ -249,7 +261,11 @@ def audience(
     # the people one in-graph follower stands for: the poster's own audience per in-graph
     # follower, so a lone poster's people equal its impressions (at any reach rate)
     own = np.divide(aud, f_in, out=np.array(ratio_of(own_tier)), where=f_in > 0)
-    return Audience(aud, rates, profiles.real_audience, er, own)
+    arrays = [np.ascontiguousarray(a, dtype=np.float64)
+              for a in (aud, rates, profiles.real_audience, er, own)]  # fmt: skip
+    for a in arrays:
+        a.setflags(write=False)  # shared by every caller through the memo
+    return Audience(*arrays)
 
 
 def followers_given(profiles: Profiles) -> NDArray[np.bool_]:
