@@ -44,10 +44,16 @@ HORIZON = "365d"
 
 def seconds(duration: str | float, what: str = "horizon") -> float:
     """``duration`` in seconds: a number is seconds already; text as ``365d``, ``12h``,
-    ``90m``, ``3600s``, ``2w`` or a bare number of days. InputError naming ``what``."""
+    ``90m``, ``3600s``, ``2w`` or a bare number of days. InputError naming ``what``
+    unless it is positive and finite."""
+    import math
+
     from pipeline.calibration.save import parse_duration
+    from pipeline.errors import InputError
 
     if isinstance(duration, int | float) and not isinstance(duration, bool):
+        if not (math.isfinite(duration) and duration > 0):
+            raise InputError(f"«{what}» must be a positive number of seconds, got {duration!r}")
         return float(duration)
     return parse_duration(str(duration), what)
 

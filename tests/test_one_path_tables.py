@@ -188,3 +188,18 @@ def test_convert_cascades(tmp_path: Path) -> None:
     lib = convert_cascades(src, "forest", tmp_path / "lib.csv")
     assert (tmp_path / "cli.csv").read_bytes() == (tmp_path / "lib.csv").read_bytes()
     assert lib.height == 7 and lib["item"].n_unique() == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(-5, "horizon must be a positive number of seconds"),
+     (float("nan"), "horizon must be a positive number"),
+     ("soon", "horizon: expected a duration"), ("0d", "horizon must be positive")],
+)  # fmt: skip
+def test_library_durations_are_checked(value: object, message: str) -> None:
+    from pipeline.api_logs import seconds
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError, match=message):
+        seconds(value)  # type: ignore[arg-type]
+    assert seconds("2h") == 7200.0 and seconds(60) == 60.0

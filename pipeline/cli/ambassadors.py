@@ -32,7 +32,6 @@ from pipeline.cli.options import (
     UndirectedO,
 )
 from pipeline.cli.output import emit_table, out_console, print_json
-from pipeline.errors import InputError
 
 __all__ = ["ambassadors_cmd"]
 
@@ -114,17 +113,14 @@ def ambassadors_cmd(
     )  # fmt: skip
     prof = load_profiles_arg(profiles, g, None, quiet)
     table_of_brands = None
-    if brands is not None:
+    if brands is not None:  # rank_ambassadors says what --brands needs besides
         from pipeline.profiles import load_brands
 
-        if brand is None or prof is None:
-            raise InputError("--brands needs --brand and --profiles (relevance is a fit of "
-                             "the brand's topics to the profiles')")  # fmt: skip
         table_of_brands = load_brands(brands)
     with spinner("crediting", quiet):
         table = rank_ambassadors(
             g, cas, horizon=h, decay=decay, items=items, min_actions=min_actions, top=top,
-            profiles=prof, brands=table_of_brands, brand=brand if brands is not None else None,
+            profiles=prof, brands=table_of_brands, brand=brand,
         )  # fmt: skip
         check = None
         if validate:

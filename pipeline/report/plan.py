@@ -66,12 +66,6 @@ def _reference(models: list[str], manifest: dict[str, Any]) -> str:
     return (listed or sorted(models))[0]
 
 
-def _emv(row: dict[str, Any], column: str) -> float | None:
-    """EMV at an interval end of the projected impressions (cpm x / 1000)."""
-    x, cpm = row.get(column), row.get("cpm")
-    return None if x is None or cpm is None else x * cpm / 1000.0
-
-
 #: The platform KPIs a plan row reports, in the order a trade-off line names them.
 KPI_ORDER: tuple[str, ...] = ("engagements", "people", "impressions")
 
