@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.defaults import resolve_model
 from pipeline.diffusion import simulate
+from pipeline.diffusion.model_ref import resolve as resolve_model
 from pipeline.graph_io import load_graph
 from pipeline.profiles import load_profiles
 from pipeline.profiles.audience import audience

@@ -219,7 +219,7 @@ def ic_runs(
         cnt = counts[c]
         for v in marked:
             sn[v] = _ALWAYS
-        pwork, touched = _proj_rows(proj)
+        prows = _proj_rows(proj, pbase)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
@@ -231,7 +231,7 @@ def ic_runs(
             if want_proj:
                 projected[r, 0], projected[r, 1], projected[r, 2] = _project(
                     out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
-                    proj[1], proj[2], proj[3], pwork, touched, pbase,
+                    proj[1], proj[2], proj[3], prows, pbase,
                 )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts, projected
 
@@ -289,7 +289,7 @@ def lt_runs(
         sn = seen[c]
         lab = label[c]
         cnt = counts[c]
-        pwork, touched = _proj_rows(proj)
+        prows = _proj_rows(proj, pbase)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = lt_cascade(
@@ -300,6 +300,6 @@ def lt_runs(
             if want_proj:
                 projected[r, 0], projected[r, 1], projected[r, 2] = _project(
                     out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
-                    proj[1], proj[2], proj[3], pwork, touched, pbase,
+                    proj[1], proj[2], proj[3], prows, pbase,
                 )  # fmt: skip
     return activated, exposed, steps, per_step, credits, counts, projected

@@ -59,18 +59,19 @@ def _project_base(out_ptr, out_idx, seeds, proj):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _project(out_ptr, out_idx, od, k, end, stamp, pimp, peng, preach, pratio, work, touched, base):
+def _project(out_ptr, out_idx, od, k, end, stamp, pimp, peng, preach, pratio, rows, base):
     """Platform units of one run's posters ``od[:end]`` (the ``k`` seeds first):
     ``(impressions, engagements, people)`` = (Σ pimp[u], Σ peng[u], Σ over followers v
     of min(wmax_v (1 − Π (1 − preach[u])), Σ pratio[u] preach[u])), ``wmax_v`` the
     largest ``pratio`` among the posters v follows (see :mod:`pipeline.profiles.audience`).
     The seeds' part comes from ``base`` (:func:`_project_base`); a follower first reached
-    by another poster starts from the state the seeds left it in, and its people replace
-    its part of the seeds' people. ``work[v]`` packs (run stamp, miss, wsum, wmax) in one
-    row, so an edge touches one cache line. O(out-degrees of the posters but the seeds)."""
-    bmiss, bwsum, bwmax, imp, eng, people, _ = base
+    by another poster starts from the state the seeds left it in (kept in its row by
+    :func:`_proj_rows`), and the people sum moves by the change of its part at every
+    edge, so no second pass over the reached followers is needed. ``rows[v]`` packs
+    (run stamp, miss, wsum, wmax, part, seeds' miss, wsum, wmax): one edge touches one
+    row. O(out-degrees of the posters but the seeds)."""
+    imp, eng, people = base[3], base[4], base[5]
     mark = float(stamp)
-    nt = 0
     for i in range(k, end):
         u = od[i]
         imp += pimp[u]
@@ -82,27 +83,30 @@ def _project(out_ptr, out_idx, od, k, end, stamp, pimp, peng, preach, pratio, wo
         keep = 1.0 - ru
         add = wu * ru
         for e in range(out_ptr[u], out_ptr[u + 1]):
-            v = out_idx[e]
-            row = work[v]
+            row = rows[out_idx[e]]
             if row[0] != mark:
                 row[0] = mark
-                row[1] = bmiss[v] * keep
-                row[2] = bwsum[v] + add
-                row[3] = max(bwmax[v], wu)
-                touched[nt] = v
-                nt += 1
+                miss = row[5]
+                wsum = row[6]
+                wmax = row[7]
+                old = min(wmax * (1.0 - miss), wsum)
             else:
-                row[1] *= keep
-                row[2] += add
-                if wu > row[3]:
-                    row[3] = wu
-    for j in range(nt):
-        v = touched[j]
-        row = work[v]
-        # unique people behind v: its largest audience share reached, never more than the
-        # impressions it received (the two agree when one poster, or equal shares, reach it)
-        people += min(row[3] * (1.0 - row[1]), row[2])
-        people -= min(bwmax[v] * (1.0 - bmiss[v]), bwsum[v])  # the seeds' part, replaced
+                miss = row[1]
+                wsum = row[2]
+                wmax = row[3]
+                old = row[4]
+            miss *= keep
+            wsum += add
+            wmax = max(wmax, wu)
+            # unique people behind v: its largest audience share reached, never more than
+            # the impressions it received (the two agree when one poster, or equal shares,
+            # reach it)
+            part = min(wmax * (1.0 - miss), wsum)
+            row[1] = miss
+            row[2] = wsum
+            row[3] = wmax
+            row[4] = part
+            people += part - old
     return imp, eng, people
 
 
@@ -123,9 +127,14 @@ def paid_people_prefix(out_ptr, out_idx, seeds, proj):
 
 
 @njit(nogil=True, cache=True)
-def _proj_rows(proj):
-    """One chunk's work rows of :func:`_project`: ``(work, touched)``, ``work`` n x 4
-    (stamp, miss, wsum, wmax; stamps start at 0, below every run's), 0 rows without a
-    projection."""
+def _proj_rows(proj, base):
+    """One chunk's work rows of :func:`_project`: n x 8 (stamp, miss, wsum, wmax, part,
+    and the seeds' miss, wsum, wmax from ``base``; stamps start at 0, below every run's),
+    0 rows without a projection. O(n)."""
     n = proj.shape[1]
-    return np.zeros((n, 4), dtype=np.float64), np.zeros(n, dtype=np.int32)
+    rows = np.zeros((n, 8), dtype=np.float64)
+    for v in range(n):
+        rows[v, 5] = base[0][v]
+        rows[v, 6] = base[1][v]
+        rows[v, 7] = base[2][v]
+    return rows
