@@ -118,18 +118,22 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     runs = cfg.runs
     tier_code = ctx.tier_codes()
     if len(nodes):
-        sim = simulate(
-            ctx.graph,
-            nodes,
-            ctx.model(cell.model),
-            runs=runs,
-            seed=derive_seed(cfg.seed, "simulate", cell.brand, label),
-            max_steps=cfg.max_steps,
-            sender_factor=factor,
-            quality=ctx.quality(),
-            node_counts=True,
-            threads=threads,
-            projection=proj,
+        # the same seeds, brand and model simulate the same runs (shared run keys): once
+        sim = ctx.simulations().get(
+            (cell.brand, cell.model, np.asarray(nodes, dtype=np.int64).tobytes()),
+            lambda: simulate(
+                ctx.graph,
+                nodes,
+                ctx.model(cell.model),
+                runs=runs,
+                seed=derive_seed(cfg.seed, "simulate", cell.brand, label),
+                max_steps=cfg.max_steps,
+                sender_factor=factor,
+                quality=ctx.quality(),
+                node_counts=True,
+                threads=threads,
+                projection=proj,
+            ),
         )
         activated, exposed, steps = sim.activated, sim.exposed, sim.steps
         counts = sim.node_counts

@@ -147,6 +147,16 @@ class CampaignContext:
                 self._cache["projection"] = rows
             return self._cache["projection"]
 
+    def simulations(self) -> Any:
+        """The per-process :class:`~pipeline.campaign.sim_memo.SimulationMemo`: a cell
+        whose seeds, brand and model another cell already simulated takes that result."""
+        from pipeline.campaign.sim_memo import SimulationMemo
+
+        with self._lock:
+            if "simulations" not in self._cache:
+                self._cache["simulations"] = SimulationMemo()
+            return self._cache["simulations"]
+
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1
         (:attr:`BrandView.quality <pipeline.profiles.BrandView.quality>`)."""

@@ -11,6 +11,7 @@ list covers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numba import njit
@@ -109,6 +110,22 @@ def _cover(
 
 
 @njit(nogil=True, cache=True)
+def _degrees(n, nptr, sets, weight):
+    """Per node, the number of sets it is in, each counting ``weight[j]`` (empty: 1).
+    O(n + index size)."""
+    deg = np.empty(n, dtype=np.int64)
+    for u in range(n):
+        if weight.shape[0] > 0:
+            d = 0
+            for q in range(nptr[u], nptr[u + 1]):
+                d += weight[sets[q]]
+            deg[u] = d
+        else:
+            deg[u] = nptr[u + 1] - nptr[u]
+    return deg
+
+
+@njit(nogil=True, cache=True)
 def _greedy(
     n: int,
     ptr: NDArray[np.int64],
@@ -124,6 +141,7 @@ def _greedy(
     penalty: float,
     key_cost: NDArray[np.float64],
     weight: NDArray[np.int64],
+    deg0: NDArray[np.int64],
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy maximum coverage: forced nodes first, then up to k nodes (k < 0:
     no count limit) of total cost <= budget (budget < 0: no budget); the key is the
@@ -133,15 +151,9 @@ def _greedy(
     number per set, what covering it counts (a bootstrap's multiplicities; empty: 1
     each), so the picks equal those on the collection with each set repeated
     ``weight`` times. Returns the chosen nodes and the (weighted) sets each newly
-    covered. O(total size + n + picks x log n)."""
-    deg = np.zeros(n, dtype=np.int64)
-    if weight.shape[0] > 0:
-        for u in range(n):
-            for q in range(nptr[u], nptr[u + 1]):
-                deg[u] += weight[sets[q]]
-    else:
-        for u in range(n):
-            deg[u] = nptr[u + 1] - nptr[u]
+    covered. ``deg0``: each node's (weighted) number of sets, :meth:`CoverIndex.degrees`.
+    O(size of the sets covered + n + picks x log n)."""
+    deg = deg0.copy()
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     chosen = np.zeros(n, dtype=np.bool_)
     limit = n if k < 0 else k
@@ -249,6 +261,15 @@ class CoverIndex:
     keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
     weight: NDArray[np.int64] | None = None
 
+    @cached_property
+    def degrees(self) -> NDArray[np.int64]:
+        """Per node, its (weighted) number of sets: where every greedy run on this index
+        starts, computed once (read-only). O(n + index size) the first time."""
+        w = _NO_WEIGHT if self.weight is None else self.weight
+        deg = _degrees(self.rr.n, self.nptr, self.sets, w)
+        deg.setflags(write=False)
+        return deg
+
     def reweighted(self, weight: NDArray[np.integer]) -> CoverIndex:
         """This index with each set counting ``weight[j]`` (whole numbers >= 0, one per
         set): greedy runs and prefix counts on it equal those on the collection with
@@ -330,6 +351,7 @@ def greedy_cover(
         float(penalty),
         c if key_cost is None else np.asarray(key_cost, dtype=np.float64),
         _NO_WEIGHT if index.weight is None else index.weight,
+        index.degrees,
     )
 
 
