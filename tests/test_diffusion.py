@@ -11,6 +11,8 @@ import numba
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.diffusion import (
     DiffusionSpec,
@@ -679,3 +681,21 @@ def test_quality_given_twice_or_via_run_cascades() -> None:
     _all_arrays_equal(run_cascades(DIAMOND, [0], spec, runs=200), via_arg)
     with pytest.raises(InputError, match="quality of node 'n4'"):
         build_model(DIAMOND, "lt", quality=[1, 1, 1, 1, 2])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.floats(min_value=-0.5, max_value=1.5, allow_nan=False, width=32),
+    st.floats(min_value=0.0, max_value=1.0, allow_nan=False),
+    st.integers(-3, 3),
+)
+def test_integer_thresholds_decide_as_the_float_coins(p: float, q: float, nudge: int) -> None:
+    # the per-edge kernels compare a coin's 53 bits with ceil(q p 2^53); the float rule
+    # compares the coin itself with q p: the same decision for every coin, the boundary
+    # included (coins just below, at and above the threshold)
+    from pipeline.diffusion.rng import threshold
+
+    prod = q * float(np.float32(p))
+    t = int(threshold(prod))
+    for m in {max(0, min(2**53 - 1, t + nudge)), 0, 2**53 - 1}:
+        assert (m < t) == (m * 2.0**-53 < prod)

@@ -16,7 +16,7 @@ from pipeline.diffusion.rng import (
     LT_SALT,
     NODE_SALT,
     QUALITY_SALT,
-    edge_coin,
+    coin_bits,
     gap_uniform,
     hash2,
     is_real,
@@ -27,6 +27,7 @@ __all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_wave"]
 
 
 _ONE = np.uint64(1)
+_ALL_REAL = np.uint64(2**53)  # every 53-bit coin is below it
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -74,7 +75,7 @@ def _start(seeds, stamp, st, od, sn, expose, lab, cr, want_credits, cnt, want_co
 
 @njit(nogil=True, cache=True, inline="always")
 def ic_cascade(
-    out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
+    out_ptr, out_idx, live_thr, real_thr, node_p, node_inv, per_edge, quality,
     seeds, key, max_steps, stamp, st, od,
     sn, want_exposed, nbase, r_ptr, r_eid, use_res,
     lab, cr, want_credits, cnt, want_counts, ps,
@@ -83,7 +84,10 @@ def ic_cascade(
 
     Parameters (arrays are one chunk's work rows, reused across runs with stamps)
     ---------------------------------------------------------------------------
-    out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality : as for :func:`ic_runs`.
+    out_ptr, out_idx, node_p, node_inv, per_edge, quality : as for :func:`ic_runs`.
+    live_thr, real_thr : per-edge IC's coins as integer thresholds
+        (:func:`~pipeline.diffusion.rng.edge_thresholds` of the edge probabilities and
+        quality; used when ``per_edge``).
     seeds : distinct int seed nodes; key : uint64 run key; max_steps : -1 for none.
     stamp : this run's stamp, above every earlier run's in ``st`` and ``sn``.
     st, od : activation stamps (n) and the activation order (n, written to ``od[:end]``).
@@ -135,18 +139,20 @@ def ic_cascade(
             if not expand:
                 continue
             if per_edge:
-                # One uniform x per edge decides both: the follow is real iff
-                # x < q_u, and live iff x < q_u * p_e (so Pr[live | real] = p_e,
-                # independent across edges); with q_u = 1 this is the plain coin.
+                # One uniform x per edge decides both: the follow is real iff x < q_u,
+                # and live iff x < q_u * p_e (so Pr[live | real] = p_e, independent
+                # across edges); with q_u = 1 this is the plain coin. Compared as
+                # integers: x's 53 bits against the thresholds (rng.edge_thresholds).
+                rt = real_thr[u] if use_q else _ALL_REAL
                 for e in range(a, b):
-                    x = edge_coin(key, e)
-                    if x >= qu:
+                    x = coin_bits(key, e)
+                    if x >= rt:
                         continue  # a fake follow: neither exposes nor transmits
                     v = out_idx[e]
                     if scan and sn[v] < stamp:
                         sn[v] = stamp
                         ex += 1
-                    if x < qu * edge_p[e] and st[v] != stamp:
+                    if x < live_thr[e] and st[v] != stamp:
                         # activate v through u (credited to u's seed); written out in each
                         # loop: an inlined helper taking the arrays ran skip-sampled IC 1.35x slower
                         st[v] = stamp

@@ -24,7 +24,10 @@ output function, Steele, Lea and Flood 2014, applied to
   ``q_u >= 1`` or ``unit(hash(key_r ^ QUALITY_SALT, e)) < q_u`` (``rng.is_real``),
   independent of the cascade coins, for skip-sampled IC and LT. Per-edge IC
   draws one uniform ``x = unit(hash(key_r, e))`` for both: real iff ``x < q_u``,
-  live iff ``x < q_u p_e`` (the same joint law, one hash instead of two). A
+  live iff ``x < q_u p_e`` (the same joint law, one hash instead of two), compared
+  as integers (``hash >> 11`` against ``ceil(q_u p_e 2^53)``,
+  :func:`~pipeline.diffusion.rng.edge_thresholds`: the same decisions, without a
+  float conversion per edge; 8 bytes per edge for the call). A
   fake edge neither exposes ``v`` nor transmits; with ``q_u >= 1`` nothing
   changes, so a quality of 1 reproduces the undiscounted run bit for bit.
 
@@ -54,6 +57,7 @@ from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
 from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base
+from pipeline.diffusion.rng import edge_thresholds
 
 __all__ = ["ic_runs", "lt_runs"]
 
@@ -208,6 +212,11 @@ def ic_runs(
         r_ptr, r_eid = _residual(out_ptr, out_idx, base)
     else:
         r_ptr, r_eid = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # per-edge IC's coins as integer compares (the same decisions as the float rule)
+    if per_edge:
+        live_thr, real_thr = edge_thresholds(out_ptr, edge_p, quality)
+    else:
+        live_thr = real_thr = np.zeros(0, dtype=np.uint64)
     # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
     # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
@@ -223,7 +232,7 @@ def ic_runs(
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
-                out_ptr, out_idx, edge_p, node_p, node_inv, per_edge, quality,
+                out_ptr, out_idx, live_thr, real_thr, node_p, node_inv, per_edge, quality,
                 seeds, keys[r], max_steps, np.int32(r + 1), st, od,
                 sn, want_exposed, nbase, r_ptr, r_eid, use_res,
                 lab, cr, want_credits, cnt, want_counts, per_step[r],

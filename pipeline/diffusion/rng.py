@@ -18,11 +18,14 @@ __all__ = [
     "LT_SALT",
     "NODE_SALT",
     "QUALITY_SALT",
+    "coin_bits",
     "edge_coin",
+    "edge_thresholds",
     "gap_uniform",
     "hash2",
     "is_real",
     "mix64",
+    "threshold",
     "tv_probabilities",
     "unit",
 ]
@@ -55,10 +58,11 @@ def hash2(key: np.uint64, i: np.uint64) -> np.uint64:
     return mix64(key + (i + _ONE) * GAMMA)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, cache=True, inline="always")
 def unit(h: np.uint64) -> float:
-    """Top 53 bits of ``h`` as a float in [0, 1)."""
-    return np.float64(h >> _S11) * _TWO_M53
+    """Top 53 bits of ``h`` as a float in [0, 1). (They fit a signed integer, whose
+    conversion to float is one instruction; an unsigned one takes a branch.)"""
+    return np.float64(np.int64(h >> _S11)) * _TWO_M53
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -93,6 +97,48 @@ def edge_coin(key: np.uint64, e: int) -> float:
 
 
 @njit(nogil=True, cache=True, inline="always")
+def coin_bits(key: np.uint64, e: int) -> np.uint64:
+    """The top 53 bits of edge ``e``'s hash in run ``key``, as an integer: ``unit`` of the
+    hash is this times 2^-53, so ``edge_coin(key, e) < p`` iff ``coin_bits(key, e) <
+    threshold(p)``. O(1)."""
+    return hash2(key, np.uint64(e)) >> _S11
+
+
+@njit(nogil=True, cache=True, inline="always")
+def threshold(p: float) -> np.uint64:
+    """``ceil(p 2^53)`` clipped to [0, 2^53]: for an integer ``m < 2^53``, ``m < threshold(p)``
+    iff ``m 2^-53 < p`` (exact: the product is a power-of-two scaling). O(1)."""
+    y = np.ceil(p * 9007199254740992.0)
+    if not y > 0.0:
+        return np.uint64(0)
+    if y >= 9007199254740992.0:
+        return np.uint64(9007199254740992)
+    return np.uint64(np.int64(y))
+
+
+@njit(nogil=True, cache=True)
+def edge_thresholds(out_ptr, edge_p, quality):
+    """The per-edge IC coins as integer compares (the floor of a per-edge kernel: one hash,
+    one integer compare per edge): ``(live, real)`` with ``live[e] = threshold(q_u p_e)``
+    (``q_u p_e`` computed in float64 as the float rule does, ``q_u = 1`` without
+    quality) and ``real[u] = threshold(q_u)`` (empty without quality). Edge ``e = (u,
+    v)`` is real iff ``coin_bits < real[u]`` and live iff ``coin_bits < live[e]``: the
+    same decisions as ``edge_coin < q_u`` and ``edge_coin < q_u p_e``, bit for bit.
+    O(n + m); 8 bytes per edge."""
+    n = out_ptr.shape[0] - 1
+    use_q = quality.shape[0] > 0
+    live = np.empty(edge_p.shape[0], dtype=np.uint64)
+    real = np.empty(n if use_q else 0, dtype=np.uint64)
+    for u in range(n):
+        qu = quality[u] if use_q else 1.0
+        if use_q:
+            real[u] = threshold(qu)
+        for e in range(out_ptr[u], out_ptr[u + 1]):
+            live[e] = threshold(qu * np.float64(edge_p[e]))
+    return live, real
+
+
+@njit(nogil=True, cache=True, inline="always")
 def gap_uniform(ku: np.uint64, j: np.uint64) -> float:
     """The ``j``-th uniform of a source stream ``ku``, in (0, 1] (safe to log). O(1)."""
-    return (np.float64(hash2(ku, j) >> _S11) + 1.0) * _TWO_M53
+    return (np.float64(np.int64(hash2(ku, j) >> _S11)) + 1.0) * _TWO_M53
