@@ -110,18 +110,25 @@ def _cover(
 
 
 @njit(nogil=True, cache=True)
-def _degrees(n, nptr, sets, weight):
-    """Per node, the number of sets it is in, each counting ``weight[j]`` (empty: 1).
-    O(n + index size)."""
-    deg = np.empty(n, dtype=np.int64)
-    for u in range(n):
-        if weight.shape[0] > 0:
-            d = 0
-            for q in range(nptr[u], nptr[u + 1]):
-                d += weight[sets[q]]
-            deg[u] = d
-        else:
+def _degrees(n, ptr, nodes, nptr, keep, weight):
+    """Per indexed node, the number of sets it is in, each counting ``weight[j]`` (empty:
+    1); 0 for nodes the index leaves out (``keep``). Weighted, it walks the sets in order
+    (sequential reads, additions into n counters) rather than gathering a weight per
+    index entry. O(n + total size)."""
+    if weight.shape[0] == 0:
+        deg = np.empty(n, dtype=np.int64)
+        for u in range(n):
             deg[u] = nptr[u + 1] - nptr[u]
+        return deg
+    deg = np.zeros(n, dtype=np.int64)
+    for j in range(ptr.shape[0] - 1):
+        w = weight[j]
+        if w != 0:
+            for r in range(ptr[j], ptr[j + 1]):
+                deg[nodes[r]] += w
+    for u in range(n):
+        if not keep[u]:
+            deg[u] = 0
     return deg
 
 
@@ -266,7 +273,8 @@ class CoverIndex:
         """Per node, its (weighted) number of sets: where every greedy run on this index
         starts, computed once (read-only). O(n + index size) the first time."""
         w = _NO_WEIGHT if self.weight is None else self.weight
-        deg = _degrees(self.rr.n, self.nptr, self.sets, w)
+        keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
+        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, self.nptr, keep, w)
         deg.setflags(write=False)
         return deg
 

@@ -140,7 +140,7 @@ def resample_weights(theta: int, seed: int | np.random.SeedSequence) -> NDArray[
         return np.zeros(0, dtype=np.int64)
     rng = np.random.Generator(np.random.PCG64(seed))
     pick = rng.integers(0, theta, size=theta, dtype=np.int64)
-    return np.bincount(pick, minlength=theta).astype(np.int64)
+    return np.bincount(pick, minlength=theta).astype(np.int64, copy=False)
 
 
 @dataclass(frozen=True, eq=False)
