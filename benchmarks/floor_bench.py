@@ -30,6 +30,10 @@ Each case is timed interleaved (floor, package, floor, package, ...) in one proc
 floor``) is printed with the load average. Run from the repository root::
 
     .venv/bin/python benchmarks/floor_bench.py [--nodes 100000] [--runs 200] [--repeats 7]
+
+``--threads-check`` instead times the package's own kernels on one thread (the serial
+twin campaign cells run) against two (the parallel kernel), same runs, CPU and wall
+seconds: whether one thread does the same work for the same CPU.
 """
 
 from __future__ import annotations
@@ -162,6 +166,34 @@ def thresholds(edge_p: np.ndarray) -> np.ndarray:
     return np.ceil(edge_p.astype(np.float64) * 2.0**53).astype(np.uint64)
 
 
+def threads_check(
+    g: FollowerGraph, seeds: np.ndarray, cases: list[tuple[str, DiffusionSpec, str]],
+    args: argparse.Namespace,
+) -> None:  # fmt: skip
+    """CPU seconds (all threads, ``time.process_time``) and wall seconds of the same runs
+    on the serial kernel (1 thread) and the parallel one (2 threads), interleaved."""
+    print(f"{'case':<22}{'1t cpu':>9}{'2t cpu':>9}{'cpu 1t/2t':>10}{'1t wall':>9}{'2t wall':>9}")
+    for name, spec, _ in cases:
+        res = {}
+        for threads in (1, 2):  # warm both kernels
+            res[threads] = run_cascades(g, seeds, spec, runs=8, seed=0, threads=threads)
+        cpu: dict[int, list[float]] = {1: [], 2: []}
+        wall: dict[int, list[float]] = {1: [], 2: []}
+        for _ in range(args.repeats):
+            for threads in (1, 2):
+                c0, w0 = time.process_time(), time.perf_counter()
+                r = run_cascades(g, seeds, spec, runs=args.runs, seed=0, exposed=args.exposed,
+                                 threads=threads)  # fmt: skip
+                cpu[threads].append(time.process_time() - c0)
+                wall[threads].append(time.perf_counter() - w0)
+                res[threads] = r
+        if not np.array_equal(res[1].activated, res[2].activated):
+            raise SystemExit(f"{name}: 1 and 2 threads disagree")
+        c1, c2 = statistics.median(cpu[1]), statistics.median(cpu[2])
+        print(f"{name:<22}{c1:>9.3f}{c2:>9.3f}{c1 / c2:>10.2f}"
+              f"{statistics.median(wall[1]):>9.3f}{statistics.median(wall[2]):>9.3f}")  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--nodes", type=int, default=100_000)
@@ -169,6 +201,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--exposed", action="store_true", help="count exposure in both")
     ap.add_argument("--kpi", action="store_true", help="also time the package with KPI sums")
+    ap.add_argument(
+        "--threads-check", action="store_true",
+        help="instead: CPU seconds of the package on 1 thread against 2 (same runs)",
+    )  # fmt: skip
     args = ap.parse_args()
     g = ba_graph(args.nodes)
     seeds = np.argsort(-g.follower_count, kind="stable")[:50].astype(np.int32)
@@ -186,6 +222,9 @@ def main() -> None:
         f"BA n={g.n:,} m={g.m:,}; k=50; runs={args.runs}; 1 thread; exposure "
         f"{'on' if args.exposed else 'off'}; load {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}"
     )
+    if args.threads_check:
+        threads_check(g, seeds, cases, args)
+        return
     head = f"{'case':<22}{'floor ms':>10}{'ours ms':>10}{'med':>7}{'best':>7}"
     head += f"  {'mean activated':>15}"
     if args.kpi:

@@ -23,7 +23,7 @@ from pipeline.diffusion.rng import (
     unit,
 )
 
-__all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_wave"]
+__all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_wave", "node_rows"]
 
 
 _ONE = np.uint64(1)
@@ -73,9 +73,20 @@ def _start(seeds, stamp, st, od, sn, expose, lab, cr, want_credits, cnt, want_co
     return k, ex
 
 
+@njit(nogil=True, cache=True)
+def node_rows(node_p, node_inv):
+    """``(p_u, 1 / log1p(-p_u))`` per node side by side (n x 2; 0 rows for none): the
+    skip-sampler reads both for every activated node. O(n)."""
+    out = np.empty((node_p.shape[0], 2), dtype=np.float64)
+    for u in range(node_p.shape[0]):
+        out[u, 0] = node_p[u]
+        out[u, 1] = node_inv[u]
+    return out
+
+
 @njit(nogil=True, cache=True, inline="always")
 def ic_cascade(
-    out_ptr, out_idx, live_thr, real_thr, node_p, node_inv, per_edge, quality,
+    out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quality,
     seeds, key, max_steps, stamp, st, od,
     sn, want_exposed, nbase, r_ptr, r_eid, use_res,
     lab, cr, want_credits, cnt, want_counts, ps,
@@ -84,7 +95,9 @@ def ic_cascade(
 
     Parameters (arrays are one chunk's work rows, reused across runs with stamps)
     ---------------------------------------------------------------------------
-    out_ptr, out_idx, node_p, node_inv, per_edge, quality : as for :func:`ic_runs`.
+    out_ptr, out_idx, per_edge, quality : as for :func:`ic_runs`.
+    node_pi : n x 2 float64, per source ``(p_u, 1 / log1p(-p_u))`` side by side (one
+        cache line per activated node; :func:`node_rows`), used when not ``per_edge``.
     live_thr, real_thr : per-edge IC's coins as integer thresholds
         (:func:`~pipeline.diffusion.rng.edge_thresholds` of the edge probabilities and
         quality; used when ``per_edge``).
@@ -143,6 +156,22 @@ def ic_cascade(
                 # and live iff x < q_u * p_e (so Pr[live | real] = p_e, independent
                 # across edges); with q_u = 1 this is the plain coin. Compared as
                 # integers: x's 53 bits against the thresholds (rng.edge_thresholds).
+                if not use_q and not scan:
+                    # all follows real, nothing to expose: a hash, a compare, and the
+                    # target read only for a live edge
+                    for e in range(a, b):
+                        if coin_bits(key, e) < live_thr[e]:
+                            v = out_idx[e]
+                            if st[v] != stamp:
+                                st[v] = stamp
+                                od[end] = v
+                                end += 1
+                                if want_credits:
+                                    lab[v] = lab[u]
+                                    cr[lab[u]] += 1
+                                if want_counts:
+                                    cnt[v] += 1
+                    continue
                 rt = real_thr[u] if use_q else _ALL_REAL
                 for e in range(a, b):
                     x = coin_bits(key, e)
@@ -164,10 +193,10 @@ def ic_cascade(
                         if want_counts:
                             cnt[v] += 1
                 continue
-            pu = node_p[u]
+            pu = node_pi[u, 0]
             if pu <= 0.0:
                 continue
-            inv = node_inv[u]
+            inv = node_pi[u, 1]
             ku = hash2(nkey, np.uint64(u))
             j = np.uint64(0)
             pos = a - 1

@@ -55,7 +55,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
+from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade, node_rows
 from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base
 from pipeline.diffusion.rng import edge_thresholds
 
@@ -217,6 +217,7 @@ def ic_runs(
         live_thr, real_thr = edge_thresholds(out_ptr, edge_p, quality)
     else:
         live_thr = real_thr = np.zeros(0, dtype=np.uint64)
+    node_pi = node_rows(node_p, node_inv)
     # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
     # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
@@ -232,7 +233,7 @@ def ic_runs(
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
-                out_ptr, out_idx, live_thr, real_thr, node_p, node_inv, per_edge, quality,
+                out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quality,
                 seeds, keys[r], max_steps, np.int32(r + 1), st, od,
                 sn, want_exposed, nbase, r_ptr, r_eid, use_res,
                 lab, cr, want_credits, cnt, want_counts, per_step[r],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
+from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade, node_rows
 from pipeline.diffusion.rng import QUALITY_SALT, edge_thresholds, is_real
 
 __all__ = ["MAX_CANDIDATES", "overlap_runs"]
@@ -103,6 +103,7 @@ def overlap_runs(
         live_thr, real_thr = edge_thresholds(out_ptr, edge_p, quality)
     else:
         live_thr = real_thr = np.zeros(0, dtype=np.uint64)
+    node_pi = node_rows(node_p, node_inv)
     # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
     # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):
@@ -137,7 +138,7 @@ def overlap_runs(
                     )  # fmt: skip
                 else:
                     end, _, _ = ic_cascade(
-                        out_ptr, out_idx, live_thr, real_thr, node_p, node_inv, per_edge, quality,
+                        out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quality,
                         seed, key, max_steps, stamp, st, od,
                         none64, False, 0, no_ptr, none64, False,
                         none32, none32, False, none64, False, none32,
