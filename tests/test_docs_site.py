@@ -152,6 +152,18 @@ def test_the_changelog_page_includes_the_changelog() -> None:
     assert '--8<-- "CHANGELOG.md"' in (DOCS / "changelog.md").read_text(encoding="utf-8")
 
 
+def test_the_performance_page_is_the_benchmark_record() -> None:
+    # the Performance page is benchmarks/RESULTS.md itself, and every section the Scale
+    # page takes from it is marked there, so neither page can drift from the record
+    assert '--8<-- "benchmarks/RESULTS.md"' in (DOCS / "performance.md").read_text("utf-8")
+    results = (ROOT / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    scale = (DOCS / "scale.md").read_text(encoding="utf-8")
+    sections = re.findall(r'--8<-- "benchmarks/RESULTS\.md:([\w-]+)"', scale)
+    assert sections
+    for name in sections:
+        assert f"--8<-- [start:{name}]" in results and f"--8<-- [end:{name}]" in results
+
+
 def _front_door() -> dict[str, str]:
     """``pipeline._WHERE`` read from the source (name -> module), without importing."""
     tree = ast.parse((ROOT / "pipeline" / "__init__.py").read_text(encoding="utf-8"))

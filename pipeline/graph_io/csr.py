@@ -72,7 +72,11 @@ def from_edges(
             )
     keep = src != dst
     loops = rows - int(keep.sum())
-    key = src[keep] * n + dst[keep]
+    # the (source, target) key of every kept row, built in place (peak memory: the
+    # 10M-edge benchmark in benchmarks/RESULTS.md)
+    key = src[keep] if loops else src.copy()
+    key *= n
+    key += dst[keep] if loops else dst
     if key.size == 0:
         raise InputError(f"{path}: the graph is empty: every edge is a self-loop")
     has_values = probability is not None or weight is not None or duplicates == "count"
@@ -116,16 +120,22 @@ def from_edges(
         count = np.diff(np.append(starts, key.size)).astype(np.int32)
 
     ukey = key[starts] if dups else key
+    del key, first
     e_src = (ukey // n).astype(np.int32)
-    e_dst = (ukey - e_src.astype(np.int64) * n).astype(np.int32)
+    e_dst = (ukey % n).astype(np.int32)
+    del ukey
     out_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
     # Stable order by target (ties keep source order): sort (target, edge id)
     # packed into one int64, several times faster than a stable argsort.
-    eid_bits = max(1, int(ukey.size - 1).bit_length())
-    packed_in = (e_dst.astype(np.int64) << eid_bits) | np.arange(ukey.size, dtype=np.int64)
+    m = int(e_dst.size)
+    eid_bits = max(1, int(m - 1).bit_length())
+    packed_in = e_dst.astype(np.int64)
+    packed_in <<= eid_bits
+    packed_in |= np.arange(m, dtype=np.int64)
     packed_in.sort()
-    in_order = packed_in & ((1 << eid_bits) - 1)
+    packed_in &= (1 << eid_bits) - 1
+    in_order = packed_in  # the edge ids in (target, source) order
     in_ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(e_dst, minlength=n), out=in_ptr[1:])
     report = LoadReport(
@@ -134,7 +144,7 @@ def from_edges(
         self_loops_dropped=loops,
         duplicates_merged=dups,
         nodes=n,
-        edges=int(ukey.size),
+        edges=m,
         header=header,
         duplicates=duplicates,
         undirected=undirected,
@@ -145,7 +155,7 @@ def from_edges(
         out_idx=e_dst,
         in_ptr=in_ptr,
         in_idx=e_src[in_order],
-        in_eid=in_order.astype(np.int64),
+        in_eid=in_order,
         probability=merged(probability, prob_rule),
         weight=merged(weight, weight_rule),
         report=report,
