@@ -262,6 +262,28 @@ id_values = st.one_of(
 )
 
 
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(-(2**40), 2**40), min_size=1, max_size=60),
+    st.sampled_from([pl.Int64, pl.Int32, pl.UInt64, pl.UInt32, pl.Int16]),
+    st.integers(0, 300),
+)
+def test_integer_ids_map_to_their_rank_among_the_sorted_ids(
+    raw: list[int], dtype: pl.DataType, spread: int
+) -> None:
+    # compact ranges take the lookup-in-place path, wide ones the binary search: both
+    # give the sorted unique IDs in the column's type and each value's index among them
+    lo = min(raw)
+    values = [lo + (x - lo) % (spread + 1) for x in raw] if spread else raw
+    info = np.iinfo(np.dtype(str(dtype).lower()))
+    values = [min(max(x, int(info.min)), int(info.max)) for x in values]
+    series = pl.Series("id", values).cast(dtype)
+    ids, codes = dense_ids(series)
+    unique = np.unique(np.array(values))
+    assert ids.dtype == dtype and ids.to_list() == unique.tolist()
+    assert codes.dtype == np.int64 and codes.tolist() == np.searchsorted(unique, values).tolist()
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.data(), pool=id_values, meaning=st.sampled_from(["follows", "influences"]))
 def test_id_mapping_round_trip(data: st.DataObject, pool: list[object], meaning: str) -> None:
