@@ -202,6 +202,9 @@ def _check_prob_array(p: NDArray[np.floating], what: str) -> None:
 def wc_probabilities(g: FollowerGraph) -> NDArray[np.float32]:
     """Weighted-cascade ``1 / in-degree(v)`` for every edge ``u -> v`` (float32, m); with
     a multiplicity (duplicates counted), ``c_uv / sum of c over v's in-edges``. O(m)."""
+    if g.multiplicity is None:  # 1 / in-degree per node, then one gather (float32)
+        share = (1.0 / np.maximum(np.diff(g.in_ptr), 1)).astype(np.float32)
+        return share[g.out_idx]
     return _in_share(g).astype(np.float32)
 
 

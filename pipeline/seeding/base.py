@@ -118,9 +118,11 @@ class SeedingProblem:
     @cached_property
     def slot_layout(self) -> SlotLayout:
         """The model's probabilities laid out for RR sampling, built once per problem
-        (:class:`~pipeline.seeding.rrsets.SlotLayout`). O(m) the first time."""
-        g = self.graph
-        return SlotLayout.of(g.in_ptr, g.in_idx, g.in_eid, self.values, lt=self.lt)
+        (:class:`~pipeline.seeding.rrsets.SlotLayout`), or the one kept for equal values
+        on this graph (:func:`pipeline.seeding.layouts.slot_layout`). O(m)."""
+        from pipeline.seeding.layouts import slot_layout
+
+        return slot_layout(self.graph, self.values, lt=self.lt)
 
     def key_cost(self) -> NDArray[np.float64]:
         """Costs usable as divisors: unknown -> inf, zero -> a tiny positive number."""
