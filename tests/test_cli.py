@@ -615,6 +615,18 @@ def test_help_loads_no_engine(argv: list[str]) -> None:
     assert "Usage" in out.stdout
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], []])
+def test_the_listing_of_stand_ins_is_the_apps_own_help(argv: list[str]) -> None:
+    # `influence --help` lists stand-ins (name and help, no options inspected): the text
+    # must be the real app's, word for word
+    from pipeline.cli.common import help_app
+
+    real = runner.invoke(app, argv, terminal_width=120)
+    listed = runner.invoke(help_app(), argv, terminal_width=120)
+    assert listed.output == real.output and "simulate" in real.output
+    assert listed.exit_code == real.exit_code
+
+
 def test_seed_help_still_lists_every_strategy() -> None:
     from pipeline.seeding.registry import strategy_names
 

@@ -35,6 +35,7 @@ __all__ = [
     "app",
     "brands_for",
     "handle_errors",
+    "help_app",
     "load_graph_arg",
     "main",
     "run",
@@ -203,21 +204,47 @@ def run(args: list[str] | None = None) -> None:
     command = next((a for a in given if not a.startswith("-")), None)
     STRATEGY_HELP["from_registry"] = command == "seed"  # the one command with --strategy
     try:
-        code = _run_app(args)
+        # `influence` and `influence --help` list the commands: stand-ins carry their
+        # names and help, so no command's options are inspected (start-up time)
+        code = _run_app(args, help_app() if all(a in ("-h", "--help") for a in given) else app)
     finally:  # commands built later in this process (tests, docs) get the full text
         STRATEGY_HELP["from_registry"] = True
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _run_app(args: list[str] | None) -> Any:
-    """The app on ``args``, a usage error printed as one ``error:`` line (exit 2)."""
+def help_app() -> typer.Typer:
+    """:data:`app` with each command replaced by a stand-in without options that carries
+    its name and help: what ``influence --help`` lists, identical text (a test compares
+    them), built without inspecting every command's signature. O(commands)."""
+    import copy
+    import inspect
+
+    from typer.main import get_command_name
+
+    def stand_in() -> None:  # pragma: no cover - never run: help only
+        return None
+
+    listed = copy.copy(app)
+    listed.registered_commands = []
+    for info in app.registered_commands:
+        entry = copy.copy(info)
+        assert info.callback is not None
+        entry.name = info.name or get_command_name(info.callback.__name__)
+        entry.help = info.help if info.help is not None else inspect.getdoc(info.callback)
+        entry.callback = stand_in
+        listed.registered_commands.append(entry)
+    return listed
+
+
+def _run_app(args: list[str] | None, on: typer.Typer) -> Any:
+    """The app ``on`` with ``args``, a usage error printed as one ``error:`` line (exit 2)."""
     try:  # typer vendors click (typer._click) from 0.2x on
         from typer._click.exceptions import UsageError
     except ImportError:  # pragma: no cover - older typer
         from click.exceptions import UsageError  # type: ignore[assignment]
 
     try:
-        return app(args=args, standalone_mode=False)
+        return on(args=args, standalone_mode=False)
     except UsageError as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":  # the help was printed
             sys.exit(exc.exit_code)
