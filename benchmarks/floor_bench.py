@@ -40,18 +40,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import time
 
-import igraph as ig
 import numpy as np
-import polars as pl
+from diffusion_bench import ba_graph  # the same graph as the peer comparison
 from numba import njit
 
 from pipeline.diffusion import DiffusionSpec, build_model, run_cascades, run_keys
 from pipeline.diffusion.rng import GAMMA, NODE_SALT
-from pipeline.graph_io import FollowerGraph, from_edges
+from pipeline.graph_io import FollowerGraph
 
 _S11 = np.uint64(11)
 _ONE = np.uint64(1)
@@ -143,13 +141,6 @@ def floor_skip(out_ptr, out_idx, p, seeds, keys):
                     end += 1
         act[r] = end
     return act
-
-
-def ba_graph(n: int, seed: int = 1) -> FollowerGraph:
-    ig.set_random_number_generator(random.Random(seed))
-    g = ig.Graph.Barabasi(n=n, m=10, directed=True)
-    e = np.asarray(g.get_edgelist(), dtype=np.int64)
-    return from_edges(e[:, 1], e[:, 0], pl.Series(np.arange(n, dtype=np.int64)))
 
 
 def kpi_rows(g: FollowerGraph) -> np.ndarray:

@@ -158,7 +158,8 @@ def ic_cascade(
                 # integers: x's 53 bits against the thresholds (rng.edge_thresholds).
                 if not use_q and not scan:
                     # all follows real, nothing to expose: a hash, a compare, and the
-                    # target read only for a live edge
+                    # target read only for a live edge (the activation written out
+                    # again, as in every loop here)
                     for e in range(a, b):
                         if coin_bits(key, e) < live_thr[e]:
                             v = out_idx[e]
