@@ -181,7 +181,8 @@ def test_truncated_greedy_matches_plain_python(case: int) -> None:
     per_cost = bool(rng.random() < 0.5) and budget >= 0
     key_cost = cost if rng.random() < 0.5 else cost / 10.0 + 0.5
     got, cov = truncated_greedy(rr.ptr, rr.nodes, index.nptr, index.sets, model, opt, c,
-                                eligible, forced, cost, k, budget, per_cost, key_cost)  # fmt: skip
+                                eligible, forced, cost, k, budget, per_cost, key_cost,
+                                np.zeros(0, np.int64))  # fmt: skip
     want, want_cov = _ref_greedy(pools, opt, c, eligible, forced, cost, k, budget, per_cost,
                                  key_cost)  # fmt: skip
     assert got.tolist() == want
@@ -220,6 +221,32 @@ def test_saturate_near_brute_force_on_pools() -> None:
         gaps.append(best - got)
     assert np.mean(gaps) < 0.02
     assert sum(g <= 1e-9 for g in gaps) >= 25
+
+
+@pytest.mark.parametrize("case", range(12))
+def test_saturate_on_weights_is_saturate_on_the_copied_resample(case: int) -> None:
+    # a bootstrap re-run weights each model's sets by their multiplicity in the resample
+    # (no copy): the plan, ratios and optimum are those on the copied resample
+    from pipeline.seeding.stability import resample_sets, resample_weights
+
+    rng = np.random.default_rng(900 + case)
+    n, n_models = 9, int(rng.integers(2, 4))
+    pools = _random_pools(rng, n, n_models)
+    eligible = rng.random(n) < 0.9
+    forced = np.array([1], np.int32) if case % 3 == 0 else np.zeros(0, np.int32)
+    if case % 2:
+        cons = Constraints(n, 3, 9.0, rng.uniform(1.0, 6.0, n), eligible, forced)
+    else:
+        cons = Constraints(n, 2, None, np.ones(n), eligible, forced)
+    indexes = [CoverIndex.build(_rrsets(n, s), cons.pool) for s in pools]
+    seeds = [int(rng.integers(0, 2**31)) for _ in indexes]
+    copied = saturate([CoverIndex.build(resample_sets(ix.rr, s), cons.pool)
+                       for ix, s in zip(indexes, seeds, strict=True)], cons)  # fmt: skip
+    weighted = saturate([ix.reweighted(resample_weights(len(ix.rr), s))
+                         for ix, s in zip(indexes, seeds, strict=True)], cons)  # fmt: skip
+    assert weighted.seeds.tolist() == copied.seeds.tolist()
+    assert weighted.opt_cov.tolist() == copied.opt_cov.tolist()
+    assert np.allclose(weighted.ratios, copied.ratios) and weighted.rule == copied.rule
 
 
 def _tiny() -> tuple[FollowerGraph, dict[str, np.ndarray]]:

@@ -65,14 +65,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.errors import InputError
+from pipeline.seeding import robust_kernel as rk
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
 from pipeline.seeding.estimate import rr_sampler
 from pipeline.seeding.imm import mixed_cost, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
-from pipeline.seeding.robust_kernel import concat_sets, plan_coverage, truncated_greedy
 from pipeline.seeding.rrsets import RRSets, root_cumulative
-from pipeline.seeding.stability import resample_seed, resample_sets
+from pipeline.seeding.stability import resample_seed, resample_weights
 
 __all__ = ["Constraints", "SaturateResult", "robust_seeds", "saturate"]
 
@@ -152,25 +152,28 @@ def _ratios(cov: NDArray[np.int64], opt: NDArray[np.int64]) -> NDArray[np.float6
 
 def saturate(
     indexes: Sequence[CoverIndex], cons: Constraints, *, steps: int = STEPS,
-    names: Sequence[str] | None = None,
+    names: Sequence[str] | None = None, joint: tuple[CoverIndex, Any] | None = None,
 ) -> SaturateResult:  # fmt: skip
     """SATURATE over the models' selection pools (module docstring, step 2).
 
-    ``indexes``: one per model, over the same nodes; ``names``: the models' labels, for
-    ``rule`` (default their positions). Time: J greedy runs plus
-    ``steps x rules`` truncated greedy runs, each O(n J + total size + picks x J log n);
-    memory: one more copy of the sets.
+    ``indexes``: one per model, over the same nodes, each set counting its index's
+    ``weight`` (a bootstrap's multiplicities); ``names``: the models' labels, for
+    ``rule`` (default their positions); ``joint``: ``robust_kernel.joint_index`` of the indexes'
+    sets, when already built. Time: J greedy runs plus ``steps x rules`` truncated
+    greedy runs, each O(n J + total size + picks x J log n); memory: one more copy of
+    the sets unless ``joint`` is given.
     """
     mine = [cons.greedy(ix) for ix in indexes]
     opt = np.array([g for _, g, _ in mine], dtype=np.int64)
     if len(indexes) == 1:
         return SaturateResult(mine[0][0], np.ones(1), opt, 1.0, 1.0, mine[0][2], (mine[0][0],))
-    rr, model = concat_sets([ix.rr for ix in indexes])
-    both = CoverIndex.build(rr, cons.pool)
-    n_sets, n_models = len(rr), len(indexes)
+    both, model = joint if joint is not None else rk.joint_index(indexes, cons.pool)
+    rr, n_sets, n_models, w = both.rr, len(both.rr), len(indexes), rk.joint_weights(indexes)
 
     def ratios(plan: NDArray[np.int32]) -> NDArray[np.float64]:
-        return _ratios(plan_coverage(n_sets, both.nptr, both.sets, model, n_models, plan), opt)
+        return _ratios(
+            rk.plan_coverage(n_sets, both.nptr, both.sets, model, n_models, plan, w), opt
+        )
 
     plans: list[tuple[float, float, int, NDArray[np.int32], NDArray[np.float64], str]] = []
 
@@ -189,9 +192,9 @@ def saturate(
         c = 0.5 * (lo + hi)
         ok = False
         for name, per_cost, key_cost in cons.rules():
-            plan, cov = truncated_greedy(
+            plan, cov = rk.truncated_greedy(
                 rr.ptr, rr.nodes, both.nptr, both.sets, model, opt.astype(np.float64), c,
-                cons.eligible, cons.forced, cons.cost, k, budget, per_cost, key_cost,
+                cons.eligible, cons.forced, cons.cost, k, budget, per_cost, key_cost, w,
             )  # fmt: skip
             r = _ratios(cov, opt)
             keep(plan, r, f"saturate ({name})")
@@ -327,11 +330,12 @@ def robust_seeds(
         indexes.append(_selection_pool(p, cons, _stream(seed, label, 0), upsilon, threads,
                                        max_rr_sets))  # fmt: skip
         first.report(f"robust: model {label}: {len(indexes[-1].rr):,} RR sets")
-    sat = saturate(indexes, cons, names=labels)
-    reruns = [  # SATURATE on bootstrap resamples of every model's pool (stability)
-        saturate([CoverIndex.build(resample_sets(ix.rr, resample_seed(seed + 1 + b, j)), cons.pool)
-                  for j, ix in enumerate(indexes)], cons, names=labels).seeds.astype(np.int32)
-        for b in range(int(resamples))
+    joint = rk.joint_index(indexes, cons.pool) if len(indexes) > 1 else None
+    sat = saturate(indexes, cons, names=labels, joint=joint)
+    reruns = [  # SATURATE on bootstrap resamples of every model's pool (stability), as weights
+        saturate([ix.reweighted(resample_weights(len(ix.rr), resample_seed(seed + 1 + b, j)))
+                  for j, ix in enumerate(indexes)], cons, names=labels, joint=joint).seeds
+        .astype(np.int32) for b in range(int(resamples))
     ]  # fmt: skip
     thetas = {label: len(ix.rr) for label, ix in zip(labels, indexes, strict=True)}
     scales = [float(n) if p.root_weight is None else float(root_cumulative(p.root_weight, n)[-1])

@@ -13,14 +13,18 @@ See :mod:`pipeline.seeding.robust` for the algorithm around it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
 from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
+from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.rrsets import RRSets
 
-__all__ = ["concat_sets", "plan_coverage", "truncated_greedy"]
+__all__ = ["concat_sets", "joint_index", "joint_weights", "plan_coverage", "truncated_greedy"]
 
 
 def concat_sets(collections: list[RRSets]) -> tuple[RRSets, NDArray[np.int32]]:
@@ -33,6 +37,24 @@ def concat_sets(collections: list[RRSets]) -> tuple[RRSets, NDArray[np.int32]]:
     nodes = np.concatenate([rr.nodes for rr in collections]).astype(np.int32, copy=False)
     model = np.repeat(np.arange(len(collections), dtype=np.int32), [len(s) for s in sizes])
     return RRSets(n, ptr, nodes), model
+
+
+def joint_index(indexes: Sequence[CoverIndex], pool: NDArray[np.bool_]) -> tuple[CoverIndex, Any]:
+    """The models' sets (``indexes``, one per model) in one collection indexed for the
+    ``pool`` nodes, and each set's model: what SATURATE's truncated greedy runs on, the
+    same for a bootstrap re-run (only the weights change). O(total size)."""
+    rr, model = concat_sets([ix.rr for ix in indexes])
+    return CoverIndex.build(rr, pool), model
+
+
+def joint_weights(indexes: Sequence[CoverIndex]) -> NDArray[np.int64]:
+    """Each set's weight in the joint collection (the indexes' weights in order, 1 for an
+    unweighted index), or an empty array when no index is weighted. O(sets)."""
+    if all(ix.weight is None for ix in indexes):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(
+        [np.ones(len(ix.rr), np.int64) if ix.weight is None else ix.weight for ix in indexes]
+    )
 
 
 @njit(inline="always")
@@ -53,17 +75,19 @@ def _gain(
 def _take(
     u: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32], nptr: NDArray[np.int64],
     sets: NDArray[np.int32], model: NDArray[np.int32], covered: NDArray[np.bool_],
-    deg: NDArray[np.int64], cov: NDArray[np.int64],
+    deg: NDArray[np.int64], cov: NDArray[np.int64], weight: NDArray[np.int64],
 ) -> None:  # fmt: skip
-    """Cover u's uncovered sets: count them per model, lower their members' counts."""
+    """Cover u's uncovered sets: count them per model (each ``weight[s]``, empty: 1),
+    lower their members' counts."""
     for q in range(nptr[u], nptr[u + 1]):
         s = sets[q]
         if not covered[s]:
             covered[s] = True
             m = model[s]
-            cov[m] += 1
+            w = weight[s] if weight.shape[0] > 0 else 1
+            cov[m] += w
             for r in range(ptr[s], ptr[s + 1]):
-                deg[nodes[r], m] -= 1
+                deg[nodes[r], m] -= w
 
 
 @njit(nogil=True, cache=True)
@@ -82,6 +106,7 @@ def truncated_greedy(
     budget: float,
     per_cost: bool,
     key_cost: NDArray[np.float64],
+    weight: NDArray[np.int64],
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy on ``F_c(S) = Σ_m min(cov_m(S) / opt[m], c)`` over the concatenated
     collection (``ptr``, ``nodes``; set ``s`` of model ``model[s]``) and its inverted
@@ -94,7 +119,9 @@ def truncated_greedy(
     ``F_c = J c``) or no candidate that fits adds anything. A model with
     ``opt[m] == 0`` counts as reached. Lazy evaluation is exact: gains only fall as S
     grows (``F_c`` is submodular), so a popped key that is still current is the
-    largest. Returns (chosen nodes in order, sets of each model covered).
+    largest. ``weight``: what covering each set counts (a bootstrap's multiplicities;
+    empty: 1 each), so the picks equal those on the collection with set s repeated
+    ``weight[s]`` times. Returns (chosen nodes in order, sets of each model covered).
     Time O(n J + total size + picks x J log n) plus the lazy re-evaluations (J each);
     memory O(n J + sets).
     """
@@ -107,7 +134,7 @@ def truncated_greedy(
     deg = np.zeros((n, n_models), dtype=np.int64)
     for u in range(n):
         for q in range(nptr[u], nptr[u + 1]):
-            deg[u, model[sets[q]]] += 1
+            deg[u, model[sets[q]]] += weight[sets[q]] if weight.shape[0] > 0 else 1
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     cov = np.zeros(n_models, dtype=np.int64)
     chosen = np.zeros(n, dtype=np.bool_)
@@ -116,7 +143,7 @@ def truncated_greedy(
     taken = 0
     left = budget
     for f in forced:
-        _take(f, ptr, nodes, nptr, sets, model, covered, deg, cov)
+        _take(f, ptr, nodes, nptr, sets, model, covered, deg, cov, weight)
         chosen[f] = True
         out[taken] = f
         taken += 1
@@ -153,7 +180,7 @@ def truncated_greedy(
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale: re-insert with its gain
             continue
-        _take(u, ptr, nodes, nptr, sets, model, covered, deg, cov)
+        _take(u, ptr, nodes, nptr, sets, model, covered, deg, cov, weight)
         chosen[u] = True
         out[taken] = u
         taken += 1
@@ -171,9 +198,10 @@ def plan_coverage(
     model: NDArray[np.int32],
     n_models: int,
     plan: NDArray[np.int32],
+    weight: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """Sets of each model that ``plan`` covers, from the concatenated collection's
-    inverted index. O(sets + the plan's memberships)."""
+    """Sets of each model that ``plan`` covers (each counting ``weight[s]``; empty: 1),
+    from the concatenated collection's inverted index. O(sets + the plan's memberships)."""
     covered = np.zeros(n_sets, dtype=np.bool_)
     cov = np.zeros(n_models, dtype=np.int64)
     for u in plan:
@@ -181,5 +209,5 @@ def plan_coverage(
             s = sets[q]
             if not covered[s]:
                 covered[s] = True
-                cov[model[s]] += 1
+                cov[model[s]] += weight[s] if weight.shape[0] > 0 else 1
     return cov
