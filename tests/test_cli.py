@@ -486,6 +486,9 @@ def test_people_formats_on_screen() -> None:
     assert cell_text(1.6, "marginal_gain") == "2"
     assert cell_text(0.2217, "earned_exposed_per_cost") == "0.2217"
     assert cell_text(True, "within_budget") == "yes" and cell_text(float("nan"), "x") == "n/a"
+    # an interval is printed bound by bound, like the value it brackets
+    interval = [30786.63394042826, 32484.647964422245]
+    assert cell_text(interval, "projected_impressions_ci") == "[30,787, 32,485]"
 
 
 # --- conventions: stdout, short flags, colour, unwritable outputs ------------------------

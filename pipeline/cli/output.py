@@ -186,7 +186,7 @@ def is_count(col: str) -> bool:
 
 def cell_text(v: object, col: str = "") -> str:
     """A value for people: rates as percentages, money with two decimals, counts whole,
-    booleans yes/no (files keep full precision)."""
+    booleans yes/no, a list (an interval) bound by bound (files keep full precision)."""
     if isinstance(v, bool):
         return "yes" if v else "no"
     if isinstance(v, float):
@@ -201,6 +201,8 @@ def cell_text(v: object, col: str = "") -> str:
         return f"{v:.4g}" if abs(v) < 1e3 else f"{v:,.0f}"
     if isinstance(v, int):
         return f"{v:,}"
+    if isinstance(v, list | tuple):  # an interval [low, high]: each bound as the value
+        return "[" + ", ".join(cell_text(x, col) for x in v) + "]"
     return "" if v is None else clean(str(v))
 
 
