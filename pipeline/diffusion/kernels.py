@@ -55,9 +55,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade, node_rows
+from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
 from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base
-from pipeline.diffusion.rng import edge_thresholds
 
 __all__ = ["ic_runs", "lt_runs"]
 
@@ -143,9 +142,9 @@ def _batch_arrays(n, runs, k, nchunks, step_cap, want_exposed, want_credits, wan
 def ic_runs(
     out_ptr,
     out_idx,
-    edge_p,
-    node_p,
-    node_inv,
+    live_thr,
+    real_thr,
+    node_pi,
     per_edge,
     quality,
     seeds,
@@ -163,10 +162,14 @@ def ic_runs(
     Parameters
     ----------
     out_ptr, out_idx : out-CSR (int64 offsets, int32 targets).
-    edge_p : float32 per-edge probabilities (used when ``per_edge``).
-    node_p, node_inv : float64 per-source probability ``p_u`` and
-        ``1 / log1p(-p_u)`` (used when not ``per_edge``): u's out-edges are
-        live independently with ``p_u``, sampled with geometric gaps.
+    live_thr, real_thr : per-edge IC's coins as integer thresholds, per edge and per
+        source (:func:`~pipeline.diffusion.rng.edge_thresholds` of the edge
+        probabilities and ``quality``; used when ``per_edge``): edge ``e = (u, v)`` is
+        real iff its coin's 53 bits are below ``real_thr[u]`` and live iff below
+        ``live_thr[e]``.
+    node_pi : n x 2 float64 per source ``(p_u, 1 / log1p(-p_u))``
+        (:func:`~pipeline.diffusion.cascade.node_rows`; used when not ``per_edge``):
+        u's out-edges are live independently with ``p_u``, sampled with geometric gaps.
     quality : float64 per-node share ``q_u`` of u's followers that are real
         (length n), or an empty array for no discount. A fake out-edge of u
         (see :func:`~pipeline.diffusion.rng.is_real`) neither exposes its target nor transmits: the
@@ -212,12 +215,6 @@ def ic_runs(
         r_ptr, r_eid = _residual(out_ptr, out_idx, base)
     else:
         r_ptr, r_eid = np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # per-edge IC's coins as integer compares (the same decisions as the float rule)
-    if per_edge:
-        live_thr, real_thr = edge_thresholds(out_ptr, edge_p, quality)
-    else:
-        live_thr = real_thr = np.zeros(0, dtype=np.uint64)
-    node_pi = node_rows(node_p, node_inv)
     # Each chunk takes its rows of the work arrays (the shape every batch kernel shares:
     # one row per chunk, reused across its runs with stamps).
     for c in prange(nchunks):

@@ -31,6 +31,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
 from pipeline.diffusion import kernels
+from pipeline.diffusion.cascade import node_rows
 from pipeline.diffusion.model_ref import Model
 from pipeline.diffusion.models import (
     DiffusionSpec,
@@ -42,6 +43,7 @@ from pipeline.diffusion.models import (
     run_key_sequence,
 )
 from pipeline.diffusion.result import SimulationResult
+from pipeline.diffusion.rng import edge_thresholds
 from pipeline.diffusion.threads import check_threads, interrupt_point, kernel_for, numba_threads
 from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph
@@ -127,12 +129,15 @@ def run_cascades(
         proj = np.ascontiguousarray(projection, dtype=np.float64)
         if proj.shape != (4, g.n):
             raise InputError(f"projection has shape {proj.shape}; expected (4, {g.n})")
+    kernel, lead = _kernel_for_spec(g, spec, q, threads)
+    # fixed argument types, so each kernel compiles (and caches) one specialisation
+    flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
     with numba_threads(threads) as nthreads:
         cap = _STEP_CAP if horizon < 0 else min(_STEP_CAP, horizon + 1)
         out = _batched(
-            lambda lo, hi, width: _call_kernel(
-                g, spec, q, seeds, keys[lo:hi], horizon, exposed, attribution, node_counts,
-                min(hi - lo, nthreads), width, threads, proj,
+            lambda lo, hi, width: kernel(
+                *lead, seeds, keys[lo:hi], *flags, np.int64(min(hi - lo, nthreads)),
+                np.int64(width), proj,
             ),
             runs, cap, max(cap, _MAX_STEP_CELLS // runs),
         )  # fmt: skip
@@ -208,59 +213,35 @@ def _batched(
     )  # fmt: skip
 
 
-def _call_kernel(
+def _kernel_for_spec(
     g: FollowerGraph,
     spec: DiffusionSpec,
     quality: NDArray[np.float64] | None,
-    seeds: NDArray[np.int32],
-    keys: NDArray[np.uint64],
-    horizon: int,
-    exposed: bool,
-    attribution: bool,
-    node_counts: bool,
-    nchunks: int,
-    cap: int,
-    threads: int | None = None,
-    proj: NDArray[np.float64] | None = None,
-) -> tuple[NDArray[Any], ...]:
-    # Fixed argument types, so each kernel compiles (and caches) one specialisation.
-    flags = (np.int64(horizon), bool(exposed), bool(attribution), bool(node_counts))
-    sizes = (np.int64(nchunks), np.int64(cap))
-    if proj is None:
-        proj = np.zeros((4, 0), dtype=np.float64)
+    threads: int | None,
+) -> tuple[Callable[..., tuple[NDArray[Any], ...]], tuple[Any, ...]]:
+    """The kernel that runs ``spec`` and its leading arguments (graph arrays, the model's
+    per-edge or per-node values laid out for it, quality), checked and built once per
+    call so the batches of :func:`_batched` share them. O(n + m)."""
     # No quality: an empty array, and the kernels branch on its length once.
     q = np.zeros(0, dtype=np.float64) if quality is None else np.ascontiguousarray(quality)
     if spec.weight is not None:
         w = _edge_array(spec.weight, g.m, "weight")
-        lt = kernel_for(kernels.lt_runs, threads)
-        return lt(g.out_ptr, g.out_idx, w, q, seeds, keys, *flags, *sizes, proj)
+        return kernel_for(kernels.lt_runs, threads), (g.out_ptr, g.out_idx, w, q)
+    none_thr = np.zeros(0, dtype=np.uint64)
     if spec.node_prob is not None:
         node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
         if node_p.shape != (g.n,):
             raise InputError(f"node_prob has shape {node_p.shape}; expected ({g.n},)")
-        edge_p = np.zeros(0, dtype=np.float32)
-        inv = node_log_inverse(node_p)
-        per_edge = False
+        # (p_u, 1 / log1p(-p_u)) side by side: the skip-sampler reads both per node
+        arrays = (none_thr, none_thr, node_rows(node_p, node_log_inverse(node_p)), False)
     elif spec.edge_prob is not None:
         edge_p = _edge_array(spec.edge_prob, g.m, "edge_prob")
-        node_p = inv = np.zeros(0, dtype=np.float64)
-        per_edge = True
+        # per-edge coins as integer compares (the same decisions as the float rule)
+        live, real = edge_thresholds(g.out_ptr, edge_p, q)
+        arrays = (live, real, np.zeros((0, 2), dtype=np.float64), True)
     else:
         raise InputError("the diffusion spec has no node_prob, edge_prob or weight")
-    return kernel_for(kernels.ic_runs, threads)(
-        g.out_ptr,
-        g.out_idx,
-        edge_p,
-        node_p,
-        inv,
-        per_edge,
-        q,
-        seeds,
-        keys,
-        *flags,
-        *sizes,
-        proj,
-    )
+    return kernel_for(kernels.ic_runs, threads), (g.out_ptr, g.out_idx, *arrays, q)
 
 
 def _edge_array(a: NDArray[Any], m: int, what: str) -> NDArray[np.float32]:
