@@ -221,3 +221,15 @@ def test_creator_evidence_by_hand() -> None:
     ev = creator_evidence(g, np.array([0, 1]), proj, cheap, pool, handles)
     assert ev["alternative"] == ["@a2", "@a2"]
     assert np.allclose(ev["alternative_cost_per_engagement"], [2.0, 2.0])
+
+
+def test_the_audience_table_is_kept_per_reach_rates(tmp_path: Path) -> None:
+    # computed once per profiles and reach rates (read-only), recomputed for other rates
+    edges = [("c1", f"v{i}") for i in range(5)]
+    _, prof, _ = _world(tmp_path, edges, [{"id": "c1", "followers": 10_000}])
+    first = audience(prof, ReachRates(default=0.2, by_tier={"micro": 0.1}))
+    assert audience(prof, ReachRates(default=0.2, by_tier={"micro": 0.1})) is first
+    other = audience(prof, ReachRates(default=0.2, by_tier={"micro": 0.3}))
+    assert other is not first and audience(prof, ReachRates(default=0.5)) is not first
+    with pytest.raises(ValueError, match="read-only"):
+        first.reach[0] = 1.0

@@ -192,22 +192,32 @@ def test_truncated_greedy_matches_plain_python(case: int) -> None:
 # ------------------------------------------------------- (b) SATURATE vs brute force
 
 
+def _instance(
+    base: int, case: int
+) -> tuple[int, list[list[list[int]]], Constraints, np.random.Generator]:
+    """A random SATURATE instance (8 nodes, 2-3 models, k or budget or both, a
+    must-include in every third case) from seed ``base + case``, and its generator."""
+    rng = np.random.default_rng(base + case)
+    n, n_models = 8, int(rng.integers(2, 4))
+    pools = _random_pools(rng, n, n_models)
+    eligible = rng.random(n) < 0.9
+    forced = np.array([0], np.int32) if case % 3 == 0 else np.zeros(0, np.int32)
+    if case % 2:
+        cons = Constraints(n, 3 if case % 4 == 1 else None, 9.0, rng.uniform(1.0, 6.0, n),
+                           eligible, forced)  # fmt: skip
+    else:
+        cons = Constraints(n, 2, None, np.ones(n), eligible, forced)
+    return n, pools, cons, rng
+
+
 def test_saturate_near_brute_force_on_pools() -> None:
     """30 random instances (2-3 models, 8 nodes, k or budget or both, must-includes):
     never below a single model's greedy plan, within 0.1 of the brute-force best worst
     ratio, and exactly optimal on most (measured: 29 of 30, mean gap 0.002)."""
     gaps = []
     for case in range(30):
-        rng = np.random.default_rng(500 + case)
-        n, n_models = 8, int(rng.integers(2, 4))
-        pools = _random_pools(rng, n, n_models)
-        eligible = rng.random(n) < 0.9
-        forced = np.array([0], np.int32) if case % 3 == 0 else np.zeros(0, np.int32)
-        if case % 2:
-            cons = Constraints(n, 3 if case % 4 == 1 else None, 9.0, rng.uniform(1.0, 6.0, n),
-                               eligible, forced)  # fmt: skip
-        else:
-            cons = Constraints(n, 2, None, np.ones(n), eligible, forced)
+        n, pools, cons, _ = _instance(500, case)
+        forced = cons.forced
         indexes = [CoverIndex.build(_rrsets(n, s), cons.pool) for s in pools]
         res = saturate(indexes, cons)
         opt = res.opt_cov.astype(np.float64)
@@ -229,15 +239,7 @@ def test_saturate_on_weights_is_saturate_on_the_copied_resample(case: int) -> No
     # (no copy): the plan, ratios and optimum are those on the copied resample
     from pipeline.seeding.stability import resample_sets, resample_weights
 
-    rng = np.random.default_rng(900 + case)
-    n, n_models = 9, int(rng.integers(2, 4))
-    pools = _random_pools(rng, n, n_models)
-    eligible = rng.random(n) < 0.9
-    forced = np.array([1], np.int32) if case % 3 == 0 else np.zeros(0, np.int32)
-    if case % 2:
-        cons = Constraints(n, 3, 9.0, rng.uniform(1.0, 6.0, n), eligible, forced)
-    else:
-        cons = Constraints(n, 2, None, np.ones(n), eligible, forced)
+    n, pools, cons, rng = _instance(900, case)
     indexes = [CoverIndex.build(_rrsets(n, s), cons.pool) for s in pools]
     seeds = [int(rng.integers(0, 2**31)) for _ in indexes]
     copied = saturate([CoverIndex.build(resample_sets(ix.rr, s), cons.pool)

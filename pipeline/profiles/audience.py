@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import polars as pl
@@ -212,10 +212,18 @@ def audience(
     campaign shares them. O(n) the first time, then O(1)."""
     th = thresholds or TierThresholds()
     r = reach_rates
-    rates_key = None if r is None else (
-        r.default, tuple(sorted(r.by_tier.items())), tuple(sorted(r.by_platform.items())),
-        tuple(sorted(r.by_platform_tier.items())),
-    )  # fmt: skip
+    # keyed by every field of the rates (mappings as sorted items), so a new field keys too
+    rates_key = (
+        None
+        if r is None
+        else tuple(
+            (
+                f.name,
+                tuple(sorted(v.items())) if isinstance(v := getattr(r, f.name), Mapping) else v,
+            )
+            for f in fields(r)
+        )
+    )
     return profiles.memo(("audience", rates_key, th), None, lambda: _audience(profiles, r, th))
 
 

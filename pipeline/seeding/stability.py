@@ -92,8 +92,7 @@ def resample_sets(rr: RRSets, seed: int | np.random.SeedSequence) -> RRSets:
     theta = len(rr)
     if theta == 0:
         return RRSets(rr.n, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32))
-    rng = np.random.Generator(np.random.PCG64(seed))
-    pick = rng.integers(0, theta, size=theta, dtype=np.int64)
+    pick = _draws(theta, seed)
     ptr, nodes = _gather(
         np.ascontiguousarray(rr.ptr, dtype=np.int64),
         np.ascontiguousarray(rr.nodes, dtype=np.int32),
@@ -138,9 +137,15 @@ def resample_weights(theta: int, seed: int | np.random.SeedSequence) -> NDArray[
     pick what they pick on the copied resample, without copying a set. O(theta)."""
     if theta == 0:
         return np.zeros(0, dtype=np.int64)
+    return np.bincount(_draws(theta, seed), minlength=theta).astype(np.int64, copy=False)
+
+
+def _draws(theta: int, seed: int | np.random.SeedSequence) -> NDArray[np.int64]:
+    """The ``theta`` set indices a bootstrap resample draws with ``seed``, uniform with
+    replacement from ``Generator(PCG64(seed))``: the one definition the copied resample
+    and its weights share. O(theta)."""
     rng = np.random.Generator(np.random.PCG64(seed))
-    pick = rng.integers(0, theta, size=theta, dtype=np.int64)
-    return np.bincount(pick, minlength=theta).astype(np.int64, copy=False)
+    return rng.integers(0, theta, size=theta, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
