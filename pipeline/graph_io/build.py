@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io.csr import DUPLICATES, from_edges
 from pipeline.graph_io.graph import FollowerGraph
-from pipeline.graph_io.readers import EdgeMeaning, read_edge_file
+from pipeline.graph_io.readers import EdgeMeaning, detect_format, read_edge_file
+
+_STREAM_MIN_BYTES = 8 << 20  # = pipeline.graph_io.int_edges.MIN_BYTES (a test checks)
 
 __all__ = [
     "DUPLICATES",
@@ -183,12 +185,23 @@ def load_graph(
     report's ``header`` says what was decided). ``columns``: canonical name ->
     file column (source, target, probability, weight). ``duplicates`` and
     ``undirected``: rows naming one edge, rows read both ways (:func:`from_edges`).
-    O(m log m).
+    A big file of two plain integer columns is streamed
+    (:mod:`~pipeline.graph_io.int_edges`: the same graph and report, a fraction of
+    the memory). O(m log m).
     """
     if edge_meaning not in ("follows", "influences"):
         raise InputError(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
         )
+    if not (undirected or columns or source_col or target_col) and _big(path):
+        from pipeline.graph_io.int_edges import read_int_graph  # (imports numba)
+
+        fast = read_int_graph(
+            path, format or detect_format(path), edge_meaning=edge_meaning, header=header,
+            duplicates=duplicates,
+        )  # fmt: skip
+        if fast is not None:
+            return fast
     f = read_edge_file(
         path, format=format, source_col=source_col, target_col=target_col, header=header,
         columns=columns,
@@ -200,6 +213,15 @@ def load_graph(
         table, edge_meaning=edge_meaning, where=str(path), header=f.header,
         duplicates=duplicates, undirected=undirected,
     )  # fmt: skip
+
+
+def _big(path: str | Path) -> bool:
+    """Whether ``path`` is a file big enough for the streaming integer reader
+    (:data:`pipeline.graph_io.int_edges.MIN_BYTES`; checked without importing it)."""
+    try:
+        return Path(path).stat().st_size >= _STREAM_MIN_BYTES
+    except (OSError, ValueError):
+        return False
 
 
 def graph_from_table(

@@ -12,10 +12,12 @@ from numpy.typing import NDArray
 from pipeline.errors import InputError
 from pipeline.graph_io.graph import FollowerGraph, LoadReport
 
-__all__ = ["DUPLICATES", "from_edges"]
+__all__ = ["DUPLICATES", "from_edges", "from_keys"]
 
 #: How rows naming one edge combine (:func:`from_edges`).
 DUPLICATES: tuple[str, ...] = ("max", "noisy-or", "count")
+
+_STEP = 1 << 20  # rows per chunk of the column-wise steps
 
 
 def from_edges(
@@ -74,14 +76,42 @@ def from_edges(
     loops = rows - int(keep.sum())
     # the (source, target) key of every kept row, built in place (peak memory: the
     # 10M-edge benchmark in benchmarks/RESULTS.md)
-    key = src[keep] if loops else src.copy()
+    key = (src[keep] if loops else src.copy()).astype(np.int64, copy=False)
     key *= n
     key += dst[keep] if loops else dst
+    if probability is not None:
+        probability = np.asarray(probability, dtype=np.float64)[keep]
+    if weight is not None:
+        weight = np.asarray(weight, dtype=np.float64)[keep]
+    return from_keys(
+        key, ids, rows=rows, loops=loops, probability=probability, weight=weight, path=path,
+        header=header, duplicates=duplicates, undirected=undirected,
+    )  # fmt: skip
+
+
+def from_keys(
+    key: NDArray[np.int64],
+    ids: pl.Series,
+    *,
+    rows: int,
+    loops: int,
+    probability: NDArray[np.floating] | None = None,
+    weight: NDArray[np.floating] | None = None,
+    path: str = "<arrays>",
+    header: str = "",
+    duplicates: str = "max",
+    undirected: bool = False,
+) -> FollowerGraph:
+    """The graph from the edge keys ``source * n + target`` of the rows kept (self-loops
+    already dropped: ``loops`` of the ``rows`` read), with their ``probability`` and
+    ``weight`` in the same order; as :func:`from_edges`, which calls it. ``key`` is
+    the caller's scratch array: it is sorted in place and, when no rows merge,
+    becomes the graph's ``in_eid``. O(m log m)."""
+    n = int(ids.len())
     if key.size == 0:
         raise InputError(f"{path}: the graph is empty: every edge is a self-loop")
-    has_values = probability is not None or weight is not None or duplicates == "count"
     order: NDArray[np.int64] | None = None
-    if has_values:
+    if probability is not None or weight is not None:
         # Sort (key, row) pairs; packing the row into the low bits lets NumPy's
         # fast integer sort stand in for a slower argsort when it fits in 63 bits.
         row_bits = max(1, int(key.size - 1).bit_length())
@@ -94,16 +124,17 @@ def from_edges(
             order = np.argsort(key, kind="stable")
             key = key[order]
     else:
-        key = np.sort(key)
-    first = np.ones(key.size, dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    starts = np.flatnonzero(first)
-    dups = int(key.size - starts.size)
+        key.sort()
+    first = np.empty(key.size, dtype=bool)
+    first[0] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    dups = int(key.size - np.count_nonzero(first))
+    starts = np.flatnonzero(first) if dups else np.empty(0, dtype=np.int64)
 
     def merged(values: NDArray[np.floating] | None, rule: str) -> NDArray[np.float32] | None:
         if values is None or order is None:
             return None
-        v = np.asarray(values, dtype=np.float64)[keep][order]
+        v = values[order]
         if dups == 0:
             return v.astype(np.float32)
         if rule == "sum":
@@ -120,19 +151,27 @@ def from_edges(
         count = np.diff(np.append(starts, key.size)).astype(np.int32)
 
     ukey = key[starts] if dups else key
-    del key, first
-    e_src = (ukey // n).astype(np.int32)
-    e_dst = (ukey % n).astype(np.int32)
-    del ukey
-    out_ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
+    del first
+    # Column-wise in chunks of _STEP rows, so no temporary is the size of the graph
+    # (peak memory: the 10M-edge benchmark in benchmarks/RESULTS.md).
+    m = int(ukey.size)
+    e_src = np.empty(m, dtype=np.int32)
+    e_dst = np.empty(m, dtype=np.int32)
     # Stable order by target (ties keep source order): sort (target, edge id)
     # packed into one int64, several times faster than a stable argsort.
-    m = int(e_dst.size)
     eid_bits = max(1, int(m - 1).bit_length())
-    packed_in = e_dst.astype(np.int64)
-    packed_in <<= eid_bits
-    packed_in |= np.arange(m, dtype=np.int64)
+    packed_in = ukey  # written over, chunk by chunk, once read (no third m-sized array)
+    for at in range(0, m, _STEP):
+        part = slice(at, min(at + _STEP, m))
+        src_part, dst_part = np.divmod(ukey[part], n)
+        e_src[part] = src_part
+        e_dst[part] = dst_part
+        dst_part <<= eid_bits
+        dst_part |= np.arange(part.start, part.stop, dtype=np.int64)
+        packed_in[part] = dst_part
+    del key
+    out_ptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(e_src, minlength=n), out=out_ptr[1:])
     packed_in.sort()
     packed_in &= (1 << eid_bits) - 1
     in_order = packed_in  # the edge ids in (target, source) order

@@ -276,6 +276,7 @@ def read_edge_file(
     target_col: str | None = None,
     header: bool | None = None,
     columns: Mapping[str, str] | None = None,
+    data: bytes | None = None,
 ) -> EdgeFile:
     """Read an edge file's raw table, unchecked (see :class:`EdgeFile`).
 
@@ -285,7 +286,8 @@ def read_edge_file(
     ``target``. ``header``: whether a text file's first row is a header (None:
     detect; see :mod:`pipeline.graph_io.headers`). ``columns`` maps canonical names
     (source, target, probability, weight) to the file's columns, which are renamed
-    to them. O(file size).
+    to them. ``data``: the text to read in place of the file's (its head, for
+    :mod:`~pipeline.graph_io.int_edges`). O(file size).
     """
     p = Path(path)
     fmt = format or detect_format(p)
@@ -304,7 +306,7 @@ def read_edge_file(
         except (pl.exceptions.PolarsError, OSError) as exc:
             raise InputError(f"{p}: not a readable Parquet file: {polars_message(exc)}") from None
     else:
-        data, encoding = utf8(p, file_bytes(p))
+        data, encoding = utf8(p, file_bytes(p) if data is None else data)
         found: str | None
         found, sep_note = ("\t", "") if fmt == "tsv" else csv_separator(data)
         if fmt == "snap":

@@ -1,0 +1,253 @@
+"""A streaming reader for the common big edge file: two columns of plain integer IDs.
+
+A text edge file (CSV, TSV, SNAP text; not gzipped) whose every line after an
+optional header is ``<id><sep><id>`` (IDs ``0`` or ``[1-9][0-9]{0,17}``, one
+separator byte used throughout, ``\\n`` or ``\\r\\n`` line ends) is parsed in
+fixed-size chunks by a numba kernel straight into two ``int64`` arrays, the IDs
+are mapped to dense indices in place, and the edge keys are built in the same
+arrays: no text columns, no copy of the file in memory. Anything else (a third
+column, a blank line, a quote, a leading zero, a sign, a comment below the top, a
+size line) makes :func:`read_int_graph` return None, and the general reader
+(:mod:`~pipeline.graph_io.readers`), which can name a bad line, reads the file.
+
+What the file's first row is and the load report's notes come from the general
+reader run on the file's head (its first :data:`HEAD_BYTES`), so both readers
+give the same graph and the same report; ``tests/test_int_edges.py`` checks that
+on generated files. Used by :func:`~pipeline.graph_io.build.load_graph` for files
+of at least :data:`MIN_BYTES`. Time O(file size + m log m); memory 16 bytes per row
+plus one chunk (:data:`CHUNK_BYTES`) and, for compact IDs, 8 bytes per ID value in
+their range.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from numba import njit
+from numpy.typing import NDArray
+
+from pipeline.graph_io.csr import from_keys
+from pipeline.graph_io.graph import FollowerGraph
+
+__all__ = ["CHUNK_BYTES", "HEAD_BYTES", "MIN_BYTES", "read_int_graph"]
+
+#: Files smaller than this take the general reader (the parse is quick anyway).
+MIN_BYTES = 8 << 20
+#: The head the general reader decides the first row and the notes on.
+HEAD_BYTES = 1 << 16
+#: Bytes read per chunk.
+CHUNK_BYTES = 16 << 20
+
+_BAD = -1
+
+
+@njit(nogil=True, cache=True)
+def _parse(
+    buf: NDArray[np.uint8], size: int, sep: int, final: bool,
+    a: NDArray[np.int64], b: NDArray[np.int64], row: int,
+) -> tuple[int, int]:  # fmt: skip
+    """Parse the complete lines of ``buf[:size]`` into ``a``/``b`` from ``row`` on.
+    Returns (rows now filled, bytes consumed); rows is ``_BAD`` for a line outside
+    the grammar. Without ``final`` a line cut by the chunk's end is left unconsumed;
+    with it the last line may lack its newline. O(size)."""
+    i = 0
+    while i < size:
+        start = i
+        v = np.int64(0)
+        j = i
+        while j < size and 48 <= buf[j] <= 57:
+            v = v * 10 + (buf[j] - 48)
+            j += 1
+        if j >= size:
+            return (row, start) if not final else (_BAD, start)
+        digits = j - i
+        if digits == 0 or digits > 18 or (digits > 1 and buf[i] == 48) or buf[j] != sep:
+            return _BAD, start
+        i = j + 1
+        w = np.int64(0)
+        j = i
+        while j < size and 48 <= buf[j] <= 57:
+            w = w * 10 + (buf[j] - 48)
+            j += 1
+        digits = j - i
+        if j >= size and not final:
+            return row, start
+        if digits == 0 or digits > 18 or (digits > 1 and buf[i] == 48):
+            return _BAD, start
+        if j < size:
+            if buf[j] == 13:
+                j += 1
+                if j >= size:
+                    return (row, start) if not final else (_BAD, start)
+            if buf[j] != 10:
+                return _BAD, start
+        if row >= a.size:
+            return _BAD, start
+        a[row] = v
+        b[row] = w
+        row += 1
+        i = j + 1
+    return row, i
+
+
+@njit(nogil=True, cache=True)
+def _mark(a: NDArray[np.int64], b: NDArray[np.int64], lo: int, lut: NDArray[np.int64]) -> None:
+    """``lut[v - lo] = 1`` for every ID ``v`` in ``a`` and ``b``. O(rows)."""
+    for i in range(a.size):
+        lut[a[i] - lo] = 1
+        lut[b[i] - lo] = 1
+
+
+@njit(nogil=True, cache=True)
+def _keys(
+    a: NDArray[np.int64], b: NDArray[np.int64], lo: int, lut: NDArray[np.int64], n: int,
+    flip: bool,
+) -> int:  # fmt: skip
+    """Edge keys ``source * n + target`` of the rows that are not self-loops, written
+    over ``a`` from its start (rows ``a[i] -> b[i]``, or ``b[i] -> a[i]`` with
+    ``flip``; IDs mapped through ``lut``, or taken as indices when ``lut`` is empty).
+    Returns how many. O(rows)."""
+    kept = 0
+    mapped = lut.size > 0
+    for i in range(a.size):
+        s = lut[a[i] - lo] if mapped else a[i]
+        t = lut[b[i] - lo] if mapped else b[i]
+        if s == t:
+            continue
+        a[kept] = t * n + s if flip else s * n + t
+        kept += 1
+    return kept
+
+
+def _head(path: Path, fmt: str) -> tuple[bytes, int] | None:
+    """The file's head cut after its last full line, and the byte offset of its first
+    data line (after SNAP's top ``#`` comments); None when it cannot be the fast case."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD_BYTES)
+    except OSError:
+        return None
+    if head[:2] == b"\x1f\x8b" or head[:3] == b"\xef\xbb\xbf" or not head.isascii():
+        return None
+    start = 0
+    while fmt == "snap" and head.startswith(b"#", start):
+        start = head.find(b"\n", start) + 1
+        if start == 0:
+            return None
+    if len(head) == HEAD_BYTES:  # (else the head is the whole file)
+        cut = head.rfind(b"\n")
+        if cut < start:
+            return None
+        head = head[: cut + 1]
+    return head, start
+
+
+def _rows(path: Path, offset: int, sep: int) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """Both ID columns of every line from byte ``offset`` on, or None. Two passes over
+    the file: one counts the lines (the arrays' size), one parses. O(file size)."""
+    buf = bytearray(CHUNK_BYTES)
+    view = memoryview(buf)
+    lines = 1
+    with path.open("rb") as f:
+        f.seek(offset)
+        while got := f.readinto(buf):
+            lines += view[:got].tobytes().count(b"\n") if got < len(buf) else buf.count(b"\n")
+        a = np.empty(lines, dtype=np.int64)
+        b = np.empty(lines, dtype=np.int64)
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        f.seek(offset)
+        row, kept = 0, 0
+        while True:
+            got = f.readinto(view[kept:])
+            size = kept + got
+            final = got == 0
+            row, used = _parse(arr, size, sep, final, a, b, row)
+            if row == _BAD:
+                return None
+            if final:
+                break
+            kept = size - used
+            if kept == len(buf):
+                return None  # one line longer than a chunk
+            buf[:kept] = buf[used:size]
+    return a[:row], b[:row]
+
+
+def _dense(
+    a: NDArray[np.int64], b: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], int]:
+    """The sorted distinct IDs, the lookup table from ``ID - lo`` to index (empty when
+    ``a`` and ``b`` were mapped in place instead) and ``lo``. O(rows) for compact IDs
+    (a range under four per ID read), else O(rows log rows)."""
+    lo = int(min(a.min(), b.min()))
+    hi = int(max(a.max(), b.max()))
+    if hi - lo < 4 * 2 * a.size:
+        lut = np.zeros(hi - lo + 1, dtype=np.int64)
+        _mark(a, b, lo, lut)
+        ids = np.flatnonzero(lut).astype(np.int64)
+        ids += lo
+        np.cumsum(lut, out=lut)
+        lut -= 1
+        return ids, lut, lo
+    ids = np.unique(np.concatenate((a, b)))
+    step = 1 << 20
+    for col in (a, b):  # chunked: no second full-size temporary
+        for at in range(0, col.size, step):
+            col[at : at + step] = np.searchsorted(ids, col[at : at + step])
+    return ids, np.empty(0, dtype=np.int64), 0
+
+
+def read_int_graph(
+    path: str | Path, fmt: str, *, edge_meaning: str, header: bool | None, duplicates: str,
+    min_bytes: int = MIN_BYTES,
+) -> FollowerGraph | None:  # fmt: skip
+    """The graph of a two-column integer edge file read by streaming (see the module
+    doc), or None when the file is not of that kind, is smaller than ``min_bytes``
+    or is not readable (the general reader then reads it, or names the problem).
+    ``edge_meaning``, ``header`` and ``duplicates`` as in
+    :func:`~pipeline.graph_io.build.load_graph`. O(file size + m log m)."""
+    from pipeline.graph_io.readers import read_edge_file
+
+    p = Path(path)
+    try:
+        if fmt == "parquet" or p.suffix.lower() == ".gz" or p.stat().st_size < min_bytes:
+            return None
+    except OSError:
+        return None
+    found = _head(p, fmt)
+    if found is None:
+        return None
+    head, start = found
+    try:
+        f = read_edge_file(p, format=fmt, header=header, data=head)
+    except Exception:  # the general reader, on the whole file, decides (and names it)
+        return None
+    cols = [c for c in f.table.columns if c != "_line"]
+    if len(cols) != 2 or any(f.table[c].dtype != pl.Int64 for c in cols) or "size line" in f.header:
+        return None
+    lines = head.count(b"\n", start) + (not head.endswith(b"\n"))
+    skip = f.table.height == lines - 1
+    if (not skip and f.table.height != lines) or f.table.height == 0:
+        return None
+    begin = head.index(b"\n", start) + 1 if skip else start
+    sep = next((c for c in head[begin:] if c < 48 or c > 57), None)
+    if sep is None or sep not in b",\t ;":
+        return None
+    parsed = _rows(p, begin, sep)
+    if parsed is None or parsed[0].size == 0:
+        return None
+    a, b = parsed
+    del parsed
+    if not skip and a.size - 1 == b[0]:
+        return None  # the first row might be a size line: the general reader decides
+    rows = int(a.size)
+    ids, lut, lo = _dense(a, b)
+    n = int(ids.size)
+    kept = _keys(a, b, lo, lut, n, edge_meaning == "follows")
+    del b, lut
+    return from_keys(
+        a[:kept], pl.Series("id", ids), rows=rows, loops=rows - kept, path=str(path),
+        header=f.header, duplicates=duplicates,
+    )  # fmt: skip
