@@ -18,7 +18,9 @@ The package:
 - :mod:`~pipeline.graph_io.headers`: whether a text file's first row is a header, a
   size line or the first edge, and the separator of SNAP-named text;
 - :mod:`~pipeline.graph_io.build`: an edge table's checks, dense IDs and
-  :func:`from_edges` / :func:`load_graph`.
+  :func:`from_edges` / :func:`load_graph`;
+- :mod:`~pipeline.graph_io.int_edges`: big files of two plain integer columns,
+  streamed (the same graph and report as the general reader, less memory).
 """
 
 from __future__ import annotations
