@@ -11,6 +11,7 @@ bound on the best plan's value that node-weighted RR sets need instead of "OPT >
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -89,8 +90,9 @@ def _upper_bound(
     n: int,
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
-    nptr: NDArray[np.int64],
-    sets: NDArray[np.int32],
+    nptrs: Any,
+    parts: Any,
+    deg0: NDArray[np.int64],
     seeds: NDArray[np.int32],
     n_forced: int,
     eligible: NDArray[np.bool_],
@@ -101,10 +103,9 @@ def _upper_bound(
 ) -> float:
     # the k largest marginals come from a histogram of the candidates' marginals,
     # kept as covering lowers them; the knapsack (budget) sorts the candidates left
-    deg = np.zeros(n, dtype=np.int64)
+    deg = deg0.copy()
     top = 0
     for u in range(n):
-        deg[u] = nptr[u + 1] - nptr[u]
         if eligible[u] and deg[u] > top:
             top = deg[u]
     hist = np.zeros(top + 1, dtype=np.int64)
@@ -129,17 +130,20 @@ def _upper_bound(
         if i == seeds.shape[0]:
             break
         u = seeds[i]
-        for q in range(nptr[u], nptr[u + 1]):
-            j = sets[q]
-            if not covered[j]:
-                covered[j] = True
-                cov += 1
-                for r in range(ptr[j], ptr[j + 1]):
-                    x = nodes[r]
-                    if eligible[x]:
-                        hist[deg[x]] -= 1
-                        hist[deg[x] - 1] += 1
-                    deg[x] -= 1
+        for s in range(len(parts)):
+            nptr = nptrs[s]
+            sets = parts[s]
+            for q in range(nptr[u], nptr[u + 1]):
+                j = sets[q]
+                if not covered[j]:
+                    covered[j] = True
+                    cov += 1
+                    for r in range(ptr[j], ptr[j + 1]):
+                        x = nodes[r]
+                        if eligible[x]:
+                            hist[deg[x]] -= 1
+                            hist[deg[x] - 1] += 1
+                        deg[x] -= 1
     return best
 
 
@@ -168,8 +172,9 @@ def upper_bound(
     at = np.unique(np.linspace(n_forced, steps - 1, min(_CHECKPOINTS, steps)).astype(np.int64))
     checks[at] = True
     checks[-1] = True
+    plain = index if index.weight is None else CoverIndex(index.rr, index.nptrs, index.parts)
     bound = _upper_bound(
-        n, index.rr.ptr, index.rr.nodes, index.nptr, index.sets,
+        n, index.rr.ptr, index.rr.nodes, index.nptrs, index.parts, plain.degrees,
         np.ascontiguousarray(seeds, np.int32), n_forced, elig, c,
         -1 if k is None else int(k), rest, checks,
     )  # fmt: skip

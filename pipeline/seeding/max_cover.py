@@ -1,7 +1,8 @@
-"""Greedy maximum coverage over RR sets: the node-to-sets index, the lazy greedy, prefixes.
+"""Greedy maximum coverage over RR sets: the lazy greedy and prefixes.
 
-:class:`CoverIndex` inverts a collection (per node, the sets it belongs to) for the
-candidate pool only; :func:`greedy_cover` picks seeds by marginal coverage (or
+:class:`~pipeline.seeding.cover_index.CoverIndex` (re-exported here) inverts a
+collection (per node, the sets it belongs to) for the candidate pool only;
+:func:`greedy_cover` picks seeds by marginal coverage (or
 coverage per cost under a budget) with a binary heap built in O(n) and lazy
 updates, the (1 - 1/e) greedy of Nemhauser, Wolsey and Fisher (1978) and its
 budgeted variant; :func:`prefix_coverage` counts what each prefix of a seed
@@ -10,77 +11,18 @@ list covers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
+from typing import Any
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from pipeline.seeding.cover_index import CoverIndex, candidate_mask
 from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
-from pipeline.seeding.rrsets import RRSets
 
 __all__ = ["CoverIndex", "candidate_mask", "greedy_cover", "prefix_coverage"]
 
 _NO_WEIGHT = np.zeros(0, dtype=np.int64)  # every set counts 1
-
-
-@njit(nogil=True, cache=True)
-def _node_index(
-    n: int, ptr: NDArray[np.int64], nodes: NDArray[np.int32], keep: NDArray[np.bool_]
-) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-    """Inverted index: the RR sets containing node u are ``sets[nptr[u]:nptr[u+1]]`` (in
-    increasing order) for the nodes with ``keep[u]``; empty for the others."""
-    counts = np.zeros(n + 1, dtype=np.int64)
-    for x in nodes:
-        if keep[x]:
-            counts[x + 1] += 1
-    nptr = np.cumsum(counts)
-    fill = nptr[:-1].copy()
-    sets = np.empty(nptr[n], dtype=np.int32)
-    for j in range(ptr.shape[0] - 1):
-        for q in range(ptr[j], ptr[j + 1]):
-            u = nodes[q]
-            if keep[u]:
-                sets[fill[u]] = j
-                fill[u] += 1
-    return nptr, sets
-
-
-@njit(nogil=True, cache=True)
-def _grow_index(
-    n: int,
-    nptr0: NDArray[np.int64],
-    sets0: NDArray[np.int32],
-    ptr: NDArray[np.int64],
-    nodes: NDArray[np.int32],
-    start: int,
-    keep: NDArray[np.bool_],
-) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
-    """:func:`_node_index` of all sets given the index (nptr0, sets0) of the first
-    ``start``: each node's old list is copied, then the new sets are appended."""
-    counts = np.zeros(n + 1, dtype=np.int64)
-    for q in range(ptr[start], ptr[ptr.shape[0] - 1]):
-        x = nodes[q]
-        if keep[x]:
-            counts[x + 1] += 1
-    nptr = np.empty(n + 1, dtype=np.int64)
-    nptr[0] = 0
-    for u in range(n):
-        nptr[u + 1] = nptr[u] + (nptr0[u + 1] - nptr0[u]) + counts[u + 1]
-    sets = np.empty(nptr[n], dtype=np.int32)
-    fill = np.empty(n, dtype=np.int64)
-    for u in range(n):
-        a, b, d = nptr0[u], nptr0[u + 1], nptr[u]
-        sets[d : d + b - a] = sets0[a:b]
-        fill[u] = d + b - a
-    for j in range(start, ptr.shape[0] - 1):
-        for q in range(ptr[j], ptr[j + 1]):
-            u = nodes[q]
-            if keep[u]:
-                sets[fill[u]] = j
-                fill[u] += 1
-    return nptr, sets
 
 
 @njit(inline="always")
@@ -88,48 +30,29 @@ def _cover(
     u: int,
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
-    nptr: NDArray[np.int64],
-    sets: NDArray[np.int32],
+    nptrs: Any,
+    parts: Any,
     covered: NDArray[np.bool_],
     deg: NDArray[np.int64],
     weight: NDArray[np.int64],
 ) -> int:
-    """Mark u's uncovered sets covered, lower their members' counts by each set's
-    weight (1 when ``weight`` is empty); return the weight covered."""
+    """Mark u's uncovered sets covered (its lists in every segment of the index, in
+    order), lower their members' counts by each set's weight (1 when ``weight`` is
+    empty); return the weight covered."""
     g = 0
     weighted = weight.shape[0] > 0
-    for q in range(nptr[u], nptr[u + 1]):
-        j = sets[q]
-        if not covered[j]:
-            covered[j] = True
-            wj = weight[j] if weighted else 1
-            g += wj
-            for r in range(ptr[j], ptr[j + 1]):
-                deg[nodes[r]] -= wj
+    for s in range(len(parts)):
+        nptr = nptrs[s]
+        sets = parts[s]
+        for q in range(nptr[u], nptr[u + 1]):
+            j = sets[q]
+            if not covered[j]:
+                covered[j] = True
+                wj = weight[j] if weighted else 1
+                g += wj
+                for r in range(ptr[j], ptr[j + 1]):
+                    deg[nodes[r]] -= wj
     return g
-
-
-@njit(nogil=True, cache=True)
-def _degrees(n, ptr, nodes, nptr, keep, weight):
-    """Per indexed node, the number of sets it is in, each counting ``weight[j]`` (empty:
-    1); 0 for nodes the index leaves out (``keep``). Weighted, it walks the sets in order
-    (sequential reads, additions into n counters) rather than gathering a weight per
-    index entry. O(n + total size)."""
-    if weight.shape[0] == 0:
-        deg = np.empty(n, dtype=np.int64)
-        for u in range(n):
-            deg[u] = nptr[u + 1] - nptr[u]
-        return deg
-    deg = np.zeros(n, dtype=np.int64)
-    for j in range(ptr.shape[0] - 1):
-        w = weight[j]
-        if w != 0:
-            for r in range(ptr[j], ptr[j + 1]):
-                deg[nodes[r]] += w
-    for u in range(n):
-        if not keep[u]:
-            deg[u] = 0
-    return deg
 
 
 @njit(nogil=True, cache=True)
@@ -137,8 +60,8 @@ def _greedy(
     n: int,
     ptr: NDArray[np.int64],
     nodes: NDArray[np.int32],
-    nptr: NDArray[np.int64],
-    sets: NDArray[np.int32],
+    nptrs: Any,
+    parts: Any,
     eligible: NDArray[np.bool_],
     forced: NDArray[np.int32],
     cost: NDArray[np.float64],
@@ -170,7 +93,7 @@ def _greedy(
     left = budget
     # forced seeds (must-includes) first, in the order given
     for f in forced:
-        g = _cover(f, ptr, nodes, nptr, sets, covered, deg, weight)
+        g = _cover(f, ptr, nodes, nptrs, parts, covered, deg, weight)
         chosen[f] = True
         out[taken] = f
         gains[taken] = g
@@ -233,7 +156,7 @@ def _greedy(
         if cur < key:
             size = _heap_push(hk, hv, size, cur, u)  # stale key: re-insert, lazily
             continue
-        g = _cover(u, ptr, nodes, nptr, sets, covered, deg, weight)
+        g = _cover(u, ptr, nodes, nptrs, parts, covered, deg, weight)
         chosen[u] = True
         out[taken] = u
         gains[taken] = g
@@ -242,76 +165,6 @@ def _greedy(
         if budget >= 0:
             left -= cost[u]
     return out[:taken].copy(), gains[:taken].copy()
-
-
-def candidate_mask(
-    n: int, eligible: NDArray[np.bool_] | None, forced: NDArray[np.int32] | None
-) -> NDArray[np.bool_] | None:
-    """The nodes a greedy may pick: eligible ones and the forced ones (None: all)."""
-    if eligible is None:
-        return None
-    mask = eligible.copy()
-    if forced is not None and len(forced):
-        mask[np.asarray(forced, dtype=np.int64)] = True
-    return mask
-
-
-@dataclass(frozen=True)
-class CoverIndex:
-    """RR sets plus their inverted index, ready for repeated greedy runs. ``weight``
-    (int64 per set, or None for 1 each): what covering each set counts, e.g. its
-    multiplicity in a bootstrap resample (:meth:`reweighted`)."""
-
-    rr: RRSets
-    nptr: NDArray[np.int64]
-    sets: NDArray[np.int32]
-    keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
-    weight: NDArray[np.int64] | None = None
-
-    @cached_property
-    def degrees(self) -> NDArray[np.int64]:
-        """Per node, its (weighted) number of sets: where every greedy run on this index
-        starts, computed once (read-only). O(n + index size) the first time."""
-        w = _NO_WEIGHT if self.weight is None else self.weight
-        keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, self.nptr, keep, w)
-        deg.setflags(write=False)
-        return deg
-
-    def reweighted(self, weight: NDArray[np.integer]) -> CoverIndex:
-        """This index with each set counting ``weight[j]`` (whole numbers >= 0, one per
-        set): greedy runs and prefix counts on it equal those on the collection with
-        set j repeated ``weight[j]`` times, without copying a set or re-indexing.
-        O(1) besides the weights' conversion."""
-        w = np.ascontiguousarray(weight, dtype=np.int64)
-        if w.shape != (len(self.rr),):
-            raise ValueError(f"weight has shape {w.shape}; expected ({len(self.rr)},)")
-        return CoverIndex(self.rr, self.nptr, self.sets, self.keep, w)
-
-    @classmethod
-    def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
-        """Index ``rr`` for the nodes marked in ``nodes`` (default: all): a greedy over
-        candidates needs only theirs (see :func:`candidate_mask`), cheaper and smaller
-        when the pool is a small share of the graph; coverage queries about other nodes
-        then see no sets. O(total size)."""
-        keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
-        nptr, sets = _node_index(rr.n, rr.ptr, rr.nodes, keep)
-        return cls(rr, nptr, sets, nodes)
-
-    def grow(self, rr: RRSets) -> CoverIndex:
-        """The index of ``rr``, a collection whose first sets are this index's (an
-        extension of the same stream), for the same nodes: identical to
-        :meth:`build` but scatters only the new sets' entries and copies the old
-        lists. O(total size) sequential + O(new size) scattered; a shorter ``rr`` is
-        built afresh."""
-        have = len(self.rr)
-        if len(rr) < have:
-            return CoverIndex.build(rr, self.keep)
-        keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        if self.weight is not None:
-            raise ValueError("a reweighted index does not grow; grow the original")
-        nptr, sets = _grow_index(rr.n, self.nptr, self.sets, rr.ptr, rr.nodes, have, keep)
-        return CoverIndex(rr, nptr, sets, self.keep)
 
 
 def greedy_cover(
@@ -348,8 +201,8 @@ def greedy_cover(
         n,
         index.rr.ptr,
         index.rr.nodes,
-        index.nptr,
-        index.sets,
+        index.nptrs,
+        index.parts,
         elig,
         f,
         c,
@@ -366,8 +219,8 @@ def greedy_cover(
 @njit(nogil=True, cache=True)
 def _prefix(
     ptr: NDArray[np.int64],
-    nptr: NDArray[np.int64],
-    sets: NDArray[np.int32],
+    nptrs: Any,
+    parts: Any,
     seeds: NDArray[np.int32],
     weight: NDArray[np.int64],
 ) -> NDArray[np.int64]:
@@ -376,11 +229,14 @@ def _prefix(
     weighted = weight.shape[0] > 0
     for i in range(seeds.shape[0]):
         u = seeds[i]
-        for q in range(nptr[u], nptr[u + 1]):
-            j = sets[q]
-            if not covered[j]:
-                covered[j] = True
-                gains[i] += weight[j] if weighted else 1
+        for s in range(len(parts)):
+            nptr = nptrs[s]
+            sets = parts[s]
+            for q in range(nptr[u], nptr[u + 1]):
+                j = sets[q]
+                if not covered[j]:
+                    covered[j] = True
+                    gains[i] += weight[j] if weighted else 1
     return gains
 
 
@@ -391,4 +247,5 @@ def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.i
     O(sum of the seeds' set memberships).
     """
     w = _NO_WEIGHT if index.weight is None else index.weight
-    return _prefix(index.rr.ptr, index.nptr, index.sets, np.ascontiguousarray(seeds, np.int32), w)
+    seeds = np.ascontiguousarray(seeds, np.int32)
+    return _prefix(index.rr.ptr, index.nptrs, index.parts, seeds, w)
