@@ -33,7 +33,7 @@ from pipeline.seeding.robust import (
     robust_seeds,
     saturate,
 )
-from pipeline.seeding.robust_kernel import concat_sets, truncated_greedy
+from pipeline.seeding.robust_kernel import concat_sets, model_degrees, truncated_greedy
 from pipeline.seeding.rrsets import RRSets
 
 # ------------------------------------------------------------------------------ helpers
@@ -180,9 +180,11 @@ def test_truncated_greedy_matches_plain_python(case: int) -> None:
     budget = float(rng.choice([-1.0, 6.0, 10.0]))
     per_cost = bool(rng.random() < 0.5) and budget >= 0
     key_cost = cost if rng.random() < 0.5 else cost / 10.0 + 0.5
+    none = np.zeros(0, np.int64)
+    deg0 = model_degrees(index, model, n_models, none)
     got, cov = truncated_greedy(rr.ptr, rr.nodes, index.nptr, index.sets, model, opt, c,
                                 eligible, forced, cost, k, budget, per_cost, key_cost,
-                                np.zeros(0, np.int64))  # fmt: skip
+                                none, deg0)  # fmt: skip
     want, want_cov = _ref_greedy(pools, opt, c, eligible, forced, cost, k, budget, per_cost,
                                  key_cost)  # fmt: skip
     assert got.tolist() == want

@@ -186,6 +186,7 @@ def saturate(
     lo, hi = max(p[0] for p in plans), 1.0
     k = -1 if cons.k is None else int(cons.k)
     budget = -1.0 if cons.budget is None else float(cons.budget)
+    deg0 = rk.model_degrees(both, model, n_models, w)
     for _ in range(steps):
         if hi - lo <= 1.0 / (1 << steps):
             break
@@ -194,7 +195,7 @@ def saturate(
         for name, per_cost, key_cost in cons.rules():
             plan, cov = rk.truncated_greedy(
                 rr.ptr, rr.nodes, both.nptr, both.sets, model, opt.astype(np.float64), c,
-                cons.eligible, cons.forced, cons.cost, k, budget, per_cost, key_cost, w,
+                cons.eligible, cons.forced, cons.cost, k, budget, per_cost, key_cost, w, deg0,
             )  # fmt: skip
             r = _ratios(cov, opt)
             keep(plan, r, f"saturate ({name})")

@@ -24,7 +24,14 @@ from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
 from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.rrsets import RRSets
 
-__all__ = ["concat_sets", "joint_index", "joint_weights", "plan_coverage", "truncated_greedy"]
+__all__ = [
+    "concat_sets",
+    "joint_index",
+    "joint_weights",
+    "model_degrees",
+    "plan_coverage",
+    "truncated_greedy",
+]
 
 
 def concat_sets(collections: list[RRSets]) -> tuple[RRSets, NDArray[np.int32]]:
@@ -107,6 +114,7 @@ def truncated_greedy(
     per_cost: bool,
     key_cost: NDArray[np.float64],
     weight: NDArray[np.int64],
+    deg0: NDArray[np.int64],
 ) -> tuple[NDArray[np.int32], NDArray[np.int64]]:
     """Lazy greedy on ``F_c(S) = Σ_m min(cov_m(S) / opt[m], c)`` over the concatenated
     collection (``ptr``, ``nodes``; set ``s`` of model ``model[s]``) and its inverted
@@ -121,7 +129,9 @@ def truncated_greedy(
     grows (``F_c`` is submodular), so a popped key that is still current is the
     largest. ``weight``: what covering each set counts (a bootstrap's multiplicities;
     empty: 1 each), so the picks equal those on the collection with set s repeated
-    ``weight[s]`` times. Returns (chosen nodes in order, sets of each model covered).
+    ``weight[s]`` times; ``deg0``: :func:`model_degrees` of the same index and weights
+    (the same for every ``c``, so computed once). Returns (chosen nodes in order, sets
+    of each model covered).
     Time O(n J + total size + picks x J log n) plus the lazy re-evaluations (J each);
     memory O(n J + sets).
     """
@@ -131,10 +141,7 @@ def truncated_greedy(
     for m in range(n_models):
         if opt[m] > 0:
             cap[m] = c * opt[m]
-    deg = np.zeros((n, n_models), dtype=np.int64)
-    for u in range(n):
-        for q in range(nptr[u], nptr[u + 1]):
-            deg[u, model[sets[q]]] += weight[sets[q]] if weight.shape[0] > 0 else 1
+    deg = deg0.copy()
     covered = np.zeros(ptr.shape[0] - 1, dtype=np.bool_)
     cov = np.zeros(n_models, dtype=np.int64)
     chosen = np.zeros(n, dtype=np.bool_)
@@ -188,6 +195,34 @@ def truncated_greedy(
         if budget >= 0:
             left -= cost[u]
     return out[:taken].copy(), cov
+
+
+@njit(nogil=True, cache=True)
+def _model_degrees(n, ptr, nodes, model, n_models, keep, weight):
+    deg = np.zeros((n, n_models), dtype=np.int64)
+    weighted = weight.shape[0] > 0
+    for j in range(ptr.shape[0] - 1):
+        w = weight[j] if weighted else 1
+        if w != 0:
+            m = model[j]
+            for r in range(ptr[j], ptr[j + 1]):
+                deg[nodes[r], m] += w
+    for u in range(n):
+        if not keep[u]:
+            deg[u, :] = 0
+    return deg
+
+
+def model_degrees(
+    index: CoverIndex, model: NDArray[np.int32], n_models: int, weight: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Per node (rows) and model (columns), the (weighted: ``weight[s]``, empty: 1) number
+    of the joint collection's sets it is in; 0 for the nodes ``index`` leaves out. It
+    walks the sets in order (sequential reads of the weights), once per SATURATE call
+    rather than once per truncated greedy. O(n J + total size)."""
+    rr = index.rr
+    keep = np.ones(rr.n, dtype=np.bool_) if index.keep is None else index.keep
+    return _model_degrees(rr.n, rr.ptr, rr.nodes, model, n_models, keep, weight)
 
 
 @njit(nogil=True, cache=True)
