@@ -174,7 +174,7 @@ def upper_bound(
     checks[-1] = True
     plain = index if index.weight is None else CoverIndex(index.rr, index.nptrs, index.parts)
     bound = _upper_bound(
-        n, index.rr.ptr, index.rr.nodes, index.nptrs, index.parts, plain.degrees,
+        n, index.rr.ptr, index.rr.nodes, *index.kernel_lists, plain.degrees,
         np.ascontiguousarray(seeds, np.int32), n_forced, elig, c,
         -1 if k is None else int(k), rest, checks,
     )  # fmt: skip

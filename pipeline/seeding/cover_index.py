@@ -20,7 +20,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from numba import njit, types
+from numba import njit
 from numba.typed import List
 from numpy.typing import NDArray
 
@@ -32,8 +32,6 @@ __all__ = ["MAX_SEGMENTS", "CoverIndex", "candidate_mask"]
 MAX_SEGMENTS = 16
 
 _NO_WEIGHT = np.zeros(0, dtype=np.int64)  # every set counts 1
-_PTRS = types.Array(types.int64, 1, "C", readonly=True)
-_SETS = types.Array(types.int32, 1, "C", readonly=True)
 
 
 @njit(nogil=True, cache=True)
@@ -86,11 +84,29 @@ def _degrees(n, ptr, nodes, nptrs, keep, weight):
     return deg
 
 
-def _typed(arrays: list[NDArray[Any]], kind: Any) -> Any:
-    """``arrays`` as a numba typed list (what the kernels take). O(len(arrays))."""
-    out = List.empty_list(kind)
-    for a in arrays:
-        out.append(a)
+@njit(nogil=True, cache=True)
+def _list_of(a):
+    out = List()
+    out.append(a)
+    return out
+
+
+@njit(nogil=True, cache=True)
+def _list_plus(items, a):
+    out = List()
+    for i in range(len(items)):
+        out.append(items[i])
+    out.append(a)
+    return out
+
+
+def _typed(arrays: tuple[NDArray[Any], ...]) -> Any:
+    """``arrays`` as a numba typed list, what the kernels take. Built by cached kernels:
+    a typed list filled from Python compiles its methods in every process (about 0.4
+    s). O(len(arrays)^2) references."""
+    out = _list_of(arrays[0])
+    for a in arrays[1:]:
+        out = _list_plus(out, a)
     return out
 
 
@@ -112,14 +128,19 @@ class CoverIndex:
     repeated greedy runs. ``weight`` (int64 per set, or None for 1 each): what covering
     each set counts, e.g. its multiplicity in a bootstrap resample (:meth:`reweighted`).
     ``nptrs``/``parts``: each segment's offsets (n + 1, int64) and set ids (int32),
-    numba typed lists the kernels read; their arrays are shared with the indexes this
-    one grew from or into, and never written."""
+    read-only and shared with the indexes this one grew from or into;
+    :attr:`kernel_lists` holds them as the numba typed lists the kernels take."""
 
     rr: RRSets
-    nptrs: Any
-    parts: Any
+    nptrs: tuple[NDArray[np.int64], ...]
+    parts: tuple[NDArray[np.int32], ...]
     keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
     weight: NDArray[np.int64] | None = None
+
+    @cached_property
+    def kernel_lists(self) -> tuple[Any, Any]:
+        """(``nptrs``, ``parts``) as numba typed lists. O(segments^2) the first time."""
+        return _typed(self.nptrs), _typed(self.parts)
 
     @cached_property
     def degrees(self) -> NDArray[np.int64]:
@@ -127,7 +148,8 @@ class CoverIndex:
         starts, computed once (read-only). O(n + index size) the first time."""
         w = _NO_WEIGHT if self.weight is None else self.weight
         keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, self.nptrs, keep, w)
+        nptrs = self.kernel_lists[0]
+        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, nptrs, keep, w)
         deg.setflags(write=False)
         return deg
 
@@ -160,7 +182,9 @@ class CoverIndex:
         w = np.ascontiguousarray(weight, dtype=np.int64)
         if w.shape != (len(self.rr),):
             raise ValueError(f"weight has shape {w.shape}; expected ({len(self.rr)},)")
-        return CoverIndex(self.rr, self.nptrs, self.parts, self.keep, w)
+        out = CoverIndex(self.rr, self.nptrs, self.parts, self.keep, w)
+        out.__dict__["kernel_lists"] = self.kernel_lists  # (cached_property: shared)
+        return out
 
     @classmethod
     def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
@@ -170,17 +194,17 @@ class CoverIndex:
         then see no sets. One segment. O(n + total size)."""
         keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
         nptr, sets = _segment(rr.n, rr.ptr, rr.nodes, keep, 0)
-        return cls._of(rr, [nptr], [sets], nodes)
+        return cls._of(rr, (nptr,), (sets,), nodes)
 
     @classmethod
     def _of(
-        cls, rr: RRSets, nptrs: list[NDArray[np.int64]], parts: list[NDArray[np.int32]],
-        keep: NDArray[np.bool_] | None,
+        cls, rr: RRSets, nptrs: tuple[NDArray[np.int64], ...],
+        parts: tuple[NDArray[np.int32], ...], keep: NDArray[np.bool_] | None,
     ) -> CoverIndex:  # fmt: skip
-        arrays: list[NDArray[Any]] = [*nptrs, *parts]
+        arrays: tuple[NDArray[Any], ...] = (*nptrs, *parts)
         for a in arrays:
             a.setflags(write=False)
-        return cls(rr, _typed(nptrs, _PTRS), _typed(parts, _SETS), keep)
+        return cls(rr, nptrs, parts, keep)
 
     def grow(self, rr: RRSets) -> CoverIndex:
         """The index of ``rr``, a collection whose first sets are this index's (an
@@ -195,6 +219,4 @@ class CoverIndex:
             raise ValueError("a reweighted index does not grow; grow the original")
         keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
         nptr, sets = _segment(rr.n, rr.ptr, rr.nodes, keep, have)
-        return CoverIndex._of(
-            rr, [*self.nptrs, nptr], [*self.parts, sets], self.keep
-        )  # fmt: skip
+        return CoverIndex._of(rr, (*self.nptrs, nptr), (*self.parts, sets), self.keep)

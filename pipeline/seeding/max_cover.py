@@ -201,8 +201,7 @@ def greedy_cover(
         n,
         index.rr.ptr,
         index.rr.nodes,
-        index.nptrs,
-        index.parts,
+        *index.kernel_lists,
         elig,
         f,
         c,
@@ -248,4 +247,4 @@ def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.i
     """
     w = _NO_WEIGHT if index.weight is None else index.weight
     seeds = np.ascontiguousarray(seeds, np.int32)
-    return _prefix(index.rr.ptr, index.nptrs, index.parts, seeds, w)
+    return _prefix(index.rr.ptr, *index.kernel_lists, seeds, w)
