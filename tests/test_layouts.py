@@ -42,6 +42,11 @@ def test_the_budget_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
     layouts.slot_layout(g, p * 0.25, lt=False)
     assert layouts.cached_layouts(g) == 2
     assert layouts.slot_layout(g, p, lt=False) is not one  # dropped, built again
+    # a layout alone over the budget is still kept, alone: a second call reuses it
+    monkeypatch.setattr(layouts, "BUDGET_BYTES", size // 2)
+    big = layouts.slot_layout(g, p * 0.125, lt=False)
+    assert layouts.cached_layouts(g) == 1
+    assert layouts.slot_layout(g, (p * 0.125).copy(), lt=False) is big
 
 
 def test_a_second_selection_reuses_the_layout_and_picks_the_same() -> None:
