@@ -43,20 +43,16 @@ ig.set_random_number_generator(random.Random(1))
 e = np.asarray(ig.Graph.Barabasi(n=n, m=10, directed=True).get_edgelist(), dtype=np.int64)
 g = from_edges(e[:, 1], e[:, 0], pl.Series("id", np.arange(n)))
 spent = {"index": 0.0}
-orig_build, orig_grow = CoverIndex.build.__func__, CoverIndex.grow
-def build(cls, *a, **k):
-    t = time.perf_counter()
-    try:
-        return orig_build(cls, *a, **k)
-    finally:
-        spent["index"] += time.perf_counter() - t
-def grow(self, *a, **k):
-    t = time.perf_counter()
-    try:
-        return orig_grow(self, *a, **k)
-    finally:
-        spent["index"] += time.perf_counter() - t
-CoverIndex.build, CoverIndex.grow = classmethod(build), grow
+def timed(fn):
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return fn(*a, **k)
+        finally:
+            spent["index"] += time.perf_counter() - t
+    return wrapper
+CoverIndex.build = classmethod(timed(CoverIndex.build.__func__))
+CoverIndex.grow = timed(CoverIndex.grow)
 select_seeds(g, strategy, k=50, model=model, epsilon=eps, seed=1, **kw)
 spent["index"] = 0.0
 t = time.perf_counter()
