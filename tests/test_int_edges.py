@@ -77,7 +77,10 @@ def int_files(draw: st.DrawFn) -> tuple[str, bytes, dict[str, object]]:
         "header": header,
     }
     suffix = {"csv": ".csv", "tsv": ".tsv", "snap": ".txt"}[fmt]
-    return suffix, text.encode(), opts
+    data = text.encode()
+    if draw(st.booleans()):
+        suffix, data = suffix + ".gz", gzip.compress(data)
+    return suffix, data, opts
 
 
 @settings(max_examples=150, deadline=None)
@@ -113,16 +116,17 @@ def test_streamed_graph_is_the_general_readers(
     if got is None:
         # Declining is allowed only where the stream cannot decide: a head too short
         # to hold a data line, a line longer than a chunk, a possible size line.
-        lines = [x for x in data.decode().splitlines() if not x.startswith("#")]
+        text = gzip.decompress(data) if suffix.endswith(".gz") else data
+        lines = [x for x in text.decode().splitlines() if not x.startswith("#")]
         first = lines[1 if want.report.header.startswith("header") else 0]
         size_like = str(want.report.rows - 1) in first.replace(";", " ").replace(",", " ").split()
-        assert head < len(data) or chunk == 32 or size_like
+        assert head < len(text) or chunk == 32 or size_like
         return
     assert_same(got, want)
 
 
 def int_edges_format(suffix: str) -> str:
-    return {".csv": "csv", ".tsv": "tsv", ".txt": "snap"}[suffix]
+    return {".csv": "csv", ".tsv": "tsv", ".txt": "snap"}[suffix.removesuffix(".gz")]
 
 
 def test_clean_files_are_streamed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -205,12 +209,20 @@ def test_only_self_loops_is_the_general_readers_error(tmp_path: Path) -> None:
     assert str(streamed_error.value) == str(general_error.value)
 
 
-def test_declines_gzip_parquet_and_missing_files(tmp_path: Path) -> None:
-    gz = tmp_path / "e.csv.gz"
-    gz.write_bytes(gzip.compress(b"a,b\n1,2\n"))
-    assert streamed(gz, "csv") is None
-    plain_but_gzip = tmp_path / "g.csv"
-    plain_but_gzip.write_bytes(gzip.compress(b"a,b\n1,2\n"))
-    assert streamed(plain_but_gzip, "csv") is None
+def test_gzip_is_streamed_and_damaged_or_missing_files_declined(tmp_path: Path) -> None:
+    for name in ("e.csv.gz", "g.csv"):  # gzip named so, or not
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(b"a,b\n1,2\n2,3\n"))
+        got = streamed(path, "csv")
+        assert got is not None
+        assert_same(got, general(path))
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(gzip.compress(b"a,b\n1,2\n" * 5000)[:-40])  # a damaged stream
+    assert streamed(cut, "csv") is None
+    with pytest.raises(InputError):
+        general(cut)
+    not_gzip = tmp_path / "n.csv.gz"
+    not_gzip.write_bytes(b"a,b\n1,2\n")
+    assert streamed(not_gzip, "csv") is None
     assert streamed(tmp_path / "missing.csv", "csv") is None
     assert streamed(tmp_path / "e.parquet", "parquet") is None

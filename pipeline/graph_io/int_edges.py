@@ -1,13 +1,13 @@
 """A streaming reader for the common big edge file: two columns of plain integer IDs.
 
-A text edge file (CSV, TSV, SNAP text; not gzipped) whose every line after an
+A text edge file (CSV, TSV, SNAP text; gzipped or not) whose every line after an
 optional header is ``<id><sep><id>`` (IDs ``0`` or ``[1-9][0-9]{0,17}``, one
 separator byte used throughout, ``\\n`` or ``\\r\\n`` line ends) is parsed in
 fixed-size chunks by a numba kernel straight into two ``int64`` arrays, the IDs
 are mapped to dense indices in place, and the edge keys are built in the same
 arrays: no text columns, no copy of the file in memory. Anything else (a third
 column, a blank line, a quote, a leading zero, a sign, a comment below the top, a
-size line) makes :func:`read_int_graph` return None, and the general reader
+size line, a damaged gzip stream) makes :func:`read_int_graph` return None, and the general reader
 (:mod:`~pipeline.graph_io.readers`), which can name a bad line, reads the file.
 
 What the file's first row is and the load report's notes come from the general
@@ -21,6 +21,9 @@ their range.
 
 from __future__ import annotations
 
+import gzip
+import io
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -121,15 +124,34 @@ def _keys(
     return kept
 
 
-def _head(path: Path, fmt: str) -> tuple[bytes, int] | None:
+def _gzipped(path: Path) -> bool | None:
+    """Whether the file is gzip (by its first bytes; a ``.gz`` name that is not is left
+    to the general reader, which names the problem): None when it cannot be, or is
+    not readable."""
+    try:
+        with path.open("rb") as f:
+            magic = f.read(2)
+    except OSError:
+        return None
+    if magic == b"\x1f\x8b":
+        return True
+    return None if path.suffix.lower() == ".gz" else False
+
+
+def _open(path: Path, gz: bool) -> io.BufferedIOBase:
+    """The file's (decompressed) bytes as a stream."""
+    return gzip.GzipFile(path, "rb") if gz else path.open("rb")
+
+
+def _head(path: Path, fmt: str, gz: bool) -> tuple[bytes, int] | None:
     """The file's head cut after its last full line, and the byte offset of its first
     data line (after SNAP's top ``#`` comments); None when it cannot be the fast case."""
     try:
-        with path.open("rb") as f:
+        with _open(path, gz) as f:
             head = f.read(HEAD_BYTES)
-    except OSError:
+    except (OSError, EOFError):
         return None
-    if head[:2] == b"\x1f\x8b" or head[:3] == b"\xef\xbb\xbf" or not head.isascii():
+    if head[:3] == b"\xef\xbb\xbf" or not head.isascii():
         return None
     start = 0
     while fmt == "snap" and head.startswith(b"#", start):
@@ -144,19 +166,23 @@ def _head(path: Path, fmt: str) -> tuple[bytes, int] | None:
     return head, start
 
 
-def _rows(path: Path, offset: int, sep: int) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
-    """Both ID columns of every line from byte ``offset`` on, or None. Two passes over
-    the file: one counts the lines (the arrays' size), one parses. O(file size)."""
+def _rows(
+    path: Path, gz: bool, offset: int, sep: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]] | None:
+    """Both ID columns of every line from (decompressed) byte ``offset`` on, or None.
+    Two passes over the file: one counts the lines (the arrays' size), one parses (a
+    gzip file is decompressed twice, in chunks). O(file size)."""
     buf = bytearray(CHUNK_BYTES)
     view = memoryview(buf)
     lines = 1
-    with path.open("rb") as f:
+    with _open(path, gz) as f:
         f.seek(offset)
         while got := f.readinto(buf):
             lines += view[:got].tobytes().count(b"\n") if got < len(buf) else buf.count(b"\n")
-        a = np.empty(lines, dtype=np.int64)
-        b = np.empty(lines, dtype=np.int64)
-        arr = np.frombuffer(buf, dtype=np.uint8)
+    a = np.empty(lines, dtype=np.int64)
+    b = np.empty(lines, dtype=np.int64)
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    with _open(path, gz) as f:
         f.seek(offset)
         row, kept = 0, 0
         while True:
@@ -205,18 +231,31 @@ def read_int_graph(
 ) -> FollowerGraph | None:  # fmt: skip
     """The graph of a two-column integer edge file read by streaming (see the module
     doc), or None when the file is not of that kind, is smaller than ``min_bytes``
-    or is not readable (the general reader then reads it, or names the problem).
-    ``edge_meaning``, ``header`` and ``duplicates`` as in
+    (on disk: compressed, for gzip) or is not readable (the general reader then reads
+    it, or names the problem). ``edge_meaning``, ``header`` and ``duplicates`` as in
     :func:`~pipeline.graph_io.build.load_graph`. O(file size + m log m)."""
-    from pipeline.graph_io.readers import read_edge_file
-
     p = Path(path)
     try:
-        if fmt == "parquet" or p.suffix.lower() == ".gz" or p.stat().st_size < min_bytes:
+        if fmt == "parquet" or p.stat().st_size < min_bytes:
             return None
     except OSError:
         return None
-    found = _head(p, fmt)
+    gz = _gzipped(p)
+    if gz is None:
+        return None
+    try:
+        return _read(p, str(path), gz, fmt, edge_meaning, header, duplicates)
+    except (OSError, EOFError, zlib.error):
+        return None  # (a damaged gzip file: the general reader names it)
+
+
+def _read(
+    p: Path, where: str, gz: bool, fmt: str, edge_meaning: str, header: bool | None,
+    duplicates: str,
+) -> FollowerGraph | None:  # fmt: skip
+    from pipeline.graph_io.readers import read_edge_file
+
+    found = _head(p, fmt, gz)
     if found is None:
         return None
     head, start = found
@@ -235,7 +274,7 @@ def read_int_graph(
     sep = next((c for c in head[begin:] if c < 48 or c > 57), None)
     if sep is None or sep not in b",\t ;":
         return None
-    parsed = _rows(p, begin, sep)
+    parsed = _rows(p, gz, begin, sep)
     if parsed is None or parsed[0].size == 0:
         return None
     a, b = parsed
@@ -248,6 +287,6 @@ def read_int_graph(
     kept = _keys(a, b, lo, lut, n, edge_meaning == "follows")
     del b, lut
     return from_keys(
-        a[:kept], pl.Series("id", ids), rows=rows, loops=rows - kept, path=str(path),
+        a[:kept], pl.Series("id", ids), rows=rows, loops=rows - kept, path=where,
         header=f.header, duplicates=duplicates,
     )  # fmt: skip
