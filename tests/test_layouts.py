@@ -24,7 +24,7 @@ def test_equal_values_share_one_layout_and_others_get_their_own() -> None:
     p = np.full(g.m, 0.1, dtype=np.float32)
     first = layouts.slot_layout(g, p, lt=False)
     assert layouts.slot_layout(g, p.copy(), lt=False) is first  # by content, not identity
-    other = layouts.slot_layout(g, p * 0.5, lt=False)
+    other = layouts.slot_layout(g, p * np.float32(0.5), lt=False)
     assert other is not first and layouts.slot_layout(g, p, lt=True) is not first
     fresh = SlotLayout.of(g.in_ptr, g.in_idx, g.in_eid, p, lt=False)
     for name in ("slot_value", "node_p", "packed"):
@@ -38,15 +38,15 @@ def test_the_budget_keeps_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
     one = layouts.slot_layout(g, p, lt=False)
     size = one.slot_value.nbytes + one.node_p.nbytes + one.packed.nbytes
     monkeypatch.setattr(layouts, "BUDGET_BYTES", 2 * size)
-    layouts.slot_layout(g, p * 0.5, lt=False)
-    layouts.slot_layout(g, p * 0.25, lt=False)
+    layouts.slot_layout(g, p * np.float32(0.5), lt=False)
+    layouts.slot_layout(g, p * np.float32(0.25), lt=False)
     assert layouts.cached_layouts(g) == 2
     assert layouts.slot_layout(g, p, lt=False) is not one  # dropped, built again
     # a layout alone over the budget is still kept, alone: a second call reuses it
     monkeypatch.setattr(layouts, "BUDGET_BYTES", size // 2)
-    big = layouts.slot_layout(g, p * 0.125, lt=False)
+    big = layouts.slot_layout(g, p * np.float32(0.125), lt=False)
     assert layouts.cached_layouts(g) == 1
-    assert layouts.slot_layout(g, (p * 0.125).copy(), lt=False) is big
+    assert layouts.slot_layout(g, (p * np.float32(0.125)).copy(), lt=False) is big
 
 
 def test_a_second_selection_reuses_the_layout_and_picks_the_same() -> None:
