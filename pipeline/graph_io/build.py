@@ -194,7 +194,7 @@ def load_graph(
             f"unknown edge meaning {edge_meaning!r}; expected 'follows' or 'influences'"
         )
     if not (undirected or columns or source_col or target_col) and _big(path):
-        from pipeline.graph_io.int_edges import read_int_graph  # (imports numba)
+        from pipeline.graph_io.int_edges import read_int_graph
 
         fast = read_int_graph(
             path, format or detect_format(path), edge_meaning=edge_meaning, header=header,

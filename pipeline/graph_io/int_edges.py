@@ -14,7 +14,8 @@ What the file's first row is and the load report's notes come from the general
 reader run on the file's head (its first :data:`HEAD_BYTES`), so both readers
 give the same graph and the same report; ``tests/test_int_edges.py`` checks that
 on generated files. Used by :func:`~pipeline.graph_io.build.load_graph` for files
-of at least :data:`MIN_BYTES`. Time O(file size + m log m); memory 16 bytes per row
+of at least :data:`MIN_BYTES`; numba is imported (:mod:`~pipeline.graph_io.int_kernels`)
+only once the head qualifies. Time O(file size + m log m); memory 16 bytes per row
 plus one chunk (:data:`CHUNK_BYTES`) and, for compact IDs, 8 bytes per ID value in
 their range.
 """
@@ -28,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from numba import njit
 from numpy.typing import NDArray
 
 from pipeline.graph_io.csr import from_keys
@@ -42,86 +42,6 @@ MIN_BYTES = 8 << 20
 HEAD_BYTES = 1 << 16
 #: Bytes read per chunk.
 CHUNK_BYTES = 16 << 20
-
-_BAD = -1
-
-
-@njit(nogil=True, cache=True)
-def _parse(
-    buf: NDArray[np.uint8], size: int, sep: int, final: bool,
-    a: NDArray[np.int64], b: NDArray[np.int64], row: int,
-) -> tuple[int, int]:  # fmt: skip
-    """Parse the complete lines of ``buf[:size]`` into ``a``/``b`` from ``row`` on.
-    Returns (rows now filled, bytes consumed); rows is ``_BAD`` for a line outside
-    the grammar. Without ``final`` a line cut by the chunk's end is left unconsumed;
-    with it the last line may lack its newline. O(size)."""
-    i = 0
-    while i < size:
-        start = i
-        v = np.int64(0)
-        j = i
-        while j < size and 48 <= buf[j] <= 57:
-            v = v * 10 + (buf[j] - 48)
-            j += 1
-        if j >= size:
-            return (row, start) if not final else (_BAD, start)
-        digits = j - i
-        if digits == 0 or digits > 18 or (digits > 1 and buf[i] == 48) or buf[j] != sep:
-            return _BAD, start
-        i = j + 1
-        w = np.int64(0)
-        j = i
-        while j < size and 48 <= buf[j] <= 57:
-            w = w * 10 + (buf[j] - 48)
-            j += 1
-        digits = j - i
-        if j >= size and not final:
-            return row, start
-        if digits == 0 or digits > 18 or (digits > 1 and buf[i] == 48):
-            return _BAD, start
-        if j < size:
-            if buf[j] == 13:
-                j += 1
-                if j >= size:
-                    return (row, start) if not final else (_BAD, start)
-            if buf[j] != 10:
-                return _BAD, start
-        if row >= a.size:
-            return _BAD, start
-        a[row] = v
-        b[row] = w
-        row += 1
-        i = j + 1
-    return row, i
-
-
-@njit(nogil=True, cache=True)
-def _mark(a: NDArray[np.int64], b: NDArray[np.int64], lo: int, lut: NDArray[np.int64]) -> None:
-    """``lut[v - lo] = 1`` for every ID ``v`` in ``a`` and ``b``. O(rows)."""
-    for i in range(a.size):
-        lut[a[i] - lo] = 1
-        lut[b[i] - lo] = 1
-
-
-@njit(nogil=True, cache=True)
-def _keys(
-    a: NDArray[np.int64], b: NDArray[np.int64], lo: int, lut: NDArray[np.int64], n: int,
-    flip: bool,
-) -> int:  # fmt: skip
-    """Edge keys ``source * n + target`` of the rows that are not self-loops, written
-    over ``a`` from its start (rows ``a[i] -> b[i]``, or ``b[i] -> a[i]`` with
-    ``flip``; IDs mapped through ``lut``, or taken as indices when ``lut`` is empty).
-    Returns how many. O(rows)."""
-    kept = 0
-    mapped = lut.size > 0
-    for i in range(a.size):
-        s = lut[a[i] - lo] if mapped else a[i]
-        t = lut[b[i] - lo] if mapped else b[i]
-        if s == t:
-            continue
-        a[kept] = t * n + s if flip else s * n + t
-        kept += 1
-    return kept
 
 
 def _gzipped(path: Path) -> bool | None:
@@ -172,6 +92,8 @@ def _rows(
     """Both ID columns of every line from (decompressed) byte ``offset`` on, or None.
     Two passes over the file: one counts the lines (the arrays' size), one parses (a
     gzip file is decompressed twice, in chunks). O(file size)."""
+    from pipeline.graph_io.int_kernels import BAD, parse_rows  # (imports numba)
+
     buf = bytearray(CHUNK_BYTES)
     view = memoryview(buf)
     lines = 1
@@ -189,8 +111,8 @@ def _rows(
             got = f.readinto(view[kept:])
             size = kept + got
             final = got == 0
-            row, used = _parse(arr, size, sep, final, a, b, row)
-            if row == _BAD:
+            row, used = parse_rows(arr, size, sep, final, a, b, row)
+            if row == BAD:
                 return None
             if final:
                 break
@@ -207,11 +129,13 @@ def _dense(
     """The sorted distinct IDs, the lookup table from ``ID - lo`` to index (empty when
     ``a`` and ``b`` were mapped in place instead) and ``lo``. O(rows) for compact IDs
     (a range under four per ID read), else O(rows log rows)."""
+    from pipeline.graph_io.int_kernels import mark_ids
+
     lo = int(min(a.min(), b.min()))
     hi = int(max(a.max(), b.max()))
     if hi - lo < 4 * 2 * a.size:
         lut = np.zeros(hi - lo + 1, dtype=np.int64)
-        _mark(a, b, lo, lut)
+        mark_ids(a, b, lo, lut)
         ids = np.flatnonzero(lut).astype(np.int64)
         ids += lo
         np.cumsum(lut, out=lut)
@@ -253,6 +177,7 @@ def _read(
     p: Path, where: str, gz: bool, fmt: str, edge_meaning: str, header: bool | None,
     duplicates: str,
 ) -> FollowerGraph | None:  # fmt: skip
+    from pipeline.graph_io.int_kernels import edge_keys
     from pipeline.graph_io.readers import read_edge_file
 
     found = _head(p, fmt, gz)
@@ -284,7 +209,7 @@ def _read(
     rows = int(a.size)
     ids, lut, lo = _dense(a, b)
     n = int(ids.size)
-    kept = _keys(a, b, lo, lut, n, edge_meaning == "follows")
+    kept = edge_keys(a, b, lo, lut, n, edge_meaning == "follows")
     del b, lut
     return from_keys(
         a[:kept], pl.Series("id", ids), rows=rows, loops=rows - kept, path=where,
