@@ -142,14 +142,18 @@ class CoverIndex:
         """(``nptrs``, ``parts``) as numba typed lists. O(segments^2) the first time."""
         return _typed(self.nptrs), _typed(self.parts)
 
+    @property
+    def kernel_weight(self) -> NDArray[np.int64]:
+        """``weight`` as the kernels take it: an empty array for 1 per set. O(1)."""
+        return _NO_WEIGHT if self.weight is None else self.weight
+
     @cached_property
     def degrees(self) -> NDArray[np.int64]:
         """Per node, its (weighted) number of sets: where every greedy run on this index
         starts, computed once (read-only). O(n + index size) the first time."""
-        w = _NO_WEIGHT if self.weight is None else self.weight
         keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
         nptrs = self.kernel_lists[0]
-        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, nptrs, keep, w)
+        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, nptrs, keep, self.kernel_weight)
         deg.setflags(write=False)
         return deg
 

@@ -22,8 +22,6 @@ from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
 
 __all__ = ["CoverIndex", "candidate_mask", "greedy_cover", "prefix_coverage"]
 
-_NO_WEIGHT = np.zeros(0, dtype=np.int64)  # every set counts 1
-
 
 @njit(inline="always")
 def _cover(
@@ -210,7 +208,7 @@ def greedy_cover(
         per_cost,
         float(penalty),
         c if key_cost is None else np.asarray(key_cost, dtype=np.float64),
-        _NO_WEIGHT if index.weight is None else index.weight,
+        index.kernel_weight,
         index.degrees,
     )
 
@@ -245,6 +243,6 @@ def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.i
     Times ``n / len(rr)`` this is each seed's marginal gain in expected spread.
     O(sum of the seeds' set memberships).
     """
-    w = _NO_WEIGHT if index.weight is None else index.weight
+    w = index.kernel_weight
     seeds = np.ascontiguousarray(seeds, np.int32)
     return _prefix(index.rr.ptr, *index.kernel_lists, seeds, w)
