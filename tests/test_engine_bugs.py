@@ -155,7 +155,7 @@ def test_campaign_selects_and_simulates_on_one_tv_draw(
     write_synthetic(generate(nodes=2000, seed=3), tmp_path)
     path = tmp_path / "tv.toml"
     path.write_text(CAMPAIGN.replace("{out}", (tmp_path / "out").as_posix()))
-    import pipeline.diffusion as diffusion
+    import pipeline.diffusion.group as group
     import pipeline.seeding as seeding
     from pipeline.campaign import load_config, prepare
     from pipeline.campaign.cell import run_cell
@@ -164,23 +164,21 @@ def test_campaign_selects_and_simulates_on_one_tv_draw(
     cfg = load_config(path)
     ctx = prepare(cfg)
     seen: dict[str, np.ndarray] = {}
-    select, sim = seeding.select_seeds, diffusion.simulate
+    select, sim = seeding.select_seeds, group.simulate_plans
 
     def spy_select(*args, **kwargs):
         out = select(*args, **kwargs)
         seen["select"] = np.asarray(out.problem.values, dtype=np.float64)
         return out
 
-    def spy_simulate(g, nodes, model, **kwargs):
-        spec = build_model(g, model, sender_factor=kwargs.get("sender_factor"),
-                           seed=kwargs["seed"], quality=kwargs.get("quality"))  # fmt: skip
+    def spy_simulate(g, plans, spec, **kwargs):
         assert spec.edge_prob is not None
         q = np.ones(g.n) if spec.quality is None else spec.quality
         seen["simulate"] = spec.edge_prob.astype(np.float64) * q[g.edge_sources]
-        return sim(g, nodes, model, **kwargs)
+        return sim(g, plans, spec, **kwargs)
 
     monkeypatch.setattr(seeding, "select_seeds", spy_select)
-    monkeypatch.setattr(diffusion, "simulate", spy_simulate)
+    monkeypatch.setattr(group, "simulate_plans", spy_simulate)
     (cell,) = cells_of(cfg, ctx.brands)
     run_cell(ctx, cell)
     np.testing.assert_allclose(seen["select"], seen["simulate"], rtol=1e-6)

@@ -90,6 +90,35 @@ def test_a_key_being_computed_is_waited_for_and_errors_reach_every_caller() -> N
     assert memo.get("e", lambda: _result(2)).a.size == 2  # nothing kept for a failure
 
 
+def test_a_miss_computes_the_others_along_and_their_callers_wait() -> None:
+    memo = SimulationMemo()
+    memo.get("done", lambda: _result(1))
+    started = threading.Event()
+    asked: list[list[object]] = []
+
+    def many(keys: list[object]) -> list[_Result]:
+        asked.append(keys)
+        started.set()
+        time.sleep(0.2)
+        return [_result(len(str(k))) for k in keys]
+
+    out: list[object] = []
+    t = threading.Thread(target=lambda: out.append(memo.get_along("a", ["b", "done", "a"], many)))
+    t.start()
+    started.wait()
+    b = memo.get("b", lambda: _result(99))  # being computed along "a": waited for
+    t.join()
+    assert asked == [["a", "b"]] and b.a.size == 1 and out[0] is memo.get("a", _result)
+    assert memo.get_along("b", ["c"], many) is b and asked == [["a", "b"]]  # a hit: no call
+
+    def boom(keys: list[object]) -> list[_Result]:
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        memo.get_along("x", ["y"], boom)
+    assert memo.get("y", lambda: _result(5)).a.size == 5  # nothing kept for a failure
+
+
 def test_campaign_files_are_the_same_without_the_memo(
     data: Path,  # noqa: F811
     tmp_path: Path,

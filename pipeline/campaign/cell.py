@@ -15,15 +15,15 @@ import polars as pl
 
 from pipeline.campaign.config import OVERLAP_SEEDS
 from pipeline.campaign.context import CampaignContext
-from pipeline.campaign.grid import Cell, Contest, derive_seed, stream_name, stream_names
+from pipeline.campaign.grid import Cell, Contest, derive_seed, stream_name
 from pipeline.campaign.paths import cell_path
+from pipeline.campaign.plan_sims import cell_plan, simulate_cell_plan
 from pipeline.campaign.why import creator_evidence
 from pipeline.graph_io import FollowerGraph
 from pipeline.profiles import (
     TIER_NAMES,
     Profiles,
 )
-from pipeline.profiles.kpis import EARNED_KPIS
 
 __all__ = ["CellTables", "cell_cpm", "run_cell", "run_contest"]
 
@@ -73,68 +73,21 @@ def run_cell(ctx: CampaignContext, cell: Cell, threads: int | None = None) -> Ce
     order (clip, then quality). Deterministic: the result does not depend on ``threads``
     or on the process. Time: the strategy's, plus O(runs x cascade size).
     """
-    from pipeline.diffusion import simulate
     from pipeline.overlap import overlap_with_above
-    from pipeline.seeding import select_seeds
     from pipeline.seeding.ambassadors import roles
 
     cfg = ctx.config
-    rel, factor = ctx.brand_arrays(cell.brand)
-    label = stream_name(cell.model)  # random streams: stable across label changes
+    rel, _ = ctx.brand_arrays(cell.brand)
     proj = ctx.projection()
-    chosen = select_seeds(
-        ctx.graph,
-        cell.strategy,
-        k=cell.k,
-        budget=cell.budget,
-        model=ctx.model(cell.plan),
-        profiles=ctx.profiles,
-        brands=ctx.brands,
-        brand=cell.brand,
-        brand_aware=cfg.brand_aware,
-        min_relevance=cfg.min_relevance,
-        max_creators=cfg.max_creators,
-        costs=cfg.costs(),
-        # an earned KPI is chosen for on its total (the creators' own posts included)
-        objective=ctx.objective[0].removeprefix("earned_")
-        if ctx.objective[0] in EARNED_KPIS
-        else ctx.objective[0],
-        reach_rates=cfg.reach_rates(),
-        seed=derive_seed(cfg.seed, "select", cell.brand, stream_name(cell.plan)),
-        max_steps=cfg.max_steps,
-        epsilon=cfg.epsilon,
-        celf_runs=cfg.celf_runs,
-        estimate_rr_sets=cfg.estimate_rr_sets,
-        threads=threads,
-        cache=ctx.rr_cache(),
-        creators=cfg.creators,
-        # what robust plans for, keyed by the names its RR streams derive from
-        models=dict(zip(stream_names(cfg.models), map(ctx.model, cfg.models), strict=True)),
-        resamples=cfg.resamples,
-        ambassadors=ctx.pools.get(cell.brand),  # [inputs] actions: ambassadors, mixed
-    )
+    chosen = cell_plan(ctx, cell, threads)  # chosen once per process (plan_sims)
     boot = chosen.info.get("stability")
     nodes = chosen.nodes
     runs = cfg.runs
     tier_code = ctx.tier_codes()
     if len(nodes):
-        # the same seeds, brand and model simulate the same runs (shared run keys): once
-        sim = ctx.simulations().get(
-            (cell.brand, cell.model, np.asarray(nodes, dtype=np.int64).tobytes()),
-            lambda: simulate(
-                ctx.graph,
-                nodes,
-                ctx.model(cell.model),
-                runs=runs,
-                seed=derive_seed(cfg.seed, "simulate", cell.brand, label),
-                max_steps=cfg.max_steps,
-                sender_factor=factor,
-                quality=ctx.quality(),
-                node_counts=True,
-                threads=threads,
-                projection=proj,
-            ),
-        )
+        # the same seeds, brand and model simulate the same runs (shared run keys): once,
+        # with the brand's other plans under a per-edge model (plan_sims)
+        sim = simulate_cell_plan(ctx, cell, nodes, threads)
         activated, exposed, steps = sim.activated, sim.exposed, sim.steps
         counts = sim.node_counts
         assert counts is not None and sim.projected is not None

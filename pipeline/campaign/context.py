@@ -157,6 +157,19 @@ class CampaignContext:
                 self._cache["simulations"] = SimulationMemo()
             return self._cache["simulations"]
 
+    def shared(self, name: str, make: Callable[[], Any]) -> Any:
+        """A per-process object kept under ``name``, made once by ``make`` (not pickled:
+        each Ray worker makes its own)."""
+        with self._lock:
+            if name not in self._cache:
+                self._cache[name] = make()
+            return self._cache[name]
+
+    def put(self, name: str, value: Any) -> None:
+        """Keep ``value`` under ``name`` for :meth:`shared` (replacing any)."""
+        with self._lock:
+            self._cache[name] = value
+
     def quality(self) -> Any:
         """Audience quality per node (profiles' ``real_audience``), None when all are 1
         (:attr:`BrandView.quality <pipeline.profiles.BrandView.quality>`)."""

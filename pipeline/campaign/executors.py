@@ -69,6 +69,7 @@ def run_local(
             yield run_cell(ctx, cell, threads=w)
         return
     ctx.rr_cache(w)  # room for the contexts the threads work on at once
+    ctx.put("cell-threads", w)  # a group of plans simulated at once uses every thread
     pending = list(cells)
     running: dict[Future[CellTables], Cell] = {}
     opened: set[tuple[str, str]] = set()
@@ -132,6 +133,7 @@ def _ray_cell(refs: list[Any], key: str, cell: Cell) -> CellTables:
         ctx = ray.get(refs[0])
         _WORKER_CONTEXTS.clear()
         _WORKER_CONTEXTS[key] = ctx
+        ctx.put("take-along", "known")  # plans other workers choose are not chosen here
     return run_cell(ctx, cell, threads=1)
 
 

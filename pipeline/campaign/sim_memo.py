@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -53,39 +53,66 @@ class SimulationMemo:
         self._used = 0
         self._running: dict[Hashable, Future[Any]] = {}
 
+    def peek(self, key: Hashable) -> Any:
+        """The result kept for ``key``, or None (nothing is computed or waited for). O(1)."""
+        with self._lock:
+            entry = self._done.get(key)
+            return None if entry is None else entry[0]
+
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result kept for ``key``, or ``compute()`` (run once, kept if it fits the
         budget, its arrays made read-only). An exception in ``compute`` reaches every
         caller waiting for the key and nothing is kept. O(1) besides ``compute``."""
+        return self.get_along(key, [], lambda keys: [compute()])
+
+    def get_along(
+        self,
+        key: Hashable,
+        others: Sequence[Hashable],
+        compute: Callable[[list[Hashable]], list[Any]],
+    ) -> Any:
+        """As :meth:`get`, but a miss computes ``key`` along with those of ``others``
+        that are neither kept nor being computed: ``compute(keys)`` (``key`` first)
+        returns their results in order, each kept as :meth:`get` keeps one, and a
+        caller asking for one of them meanwhile waits for it. O(others) besides
+        ``compute``."""
         with self._lock:
             if key in self._done:
                 self._done.move_to_end(key)
                 self.hits += 1
                 return self._done[key][0]
             waiting = self._running.get(key)
+            owned: list[Hashable] = []
             if waiting is None:
                 self.misses += 1
-                mine: Future[Any] = Future()
-                self._running[key] = mine
+                owned = [key]
+                for k in others:
+                    if k not in self._done and k not in self._running and k not in owned:
+                        owned.append(k)
+                for k in owned:
+                    self._running[k] = Future()
             else:
                 self.hits += 1
         if waiting is not None:
             return waiting.result()
         try:
-            result = _freeze(compute())
+            results = [_freeze(r) for r in compute(owned)]
         except BaseException as exc:
             with self._lock:
-                del self._running[key]
-            mine.set_exception(exc)
+                futures = [self._running.pop(k) for k in owned]
+            for f in futures:
+                f.set_exception(exc)
             raise
-        size = result_bytes(result)
         with self._lock:
-            del self._running[key]
-            if size <= self.budget:
-                self._done[key] = (result, size)
-                self._used += size
-                while self._used > self.budget:
-                    _, (_, dropped) = self._done.popitem(last=False)
-                    self._used -= dropped
-        mine.set_result(result)
-        return result
+            futures = [self._running.pop(k) for k in owned]
+            for k, result in zip(owned, results, strict=True):
+                size = result_bytes(result)
+                if size <= self.budget:
+                    self._done[k] = (result, size)
+                    self._used += size
+            while self._used > self.budget:
+                _, (_, dropped) = self._done.popitem(last=False)
+                self._used -= dropped
+        for f, result in zip(futures, results, strict=True):
+            f.set_result(result)
+        return results[0]

@@ -7,12 +7,14 @@ Linear Threshold (Kempe, Kleinberg, Tardos 2003), optionally brand-aware.
 Modules: :mod:`~pipeline.diffusion.kernels` (numba kernels over CSR arrays),
 :mod:`~pipeline.diffusion.models` (per-edge parameters and validation),
 :mod:`~pipeline.diffusion.simulate` (:func:`simulate`, :func:`run_cascades`),
+:mod:`~pipeline.diffusion.group` (:func:`simulate_plans`: several seed sets on shared runs),
 :mod:`~pipeline.diffusion.exact` (exact live-edge oracle for tiny graphs),
 :mod:`~pipeline.diffusion.compete` (competing brands, :func:`compete`).
 """
 
 from pipeline.diffusion.compete import CompetitionResult, compete
 from pipeline.diffusion.exact import ExactSpread, exact_ic, exact_lt
+from pipeline.diffusion.group import simulate_plans
 from pipeline.diffusion.models import MODELS, DiffusionSpec, build_model, wc_probabilities
 from pipeline.diffusion.simulate import SimulationResult, run_cascades, run_keys, simulate
 
@@ -29,5 +31,6 @@ __all__ = [
     "run_cascades",
     "run_keys",
     "simulate",
+    "simulate_plans",
     "wc_probabilities",
 ]

@@ -56,7 +56,7 @@ import numpy as np
 from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, ic_cascade, lt_cascade
-from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base
+from pipeline.diffusion.project_kernel import _proj_rows, _project, _project_base, quantize
 
 __all__ = ["ic_runs", "lt_runs"]
 
@@ -200,7 +200,8 @@ def ic_runs(
     want_proj = proj.shape[1] > 0
     projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
     k = seeds.shape[0]
-    pbase = _project_base(out_ptr, out_idx, seeds, proj)  # the seeds post in every run
+    q, unit = quantize(proj)  # the projection in whole units (exact in any order)
+    pbase = _project_base(out_ptr, out_idx, seeds, q)  # the seeds post in every run
     # Exposed in every run: marked once per chunk with a stamp above every run's
     # (seen[v] >= stamp means "exposed in this run"), counted once, never scanned again.
     if want_exposed:
@@ -226,7 +227,7 @@ def ic_runs(
         cnt = counts[c]
         for v in marked:
             sn[v] = _ALWAYS
-        prows = _proj_rows(proj, pbase)
+        prows = _proj_rows(q, pbase)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
@@ -236,10 +237,12 @@ def ic_runs(
                 lab, cr, want_credits, cnt, want_counts, per_step[r],
             )  # fmt: skip
             if want_proj:
-                projected[r, 0], projected[r, 1], projected[r, 2] = _project(
-                    out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
-                    proj[1], proj[2], proj[3], prows, pbase,
-                )  # fmt: skip
+                imp, eng, people = _project(
+                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase
+                )
+                projected[r, 0] = imp * unit
+                projected[r, 1] = eng * unit
+                projected[r, 2] = people * unit
     return activated, exposed, steps, per_step, credits, counts, projected
 
 
@@ -280,7 +283,8 @@ def lt_runs(
     want_proj = proj.shape[1] > 0
     projected = np.zeros((runs, 3 if want_proj else 0), dtype=np.float64)
     k = seeds.shape[0]
-    pbase = _project_base(out_ptr, out_idx, seeds, proj)  # the seeds post in every run
+    q, unit = quantize(proj)  # the projection in whole units (exact in any order)
+    pbase = _project_base(out_ptr, out_idx, seeds, q)  # the seeds post in every run
     acc_stamp = np.zeros((nchunks, n), dtype=np.int32)
     acc_all = np.zeros((nchunks, n), dtype=np.float64)
     theta_all = np.zeros((nchunks, n), dtype=np.float64)
@@ -296,7 +300,7 @@ def lt_runs(
         sn = seen[c]
         lab = label[c]
         cnt = counts[c]
-        prows = _proj_rows(proj, pbase)
+        prows = _proj_rows(q, pbase)
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = lt_cascade(
@@ -305,8 +309,10 @@ def lt_runs(
                 want_counts, per_step[r],
             )  # fmt: skip
             if want_proj:
-                projected[r, 0], projected[r, 1], projected[r, 2] = _project(
-                    out_ptr, out_idx, od, k, activated[r], np.int32(r + 1), proj[0],
-                    proj[1], proj[2], proj[3], prows, pbase,
-                )  # fmt: skip
+                imp, eng, people = _project(
+                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase
+                )
+                projected[r, 0] = imp * unit
+                projected[r, 1] = eng * unit
+                projected[r, 2] = people * unit
     return activated, exposed, steps, per_step, credits, counts, projected

@@ -1,0 +1,185 @@
+"""Plans simulated together (pipeline.diffusion.group): the same numbers as one by one."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.diffusion import DiffusionSpec, build_model, run_cascades
+from pipeline.diffusion.group import simulate_plans
+from pipeline.diffusion.live_graph import giant_root, live_graph
+from pipeline.diffusion.rng import edge_thresholds
+from pipeline.graph_io import FollowerGraph, from_edges
+
+_COUNTS = ("activated", "exposed", "steps", "new_per_step", "node_counts")
+
+
+def _graph(n: int, m: int, seed: int) -> FollowerGraph:
+    """A random graph with reciprocal edges (strongly connected parts of every size)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, n, m)
+    b = rng.integers(0, n, m)
+    keep = a != b
+    a, b = a[keep], b[keep]
+    src = np.concatenate([a, b[: len(b) // 2]])
+    dst = np.concatenate([b, a[: len(a) // 2]])
+    ids = pl.Series([f"n{i}" for i in range(n)])
+    return from_edges(src, dst, ids, duplicates="max")
+
+
+def _projection(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    reach = rng.choice([0.0, 0.05, 0.3, 1.0], size=n)
+    return np.vstack([rng.uniform(0, 50, n), rng.uniform(0, 5, n), reach, rng.uniform(0.5, 3, n)])
+
+
+def _plans(n: int, seed: int, count: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.choice(n, size=int(rng.integers(1, 6)), replace=False) for _ in range(count)]
+
+
+def _same(a, b) -> None:  # type: ignore[no-untyped-def]
+    for name in _COUNTS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.shape == y.shape and np.array_equal(x, y), name
+    if a.projected is None:
+        assert b.projected is None
+    else:  # whole units: exact in any order
+        assert np.array_equal(a.projected, b.projected)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    model=st.sampled_from(["wc", "ic-edge", "tv"]),
+    quality=st.booleans(),
+    horizon=st.sampled_from([None, 0, 2]),
+)
+def test_each_plan_equals_its_simulation_alone(
+    seed: int, model: str, quality: bool, horizon: int | None
+) -> None:
+    g = _graph(60, 240, seed)
+    rng = np.random.default_rng(seed)
+    q = rng.choice([1.0, 0.6, 0.0], size=g.n) if quality else None
+    if model == "ic-edge":
+        spec = DiffusionSpec("ic", edge_prob=rng.uniform(0, 0.9, g.m).astype(np.float32))
+    else:
+        spec = build_model(g, model, seed=seed)
+    spec = DiffusionSpec(spec.model, edge_prob=spec.edge_prob, quality=q)
+    proj = _projection(g.n, seed)
+    plans = _plans(g.n, seed, 5)
+    together = simulate_plans(
+        g,
+        plans,
+        spec,
+        runs=60,
+        seed=seed,
+        max_steps=horizon,
+        threads=1,
+        projection=proj,
+        path="together",
+    )
+    for plan, res in zip(plans, together, strict=True):
+        alone = run_cascades(g, plan, spec, runs=60, seed=seed, max_steps=horizon,
+                             node_counts=True, threads=1, projection=proj)  # fmt: skip
+        _same(res, alone)
+        assert list(res.seeds) == list(alone.seeds)
+
+
+def test_a_plan_does_not_depend_on_its_group_or_the_threads() -> None:
+    g = _graph(200, 900, 1)
+    spec = build_model(g, "wc")
+    proj = _projection(g.n, 2)
+    plans = _plans(g.n, 3, 6)
+    kw = dict(runs=300, seed=4, projection=proj)
+    full = simulate_plans(g, plans, spec, threads=1, path="together", **kw)
+    for i in (0, 3, 5):
+        alone = simulate_plans(g, [plans[i]], spec, threads=2, path="together", **kw)
+        _same(full[i], alone[0])
+        _same(full[i], simulate_plans(g, [plans[i]], spec, threads=1, path="alone", **kw)[0])
+    auto = simulate_plans(g, plans, spec, threads=1, pool_threads=2, **kw)
+    for a, b in zip(full, auto, strict=True):
+        _same(a, b)
+    pair = simulate_plans(g, plans[4:], spec, threads=2, path="together", **kw)
+    _same(full[4], pair[0])
+    _same(full[5], pair[1])
+
+
+def test_a_giant_part_is_shared_and_plans_that_miss_it_are_still_right() -> None:
+    # two dense clusters joined one way: plans in the small one miss the giant part
+    rng = np.random.default_rng(0)
+    big = [(a, b) for a in range(40) for b in range(40) if a != b and rng.random() < 0.3]
+    small = [(a, b) for a in range(40, 50) for b in range(40, 50) if a != b]
+    edges = np.array(big + small + [(45, 0)])
+    g = from_edges(edges[:, 0], edges[:, 1], pl.Series([f"n{i}" for i in range(50)]))
+    spec = DiffusionSpec("ic", edge_prob=np.full(g.m, 0.2, dtype=np.float32))
+    proj = _projection(g.n, 5)
+    plans = [np.array([1]), np.array([41]), np.array([3, 47]), np.array([0, 40])]
+    together = simulate_plans(g, plans, spec, runs=400, seed=9, threads=1, projection=proj,
+                              path="together")  # fmt: skip
+    for plan, res in zip(plans, together, strict=True):
+        alone = run_cascades(g, plan, spec, runs=400, seed=9, node_counts=True, threads=1,
+                             projection=proj)  # fmt: skip
+        _same(res, alone)
+    assert together[0].activated.mean() > 20  # the giant part is reached
+
+
+def test_cascades_longer_than_the_step_row_widen_it() -> None:
+    n = 150
+    g = from_edges(np.arange(n - 1), np.arange(1, n), pl.Series([f"n{i}" for i in range(n)]))
+    spec = DiffusionSpec("ic", edge_prob=np.ones(g.m, dtype=np.float32))
+    for path in ("together", "alone"):
+        res = simulate_plans(g, [np.array([0]), np.array([100])], spec, runs=3, seed=1,
+                             path=path)  # fmt: skip
+        assert res[0].steps.tolist() == [n - 1] * 3 and res[0].new_per_step.shape == (3, n)
+        assert res[1].new_per_step.shape == (3, n - 100)
+
+
+def test_models_without_edge_probabilities_run_plan_by_plan() -> None:
+    g = _graph(80, 300, 7)
+    for spec in (build_model(g, "ic", p=0.2), build_model(g, "lt")):
+        plans = _plans(g.n, 1, 3)
+        together = simulate_plans(g, plans, spec, runs=50, seed=2, threads=1)
+        for plan, res in zip(plans, together, strict=True):
+            alone = run_cascades(g, plan, spec, runs=50, seed=2, node_counts=True, threads=1)
+            _same(res, alone)
+    assert simulate_plans(g, [], build_model(g, "wc")) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), p=st.sampled_from([0.1, 0.3, 0.6]))
+def test_the_root_is_the_smallest_node_of_the_largest_strong_part(seed: int, p: float) -> None:
+    g = _graph(40, 90, seed)
+    live, _ = edge_thresholds(g.out_ptr, np.full(g.m, p, dtype=np.float32), np.zeros(0))
+    key = np.uint64(seed * 7919 + 1)
+    lptr = np.zeros(g.n + 1, dtype=np.int64)
+    lidx = live_graph(g.out_ptr, g.out_idx, live, key, lptr, np.zeros(4, dtype=np.int32))
+    work = [np.zeros(g.n, dtype=t) for t in (np.int64, np.int64, np.int32)]
+    root = giant_root(lptr, lidx, *work, np.zeros(g.n, dtype=np.bool_),
+                       np.zeros(g.n, dtype=np.int32), np.zeros(g.n, dtype=np.int64))  # fmt: skip
+    lg = nx.DiGraph()
+    lg.add_nodes_from(range(g.n))
+    for u in range(g.n):
+        lg.add_edges_from((u, int(v)) for v in lidx[lptr[u] : lptr[u + 1]])
+    parts = [p for p in nx.strongly_connected_components(lg) if len(p) > 1]
+    if not parts:
+        assert root == -1
+        return
+    top = max(len(p) for p in parts)
+    assert root == min(min(p) for p in parts if len(p) == top)
+
+
+def test_bad_plans_are_refused_like_simulate() -> None:
+    g = _graph(30, 60, 1)
+    from pipeline.errors import InputError
+
+    with pytest.raises(InputError):
+        simulate_plans(g, [np.array([0]), np.array([99])], build_model(g, "wc"))
+    with pytest.raises(InputError, match="path"):
+        simulate_plans(g, [np.array([0])], build_model(g, "wc"), path="fast")
+    with pytest.raises(InputError, match="projection"):
+        simulate_plans(g, [np.array([0])], build_model(g, "wc"), projection=np.zeros((4, 3)))
