@@ -4,7 +4,7 @@ The demo campaign's high-virality plans (weighted cascade, brand-aware, with aud
 quality and the platform projection), per brand: ``simulate_plans`` (the group kernel:
 each run's live-edge graph and the giant part's cascade shared) against
 ``run_cascades`` plan by plan (what a cell ran before), single-threaded, interleaved,
-CPU seconds, the counts checked equal. Needs the demo's results folder (made by the
+CPU seconds, every number checked equal. Needs the demo's results folder (made by the
 README's first command; run from the repository root):
 
     .venv/bin/python benchmarks/group_bench.py [ROUNDS]
@@ -67,7 +67,7 @@ def main(rounds: int) -> None:
             assert np.array_equal(x.activated, y.activated)
             assert np.array_equal(x.exposed, y.exposed)
             assert np.array_equal(x.node_counts, y.node_counts)
-            np.testing.assert_allclose(x.projected, y.projected, rtol=1e-12)
+            assert np.array_equal(x.projected, y.projected)  # whole units: exact
         times = [0.0, 0.0]
         for _ in range(rounds):
             for i, fn in enumerate((_alone, _together)):

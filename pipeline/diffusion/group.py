@@ -7,9 +7,10 @@ brand-aware or not) :func:`simulate_plans` can run them together in
 graph and the cascade of its largest strongly connected part, or one by one in
 :func:`~pipeline.diffusion.kernels.ic_runs`. The two give the same numbers bit for bit
 (the projection is summed in whole units, :mod:`~pipeline.diffusion.project_kernel`), so
-the choice is about time alone: the first :data:`_PILOT_RUNS` runs are timed both ways
-and the faster way runs the rest (sharing wins when the plans' cascades reach a giant
-part: the demo's high-virality plans; it loses when they stay small). Other models run
+the choice is about time alone: the first :data:`_PILOT_RUNS` runs go half one way and
+half the other, timed, and the faster way runs the rest (sharing wins when the plans'
+cascades reach a giant part, as the demo's high-virality plans do; it loses when they
+stay small). Other models run
 :func:`~pipeline.diffusion.simulate.run_cascades` plan by plan. Either way plan ``i``'s
 result equals ``run_cascades`` of that plan alone, whatever the other plans, the
 threads or the path.
@@ -178,19 +179,24 @@ def simulate_plans(
 
         # Both paths give the same numbers (whole-unit projection): the first runs are
         # timed both ways and the faster one runs the rest.
+        # Both paths give the same numbers (whole-unit projection): with "auto" the
+        # first runs go half one way, half the other, and the faster runs the rest.
         pilot = min(runs, _PILOT_RUNS)
-        if path == "together" or (path == "auto" and nplans > 1):
-            t0 = time.perf_counter()
-            first = together(0, pilot, cap)
-            t1 = time.perf_counter()
-            batch = together
-            if path == "auto" and pilot < runs:
-                alone(0, pilot, cap)
-                if time.perf_counter() - t1 < t1 - t0:
-                    batch = alone
-        else:
-            first = alone(0, pilot, cap)
+        if path == "alone" or (path == "auto" and nplans == 1):
+            first = [(0, pilot, alone(0, pilot, cap))]
             batch = alone
+        elif path == "together" or pilot < 2:
+            first = [(0, pilot, together(0, pilot, cap))]
+            batch = together
+        else:
+            half = pilot // 2
+            t0 = time.perf_counter()
+            a = together(0, half, cap)
+            t1 = time.perf_counter()
+            b = alone(half, pilot, cap)
+            t2 = time.perf_counter()
+            first = [(0, half, a), (half, pilot, b)]
+            batch = together if t1 - t0 <= t2 - t1 else alone
         spans = [(lo, min(runs, lo + _BATCH_RUNS)) for lo in range(pilot, runs, _BATCH_RUNS)]
         pool = ThreadPoolExecutor(max_workers=pool_threads) if pool_threads > 1 else None
         try:
@@ -199,7 +205,7 @@ def simulate_plans(
             else:
                 futures = [(lo, hi, pool.submit(batch, lo, hi, cap)) for lo, hi in spans]
                 rest = ((lo, hi, f.result()) for lo, hi, f in futures)
-            outs = itertools.chain([(0, pilot, first)], rest)
+            outs = itertools.chain(first, rest)
             for lo, hi, out in outs:
                 if out[3].shape[2] > per_step.shape[2]:
                     wide = np.zeros((nplans, runs, out[3].shape[2]), dtype=np.int32)

@@ -17,7 +17,7 @@ and budgets) can share the work of a run. :func:`ic_group_runs` does, per run:
    activations, steps, new activations per step and node counts are equal bit for bit).
    The core is closed under live edges, so a plan that activates the root activates the
    whole core: then only its nodes outside the core are walked for exposure and
-   projection, on top of the core's state (:func:`_merged_people`). A plan that misses
+   projection, on top of the core's state (:func:`_plan_people`). A plan that misses
    the root is walked in full.
 
 On a weighted cascade over a follower graph most plan-runs reach the giant part (94% on
@@ -48,11 +48,12 @@ _ALL_REAL = np.uint64(2**53)  # every 53-bit coin is below it
 
 @njit(nogil=True, cache=True)
 def _core_pass(out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst, cod, csn,
-               crow, q, want_proj):  # fmt: skip
+               crow, ctl, q, want_proj):  # fmt: skip
     """Run ``rs``'s core: the nodes the live-edge graph (``lptr``, ``lidx``) reaches from
     ``root`` (module doc, step 1), marked in ``cst`` with ``rs``; the nodes its posts
-    expose (``csn``) and per follower the reach state they leave (``crow``). Returns
-    ``(exposed, impressions, engagements, people)``. O(out-degrees of the core)."""
+    expose (``csn``) and per follower the reach state they leave and its part (``crow``;
+    ``ctl`` lists the followers). Returns ``(exposed, impressions, engagements, people)``.
+    O(out-degrees of the core)."""
     cst[root] = rs
     cod[0] = root
     end = 1
@@ -61,6 +62,7 @@ def _core_pass(out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst
     imp = np.int64(0)
     eng = np.int64(0)
     people = np.int64(0)
+    nt = 0
     i = 0
     while i < end:
         u = cod[i]
@@ -88,19 +90,22 @@ def _core_pass(out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst
                 au = q[3, u]
                 mu = q[4, u]
                 for e in range(a, b):
-                    row = crow[out_idx[e]]
+                    v = out_idx[e]
+                    row = crow[v]
                     if row[0] != rs:
                         row[0] = rs
                         row[1] = 0
                         row[2] = 0
                         row[3] = 0
-                        row[4] = 0
+                        ctl[nt] = v
+                        nt += 1
                     row[1] = min(row[1] + lu, LOG_CAP)
                     row[2] += au
                     row[3] = max(row[3], mu)
-                    new = part(row[1], row[2], row[3])
-                    people += new - row[4]
-                    row[4] = new
+    for j in range(nt):  # each follower's part once, at the end
+        row = crow[ctl[j]]
+        row[4] = part(row[1], row[2], row[3])
+        people += row[4]
     return cex, imp, eng, people
 
 
@@ -147,9 +152,10 @@ def _plan_walk(out_ptr, out_idx, real_thr, use_q, key, od, k, end, hit, ps, sn, 
                use_core, rs, cst, csn, q, want_proj):  # fmt: skip
     """Exposure and projection of one plan-run's posters ``od[:end]`` (the ``k`` seeds
     first), skipping core posters when the plan ``hit`` the root. Returns ``(exposed
-    in all, exposed outside the core's, impressions, engagements, people alone, touched
-    followers)``; ``prow`` holds the plan's own reach state per touched follower (listed
-    in ``tl``). O(out-degrees of the walked posters)."""
+    in all, exposed outside the core's, impressions, engagements, touched followers)``;
+    ``prow`` holds the plan's own reach state per touched follower (listed in ``tl``;
+    their people come from :func:`_plan_people`). O(out-degrees of the walked
+    posters)."""
     ex_all = 0
     ex_out = 0
     for i in range(k):  # the seeds are exposed (they post)
@@ -161,7 +167,6 @@ def _plan_walk(out_ptr, out_idx, real_thr, use_q, key, od, k, end, hit, ps, sn, 
                 ex_out += 1
     imp = np.int64(0)
     eng = np.int64(0)
-    people = np.int64(0)
     nt = 0
     for i in range(end):
         u = od[i]
@@ -193,33 +198,30 @@ def _plan_walk(out_ptr, out_idx, real_thr, use_q, key, od, k, end, hit, ps, sn, 
                         row[1] = 0
                         row[2] = 0
                         row[3] = 0
-                        row[4] = 0
                         tl[nt] = v
                         nt += 1
                     row[1] = min(row[1] + lu, LOG_CAP)
                     row[2] += au
                     row[3] = max(row[3], mu)
-                    new = part(row[1], row[2], row[3])
-                    people += new - row[4]
-                    row[4] = new
-    return ex_all, ex_out, imp, eng, people, nt
+    return ex_all, ex_out, imp, eng, nt
 
 
 @njit(nogil=True, cache=True)
-def _merged_people(tl, nt, prow, crow, rs):
-    """The people a hit plan adds to the core's, in units: over its touched followers,
-    the part of the merged state (log-misses and weights add, the largest share wins;
-    :func:`~pipeline.diffusion.project_kernel.merged_part`) minus the core's part.
-    O(touched)."""
+def _plan_people(tl, nt, prow, crow, rs, hit):
+    """A plan-run's people in units, from its touched followers' states (``prow``): their
+    parts alone, or, for a plan that ``hit`` the core, the part of each merged with the
+    core's state (log-misses and weights add, the largest share wins;
+    :func:`~pipeline.diffusion.project_kernel.merged_part`) minus the core's part, to add
+    to the core's people. O(touched)."""
     add = np.int64(0)
     for j in range(nt):
         v = tl[j]
         p = prow[v]
         c = crow[v]
-        if c[0] == rs:
+        if hit and c[0] == rs:
             add += merged_part(c[1], c[2], c[3], p[1], p[2], p[3]) - c[4]
         else:
-            add += p[4]
+            add += part(p[1], p[2], p[3])
     return add
 
 
@@ -270,8 +272,9 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr, plan_
         st = np.zeros(n, dtype=np.int64)
         sn = np.zeros(n, dtype=np.int64)
         od = np.zeros(n, dtype=np.int32)
-        prow = np.zeros((n if want_proj else 0, 5), dtype=np.int64)
+        prow = np.zeros((n if want_proj else 0, 4), dtype=np.int64)
         tl = np.zeros(n, dtype=np.int32)
+        ctl = np.zeros(n, dtype=np.int32)
         ps = 0
         for r in range(r0, r1):
             key = keys[r]
@@ -287,7 +290,7 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr, plan_
             if root >= 0:
                 cex, cimp, ceng, cpeople = _core_pass(
                     out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst, cod,
-                    csn, crow, q, want_proj,
+                    csn, crow, ctl, q, want_proj,
                 )  # fmt: skip
             core = root >= 0
             for p in range(nplans):
@@ -297,7 +300,7 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr, plan_
                     lptr, lidx, seeds, max_steps, ps, st, od, counts[c, p], per_step[p, r]
                 )
                 hit = core and st[root] == ps
-                ex_all, ex_out, imp, eng, people, nt = _plan_walk(
+                ex_all, ex_out, imp, eng, nt = _plan_walk(
                     out_ptr, out_idx, real_thr, use_q, key, od, seeds.shape[0], end, hit,
                     ps, sn, prow, tl, core, rs, cst, csn, q, want_proj,
                 )  # fmt: skip
@@ -308,12 +311,13 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr, plan_
                     if want_proj:
                         projected[p, r, 0] = (cimp + imp) * unit
                         projected[p, r, 1] = (ceng + eng) * unit
-                        add = _merged_people(tl, nt, prow, crow, rs)
+                        add = _plan_people(tl, nt, prow, crow, rs, True)
                         projected[p, r, 2] = (cpeople + add) * unit
                 else:
                     exposed[p, r] = ex_all
                     if want_proj:
                         projected[p, r, 0] = imp * unit
                         projected[p, r, 1] = eng * unit
+                        people = _plan_people(tl, nt, prow, crow, rs, False)
                         projected[p, r, 2] = people * unit
     return activated, exposed, steps, per_step, counts, projected

@@ -228,6 +228,7 @@ def ic_runs(
         for v in marked:
             sn[v] = _ALWAYS
         prows = _proj_rows(q, pbase)
+        tl = np.zeros(q.shape[1], dtype=np.int32)  # the followers a run's posters reach
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = ic_cascade(
@@ -238,8 +239,9 @@ def ic_runs(
             )  # fmt: skip
             if want_proj:
                 imp, eng, people = _project(
-                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase
-                )
+                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase,
+                    tl,
+                )  # fmt: skip
                 projected[r, 0] = imp * unit
                 projected[r, 1] = eng * unit
                 projected[r, 2] = people * unit
@@ -301,6 +303,7 @@ def lt_runs(
         lab = label[c]
         cnt = counts[c]
         prows = _proj_rows(q, pbase)
+        tl = np.zeros(q.shape[1], dtype=np.int32)  # the followers a run's posters reach
         for r in range(r0, r1):
             cr = credits[r] if want_credits else no_credits
             activated[r], exposed[r], steps[r] = lt_cascade(
@@ -310,8 +313,9 @@ def lt_runs(
             )  # fmt: skip
             if want_proj:
                 imp, eng, people = _project(
-                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase
-                )
+                    out_ptr, out_idx, od, k, activated[r], np.int64(r + 1), q, prows, pbase,
+                    tl,
+                )  # fmt: skip
                 projected[r, 0] = imp * unit
                 projected[r, 1] = eng * unit
                 projected[r, 2] = people * unit

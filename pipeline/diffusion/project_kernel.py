@@ -68,9 +68,11 @@ def quantize(proj):
 
 @njit(nogil=True, cache=True, inline="always")
 def part(lg, w, m):
-    """One follower's people, in units: ``min(m (1 - e^-miss), w)`` rounded down, from
+    """One follower's people, in units: ``min(m (1 - e^-lg), w)`` rounded down, from
     its summed log-miss ``lg`` (2^-40), summed weight ``w`` and largest share ``m``."""
-    return min(np.int64(np.floor(m * -np.expm1(-lg * LOG_UNIT))), w)
+    # 1 - e^-x by exp (a fast intrinsic; expm1 is a library call): the floor to whole
+    # units hides its rounding for any x a reach rate gives
+    return min(np.int64(np.floor(m * (1.0 - np.exp(-lg * LOG_UNIT)))), w)
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -120,16 +122,18 @@ def _project_base(out_ptr, out_idx, seeds, q):
 
 
 @njit(nogil=True, cache=True, inline="always")
-def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base):
+def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base, tl):
     """Platform units of one run's posters ``od[:end]`` (the ``k`` seeds first), in
     units: ``(impressions, engagements, people)`` = (Σ imp[u], Σ eng[u], Σ over followers
     v of :func:`part`). The seeds' part comes from ``base`` (:func:`_project_base`); a
     follower first reached by another poster starts from the state the seeds left it in
-    (kept in its row by :func:`_proj_rows`), and the people sum moves by the change of its
-    part at every edge, so no second pass over the reached followers is needed.
-    ``rows[v]`` packs (run stamp, log-miss, weight, share, part, seeds' log-miss, weight,
-    share): one edge touches one row. O(out-degrees of the posters but the seeds)."""
+    (``rows[1]``, with that state's part) and is listed in ``tl``; the walk only adds
+    log-misses and weights and keeps the largest share (``rows[0][v]``: run stamp,
+    log-miss, weight, share; 32 bytes, one per edge), and each listed follower's part is
+    taken once at the end. O(out-degrees of the posters but the seeds)."""
+    hot, cold = rows
     imp, eng, people = base[3], base[4], base[5]
+    nt = 0
     for i in range(k, end):
         u = od[i]
         imp += q[0, u]
@@ -140,22 +144,26 @@ def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base):
         au = q[3, u]
         mu = q[4, u]
         for e in range(out_ptr[u], out_ptr[u + 1]):
-            row = rows[out_idx[e]]
+            v = out_idx[e]
+            row = hot[v]
             if row[0] != stamp:
+                seeds_left = cold[v]
                 row[0] = stamp
-                row[1] = row[5]
-                row[2] = row[6]
-                row[3] = row[7]
-                row[4] = part(row[5], row[6], row[7])
-            row[1] = min(row[1] + lu, LOG_CAP)
-            row[2] += au
-            row[3] = max(row[3], mu)
-            # unique people behind v: its largest audience share reached, never more than
-            # the impressions it received (the two agree when one poster, or equal shares,
-            # reach it)
-            new = part(row[1], row[2], row[3])
-            people += new - row[4]
-            row[4] = new
+                row[1] = min(seeds_left[0] + lu, LOG_CAP)
+                row[2] = seeds_left[1] + au
+                row[3] = max(seeds_left[2], mu)
+                tl[nt] = v
+                nt += 1
+            else:
+                row[1] = min(row[1] + lu, LOG_CAP)
+                row[2] += au
+                row[3] = max(row[3], mu)
+    for j in range(nt):
+        # unique people behind v: its largest audience share reached, never more than the
+        # impressions it received (the two agree when one poster, or equal shares, reach it)
+        v = tl[j]
+        row = hot[v]
+        people += part(row[1], row[2], row[3]) - cold[v, 3]
     return imp, eng, people
 
 
@@ -180,13 +188,16 @@ def paid_people_prefix(out_ptr, out_idx, seeds, proj):
 
 @njit(nogil=True, cache=True)
 def _proj_rows(q, base):
-    """One chunk's work rows of :func:`_project`: int64 n x 8 (stamp, log-miss, weight,
-    share, part, and the seeds' log-miss, weight and share from ``base``; stamps start
-    at 0, below every run's), 0 rows without a projection. O(n)."""
+    """One chunk's work rows of :func:`_project`: ``(hot, cold)``, int64 n x 4 each: per
+    follower the run's state (stamp, log-miss, weight, share; stamps start at 0, below
+    every run's) and the state the seeds leave (log-miss, weight, share, its part, from
+    ``base``); 0 rows without a projection. O(n)."""
     n = q.shape[1]
-    rows = np.zeros((n, 8), dtype=np.int64)
+    hot = np.zeros((n, 4), dtype=np.int64)
+    cold = np.zeros((n, 4), dtype=np.int64)
     for v in range(n):
-        rows[v, 5] = base[0][v]
-        rows[v, 6] = base[1][v]
-        rows[v, 7] = base[2][v]
-    return rows
+        cold[v, 0] = base[0][v]
+        cold[v, 1] = base[1][v]
+        cold[v, 2] = base[2][v]
+        cold[v, 3] = part(base[0][v], base[1][v], base[2][v])
+    return hot, cold
