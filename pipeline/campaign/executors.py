@@ -133,7 +133,6 @@ def _ray_cell(refs: list[Any], key: str, cell: Cell) -> CellTables:
         ctx = ray.get(refs[0])
         _WORKER_CONTEXTS.clear()
         _WORKER_CONTEXTS[key] = ctx
-        ctx.put("take-along", "known")  # plans other workers choose are not chosen here
     return run_cell(ctx, cell, threads=1)
 
 

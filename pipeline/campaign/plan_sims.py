@@ -5,15 +5,14 @@ A plan (brand, plan model, strategy, level) is judged under every model of the c
 so several cells hold it; :func:`cell_plan` chooses it once per process and hands the
 same result to each. Cells of one brand and model share their run keys (common random
 numbers), so under a per-edge model (weighted cascade, trivalency, per-edge
-probabilities) the first cell of a brand and model that needs a simulation chooses the
-plans of the other cells of that brand and model in the grid and simulates them all at
-once (:func:`~pipeline.diffusion.group.simulate_plans`: each run's live-edge graph and
+probabilities) the first cell of a brand and model that needs a simulation takes along
+the plans of the brand's other cells of that model that the process has chosen already
+(the grid runs each brand's plan-model cells first, so most are) and simulates them all
+at once (:func:`~pipeline.diffusion.group.simulate_plans`: each run's live-edge graph and
 the cascade part the plans share are computed once, on every cell thread); the results
-wait in the simulation memo for their cells. On Ray a worker takes along only the plans
-it has chosen already (choosing the others would repeat other workers' work). A plan's
-numbers do not depend on which plans it was simulated with, so the files are the same
-whatever the order, the thread or the executor; only the time changes. Other models
-simulate cell by cell.
+wait in the simulation memo for their cells. A plan's numbers do not depend on which
+plans it was simulated with, or how, so the files are the same whatever the order, the
+thread or the executor; only the time changes. Other models simulate cell by cell.
 """
 
 from __future__ import annotations
@@ -119,16 +118,14 @@ def simulate_cell_plan(ctx: CampaignContext, cell: Cell, nodes: Any, threads: in
     others: dict[Any, Any] = {}
     if _per_edge(ctx, cell, seed):
         grid = ctx.shared("grid", lambda: cells_of(cfg, ctx.brands))
-        choose = ctx.shared("take-along", lambda: "choose") == "choose"
         plans = ctx.shared("plans", _memo)
         for c in grid:
             if c.brand == cell.brand and c.model.label == cell.model.label and c != cell:
-                if choose:
-                    other = cell_plan(ctx, c, threads)
-                else:  # only the plans this process has chosen already
-                    other = plans.peek(_plan_key(c))
-                    if other is None:
-                        continue
+                # only plans chosen already: choosing the others here would hold up the
+                # cell threads waiting for them (and, on Ray, repeat other workers' work)
+                other = plans.peek(_plan_key(c))
+                if other is None:
+                    continue
                 s = np.asarray(other.nodes, dtype=np.int64)
                 if s.size:
                     others[(cell.brand, cell.model, s.tobytes())] = s
