@@ -46,6 +46,33 @@ __all__ = ["ic_group_runs"]
 _ALL_REAL = np.uint64(2**53)  # every 53-bit coin is below it
 
 
+@njit(nogil=True, cache=True, inline="always")
+def _post(out_idx, a, b, q, u, rows, stamp, tl, nt):
+    """Poster ``u``'s post (out-edges ``a:b``) added to its followers' reach states in
+    ``rows`` (stamp, log-miss, weight, share, in whole units): a follower first met under
+    ``stamp`` starts from nothing and is listed in ``tl[nt]``. Returns the new ``nt``;
+    the parts are taken once at the end. O(out-degree of u)."""
+    lu = q[2, u]
+    if lu < 0:
+        return nt  # the poster reaches no one
+    au = q[3, u]
+    mu = q[4, u]
+    for e in range(a, b):
+        v = out_idx[e]
+        row = rows[v]
+        if row[0] != stamp:
+            row[0] = stamp
+            row[1] = 0
+            row[2] = 0
+            row[3] = 0
+            tl[nt] = v
+            nt += 1
+        row[1] = min(row[1] + lu, LOG_CAP)
+        row[2] += au
+        row[3] = max(row[3], mu)
+    return nt
+
+
 @njit(nogil=True, cache=True)
 def _core_pass(out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst, cod, csn,
                crow, ctl, q, want_proj):  # fmt: skip
@@ -85,23 +112,7 @@ def _core_pass(out_ptr, out_idx, real_thr, use_q, key, root, rs, lptr, lidx, cst
         if want_proj:
             imp += q[0, u]
             eng += q[1, u]
-            lu = q[2, u]
-            if lu >= 0:
-                au = q[3, u]
-                mu = q[4, u]
-                for e in range(a, b):
-                    v = out_idx[e]
-                    row = crow[v]
-                    if row[0] != rs:
-                        row[0] = rs
-                        row[1] = 0
-                        row[2] = 0
-                        row[3] = 0
-                        ctl[nt] = v
-                        nt += 1
-                    row[1] = min(row[1] + lu, LOG_CAP)
-                    row[2] += au
-                    row[3] = max(row[3], mu)
+            nt = _post(out_idx, a, b, q, u, crow, rs, ctl, nt)
     for j in range(nt):  # each follower's part once, at the end
         row = crow[ctl[j]]
         row[4] = part(row[1], row[2], row[3])
@@ -186,23 +197,7 @@ def _plan_walk(out_ptr, out_idx, real_thr, use_q, key, od, k, end, hit, ps, sn, 
         if want_proj:
             imp += q[0, u]
             eng += q[1, u]
-            lu = q[2, u]
-            if lu >= 0:
-                au = q[3, u]
-                mu = q[4, u]
-                for e in range(a, b):
-                    v = out_idx[e]
-                    row = prow[v]
-                    if row[0] != ps:
-                        row[0] = ps
-                        row[1] = 0
-                        row[2] = 0
-                        row[3] = 0
-                        tl[nt] = v
-                        nt += 1
-                    row[1] = min(row[1] + lu, LOG_CAP)
-                    row[2] += au
-                    row[3] = max(row[3], mu)
+            nt = _post(out_idx, a, b, q, u, prow, ps, tl, nt)
     return ex_all, ex_out, imp, eng, nt
 
 
