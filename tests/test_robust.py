@@ -24,6 +24,7 @@ from pipeline.errors import InputError
 from pipeline.graph_io import FollowerGraph, from_edges
 from pipeline.seeding import make_problem
 from pipeline.seeding.base import SeedingProblem
+from pipeline.seeding.cover_index import _segment
 from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.robust import (
     MAX_RR_SETS,
@@ -33,7 +34,14 @@ from pipeline.seeding.robust import (
     robust_seeds,
     saturate,
 )
-from pipeline.seeding.robust_kernel import concat_sets, model_degrees, truncated_greedy
+from pipeline.seeding.robust_kernel import (
+    Joint,
+    concat_sets,
+    joint_index,
+    joint_weights,
+    model_degrees,
+    truncated_greedy,
+)
 from pipeline.seeding.rrsets import RRSets
 
 # ------------------------------------------------------------------------------ helpers
@@ -170,7 +178,8 @@ def test_truncated_greedy_matches_plain_python(case: int) -> None:
     n, n_models = int(rng.integers(5, 11)), int(rng.integers(1, 4))
     pools = _random_pools(rng, n, n_models)
     rr, model = concat_sets([_rrsets(n, s) for s in pools])
-    index = CoverIndex.build(rr)
+    everyone = np.ones(n, dtype=np.bool_)
+    raw = Joint(rr.ptr, rr.nodes, *_segment(n, rr.ptr, rr.nodes, everyone, 0), model, everyone)
     opt = rng.integers(0, 15, n_models).astype(np.float64)
     c = float(rng.choice([0.3, 0.7, 1.0, 2.0]))
     eligible = rng.random(n) < 0.8
@@ -181,14 +190,21 @@ def test_truncated_greedy_matches_plain_python(case: int) -> None:
     per_cost = bool(rng.random() < 0.5) and budget >= 0
     key_cost = cost if rng.random() < 0.5 else cost / 10.0 + 0.5
     none = np.zeros(0, np.int64)
-    deg0 = model_degrees(index, model, n_models, none)
-    got, cov = truncated_greedy(rr.ptr, rr.nodes, index.nptr, index.sets, model, opt, c,
+    deg0 = model_degrees(raw, n_models, none)
+    got, cov = truncated_greedy(rr.ptr, rr.nodes, raw.nptr, raw.sets, model, opt, c,
                                 eligible, forced, cost, k, budget, per_cost, key_cost,
                                 none, deg0)  # fmt: skip
     want, want_cov = _ref_greedy(pools, opt, c, eligible, forced, cost, k, budget, per_cost,
                                  key_cost)  # fmt: skip
     assert got.tolist() == want
     assert cov.tolist() == want_cov
+    # the same on the models' distinct parts weighted by their counts (what saturate runs)
+    joint = joint_index([CoverIndex.build(_rrsets(n, s)) for s in pools], everyone)
+    w = joint_weights([CoverIndex.build(_rrsets(n, s)) for s in pools])
+    got2, cov2 = truncated_greedy(joint.ptr, joint.nodes, joint.nptr, joint.sets, joint.model,
+                                  opt, c, eligible, forced, cost, k, budget, per_cost,
+                                  key_cost, w, model_degrees(joint, n_models, w))  # fmt: skip
+    assert got2.tolist() == want and cov2.tolist() == want_cov
 
 
 # ------------------------------------------------------- (b) SATURATE vs brute force

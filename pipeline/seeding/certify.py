@@ -100,6 +100,7 @@ def _upper_bound(
     k: int,
     budget: float,
     checks: NDArray[np.bool_],
+    weight: NDArray[np.int64],
 ) -> float:
     # the k largest marginals come from a histogram of the candidates' marginals,
     # kept as covering lowers them; the knapsack (budget) sorts the candidates left
@@ -137,13 +138,14 @@ def _upper_bound(
                 j = sets[q]
                 if not covered[j]:
                     covered[j] = True
-                    cov += 1
+                    w = weight[j]
+                    cov += w
                     for r in range(ptr[j], ptr[j + 1]):
                         x = nodes[r]
                         if eligible[x]:
                             hist[deg[x]] -= 1
-                            hist[deg[x] - 1] += 1
-                        deg[x] -= 1
+                            hist[deg[x] - w] += 1
+                        deg[x] -= w
     return best
 
 
@@ -172,11 +174,11 @@ def upper_bound(
     at = np.unique(np.linspace(n_forced, steps - 1, min(_CHECKPOINTS, steps)).astype(np.int64))
     checks[at] = True
     checks[-1] = True
-    plain = index if index.weight is None else CoverIndex(index.rr, index.nptrs, index.parts)
+    plain = index.unweighted()  # each part counts its sets
     bound = _upper_bound(
-        n, index.rr.ptr, index.rr.nodes, *index.kernel_lists, plain.degrees,
+        n, *plain.kernel_sets, *plain.kernel_lists, plain.degrees,
         np.ascontiguousarray(seeds, np.int32), n_forced, elig, c,
-        -1 if k is None else int(k), rest, checks,
+        -1 if k is None else int(k), rest, checks, plain.kernel_weight,
     )  # fmt: skip
     return float(bound)
 

@@ -1,16 +1,22 @@
 """The node-to-sets index of an RR collection, grown without copying what it holds.
 
-:class:`CoverIndex` inverts a collection (per node, the RR sets it belongs to) for the
-candidate pool only. It is held in *segments*: segment ``s`` indexes the sets
+:class:`CoverIndex` inverts a collection for the candidate pool only, over its
+*distinct candidate parts* (:mod:`~pipeline.seeding.distinct_sets`): each set's
+members in the pool, sets with the same part counted once with their number, sets with
+none dropped. Every kernel reads the parts (``kernel_sets``) weighted by their counts
+(``kernel_weight``), so greedy picks, gains, prefixes and bounds equal those on the
+collection itself, on far fewer sets (a hundredth for the demo's IC sets).
+
+The inverted index is held in *segments*: segment ``s`` indexes the parts
 ``[starts[s], starts[s + 1])`` as a CSR of its own (``nptrs[s]``, ``parts[s]``), so
-node u's sets are, in increasing order, ``parts[0][nptrs[0][u]:nptrs[0][u + 1]]``, then
-segment 1's, and so on. Growing the index for a longer collection of the same stream
-(IMM's and OPIM-C's rounds) indexes only the new sets as one more segment and shares
-the old ones, read-only: no entry is copied. The greedy kernels
-(:mod:`~pipeline.seeding.max_cover`, :mod:`~pipeline.seeding.certify`) walk a node's
-segments in order, which visits its sets in the order one flat index would, so every
-result equals the flat index's. Past :data:`MAX_SEGMENTS` segments the index is
-rebuilt as one (each node's walk stays short).
+node u's parts are, in increasing order, ``parts[0][nptrs[0][u]:nptrs[0][u + 1]]``,
+then segment 1's, and so on. Growing the index for a longer collection of the same
+stream (IMM's and OPIM-C's rounds) adds the new sets' parts, indexes only the new
+parts as one more segment and shares the old ones, read-only: no entry is copied. The
+greedy kernels (:mod:`~pipeline.seeding.max_cover`, :mod:`~pipeline.seeding.certify`)
+walk a node's segments in order, which visits its parts in the order one flat index
+would, so every result equals the flat index's. Past :data:`MAX_SEGMENTS` segments
+the inverted index is rebuilt as one (each node's walk stays short).
 """
 
 from __future__ import annotations
@@ -24,14 +30,13 @@ from numba import njit
 from numba.typed import List
 from numpy.typing import NDArray
 
+from pipeline.seeding.distinct_sets import DistinctSets, group_sums, parts_of
 from pipeline.seeding.rrsets import RRSets
 
 __all__ = ["MAX_SEGMENTS", "CoverIndex", "candidate_mask"]
 
 #: Segments an index holds at most; one more growth rebuilds it as a single segment.
 MAX_SEGMENTS = 16
-
-_NO_WEIGHT = np.zeros(0, dtype=np.int64)  # every set counts 1
 
 
 @njit(nogil=True, cache=True)
@@ -60,18 +65,10 @@ def _segment(
 
 
 @njit(nogil=True, cache=True)
-def _degrees(n, ptr, nodes, nptrs, keep, weight):
-    """Per indexed node, the number of sets it is in, each counting ``weight[j]`` (empty:
-    1); 0 for nodes the index leaves out (``keep``). Weighted, it walks the sets in order
-    (sequential reads, additions into n counters) rather than gathering a weight per
-    index entry. O(n x segments + total size)."""
-    if weight.shape[0] == 0:
-        deg = np.zeros(n, dtype=np.int64)
-        for s in range(len(nptrs)):
-            nptr = nptrs[s]
-            for u in range(n):
-                deg[u] += nptr[u + 1] - nptr[u]
-        return deg
+def _degrees(n, ptr, nodes, keep, weight):
+    """Per indexed node, the summed ``weight`` of the sets it is in; 0 for nodes the
+    index leaves out (``keep``). It walks the sets in order (sequential reads,
+    additions into n counters). O(n + total size)."""
     deg = np.zeros(n, dtype=np.int64)
     for j in range(ptr.shape[0] - 1):
         w = weight[j]
@@ -124,18 +121,26 @@ def candidate_mask(
 
 @dataclass(frozen=True, eq=False)
 class CoverIndex:
-    """RR sets plus their inverted index (in segments, see the module doc), ready for
-    repeated greedy runs. ``weight`` (int64 per set, or None for 1 each): what covering
-    each set counts, e.g. its multiplicity in a bootstrap resample (:meth:`reweighted`).
-    ``nptrs``/``parts``: each segment's offsets (n + 1, int64) and set ids (int32),
+    """RR sets, their distinct candidate parts and the parts' inverted index (in
+    segments, see the module doc), ready for repeated greedy runs. ``rr``: the
+    collection; ``distinct``: its parts (:class:`DistinctSets`); ``weight`` (int64 per
+    part, or None for its count): what covering each part counts, e.g. its sets'
+    multiplicities in a bootstrap resample (:meth:`reweighted`, :meth:`resampled`).
+    ``nptrs``/``parts``: each segment's offsets (n + 1, int64) and part ids (int32),
     read-only and shared with the indexes this one grew from or into;
     :attr:`kernel_lists` holds them as the numba typed lists the kernels take."""
 
     rr: RRSets
+    distinct: DistinctSets
     nptrs: tuple[NDArray[np.int64], ...]
     parts: tuple[NDArray[np.int32], ...]
     keep: NDArray[np.bool_] | None = None  # the nodes indexed (None: all)
     weight: NDArray[np.int64] | None = None
+
+    @property
+    def theta(self) -> int:
+        """Sets in the collection (what ``n * covered / theta`` divides by). O(1)."""
+        return len(self.rr)
 
     @cached_property
     def kernel_lists(self) -> tuple[Any, Any]:
@@ -143,17 +148,23 @@ class CoverIndex:
         return _typed(self.nptrs), _typed(self.parts)
 
     @property
+    def kernel_sets(self) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
+        """The parts as the kernels take them: (offsets, members), part ``j`` being
+        ``members[offsets[j]:offsets[j + 1]]``. O(1)."""
+        return self.distinct.ptr, self.distinct.nodes
+
+    @property
     def kernel_weight(self) -> NDArray[np.int64]:
-        """``weight`` as the kernels take it: an empty array for 1 per set. O(1)."""
-        return _NO_WEIGHT if self.weight is None else self.weight
+        """What covering each part counts: ``weight``, or the part's count. O(1)."""
+        return self.distinct.count if self.weight is None else self.weight
 
     @cached_property
     def degrees(self) -> NDArray[np.int64]:
         """Per node, its (weighted) number of sets: where every greedy run on this index
-        starts, computed once (read-only). O(n + index size) the first time."""
+        starts, computed once (read-only). O(n + parts' size) the first time."""
         keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        nptrs = self.kernel_lists[0]
-        deg = _degrees(self.rr.n, self.rr.ptr, self.rr.nodes, nptrs, keep, self.kernel_weight)
+        ptr, nodes = self.kernel_sets
+        deg = _degrees(self.rr.n, ptr, nodes, keep, self.kernel_weight)
         deg.setflags(write=False)
         return deg
 
@@ -162,15 +173,15 @@ class CoverIndex:
         if len(self.parts) == 1:
             return self.nptrs[0], self.parts[0]
         keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        nptr, sets = _segment(self.rr.n, self.rr.ptr, self.rr.nodes, keep, 0)
+        nptr, sets = _segment(self.rr.n, *self.kernel_sets, keep, 0)
         for a in (nptr, sets):
             a.setflags(write=False)
         return nptr, sets
 
     @property
     def nptr(self) -> NDArray[np.int64]:
-        """The index as one CSR: node u's sets are ``sets[nptr[u]:nptr[u + 1]]``. The
-        segment itself when there is one, else built once (O(total size))."""
+        """The index as one CSR: node u's parts are ``sets[nptr[u]:nptr[u + 1]]``. The
+        segment itself when there is one, else built once (O(parts' size))."""
         return self._flat[0]
 
     @property
@@ -178,17 +189,40 @@ class CoverIndex:
         """See :attr:`nptr`."""
         return self._flat[1]
 
+    def _with(self, weight: NDArray[np.int64] | None) -> CoverIndex:
+        out = CoverIndex(self.rr, self.distinct, self.nptrs, self.parts, self.keep, weight)
+        out.__dict__["kernel_lists"] = self.kernel_lists  # (cached_property: shared)
+        return out
+
+    def unweighted(self) -> CoverIndex:
+        """This index with each set counting 1 (each part its count). O(1)."""
+        return self if self.weight is None else self._with(None)
+
     def reweighted(self, weight: NDArray[np.integer]) -> CoverIndex:
-        """This index with each set counting ``weight[j]`` (whole numbers >= 0, one per
-        set): greedy runs and prefix counts on it equal those on the collection with
-        set j repeated ``weight[j]`` times, without copying a set or re-indexing.
-        O(1) besides the weights' conversion."""
+        """This index with set j of the collection counting ``weight[j]`` (whole numbers
+        >= 0, one per set): greedy runs and prefix counts on it equal those on the
+        collection with set j repeated ``weight[j]`` times, without copying a set or
+        re-indexing. O(theta)."""
         w = np.ascontiguousarray(weight, dtype=np.int64)
         if w.shape != (len(self.rr),):
             raise ValueError(f"weight has shape {w.shape}; expected ({len(self.rr)},)")
-        out = CoverIndex(self.rr, self.nptrs, self.parts, self.keep, w)
-        out.__dict__["kernel_lists"] = self.kernel_lists  # (cached_property: shared)
-        return out
+        return self._with(group_sums(self.distinct.group, w, len(self.distinct)))
+
+    def resampled(self, seed: int | np.random.SeedSequence) -> CoverIndex:
+        """This index on a bootstrap resample of the collection (``theta`` sets drawn
+        uniformly with replacement): the parts' multiplicities drawn at once, multinomial
+        with ``theta`` trials and probabilities ``count / theta`` (the sets with no
+        candidate being one more outcome), from ``Generator(PCG64(seed))`` — the law of
+        the per-set draw summed per part, in O(parts) rather than O(theta). Reproducible
+        for a given ``seed``."""
+        theta = len(self.rr)
+        count = self.distinct.count
+        if theta == 0:
+            return self._with(count.copy())
+        p = np.append(count, theta - int(count.sum())) / float(theta)
+        rng = np.random.Generator(np.random.PCG64(seed))
+        w = rng.multinomial(theta, p)[:-1].astype(np.int64, copy=False)
+        return self._with(np.ascontiguousarray(w))
 
     @classmethod
     def build(cls, rr: RRSets, nodes: NDArray[np.bool_] | None = None) -> CoverIndex:
@@ -197,30 +231,38 @@ class CoverIndex:
         when the pool is a small share of the graph; coverage queries about other nodes
         then see no sets. One segment. O(n + total size)."""
         keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
-        nptr, sets = _segment(rr.n, rr.ptr, rr.nodes, keep, 0)
-        return cls._of(rr, (nptr,), (sets,), nodes)
+        distinct = parts_of(rr, keep)
+        nptr, sets = _segment(rr.n, distinct.ptr, distinct.nodes, keep, 0)
+        return cls._of(rr, distinct, (nptr,), (sets,), nodes)
 
     @classmethod
     def _of(
-        cls, rr: RRSets, nptrs: tuple[NDArray[np.int64], ...],
+        cls, rr: RRSets, distinct: DistinctSets, nptrs: tuple[NDArray[np.int64], ...],
         parts: tuple[NDArray[np.int32], ...], keep: NDArray[np.bool_] | None,
     ) -> CoverIndex:  # fmt: skip
         arrays: tuple[NDArray[Any], ...] = (*nptrs, *parts)
         for a in arrays:
             a.setflags(write=False)
-        return cls(rr, nptrs, parts, keep)
+        return cls(rr, distinct, nptrs, parts, keep)
 
     def grow(self, rr: RRSets) -> CoverIndex:
         """The index of ``rr``, a collection whose first sets are this index's (an
-        extension of the same stream), for the same nodes: the new sets indexed as one
-        more segment, the old segments shared (nothing copied), so this index stays
-        valid. The same greedy results as :meth:`build`. O(n + new size); a shorter
-        ``rr``, or one past :data:`MAX_SEGMENTS`, is built afresh."""
+        extension of the same stream), for the same nodes: the new sets' parts added,
+        the new parts indexed as one more segment, the old segments shared (nothing
+        copied), so this index stays valid. The same greedy results as :meth:`build`.
+        O(n + new size); a shorter ``rr`` is built afresh, and past
+        :data:`MAX_SEGMENTS` the inverted index is rebuilt as one."""
         have = len(self.rr)
-        if len(rr) < have or len(self.parts) >= MAX_SEGMENTS:
+        if len(rr) < have:
             return CoverIndex.build(rr, self.keep)
         if self.weight is not None:
             raise ValueError("a reweighted index does not grow; grow the original")
         keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        nptr, sets = _segment(rr.n, rr.ptr, rr.nodes, keep, have)
-        return CoverIndex._of(rr, (*self.nptrs, nptr), (*self.parts, sets), self.keep)
+        distinct = parts_of(rr, keep, self.distinct)
+        if len(self.parts) >= MAX_SEGMENTS:
+            nptr, sets = _segment(rr.n, distinct.ptr, distinct.nodes, keep, 0)
+            return CoverIndex._of(rr, distinct, (nptr,), (sets,), self.keep)
+        nptr, sets = _segment(rr.n, distinct.ptr, distinct.nodes, keep, len(self.distinct))
+        return CoverIndex._of(
+            rr, distinct, (*self.nptrs, nptr), (*self.parts, sets), self.keep
+        )  # fmt: skip

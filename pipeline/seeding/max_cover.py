@@ -197,8 +197,7 @@ def greedy_cover(
     f = np.zeros(0, dtype=np.int32) if forced is None else forced.astype(np.int32)
     return _greedy(
         n,
-        index.rr.ptr,
-        index.rr.nodes,
+        *index.kernel_sets,
         *index.kernel_lists,
         elig,
         f,
@@ -245,4 +244,4 @@ def prefix_coverage(index: CoverIndex, seeds: NDArray[np.int32]) -> NDArray[np.i
     """
     w = index.kernel_weight
     seeds = np.ascontiguousarray(seeds, np.int32)
-    return _prefix(index.rr.ptr, *index.kernel_lists, seeds, w)
+    return _prefix(index.kernel_sets[0], *index.kernel_lists, seeds, w)

@@ -72,7 +72,7 @@ from pipeline.seeding.estimate import rr_sampler
 from pipeline.seeding.imm import mixed_cost, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
 from pipeline.seeding.rrsets import RRSets, root_cumulative
-from pipeline.seeding.stability import resample_seed, resample_weights
+from pipeline.seeding.stability import resample_seed
 
 __all__ = ["Constraints", "SaturateResult", "robust_seeds", "saturate"]
 
@@ -152,7 +152,7 @@ def _ratios(cov: NDArray[np.int64], opt: NDArray[np.int64]) -> NDArray[np.float6
 
 def saturate(
     indexes: Sequence[CoverIndex], cons: Constraints, *, steps: int = STEPS,
-    names: Sequence[str] | None = None, joint: tuple[CoverIndex, Any] | None = None,
+    names: Sequence[str] | None = None, joint: rk.Joint | None = None,
 ) -> SaturateResult:  # fmt: skip
     """SATURATE over the models' selection pools (module docstring, step 2).
 
@@ -167,8 +167,8 @@ def saturate(
     opt = np.array([g for _, g, _ in mine], dtype=np.int64)
     if len(indexes) == 1:
         return SaturateResult(mine[0][0], np.ones(1), opt, 1.0, 1.0, mine[0][2], (mine[0][0],))
-    both, model = joint if joint is not None else rk.joint_index(indexes, cons.pool)
-    rr, n_sets, n_models, w = both.rr, len(both.rr), len(indexes), rk.joint_weights(indexes)
+    both = joint if joint is not None else rk.joint_index(indexes, cons.pool)
+    model, n_sets, n_models, w = both.model, len(both), len(indexes), rk.joint_weights(indexes)
 
     def ratios(plan: NDArray[np.int32]) -> NDArray[np.float64]:
         return _ratios(
@@ -186,7 +186,7 @@ def saturate(
     lo, hi = max(p[0] for p in plans), 1.0
     k = -1 if cons.k is None else int(cons.k)
     budget = -1.0 if cons.budget is None else float(cons.budget)
-    deg0 = rk.model_degrees(both, model, n_models, w)
+    deg0 = rk.model_degrees(both, n_models, w)
     for _ in range(steps):
         if hi - lo <= 1.0 / (1 << steps):
             break
@@ -194,7 +194,7 @@ def saturate(
         ok = False
         for name, per_cost, key_cost in cons.rules():
             plan, cov = rk.truncated_greedy(
-                rr.ptr, rr.nodes, both.nptr, both.sets, model, opt.astype(np.float64), c,
+                both.ptr, both.nodes, both.nptr, both.sets, model, opt.astype(np.float64), c,
                 cons.eligible, cons.forced, cons.cost, k, budget, per_cost, key_cost, w, deg0,
             )  # fmt: skip
             r = _ratios(cov, opt)
@@ -334,8 +334,8 @@ def robust_seeds(
     joint = rk.joint_index(indexes, cons.pool) if len(indexes) > 1 else None
     sat = saturate(indexes, cons, names=labels, joint=joint)
     reruns = [  # SATURATE on bootstrap resamples of every model's pool (stability), as weights
-        saturate([ix.reweighted(resample_weights(len(ix.rr), resample_seed(seed + 1 + b, j)))
-                  for j, ix in enumerate(indexes)], cons, names=labels, joint=joint).seeds
+        saturate([ix.resampled(resample_seed(seed + 1 + b, j)) for j, ix in enumerate(indexes)],
+                 cons, names=labels, joint=joint).seeds
         .astype(np.int32) for b in range(int(resamples))
     ]  # fmt: skip
     thetas = {label: len(ix.rr) for label, ix in zip(labels, indexes, strict=True)}

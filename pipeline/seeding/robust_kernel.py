@@ -14,17 +14,19 @@ See :mod:`pipeline.seeding.robust` for the algorithm around it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from pipeline.seeding.cover_index import _segment
 from pipeline.seeding.heap import _heap_pop, _heap_push, _heapify
 from pipeline.seeding.max_cover import CoverIndex
 from pipeline.seeding.rrsets import RRSets
 
 __all__ = [
+    "Joint",
     "concat_sets",
     "joint_index",
     "joint_weights",
@@ -46,22 +48,42 @@ def concat_sets(collections: list[RRSets]) -> tuple[RRSets, NDArray[np.int32]]:
     return RRSets(n, ptr, nodes), model
 
 
-def joint_index(indexes: Sequence[CoverIndex], pool: NDArray[np.bool_]) -> tuple[CoverIndex, Any]:
-    """The models' sets (``indexes``, one per model) in one collection indexed for the
-    ``pool`` nodes, and each set's model: what SATURATE's truncated greedy runs on, the
-    same for a bootstrap re-run (only the weights change). O(total size)."""
-    rr, model = concat_sets([ix.rr for ix in indexes])
-    return CoverIndex.build(rr, pool), model
+@dataclass(frozen=True, eq=False)
+class Joint:
+    """The models' distinct candidate parts in one collection (``ptr``, ``nodes``; part
+    ``s`` of model ``model[s]``) and its inverted index for the pool (``nptr``,
+    ``sets``): what SATURATE's truncated greedy runs on, the same for a bootstrap
+    re-run (only the weights change)."""
+
+    ptr: NDArray[np.int64]
+    nodes: NDArray[np.int32]
+    nptr: NDArray[np.int64]
+    sets: NDArray[np.int32]
+    model: NDArray[np.int32]
+    keep: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return int(self.ptr.shape[0] - 1)
+
+
+def joint_index(indexes: Sequence[CoverIndex], pool: NDArray[np.bool_]) -> Joint:
+    """The :class:`Joint` of the models' indexes (one per model, same nodes): their
+    parts (:attr:`CoverIndex.kernel_sets`) concatenated in order, indexed for ``pool``.
+    O(n + the parts' size)."""
+    n = indexes[0].rr.n
+    sizes = [np.diff(ix.kernel_sets[0]) for ix in indexes]
+    ptr = np.zeros(sum(len(s) for s in sizes) + 1, dtype=np.int64)
+    np.cumsum(np.concatenate(sizes), out=ptr[1:])
+    nodes = np.concatenate([ix.kernel_sets[1] for ix in indexes]).astype(np.int32, copy=False)
+    model = np.repeat(np.arange(len(indexes), dtype=np.int32), [len(s) for s in sizes])
+    nptr, sets = _segment(n, ptr, nodes, pool, 0)
+    return Joint(ptr, nodes, nptr, sets, model, pool)
 
 
 def joint_weights(indexes: Sequence[CoverIndex]) -> NDArray[np.int64]:
-    """Each set's weight in the joint collection (the indexes' weights in order, 1 for an
-    unweighted index), or an empty array when no index is weighted. O(sets)."""
-    if all(ix.weight is None for ix in indexes):
-        return np.zeros(0, dtype=np.int64)
-    return np.concatenate(
-        [np.ones(len(ix.rr), np.int64) if ix.weight is None else ix.weight for ix in indexes]
-    )
+    """Each part's weight in the joint collection: the indexes' weights in order
+    (:attr:`CoverIndex.kernel_weight`). O(parts)."""
+    return np.concatenate([ix.kernel_weight for ix in indexes]).astype(np.int64, copy=False)
 
 
 @njit(inline="always")
@@ -213,16 +235,13 @@ def _model_degrees(n, ptr, nodes, model, n_models, keep, weight):
     return deg
 
 
-def model_degrees(
-    index: CoverIndex, model: NDArray[np.int32], n_models: int, weight: NDArray[np.int64]
-) -> NDArray[np.int64]:
+def model_degrees(joint: Joint, n_models: int, weight: NDArray[np.int64]) -> NDArray[np.int64]:
     """Per node (rows) and model (columns), the (weighted: ``weight[s]``, empty: 1) number
-    of the joint collection's sets it is in; 0 for the nodes ``index`` leaves out. It
-    walks the sets in order (sequential reads of the weights), once per SATURATE call
-    rather than once per truncated greedy. O(n J + total size)."""
-    rr = index.rr
-    keep = np.ones(rr.n, dtype=np.bool_) if index.keep is None else index.keep
-    return _model_degrees(rr.n, rr.ptr, rr.nodes, model, n_models, keep, weight)
+    of the joint collection's sets it is in; 0 for the nodes outside the pool. It
+    walks the parts in order (sequential reads of the weights), once per SATURATE call
+    rather than once per truncated greedy. O(n J + the parts' size)."""
+    n = joint.keep.shape[0]
+    return _model_degrees(n, joint.ptr, joint.nodes, joint.model, n_models, joint.keep, weight)
 
 
 @njit(nogil=True, cache=True)

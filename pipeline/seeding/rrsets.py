@@ -85,14 +85,23 @@ def _node_probabilities(
     return out, pmax
 
 
+class Lineage:
+    """The identity of one growing collection across the stores that hold it: a store
+    reallocated to grow its longest collection keeps its lineage (the sets it holds are
+    the same), so what is derived from a prefix (:func:`~pipeline.seeding.distinct_sets.
+    parts_of`) is found again. Weakly referable."""
+
+
 class _Store:
     """Backing arrays of a growing collection, with room to spare: extending the
     longest collection of a stream writes after its end instead of copying it (the
     room is virtual memory until written). Collections are views of a prefix."""
 
-    __slots__ = ("lock", "nodes", "ptr", "sets", "size")
+    __slots__ = ("lineage", "lock", "moved", "nodes", "ptr", "sets", "size")
 
     def __init__(self, sets: int, size: int) -> None:
+        self.lineage = Lineage()
+        self.moved = False  # its collection grew into another store: never extended here
         self.ptr = np.empty(sets + 1, dtype=np.int64)
         self.ptr[0] = 0
         self.nodes = np.empty(size, dtype=np.int32)
@@ -106,6 +115,8 @@ class _Store:
     def __setstate__(self, state: tuple[NDArray[np.int64], NDArray[np.int32], int, int]) -> None:
         self.ptr, self.nodes, self.sets, self.size = state
         self.lock = threading.Lock()
+        self.lineage = Lineage()
+        self.moved = False
 
 
 @dataclass(frozen=True)
@@ -130,8 +141,8 @@ class RRSets:
         return int(self.nodes.shape[0])
 
     def prefix(self, count: int) -> RRSets:
-        """The first ``count`` sets (views, no copy)."""
-        return RRSets(self.n, self.ptr[: count + 1], self.nodes[: self.ptr[count]])
+        """The first ``count`` sets (views of the same store, no copy)."""
+        return RRSets(self.n, self.ptr[: count + 1], self.nodes[: self.ptr[count]], self._store)
 
     def extend(self, other: RRSets) -> RRSets:
         """This collection followed by ``other`` (same graph)."""
@@ -146,7 +157,7 @@ class RRSets:
         st = self._store
         have, used = len(self), self.total_size
         with st.lock if st is not None else nullcontext():
-            tip = st is not None and st.sets == have and st.size == used
+            tip = st is not None and not st.moved and st.sets == have and st.size == used
             if (
                 st is None
                 or not tip
@@ -154,6 +165,9 @@ class RRSets:
                 or (st.nodes.shape[0] < used + size)
             ):
                 grown = _Store(2 * (have + sets), 2 * (used + size))
+                if tip:  # the same collection, moved to more room
+                    assert st is not None
+                    grown.lineage, st.moved = st.lineage, True
                 grown.ptr[: have + 1] = self.ptr
                 grown.nodes[:used] = self.nodes
                 grown.sets, grown.size = have, used

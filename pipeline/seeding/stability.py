@@ -13,13 +13,15 @@ independent estimate and reports the KPI spread (:func:`kpi_spread`).
   (``theta`` set indices drawn with replacement, gathered by a numba kernel);
 - :func:`resample_weights`: the same resample as multiplicities per set;
 - :func:`bootstrap_plans`: ``B`` resamples, each the original :class:`CoverIndex`
-  reweighted by the multiplicities (no copy, no re-indexing), each given to the
+  with its candidate parts' multiplicities drawn at once
+  (:meth:`~pipeline.seeding.cover_index.CoverIndex.resampled`: multinomial, the law of
+  the per-set draw summed per part; no copy, no re-indexing), each given to the
   caller's ``select``;
 - :func:`plan_stability`: the :class:`Stability` of a plan against the re-run plans.
 
-Cost: each re-run of :func:`bootstrap_plans` draws ``theta`` indices and counts them
-(O(theta), ``theta`` int64 weights); its greedy is the caller's. :func:`resample_sets`
-copies the pool instead (``theta + 1`` offsets and ``total_size`` entries in
+Cost: each re-run of :func:`bootstrap_plans` draws one multiplicity per distinct
+candidate part (O(parts), far fewer than ``theta`` sets); its greedy is the caller's.
+:func:`resample_sets` copies the pool instead (``theta + 1`` offsets and ``total_size`` entries in
 expectation), for a caller that needs the sets themselves.
 """
 
@@ -110,14 +112,15 @@ def bootstrap_plans(
 ) -> list[NDArray[np.int32]]:
     """The plans ``select`` makes on ``resamples`` bootstrap resamples of ``index.rr``.
 
-    Re-run ``b`` resamples with :func:`resample_seed` ``(seed, b)`` as weights on
-    ``index`` (:func:`resample_weights`; the plans equal those on the copied
-    resample indexed afresh) and calls ``select`` on it (e.g.
+    Re-run ``b`` draws the multiplicities of ``index``'s parts in a bootstrap resample
+    of its sets with :func:`resample_seed` ``(seed, b)``
+    (:meth:`~pipeline.seeding.cover_index.CoverIndex.resampled`) and calls ``select``
+    on the reweighted index (e.g.
     ``lambda ix: select_cover(ix, k=k, ...)[0]``, the rule that made the plan, with
     the same forced seeds, which are then picked in every re-run).
     Returns the plans as int32 arrays, in re-run order. Reproducible for a
     deterministic ``select``. InputError unless ``resamples >= 1``. Time
-    ``resamples`` x (O(theta) + one ``select``); extra memory ``theta`` weights.
+    ``resamples`` x (O(parts) + one ``select``); extra memory one weight per part.
     """
     if isinstance(resamples, bool) or not isinstance(resamples, int | np.integer):
         raise InputError(f"{param('resamples')} must be a whole number, got {resamples!r}")
@@ -125,7 +128,7 @@ def bootstrap_plans(
         raise InputError(f"{param('resamples')} must be at least 1, got {resamples}")
     plans: list[NDArray[np.int32]] = []
     for b in range(int(resamples)):
-        ix = index.reweighted(resample_weights(len(index.rr), resample_seed(seed, b)))
+        ix = index.resampled(resample_seed(seed, b))
         plans.append(np.asarray(select(ix), dtype=np.int32))
     return plans
 
