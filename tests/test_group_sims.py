@@ -181,5 +181,8 @@ def test_bad_plans_are_refused_like_simulate() -> None:
         simulate_plans(g, [np.array([0]), np.array([99])], build_model(g, "wc"))
     with pytest.raises(InputError, match="path"):
         simulate_plans(g, [np.array([0])], build_model(g, "wc"), path="fast")
+    for bad in (0, 1.5, True, "2"):
+        with pytest.raises(InputError, match="pool_threads"):
+            simulate_plans(g, [np.array([0])], build_model(g, "wc"), pool_threads=bad)
     with pytest.raises(InputError, match="projection"):
         simulate_plans(g, [np.array([0])], build_model(g, "wc"), projection=np.zeros((4, 3)))

@@ -95,6 +95,8 @@ def simulate_plans(
     """
     if path not in ("auto", "together", "alone"):
         raise InputError(f"path must be auto, together or alone, got {path!r}")
+    if isinstance(pool_threads, bool) or not isinstance(pool_threads, int) or pool_threads < 1:
+        raise InputError(f"pool_threads must be an integer >= 1, got {pool_threads!r}")
     if not plans:
         return []
     if spec.edge_prob is None:
