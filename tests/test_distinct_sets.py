@@ -186,3 +186,26 @@ def test_a_stream_moved_to_more_room_keeps_its_parts() -> None:
         assert _parts(d) == _reference(full.prefix(b), keep)[0]
     assert len(stores) > 1 and len(lineages) == 1  # moved, one lineage
     assert len(arrays) == 1  # one set of parts, extended each time
+
+
+def test_an_index_of_all_nodes_keeps_every_set_as_it_is() -> None:
+    # no pool: every set its own part, uncopied; grown like the pooled index; its
+    # bootstrap is the per-set draw (stability.resample_weights) itself
+    from pipeline.seeding.stability import resample_seed, resample_weights
+
+    rng = np.random.default_rng(8)
+    full = _collection(rng, 15, 600)
+    part = full.prefix(200)
+    index = CoverIndex.build(part)
+    assert index.distinct.whole and np.shares_memory(index.kernel_sets[1], part.nodes)
+    grown = index.grow(full)
+    fresh = CoverIndex.build(full)
+    assert grown.distinct.whole and len(grown.distinct) == len(full)
+    np.testing.assert_array_equal(grown.sets, fresh.sets)
+    np.testing.assert_array_equal(grown.degrees, fresh.degrees)
+    for k in (1, 4):
+        assert greedy_cover(grown, k=k)[0].tolist() == greedy_cover(fresh, k=k)[0].tolist()
+    ss = resample_seed(3, 1)
+    a = grown.resampled(ss).weight
+    b = grown.reweighted(resample_weights(len(full), resample_seed(3, 1))).weight
+    assert a is not None and b is not None and a.tolist() == b.tolist()

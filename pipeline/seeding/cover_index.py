@@ -5,7 +5,9 @@
 members in the pool, sets with the same part counted once with their number, sets with
 none dropped. Every kernel reads the parts (``kernel_sets``) weighted by their counts
 (``kernel_weight``), so greedy picks, gains, prefixes and bounds equal those on the
-collection itself, on far fewer sets (a hundredth for the demo's IC sets).
+collection itself, on far fewer sets (a hundredth for the demo's IC sets). An index of
+all nodes (no pool) keeps every set as its own part, uncopied: its parts would repeat
+little.
 
 The inverted index is held in *segments*: segment ``s`` indexes the parts
 ``[starts[s], starts[s + 1])`` as a CSR of its own (``nptrs[s]``, ``parts[s]``), so
@@ -219,8 +221,11 @@ class CoverIndex:
         count = self.distinct.count
         if theta == 0:
             return self._with(count.copy())
-        p = np.append(count, theta - int(count.sum())) / float(theta)
         rng = np.random.Generator(np.random.PCG64(seed))
+        if self.distinct.whole:  # a part per set: the per-set draw itself, O(theta)
+            pick = rng.integers(0, theta, size=theta, dtype=np.int64)
+            return self._with(np.bincount(pick, minlength=theta).astype(np.int64, copy=False))
+        p = np.append(count, theta - int(count.sum())) / float(theta)
         w = rng.multinomial(theta, p)[:-1].astype(np.int64, copy=False)
         return self._with(np.ascontiguousarray(w))
 
@@ -231,7 +236,10 @@ class CoverIndex:
         when the pool is a small share of the graph; coverage queries about other nodes
         then see no sets. One segment. O(n + total size)."""
         keep = np.ones(rr.n, dtype=np.bool_) if nodes is None else nodes
-        distinct = parts_of(rr, keep)
+        if nodes is None:
+            distinct = DistinctSets.whole_sets(rr.ptr, rr.nodes)
+        else:
+            distinct = parts_of(rr, keep)
         nptr, sets = _segment(rr.n, distinct.ptr, distinct.nodes, keep, 0)
         return cls._of(rr, distinct, (nptr,), (sets,), nodes)
 
@@ -258,7 +266,10 @@ class CoverIndex:
         if self.weight is not None:
             raise ValueError("a reweighted index does not grow; grow the original")
         keep = np.ones(rr.n, dtype=np.bool_) if self.keep is None else self.keep
-        distinct = parts_of(rr, keep, self.distinct)
+        if self.keep is None:
+            distinct = DistinctSets.whole_sets(rr.ptr, rr.nodes)
+        else:
+            distinct = parts_of(rr, keep, self.distinct)
         if len(self.parts) >= MAX_SEGMENTS:
             nptr, sets = _segment(rr.n, distinct.ptr, distinct.nodes, keep, 0)
             return CoverIndex._of(rr, distinct, (nptr,), (sets,), self.keep)

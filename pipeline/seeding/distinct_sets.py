@@ -205,7 +205,7 @@ class DistinctSets:
     module doc): ``ptr``/``nodes`` the parts as a CSR (members sorted), ``count`` (int64,
     read-only) per part, ``group`` (int32) per set. Build with :meth:`of`."""
 
-    __slots__ = ("_arrays", "count", "nodes", "ptr", "sets")
+    __slots__ = ("_arrays", "count", "nodes", "ptr", "sets", "whole")
 
     def __init__(
         self, arrays: _Arrays, sets: int = -1, count: NDArray[np.int64] | None = None
@@ -221,6 +221,7 @@ class DistinctSets:
         self.nodes = arrays.cnodes[: arrays.cptr[parts]]
         self.count = count
         self.count.setflags(write=False)
+        self.whole = False  # every set its own part (:meth:`whole_sets`)
 
     def __len__(self) -> int:
         return int(self.ptr.shape[0] - 1)
@@ -229,6 +230,20 @@ class DistinctSets:
     def group(self) -> NDArray[np.int32]:
         """Per set of the collection, the id of its part (-1: no candidate)."""
         return self._arrays.group[: self.sets]
+
+    @classmethod
+    def whole_sets(cls, ptr: NDArray[np.int64], nodes: NDArray[np.int32]) -> DistinctSets:
+        """Every set of (ptr, nodes) its own part, as it is (no copy, no hashing): what an
+        index of all nodes uses, where parts would repeat little. Not extended: build
+        it again for a longer collection (O(sets))."""
+        theta = int(ptr.shape[0] - 1)
+        arrays = _Arrays(0, 0, 0)
+        arrays.cptr, arrays.cnodes = ptr, nodes
+        arrays.group = np.arange(theta, dtype=np.int32)
+        arrays.parts, arrays.sets, arrays.size = theta, theta, int(ptr[theta])
+        out = cls(arrays, theta, np.ones(theta, dtype=np.int64))
+        out.whole = True
+        return out
 
     def prefix(self, sets: int) -> DistinctSets:
         """The parts of the collection's first ``sets`` sets: a view (parts are numbered
@@ -251,6 +266,8 @@ class DistinctSets:
         """The parts of the longer collection (ptr, nodes) whose first :attr:`sets` sets
         are this one's, for the same ``keep``: in place when this is the newest view of
         its arrays, else from scratch. This view stays valid either way."""
+        if self.whole:
+            return DistinctSets.whole_sets(ptr, nodes)
         arrays = self._arrays
         with arrays.lock:
             tip = arrays.sets == self.sets and arrays.parts == len(self)
