@@ -203,6 +203,10 @@ def test_an_index_of_all_nodes_keeps_every_set_as_it_is() -> None:
     assert grown.distinct.whole and len(grown.distinct) == len(full)
     np.testing.assert_array_equal(grown.sets, fresh.sets)
     np.testing.assert_array_equal(grown.degrees, fresh.degrees)
+    from pipeline.seeding.cover_index import _degrees  # the walk over the sets agrees
+
+    walked = _degrees(15, *grown.kernel_sets, np.ones(15, np.bool_), grown.kernel_weight)
+    np.testing.assert_array_equal(grown.degrees, walked)
     for k in (1, 4):
         assert greedy_cover(grown, k=k)[0].tolist() == greedy_cover(fresh, k=k)[0].tolist()
     ss = resample_seed(3, 1)

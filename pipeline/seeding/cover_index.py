@@ -84,6 +84,17 @@ def _degrees(n, ptr, nodes, keep, weight):
 
 
 @njit(nogil=True, cache=True)
+def _index_degrees(n, nptrs):
+    """Per node, the number of parts it is in, from the index's offsets. O(n x segments)."""
+    deg = np.zeros(n, dtype=np.int64)
+    for s in range(len(nptrs)):
+        nptr = nptrs[s]
+        for u in range(n):
+            deg[u] += nptr[u + 1] - nptr[u]
+    return deg
+
+
+@njit(nogil=True, cache=True)
 def _list_of(a):
     out = List()
     out.append(a)
@@ -163,7 +174,12 @@ class CoverIndex:
     @cached_property
     def degrees(self) -> NDArray[np.int64]:
         """Per node, its (weighted) number of sets: where every greedy run on this index
-        starts, computed once (read-only). O(n + parts' size) the first time."""
+        starts, computed once (read-only). O(n + parts' size) the first time; O(n x
+        segments) when every set is its own part and counts 1 (read off the index)."""
+        if self.distinct.whole and self.weight is None:
+            deg = _index_degrees(self.rr.n, self.kernel_lists[0])
+            deg.setflags(write=False)
+            return deg
         keep = np.ones(self.rr.n, dtype=np.bool_) if self.keep is None else self.keep
         ptr, nodes = self.kernel_sets
         deg = _degrees(self.rr.n, ptr, nodes, keep, self.kernel_weight)
