@@ -71,11 +71,8 @@ def joint_index(indexes: Sequence[CoverIndex], pool: NDArray[np.bool_]) -> Joint
     parts (:attr:`CoverIndex.kernel_sets`) concatenated in order, indexed for ``pool``.
     O(n + the parts' size)."""
     n = indexes[0].rr.n
-    sizes = [np.diff(ix.kernel_sets[0]) for ix in indexes]
-    ptr = np.zeros(sum(len(s) for s in sizes) + 1, dtype=np.int64)
-    np.cumsum(np.concatenate(sizes), out=ptr[1:])
-    nodes = np.concatenate([ix.kernel_sets[1] for ix in indexes]).astype(np.int32, copy=False)
-    model = np.repeat(np.arange(len(indexes), dtype=np.int32), [len(s) for s in sizes])
+    rr, model = concat_sets([RRSets(n, *ix.kernel_sets) for ix in indexes])
+    ptr, nodes = rr.ptr, rr.nodes
     nptr, sets = _segment(n, ptr, nodes, pool, 0)
     return Joint(ptr, nodes, nptr, sets, model, pool)
 
