@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import polars as pl
 import pytest
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 
 from pipeline.diffusion import DiffusionSpec, build_model, run_cascades
 from pipeline.diffusion.group import simulate_plans
-from pipeline.diffusion.live_graph import giant_root, live_graph
+from pipeline.diffusion.group_kernel import ic_group_runs
 from pipeline.diffusion.rng import edge_thresholds
 from pipeline.graph_io import FollowerGraph, from_edges
 
@@ -109,8 +108,8 @@ def test_a_plan_does_not_depend_on_its_group_or_the_threads() -> None:
     _same(full[5], pair[1])
 
 
-def test_a_giant_part_is_shared_and_plans_that_miss_it_are_still_right() -> None:
-    # two dense clusters joined one way: plans in the small one miss the giant part
+def test_plans_that_reach_a_dense_part_and_plans_that_miss_it() -> None:
+    # two dense clusters joined one way: plans in the small one miss the big one
     rng = np.random.default_rng(0)
     big = [(a, b) for a in range(40) for b in range(40) if a != b and rng.random() < 0.3]
     small = [(a, b) for a in range(40, 50) for b in range(40, 50) if a != b]
@@ -125,7 +124,7 @@ def test_a_giant_part_is_shared_and_plans_that_miss_it_are_still_right() -> None
         alone = run_cascades(g, plan, spec, runs=400, seed=9, node_counts=True, threads=1,
                              projection=proj)  # fmt: skip
         _same(res, alone)
-    assert together[0].activated.mean() > 20  # the giant part is reached
+    assert together[0].activated.mean() > 20  # the big part is reached
 
 
 def test_cascades_longer_than_the_step_row_widen_it() -> None:
@@ -150,27 +149,36 @@ def test_models_without_edge_probabilities_run_plan_by_plan() -> None:
     assert simulate_plans(g, [], build_model(g, "wc")) == []
 
 
-@settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.sampled_from([0.1, 0.3, 0.6]))
-def test_the_root_is_the_smallest_node_of_the_largest_strong_part(seed: int, p: float) -> None:
-    g = _graph(40, 90, seed)
-    live, _ = edge_thresholds(g.out_ptr, np.full(g.m, p, dtype=np.float32), np.zeros(0))
-    key = np.uint64(seed * 7919 + 1)
-    lptr = np.zeros(g.n + 1, dtype=np.int64)
-    lidx = live_graph(g.out_ptr, g.out_idx, live, key, lptr, np.zeros(4, dtype=np.int32))
-    work = [np.zeros(g.n, dtype=t) for t in (np.int64, np.int64, np.int32)]
-    root = giant_root(lptr, lidx, *work, np.zeros(g.n, dtype=np.bool_),
-                       np.zeros(g.n, dtype=np.int32), np.zeros(g.n, dtype=np.int64))  # fmt: skip
-    lg = nx.DiGraph()
-    lg.add_nodes_from(range(g.n))
-    for u in range(g.n):
-        lg.add_edges_from((u, int(v)) for v in lidx[lptr[u] : lptr[u + 1]])
-    parts = [p for p in nx.strongly_connected_components(lg) if len(p) > 1]
-    if not parts:
-        assert root == -1
-        return
-    top = max(len(p) for p in parts)
-    assert root == min(min(p) for p in parts if len(p) == top)
+def test_more_plans_than_a_word_holds_run_in_blocks() -> None:
+    # 70 plans: a pass of 64 and one of 6, each plan as alone, whatever its block
+    g = _graph(120, 600, 11)
+    rng = np.random.default_rng(3)
+    spec = DiffusionSpec("ic", edge_prob=rng.uniform(0, 0.5, g.m).astype(np.float32),
+                         quality=rng.choice([1.0, 0.7], size=g.n))  # fmt: skip
+    proj = _projection(g.n, 8)
+    plans = _plans(g.n, 4, 70)
+    together = simulate_plans(g, plans, spec, runs=40, seed=6, threads=2, projection=proj,
+                              max_steps=3, path="together")  # fmt: skip
+    for i in (0, 1, 63, 64, 69):
+        alone = run_cascades(g, plans[i], spec, runs=40, seed=6, max_steps=3,
+                             node_counts=True, threads=1, projection=proj)  # fmt: skip
+        _same(together[i], alone)
+
+
+def test_one_plan_a_pass_gives_the_same_numbers() -> None:
+    g = _graph(90, 400, 5)
+    spec = build_model(g, "wc")
+    live, real = edge_thresholds(g.out_ptr, spec.edge_prob, np.zeros(0))
+    plans = _plans(g.n, 9, 7)
+    ptr = np.zeros(len(plans) + 1, dtype=np.int64)
+    ptr[1:] = np.cumsum([len(p) for p in plans])
+    flat = np.concatenate(plans).astype(np.int32)
+    keys = np.arange(1, 31, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    args = (g.out_ptr, g.out_idx, g.in_ptr, g.in_idx, live, real, np.zeros(0), ptr, flat, keys)
+    rest = (np.int64(-1), np.int64(2), np.int64(40), _projection(g.n, 1))
+    outs = [ic_group_runs(*args, shared, *rest) for shared in (True, False)]
+    for a, b in zip(*outs, strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_bad_plans_are_refused_like_simulate() -> None:

@@ -16,10 +16,11 @@ from pipeline.campaign.cell import CellTables, run_cell
 from pipeline.campaign.config import FAULT_ENV
 from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell
+from pipeline.campaign.plan_sims import cell_plan, plan_key
 from pipeline.campaign.ray_connect import cell_failure, connect
 from pipeline.errors import InputError
 
-__all__ = ["fault", "local_workers", "run_local", "run_ray"]
+__all__ = ["fault", "local_workers", "plan_tasks", "run_local", "run_ray"]
 
 _RETRIES = 3  # a Ray task whose worker dies is retried this many times
 
@@ -46,73 +47,115 @@ def _pooled(strategy: str) -> bool:
     return get_strategy(strategy).uses_rr
 
 
+def plan_tasks(cells: Sequence[Cell]) -> list[tuple[str, Cell]]:
+    """The local executor's tasks, brand by brand in grid order: one ``("plan", cell)``
+    per distinct plan of the brand's cells (its selection), then ``("cell", cell)`` per
+    cell (its simulation and tables). A brand's simulations thus start once every plan
+    they judge is chosen, so each model's plans are simulated together
+    (:mod:`~pipeline.campaign.plan_sims`). O(cells)."""
+    brands: dict[str, list[Cell]] = {}
+    for cell in cells:
+        brands.setdefault(cell.brand, []).append(cell)
+    out: list[tuple[str, Cell]] = []
+    for group in brands.values():
+        seen: set[tuple[Any, ...]] = set()
+        for cell in group:
+            if plan_key(cell) not in seen:
+                seen.add(plan_key(cell))
+                out.append(("plan", cell))
+        out.extend(("cell", cell) for cell in group)
+    return out
+
+
 def run_local(
     ctx: CampaignContext, cells: Sequence[Cell], workers: int | None, address: str | None
 ) -> Iterator[CellTables]:
     """Run ``cells`` in this process, ``workers`` at a time (default: one per CPU), each
     single-threaded, in threads: the kernels release the GIL and share the graph's arrays
     and the per-context RR-set caches (each collection drawn once, by one thread). A
-    single cell gets all ``workers`` as numba threads instead. Yields tables as cells
-    finish; a cell's numbers do not depend on the order, the thread or ``workers``.
+    single worker runs the tasks in order with all ``workers`` as numba threads. Yields
+    tables as cells finish; a cell's numbers do not depend on the order, the thread or
+    ``workers``.
 
-    Scheduling, so that threads seldom wait for one another's RR sets: the first cell
-    of a brand and model (which draws its reach-estimate sets) runs alone in that
-    context; then its other cells may run at once, IMM/OPIM-C cells first, except that
-    at most one of those per context runs at a time (they extend one shared pool); a
-    thread with nothing runnable in the current context takes the next context's
-    cells."""
+    Scheduling (:func:`plan_tasks`): a brand's cells wait until its plans are chosen.
+    Plans are chosen so that threads seldom wait for one another's RR sets: the first
+    plan of a brand and plan model (which draws its reach-estimate sets) is chosen
+    alone in that context; then its other plans may be chosen at once, IMM/OPIM-C plans
+    first, except that at most one of those per context runs at a time (they extend one
+    shared pool); a thread with nothing runnable takes the next brand's plans."""
     if address is not None:
         raise InputError("«address» applies to the ray executor only")
     w = workers or local_workers()
+    tasks = plan_tasks(cells)
     if w == 1 or len(cells) <= 1:
-        for cell in cells:
-            yield run_cell(ctx, cell, threads=w)
+        for kind, cell in tasks:
+            if kind == "plan":
+                cell_plan(ctx, cell, w)
+            else:
+                yield run_cell(ctx, cell, threads=w)
         return
     ctx.rr_cache(w)  # room for the contexts the threads work on at once
     ctx.put("cell-threads", w)  # a group of plans simulated at once uses every thread
-    pending = list(cells)
-    running: dict[Future[CellTables], Cell] = {}
+    pending = list(tasks)
+    running: dict[Future[Any], tuple[str, Cell]] = {}
     opened: set[tuple[str, str]] = set()
     busy: dict[tuple[str, str], int] = {}
     pooling: set[tuple[str, str]] = set()
+    unplanned: dict[str, int] = {}
+    for kind, cell in tasks:
+        if kind == "plan":
+            unplanned[cell.brand] = unplanned.get(cell.brand, 0) + 1
 
     def context(cell: Cell) -> tuple[str, str]:  # whose RR sets the selection uses
         return cell.brand, cell.plan.label
 
-    def runnable(cell: Cell) -> bool:
+    def runnable(task: tuple[str, Cell]) -> bool:
+        kind, cell = task
+        if kind == "cell":
+            return unplanned[cell.brand] == 0
         key = context(cell)
         if key not in opened:
             return busy.get(key, 0) == 0
         return not (_pooled(cell.strategy) and key in pooling)
 
-    pool = ThreadPoolExecutor(max_workers=min(w, len(cells)), thread_name_prefix="cell")
+    def pooled_plan(task: tuple[str, Cell]) -> bool:
+        kind, cell = task
+        return kind == "plan" and _pooled(cell.strategy) and context(cell) in opened
+
+    pool = ThreadPoolExecutor(max_workers=min(w, len(tasks)), thread_name_prefix="cell")
     try:
         while pending or running:
             while len(running) < w:
-                # IMM/OPIM-C cells of open contexts first: their pool chains are the
+                # IMM/OPIM-C plans of open contexts first: their pool chains are the
                 # longest path, so they should not be left for the end
-                pick = next(
-                    (c for c in pending
-                     if _pooled(c.strategy) and context(c) in opened and runnable(c)),
-                    None,
-                ) or next((c for c in pending if runnable(c)), None)  # fmt: skip
+                pick = next((t for t in pending if pooled_plan(t) and runnable(t)), None) or next(
+                    (t for t in pending if runnable(t)), None
+                )
                 if pick is None:
                     break
                 pending.remove(pick)
-                key = context(pick)
-                busy[key] = busy.get(key, 0) + 1
-                if _pooled(pick.strategy):
-                    pooling.add(key)
-                running[pool.submit(run_cell, ctx, pick, 1)] = pick
+                kind, cell = pick
+                if kind == "plan":
+                    key = context(cell)
+                    busy[key] = busy.get(key, 0) + 1
+                    if _pooled(cell.strategy):
+                        pooling.add(key)
+                    running[pool.submit(cell_plan, ctx, cell, 1)] = pick
+                else:
+                    running[pool.submit(run_cell, ctx, cell, 1)] = pick
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                cell = running.pop(future)
+                kind, cell = running.pop(future)
+                result = future.result()
+                if kind == "cell":
+                    yield result
+                    continue
                 key = context(cell)
                 busy[key] -= 1
                 opened.add(key)
+                unplanned[cell.brand] -= 1
                 if _pooled(cell.strategy):
                     pooling.discard(key)
-                yield future.result()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -25,7 +25,7 @@ from pipeline.campaign.context import CampaignContext
 from pipeline.campaign.grid import Cell, cells_of, derive_seed, stream_name, stream_names
 from pipeline.profiles.kpis import EARNED_KPIS
 
-__all__ = ["cell_plan", "simulate_cell_plan"]
+__all__ = ["cell_plan", "plan_key", "simulate_cell_plan"]
 
 
 def cell_plan(ctx: CampaignContext, cell: Cell, threads: int | None) -> Any:
@@ -33,10 +33,11 @@ def cell_plan(ctx: CampaignContext, cell: Cell, threads: int | None) -> Any:
     model with a stream of (seed, brand, plan model), once per process: the cells that
     judge one plan under several models share it (its arrays read-only). Time: the
     strategy's; O(1) when known."""
-    return ctx.shared("plans", _memo).get(_plan_key(cell), lambda: _choose(ctx, cell, threads))
+    return ctx.shared("plans", _memo).get(plan_key(cell), lambda: _choose(ctx, cell, threads))
 
 
-def _plan_key(cell: Cell) -> tuple[Any, ...]:
+def plan_key(cell: Cell) -> tuple[Any, ...]:
+    """What names ``cell``'s plan: (brand, plan model, strategy, budget, k). O(1)."""
     return (cell.brand, cell.plan, cell.strategy, cell.budget, cell.k)
 
 
@@ -123,7 +124,7 @@ def simulate_cell_plan(ctx: CampaignContext, cell: Cell, nodes: Any, threads: in
             if c.brand == cell.brand and c.model.label == cell.model.label and c != cell:
                 # only plans chosen already: choosing the others here would hold up the
                 # cell threads waiting for them (and, on Ray, repeat other workers' work)
-                other = plans.peek(_plan_key(c))
+                other = plans.peek(plan_key(c))
                 if other is None:
                     continue
                 s = np.asarray(other.nodes, dtype=np.int64)

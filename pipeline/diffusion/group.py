@@ -3,14 +3,15 @@
 A campaign judges many plans (strategies x budgets) of one brand under one model on the
 same run keys. For per-edge IC (weighted cascade, trivalency, per-edge probabilities,
 brand-aware or not) :func:`simulate_plans` can run them together in
-:func:`~pipeline.diffusion.group_kernel.ic_group_runs`, which shares each run's live-edge
-graph and the cascade of its largest strongly connected part, or one by one in
+:func:`~pipeline.diffusion.group_kernel.ic_group_runs`, which runs up to 64 plans in one
+bit-parallel pass per run (each edge's coin drawn once for all of them, each node walked
+once per wave that brought it plans), or one by one in
 :func:`~pipeline.diffusion.kernels.ic_runs`. The two give the same numbers bit for bit
 (the projection is summed in whole units, :mod:`~pipeline.diffusion.project_kernel`), so
 the choice is about time alone: the first :data:`_PILOT_RUNS` runs go half one way and
 half the other, timed, and the faster way runs the rest (sharing wins when the plans'
-cascades reach a giant part, as the demo's high-virality plans do; it loses when they
-stay small). Other models run
+cascades overlap, as the demo's high-virality plans do; one by one can win when they
+stay small and apart). Other models run
 :func:`~pipeline.diffusion.simulate.run_cascades` plan by plan. Either way plan ``i``'s
 result equals ``run_cascades`` of that plan alone, whatever the other plans, the
 threads or the path.
@@ -56,11 +57,12 @@ _PILOT_RUNS = 64
 
 
 def group_bytes(n: int, m: int, plans: int, runs: int, chunks: int) -> int:
-    """Bytes :func:`simulate_plans` holds on the per-edge path: per chunk the work rows
-    (about 150 bytes per node) and a live-edge list (up to 4 bytes per edge), per plan
-    its node counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
-    per_chunk = 150 * n + 4 * m
-    return chunks * (per_chunk + 4 * n * plans) + plans * (
+    """Bytes :func:`simulate_plans` holds on the per-edge path: the projection in whole
+    units (64 bytes per node), per chunk the work rows (about 150 bytes per node, the
+    larger of the two paths') and the coin thresholds (8 bytes per edge and node, once),
+    per plan its node counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
+    per_chunk = 150 * n
+    return 72 * n + 8 * m + chunks * (per_chunk + 4 * n * plans) + plans * (
         simulation_bytes(runs, projection=True) + 8 * n
     )
 
@@ -88,9 +90,10 @@ def simulate_plans(
     ``"auto"`` (time both on the first runs), ``"together"`` or ``"alone"``; the numbers
     are the same. Returns one
     :class:`~pipeline.diffusion.result.SimulationResult` per plan, in order.
-    Time per run, per-edge: O(n + m) for the live-edge graph and its strongly connected
-    parts, plus the core's out-degrees once, plus per plan its activated nodes, their
-    live edges and the out-degrees of those outside the core; memory
+    Time per run, per-edge, together: per pass of up to 64 plans the out-degrees of the
+    nodes any of them activates (once per wave that brought a node plans) and the
+    in-degrees of the followers their posts reach, plus a few bit operations per plan
+    and node; alone: per plan the out-degrees of its activated nodes. Memory
     :func:`group_bytes`.
     """
     if path not in ("auto", "together", "alone"):
@@ -145,7 +148,8 @@ def simulate_plans(
         def together(lo: int, hi: int, width: int) -> tuple[NDArray[Any], ...]:
             while True:
                 out = kernel(
-                    g.out_ptr, g.out_idx, live, real, qa, ptr, flat, keys[lo:hi], True,
+                    g.out_ptr, g.out_idx, g.in_ptr, g.in_idx, live, real, qa, ptr, flat,
+                    keys[lo:hi], True,
                     np.int64(horizon), np.int64(min(hi - lo, nthreads)), np.int64(width),
                     proj,
                 )  # fmt: skip
