@@ -127,11 +127,11 @@ def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base, tl):
     units: ``(impressions, engagements, people)`` = (Σ imp[u], Σ eng[u], Σ over followers
     v of :func:`part`). The seeds' part comes from ``base`` (:func:`_project_base`); a
     follower first reached by another poster starts from the state the seeds left it in
-    (``rows[1]``, with that state's part) and is listed in ``tl``; the walk only adds
-    log-misses and weights and keeps the largest share (``rows[0][v]``: run stamp,
-    log-miss, weight, share; 32 bytes, one per edge), and each listed follower's part is
-    taken once at the end. O(out-degrees of the posters but the seeds)."""
-    hot, cold = rows
+    (``rows[v, 4:]``, with that state's part) and is listed in ``tl``; the walk only adds
+    log-misses and weights and keeps the largest share (``rows[v, :4]``: run stamp,
+    log-miss, weight, share; the two halves share one 64-byte row, so a first touch
+    reads one cache line), and each listed follower's part is taken once at the end.
+    O(out-degrees of the posters but the seeds)."""
     imp, eng, people = base[3], base[4], base[5]
     nt = 0
     for i in range(k, end):
@@ -145,13 +145,12 @@ def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base, tl):
         mu = q[4, u]
         for e in range(out_ptr[u], out_ptr[u + 1]):
             v = out_idx[e]
-            row = hot[v]
+            row = rows[v]
             if row[0] != stamp:
-                seeds_left = cold[v]
                 row[0] = stamp
-                row[1] = min(seeds_left[0] + lu, LOG_CAP)
-                row[2] = seeds_left[1] + au
-                row[3] = max(seeds_left[2], mu)
+                row[1] = min(row[4] + lu, LOG_CAP)
+                row[2] = row[5] + au
+                row[3] = max(row[6], mu)
                 tl[nt] = v
                 nt += 1
             else:
@@ -161,9 +160,8 @@ def _project(out_ptr, out_idx, od, k, end, stamp, q, rows, base, tl):
     for j in range(nt):
         # unique people behind v: its largest audience share reached, never more than the
         # impressions it received (the two agree when one poster, or equal shares, reach it)
-        v = tl[j]
-        row = hot[v]
-        people += part(row[1], row[2], row[3]) - cold[v, 3]
+        row = rows[tl[j]]
+        people += part(row[1], row[2], row[3]) - row[7]
     return imp, eng, people
 
 
@@ -188,16 +186,15 @@ def paid_people_prefix(out_ptr, out_idx, seeds, proj):
 
 @njit(nogil=True, cache=True)
 def _proj_rows(q, base):
-    """One chunk's work rows of :func:`_project`: ``(hot, cold)``, int64 n x 4 each: per
-    follower the run's state (stamp, log-miss, weight, share; stamps start at 0, below
-    every run's) and the state the seeds leave (log-miss, weight, share, its part, from
-    ``base``); 0 rows without a projection. O(n)."""
+    """One chunk's work rows of :func:`_project`: int64 n x 8, per follower the run's
+    state (stamp, log-miss, weight, share; stamps start at 0, below every run's) and
+    the state the seeds leave (log-miss, weight, share, its part, from ``base``); 0 rows
+    without a projection. O(n)."""
     n = q.shape[1]
-    hot = np.zeros((n, 4), dtype=np.int64)
-    cold = np.zeros((n, 4), dtype=np.int64)
+    rows = np.zeros((n, 8), dtype=np.int64)
     for v in range(n):
-        cold[v, 0] = base[0][v]
-        cold[v, 1] = base[1][v]
-        cold[v, 2] = base[2][v]
-        cold[v, 3] = part(base[0][v], base[1][v], base[2][v])
-    return hot, cold
+        rows[v, 4] = base[0][v]
+        rows[v, 5] = base[1][v]
+        rows[v, 6] = base[2][v]
+        rows[v, 7] = part(base[0][v], base[1][v], base[2][v])
+    return rows
