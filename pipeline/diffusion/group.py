@@ -62,8 +62,11 @@ def group_bytes(n: int, m: int, plans: int, runs: int, chunks: int) -> int:
     larger of the two paths') and the coin thresholds (8 bytes per edge and node, once),
     per plan its node counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
     per_chunk = 150 * n
-    return 72 * n + 8 * m + chunks * (per_chunk + 4 * n * plans) + plans * (
-        simulation_bytes(runs, projection=True) + 8 * n
+    return (
+        72 * n
+        + 8 * m
+        + chunks * (per_chunk + 4 * n * plans)
+        + plans * (simulation_bytes(runs, projection=True) + 8 * n)
     )
 
 
