@@ -174,7 +174,7 @@ def test_one_plan_a_pass_gives_the_same_numbers() -> None:
     ptr[1:] = np.cumsum([len(p) for p in plans])
     flat = np.concatenate(plans).astype(np.int32)
     keys = np.arange(1, 31, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    args = (g.out_ptr, g.out_idx, g.in_ptr, g.in_idx, live, real, np.zeros(0), ptr, flat, keys)
+    args = (g.out_ptr, g.out_idx, live, real, np.zeros(0), ptr, flat, keys)
     rest = (np.int64(-1), np.int64(2), np.int64(40), _projection(g.n, 1))
     outs = [ic_group_runs(*args, shared, *rest) for shared in (True, False)]
     for a, b in zip(*outs, strict=True):

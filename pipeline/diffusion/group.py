@@ -59,9 +59,10 @@ _PILOT_RUNS = 64
 def group_bytes(n: int, m: int, plans: int, runs: int, chunks: int) -> int:
     """Bytes :func:`simulate_plans` holds on the per-edge path: the projection in whole
     units (64 bytes per node), per chunk the work rows (about 150 bytes per node, the
-    larger of the two paths') and the coin thresholds (8 bytes per edge and node, once),
-    per plan its node counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
-    per_chunk = 150 * n
+    larger of the two paths') and the posters listed per follower (up to 4 bytes per
+    edge), the coin thresholds (8 bytes per edge and node, once), per plan its node
+    counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
+    per_chunk = 150 * n + 4 * m
     return (
         72 * n
         + 8 * m
@@ -151,8 +152,7 @@ def simulate_plans(
         def together(lo: int, hi: int, width: int) -> tuple[NDArray[Any], ...]:
             while True:
                 out = kernel(
-                    g.out_ptr, g.out_idx, g.in_ptr, g.in_idx, live, real, qa, ptr, flat,
-                    keys[lo:hi], True,
+                    g.out_ptr, g.out_idx, live, real, qa, ptr, flat, keys[lo:hi], True,
                     np.int64(horizon), np.int64(min(hi - lo, nthreads)), np.int64(width),
                     proj,
                 )  # fmt: skip

@@ -15,11 +15,13 @@ efficient multi-source graph traversal", VLDB):
    found in the waves, and counted per wave, exactly as its own cascade finds them.
 2. **Exposure.** Each follower keeps the plans that exposed it (the seeds expose
    themselves); a plan's exposed count is the number of nodes holding its bit.
-3. **Projection.** A poster's post adds its log-miss, weight and share (whole units,
-   :mod:`~pipeline.diffusion.project_kernel`) to its follower's entry for the same plans,
-   or starts one: each follower keeps a short list of (plans, state). At the end its
-   plans are split into the parts that every entry either holds or misses (at most 64),
-   each part's people computed once and added to each plan in it.
+3. **Projection.** After the waves each active poster is listed, with all its plans,
+   under each of its followers (a counting sort of its out-edges). A follower's posters
+   are grouped by their plans, each group's log-miss, weight and share summed (whole
+   units, :mod:`~pipeline.diffusion.project_kernel`); its plans are split into the parts
+   that every group either holds or misses (at most 64), and each part's people are
+   computed once and added to each plan in it (past a few groups, each plan's state is
+   summed on its own).
 
 A node active in many plans is walked once per wave that brought it plans, not once per
 plan, so a group of plans costs about one cascade of their union per run, plus a few
@@ -75,22 +77,20 @@ def _add_plans(b, lu, au, mu, seen, sl, sw, sm):
 
 
 @njit(nogil=True, cache=True)
-def _people(in_ptr, in_idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl):
-    """Add the people of each touched follower (``tl[:ntl]``) to its plans' totals
-    ``ppl`` (module doc, step 3): its active followees' posts, read off its in-edges,
-    grouped by their plans (``bm``, ``bs``: up to :data:`_SPLIT_MAX` groups, split into
-    parts), or summed per plan past that. O(in-degree + plans reaching it) per follower.
-    """
+def _people(starts, ends, idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl):
+    """Add the people of each touched follower ``v`` (``tl[:ntl]``) to its plans'
+    totals ``ppl`` (module doc, step 3): the posts of its active followees
+    (``idx[starts[v]:ends[v]]``), grouped by their plans (``bm``, ``bs``: up to
+    :data:`_SPLIT_MAX` groups, split into parts), or summed per plan past that.
+    O(active followees + plans reaching it) per follower."""
     for i in range(ntl):
         v = tl[i]
         d = 0
         many = False
         seen = np.uint64(0)
-        for e in range(in_ptr[v], in_ptr[v + 1]):
-            u = in_idx[e]
+        for e in range(starts[v], ends[v]):
+            u = idx[e]
             b = mask[u]
-            if b == 0 or qr[u, 0] < 0:
-                continue
             lu = qr[u, 0]
             au = qr[u, 1]
             mu = qr[u, 2]
@@ -156,7 +156,7 @@ def _people(in_ptr, in_idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl):
 
 
 @njit(nogil=True, cache=True)
-def _chunk(out_ptr, out_idx, in_ptr, in_idx, qr, live_thr, real_thr, use_q, plan_ptr,
+def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
            plan_seeds, keys, r0, r1, width, max_steps, q, want_proj, activated, exposed,
            steps, per_step, cnt, projected, unit):  # fmt: skip
     """Runs ``[r0, r1)`` of every plan, ``width`` plans a pass (module doc), into the
@@ -176,6 +176,9 @@ def _chunk(out_ptr, out_idx, in_ptr, in_idx, qr, live_thr, real_thr, use_q, plan
     exl = np.zeros(n, dtype=np.int32)
     tst = np.zeros(n if want_proj else 0, dtype=np.int64)
     tl = np.zeros(n if want_proj else 0, dtype=np.int32)
+    bptr = np.zeros(n if want_proj else 0, dtype=np.int64)
+    bcur = np.zeros(n if want_proj else 0, dtype=np.int64)
+    bucket = np.zeros(1024 if want_proj else 0, dtype=np.int32)
     stamp = 0
     bm = np.zeros(_SPLIT_MAX, dtype=np.uint64)
     bs = np.zeros((_SPLIT_MAX, 3), dtype=np.int64)
@@ -284,16 +287,33 @@ def _chunk(out_ptr, out_idx, in_ptr, in_idx, qr, live_thr, real_thr, use_q, plan
                     b &= b - _ONE
             if want_proj:  # the followers the posts reach, then their people
                 stamp += 1
-                for i in range(nact):
+                for i in range(nact):  # count each follower's posters
                     u = act[i]
                     if qr[u, 0] >= 0:
                         for e in range(out_ptr[u], out_ptr[u + 1]):
                             v = out_idx[e]
                             if tst[v] != stamp:
                                 tst[v] = stamp
+                                bcur[v] = 0
                                 tl[ntl] = v
                                 ntl += 1
-                _people(in_ptr, in_idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl)
+                            bcur[v] += 1
+                total = 0
+                for i in range(ntl):  # each follower's slice of the bucket
+                    v = tl[i]
+                    bptr[v] = total
+                    total += bcur[v]
+                    bcur[v] = bptr[v]
+                if total > bucket.shape[0]:
+                    bucket = np.empty(max(total, 2 * bucket.shape[0]), dtype=np.int32)
+                for i in range(nact):  # the posters, follower by follower
+                    u = act[i]
+                    if qr[u, 0] >= 0:
+                        for e in range(out_ptr[u], out_ptr[u + 1]):
+                            v = out_idx[e]
+                            bucket[bcur[v]] = u
+                            bcur[v] += 1
+                _people(bptr, bcur, bucket, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl)
             for i in range(nact):
                 mask[act[i]] = 0
             for j in range(nb):
@@ -307,7 +327,7 @@ def _chunk(out_ptr, out_idx, in_ptr, in_idx, qr, live_thr, real_thr, use_q, plan
 
 
 @njit(nogil=True, cache=True, parallel=True)
-def ic_group_runs(out_ptr, out_idx, in_ptr, in_idx, live_thr, real_thr, quality, plan_ptr,
+def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr,
                   plan_seeds, keys, shared, max_steps, nchunks, step_cap, proj):  # fmt: skip
     """Per-edge IC runs of several plans on shared run keys (module doc).
 
@@ -345,7 +365,7 @@ def ic_group_runs(out_ptr, out_idx, in_ptr, in_idx, live_thr, real_thr, quality,
         qr[u, 2] = q[4, u]
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
-        _chunk(out_ptr, out_idx, in_ptr, in_idx, qr, live_thr, real_thr, use_q, plan_ptr,
+        _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                plan_seeds, keys, r0, r1, width, max_steps, q, want_proj, activated, exposed,
                steps, per_step, counts[c], projected, unit)  # fmt: skip
     return activated, exposed, steps, per_step, counts, projected
