@@ -2,7 +2,7 @@
 
 The demo campaign's high-virality plans (weighted cascade, brand-aware, with audience
 quality and the platform projection), per brand: ``simulate_plans`` (the group kernel:
-each run's live-edge graph and the giant part's cascade shared) against
+up to 64 plans in one bit-parallel pass per run; its automatic choice of path) against
 ``run_cascades`` plan by plan (what a cell ran before), single-threaded, interleaved,
 CPU seconds, every number checked equal. Needs the demo's results folder (made by the
 README's first command; run from the repository root):

@@ -180,6 +180,11 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
     bcur = np.zeros(n if want_proj else 0, dtype=np.int64)
     bucket = np.zeros(1024 if want_proj else 0, dtype=np.int32)
     stamp = 0
+    seen = np.zeros(n, dtype=np.int64)  # the pass that drew a node's coins
+    lfrom = np.zeros(n, dtype=np.int64)  # its live edges: lbuf[lfrom[u]:lto[u]]
+    lto = np.zeros(n, dtype=np.int64)
+    lbuf = np.zeros(1024, dtype=np.int32)
+    vstamp = 0
     bm = np.zeros(_SPLIT_MAX, dtype=np.uint64)
     bs = np.zeros((_SPLIT_MAX, 3), dtype=np.int64)
     atoms = np.zeros(_WIDTH, dtype=np.uint64)
@@ -224,49 +229,49 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 if cap > 0:
                     per_step[p0 + j, r, 0] = actn[j]
             t = 0
+            vstamp += 1
+            nl = 0
             while ncur > 0:
                 expand = max_steps < 0 or t < max_steps
                 nnxt = 0
-                for i in range(ncur):
+                for i in range(ncur if expand else 0):
                     u = cur[i]
                     b = curb[u]
                     curb[u] = 0
-                    bb = b
-                    while bb:
-                        j = _bit(bb)
-                        bb &= bb - _ONE
-                        cnt[p0 + j, u] += 1
-                        if want_proj:
-                            imp[j] += q[0, u]
-                            eng[j] += q[1, u]
-                    a = out_ptr[u]
-                    z = out_ptr[u + 1]
-                    rt = real_thr[u] if use_q else _ALL_REAL
-                    coin = expand or use_q
-                    if rt > 0:  # else no follow of u is real: nothing exposed or passed
+                    if seen[u] != vstamp:  # u's first wave: its coins, once, its live edges kept
+                        seen[u] = vstamp
+                        a = out_ptr[u]
+                        z = out_ptr[u + 1]
+                        rt = real_thr[u] if use_q else _ALL_REAL
+                        if nl + (z - a) > lbuf.shape[0]:
+                            grown = np.empty(max(2 * lbuf.shape[0], nl + (z - a)), np.int32)
+                            grown[:nl] = lbuf[:nl]
+                            lbuf = grown
+                        lfrom[u] = nl
                         for e in range(a, z):
-                            x = coin_bits(key, e) if coin else np.uint64(0)
-                            if x >= rt:
-                                continue  # a fake follow: neither exposes nor transmits
-                            v = out_idx[e]
-                            if emask[v] == 0:
-                                exl[nex] = v
-                                nex += 1
-                            emask[v] |= b
-                            if expand and x < live_thr[e]:
-                                add = b & ~mask[v]
-                                if add:
-                                    if mask[v] == 0:
-                                        act[nact] = v
-                                        nact += 1
-                                    if nxtb[v] == 0:
-                                        nxt[nnxt] = v
-                                        nnxt += 1
-                                    mask[v] |= add
-                                    nxtb[v] |= add
-                                    while add:
-                                        newc[_bit(add)] += 1
-                                        add &= add - _ONE
+                            x = coin_bits(key, e)
+                            if x < rt and x < live_thr[e]:  # real and live
+                                lbuf[nl] = out_idx[e]
+                                nl += 1
+                        lto[u] = nl
+                    for k in range(lfrom[u], lto[u]):
+                        v = lbuf[k]
+                        add = b & ~mask[v]
+                        if add:
+                            if mask[v] == 0:
+                                act[nact] = v
+                                nact += 1
+                            if nxtb[v] == 0:
+                                nxt[nnxt] = v
+                                nnxt += 1
+                            mask[v] |= add
+                            nxtb[v] |= add
+                            while add:
+                                newc[_bit(add)] += 1
+                                add &= add - _ONE
+                if not expand:
+                    for i in range(ncur):
+                        curb[cur[i]] = 0
                 t += 1
                 for j in range(nb):
                     if newc[j] > 0:
@@ -278,6 +283,36 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 cur, nxt = nxt, cur
                 curb, nxtb = nxtb, curb
                 ncur = nnxt
+            # every active node posts: node counts, units, exposure (real follows) and
+            # the followers its post reaches
+            stamp += 1
+            for i in range(nact):
+                u = act[i]
+                b = mask[u]
+                bb = b
+                while bb:
+                    j = _bit(bb)
+                    bb &= bb - _ONE
+                    cnt[p0 + j, u] += 1
+                    if want_proj:
+                        imp[j] += q[0, u]
+                        eng[j] += q[1, u]
+                posts = want_proj and qr[u, 0] >= 0
+                rt = real_thr[u] if use_q else _ALL_REAL
+                for e in range(out_ptr[u], out_ptr[u + 1]):
+                    v = out_idx[e]
+                    if rt > 0 and (not use_q or coin_bits(key, e) < rt):
+                        if emask[v] == 0:
+                            exl[nex] = v
+                            nex += 1
+                        emask[v] |= b
+                    if posts:
+                        if tst[v] != stamp:
+                            tst[v] = stamp
+                            bcur[v] = 0
+                            tl[ntl] = v
+                            ntl += 1
+                        bcur[v] += 1
             for i in range(nex):
                 v = exl[i]
                 b = emask[v]
@@ -285,19 +320,7 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 while b:
                     exc[_bit(b)] += 1
                     b &= b - _ONE
-            if want_proj:  # the followers the posts reach, then their people
-                stamp += 1
-                for i in range(nact):  # count each follower's posters
-                    u = act[i]
-                    if qr[u, 0] >= 0:
-                        for e in range(out_ptr[u], out_ptr[u + 1]):
-                            v = out_idx[e]
-                            if tst[v] != stamp:
-                                tst[v] = stamp
-                                bcur[v] = 0
-                                tl[ntl] = v
-                                ntl += 1
-                            bcur[v] += 1
+            if want_proj:  # each follower's posters, then their people
                 total = 0
                 for i in range(ntl):  # each follower's slice of the bucket
                     v = tl[i]
