@@ -7,14 +7,17 @@ one pass per run, each plan a bit of a 64-bit word per node (a multi-source
 breadth-first search with bit sets, as in Then et al. 2014, "The more the merrier:
 efficient multi-source graph traversal", VLDB):
 
-1. **Waves.** Each node keeps the plans that activated it. A wave walks each node that
-   gained plans in the wave before once, with the plans it gained: per out-edge one coin
-   (the coin :func:`~pipeline.diffusion.cascade.ic_cascade` draws) decides for all of
-   them whether the follow is real (it exposes the follower) and live (it passes on the
-   plans the follower lacks, which it gains in the next wave). A plan's nodes are thus
-   found in the waves, and counted per wave, exactly as its own cascade finds them.
-2. **Exposure.** Each follower keeps the plans that exposed it (the seeds expose
-   themselves); a plan's exposed count is the number of nodes holding its bit.
+1. **Waves.** Each node keeps the plans that activated it. At the first wave that
+   reaches a node its coins are drawn (the coins
+   :func:`~pipeline.diffusion.cascade.ic_cascade` draws, one per out-edge) and its live
+   edges kept; that wave and each later one that brings it plans pass on, along them,
+   the plans its followers lack, which they gain in the next wave. A plan's nodes are
+   thus found in the waves, and counted per wave, exactly as its own cascade finds them.
+2. **Posts and exposure.** After the waves every active node posts once, with all its
+   plans: its node counts, impressions and engagements go to each plan, and per
+   out-edge the coin says whether the follow is real (it exposes the follower for those
+   plans; the seeds expose themselves). A plan's exposed count is the number of nodes
+   holding its bit.
 3. **Projection.** After the waves each active poster is listed, with all its plans,
    under each of its followers (a counting sort of its out-edges). A follower's posters
    are grouped by their plans, each group's log-miss, weight and share summed (whole
@@ -23,13 +26,13 @@ efficient multi-source graph traversal", VLDB):
    computed once and added to each plan in it (past a few groups, each plan's state is
    summed on its own).
 
-A node active in many plans is walked once per wave that brought it plans, not once per
-plan, so a group of plans costs about one cascade of their union per run, plus a few
-bit operations per plan and node. Every number equals the plan simulated alone
-(:func:`~pipeline.diffusion.kernels.ic_runs`) bit for bit: the same coins, the same waves,
-units summed in whole units (exact in any order); so a plan's numbers do not depend on
-the other plans of the group, the chunk count or the thread. More than 64 plans run in
-blocks of 64, each block its own pass.
+A node active in many plans is walked once (plus its live edges once per wave that
+brought it plans), not once per plan, so a group of plans costs about one cascade of
+their union per run, plus a few bit operations per plan and node. Every number equals
+the plan simulated alone (:func:`~pipeline.diffusion.kernels.ic_runs`) bit for bit: the
+same coins, the same waves, units summed in whole units (exact in any order); so a
+plan's numbers do not depend on the other plans of the group, the chunk count or the
+thread. More than 64 plans run in blocks of 64, each block its own pass.
 """
 
 from __future__ import annotations
@@ -161,8 +164,8 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
            steps, per_step, cnt, projected, unit):  # fmt: skip
     """Runs ``[r0, r1)`` of every plan, ``width`` plans a pass (module doc), into the
     output rows (``cnt``: this chunk's node counts, plans x n). O(n) work rows, then per
-    run and pass O(out-degrees of the union's posters per wave that brought them plans +
-    plan bits set)."""
+    run and pass O(out-degrees of the nodes any plan activates, twice, + their live edges
+    per wave that brought them plans + plan bits set)."""
     n = out_ptr.shape[0] - 1
     nplans = plan_ptr.shape[0] - 1
     cap = per_step.shape[2]
@@ -364,9 +367,9 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr,
     per_step (int32, P x runs x step_cap), counts (int32, nchunks x P x n: activations
     per node), projected (float64, P x runs x 3, or x 0 without ``proj``).
     Time per run and pass of up to 64 plans: O(out-degrees of the nodes any of them
-    activates, once per wave that brought a node plans, + the plans' activated and
-    exposed nodes and touched followers); memory O(n) per chunk plus the follower
-    entries (at most the out-degrees walked).
+    activates + their live edges once per wave that brought a node plans + the plans'
+    activated and exposed nodes and touched followers); memory O(n) per chunk plus the
+    live edges and the posters listed per follower (at most the out-degrees walked).
     """
     n = out_ptr.shape[0] - 1
     nplans = plan_ptr.shape[0] - 1
