@@ -260,7 +260,8 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                     for k in range(lfrom[u], lto[u]):
                         v = lbuf[k]
                         add = b & ~mask[v]
-                        if add:
+                        if add:  # written out, as at the seeds: an inlined helper taking
+                            # the arrays ran pixelforge's group 1.15-1.2x slower
                             if mask[v] == 0:
                                 act[nact] = v
                                 nact += 1
