@@ -127,6 +127,30 @@ def test_plans_that_reach_a_dense_part_and_plans_that_miss_it() -> None:
     assert together[0].activated.mean() > 20  # the big part is reached
 
 
+def test_the_pilot_stops_one_by_one_once_it_is_slower(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a clock that ticks once per reading: together's half takes 1, one by one passes
+    # that after its second plan, so it stops and together runs its half too
+    import itertools
+    from types import SimpleNamespace
+
+    import pipeline.diffusion.group as grp
+
+    ticks = itertools.count()
+    monkeypatch.setattr(grp, "time", SimpleNamespace(perf_counter=lambda: float(next(ticks))))
+    g = _graph(100, 450, 4)
+    spec = build_model(g, "wc")
+    proj = _projection(g.n, 3)
+    plans = _plans(g.n, 5, 5)
+    kw = dict(runs=150, seed=8, threads=1, projection=proj)
+    auto = simulate_plans(g, plans, spec, **kw)
+    # read: together's start and end, one by one's start and after plans 1 and 2 (then it
+    # stops; without stopping it would read after plans 1-4), and its end
+    assert next(ticks) == 6
+    monkeypatch.undo()
+    for a, b in zip(auto, simulate_plans(g, plans, spec, path="together", **kw), strict=True):
+        _same(a, b)
+
+
 def test_cascades_longer_than_the_step_row_widen_it() -> None:
     n = 150
     g = from_edges(np.arange(n - 1), np.arange(1, n), pl.Series([f"n{i}" for i in range(n)]))

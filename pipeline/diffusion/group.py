@@ -161,9 +161,11 @@ def simulate_plans(
                     return out[0], out[1], out[2], out[3], out[4].sum(axis=0), out[5]
                 width = min(need, top)  # a cascade outgrew the per-step row: widen it
 
-        def alone(lo: int, hi: int, width: int) -> tuple[NDArray[Any], ...]:
+        def alone_parts(lo: int, hi: int, width: int, limit: float) -> list[Any] | None:
+            # runs lo:hi of each plan alone; None once `limit` seconds pass with plans left
+            start = time.perf_counter()
             parts = []
-            for s in seeds:
+            for i, s in enumerate(seeds):
                 w = width
                 while True:
                     out = single(
@@ -176,6 +178,11 @@ def simulate_plans(
                         break
                     w = min(need, top)
                 parts.append(out)
+                if i + 1 < nplans and time.perf_counter() - start > limit:
+                    return None
+            return parts
+
+        def stacked(parts: list[Any], lo: int, hi: int) -> tuple[NDArray[Any], ...]:
             wide = max(o[3].shape[1] for o in parts)
             steps_rows = np.zeros((nplans, hi - lo, wide), dtype=np.int32)
             for i, o in enumerate(parts):
@@ -186,10 +193,15 @@ def simulate_plans(
                 np.stack([o[5].sum(axis=0) for o in parts]), np.stack([o[6] for o in parts]),
             )  # fmt: skip
 
-        # Both paths give the same numbers (whole-unit projection): the first runs are
-        # timed both ways and the faster one runs the rest.
+        def alone(lo: int, hi: int, width: int) -> tuple[NDArray[Any], ...]:
+            parts = alone_parts(lo, hi, width, float("inf"))
+            assert parts is not None
+            return stacked(parts, lo, hi)
+
         # Both paths give the same numbers (whole-unit projection): with "auto" the
-        # first runs go half one way, half the other, and the faster runs the rest.
+        # first runs go half one way, half the other, and the faster runs the rest (one
+        # by one stops, and together runs its half too, once it has taken longer than
+        # together's half).
         pilot = min(runs, _PILOT_RUNS)
         if path == "alone" or (path == "auto" and nplans == 1):
             first = [(0, pilot, alone(0, pilot, cap))]
@@ -202,10 +214,14 @@ def simulate_plans(
             t0 = time.perf_counter()
             a = together(0, half, cap)
             t1 = time.perf_counter()
-            b = alone(half, pilot, cap)
+            parts = alone_parts(half, pilot, cap, t1 - t0)
             t2 = time.perf_counter()
-            first = [(0, half, a), (half, pilot, b)]
-            batch = together if t1 - t0 <= t2 - t1 else alone
+            if parts is None:
+                first = [(0, half, a), (half, pilot, together(half, pilot, cap))]
+                batch = together
+            else:
+                first = [(0, half, a), (half, pilot, stacked(parts, half, pilot))]
+                batch = together if t1 - t0 <= t2 - t1 else alone
         spans = [(lo, min(runs, lo + _BATCH_RUNS)) for lo in range(pilot, runs, _BATCH_RUNS)]
         pool = ThreadPoolExecutor(max_workers=pool_threads) if pool_threads > 1 else None
         try:
