@@ -7,9 +7,10 @@ same result to each. Cells of one brand and model share their run keys (common r
 numbers), so under a per-edge model (weighted cascade, trivalency, per-edge
 probabilities) the first cell of a brand and model that needs a simulation takes along
 the plans of the brand's other cells of that model that the process has chosen already
-(the grid runs each brand's plan-model cells first, so most are) and simulates them all
-at once (:func:`~pipeline.diffusion.group.simulate_plans`: each run's live-edge graph and
-the cascade part the plans share are computed once, on every cell thread); the results
+(the local executor chooses all of a brand's plans before its cells run,
+:func:`~pipeline.campaign.executors.plan_tasks`, so all are) and simulates them all
+at once (:func:`~pipeline.diffusion.group.simulate_plans`: up to 64 plans in one
+bit-parallel pass per run, on every cell thread); the results
 wait in the simulation memo for their cells. A plan's numbers do not depend on which
 plans it was simulated with, or how, so the files are the same whatever the order, the
 thread or the executor; only the time changes. Other models simulate cell by cell.
