@@ -337,6 +337,23 @@ def test_cells_of_one_brand_and_model_share_random_numbers(finished: Path, data:
         assert (sim.activated > act).any()
 
 
+def test_local_tasks_choose_a_brands_plans_before_its_cells(data: Path, tmp_path: Path) -> None:
+    from pipeline.campaign.executors import plan_tasks
+    from pipeline.campaign.grid import cells_of
+    from pipeline.campaign.plan_sims import plan_key
+
+    cfg = load_config(config(data, tmp_path, name="tasks.toml"))
+    cells = cells_of(cfg, prepare(cfg).brands)
+    tasks = plan_tasks(cells)
+    assert [c for k, c in tasks if k == "cell"] == cells  # every cell once, in grid order
+    plans = [plan_key(c) for k, c in tasks if k == "plan"]
+    assert len(plans) == len(set(plans)) == len({plan_key(c) for c in cells})
+    assert len({c.brand for c in cells}) > 1
+    for i, (kind, cell) in enumerate(tasks):  # no plan of a cell's brand comes after it
+        if kind == "cell":
+            assert all(c.brand != cell.brand for k, c in tasks[i:] if k == "plan")
+
+
 @pytest.mark.parametrize("workers", [1, 3])
 @pytest.mark.slow  # over 2 s warm: out of the inner loop (-m 'not slow')
 def test_same_results_with_any_number_of_workers(

@@ -95,8 +95,8 @@ def simulate_plans(
     are the same. Returns one
     :class:`~pipeline.diffusion.result.SimulationResult` per plan, in order.
     Time per run, per-edge, together: per pass of up to 64 plans the out-degrees of the
-    nodes any of them activates (once per wave that brought a node plans) and the
-    in-degrees of the followers their posts reach, plus a few bit operations per plan
+    nodes any of them activates (twice: coins and live edges, then posts), their live
+    edges once per wave that brought a node plans, plus a few bit operations per plan
     and node; alone: per plan the out-degrees of its activated nodes. Memory
     :func:`group_bytes`.
     """
