@@ -1,13 +1,14 @@
 """Plans of one brand simulated together against one by one, on the demo's plans.
 
-The demo campaign's high-virality plans (weighted cascade, brand-aware, with audience
-quality and the platform projection), per brand: ``simulate_plans`` (the group kernel:
+The demo campaign's plans under one of its models (high-virality: weighted cascade,
+per-edge coins; low-virality or medium: per-source probabilities, skip-sampled; all
+brand-aware, with audience quality and the platform projection), per brand: ``simulate_plans`` (the group kernel:
 up to 64 plans in one bit-parallel pass per run; its automatic choice of path) against
 ``run_cascades`` plan by plan (what a cell ran before), single-threaded, interleaved,
 CPU seconds, every number checked equal. Needs the demo's results folder (made by the
 README's first command; run from the repository root):
 
-    .venv/bin/python benchmarks/group_bench.py [ROUNDS]
+    .venv/bin/python benchmarks/group_bench.py [ROUNDS] [MODEL]   (default high-virality)
 """
 
 from __future__ import annotations
@@ -36,18 +37,18 @@ def _together(g: Any, plans: list[Any], spec: Any, kw: dict[str, Any]) -> list[A
     return simulate_plans(g, plans, spec, **kw)
 
 
-def main(rounds: int) -> None:
+def main(rounds: int, label: str) -> None:
     cfg = load_config("configs/demo.toml")
     ctx = prepare(cfg)
-    model = next(m for m in cfg.models if m.label == "high-virality")
+    model = next(m for m in cfg.models if m.label == label)
     out = Path(cfg.output)
     if not (out / "seeds").is_dir():
         sys.exit(f"no results in {out}: run `influence campaign configs/demo.toml` first")
-    print(f"load average {os.getloadavg()[0]:.2f}; runs {cfg.runs}")
+    print(f"model {label}; load average {os.getloadavg()[0]:.2f}; runs {cfg.runs}")
     print("brand | plans | one by one (s) | together (s) | ratio")
     totals = [0.0, 0.0]
     for brand_dir in sorted((out / "seeds").iterdir()):
-        files = sorted(brand_dir.glob("high-virality-*.parquet"))
+        files = sorted(brand_dir.glob(f"{label}-*.parquet"))
         brand = pl.read_parquet(files[0], columns=["brand"])["brand"][0]
         plans, seen = [], set()
         for f in files:
@@ -83,4 +84,5 @@ def main(rounds: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2,
+         sys.argv[2] if len(sys.argv) > 2 else "high-virality")  # fmt: skip

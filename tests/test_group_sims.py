@@ -54,7 +54,7 @@ def _same(a, b) -> None:  # type: ignore[no-untyped-def]
 @settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
-    model=st.sampled_from(["wc", "ic-edge", "tv"]),
+    model=st.sampled_from(["wc", "ic-edge", "tv", "ic-node"]),
     quality=st.booleans(),
     horizon=st.sampled_from([None, 0, 2]),
 )
@@ -66,9 +66,11 @@ def test_each_plan_equals_its_simulation_alone(
     q = rng.choice([1.0, 0.6, 0.0], size=g.n) if quality else None
     if model == "ic-edge":
         spec = DiffusionSpec("ic", edge_prob=rng.uniform(0, 0.9, g.m).astype(np.float32))
+    elif model == "ic-node":  # skip-sampled: per-source p, with p = 0 and p = 1 senders
+        spec = DiffusionSpec("ic", node_prob=rng.choice([0.0, 0.15, 0.5, 1.0], size=g.n))
     else:
         spec = build_model(g, model, seed=seed)
-    spec = DiffusionSpec(spec.model, edge_prob=spec.edge_prob, quality=q)
+    spec = DiffusionSpec(spec.model, edge_prob=spec.edge_prob, node_prob=spec.node_prob, quality=q)
     proj = _projection(g.n, seed)
     plans = _plans(g.n, seed, 5)
     together = simulate_plans(
@@ -162,23 +164,34 @@ def test_cascades_longer_than_the_step_row_widen_it() -> None:
         assert res[1].new_per_step.shape == (3, n - 100)
 
 
-def test_models_without_edge_probabilities_run_plan_by_plan() -> None:
+def test_skip_sampled_ic_runs_on_either_path_and_lt_plan_by_plan() -> None:
     g = _graph(80, 300, 7)
-    for spec in (build_model(g, "ic", p=0.2), build_model(g, "lt")):
-        plans = _plans(g.n, 1, 3)
-        together = simulate_plans(g, plans, spec, runs=50, seed=2, threads=1)
-        for plan, res in zip(plans, together, strict=True):
-            alone = run_cascades(g, plan, spec, runs=50, seed=2, node_counts=True, threads=1)
-            _same(res, alone)
+    plans = _plans(g.n, 1, 3)
+    proj = _projection(g.n, 3)
+    ic = build_model(g, "ic", p=0.2)
+    ic = DiffusionSpec("ic", node_prob=ic.node_prob, quality=np.linspace(0.0, 1.0, g.n))
+    for spec, paths in ((ic, ("together", "alone", "auto")), (build_model(g, "lt"), ("auto",))):
+        for path in paths:
+            res = simulate_plans(g, plans, spec, runs=50, seed=2, threads=1, path=path,
+                                 projection=proj)  # fmt: skip
+            for plan, r in zip(plans, res, strict=True):
+                alone = run_cascades(g, plan, spec, runs=50, seed=2, node_counts=True,
+                                     threads=1, projection=proj)  # fmt: skip
+                _same(r, alone)
     assert simulate_plans(g, [], build_model(g, "wc")) == []
 
 
-def test_more_plans_than_a_word_holds_run_in_blocks() -> None:
+@pytest.mark.parametrize("per_edge", [True, False])
+def test_more_plans_than_a_word_holds_run_in_blocks(per_edge: bool) -> None:
     # 70 plans: a pass of 64 and one of 6, each plan as alone, whatever its block
     g = _graph(120, 600, 11)
     rng = np.random.default_rng(3)
-    spec = DiffusionSpec("ic", edge_prob=rng.uniform(0, 0.5, g.m).astype(np.float32),
-                         quality=rng.choice([1.0, 0.7], size=g.n))  # fmt: skip
+    quality = rng.choice([1.0, 0.7], size=g.n)
+    if per_edge:
+        spec = DiffusionSpec("ic", edge_prob=rng.uniform(0, 0.5, g.m).astype(np.float32),
+                             quality=quality)  # fmt: skip
+    else:
+        spec = DiffusionSpec("ic", node_prob=rng.uniform(0, 0.5, g.n), quality=quality)
     proj = _projection(g.n, 8)
     plans = _plans(g.n, 4, 70)
     together = simulate_plans(g, plans, spec, runs=40, seed=6, threads=2, projection=proj,
@@ -198,7 +211,7 @@ def test_one_plan_a_pass_gives_the_same_numbers() -> None:
     ptr[1:] = np.cumsum([len(p) for p in plans])
     flat = np.concatenate(plans).astype(np.int32)
     keys = np.arange(1, 31, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    args = (g.out_ptr, g.out_idx, live, real, np.zeros(0), ptr, flat, keys)
+    args = (g.out_ptr, g.out_idx, live, real, np.zeros((0, 2)), True, np.zeros(0), ptr, flat, keys)
     rest = (np.int64(-1), np.int64(2), np.int64(40), _projection(g.n, 1))
     outs = [ic_group_runs(*args, shared, *rest) for shared in (True, False)]
     for a, b in zip(*outs, strict=True):

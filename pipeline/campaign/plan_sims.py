@@ -4,8 +4,9 @@
 A plan (brand, plan model, strategy, level) is judged under every model of the campaign,
 so several cells hold it; :func:`cell_plan` chooses it once per process and hands the
 same result to each. Cells of one brand and model share their run keys (common random
-numbers), so under a per-edge model (weighted cascade, trivalency, per-edge
-probabilities) the first cell of a brand and model that needs a simulation takes along
+numbers), so under an Independent Cascade model (the presets, weighted cascade,
+trivalency, per-edge or per-source probabilities) the first cell of a brand and model
+that needs a simulation takes along
 the plans of the brand's other cells of that model that the process has chosen already
 (the local executor chooses all of a brand's plans before its cells run,
 :func:`~pipeline.campaign.executors.plan_tasks`, so all are) and simulates them all
@@ -13,7 +14,7 @@ at once (:func:`~pipeline.diffusion.group.simulate_plans`: up to 64 plans in one
 bit-parallel pass per run, on every cell thread); the results
 wait in the simulation memo for their cells. A plan's numbers do not depend on which
 plans it was simulated with, or how, so the files are the same whatever the order, the
-thread or the executor; only the time changes. Other models simulate cell by cell.
+thread or the executor; only the time changes. Linear Threshold simulates cell by cell.
 """
 
 from __future__ import annotations
@@ -97,13 +98,13 @@ def _spec(ctx: CampaignContext, cell: Cell, seed: int) -> Any:
     )
 
 
-def _per_edge(ctx: CampaignContext, cell: Cell, seed: int) -> bool:
-    """Whether the cell's model runs per-edge IC (its spec has edge probabilities), once
-    per brand and model."""
-    flags = ctx.shared("per-edge", dict)
+def _shares_runs(ctx: CampaignContext, cell: Cell, seed: int) -> bool:
+    """Whether the cell's model is IC (its spec has no LT weights), so its plans can run
+    together, once per brand and model."""
+    flags = ctx.shared("ic-model", dict)
     key = (cell.brand, cell.model)
     if key not in flags:  # a dict's get and set are atomic
-        flags[key] = _spec(ctx, cell, seed).edge_prob is not None
+        flags[key] = _spec(ctx, cell, seed).weight is None
     return bool(flags[key])
 
 
@@ -118,7 +119,7 @@ def simulate_cell_plan(ctx: CampaignContext, cell: Cell, nodes: Any, threads: in
     seeds = np.asarray(nodes, dtype=np.int64)
     key = (cell.brand, cell.model, seeds.tobytes())
     others: dict[Any, Any] = {}
-    if _per_edge(ctx, cell, seed):
+    if _shares_runs(ctx, cell, seed):
         grid = ctx.shared("grid", lambda: cells_of(cfg, ctx.brands))
         plans = ctx.shared("plans", _memo)
         for c in grid:

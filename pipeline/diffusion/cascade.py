@@ -23,7 +23,7 @@ from pipeline.diffusion.rng import (
     unit,
 )
 
-__all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_wave", "node_rows"]
+__all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_live", "next_wave", "node_rows"]
 
 
 _ONE = np.uint64(1)
@@ -49,6 +49,20 @@ def next_wave(end, hi, t, ps):
     if t < ps.shape[0]:
         ps[t] = end - hi
     return False, t
+
+
+@njit(nogil=True, cache=True, inline="always")
+def next_live(ku, j, pos, b, pu, inv):
+    """Skip-sampling: the next live out-edge after position ``pos`` of a source whose
+    out-edges end at ``b``, each live with ``pu`` (``inv = 1 / log1p(-pu)``), from its
+    stream ``ku`` at gap ``j``: ``(position, next j)``, the position ``b`` when none is
+    left. The gap is geometric (the dead edges before the next live one). O(1)."""
+    if pu >= 1.0:
+        return pos + 1, j
+    gap = np.log(gap_uniform(ku, j)) * inv
+    if gap >= b - 1 - pos:
+        return b, j + _ONE
+    return pos + 1 + np.int64(gap), j + _ONE
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -202,17 +216,9 @@ def ic_cascade(
             j = np.uint64(0)
             pos = a - 1
             while True:
-                if pu >= 1.0:
-                    pos += 1
-                    if pos >= b:
-                        break
-                else:
-                    # Geometric gap: number of dead edges before the next live one.
-                    gap = np.log(gap_uniform(ku, j)) * inv
-                    j += _ONE
-                    if gap >= b - 1 - pos:
-                        break
-                    pos += 1 + np.int64(gap)
+                pos, j = next_live(ku, j, pos, b, pu, inv)
+                if pos >= b:
+                    break
                 v = out_idx[pos]
                 # A sampled live edge transmits only if it is also real (its
                 # realness coin is independent of the geometric gaps).

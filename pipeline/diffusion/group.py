@@ -1,8 +1,9 @@
 """Several seed sets simulated on the same runs at once: :func:`simulate_plans`.
 
 A campaign judges many plans (strategies x budgets) of one brand under one model on the
-same run keys. For per-edge IC (weighted cascade, trivalency, per-edge probabilities,
-brand-aware or not) :func:`simulate_plans` can run them together in
+same run keys. For Independent Cascade (weighted cascade, trivalency, per-edge or
+per-source probabilities, the presets, brand-aware or not) :func:`simulate_plans` can run
+them together in
 :func:`~pipeline.diffusion.group_kernel.ic_group_runs`, which runs up to 64 plans in one
 bit-parallel pass per run (each edge's coin drawn once for all of them, each node walked
 once per wave that brought it plans), or one by one in
@@ -11,7 +12,7 @@ once per wave that brought it plans), or one by one in
 the choice is about time alone: the first :data:`_PILOT_RUNS` runs go half one way and
 half the other, timed, and the faster way runs the rest (sharing wins when the plans'
 cascades overlap, as the demo's high-virality plans do; one by one can win when they
-stay small and apart). Other models run
+stay small and apart). Linear Threshold runs
 :func:`~pipeline.diffusion.simulate.run_cascades` plan by plan. Either way plan ``i``'s
 result equals ``run_cascades`` of that plan alone, whatever the other plans, the
 threads or the path.
@@ -28,17 +29,15 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from pipeline import defaults
-from pipeline.diffusion import kernels
 from pipeline.diffusion.group_kernel import ic_group_runs
 from pipeline.diffusion.models import DiffusionSpec, check_quality, check_seed, check_seeds
 from pipeline.diffusion.result import SimulationResult
-from pipeline.diffusion.rng import edge_thresholds
 from pipeline.diffusion.simulate import (
     _MAX_STEP_CELLS,
     _STEP_CAP,
     _check_max_steps,
     _check_runs,
-    _edge_array,
+    _kernel_for_spec,
     run_cascades,
     run_keys,
     simulation_bytes,
@@ -57,7 +56,7 @@ _PILOT_RUNS = 64
 
 
 def group_bytes(n: int, m: int, plans: int, runs: int, chunks: int) -> int:
-    """Bytes :func:`simulate_plans` holds on the per-edge path: the projection in whole
+    """Bytes :func:`simulate_plans` holds for an IC model: the projection in whole
     units (64 bytes per node), per chunk the work rows (about 150 bytes per node, the
     larger of the two paths') and the posters listed per follower (up to 4 bytes per
     edge), the coin thresholds (8 bytes per edge and node, once), per plan its node
@@ -94,8 +93,9 @@ def simulate_plans(
     ``"auto"`` (time both on the first runs), ``"together"`` or ``"alone"``; the numbers
     are the same. Returns one
     :class:`~pipeline.diffusion.result.SimulationResult` per plan, in order.
-    Time per run, per-edge, together: per pass of up to 64 plans the out-degrees of the
-    nodes any of them activates (twice: coins and live edges, then posts), their live
+    Time per run, together: per pass of up to 64 plans the out-degrees of the nodes any
+    of them activates (twice: coins and live edges, then posts; a per-source
+    probability draws only its live edges' coins the first time), their live
     edges once per wave that brought a node plans, plus a few bit operations per plan
     and node; alone: per plan the out-degrees of its activated nodes. Memory
     :func:`group_bytes`.
@@ -106,7 +106,7 @@ def simulate_plans(
         raise InputError(f"pool_threads must be an integer >= 1, got {pool_threads!r}")
     if not plans:
         return []
-    if spec.edge_prob is None:
+    if spec.weight is not None:  # LT: plan by plan
         return [
             run_cascades(g, p, spec, runs=runs, seed=seed, max_steps=max_steps,
                          node_counts=True, threads=threads, projection=projection)
@@ -123,15 +123,14 @@ def simulate_plans(
         proj = np.ascontiguousarray(projection, dtype=np.float64)
         if proj.shape != (4, g.n):
             raise InputError(f"projection has shape {proj.shape}; expected (4, {g.n})")
-    qa = np.zeros(0, dtype=np.float64) if q is None else np.ascontiguousarray(q)
-    live, real = edge_thresholds(g.out_ptr, _edge_array(spec.edge_prob, g.m, "edge_prob"), qa)
+    # IC's arrays as run_cascades lays them out: per-edge coin thresholds, or per-source
+    # (p_u, 1 / log1p(-p_u)) rows for skip-sampling
+    single, lead = _kernel_for_spec(g, spec, q, threads)
     ptr = np.zeros(len(seeds) + 1, dtype=np.int64)
     ptr[1:] = np.cumsum([s.shape[0] for s in seeds])
     flat = np.concatenate(seeds).astype(np.int32)
     keys = run_keys(seed, runs)
     kernel = kernel_for(ic_group_runs, threads)
-    single = kernel_for(kernels.ic_runs, threads)
-    no_pi = np.zeros((0, 2), dtype=np.float64)
     pool_threads = pool_threads if threads == 1 else 1
     nplans = len(seeds)
     activated = np.zeros((nplans, runs), dtype=np.int64)
@@ -152,7 +151,7 @@ def simulate_plans(
         def together(lo: int, hi: int, width: int) -> tuple[NDArray[Any], ...]:
             while True:
                 out = kernel(
-                    g.out_ptr, g.out_idx, live, real, qa, ptr, flat, keys[lo:hi], True,
+                    *lead, ptr, flat, keys[lo:hi], True,
                     np.int64(horizon), np.int64(min(hi - lo, nthreads)), np.int64(width),
                     proj,
                 )  # fmt: skip
@@ -169,7 +168,7 @@ def simulate_plans(
                 w = width
                 while True:
                     out = single(
-                        g.out_ptr, g.out_idx, live, real, no_pi, True, qa, s, keys[lo:hi],
+                        *lead, s, keys[lo:hi],
                         np.int64(horizon), True, False, True, np.int64(min(hi - lo, nthreads)),
                         np.int64(w), proj,
                     )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Several seed sets simulated on the same runs at once: per-edge IC, bit-parallel.
+"""Several seed sets simulated on the same runs at once: Independent Cascade, bit-parallel.
 
 Under common random numbers (:mod:`pipeline.diffusion.kernels`) run ``r`` has one live-edge
 graph for every seed set, so the plans of one brand and model (a campaign's strategies
@@ -9,15 +9,17 @@ efficient multi-source graph traversal", VLDB):
 
 1. **Waves.** Each node keeps the plans that activated it. At the first wave that
    reaches a node its coins are drawn (the coins
-   :func:`~pipeline.diffusion.cascade.ic_cascade` draws, one per out-edge) and its live
-   edges kept; that wave and each later one that brings it plans pass on, along them,
-   the plans its followers lack, which they gain in the next wave. A plan's nodes are
-   thus found in the waves, and counted per wave, exactly as its own cascade finds them.
+   :func:`~pipeline.diffusion.cascade.ic_cascade` draws: one per out-edge for per-edge
+   probabilities, the geometric gaps of its stream and a realness coin per sampled edge
+   for a per-source one) and its live edges kept; that wave and each later one that
+   brings it plans pass on, along them, the plans its followers lack, which they gain in
+   the next wave. A plan's nodes are thus found in the waves, and counted per wave,
+   exactly as its own cascade finds them.
 2. **Posts and exposure.** After the waves every active node posts once, with all its
    plans: its node counts, impressions and engagements go to each plan, and per
-   out-edge the coin says whether the follow is real (it exposes the follower for those
-   plans; the seeds expose themselves). A plan's exposed count is the number of nodes
-   holding its bit.
+   out-edge the realness coin (the edge's own coin per-edge) says whether the follow is
+   real (it exposes the follower for those plans; the seeds expose themselves). A
+   plan's exposed count is the number of nodes holding its bit.
 3. **Projection.** After the waves each active poster is listed, with all its plans,
    under each of its followers (a counting sort of its out-edges). A follower's posters
    are grouped by their plans, each group's log-miss, weight and share summed (whole
@@ -39,127 +41,20 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
-from numba.cpython.unsafe.numbers import trailing_zeros
 
-from pipeline.diffusion.cascade import chunk_range
-from pipeline.diffusion.project_kernel import LOG_CAP, part, quantize
-from pipeline.diffusion.rng import coin_bits
+from pipeline.diffusion.cascade import chunk_range, next_live
+from pipeline.diffusion.group_people import SPLIT_MAX, WIDTH, follower_people, low_bit
+from pipeline.diffusion.project_kernel import quantize
+from pipeline.diffusion.rng import NODE_SALT, QUALITY_SALT, coin_bits, hash2, is_real, threshold
 
 __all__ = ["ic_group_runs"]
 
 _ALL_REAL = np.uint64(2**53)  # every 53-bit coin is below it
 _ONE = np.uint64(1)
-_WIDTH = 64  # plans per pass: the bits of a word
-_SPLIT_MAX = 6  # a follower with more entries sums each plan on its own
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _bit(b):
-    """The index of the lowest set bit of the non-zero ``b``. O(1)."""
-    return np.int64(trailing_zeros(b))  # type: ignore[call-arg]
-
-
-@njit(nogil=True, cache=True, inline="always")
-def _add_plans(b, lu, au, mu, seen, sl, sw, sm):
-    """Add a poster's state to each plan of ``b`` (``sl, sw, sm`` per plan, a plan's
-    first addition starting it from nothing; ``seen``: the plans started). Returns the new
-    ``seen``. O(plans in b)."""
-    while b:
-        p = _bit(b)
-        bit = b & (~b + _ONE)
-        b &= b - _ONE
-        if seen & bit:
-            sl[p] = min(sl[p] + lu, LOG_CAP)
-            sw[p] += au
-            sm[p] = max(sm[p], mu)
-        else:
-            sl[p] = lu
-            sw[p] = au
-            sm[p] = mu
-    return seen
 
 
 @njit(nogil=True, cache=True)
-def _people(starts, ends, idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl):
-    """Add the people of each touched follower ``v`` (``tl[:ntl]``) to its plans'
-    totals ``ppl`` (module doc, step 3): the posts of its active followees
-    (``idx[starts[v]:ends[v]]``), grouped by their plans (``bm``, ``bs``: up to
-    :data:`_SPLIT_MAX` groups, split into parts), or summed per plan past that.
-    O(active followees + plans reaching it) per follower."""
-    for i in range(ntl):
-        v = tl[i]
-        d = 0
-        many = False
-        seen = np.uint64(0)
-        for e in range(starts[v], ends[v]):
-            u = idx[e]
-            b = mask[u]
-            lu = qr[u, 0]
-            au = qr[u, 1]
-            mu = qr[u, 2]
-            if many:
-                seen = _add_plans(b, lu, au, mu, seen, sl, sw, sm) | b
-                continue
-            k = 0
-            while k < d and bm[k] != b:
-                k += 1
-            if k < d:
-                bs[k, 0] = min(bs[k, 0] + lu, LOG_CAP)
-                bs[k, 1] += au
-                bs[k, 2] = max(bs[k, 2], mu)
-            elif d < _SPLIT_MAX:
-                bm[d] = b
-                bs[d, 0] = lu
-                bs[d, 1] = au
-                bs[d, 2] = mu
-                d += 1
-            else:  # too many groups: sum each plan on its own from here
-                many = True
-                for k in range(d):
-                    seen = _add_plans(bm[k], bs[k, 0], bs[k, 1], bs[k, 2], seen, sl, sw, sm)
-                    seen |= bm[k]
-                seen = _add_plans(b, lu, au, mu, seen, sl, sw, sm) | b
-        if many:
-            b = seen
-            while b:
-                p = _bit(b)
-                b &= b - _ONE
-                ppl[p] += part(sl[p], sw[p], sm[p])
-            continue
-        if d == 0:
-            continue
-        union = bm[0]
-        for k in range(1, d):
-            union |= bm[k]
-        na = 1
-        atoms[0] = union
-        for k in range(d):  # split the plans by each group's plans
-            m = bm[k]
-            for a in range(na):
-                inside = atoms[a] & m
-                outside = atoms[a] & ~m
-                if inside and outside:
-                    atoms[a] = inside
-                    atoms[na] = outside
-                    na += 1
-        for a in range(na):
-            lg = np.int64(0)
-            w = np.int64(0)
-            mx = np.int64(0)
-            for k in range(d):
-                if bm[k] & atoms[a]:
-                    lg = min(lg + bs[k, 0], LOG_CAP)
-                    w += bs[k, 1]
-                    mx = max(mx, bs[k, 2])
-            pp = part(lg, w, mx)
-            b = atoms[a]
-            while b:
-                ppl[_bit(b)] += pp
-                b &= b - _ONE
-
-
-@njit(nogil=True, cache=True)
-def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
+def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, node_pi, per_edge, quality, plan_ptr,
            plan_seeds, keys, r0, r1, width, max_steps, q, want_proj, activated, exposed,
            steps, per_step, cnt, projected, unit):  # fmt: skip
     """Runs ``[r0, r1)`` of every plan, ``width`` plans a pass (module doc), into the
@@ -169,6 +64,7 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
     n = out_ptr.shape[0] - 1
     nplans = plan_ptr.shape[0] - 1
     cap = per_step.shape[2]
+    use_q = quality.shape[0] > 0
     mask = np.zeros(n, dtype=np.uint64)
     emask = np.zeros(n, dtype=np.uint64)
     curb = np.zeros(n, dtype=np.uint64)
@@ -182,27 +78,30 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
     bptr = np.zeros(n if want_proj else 0, dtype=np.int64)
     bcur = np.zeros(n if want_proj else 0, dtype=np.int64)
     bucket = np.zeros(1024 if want_proj else 0, dtype=np.int32)
-    stamp = 0
+    stamp = 0  # the pass: it stamps the nodes whose coins it drew and their followers
     seen = np.zeros(n, dtype=np.int64)  # the pass that drew a node's coins
     lfrom = np.zeros(n, dtype=np.int64)  # its live edges: lbuf[lfrom[u]:lto[u]]
     lto = np.zeros(n, dtype=np.int64)
     lbuf = np.zeros(1024, dtype=np.int32)
-    vstamp = 0
-    bm = np.zeros(_SPLIT_MAX, dtype=np.uint64)
-    bs = np.zeros((_SPLIT_MAX, 3), dtype=np.int64)
-    atoms = np.zeros(_WIDTH, dtype=np.uint64)
-    sl = np.zeros(_WIDTH, dtype=np.int64)
-    sw = np.zeros(_WIDTH, dtype=np.int64)
-    sm = np.zeros(_WIDTH, dtype=np.int64)
-    newc = np.zeros(_WIDTH, dtype=np.int64)
-    actn = np.zeros(_WIDTH, dtype=np.int64)
-    stp = np.zeros(_WIDTH, dtype=np.int64)
-    exc = np.zeros(_WIDTH, dtype=np.int64)
-    imp = np.zeros(_WIDTH, dtype=np.int64)
-    eng = np.zeros(_WIDTH, dtype=np.int64)
-    ppl = np.zeros(_WIDTH, dtype=np.int64)
+    bm = np.zeros(SPLIT_MAX, dtype=np.uint64)
+    bs = np.zeros((SPLIT_MAX, 3), dtype=np.int64)
+    atoms = np.zeros(WIDTH, dtype=np.uint64)
+    sl = np.zeros(WIDTH, dtype=np.int64)
+    sw = np.zeros(WIDTH, dtype=np.int64)
+    sm = np.zeros(WIDTH, dtype=np.int64)
+    newc = np.zeros(WIDTH, dtype=np.int64)
+    actn = np.zeros(WIDTH, dtype=np.int64)
+    stp = np.zeros(WIDTH, dtype=np.int64)
+    exc = np.zeros(WIDTH, dtype=np.int64)
+    imp = np.zeros(WIDTH, dtype=np.int64)
+    eng = np.zeros(WIDTH, dtype=np.int64)
+    ppl = np.zeros(WIDTH, dtype=np.int64)
     for r in range(r0, r1):
         key = keys[r]
+        nkey = key ^ NODE_SALT
+        qkey = key ^ QUALITY_SALT
+        # the realness coin: per-edge IC reuses the edge's own coin (kernels module doc)
+        ckey = key if per_edge else qkey
         for p0 in range(0, nplans, width):
             nb = min(width, nplans - p0)
             newc[:] = 0
@@ -232,7 +131,7 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 if cap > 0:
                     per_step[p0 + j, r, 0] = actn[j]
             t = 0
-            vstamp += 1
+            stamp += 1
             nl = 0
             while ncur > 0:
                 expand = max_steps < 0 or t < max_steps
@@ -241,21 +140,36 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                     u = cur[i]
                     b = curb[u]
                     curb[u] = 0
-                    if seen[u] != vstamp:  # u's first wave: its coins, once, its live edges kept
-                        seen[u] = vstamp
+                    if seen[u] != stamp:  # u's first wave: its coins, once, its live edges kept
+                        seen[u] = stamp
                         a = out_ptr[u]
                         z = out_ptr[u + 1]
-                        rt = real_thr[u] if use_q else _ALL_REAL
                         if nl + (z - a) > lbuf.shape[0]:
                             grown = np.empty(max(2 * lbuf.shape[0], nl + (z - a)), np.int32)
                             grown[:nl] = lbuf[:nl]
                             lbuf = grown
                         lfrom[u] = nl
-                        for e in range(a, z):
-                            x = coin_bits(key, e)
-                            if x < rt and x < live_thr[e]:  # real and live
-                                lbuf[nl] = out_idx[e]
-                                nl += 1
+                        if per_edge:
+                            rt = real_thr[u] if use_q else _ALL_REAL
+                            for e in range(a, z):
+                                x = coin_bits(key, e)
+                                if x < rt and x < live_thr[e]:  # real and live
+                                    lbuf[nl] = out_idx[e]
+                                    nl += 1
+                        else:  # skip-sampled: the live edges ic_cascade samples, if real
+                            qu = quality[u] if use_q else 1.0
+                            pu = node_pi[u, 0]
+                            if qu > 0.0 and pu > 0.0:
+                                ku = hash2(nkey, np.uint64(u))
+                                j = np.uint64(0)
+                                e = a - 1
+                                while True:
+                                    e, j = next_live(ku, j, e, z, pu, node_pi[u, 1])
+                                    if e >= z:
+                                        break
+                                    if is_real(qkey, e, qu):
+                                        lbuf[nl] = out_idx[e]
+                                        nl += 1
                         lto[u] = nl
                     for k in range(lfrom[u], lto[u]):
                         v = lbuf[k]
@@ -271,7 +185,7 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                             mask[v] |= add
                             nxtb[v] |= add
                             while add:
-                                newc[_bit(add)] += 1
+                                newc[low_bit(add)] += 1
                                 add &= add - _ONE
                 if not expand:
                     for i in range(ncur):
@@ -289,23 +203,24 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 ncur = nnxt
             # every active node posts: node counts, units, exposure (real follows) and
             # the followers its post reaches
-            stamp += 1
             for i in range(nact):
                 u = act[i]
                 b = mask[u]
                 bb = b
                 while bb:
-                    j = _bit(bb)
+                    j = low_bit(bb)
                     bb &= bb - _ONE
                     cnt[p0 + j, u] += 1
                     if want_proj:
                         imp[j] += q[0, u]
                         eng[j] += q[1, u]
                 posts = want_proj and qr[u, 0] >= 0
-                rt = real_thr[u] if use_q else _ALL_REAL
+                # real iff the realness coin is below threshold(q_u) (= rng.is_real)
+                rt = real_thr[u] if per_edge else threshold(quality[u] if use_q else 1.0)
+                rt = rt if use_q else _ALL_REAL
                 for e in range(out_ptr[u], out_ptr[u + 1]):
                     v = out_idx[e]
-                    if rt > 0 and (not use_q or coin_bits(key, e) < rt):
+                    if rt > 0 and (rt >= _ALL_REAL or coin_bits(ckey, e) < rt):
                         if emask[v] == 0:
                             exl[nex] = v
                             nex += 1
@@ -322,7 +237,7 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                 b = emask[v]
                 emask[v] = 0
                 while b:
-                    exc[_bit(b)] += 1
+                    exc[low_bit(b)] += 1
                     b &= b - _ONE
             if want_proj:  # each follower's posters, then their people
                 total = 0
@@ -340,7 +255,9 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
                             v = out_idx[e]
                             bucket[bcur[v]] = u
                             bcur[v] += 1
-                _people(bptr, bcur, bucket, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl)
+                follower_people(
+                    bptr, bcur, bucket, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl
+                )
             for i in range(nact):
                 mask[act[i]] = 0
             for j in range(nb):
@@ -354,13 +271,14 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
 
 
 @njit(nogil=True, cache=True, parallel=True)
-def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr,
+def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quality, plan_ptr,
                   plan_seeds, keys, shared, max_steps, nchunks, step_cap, proj):  # fmt: skip
-    """Per-edge IC runs of several plans on shared run keys (module doc).
+    """IC runs of several plans on shared run keys (module doc).
 
-    Parameters: ``out_ptr, out_idx, live_thr, real_thr, quality`` as for
-    :func:`~pipeline.diffusion.kernels.ic_runs` (per-edge); plan ``p``'s distinct seeds
-    are ``plan_seeds[plan_ptr[p]:plan_ptr[p + 1]]`` (non-empty); ``shared``: up to 64
+    Parameters: ``out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quality`` as
+    for :func:`~pipeline.diffusion.kernels.ic_runs` (per-edge or skip-sampled); plan
+    ``p``'s distinct seeds are ``plan_seeds[plan_ptr[p]:plan_ptr[p + 1]]`` (non-empty);
+    ``shared``: up to 64
     plans a pass (else one plan a pass, the same numbers); ``max_steps``: -1 for none.
     ``nchunks``, ``step_cap`` and ``proj`` as for ``ic_runs``.
 
@@ -375,9 +293,8 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr,
     n = out_ptr.shape[0] - 1
     nplans = plan_ptr.shape[0] - 1
     runs = keys.shape[0]
-    use_q = quality.shape[0] > 0
     want_proj = proj.shape[1] > 0
-    width = _WIDTH if shared else 1
+    width = WIDTH if shared else 1
     activated = np.zeros((nplans, runs), dtype=np.int64)
     exposed = np.zeros((nplans, runs), dtype=np.int64)
     steps = np.zeros((nplans, runs), dtype=np.int32)
@@ -392,7 +309,7 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, quality, plan_ptr,
         qr[u, 2] = q[4, u]
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
-        _chunk(out_ptr, out_idx, qr, live_thr, real_thr, use_q, plan_ptr,
+        _chunk(out_ptr, out_idx, qr, live_thr, real_thr, node_pi, per_edge, quality, plan_ptr,
                plan_seeds, keys, r0, r1, width, max_steps, q, want_proj, activated, exposed,
                steps, per_step, counts[c], projected, unit)  # fmt: skip
     return activated, exposed, steps, per_step, counts, projected
