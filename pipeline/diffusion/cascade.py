@@ -23,7 +23,15 @@ from pipeline.diffusion.rng import (
     unit,
 )
 
-__all__ = ["chunk_range", "ic_cascade", "lt_cascade", "next_live", "next_wave", "node_rows"]
+__all__ = [
+    "chunk_range",
+    "ic_cascade",
+    "lt_cascade",
+    "next_live",
+    "next_wave",
+    "node_rows",
+    "source_row",
+]
 
 
 _ONE = np.uint64(1)
@@ -90,12 +98,27 @@ def _start(seeds, stamp, st, od, sn, expose, lab, cr, want_credits, cnt, want_co
 @njit(nogil=True, cache=True)
 def node_rows(node_p, node_inv):
     """``(p_u, 1 / log1p(-p_u))`` per node side by side (n x 2; 0 rows for none): the
-    skip-sampler reads both for every activated node. O(n)."""
-    out = np.empty((node_p.shape[0], 2), dtype=np.float64)
-    for u in range(node_p.shape[0]):
+    skip-sampler reads both for every activated node. One row when every node has the
+    same ``p`` (:func:`source_row`: no per-node read, which costs a cache miss per
+    activated node on a large graph). O(n)."""
+    n = node_p.shape[0]
+    same = n > 1
+    for u in range(1, n):
+        if node_p[u] != node_p[0] or node_inv[u] != node_inv[0]:
+            same = False
+            break
+    out = np.empty((1 if same else n, 2), dtype=np.float64)
+    for u in range(out.shape[0]):
         out[u, 0] = node_p[u]
         out[u, 1] = node_inv[u]
     return out
+
+
+@njit(nogil=True, cache=True, inline="always")
+def source_row(node_pi, u):
+    """The row of :func:`node_rows`' ``node_pi`` that holds node ``u``'s values: ``u``,
+    or 0 when one row holds every node's. O(1)."""
+    return u if node_pi.shape[0] > 1 else 0
 
 
 @njit(nogil=True, cache=True, inline="always")
@@ -208,13 +231,26 @@ def ic_cascade(
                         if want_counts:
                             cnt[v] += 1
                 continue
-            pu = node_pi[u, 0]
+            iu = source_row(node_pi, u)
+            pu = node_pi[iu, 0]
             if pu <= 0.0:
                 continue
-            inv = node_pi[u, 1]
+            inv = node_pi[iu, 1]
             ku = hash2(nkey, np.uint64(u))
             j = np.uint64(0)
             pos = a - 1
+            if qu >= 1.0 and not want_exposed and not want_credits and not want_counts:
+                # activations alone, every follow real: a gap and a stamp per live edge
+                while True:
+                    pos, j = next_live(ku, j, pos, b, pu, inv)
+                    if pos >= b:
+                        break
+                    v = out_idx[pos]
+                    if st[v] != stamp:
+                        st[v] = stamp
+                        od[end] = v
+                        end += 1
+                continue
             while True:
                 pos, j = next_live(ku, j, pos, b, pu, inv)
                 if pos >= b:

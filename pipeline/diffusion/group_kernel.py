@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from pipeline.diffusion.cascade import chunk_range, next_live
+from pipeline.diffusion.cascade import chunk_range, next_live, source_row
 from pipeline.diffusion.group_people import SPLIT_MAX, WIDTH, follower_people, low_bit
 from pipeline.diffusion.project_kernel import quantize
 from pipeline.diffusion.rng import NODE_SALT, QUALITY_SALT, coin_bits, hash2, is_real, threshold
@@ -158,13 +158,14 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, node_pi, per_edge, quality,
                                     nl += 1
                         else:  # skip-sampled: the live edges ic_cascade samples, if real
                             qu = quality[u] if use_q else 1.0
-                            pu = node_pi[u, 0]
+                            iu = source_row(node_pi, u)
+                            pu = node_pi[iu, 0]
                             if qu > 0.0 and pu > 0.0:
                                 ku = hash2(nkey, np.uint64(u))
                                 j = np.uint64(0)
                                 e = a - 1
                                 while True:
-                                    e, j = next_live(ku, j, e, z, pu, node_pi[u, 1])
+                                    e, j = next_live(ku, j, e, z, pu, node_pi[iu, 1])
                                     if e >= z:
                                         break
                                     if is_real(qkey, e, qu):

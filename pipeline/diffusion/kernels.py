@@ -167,9 +167,10 @@ def ic_runs(
         probabilities and ``quality``; used when ``per_edge``): edge ``e = (u, v)`` is
         real iff its coin's 53 bits are below ``real_thr[u]`` and live iff below
         ``live_thr[e]``.
-    node_pi : n x 2 float64 per source ``(p_u, 1 / log1p(-p_u))``
-        (:func:`~pipeline.diffusion.cascade.node_rows`; used when not ``per_edge``):
-        u's out-edges are live independently with ``p_u``, sampled with geometric gaps.
+    node_pi : n x 2 float64 per source ``(p_u, 1 / log1p(-p_u))``, or 1 x 2 when every
+        source has the same ``p`` (:func:`~pipeline.diffusion.cascade.node_rows`; used
+        when not ``per_edge``): u's out-edges are live independently with ``p_u``,
+        sampled with geometric gaps.
     quality : float64 per-node share ``q_u`` of u's followers that are real
         (length n), or an empty array for no discount. A fake out-edge of u
         (see :func:`~pipeline.diffusion.rng.is_real`) neither exposes its target nor transmits: the

@@ -232,6 +232,8 @@ def _kernel_for_spec(
         node_p = np.ascontiguousarray(spec.node_prob, dtype=np.float64)
         if node_p.shape != (g.n,):
             raise InputError(f"node_prob has shape {node_p.shape}; expected ({g.n},)")
+        if node_p.size and node_p.min() == node_p.max():
+            node_p = node_p[:1]  # one p for every source: one row, no per-node log
         # (p_u, 1 / log1p(-p_u)) side by side: the skip-sampler reads both per node
         arrays = (none_thr, none_thr, node_rows(node_p, node_log_inverse(node_p)), False)
     elif spec.edge_prob is not None:
