@@ -654,3 +654,29 @@ def test_lazy_greedy_equals_the_eager_specification(data: st.DataObject) -> None
     want, wg = _eager_greedy(sets, n, list(mask), forced, c, k, budget, per_cost, penalty)
     assert got.tolist() == want
     assert g.tolist() == wg
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    weights=st.lists(
+        st.sampled_from([0.0, 0.0, 1e-9, 0.5, 1.0, 3.0, 1e6]), min_size=1, max_size=60
+    ).filter(lambda w: sum(w) > 0),
+    us=st.lists(st.floats(0.0, 1.0, exclude_max=True), min_size=1, max_size=50),
+)
+def test_weighted_roots_from_the_guide_table_are_the_binary_searchs(
+    weights: list[float], us: list[float]
+) -> None:
+    from pipeline.seeding.rr_kernel import _weighted_root, root_guide
+
+    cum = np.cumsum(np.asarray(weights, dtype=np.float64))
+    guide = root_guide(cum)
+    n = cum.shape[0]
+    edges = [i / n for i in range(n)] + [np.nextafter(i / n, 0.0) for i in range(1, n)]
+    for u in [*us, *edges, np.nextafter(1.0, 0.0)]:
+        want = int(np.searchsorted(cum, u * cum[-1], side="right"))
+        rises = np.diff(np.concatenate([[0.0], cum])) > 0  # nodes a draw can pick
+        if want >= n:  # u W rounded up to W: the last node that raises the sum
+            want = int(np.flatnonzero(rises)[-1])
+        got = _weighted_root(cum, guide, float(u))
+        assert got == want
+        assert rises[got]

@@ -43,7 +43,7 @@ from numpy.typing import NDArray
 from pipeline.diffusion.threads import interrupt_point
 from pipeline.errors import InputError
 from pipeline.memory import check_memory, format_bytes, max_memory
-from pipeline.seeding.rr_kernel import CHUNK_SETS, rr_chunk
+from pipeline.seeding.rr_kernel import CHUNK_SETS, root_guide, rr_chunk
 
 __all__ = [
     "RRSets",
@@ -299,11 +299,12 @@ def sample_rr_sets(
 
     ex = np.zeros(0, np.float32) if expose is None else np.ascontiguousarray(expose, np.float32)
     cum_w = root_cumulative(root_weight, n)
+    guide = root_guide(cum_w)
 
     def run(b: tuple[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int32]]:
         return rr_chunk(
             b[0], b[1], key, in_ptr, in_idx, in_eid, slot_value, node_p, packed, lt, depth, ex,
-            cum_w,
+            cum_w, guide,
         )  # fmt: skip
 
     if into is None:
