@@ -44,7 +44,7 @@ from numba import njit, prange
 
 from pipeline.diffusion.cascade import chunk_range, next_live, source_row
 from pipeline.diffusion.group_people import SPLIT_MAX, WIDTH, follower_people, low_bit
-from pipeline.diffusion.project_kernel import quantize
+from pipeline.diffusion.project_kernel import part, quantize
 from pipeline.diffusion.rng import NODE_SALT, QUALITY_SALT, coin_bits, hash2, is_real, threshold
 
 __all__ = ["ic_group_runs"]
@@ -303,11 +303,14 @@ def ic_group_runs(out_ptr, out_idx, live_thr, real_thr, node_pi, per_edge, quali
     counts = np.zeros((nchunks, nplans, n), dtype=np.int32)
     projected = np.zeros((nplans, runs, 3 if want_proj else 0), dtype=np.float64)
     q, unit = quantize(proj)  # the projection in whole units (exact in any order)
-    qr = np.empty((n if want_proj else 0, 3), dtype=np.int64)  # log-miss, weight, share
+    # per poster: log-miss, weight, share, and the people of its post alone (what a
+    # follower it alone reaches gets: no exp per such follower and run)
+    qr = np.empty((n if want_proj else 0, 4), dtype=np.int64)
     for u in range(qr.shape[0]):
         qr[u, 0] = q[2, u]
         qr[u, 1] = q[3, u]
         qr[u, 2] = q[4, u]
+        qr[u, 3] = part(q[2, u], q[3, u], q[4, u]) if q[2, u] >= 0 else 0
     for c in prange(nchunks):
         r0, r1 = chunk_range(c, runs, nchunks)
         _chunk(out_ptr, out_idx, qr, live_thr, real_thr, node_pi, per_edge, quality, plan_ptr,

@@ -54,11 +54,22 @@ def add_plans(b, lu, au, mu, seen, sl, sw, sm):
 def follower_people(starts, ends, idx, mask, qr, tl, ntl, bm, bs, atoms, sl, sw, sm, ppl):
     """Add the people of each touched follower ``v`` (``tl[:ntl]``) to its plans'
     totals ``ppl`` (module doc): the posts of its active followees
-    (``idx[starts[v]:ends[v]]``), grouped by their plans (``bm``, ``bs``: up to
-    :data:`SPLIT_MAX` groups, split into parts), or summed per plan past that.
+    (``idx[starts[v]:ends[v]]``; ``qr[u]``: poster ``u``'s log-miss, weight, share and
+    the people of its post alone, :func:`~pipeline.diffusion.project_kernel.part`),
+    grouped by their plans (``bm``, ``bs``: up to :data:`SPLIT_MAX` groups, split into
+    parts), or summed per plan past that; a follower with one poster takes that
+    poster's own people.
     O(active followees + plans reaching it) per follower."""
     for i in range(ntl):
         v = tl[i]
+        if ends[v] - starts[v] == 1:  # one poster: its post's people, computed once a call
+            u = idx[starts[v]]
+            pp = qr[u, 3]
+            b = mask[u]
+            while b:
+                ppl[low_bit(b)] += pp
+                b &= b - _ONE
+            continue
         d = 0
         many = False
         seen = np.uint64(0)
