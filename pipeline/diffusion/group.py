@@ -57,13 +57,13 @@ _PILOT_RUNS = 64
 
 def group_bytes(n: int, m: int, plans: int, runs: int, chunks: int) -> int:
     """Bytes :func:`simulate_plans` holds for an IC model: the projection in whole
-    units (64 bytes per node), per chunk the work rows (about 150 bytes per node, the
+    units (72 bytes per node), per chunk the work rows (about 150 bytes per node, the
     larger of the two paths') and the posters listed per follower (up to 4 bytes per
     edge), the coin thresholds (8 bytes per edge and node, once), per plan its node
     counts (4 bytes per node and chunk) and per-run outputs. O(1)."""
     per_chunk = 150 * n + 4 * m
     return (
-        72 * n
+        80 * n
         + 8 * m
         + chunks * (per_chunk + 4 * n * plans)
         + plans * (simulation_bytes(runs, projection=True) + 8 * n)
