@@ -2,8 +2,9 @@
 
 The demo campaign's plans under one of its models (high-virality: weighted cascade,
 per-edge coins; low-virality or medium: per-source probabilities, skip-sampled; all
-brand-aware, with audience quality and the platform projection), per brand: ``simulate_plans`` (the group kernel:
-up to 64 plans in one bit-parallel pass per run; its automatic choice of path) against
+brand-aware, with audience quality and the platform projection), per brand:
+``simulate_plans`` (the group kernel: up to 64 plans in one bit-parallel pass per run;
+its automatic choice of path) against
 ``run_cascades`` plan by plan (what a cell ran before), single-threaded, interleaved,
 CPU seconds, every number checked equal. Needs the demo's results folder (made by the
 README's first command; run from the repository root):

@@ -162,10 +162,10 @@ def _chunk(out_ptr, out_idx, qr, live_thr, real_thr, node_pi, per_edge, quality,
                             pu = node_pi[iu, 0]
                             if qu > 0.0 and pu > 0.0:
                                 ku = hash2(nkey, np.uint64(u))
-                                j = np.uint64(0)
+                                gap = np.uint64(0)  # the stream's next gap
                                 e = a - 1
                                 while True:
-                                    e, j = next_live(ku, j, e, z, pu, node_pi[iu, 1])
+                                    e, gap = next_live(ku, gap, e, z, pu, node_pi[iu, 1])
                                     if e >= z:
                                         break
                                     if is_real(qkey, e, qu):
