@@ -699,3 +699,22 @@ def test_integer_thresholds_decide_as_the_float_coins(p: float, q: float, nudge:
     t = int(threshold(prod))
     for m in {max(0, min(2**53 - 1, t + nudge)), 0, 2**53 - 1}:
         assert (m < t) == (m * 2.0**-53 < prod)
+
+
+@pytest.mark.parametrize("probs", ["uniform", "per-node"])
+def test_skip_sampled_activations_alone_equal_the_full_runs(probs: str) -> None:
+    # exposure and counts off take the activations-only loop (and one shared row when p
+    # is uniform); every run must activate exactly what the full loop activates
+    rng = np.random.default_rng(4)
+    n = 300
+    src, dst = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
+    keep = src != dst
+    g = from_edges(src[keep], dst[keep], pl.Series([f"n{i}" for i in range(n)]))
+    p = np.full(n, 0.2) if probs == "uniform" else rng.choice([0.0, 0.1, 0.4, 1.0], n)
+    spec = DiffusionSpec("ic", node_prob=p)
+    seeds = np.array([0, 5, 17])
+    alone = run_cascades(g, seeds, spec, runs=400, seed=3, exposed=False)
+    full = run_cascades(g, seeds, spec, runs=400, seed=3, exposed=True, node_counts=True)
+    assert np.array_equal(alone.activated, full.activated)
+    assert np.array_equal(alone.steps, full.steps)
+    assert alone.activated.mean() > len(seeds)  # the cascades do travel
