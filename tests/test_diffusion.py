@@ -621,6 +621,37 @@ def test_exact_quality_exposure_counts_real_dead_edges() -> None:
     assert ex.exposed == pytest.approx(1 + a + a + (1 - a) * a * p * b)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_exact_ic_equals_enumerating_every_edge_state(seed: int) -> None:
+    """``exact_ic`` sums exposure per live pattern; enumerating each edge's three states
+    (live, real but dead, fake: 3^m worlds) must give the same expectations."""
+    import itertools
+
+    from pipeline.diffusion.exact import live_edge_cascade
+
+    rng = np.random.default_rng(seed)
+    pairs = sorted({(int(u), int(v)) for u, v in rng.integers(0, 6, (14, 2)) if u != v})[:8]
+    g = graph(pairs, probability=rng.uniform(0.05, 0.95, len(pairs)))
+    p = np.asarray(g.probability, dtype=np.float64)
+    p[seed % g.m] = 1.0
+    q = rng.uniform(0.3, 1.0, g.n)
+    q[seed % g.n] = 0.0
+    qe = q[g.edge_sources]
+    for steps, seeds in itertools.product((None, 1, 2), ([0], [1, 3])):
+        act = exp = 0.0
+        cred = np.zeros(len(seeds))
+        states = [((True, True, a * b), (False, True, a * (1 - b)), (False, False, 1 - a))
+                  for a, b in zip(qe, p, strict=True)]  # fmt: skip
+        for world in itertools.product(*states):
+            pr = float(np.prod([s[2] for s in world]))
+            live = np.array([s[0] for s in world])
+            a, x, c = live_edge_cascade(g, seeds, live, steps, np.array([s[1] for s in world]))
+            act, exp, cred = act + pr * a, exp + pr * x, cred + pr * np.asarray(c)
+        ex = exact_ic(g, seeds, p, max_steps=steps, quality=q)
+        assert (ex.activated, ex.exposed) == pytest.approx((act, exp), abs=1e-12)
+        assert ex.credits == pytest.approx(tuple(cred), abs=1e-12)
+
+
 @pytest.mark.parametrize(
     ("name", "model", "horizon"),
     [

@@ -9,15 +9,20 @@ in-edge, edge ``(u, v)`` with probability ``w(u, v)`` and none with
 
 Audience quality ``q`` (see :mod:`pipeline.diffusion.models`): edge
 ``e = (u, v)`` is real with probability ``q_u``, independently of its coin,
-and only real edges transmit or expose. Activation alone would follow from
-IC with ``p_e q_u``, but exposure needs the realness of the edges that did
-not transmit, and that is correlated with transmission: a live edge is
-always real, a dead one is real with probability
-``q_u (1 - p_e) / (1 - q_u p_e)``. So the oracle enumerates the joint state
-of each edge instead:
+and only real edges transmit or expose. Activation alone follows from IC with
+``p_e q_u``, but exposure needs the realness of the edges that did not
+transmit, and that is correlated with transmission: a live edge is always
+real, a dead one is real with probability
+``r_e = q_u (1 - p_e) / (1 - q_u p_e)``, independently across edges given the
+live pattern. So:
 
-- IC: each edge is *live* (real and coin passes, ``q_u p_e``), *real but
-  dead* (``q_u (1 - p_e)``) or *fake* (``1 - q_u``); 3^m worlds.
+- IC: enumerate the live patterns (edge ``e`` live with ``q_u p_e``; 2^m
+  worlds). In each, ``A`` is the set reached from the seeds over live edges
+  (within the horizon), and an account ``v`` outside ``A`` is exposed with
+  probability ``1 - prod (1 - rho_e)`` over the edges ``e = (u, v)`` with
+  ``u`` in ``A``, where ``rho_e = 1`` for a live edge (the horizon can cut
+  one) and ``r_e`` for a dead one. Summing these probabilities is the exact
+  conditional expectation, so no realness pattern needs enumerating.
 - LT: given the real edges, LT runs on ``w_e real_e`` (fake edges add no
   weight) and is the live-edge process in which v keeps one *real* in-edge
   ``e`` with probability ``w_e`` or none with ``1 - sum_{real e into v} w_e``.
@@ -25,15 +30,14 @@ of each edge instead:
   in-edges, kept edge): probability ``prod q^real (1 - q)^fake * w_e`` (or
   ``* (1 - sum)`` for none), independent across nodes.
 
-In every world, ``activated = |A|`` for the set ``A`` reachable from the
-seeds over live edges (within the horizon) and
+In every world, ``activated = |A|`` and
 ``exposed = |A ∪ {v : (u, v) real, u in A}|``; the expectations are the
 probability-weighted sums. A node with ``q_u = 1`` has only the "real"
 states, so ``quality=None`` (all ones) is the plain enumeration.
 
 Everything here is pure Python over all live-edge graphs: O(2^m (n + m))
-for IC (3^m with a quality in (0, 1)), O(prod_v (in-degree(v) + 1) (n + m))
-for LT (more with a quality). Meant for m <= ~16 (~10 with a quality in (0, 1)).
+for IC with or without a quality, O(prod_v (in-degree(v) + 1) (n + m)) for LT
+(more with a quality). Meant for m <= ~16.
 """
 
 from __future__ import annotations
@@ -62,21 +66,10 @@ class ExactSpread:
     credits: tuple[float, ...]
 
 
-def live_edge_cascade(
-    g: FollowerGraph,
-    seeds: Sequence[int],
-    live: NDArray[np.bool_],
-    max_steps: int | None = None,
-    real: NDArray[np.bool_] | None = None,
-) -> tuple[int, int, list[int]]:
-    """BFS over live edges from ``seeds``, processing parents in activation order.
-
-    Returns (activated, exposed, credits per seed). A node is credited to the
-    label of the first parent (in processing order) with a live edge to it,
-    which is the kernels' rule for IC. Exposed counts the activated nodes and
-    their followers over ``real`` edges (all edges if None; live edges must
-    be real). O(n + m).
-    """
+def _reach(
+    g: FollowerGraph, seeds: Sequence[int], live: NDArray[np.bool_], max_steps: int | None
+) -> tuple[list[int], list[int]]:
+    """The nodes reached over live edges in activation order, and credits per seed."""
     n = g.n
     label = [-1] * n
     order = list(seeds)
@@ -94,6 +87,25 @@ def live_edge_cascade(
                     credits[label[u]] += 1
                     order.append(v)
         lo, hi, t = hi, len(order), t + 1
+    return order, credits
+
+
+def live_edge_cascade(
+    g: FollowerGraph,
+    seeds: Sequence[int],
+    live: NDArray[np.bool_],
+    max_steps: int | None = None,
+    real: NDArray[np.bool_] | None = None,
+) -> tuple[int, int, list[int]]:
+    """BFS over live edges from ``seeds``, processing parents in activation order.
+
+    Returns (activated, exposed, credits per seed). A node is credited to the
+    label of the first parent (in processing order) with a live edge to it,
+    which is the kernels' rule for IC. Exposed counts the activated nodes and
+    their followers over ``real`` edges (all edges if None; live edges must
+    be real). O(n + m).
+    """
+    order, credits = _reach(g, seeds, live, max_steps)
     seen = set(order)
     for u in order:
         a, b = int(g.out_ptr[u]), int(g.out_ptr[u + 1])
@@ -122,34 +134,37 @@ def exact_ic(
     max_steps: int | None = None,
     quality: ArrayLike | None = None,
 ) -> ExactSpread:
-    """Exact IC expectations, enumerating every edge's live / real-dead / fake state.
+    """Exact IC expectations, enumerating every live-edge pattern (2^m worlds).
 
-    Edge ``e = (u, v)`` is live with probability ``q_u p_e``, real but dead
-    with ``q_u (1 - p_e)`` and fake with ``1 - q_u`` (states of probability 0
-    skipped, so ``2^m`` worlds without a quality). Credits follow the
-    kernels' tie rule (first parent in activation order).
+    Edge ``e = (u, v)`` is live with probability ``q_u p_e`` (patterns of
+    probability 0 skipped). Exposure is summed per world as the exact
+    probability that each unreached follower of a reached account has a real
+    edge from one (see the module docstring). Credits follow the kernels' tie
+    rule (first parent in activation order).
     """
     p = np.asarray(probability, dtype=np.float64)
     qe = _quality(g, quality)[g.edge_sources]
-    # Per edge: (live, real, probability) for each state of nonzero probability.
-    states = [
-        [
-            s
-            for s in ((True, True, q * pe), (False, True, q * (1.0 - pe)), (False, False, 1.0 - q))
-            if s[2] > 0.0
-        ]
-        for pe, q in zip(p.tolist(), qe.tolist(), strict=True)
-    ]
+    alive = qe * p
+    # Realness of a dead edge given that it is dead: q (1 - p) / (1 - q p).
+    dead_real = np.divide(qe * (1.0 - p), 1.0 - alive, out=np.ones(g.m), where=alive < 1.0)
+    states = [[s for s in ((True, a), (False, 1.0 - a)) if s[1] > 0.0] for a in alive.tolist()]
     _worlds_check(int(np.prod([len(s) for s in states], dtype=np.float64)))
+    dst = g.out_idx
     act = exp = 0.0
     cred = np.zeros(len(seeds))
     for world in itertools.product(*states):
         live = np.array([s[0] for s in world], dtype=bool)
-        real = np.array([s[1] for s in world], dtype=bool)
-        prob = float(np.prod([s[2] for s in world]))
-        a, x, c = live_edge_cascade(g, seeds, live, max_steps, real)
-        act += prob * a
-        exp += prob * x
+        prob = float(np.prod([s[1] for s in world]))
+        order, c = _reach(g, seeds, live, max_steps)
+        reached = np.zeros(g.n, dtype=bool)
+        reached[order] = True
+        # P(follower v unexposed) = prod over edges from reached accounts of (1 - rho_e).
+        miss = np.ones(g.n)
+        for u in order:
+            for e in range(int(g.out_ptr[u]), int(g.out_ptr[u + 1])):
+                miss[dst[e]] *= 0.0 if live[e] else 1.0 - dead_real[e]
+        act += prob * len(order)
+        exp += prob * (len(order) + float((1.0 - miss[~reached]).sum()))
         cred += prob * np.asarray(c)
     return ExactSpread(act, exp, tuple(float(v) for v in cred))
 
