@@ -95,7 +95,7 @@ def test_the_readme_commands_are_the_ones_ci_runs() -> None:
     )
     second = (
         "python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && "
-        ".venv/bin/python -m pytest -q"
+        ".venv/bin/python -m pytest -q -n 2 --dist loadfile"
     )
     assert f"```bash\n{first}\n```" in readme
     assert f"```bash\n{second}\n```" in readme

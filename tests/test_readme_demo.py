@@ -125,6 +125,10 @@ def quotes(out: Path, printed: str, again: str) -> dict[str, str]:
     from pipeline.report.plan import headline, plans
 
     where = out.parents[1]
+    # a long temporary folder (pytest-xdist's popen-gwN/) wraps the line naming the results
+    printed, again = (
+        re.sub(r"results in\s+results/", "results in results/", x) for x in (printed, again)
+    )
     lines = printed.splitlines()
     progress = [x for x in lines if x.startswith("[")]
     # what comes before the first cell (loading, notes, with their wrapped lines) and after
