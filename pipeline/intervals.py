@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-__all__ = ["Z975", "half_width", "half_width_expr", "t975"]
+__all__ = ["Z975", "half_width", "half_width_expr", "half_width_list", "t975", "t975_expr"]
 
 Z975 = 1.959963984540054  # the normal quantile, the limit of t975(df) as df grows
 
@@ -64,14 +64,26 @@ def half_width(x: NDArray[np.float64], axis: int = 0) -> NDArray[np.float64] | f
     return t975(n - 1) * x.std(axis=axis, ddof=1) / math.sqrt(n)
 
 
+def t975_expr(df: pl.Expr) -> pl.Expr:
+    """Polars expression: :func:`t975` of the Float64 degrees of freedom ``df``, element
+    by element (null below 1), in any context (a group-by's too). The table is one
+    lookup, not a chain of 30 when-thens. O(1) per element."""
+    keys = [float(d) for d in range(1, len(_TABLE) + 1)]
+    exact = df.replace_strict(keys, list(_TABLE), default=None, return_dtype=pl.Float64)
+    series = Z975 + _G[0] / df + _G[1] / df**2 + _G[2] / df**3 + _G[3] / df**4
+    return pl.when(df < 1).then(None).when(df <= len(_TABLE)).then(exact).otherwise(series)
+
+
 def half_width_expr(x: pl.Expr) -> pl.Expr:
     """Polars aggregation: half-width of the 95% interval of the mean of ``x`` per group
     (null for a group of one run)."""
-    n = x.count()
-    df = (n - 1).cast(pl.Float64)
-    exact = pl.lit(None, dtype=pl.Float64)
-    for d in range(len(_TABLE), 0, -1):
-        exact = pl.when(df == d).then(pl.lit(_TABLE[d - 1])).otherwise(exact)
-    series = Z975 + _G[0] / df + _G[1] / df**2 + _G[2] / df**3 + _G[3] / df**4
-    q = pl.when(df < 1).then(None).when(df <= len(_TABLE)).then(exact).otherwise(series)
-    return q * x.std(ddof=1) / n.cast(pl.Float64).sqrt()
+    n = x.count().cast(pl.Float64)
+    return t975_expr(n - 1) * x.std(ddof=1) / n.sqrt()
+
+
+def half_width_list(values: pl.Expr) -> pl.Expr:
+    """:func:`half_width_expr` of each row's list ``values`` (nulls left out), with list
+    kernels instead of a per-row ``list.eval``: the same bits, several times faster.
+    O(list length) per row."""
+    n = values.list.drop_nulls().list.len().cast(pl.Float64)
+    return t975_expr(n - 1) * values.list.std(ddof=1) / n.sqrt()

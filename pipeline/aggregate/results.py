@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_BASELINE",
     "DEFAULT_OBJECTIVE",
     "DEFAULT_TIE_MARGIN",
+    "IN_MEMORY_ROWS",
     "MEASURES",
     "METRICS",
     "METRIC_WORDS",
@@ -81,12 +82,18 @@ DEFAULT_OBJECTIVE = defaults.OBJECTIVE
 _CAST = pl.ScanCastOptions(integer_cast="upcast", float_cast="upcast")
 
 
+#: Runs tables up to this many rows (about 160 MB) are read once and kept in memory.
+IN_MEMORY_ROWS = 500_000
+
+
 @dataclass(frozen=True, eq=False)
 class Results:
     """A campaign results folder, restricted to its finished cells.
 
-    ``runs`` is lazy (it can hold millions of rows); the companion tables are
-    small and eager. All four start with the :data:`KEY` columns and hold the
+    ``runs`` is lazy (it can hold millions of rows): a folder of at most
+    :data:`IN_MEMORY_ROWS` runs is read once and held in memory (a report summarises it
+    dozens of times), a larger one is scanned from its files at each use. The companion
+    tables are small and eager. All four start with the :data:`KEY` columns and hold the
     *matched* cells only: each strategy's plan for the cell's model (the per-model
     verdicts read these). ``every_run`` holds every finished cell's runs, plans
     evaluated under models they were not chosen for included
@@ -324,7 +331,14 @@ def load_results(path: str | Path) -> Results:
         competition = _scan(contest_files, COMPETITION_SCHEMA).collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise InputError(f"{root / 'competition'}: cannot read the tables: {exc}") from None
-    every = _scan(list(runs_files.values()), RUNS_SCHEMA).with_columns(
+    every = _scan(list(runs_files.values()), RUNS_SCHEMA)
+    try:
+        if every.select(pl.len()).collect().item() <= IN_MEMORY_ROWS:  # from the footers
+            every = every.collect().lazy()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{root / 'runs'}: cannot read the runs tables: {msg}") from None
+    every = every.with_columns(
         pl.coalesce("earned_activated", pl.col("activated") - pl.col("seeds_used")),
         pl.coalesce("earned_exposed", pl.col("exposed") - pl.col("seeds_used")),
         *_plan_columns(),

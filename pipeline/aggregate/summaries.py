@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate.results import GROUP_KEYS, MEASURES, PROJECTED, Results
-from pipeline.intervals import half_width_expr
+from pipeline.intervals import half_width_list
 from pipeline.profiles import TIER_NAMES
 
 __all__ = [
@@ -45,7 +45,7 @@ def list_mean_ci(values: pl.Expr, name: str) -> list[pl.Expr]:
     """:func:`mean_ci` of a list column (one sorted list of values per row, e.g. a
     :func:`stable` aggregated once and reused): the mean and its 95% interval."""
     mean = values.list.mean()
-    half = values.list.eval(half_width_expr(pl.element())).list.first()
+    half = half_width_list(values)
     return [
         mean.alias(f"mean_{name}"),
         (mean - half).alias(f"{name}_ci_low"),
