@@ -16,7 +16,7 @@ from rich.progress import (
 )
 
 from pipeline import defaults
-from pipeline.cli.common import app, handle_errors
+from pipeline.cli.common import app, handle_errors, taken_interrupt
 from pipeline.cli.options import ExecutorOpt, QuietO
 from pipeline.cli.output import err_console
 from pipeline.cli.results import print_verdicts
@@ -185,6 +185,7 @@ def campaign(
             prune=prune,
         )
     except KeyboardInterrupt:
+        taken_interrupt()
         if progress_bar is not None:
             progress_bar.stop()
         err_console.print(

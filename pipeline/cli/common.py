@@ -38,8 +38,10 @@ __all__ = [
     "help_app",
     "load_graph_arg",
     "main",
+    "pending_interrupt",
     "run",
     "spinner",
+    "taken_interrupt",
 ]
 
 
@@ -58,6 +60,22 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def pending_interrupt() -> None:
+    """Raise KeyboardInterrupt if a Ctrl-C is still pending (:mod:`pipeline.entry`'s
+    watcher asked for one that was never raised or was dropped). Imports nothing: no
+    request was made when the interrupt module is not loaded."""
+    threads = sys.modules.get("pipeline.diffusion.threads")
+    if threads is not None:
+        threads.interrupt_point()
+
+
+def taken_interrupt() -> None:
+    """The pending Ctrl-C has been handled (a KeyboardInterrupt was caught): forget it."""
+    threads = sys.modules.get("pipeline.diffusion.threads")
+    if threads is not None:
+        threads.clear_interrupt()
+
+
 def handle_errors(fn: F) -> F:
     """Turn InputError into ``error: ...`` on stderr and exit code 2, and Ctrl-C into
     ``interrupted`` and exit code 130."""
@@ -65,7 +83,9 @@ def handle_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
+            pending_interrupt()  # a Ctrl-C a ctypes callback swallowed: still exit 130
+            return out
         except InputError as exc:
             # escaped: a message may hold brackets (e.g. an install hint '...[report]')
             err_console.print(
@@ -74,6 +94,7 @@ def handle_errors(fn: F) -> F:
             )  # fmt: skip
             raise typer.Exit(2) from None
         except KeyboardInterrupt:  # Ctrl-C: one line, exit 130 (files are written atomically)
+            taken_interrupt()
             err_console.print("interrupted", highlight=False)
             raise typer.Exit(130) from None
 

@@ -25,6 +25,7 @@ from pipeline.errors import InputError
 
 __all__ = [
     "check_threads",
+    "clear_interrupt",
     "interrupt_point",
     "kernel_for",
     "kernel_guard",
@@ -78,12 +79,22 @@ def interrupt_point() -> None:
 
 def request_interrupt() -> None:
     """Interrupt the main thread now (KeyboardInterrupt), or, while it runs a kernel
-    inside :func:`kernel_guard`, when the kernel returns. Safe from any thread."""
+    inside :func:`kernel_guard`, when the kernel returns. Safe from any thread.
+
+    The request also stays pending until :func:`interrupt_point`, a guard's end or
+    :func:`clear_interrupt` takes it: a KeyboardInterrupt raised while the main thread is
+    inside a ctypes callback (numba compiling or loading a kernel calls back into
+    Python) is printed and dropped by ctypes, and would otherwise be lost."""
     with _GUARD:
-        if _DEPTH[0] > 0:
-            _PENDING[0] = True
-        else:
+        _PENDING[0] = True
+        if _DEPTH[0] == 0:
             _thread.interrupt_main()
+
+
+def clear_interrupt() -> None:
+    """Forget a pending request: the KeyboardInterrupt it raised has been handled. O(1)."""
+    with _GUARD:
+        _PENDING[0] = False
 
 
 def check_threads(threads: object) -> int | None:
