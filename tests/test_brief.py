@@ -20,7 +20,6 @@ from pipeline.aggregate import load_results
 from pipeline.campaign import run_campaign
 from pipeline.report.plan import people, plans
 
-pytest.importorskip("altair", reason="the report extra (altair) is not installed")
 pytest.importorskip("vl_convert", reason="the report extra (vl-convert-python) is not installed")
 
 from pipeline.report import build_report, render_html, write_report

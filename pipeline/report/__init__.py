@@ -39,9 +39,10 @@ that a marketer can open offline and a reviewer can reproduce:
 No table is wider than its box on a screen 1,440 px wide or more; on a phone tables
 scroll in their box.
 
-Charts are Vega-Lite specifications built with Altair from inline values (no
-pandas); the page inlines the Vega, Vega-Lite and vega-embed JavaScript that
-``vl-convert-python`` bundles, so it loads nothing from the network. Every
+Charts are Vega-Lite specifications built as plain dicts from inline values
+(:mod:`pipeline.report.vegalite`; no pandas, no schema objects); the page inlines the
+Vega, Vega-Lite and vega-embed JavaScript that ``vl-convert-python`` bundles, so it
+loads nothing from the network. Every
 chart's container has a stable ``id`` (``<kind>-<brand slug>``, e.g.
 ``engagements-freshbite``; see :data:`CHART_KINDS`) and ``data-chart``,
 ``data-brand`` and ``data-strategies`` attributes; the brief of a brand is
@@ -51,7 +52,7 @@ the candidates table ``candidates-<brand slug>``; a calibrated model's charts ar
 ``sensitivity-<model slug>`` and ``backtest-<model slug>`` (:data:`CALIBRATED_CHART_KINDS`). With
 ``format="png"`` every chart is rendered by vl-convert (offline) to ``<chart id>.png``.
 
-Altair and vl-convert are the optional ``report`` extra
+vl-convert and Jinja2 are the optional ``report`` extra
 (``pip install 'influence-pipeline[report]'``).
 
 The package, in the order a report is made:

@@ -35,7 +35,7 @@ from pipeline.report.charts import (
     reach_chart,
     robustness_chart,
 )
-from pipeline.report.document import BrandSection, Figure, Report, altair_module
+from pipeline.report.document import BrandSection, Figure, Report, require_report_extra
 from pipeline.report.frames import (
     candidates_table,
     level_frame,
@@ -81,11 +81,11 @@ def build_report(
     Raises
     ------
     InputError
-        If Altair or vl-convert is missing, the folder is not a campaign
+        If vl-convert or Jinja2 is missing, the folder is not a campaign
         results folder (see :func:`~pipeline.aggregate.load_results`), the
         baseline is unknown, or ``top`` < 1.
     """
-    alt = altair_module()
+    require_report_extra()
     if top < 1:
         raise InputError(f"top must be at least 1, got {top}")
     res = results if isinstance(results, Results) else load_results(results)
@@ -118,7 +118,6 @@ def build_report(
         mine = level_frame(mine, level)
         models = sorted(mine["model"].unique().to_list())
         ctx = ChartContext(
-            alt=alt,
             brand=brand,
             slug=brand_slug,
             level=level,
@@ -226,7 +225,7 @@ def build_report(
         across=across,
         cross_model=regrets,
         currency=res.currency,
-        calibrated=calibrated_sections(alt, res.manifest),
+        calibrated=calibrated_sections(res.manifest),
         objective=objective,
         notes=tuple(res.notes),
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from pipeline.diffusion.model_file import read_model_file
@@ -204,7 +203,7 @@ def _changed(path: Path, meta: dict[str, Any], digest: Any) -> str | None:
 
 
 def _sensitivity(
-    alt: ModuleType, meta: dict[str, Any], label: str, key: str, method: str
+    meta: dict[str, Any], label: str, key: str, method: str
 ) -> tuple[Figure | None, str]:
     """The sensitivity chart (or None) and a note on what was (not) drawn."""
     factors, bias = meta.get("sensitivity_factors"), meta.get("sensitivity_bias")
@@ -228,7 +227,7 @@ def _sensitivity(
         return None, f"No sensitivity curve: the file holds no positive ratio. {note}".strip()
     n = finite(meta.get("sensitivity_items"))
     items = f"{_count(n)} items" if n is not None else "its items"
-    return sensitivity_chart(alt, key, label, points, parameter, items), note
+    return sensitivity_chart(key, label, points, parameter, items), note
 
 
 def _command(path: Path, meta: dict[str, Any], manifest: dict[str, Any], same: bool) -> str:
@@ -245,9 +244,7 @@ def _command(path: Path, meta: dict[str, Any], manifest: dict[str, Any], same: b
     )
 
 
-def _section(
-    alt: ModuleType, spec: dict[str, Any], manifest: dict[str, Any], taken: set[str]
-) -> CalibratedSection:
+def _section(spec: dict[str, Any], manifest: dict[str, Any], taken: set[str]) -> CalibratedSection:
     path = Path(str(spec["calibrated"]))
     label = str(spec.get("label") or f"calibrated:{path.name}")
     key = slug(path.stem if any(c.isascii() and c.isalnum() for c in path.stem) else "model", taken)
@@ -294,7 +291,7 @@ def _section(
             "(set brand_aware = true in the file to apply them anyway)."
         )
     figures: list[Figure] = []
-    chart, note = _sensitivity(alt, meta, label, key, method)
+    chart, note = _sensitivity(meta, label, key, method)
     if chart is not None:
         figures.append(chart)
     if note:
@@ -318,7 +315,7 @@ def _section(
             caption = backtest_caption(data, bt_path.name)
             points, drawn = scatter_points(backtest, data.get("items"))
             if points:
-                figures.append(backtest_chart(alt, key, label, points, drawn, bt_path.name))
+                figures.append(backtest_chart(key, label, points, drawn, bt_path.name))
             how = "Made with this command in the model's folder; rerun it after a refit:"
             if bt_path.stat().st_mtime < path.stat().st_mtime:
                 warnings.append(
@@ -340,14 +337,14 @@ def _section(
     )
 
 
-def calibrated_sections(alt: ModuleType, manifest: dict[str, Any]) -> tuple[CalibratedSection, ...]:
+def calibrated_sections(manifest: dict[str, Any]) -> tuple[CalibratedSection, ...]:
     """One section per calibrated model of the campaign's grid, in grid order; none for a
     campaign without calibrated models."""
     grid = manifest.get("grid")
     specs = grid.get("models") if isinstance(grid, dict) else None
     taken: set[str] = set()
     return tuple(
-        _section(alt, spec, manifest, taken)
+        _section(spec, manifest, taken)
         for spec in specs or []
         if isinstance(spec, dict) and spec.get("calibrated")
     )

@@ -5,21 +5,22 @@ against the multiple of the fitted value (log scale), with a rule at 1 (the mode
 reproduces the log). :func:`backtest_chart` draws each test item's predicted mean
 earned reach (accounts) against the actual one, one colour per simulated row, on
 symlog axes (``log(1 + x)``: zero stays on the chart) with the y = x diagonal. Both
-are Vega-Lite specs built with Altair from inline values; O(points).
+are Vega-Lite specs (:mod:`~pipeline.report.vegalite`) over inline values; O(points).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import Any
 
+from pipeline.report import vegalite as vl
 from pipeline.report.chart_context import HEIGHT, WIDTH, palette
 from pipeline.report.document import Figure
 
 __all__ = ["backtest_chart", "sensitivity_chart"]
 
 
-def _figure(kind: str, slug: str, label: str, title: str, note: str, chart: Any) -> Figure:
+def _figure(kind: str, slug: str, label: str, title: str, note: str, spec: Any) -> Figure:
+    """The model's figure of ``kind`` (id ``<kind>-<slug>``) drawing ``spec``."""
     full = f"{label}: {title}"
     return Figure(
         id=f"{kind}-{slug}",
@@ -27,13 +28,12 @@ def _figure(kind: str, slug: str, label: str, title: str, note: str, chart: Any)
         brand="",
         title=full,
         note=note,
-        chart=chart.properties(title=full, background="white"),
+        spec=vl.document(spec, full),
         attrs={"chart": kind, "model": label},
     )
 
 
 def sensitivity_chart(
-    alt: ModuleType,
     slug: str,
     label: str,
     points: list[dict[str, Any]],
@@ -44,31 +44,30 @@ def sensitivity_chart(
     value (``factor``); ``points`` may carry ``value`` (the parameter at that multiple,
     named ``parameter``). ``items``: how many items the ratios are over, as text."""
     factors = sorted({float(p["factor"]) for p in points})
-    x = alt.X(
+    x = vl.channel(
         "factor:Q",
         title=f"multiple of the fitted {parameter}",
-        scale=alt.Scale(type="log"),
-        axis=alt.Axis(values=factors, format="~g", labelAngle=0),
+        scale={"type": "log"},
+        axis={"values": factors, "format": "~g", "labelAngle": 0},
     )
-    y = alt.Y(
-        "bias:Q", title="predicted / actual earned reach", scale=alt.Scale(type="log", nice=False)
+    y = vl.channel(
+        "bias:Q", title="predicted / actual earned reach", scale={"type": "log", "nice": False}
     )
     tips = [
-        alt.Tooltip("factor:Q", title="multiple", format="~g"),
-        alt.Tooltip("value:Q", title=parameter, format=".4~g"),
-        alt.Tooltip("bias:Q", title="predicted / actual", format=".3~g"),
+        vl.tip("factor:Q", title="multiple", format="~g"),
+        vl.tip("value:Q", title=parameter, format=".4~g"),
+        vl.tip("bias:Q", title="predicted / actual", format=".3~g"),
     ]
-    line = alt.Chart().mark_line(strokeWidth=2, color="#4e79a7").encode(x=x, y=y)
-    dots = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=50, color="#4e79a7")
-        .encode(x=x, y=y, tooltip=tips)
+    line = vl.unit(vl.mark("line", strokeWidth=2, color="#4e79a7"), x=x, y=y)
+    dots = vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=50, color="#4e79a7"),
+        x=x,
+        y=y,
+        tooltip=tips,
     )
-    one = alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(y=alt.datum(1))
-    fitted = alt.Chart().mark_rule(color="#bbb").encode(x=alt.datum(1))
-    chart = alt.layer(one, fitted, line, dots, data=alt.Data(values=points)).properties(
-        width=WIDTH, height=HEIGHT
-    )
+    one = vl.unit(vl.mark("rule", color="#555", strokeDash=[4, 3]), y={"datum": 1})
+    fitted = vl.unit(vl.mark("rule", color="#bbb"), x={"datum": 1})
+    spec = vl.layer(one, fitted, line, dots, width=WIDTH, height=HEIGHT, values=points)
     return _figure(
         "sensitivity",
         slug,
@@ -79,7 +78,7 @@ def sensitivity_chart(
         "predicted earned reach over the total that happened. On the dashed line (1) the "
         "model reproduces the log; the grey line marks the fitted value. A steep curve "
         "means reach hangs on the exact value.",
-        chart,
+        spec,
     )
 
 
@@ -95,7 +94,6 @@ def _ticks(top: float) -> list[float]:
 
 
 def backtest_chart(
-    alt: ModuleType,
     slug: str,
     label: str,
     points: list[dict[str, Any]],
@@ -108,35 +106,38 @@ def backtest_chart(
     top = max(
         [1.0, *(float(p["actual"]) for p in points), *(float(p["predicted"]) for p in points)]
     )
-    scale = alt.Scale(type="symlog", constant=1, domain=[0, top], nice=False)
-    axis = alt.Axis(values=_ticks(top), format="~s", labelAngle=0, labelOverlap="greedy")
-    x = alt.X("actual:Q", title="actual earned reach (accounts)", scale=scale, axis=axis)
-    y = alt.Y("predicted:Q", title="predicted mean earned reach (accounts)", scale=scale, axis=axis)
-    colour = alt.Color(
+    scale = {"type": "symlog", "constant": 1, "domain": [0, top], "nice": False}
+    axis = {"values": _ticks(top), "format": "~s", "labelAngle": 0, "labelOverlap": "greedy"}
+    x = vl.channel("actual:Q", title="actual earned reach (accounts)", scale=scale, axis=axis)
+    y = vl.channel(
+        "predicted:Q", title="predicted mean earned reach (accounts)", scale=scale, axis=axis
+    )
+    colour = vl.channel(
         "row:N",
         title="model",
-        scale=alt.Scale(domain=rows, range=palette(len(rows))),
-        legend=alt.Legend(symbolOpacity=1, orient="bottom", columns=2, labelLimit=260),
+        scale={"domain": rows, "range": palette(len(rows))},
+        legend={"symbolOpacity": 1, "orient": "bottom", "columns": 2, "labelLimit": 260},
     )
     tips = [
-        alt.Tooltip("row:N", title="model"),
-        alt.Tooltip("item:N"),
-        alt.Tooltip("seeds:Q", format=","),
-        alt.Tooltip("actual:Q", format=","),
-        alt.Tooltip("predicted:Q", title="predicted mean", format=",.1f"),
-        alt.Tooltip("p05:Q", title="5% of runs", format=",.0f"),
-        alt.Tooltip("p95:Q", title="95% of runs", format=",.0f"),
+        vl.tip("row:N", title="model"),
+        vl.tip("item:N"),
+        vl.tip("seeds:Q", format=","),
+        vl.tip("actual:Q", format=","),
+        vl.tip("predicted:Q", title="predicted mean", format=",.1f"),
+        vl.tip("p05:Q", title="5% of runs", format=",.0f"),
+        vl.tip("p95:Q", title="95% of runs", format=",.0f"),
     ]
-    dots = (
-        alt.Chart(alt.Data(values=points))
-        .mark_point(filled=True, opacity=0.55, size=28)
-        .encode(x=x, y=y, color=colour, tooltip=tips)
+    dots = vl.unit(
+        vl.mark("point", filled=True, opacity=0.55, size=28), x=x, y=y, color=colour, tooltip=tips
     )
     ends = [{"actual": 0.0, "predicted": 0.0}, {"actual": top, "predicted": top}]
-    diagonal = (
-        alt.Chart(alt.Data(values=ends)).mark_line(color="#555", strokeDash=[4, 3]).encode(x=x, y=y)
+    diagonal = vl.unit(vl.mark("line", color="#555", strokeDash=[4, 3]), x=x, y=y)
+    spec = vl.layer(
+        {"data": {"values": ends}, **diagonal},
+        {"data": {"values": points}, **dots},
+        width=WIDTH,
+        height=WIDTH,
     )
-    chart = alt.layer(diagonal, dots).properties(width=WIDTH, height=WIDTH)
     return _figure(
         "backtest",
         slug,
@@ -146,5 +147,5 @@ def backtest_chart(
         "and presets; the baselines are in the table only). Both axes are log(1 + x), so "
         "items that earned nothing stay on the chart. Points on the dashed diagonal were "
         "forecast right; above it the model over-predicts.",
-        chart,
+        spec,
     )

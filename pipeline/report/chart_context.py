@@ -2,19 +2,19 @@
 
 :class:`ChartContext` gives each strategy one colour on the whole page, puts
 x-axis ticks on the grid's levels, facets by model when several models ran and
-wraps an Altair chart into a :class:`~pipeline.report.document.Figure` with its
-stable id and ``data-*`` attributes.
+wraps a Vega-Lite spec (:mod:`~pipeline.report.vegalite`) into a
+:class:`~pipeline.report.document.Figure` with its stable id and ``data-*`` attributes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any
 
 import polars as pl
 
+from pipeline.report import vegalite as vl
 from pipeline.report.document import Figure
 
 __all__ = ["HEIGHT", "KIND", "NOUNS", "TIER_COLOURS", "WIDTH", "ChartContext", "palette"]
@@ -57,7 +57,6 @@ def palette(n: int) -> list[str]:
 class ChartContext:
     """What every chart of one brand shares."""
 
-    alt: ModuleType
     brand: str
     slug: str
     level: str
@@ -76,48 +75,58 @@ class ChartContext:
         """The x axis title of level charts."""
         return "budget (currency units)" if self.level == "budget" else "number of seeds (k)"
 
-    def level_axis(self, df: pl.DataFrame) -> Any:
-        """An x axis whose ticks sit on the grid's levels (the budgets or k), not on
-        round numbers between them."""
+    def level_axis(self, df: pl.DataFrame) -> dict[str, Any]:
+        """An x axis (its Vega-Lite properties) whose ticks sit on the grid's levels (the
+        budgets or k), not on round numbers between them."""
         values = sorted({float(v) for v in df["level"].drop_nulls().to_list()})
-        return self.alt.Axis(values=values, format=",~r" if self.level == "k" else ",.0f",
-                             labelAngle=0, labelOverlap="greedy")  # fmt: skip
+        return {"format": ",~r" if self.level == "k" else ",.0f", "labelAngle": 0,
+                "labelOverlap": "greedy", "values": values}  # fmt: skip
 
-    def colour(self, only: Sequence[str] | None = None) -> Any:
-        """Colour by strategy, the same colour for a strategy in every chart (``only``:
-        the strategies drawn, when not all); opaque legend symbols (a faint confidence
-        band would fade them otherwise)."""
+    def colour(self, only: Sequence[str] | None = None) -> dict[str, Any]:
+        """The colour channel by strategy, the same colour for a strategy in every chart
+        (``only``: the strategies drawn, when not all); opaque legend symbols (a faint
+        confidence band would fade them otherwise)."""
         pairs = [
             (s, c)
             for s, c in zip(self.strategies, self.colours, strict=True)
             if only is None or s in only
         ]
-        return self.alt.Color(
+        return vl.channel(
             "strategy:N",
             title="strategy",
-            scale=self.alt.Scale(domain=[s for s, _ in pairs], range=[c for _, c in pairs]),
-            legend=self.alt.Legend(symbolOpacity=1),
+            scale={"domain": [s for s, _ in pairs], "range": [c for _, c in pairs]},
+            legend={"symbolOpacity": 1},
         )
 
     def figure(
-        self, kind: str, title: str, note: str, chart: Any, facet: bool = True, **attrs: str
+        self,
+        kind: str,
+        title: str,
+        note: str,
+        spec: dict[str, Any],
+        facet: bool = True,
+        **attrs: str,
     ) -> Figure:
-        """Wrap ``chart`` as the brand's figure of ``kind`` (id ``<kind>-<slug>``); with
-        ``facet`` and several models, one panel per model side by side, each with its own
-        y scale. ``attrs`` are added to the container's ``data-*`` attributes."""
+        """Wrap ``spec`` (a :func:`~pipeline.report.vegalite.layer` with its data, or any
+        spec when not ``facet``) as the brand's figure of ``kind`` (id ``<kind>-<slug>``);
+        with ``facet`` and several models, one panel per model side by side, each with its
+        own y scale. ``attrs`` are added to the container's ``data-*`` attributes."""
         full = f"{self.brand}: {title}"
         if facet and len(self.models) > 1:
-            chart = chart.facet(column=self.alt.Column("model:N", title="model")).resolve_scale(
-                y="independent"
+            panel = {k: v for k, v in spec.items() if k != "data"}
+            spec = vl.facet(
+                panel,
+                vl.channel("model:N", title="model"),
+                spec["data"]["values"],
+                resolve={"scale": {"y": "independent"}},
             )  # each preset readable: high virality reaches ten times more
-        chart = chart.properties(title=full, background="white")
         return Figure(
             id=f"{kind}-{self.slug}",
             kind=kind,
             brand=self.brand,
             title=full,
             note=note,
-            chart=chart,
+            spec=vl.document(spec, full),
             wide=len(self.models) > 1,
             attrs={
                 "chart": kind,

@@ -3,7 +3,7 @@
 Each builder takes a brand's :class:`~pipeline.report.chart_context.ChartContext`
 and its level frame (:func:`~pipeline.report.frames.level_frame`) and returns a
 :class:`~pipeline.report.document.Figure` (or None when the data hold nothing to
-draw). Vega-Lite specs built with Altair from inline values.
+draw). Vega-Lite specs (:mod:`~pipeline.report.vegalite`) over inline values.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, METRICS
+from pipeline.report import vegalite as vl
 from pipeline.report.chart_context import HEIGHT, KIND, NOUNS, ChartContext
 from pipeline.report.document import Figure
 from pipeline.report.frames import chart_values, level_labels
@@ -30,41 +31,40 @@ IN_GRAPH_NOTE = " In-graph: accounts of the simulated sample graph, not people o
 
 def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
     """Mean ``measure`` per strategy against the level, with its 95% band."""
-    alt = ctx.alt
     noun = NOUNS[measure]
-    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
+    x = vl.channel("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
     tooltip = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("model:N"),
-        alt.Tooltip("level:Q", title=ctx.level, format=","),
-        alt.Tooltip(f"mean_{measure}:Q", title=f"mean {noun}", format=",.0f"),
-        alt.Tooltip(f"{measure}_ci_low:Q", title="95% CI low", format=",.0f"),
-        alt.Tooltip(f"{measure}_ci_high:Q", title="95% CI high", format=",.0f"),
-        alt.Tooltip("runs:Q", format=","),
+        vl.tip("strategy:N"),
+        vl.tip("model:N"),
+        vl.tip("level:Q", title=ctx.level, format=","),
+        vl.tip(f"mean_{measure}:Q", title=f"mean {noun}", format=",.0f"),
+        vl.tip(f"{measure}_ci_low:Q", title="95% CI low", format=",.0f"),
+        vl.tip(f"{measure}_ci_high:Q", title="95% CI high", format=",.0f"),
+        vl.tip("runs:Q", format=","),
     ]
-    band = (
-        alt.Chart()
-        .mark_area(opacity=0.2)
-        .encode(
-            x=x,
-            y=alt.Y(f"{measure}_ci_low:Q", title=f"expected {noun}"),
-            y2=f"{measure}_ci_high:Q",
-            color=ctx.colour(),
-        )
+    mean = vl.channel(f"mean_{measure}:Q")
+    band = vl.unit(
+        vl.mark("area", opacity=0.2),
+        x=x,
+        y=vl.channel(f"{measure}_ci_low:Q", title=f"expected {noun}"),
+        y2={"field": f"{measure}_ci_high"},
+        color=ctx.colour(),
     )
-    line = (
-        alt.Chart()
-        .mark_line(strokeWidth=2)
-        .encode(x=x, y=f"mean_{measure}:Q", color=ctx.colour(), detail="strategy:N")
+    line = vl.unit(
+        vl.mark("line", strokeWidth=2),
+        x=x,
+        y=mean,
+        color=ctx.colour(),
+        detail=vl.channel("strategy:N"),
     )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=40)
-        .encode(x=x, y=f"mean_{measure}:Q", color=ctx.colour(), tooltip=tooltip)
+    points = vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=40),
+        x=x,
+        y=mean,
+        color=ctx.colour(),
+        tooltip=tooltip,
     )
-    chart = alt.layer(band, line, points, data=alt.Data(values=chart_values(df))).properties(
-        width=ctx.width, height=HEIGHT
-    )
+    spec = vl.layer(band, line, points, width=ctx.width, height=HEIGHT, values=chart_values(df))
     where = "budget" if ctx.level == "budget" else "number of seeds"
     return ctx.figure(
         KIND[measure],
@@ -72,7 +72,7 @@ def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
         f"Mean over {ctx.runs} runs per point; the band is the 95% confidence interval "
         "of the mean. Where two lines cross, the better strategy changes with the "
         f"{where}." + (IN_GRAPH_NOTE if measure in METRICS else ""),
-        chart,
+        spec,
         strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
         measure=measure,
     )
@@ -92,31 +92,30 @@ def _level_line_chart(
 
     ``tooltip``: (column, title, d3 format) beside the strategy and the level.
     """
-    alt = ctx.alt
     if column not in df.columns:
         return None
     df = df.filter(pl.col(column).is_not_null() & pl.col(column).is_not_nan())
     if df.height == 0:
         return None
-    x = alt.X("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
-    y = alt.Y(f"{column}:Q", title=y_title)
+    x = vl.channel("level:Q", title=ctx.x_title, axis=ctx.level_axis(df))
+    y = vl.channel(f"{column}:Q", title=y_title)
     tips = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("level:Q", title=ctx.level, format=","),
-        *(alt.Tooltip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip),
+        vl.tip("strategy:N"),
+        vl.tip("level:Q", title=ctx.level, format=","),
+        *(vl.tip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip),
     ]
-    line = alt.Chart().mark_line(strokeWidth=2).encode(x=x, y=y, color=ctx.colour())
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=40)
-        .encode(x=x, y=y, color=ctx.colour(), tooltip=tips)
+    line = vl.unit(vl.mark("line", strokeWidth=2), x=x, y=y, color=ctx.colour())
+    points = vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=40),
+        x=x,
+        y=y,
+        color=ctx.colour(),
+        tooltip=tips,
     )
-    chart = alt.layer(line, points, data=alt.Data(values=chart_values(df))).properties(
-        width=ctx.width, height=HEIGHT
-    )
+    spec = vl.layer(line, points, width=ctx.width, height=HEIGHT, values=chart_values(df))
     present = set(df["strategy"])
     return ctx.figure(
-        kind, title, note, chart, strategies=",".join(s for s in ctx.strategies if s in present)
+        kind, title, note, spec, strategies=",".join(s for s in ctx.strategies if s in present)
     )
 
 
@@ -163,49 +162,39 @@ def diff_chart(
     ctx: ChartContext, df: pl.DataFrame, baseline: str, measure: str = "activated"
 ) -> Figure:
     """Paired difference of each strategy against ``baseline`` per level, 95% interval."""
-    alt = ctx.alt
     m = measure
     labels = level_labels(df)
-    x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
+    x = vl.channel("level_label:N", title=ctx.x_title, sort=labels, axis={"labelAngle": 0})
     others = [s for s in ctx.strategies if s != baseline]
-    offset = alt.XOffset("strategy:N", sort=others)
+    offset = vl.channel("strategy:N", sort=others)
     tooltip = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("level_label:N", title=ctx.level),
-        alt.Tooltip(f"mean_diff_{m}:Q", title=f"minus {baseline}", format="+,.1f"),
-        alt.Tooltip(f"diff_{m}_ci_low:Q", title="95% CI low", format="+,.1f"),
-        alt.Tooltip(f"diff_{m}_ci_high:Q", title="95% CI high", format="+,.1f"),
-        alt.Tooltip(f"win_share_{m}:Q", title="share of runs won", format=".0%"),
-        alt.Tooltip("runs:Q", title="paired runs", format=","),
+        vl.tip("strategy:N"),
+        vl.tip("level_label:N", title=ctx.level),
+        vl.tip(f"mean_diff_{m}:Q", title=f"minus {baseline}", format="+,.1f"),
+        vl.tip(f"diff_{m}_ci_low:Q", title="95% CI low", format="+,.1f"),
+        vl.tip(f"diff_{m}_ci_high:Q", title="95% CI high", format="+,.1f"),
+        vl.tip(f"win_share_{m}:Q", title="share of runs won", format=".0%"),
+        vl.tip("runs:Q", title="paired runs", format=","),
     ]
-    intervals = (
-        alt.Chart()
-        .mark_rule(strokeWidth=2)
-        .encode(
-            x=x,
-            xOffset=offset,
-            y=alt.Y(
-                f"diff_{m}_ci_low:Q",
-                title=f"{NOUNS[m]} minus {baseline}",
-            ),
-            y2=f"diff_{m}_ci_high:Q",
-            color=ctx.colour(only=others),
-        )
+    intervals = vl.unit(
+        vl.mark("rule", strokeWidth=2),
+        x=x,
+        xOffset=offset,
+        y=vl.channel(f"diff_{m}_ci_low:Q", title=f"{NOUNS[m]} minus {baseline}"),
+        y2={"field": f"diff_{m}_ci_high"},
+        color=ctx.colour(only=others),
     )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=60)
-        .encode(
-            x=x,
-            xOffset=offset,
-            y=f"mean_diff_{m}:Q",
-            color=ctx.colour(only=others),
-            tooltip=tooltip,
-        )
+    points = vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=60),
+        x=x,
+        xOffset=offset,
+        y=vl.channel(f"mean_diff_{m}:Q"),
+        color=ctx.colour(only=others),
+        tooltip=tooltip,
     )
-    zero = alt.Chart().mark_rule(color="#555", strokeDash=[4, 3]).encode(y=alt.datum(0))
-    chart = alt.layer(zero, intervals, points, data=alt.Data(values=chart_values(df))).properties(
-        width=ctx.width, height=HEIGHT
+    zero = vl.unit(vl.mark("rule", color="#555", strokeDash=[4, 3]), y={"datum": 0})
+    spec = vl.layer(
+        zero, intervals, points, width=ctx.width, height=HEIGHT, values=chart_values(df)
     )
     return ctx.figure(
         "diff",
@@ -213,7 +202,7 @@ def diff_chart(
         f"Mean per-run difference in {NOUNS[m]} against {baseline} (run r of each "
         "strategy shares its random numbers with run r of the baseline) with its 95% "
         "interval; above the dashed line the strategy beats the baseline.",
-        chart,
+        spec,
         strategies=",".join(s for s in others if s in set(df["strategy"])),
         baseline=baseline,
     )
@@ -222,31 +211,39 @@ def diff_chart(
 def robustness_chart(ctx: ChartContext, winners: pl.DataFrame, objective: str) -> Figure:
     """The winning strategy at each level (x) under each model (y): where the colour of a
     column changes, the verdict depends on the model."""
-    alt = ctx.alt
     labels = level_labels(winners)
-    x = alt.X("level_label:N", title=ctx.x_title, sort=labels, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("model:N", title="virality model", sort=ctx.models)
-    tips = [alt.Tooltip("model:N"), alt.Tooltip("level_label:N", title=ctx.level),
-            alt.Tooltip("strategy:N", title="winner"),
-            alt.Tooltip(f"mean_{objective}:Q", title=METRIC_WORDS.get(objective, objective),
-                        format=",.0f")]  # fmt: skip
-    cells = (
-        alt.Chart()
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(x=x, y=y, color=ctx.colour(only=sorted(set(winners["strategy"]))), tooltip=tips)
+    x = vl.channel("level_label:N", title=ctx.x_title, sort=labels, axis={"labelAngle": 0})
+    y = vl.channel("model:N", title="virality model", sort=ctx.models)
+    tips = [vl.tip("model:N"), vl.tip("level_label:N", title=ctx.level),
+            vl.tip("strategy:N", title="winner"),
+            vl.tip(f"mean_{objective}:Q", title=METRIC_WORDS.get(objective, objective),
+                   format=",.0f")]  # fmt: skip
+    cells = vl.unit(
+        vl.mark("rect", stroke="white", strokeWidth=2),
+        x=x,
+        y=y,
+        color=ctx.colour(only=sorted(set(winners["strategy"]))),
+        tooltip=tips,
     )
-    text = (
-        alt.Chart().mark_text(color="white", fontWeight="bold").encode(x=x, y=y, text="strategy:N")
+    text = vl.unit(
+        vl.mark("text", color="white", fontWeight="bold"),
+        x=x,
+        y=y,
+        text=vl.channel("strategy:N"),
     )
-    chart = alt.layer(cells, text, data=alt.Data(values=chart_values(winners))).properties(
-        width=max(240, 110 * len(labels)), height=max(60, 44 * len(ctx.models))
+    spec = vl.layer(
+        cells,
+        text,
+        width=max(240, 110 * len(labels)),
+        height=max(60, 44 * len(ctx.models)),
+        values=chart_values(winners),
     )
     return ctx.figure(
         "robustness",
         "the winner at each budget under each virality model",
         f"The strategy with the most {METRIC_WORDS.get(objective, objective)} in each cell; a "
         "column of one colour is a verdict that holds whatever the virality.",
-        chart,
+        spec,
         facet=False,
         strategies=",".join(s for s in ctx.strategies if s in set(winners["strategy"])),
     )

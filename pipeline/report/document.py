@@ -1,9 +1,9 @@
 """What a built report is: its figures, brand and calibrated-model sections, and the extras.
 
 :class:`Report` holds everything :mod:`~pipeline.report.render` and the PNG
-writer need; :func:`altair_module` and :func:`vl_convert_module` import the
-``report`` extra or raise :class:`~pipeline.errors.InputError` with the install
-hint.
+writer need; :func:`require_report_extra` and :func:`vl_convert_module` check or
+import the ``report`` extra, or raise :class:`~pipeline.errors.InputError` with the
+install hint.
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import Any
 
 import polars as pl
 
 from pipeline.errors import InputError
-
-if TYPE_CHECKING:
-    import altair as alt
+from pipeline.report.vegalite import VEGA_LITE_VERSION
 
 __all__ = [
     "CALIBRATED_CHART_KINDS",
@@ -30,7 +28,7 @@ __all__ = [
     "CalibratedSection",
     "Figure",
     "Report",
-    "altair_module",
+    "require_report_extra",
     "vl_convert_module",
     "vl_version",
 ]
@@ -62,7 +60,8 @@ class Figure:
 
     ``id`` is the element id of its container in the HTML page and the stem of
     its PNG file; ``attrs`` become ``data-*`` attributes of that container.
-    ``chart`` is an Altair chart (its Vega-Lite spec is ``chart.to_dict()``).
+    ``spec`` is its Vega-Lite spec, a JSON-ready dict
+    (:func:`~pipeline.report.vegalite.document`).
     """
 
     id: str
@@ -70,7 +69,7 @@ class Figure:
     brand: str
     title: str
     note: str
-    chart: alt.TopLevelMixin
+    spec: dict[str, Any]
     wide: bool = False  # takes a whole row of the page (side-by-side models)
     attrs: dict[str, str] = field(default_factory=dict)
 
@@ -144,14 +143,14 @@ class Report:
         ]
 
 
-def altair_module() -> ModuleType:
-    """Import Altair (and check vl-convert), or say how to install them."""
+def require_report_extra() -> None:
+    """Check that vl-convert and Jinja2 (the ``report`` extra) import, or say how to
+    install them."""
     try:
-        import altair
+        import jinja2  # noqa: F401
         import vl_convert  # noqa: F401
     except ImportError:
-        raise InputError(f"the report needs Altair and vl-convert: {INSTALL_HINT}") from None
-    return altair
+        raise InputError(f"the report needs vl-convert and Jinja2: {INSTALL_HINT}") from None
 
 
 def vl_convert_module() -> ModuleType:
@@ -164,11 +163,9 @@ def vl_convert_module() -> ModuleType:
 
 
 def vl_version() -> str | None:
-    """The Vega-Lite version of Altair's schema in vl-convert's spelling (``"6.4"``),
-    or None (vl-convert's newest) when vl-convert does not bundle it."""
-    import altair
-
+    """The Vega-Lite version of the specs (:data:`~pipeline.report.vegalite.VEGA_LITE_VERSION`)
+    in vl-convert's spelling (``"6.4"``), or None (vl-convert's newest) when vl-convert
+    does not bundle it."""
     vlc = vl_convert_module()
-    parts = str(altair.SCHEMA_VERSION).lstrip("v").split(".")
-    version = ".".join(parts[:2])
+    version = ".".join(VEGA_LITE_VERSION.split(".")[:2])
     return version if version in vlc.get_vegalite_versions() else None

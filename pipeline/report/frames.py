@@ -3,8 +3,8 @@
 Level frames (a brand's summary restricted to budgets or to seed counts, with a
 label per level), JSON-safe chart values, the campaign parameters table, the
 candidates table with a reason per creator (:func:`pipeline.report.why.why`), and the
-number formats the page uses. Polars in, polars or plain Python values out; no Altair,
-no HTML.
+number formats the page uses. Polars in, polars or plain Python values out; no chart
+specs, no HTML.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 import polars as pl
 
 from pipeline.profiles import TIER_NAMES
+from pipeline.report import vegalite as vl
 from pipeline.report.chart_context import HEIGHT, TIER_COLOURS, ChartContext
 from pipeline.report.document import Figure
 from pipeline.report.frames import chart_values, level_labels, level_text
@@ -21,7 +22,6 @@ __all__ = ["curve_chart", "mix_chart", "overlap_chart"]
 def overlap_chart(ctx: ChartContext, pairs: pl.DataFrame, seeds: pl.DataFrame) -> Figure | None:
     """Heatmap of the recommended plan's pairwise follower overlap (creators in seeding
     order); None when the results hold no overlap table for that cell."""
-    alt = ctx.alt
     if pairs.height == 0 or seeds.height < 2:
         return None
     names = seeds.select(pl.col("rank").cast(pl.Int32), "handle")
@@ -39,39 +39,35 @@ def overlap_chart(ctx: ChartContext, pairs: pl.DataFrame, seeds: pl.DataFrame) -
     )
     order = data.sort("rank_a").get_column("creator").unique(maintain_order=True).to_list()
     side = max(160, min(560, 16 * len(order)))
-    chart = (
-        alt.Chart(alt.Data(values=chart_values(data)))
-        .mark_rect()
-        .encode(
-            x=alt.X("creator:N", sort=order, title=None, axis=alt.Axis(labelAngle=-60)),
-            y=alt.Y("other:N", sort=order, title=None),
-            color=alt.Color(
-                "follower_overlap:Q",
-                title="shared followers",
-                scale=alt.Scale(domain=[0, 1], scheme="blues"),
-                legend=alt.Legend(format=".0%"),
-            ),
-            tooltip=[
-                alt.Tooltip("creator:N"),
-                alt.Tooltip("other:N"),
-                alt.Tooltip("follower_overlap:Q", title="shared followers", format=".0%"),
-            ],
-        )
-        .properties(width=side, height=side)
+    heat = vl.unit(
+        vl.mark("rect"),
+        x=vl.channel("creator:N", sort=order, title=None, axis={"labelAngle": -60}),
+        y=vl.channel("other:N", sort=order, title=None),
+        color=vl.channel(
+            "follower_overlap:Q",
+            title="shared followers",
+            scale={"domain": [0, 1], "scheme": "blues"},
+            legend={"format": ".0%"},
+        ),
+        tooltip=[
+            vl.tip("creator:N"),
+            vl.tip("other:N"),
+            vl.tip("follower_overlap:Q", title="shared followers", format=".0%"),
+        ],
     )
+    spec = {"data": {"values": chart_values(data)}, **heat, "height": side, "width": side}
     return ctx.figure(
         "overlap",
         "audience overlap of the recommended plan",
         "Share of the smaller audience that also follows the other creator (followers in "
         "the graph). Dark cells are creators who largely reach the same people.",
-        chart,
+        spec,
         facet=False,
     )
 
 
 def mix_chart(ctx: ChartContext, df: pl.DataFrame) -> Figure:
     """Seeds of each tier per strategy, one panel per level (and per model when several)."""
-    alt = ctx.alt
     labels = level_labels(df)
     long = (
         df.select("model", "strategy", "level", "level_label", *(f"seeds_{t}" for t in TIER_NAMES))
@@ -90,38 +86,34 @@ def mix_chart(ctx: ChartContext, df: pl.DataFrame) -> Figure:
         )
     )
     encode: dict[str, Any] = {
-        "x": alt.X("strategy:N", title=None, sort=ctx.strategies, axis=alt.Axis(labelAngle=-30)),
-        "y": alt.Y("sum(seeds):Q", title="seeds"),
-        "color": alt.Color(
+        "x": vl.channel("strategy:N", title=None, sort=ctx.strategies, axis={"labelAngle": -30}),
+        "y": vl.channel("seeds:Q", aggregate="sum", title="seeds"),
+        "color": vl.channel(
             "tier:N",
             title="tier",
             sort=list(TIER_NAMES),
-            scale=alt.Scale(domain=list(TIER_NAMES), range=list(TIER_COLOURS)),
+            scale={"domain": list(TIER_NAMES), "range": list(TIER_COLOURS)},
         ),
-        "order": alt.Order("tier_order:Q", sort="ascending"),
+        "order": vl.channel("tier_order:Q", sort="ascending"),
         "tooltip": [
-            alt.Tooltip("strategy:N"),
-            alt.Tooltip("level_label:N", title=ctx.level),
-            alt.Tooltip("tier:N"),
-            alt.Tooltip("seeds:Q", format=","),
+            vl.tip("strategy:N"),
+            vl.tip("level_label:N", title=ctx.level),
+            vl.tip("tier:N"),
+            vl.tip("seeds:Q", format=","),
         ],
-        "column": alt.Column("level_label:N", title=ctx.x_title, sort=labels),
+        "column": vl.channel("level_label:N", title=ctx.x_title, sort=labels),
     }
     if len(ctx.models) > 1:
-        encode["row"] = alt.Row("model:N", title="model")
+        encode["row"] = vl.channel("model:N", title="model")
     width = max(60, min(160, 14 * len(ctx.strategies) * 2))
-    chart = (
-        alt.Chart(alt.Data(values=chart_values(long)))
-        .mark_bar()
-        .encode(**encode)
-        .properties(width=width, height=HEIGHT - 40)
-    )
+    bars = vl.unit(vl.mark("bar"), **encode)
+    spec = {"data": {"values": chart_values(long)}, **bars, "height": HEIGHT - 40, "width": width}
     # Facetted already (one column per level): no model facet on top.
     return ctx.figure(
         "mix",
         "seed mix by tier",
         "Number of seeds of each tier that each strategy chose at each level.",
-        chart,
+        spec,
         facet=False,
         strategies=",".join(s for s in ctx.strategies if s in set(df["strategy"])),
     )
@@ -136,7 +128,6 @@ def curve_chart(
 ) -> tuple[Figure | None, str | None]:
     """The reach curve of the best strategy per model (and of the baseline) at the
     largest level; None and a note when the curves table has none of them."""
-    alt = ctx.alt
     frames = []
     described = []
     for model in ctx.models:
@@ -166,40 +157,38 @@ def curve_chart(
     )
     strategies = [s for s in ctx.strategies if s in set(data["strategy"])]
     drawn = strategies  # the legend lists only what is drawn
-    x = alt.X("step:Q", title="cascade step", axis=alt.Axis(tickMinStep=1))
-    y = alt.Y("mean_cumulative:Q", title="mean cumulative accounts activated (in-graph)")
+    x = vl.channel("step:Q", title="cascade step", axis={"tickMinStep": 1})
+    y = vl.channel("mean_cumulative:Q", title="mean cumulative accounts activated (in-graph)")
     tooltip = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("role:N"),
-        alt.Tooltip("step:Q"),
-        alt.Tooltip("mean_cumulative:Q", title="cumulative", format=",.0f"),
-        alt.Tooltip("mean_new:Q", title="new this step", format=",.0f"),
+        vl.tip("strategy:N"),
+        vl.tip("role:N"),
+        vl.tip("step:Q"),
+        vl.tip("mean_cumulative:Q", title="cumulative", format=",.0f"),
+        vl.tip("mean_new:Q", title="new this step", format=",.0f"),
     ]
-    dash = alt.StrokeDash(
+    dash = vl.channel(
         "role:N",
         title="role",
-        scale=alt.Scale(domain=["best", "baseline"], range=[[1, 0], [5, 4]]),
+        scale={"domain": ["best", "baseline"], "range": [[1, 0], [5, 4]]},
     )
-    line = (
-        alt.Chart()
-        .mark_line(strokeWidth=2)
-        .encode(x=x, y=y, color=ctx.colour(only=drawn), strokeDash=dash)
+    line = vl.unit(
+        vl.mark("line", strokeWidth=2), x=x, y=y, color=ctx.colour(only=drawn), strokeDash=dash
     )
-    points = (
-        alt.Chart()
-        .mark_point(filled=True, opacity=1, size=25)
-        .encode(x=x, y=y, color=ctx.colour(only=drawn), tooltip=tooltip)
+    points = vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=25),
+        x=x,
+        y=y,
+        color=ctx.colour(only=drawn),
+        tooltip=tooltip,
     )
-    chart = alt.layer(line, points, data=alt.Data(values=chart_values(data))).properties(
-        width=ctx.width, height=HEIGHT
-    )
+    spec = vl.layer(line, points, width=ctx.width, height=HEIGHT, values=chart_values(data))
     fig = ctx.figure(
         "curve",
         "reach over cascade steps, best strategy",
         f"Mean cumulative accounts activated after each step for the best strategy, "
         f"{'; '.join(described)} (solid), and the {baseline} baseline (dashed). In-graph: "
         "accounts of the simulated sample graph.",
-        chart,
+        spec,
         strategies=",".join(strategies),
     )
     return fig, None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS
+from pipeline.report import vegalite as vl
 from pipeline.report.chart_context import ChartContext
 from pipeline.report.document import Figure
 from pipeline.report.frames import chart_values, level_labels
@@ -24,7 +25,6 @@ def regret_chart(ctx: ChartContext, table: pl.DataFrame, objective: str) -> Figu
     None when there is one model or no row. O(rows)."""
     if table.height == 0 or table["model"].n_unique() < 2:
         return None
-    alt = ctx.alt
     plan = str(table["plan_model"][0])
     data = table.with_columns(
         pl.col("regret").clip(lower_bound=0.0).alias("shown"),
@@ -39,40 +39,41 @@ def regret_chart(ctx: ChartContext, table: pl.DataFrame, objective: str) -> Figu
     models = [m for m in ctx.models if m in set(data["model"].to_list())] or sorted(
         set(data["model"].to_list())
     )
-    x = alt.X("model:N", title="simulated under", sort=models, axis=alt.Axis(labelAngle=0))
-    y = alt.Y("strategy:N", title=f"plan chosen for {plan}", sort=ctx.strategies)
+    x = vl.channel("model:N", title="simulated under", sort=models, axis={"labelAngle": 0})
+    y = vl.channel("strategy:N", title=f"plan chosen for {plan}", sort=ctx.strategies)
     words = METRIC_WORDS.get(objective, objective)
     tips = [
-        alt.Tooltip("strategy:N"),
-        alt.Tooltip("model:N", title="simulated under"),
-        alt.Tooltip("level_label:N", title=ctx.level),
-        alt.Tooltip("mean:Q", title=words, format=",.0f"),
-        alt.Tooltip("best:N", title="best achievable"),
-        alt.Tooltip("best_mean:Q", title=f"its {words}", format=",.0f"),
-        alt.Tooltip("regret:Q", title="regret", format=".1%"),
+        vl.tip("strategy:N"),
+        vl.tip("model:N", title="simulated under"),
+        vl.tip("level_label:N", title=ctx.level),
+        vl.tip("mean:Q", title=words, format=",.0f"),
+        vl.tip("best:N", title="best achievable"),
+        vl.tip("best_mean:Q", title=f"its {words}", format=",.0f"),
+        vl.tip("regret:Q", title="regret", format=".1%"),
     ]
-    cells = (
-        alt.Chart()
-        .mark_rect(stroke="white", strokeWidth=2)
-        .encode(
-            x=x,
-            y=y,
-            color=alt.Color(
-                "shown:Q",
-                title="regret",
-                scale=alt.Scale(scheme="oranges", domain=[0, 0.5], clamp=True),
-                legend=alt.Legend(format="%"),
-            ),
-            tooltip=tips,
-        )
+    cells = vl.unit(
+        vl.mark("rect", stroke="white", strokeWidth=2),
+        x=x,
+        y=y,
+        color=vl.channel(
+            "shown:Q",
+            title="regret",
+            scale={"scheme": "oranges", "domain": [0, 0.5], "clamp": True},
+            legend={"format": "%"},
+        ),
+        tooltip=tips,
     )
-    text = alt.Chart().mark_text(fontSize=11).encode(x=x, y=y, text="text:N")
-    layered = alt.layer(cells, text).properties(
-        width=max(150, 70 * len(models)), height=max(60, 26 * data["strategy"].n_unique())
+    text = vl.unit(vl.mark("text", fontSize=11), x=x, y=y, text=vl.channel("text:N"))
+    layered = vl.layer(
+        cells,
+        text,
+        width=max(150, 70 * len(models)),
+        height=max(60, 26 * data["strategy"].n_unique()),
     )
-    chart = layered.facet(
-        column=alt.Column("level_label:N", title=ctx.x_title, sort=level_labels(data)),
-        data=alt.Data(values=chart_values(data)),
+    spec = vl.facet(
+        layered,
+        vl.channel("level_label:N", title=ctx.x_title, sort=level_labels(data)),
+        chart_values(data),
     )
     return ctx.figure(
         "regret",
@@ -80,7 +81,7 @@ def regret_chart(ctx: ChartContext, table: pl.DataFrame, objective: str) -> Figu
         f"The share of the best achievable {words} under each model that a plan chosen for "
         f"{plan} gives up (0% = as good as the best plan chosen for that model; negative "
         "values are shown as 0 and mean it did better, within noise).",
-        chart,
+        spec,
         facet=False,
         strategies=",".join(s for s in ctx.strategies if s in set(data["strategy"])),
     )

@@ -7,7 +7,7 @@ and JavaScript files, the Vega bundle from vl-convert (with ``</script`` broken
 up) and the chart specs' JSON (:func:`script_json`). This module shapes the briefs
 (through :mod:`~pipeline.report.brief`), the detailed plan and the candidates tables
 into rows of display text and sort keys; the template lays them out, and its CSS
-prints each brief on one page. Jinja2 comes with Altair (the ``report`` extra).
+prints each brief on one page. Jinja2 is part of the ``report`` extra.
 """
 
 from __future__ import annotations
@@ -286,7 +286,7 @@ def render_html(report: Report) -> str:
     vlc = vl_convert_module()
     # A "</script" inside the bundle's strings would end the element early.
     bundle = vlc.javascript_bundle(vl_version=vl_version()).replace("</script", "<\\/script")
-    specs = {f.id: f.chart.to_dict() for f in report.figures}
+    specs = {f.id: f.spec for f in report.figures}
     across = report.across
     verdicts = [
         {"brand": r["brand"], "scope": "one plan, every model", "verdict": r["verdict"]}

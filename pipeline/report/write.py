@@ -68,7 +68,7 @@ def write_report(
     version = vl_version()
     paths = _png_targets(target, report.figures)
     for fig, path in zip(report.figures, paths, strict=True):
-        png = vlc.vegalite_to_png(fig.chart.to_dict(), vl_version=version, scale=2)
+        png = vlc.vegalite_to_png(fig.spec, vl_version=version, scale=2)
         with atomic_path(path) as tmp:
             tmp.write_bytes(png)
     return paths
