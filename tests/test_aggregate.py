@@ -366,6 +366,22 @@ def test_valuation_columns(results: Results) -> None:
 # --------------------------------------------------------------------------- comparisons
 
 
+def test_emv_has_the_same_bits_in_every_process(results: Results) -> None:
+    """EMV is ``mean_impressions x cpm x 0.001`` to the bit: polars evaluated ``x / 1000.0``
+    sometimes as a division and sometimes as ``x * (1 / 1000.0)``, so a page's numbers
+    changed in the last digit from one process to the next."""
+    s = summarize(results).filter(pl.col("emv").is_not_null())
+    assert s.height > 0
+    want = s["mean_impressions"].to_numpy() * s["cpm"].to_numpy() * 0.001
+    assert np.array_equal(s["emv"].to_numpy(), want)
+    d = compare(results).filter(pl.col("emv").is_not_null())
+    s = summarize(results).select("brand", "model", "strategy", "budget", "k", "cpm")
+    d = d.join(s, on=["brand", "model", "strategy", "budget", "k"], nulls_equal=True)
+    assert np.array_equal(
+        d["emv"].to_numpy(), d["mean_impressions"].to_numpy() * d["cpm"].to_numpy() * 0.001
+    )
+
+
 def test_compare_paired(results: Results) -> None:
     diff = compare(results)
     metrics = ("activated", "exposed", "earned_activated", "earned_exposed", "engagements",

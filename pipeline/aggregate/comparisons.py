@@ -104,8 +104,8 @@ def compare_runs(runs: pl.LazyFrame | pl.DataFrame, baseline: str) -> pl.DataFra
         )
         .drop(f"_l{c}" for c in lists)
         .with_columns(
-            (pl.col("mean_impressions") * pl.col("cpm") / 1000.0).alias("emv"),
-            (pl.col("baseline_mean_impressions") * pl.col("_base_cpm") / 1000.0).alias(
+            (pl.col("mean_impressions") * pl.col("cpm") * 0.001).alias("emv"),
+            (pl.col("baseline_mean_impressions") * pl.col("_base_cpm") * 0.001).alias(
                 "baseline_emv"
             ),
             (pl.col("cost_spent") / pl.col("mean_activated")).alias("cost_per_activation"),

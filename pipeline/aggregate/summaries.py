@@ -140,7 +140,7 @@ def summarize_runs(runs: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
             *(_per_cost(f"mean_{m}").alias(f"{m}_per_cost") for m in MEASURES),
             *(_cost_per(f"mean_{m}").alias(f"cost_per_{m}") for m in MEASURES),
             *(
-                (pl.col(a) * pl.col("cpm") / 1000.0).alias(f"emv{b}")
+                (pl.col(a) * pl.col("cpm") * 0.001).alias(f"emv{b}")
                 for a, b in (
                     ("mean_impressions", ""),
                     ("impressions_ci_low", "_ci_low"),
