@@ -77,3 +77,27 @@ def test_a_command_that_dropped_its_interrupt_still_exits_130() -> None:
         command()
     assert stop.value.exit_code == 130
     assert handle_errors(lambda: "again")() == "again"  # the interrupt was taken
+
+
+def test_an_interrupt_during_a_compilation_waits_for_its_end() -> None:
+    """A KeyboardInterrupt inside numba's compiler (LLVM code generation) is dropped by
+    ctypes or aborts the process at exit: a request made while the main thread holds the
+    compiler lock is raised once the lock is released."""
+    from numba.core.compiler_lock import global_compiler_lock
+
+    from pipeline.diffusion.threads import clear_interrupt, request_interrupt
+
+    held = False
+    try:
+        with global_compiler_lock:  # what a compilation or a cache load holds
+            request_interrupt()
+            for _ in range(200):
+                time.sleep(0.001)
+            held = True
+        for _ in range(2000):
+            time.sleep(0.001)
+    except KeyboardInterrupt:
+        assert held, "raised while the compiler lock was held"
+        clear_interrupt()  # taken, as the command line's handler does
+        return
+    raise AssertionError("the interrupt was never raised after the compilation")

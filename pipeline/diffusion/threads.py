@@ -40,6 +40,32 @@ _LOCK = threading.Lock()
 _GUARD = threading.Lock()
 _DEPTH = [0]
 _PENDING = [False]
+#: Numba compilations (and cache loads) under way on the main thread.
+_COMPILING = [0]
+
+
+class _CompileWatch(numba.core.event.Listener):
+    """Holds a Ctrl-C back while the main thread holds numba's compiler lock: a
+    KeyboardInterrupt raised inside LLVM's code generation is either dropped by ctypes
+    (a callback) or leaves LLVM's state half-built, and the process then aborts at exit
+    (``double free``). When the last compilation ends, a pending request is raised."""
+
+    def on_start(self, event: object) -> None:
+        if threading.current_thread() is threading.main_thread():
+            with _GUARD:
+                _COMPILING[0] += 1
+
+    def on_end(self, event: object) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        with _GUARD:
+            _COMPILING[0] = max(_COMPILING[0] - 1, 0)  # registered mid-compile: no start
+            fire = _COMPILING[0] == 0 and _DEPTH[0] == 0 and _PENDING[0]
+        if fire:
+            _thread.interrupt_main()  # outside any kernel: raised at the next bytecode
+
+
+numba.core.event.register("numba:compiler_lock", _CompileWatch())
 
 
 @contextmanager
@@ -84,10 +110,12 @@ def request_interrupt() -> None:
     The request also stays pending until :func:`interrupt_point`, a guard's end or
     :func:`clear_interrupt` takes it: a KeyboardInterrupt raised while the main thread is
     inside a ctypes callback (numba compiling or loading a kernel calls back into
-    Python) is printed and dropped by ctypes, and would otherwise be lost."""
+    Python) is printed and dropped by ctypes, and would otherwise be lost. While numba
+    compiles on the main thread the request waits for the compilation to end
+    (:class:`_CompileWatch`)."""
     with _GUARD:
         _PENDING[0] = True
-        if _DEPTH[0] == 0:
+        if _DEPTH[0] == 0 and _COMPILING[0] == 0:
             _thread.interrupt_main()
 
 
