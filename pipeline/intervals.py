@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-__all__ = ["Z975", "half_width", "half_width_expr", "half_width_list", "t975", "t975_expr"]
+__all__ = ["Z975", "half_width", "half_width_list", "t975", "t975_expr"]
 
 Z975 = 1.959963984540054  # the normal quantile, the limit of t975(df) as df grows
 
@@ -74,16 +74,9 @@ def t975_expr(df: pl.Expr) -> pl.Expr:
     return pl.when(df < 1).then(None).when(df <= len(_TABLE)).then(exact).otherwise(series)
 
 
-def half_width_expr(x: pl.Expr) -> pl.Expr:
-    """Polars aggregation: half-width of the 95% interval of the mean of ``x`` per group
-    (null for a group of one run)."""
-    n = x.count().cast(pl.Float64)
-    return t975_expr(n - 1) * x.std(ddof=1) / n.sqrt()
-
-
 def half_width_list(values: pl.Expr) -> pl.Expr:
-    """:func:`half_width_expr` of each row's list ``values`` (nulls left out), with list
-    kernels instead of a per-row ``list.eval``: the same bits, several times faster.
-    O(list length) per row."""
+    """Half-width of the 95% interval of the mean of each row's list ``values`` (nulls
+    left out; null for fewer than two values), with list kernels (a per-row ``list.eval``
+    was several times slower). O(list length) per row."""
     n = values.list.drop_nulls().list.len().cast(pl.Float64)
     return t975_expr(n - 1) * values.list.std(ddof=1) / n.sqrt()

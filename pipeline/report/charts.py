@@ -8,6 +8,8 @@ draw). Vega-Lite specs (:mod:`~pipeline.report.vegalite`) over inline values.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from pipeline.aggregate import METRIC_WORDS, METRICS
@@ -27,6 +29,19 @@ __all__ = [
 
 #: What an in-graph count is, under its charts.
 IN_GRAPH_NOTE = " In-graph: accounts of the simulated sample graph, not people on the platform."
+
+
+def _points(
+    ctx: ChartContext, x: dict[str, Any], y: dict[str, Any], tooltip: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The filled points of a level chart, coloured by strategy, carrying its tooltip."""
+    return vl.unit(
+        vl.mark("point", filled=True, opacity=1, size=40),
+        x=x,
+        y=y,
+        color=ctx.colour(),
+        tooltip=tooltip,
+    )
 
 
 def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
@@ -57,13 +72,7 @@ def reach_chart(ctx: ChartContext, df: pl.DataFrame, measure: str) -> Figure:
         color=ctx.colour(),
         detail=vl.channel("strategy:N"),
     )
-    points = vl.unit(
-        vl.mark("point", filled=True, opacity=1, size=40),
-        x=x,
-        y=mean,
-        color=ctx.colour(),
-        tooltip=tooltip,
-    )
+    points = _points(ctx, x, mean, tooltip)
     spec = vl.layer(band, line, points, width=ctx.width, height=HEIGHT, values=chart_values(df))
     where = "budget" if ctx.level == "budget" else "number of seeds"
     return ctx.figure(
@@ -105,13 +114,7 @@ def _level_line_chart(
         *(vl.tip(f"{c}:Q", title=t, format=f) for c, t, f in tooltip),
     ]
     line = vl.unit(vl.mark("line", strokeWidth=2), x=x, y=y, color=ctx.colour())
-    points = vl.unit(
-        vl.mark("point", filled=True, opacity=1, size=40),
-        x=x,
-        y=y,
-        color=ctx.colour(),
-        tooltip=tips,
-    )
+    points = _points(ctx, x, y, tips)
     spec = vl.layer(line, points, width=ctx.width, height=HEIGHT, values=chart_values(df))
     present = set(df["strategy"])
     return ctx.figure(
