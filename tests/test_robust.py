@@ -390,6 +390,26 @@ def test_reproducible_whatever_the_threads() -> None:
     assert d[1]["robust_ratios"] != a[1]["robust_ratios"]  # other streams
 
 
+def test_pools_shared_between_budgets_give_the_same_plans_and_draw_once() -> None:
+    """A campaign's budgets share each model's streams (RRPool): the same plans and
+    facts as drawing alone, and the second budget's sets come from the first's."""
+    from pipeline.seeding.estimate import RRPool
+
+    pools = {m: RRPool() for m in ("ic", "wc", "lt")}
+    for k in (5, 2, 8):
+        problems = _world_problems(k=k)
+        alone = robust_seeds(problems, epsilon=0.1, seed=11, resamples=2)
+        shared = robust_seeds(problems, epsilon=0.1, seed=11, resamples=2, pools=pools)
+        assert shared[0].tolist() == alone[0].tolist()
+        assert {k: v for k, v in shared[1].items() if k != "_rerun_plans"} == {
+            k: v for k, v in alone[1].items() if k != "_rerun_plans"}  # fmt: skip
+        assert [p.tolist() for p in shared[1]["_rerun_plans"]] == [
+            p.tolist() for p in alone[1]["_rerun_plans"]]  # fmt: skip
+    for m, pool in pools.items():  # per model: the selection and check streams, each
+        longest = max(len(rr) for rr in pool._sets.values())  # as long as its longest use
+        assert len(pool._sets) == 2 and longest >= alone[1]["rr_sets"][m]
+
+
 # ---------------------------------------------------------------- (e) constraints
 
 

@@ -586,6 +586,14 @@ def test_reach_estimate_cache_gives_identical_results_and_stays_small() -> None:
     other = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "brand": brands.names[1]})  # type: ignore[arg-type]
     third = select_seeds(g, "macro", k=3, cache=cache, **{**kw, "seed": 4})  # type: ignore[arg-type]
     assert len(cache["estimates"]) == 2 and len(other) == len(third) == 3  # bounded
+    # robust: each model's streams kept apart from IMM's pools, shared by the budgets
+    models = {"wc": "wc", "tv": "tv"}
+    for size in ({"k": 5}, {"k": 2}, {"budget": 2000.0}):
+        plain = select_seeds(g, "robust", **size, models=models, **kw)  # type: ignore[arg-type]
+        shared = select_seeds(g, "robust", **size, models=models, cache=cache, **kw)  # type: ignore[arg-type]
+        assert np.array_equal(plain.nodes, shared.nodes)
+        assert plain.info["robust_ratios"] == shared.info["robust_ratios"]
+    assert len(cache["models"]) == 2
 
 
 def _eager_greedy(sets, n, elig, forced, cost, k, budget, per_cost, penalty):

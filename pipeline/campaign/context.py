@@ -110,17 +110,18 @@ class CampaignContext:
         return self._cache["tiers"]
 
     def rr_cache(self, threads: int = 1) -> Any:
-        """The per-process cache of RR sets (reach estimates and IMM's pools, shared by
-        every strategy and level of a brand and model; see
+        """The per-process cache of RR sets (reach estimates, IMM's pools and robust's
+        per-model pools, shared by every strategy and level of a brand and model; see
         :meth:`pipeline.seeding.ReachEstimator.build`), with room for the contexts
         ``threads`` cell threads work on at once."""
         from pipeline.seeding.estimate import SharedCache
 
         with self._lock:
             cache = self._cache.setdefault("rr-sets", {})
-            for name in ("estimates", "imm"):
-                entry = cache.setdefault(name, SharedCache(threads + 1))
-                entry.capacity = max(entry.capacity, threads + 1)
+            models = max(1, len(self.config.models))
+            for name, room in (("estimates", 1), ("imm", 1), ("models", models)):
+                entry = cache.setdefault(name, SharedCache((threads + 1) * room))
+                entry.capacity = max(entry.capacity, (threads + 1) * room)
             return cache
 
     @property

@@ -105,15 +105,19 @@ class StrategyOptions:
     OPIM-C's accuracy), ``celf_runs`` (CELF's Monte Carlo runs per estimate),
     ``rr_pool`` (an :class:`~pipeline.seeding.estimate.RRPool` the RR-set strategies
     share between calls, or None), ``models`` (the same problem under each of a
-    campaign's models, by label: what ``robust`` plans for) and ``resamples``
+    campaign's models, by label: what ``robust`` plans for), ``resamples``
     (bootstrap re-runs of a plan's selection a strategy may return as
-    ``info["_rerun_plans"]``; imm and opim return their pool instead)."""
+    ``info["_rerun_plans"]``; imm and opim return their pool instead) and ``pool_of``
+    (problem -> the :class:`~pipeline.seeding.estimate.RRPool` shared by the calls on
+    that problem's RR sets, or None: how ``robust`` shares each model's sets between
+    the budgets of a campaign)."""
 
     epsilon: float = defaults.EPSILON
     celf_runs: int = defaults.CELF_RUNS
     rr_pool: Any = None
     models: Mapping[str, SeedingProblem] | None = None
     resamples: int = 0
+    pool_of: Callable[[SeedingProblem], Any] | None = None
 
     def checked_epsilon(self) -> float:
         """``epsilon``, or InputError unless it is in (0, 1)."""

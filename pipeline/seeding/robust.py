@@ -17,7 +17,8 @@ model (:mod:`pipeline.seeding.rrsets`).
    algorithms (Dagum et al. 2000; SSA, Nguyen et al. 2016), applied to each model's
    optimum, the scale every ratio is measured against. ``OPT̂_j`` is that greedy
    plan's value (coverage ``x scale / θ_j``). No union over the doubling rounds is
-   taken: nothing a priori is claimed; the ratio is measured afterwards (step 3).
+   taken: the ratio is measured afterwards (step 3). A campaign keeps the streams
+   between budgets (:class:`RRPool`), so each is drawn once.
 2. *SATURATE* (Krause, McMahan, Guestrin, Gupta 2008, the algorithm He and Kempe
    use). ``F_c(S) = Σ_j min(f̂_j(S) / OPT̂_j, c)`` is monotone submodular and equals
    ``J c`` exactly when every ratio reaches ``c``; a greedy on it
@@ -39,14 +40,12 @@ model (:mod:`pipeline.seeding.rrsets`).
    so the estimate is not inflated by overfitting (a greedy re-run on the fresh pool
    was: by up to 7% for IC p = 0.02 and ~1% for WC on a 100k-account world, enough to
    flip which plan looked best). The ratio is thus to the best plan the tool knows for
-   each model, at most 1; ``robust_ratio_certified`` (below) is the one against the
-   true optimum. ``single_model_ratios`` compare plans on the same denominators. Its lower
-   bound replaces the numerator by the one-sided Chernoff bound of OPIM-C
-   (:mod:`pipeline.seeding.certify`) with failure ``delta / J`` per model: all ``J``
-   bounds hold together with probability ``1 - delta`` (Bonferroni).
-   ``robust_ratio_certified`` bounds the ratio to the *true* optimum instead (not the
-   greedy one): OPIM-C's upper bound on each optimum from the fresh pool, ``2 J``
-   events under ``delta``; it is lower, the price of no a-priori guarantee.
+   each model, at most 1; ``single_model_ratios`` compare plans on the same
+   denominators. Its lower bound replaces the numerator by the one-sided Chernoff bound
+   of OPIM-C (:mod:`pipeline.seeding.certify`) with failure ``delta / J`` per model:
+   all ``J`` bounds hold together with probability ``1 - delta`` (Bonferroni).
+   ``robust_ratio_certified`` bounds the ratio to the *true* optimum (OPIM-C's upper
+   bound on each optimum from the fresh pool, ``2 J`` events under ``delta``): lower.
 
 Ratios are in the problem's unit (reach, exposure or a KPI: the scale cancels) and
 may exceed 1 where the plan beats the greedy one. Earned objectives are judged on
@@ -68,7 +67,7 @@ from pipeline.errors import InputError
 from pipeline.seeding import robust_kernel as rk
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound
-from pipeline.seeding.estimate import rr_sampler
+from pipeline.seeding.estimate import RRPool, rr_sampler
 from pipeline.seeding.imm import mixed_cost, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
 from pipeline.seeding.rrsets import RRSets, root_cumulative
@@ -217,20 +216,20 @@ def _stream(seed: int, label: str, pool: int) -> np.uint64:
     return np.uint64(state[0])
 
 
-def _draw(p: SeedingProblem, threads: int | None) -> Any:
+def _draw(p: SeedingProblem, threads: int | None, pool: RRPool | None) -> Any:
     return rr_sampler(p.graph.in_ptr, p.graph.in_idx, p.graph.in_eid, p.values, lt=p.lt,
                       max_steps=p.max_steps, threads=threads if threads else p.threads,
-                      expose=p.expose, rr_pool=None, layout=p.slot_layout,
+                      expose=p.expose, rr_pool=pool, layout=p.slot_layout,
                       root_weight=p.root_weight)  # fmt: skip
 
 
 def _selection_pool(
     p: SeedingProblem, cons: Constraints, key: np.uint64, upsilon: float, threads: int | None,
-    max_rr_sets: int,
+    max_rr_sets: int, rr_pool: RRPool | None = None,
 ) -> CoverIndex:  # fmt: skip
     """Double the model's RR sets from ``ceil(Υ)`` until its greedy plan covers ``Υ``
-    (module docstring, step 1). O(final θ x E[RR set work] + rounds x greedy)."""
-    draw, pool = _draw(p, threads), cons.pool
+    (module docstring, step 1; from ``rr_pool`` if any). O(θ x E[RR set work] + greedy)."""
+    draw, pool = _draw(p, threads, rr_pool), cons.pool
     theta = min(max(1, math.ceil(upsilon)), max_rr_sets)
     rr: RRSets | None = None
     index: CoverIndex | None = None
@@ -295,6 +294,7 @@ def robust_seeds(
     delta: float = DELTA,
     max_rr_sets: int = MAX_RR_SETS,
     resamples: int = 0,
+    pools: Mapping[str, RRPool] | None = None,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """One plan for all the models of ``problems`` (label -> the same problem under each
     model), maximising the worst ratio to each model's own (greedy) optimum; see the
@@ -312,7 +312,8 @@ def robust_seeds(
     ``saturate_c_fail`` (the bisection's bracket, :class:`SaturateResult`),
     ``rule``, ``epsilon``, ``delta``; with ``resamples``, ``_rerun_plans``: SATURATE
     re-run on that many bootstrap resamples of every model's selection pool (the plan's
-    stability). Reproducible from ``seed`` for any ``threads``.
+    stability). Reproducible from ``seed`` for any ``threads``, with or without ``pools``
+    (label -> :class:`RRPool` keeping the model's streams between calls: same sets).
     Time: O(Σ_j (θ_j + check_j) x E[RR set work] + (J + steps x rules) x greedy);
     memory: the J selection pools twice (the concatenated copy), one check pool.
     """
@@ -329,7 +330,7 @@ def robust_seeds(
     indexes = []
     for label, p in items:
         indexes.append(_selection_pool(p, cons, _stream(seed, label, 0), upsilon, threads,
-                                       max_rr_sets))  # fmt: skip
+                                       max_rr_sets, (pools or {}).get(label)))  # fmt: skip
         first.report(f"robust: model {label}: {len(indexes[-1].rr):,} RR sets")
     joint = rk.joint_index(indexes, cons.pool) if len(indexes) > 1 else None
     sat = saturate(indexes, cons, names=labels, joint=joint)
@@ -354,7 +355,7 @@ def robust_seeds(
     n_forced = len(cons.forced)
     for j, (label, p) in enumerate(items):
         theta = int(check_rr_sets) if check_rr_sets is not None else thetas[label]
-        rr = _draw(p, threads)(None, _stream(seed, label, 1), theta)
+        rr = _draw(p, threads, (pools or {}).get(label))(None, _stream(seed, label, 1), theta)
         index = CoverIndex.build(rr, cons.pool)
         ref, _, _ = cons.greedy(index)  # for the certified bound only
         hit = coverage(rr, sat.seeds)

@@ -28,12 +28,16 @@ def robust_strategy(
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """The robust plan of ``problem`` under ``options.models`` (label -> the same problem
     under that model; default: ``problem``'s model alone, where it is the greedy plan on
-    RR sets). ε is ``options.epsilon``; the seed is the problem's. Time and memory:
+    RR sets). ε is ``options.epsilon``; the seed is the problem's; each model's RR sets
+    come from ``options.pool_of`` when given (shared with the other budgets' calls:
+    the same sets, drawn once). Time and memory:
     :func:`~pipeline.seeding.robust.robust_seeds`."""
     models = dict(options.models) if options.models else {"model": problem}
+    pool_of = options.pool_of
+    pools = None if pool_of is None else {label: pool_of(p) for label, p in models.items()}
     return robust_seeds(
         models, epsilon=options.checked_epsilon(), seed=problem.seed, threads=problem.threads,
-        resamples=options.resamples,
+        resamples=options.resamples, pools=pools,
     )  # fmt: skip
 
 

@@ -117,8 +117,10 @@ def select_seeds(
     same graph, model values, seed and sizes; the results are identical. Its entries
     ``"estimates"`` and ``"imm"`` are :class:`~pipeline.seeding.base.SharedCache` s
     (made with two places each if absent; a caller running ``w`` threads should put
-    ones with ``w + 1``). ``creators`` (:class:`~pipeline.profiles.CreatorFilter`)
-    keeps only the creators on the given platforms, tiers and follower range.
+    ones with ``w + 1``); ``"models"`` keeps a pool per model for ``robust`` (made with
+    two places per model if absent; ``w + 1`` per model for ``w`` threads).
+    ``creators`` (:class:`~pipeline.profiles.CreatorFilter`) keeps only the creators on
+    the given platforms, tiers and follower range.
     ``models`` (label -> model) are the models a strategy that plans for several at
     once (``robust``) judges its plan under; default: ``model`` alone. For a plan
     chosen on RR pools (imm, opim, robust), ``info["stability"]``
@@ -179,15 +181,18 @@ def select_seeds(
     )
 
     def choose() -> tuple[NDArray[np.int32], dict[str, Any]]:
-        rr_pool = None
+        rr_pool = pool_of = None
         if cache is not None and entry.uses_rr:
             from pipeline.seeding.estimate import RRPool
 
             pools = cache.setdefault("imm", SharedCache())
             rr_pool = pools.get(rr_fingerprint(problem), RRPool)
+            if entry.needs_models:  # each model's own pool, apart from IMM's
+                kept = cache.setdefault("models", SharedCache(2 * max(1, len(problems or {}))))
+                pool_of = lambda p: kept.get(rr_fingerprint(p), RRPool)  # noqa: E731
         nodes, info = run_strategy(
             problem, strategy, epsilon=epsilon, celf_runs=celf_runs, rr_pool=rr_pool,
-            models=problems, resamples=resamples,
+            models=problems, resamples=resamples, pool_of=pool_of,
         )  # fmt: skip
         index = info.pop("_index", None)  # the RR pool an RR strategy chose on
         reruns = info.pop("_rerun_plans", None)  # or the plans it re-ran itself
@@ -253,10 +258,11 @@ def run_strategy(
     rr_pool: Any = None,
     models: Mapping[str, SeedingProblem] | None = None,
     resamples: int = 0,
+    pool_of: Callable[[SeedingProblem], Any] | None = None,
 ) -> tuple[NDArray[np.int32], dict[str, Any]]:
     """The ordered seed nodes of ``strategy`` on ``problem`` and strategy-specific info:
     the registry's entry (:func:`~pipeline.seeding.registry.get_strategy`) run with
-    ``epsilon``, ``celf_runs``, ``rr_pool`` and ``models``
+    ``epsilon``, ``celf_runs``, ``rr_pool``, ``models``, ``resamples`` and ``pool_of``
     (:class:`~pipeline.seeding.registry.StrategyOptions`) for a built-in; a registered
     strategy gets the problem alone and is held to the contract
     (:func:`~pipeline.seeding.registry.run_registered`)."""
@@ -264,7 +270,7 @@ def run_strategy(
     problem.report(f"choosing seeds: {strategy}")
     if not is_builtin(strategy):
         return run_registered(problem, strategy)
-    options = StrategyOptions(epsilon, celf_runs, rr_pool, models, int(resamples))
+    options = StrategyOptions(epsilon, celf_runs, rr_pool, models, int(resamples), pool_of)
     nodes, info = entry.fn(problem, options)
     return nodes, info
 
