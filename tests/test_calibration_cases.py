@@ -12,6 +12,7 @@ import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
+from worlds import random_follows
 
 from pipeline.calibration import likelihood as lk
 from pipeline.calibration import load_actions, place_on
@@ -213,10 +214,7 @@ def test_cli_per_edge_model_on_another_graph(tmp_path: Path) -> None:
     from cascade_sim import continuous_ic_log
 
     rng = np.random.default_rng(7)
-    n = 60
-    src, dst = rng.integers(0, n, 400), rng.integers(0, n, 400)
-    keep = src != dst
-    g = from_edges(src[keep], dst[keep], pl.Series([f"u{i:02d}" for i in range(n)]))
+    g = random_follows(rng, 60, 400, prefix="u", width=2)
     ids = g.ids.to_numpy()
     follows = pl.DataFrame({"follower": ids[g.out_idx], "followed": ids[g.edge_sources]})
     follows.write_csv(tmp_path / "a.csv")

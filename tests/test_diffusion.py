@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from worlds import random_follows
 
 from pipeline.diffusion import (
     DiffusionSpec,
@@ -738,9 +739,7 @@ def test_skip_sampled_activations_alone_equal_the_full_runs(probs: str) -> None:
     # is uniform); every run must activate exactly what the full loop activates
     rng = np.random.default_rng(4)
     n = 300
-    src, dst = rng.integers(0, n, 3000), rng.integers(0, n, 3000)
-    keep = src != dst
-    g = from_edges(src[keep], dst[keep], pl.Series([f"n{i}" for i in range(n)]))
+    g = random_follows(rng, n, 3000)
     p = np.full(n, 0.2) if probs == "uniform" else rng.choice([0.0, 0.1, 0.4, 1.0], n)
     spec = DiffusionSpec("ic", node_prob=p)
     seeds = np.array([0, 5, 17])

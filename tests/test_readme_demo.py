@@ -67,8 +67,6 @@ def mask(text: str) -> str:
     cells finish."""
     # cells finish in an order that depends on the threads: progress lines keep counts only
     text = re.sub(r"(?m)^(\[\d+/\d+\]) .*$", r"\1 ...", text)
-    # the results folder was printed as an absolute path: a long one wrapped the line
-    text = re.sub(r"results in\s+results/demo", "results in results/demo", text)
     return re.sub(r"simulations in [\d.]+ s", "simulations in N s", text)
 
 
