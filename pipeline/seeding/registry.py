@@ -108,9 +108,7 @@ class StrategyOptions:
     campaign's models, by label: what ``robust`` plans for), ``resamples``
     (bootstrap re-runs of a plan's selection a strategy may return as
     ``info["_rerun_plans"]``; imm and opim return their pool instead) and ``pool_of``
-    (problem -> the :class:`~pipeline.seeding.estimate.RRPool` shared by the calls on
-    that problem's RR sets, or None: how ``robust`` shares each model's sets between
-    the budgets of a campaign)."""
+    (problem -> the RRPool its calls share, or None: ``robust``'s, per model)."""
 
     epsilon: float = defaults.EPSILON
     celf_runs: int = defaults.CELF_RUNS

@@ -313,9 +313,9 @@ def robust_seeds(
     ``rule``, ``epsilon``, ``delta``; with ``resamples``, ``_rerun_plans``: SATURATE
     re-run on that many bootstrap resamples of every model's selection pool (the plan's
     stability). Reproducible from ``seed`` for any ``threads``, with or without ``pools``
-    (label -> :class:`RRPool` keeping the model's streams between calls: same sets).
-    Time: O(Σ_j (θ_j + check_j) x E[RR set work] + (J + steps x rules) x greedy);
-    memory: the J selection pools twice (the concatenated copy), one check pool.
+    (label -> :class:`RRPool` keeping the model's streams between calls, same sets).
+    Time: O(Σ_j (θ_j + check_j) x E[RR set work] + (J + steps x rules) x greedy); memory:
+    the J selection pools twice (the concatenated copy), one check pool, ``pools``.
     """
     items = _check(problems, epsilon, check_rr_sets)
     if not 0 < delta < 1:
