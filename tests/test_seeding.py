@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -333,6 +334,45 @@ def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
     assert auto.rr_sets_drawn <= 1.1 * min(reuse.rr_sets_drawn, fresh.rr_sets_drawn)
     with pytest.raises(ValueError, match="node_selection"):
         imm(problem, node_selection="twice")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 9), st.data())
+def test_log_seed_sets_counts_the_sets_a_selection_can_return(n: int, data) -> None:  # type: ignore[no-untyped-def]
+    """The union IMM's and OPIM-C's bounds run over, counted by enumeration: the
+    must-includes plus exactly (``exact``) or at most ``k_eff`` minus them of the other
+    candidates; never accounts outside the pool."""
+    from pipeline.seeding.imm import log_seed_sets
+
+    pool = data.draw(st.none() | st.lists(st.booleans(), min_size=n, max_size=n))
+    eligible = None if pool is None else np.array(pool, dtype=np.bool_)
+    forced = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1), max_size=3))), np.int32)
+    k_eff = data.draw(st.integers(max(1, len(forced)), n + 2))
+    exact = data.draw(st.booleans())
+    free = [v for v in range(n) if (eligible is None or eligible[v]) and v not in forced]
+    slots = min(k_eff - len(forced), len(free))
+    sizes = [slots] if exact else range(slots + 1)
+    count = sum(1 for j in sizes for _ in itertools.combinations(free, j))
+    got = log_seed_sets(n, eligible, forced if len(forced) else None, k_eff, exact)
+    assert got == pytest.approx(math.log(count), abs=1e-9)
+
+
+def test_imm_union_bound_runs_over_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool of candidates narrows IMM's union bound to its own seed sets: fewer RR sets
+    than the same problem bounded over every size-k set of the graph (before)."""
+    from pipeline.seeding import imm as imm_module
+
+    g, _, _ = _bundled()
+    values, _ = edge_values(g, "wc")
+    pool = np.zeros(g.n, dtype=np.bool_)
+    pool[::8] = True
+    problem = _problem(g, values, k=10, seed=2, eligible=pool)
+    narrowed = imm_module.imm(problem, epsilon=0.3)
+    everyone = imm_module._log_comb(g.n, 10)
+    monkeypatch.setattr(imm_module, "log_seed_sets", lambda *a, **kw: everyone)
+    before = imm_module.imm(problem, epsilon=0.3)
+    assert narrowed.rr_sets_drawn < 0.9 * before.rr_sets_drawn
+    assert pool[narrowed.seeds].all()
 
 
 def test_imm_reuses_phase_one_on_a_large_graph() -> None:

@@ -87,6 +87,7 @@ __all__ = [
     "RRPool",
     "imm",
     "imm_strategy",
+    "log_seed_sets",
     "mixed_cost",
     "seeds_bought",
     "select_cover",
@@ -128,6 +129,27 @@ def _log_comb(n: int, k: int) -> float:
     """log C(n, k) via lgamma."""
     k = max(0, min(k, n))
     return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def log_seed_sets(
+    n: int, eligible: NDArray[np.bool_] | None, forced: NDArray[np.int32] | None, k_eff: int,
+    exact: bool,
+) -> float:  # fmt: skip
+    """ln of the number of seed sets a selection can return, the union IMM's and OPIM-C's
+    bounds run over: the must-includes ``forced`` and, of the other candidates
+    (``eligible``, None: all ``n`` nodes), ``k_eff`` minus the must-includes more, exactly
+    that many when ``exact`` (``k`` alone: greedy fills it), else up to that many (a
+    budget or the earned penalty may stop it short). A pool of N candidates thus counts
+    C(N, k), not C(n, k). O(k_eff)."""
+    must = np.unique(np.asarray([] if forced is None else forced, dtype=np.int64))
+    fixed = int(must.size)
+    free = n - fixed if eligible is None else int(eligible.sum()) - int(eligible[must].sum())
+    slots = max(0, min(k_eff - fixed, free))
+    if exact or slots == 0:
+        return _log_comb(free, slots)
+    terms = [_log_comb(free, j) for j in range(slots + 1)]
+    top = max(terms)
+    return top + math.log(sum(math.exp(t - top) for t in terms))
 
 
 def select_cover(
@@ -251,7 +273,7 @@ def imm(
         lb0 = lb0 if lb0 > 0 else 1.0 / nf  # no candidate weighs anything: not a bound
     bad_events = 3 if node_selection == "auto" else 2
     ell = ell * (1.0 + math.log(bad_events) / math.log(nf))
-    log_c = _log_comb(n, k_eff)
+    log_c = log_seed_sets(n, eligible, forced, k_eff, exact=budget is None and not earned)
     eps_p = math.sqrt(2.0) * epsilon
     lam_p = (
         (2.0 + 2.0 / 3.0 * eps_p)

@@ -47,7 +47,7 @@ from pipeline import defaults
 from pipeline.seeding.base import SeedingProblem
 from pipeline.seeding.certify import certified_ratio, coverage, upper_bound, weighted_floor
 from pipeline.seeding.estimate import RRPool, rr_sampler
-from pipeline.seeding.imm import _log_comb, seeds_bought, select_cover
+from pipeline.seeding.imm import log_seed_sets, seeds_bought, select_cover
 from pipeline.seeding.max_cover import CoverIndex, candidate_mask
 from pipeline.seeding.registry import StrategyOptions, register_builtin
 from pipeline.seeding.rrsets import RRSets, check_rr_bound, root_cumulative, stream_key
@@ -110,7 +110,7 @@ def opim(
     k_eff = seeds_bought(n, k, budget, cost, eligible, n_forced, k_cap)
     pool = candidate_mask(n, eligible, forced)  # the only nodes the index needs
     e1 = 1.0 - 1.0 / math.e
-    log_c = _log_comb(n, k_eff)
+    log_c = log_seed_sets(n, eligible, forced, k_eff, exact=budget is None and not earned)
     theta_max = (
         2.0 * nf
         * (e1 * math.sqrt(math.log(6.0 / dlt)) + math.sqrt(e1 * (log_c + math.log(6.0 / dlt))))
