@@ -2,13 +2,12 @@
 
 Runs a campaign (one worker, results in a temporary folder) with the RR sampler wrapped,
 and prints per strategy the sampler calls, the RR sets drawn and the seconds spent
-drawing them, then per stream key the draws in order (first set, count): a stream drawn
-again from its first set is work a pool could have shared. Run from the repository root:
+drawing them, then how many RR streams were drawn again from their first set (work a
+pool could have shared). Run from the repository root:
 
     .venv/bin/python benchmarks/rr_draws.py configs/demo.toml [BRAND ...]
 
-With brands, the campaign is restricted to them (a copy of the config in the temporary
-folder, its relative paths made absolute).
+With brands, the campaign is restricted to them (the config's ``brands`` replaced).
 """
 
 from __future__ import annotations
@@ -16,34 +15,18 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-import tomllib
 import traceback
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pipeline.seeding.estimate as estimate
+from pipeline.campaign.config_file import load_config
 from pipeline.campaign.driver import run_campaign
+from pipeline.errors import InputError
 
 _WHO = ("mixed_strategy", "robust_seeds", "imm_strategy", "opim_strategy")
-
-
-def _config(path: Path, brands: list[str], where: Path) -> Path:
-    if not brands:
-        return path
-    text = path.read_text(encoding="utf-8")
-    cfg = tomllib.loads(text)
-    for key in ("graph", "profiles", "brands", "actions"):
-        if key in cfg.get("inputs", {}):
-            rel = cfg["inputs"][key]
-            text = text.replace(f'"{rel}"', f'"{(path.parent / rel).resolve()}"')
-    old = f"brands = {cfg['grid']['brands']!r}".replace("'", '"')
-    if old not in text:
-        sys.exit(f"{path}: no line {old!r} to restrict")
-    text = text.replace(old, f"brands = {brands!r}".replace("'", '"'))
-    out = where / "config.toml"
-    out.write_text(text, encoding="utf-8")
-    return out
 
 
 def main(config: str, brands: list[str]) -> None:
@@ -62,7 +45,9 @@ def main(config: str, brands: list[str]) -> None:
 
     estimate.sample_rr_sets = counted  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as d:
-        cfg = _config(Path(config), brands, Path(d))
+        cfg = load_config(config)
+        if brands:
+            cfg = replace(cfg, brands=tuple(brands))
         t0 = time.perf_counter()
         run_campaign(cfg, output=Path(d) / "results", workers=1)
         took = time.perf_counter() - t0
@@ -85,4 +70,8 @@ def main(config: str, brands: list[str]) -> None:
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2:])
+    try:
+        main(sys.argv[1], sys.argv[2:])
+    except InputError as exc:  # a config or brand the campaign refuses: its one line
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

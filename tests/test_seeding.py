@@ -293,6 +293,31 @@ def test_celf_and_imm_near_the_exact_optimum(model: str, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
+def test_imm_and_opim_on_a_pool_near_the_pools_exact_optimum(seed: int) -> None:
+    """With the union bound over the pool's seed sets only (log_seed_sets), IMM and
+    OPIM-C still meet the guarantee against the best plan of the pool, exactly
+    enumerated, with and without a must-include."""
+    from pipeline.seeding.imm import imm
+    from pipeline.seeding.opim import opim
+
+    g = _random_graph(8, 12, seed)
+    values, _ = edge_values(g, "ic")
+    spread = _all_spreads(g, values, False, 3)
+    pool = np.zeros(g.n, dtype=np.bool_)
+    pool[[1, 2, 4, 6, 7]] = True
+    for forced, k in ((None, 2), (np.array([0], np.int32), 2)):
+        must = [] if forced is None else forced.tolist()
+        sets = [tuple(sorted([*must, *c])) for c in itertools.combinations(np.flatnonzero(pool), k)]
+        best = max(spread[s] for s in sets)
+        problem = _problem(g, values, k=k, seed=seed, eligible=pool, include=forced)
+        for run in (imm, opim):
+            chosen = run(problem, epsilon=0.1).seeds.tolist()
+            assert chosen[: len(must)] == must and pool[chosen[len(must) :]].all()
+            assert len(chosen) == len(must) + k
+            assert spread[tuple(sorted(chosen))] >= E * best, (run.__name__, chosen, best)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
 def test_imm_node_selection_reuse_fresh_and_auto(seed: int) -> None:
     """Chen's (2018) two repairs: "reuse" selects greedily on the first theta sets of
     phase 1's stream, "fresh" on theta sets of stream 2, "auto" on whichever needs
